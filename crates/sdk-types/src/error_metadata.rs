@@ -1,0 +1,55 @@
+use std::fmt;
+
+/// What every service error carries besides its modeled members.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ErrorMetadata {
+    /// The error code (`NoSuchDistribution`), or the HTTP status when the body had none.
+    pub code: Option<String>,
+    /// The human-readable message.
+    pub message: Option<String>,
+    /// The request id AWS assigned, for support cases.
+    pub request_id: Option<String>,
+    /// The HTTP status of the response.
+    pub http_status: Option<u16>,
+}
+
+impl fmt::Display for ErrorMetadata {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code.as_deref().unwrap_or("UnknownError"))?;
+        if let Some(message) = self.message.as_deref().filter(|m| !m.is_empty()) {
+            write!(f, ": {message}")?;
+        }
+        match (self.request_id.as_deref().filter(|r| !r.is_empty()), self.http_status) {
+            (Some(id), Some(status)) => write!(f, " (HTTP {status}, request id {id})"),
+            (Some(id), None) => write!(f, " (request id {id})"),
+            (None, Some(status)) => write!(f, " (HTTP {status})"),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+/// Uniform access to the metadata of any service error.
+pub trait ProvideErrorMetadata {
+    /// The metadata as parsed from the response.
+    fn meta(&self) -> &ErrorMetadata;
+
+    /// The error code.
+    fn code(&self) -> Option<&str> {
+        self.meta().code.as_deref()
+    }
+
+    /// The error message.
+    fn message(&self) -> Option<&str> {
+        self.meta().message.as_deref()
+    }
+
+    /// The request id.
+    fn request_id(&self) -> Option<&str> {
+        self.meta().request_id.as_deref()
+    }
+
+    /// The HTTP status.
+    fn http_status(&self) -> Option<u16> {
+        self.meta().http_status
+    }
+}

@@ -1,0 +1,25 @@
+//! Value types shared by every generated crate.
+//!
+//! This crate is deliberately tiny and has no dependencies (serde is optional), so that the
+//! generated `*-shapes` crates build in seconds and can be used without any HTTP stack.
+
+mod blob;
+mod build_error;
+mod datetime;
+mod error_metadata;
+mod unknown;
+
+pub use blob::Blob;
+pub use build_error::BuildError;
+pub use datetime::{DateTime, DateTimeParseError, TimestampFormat};
+pub use error_metadata::{ErrorMetadata, ProvideErrorMetadata};
+pub use unknown::UnknownValue;
+
+/// Writes `[REDACTED]` in place of a value in `Debug` output (for `@sensitive` members).
+pub struct Redacted;
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("*** Sensitive Data Redacted ***")
+    }
+}

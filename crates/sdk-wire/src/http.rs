@@ -1,0 +1,66 @@
+/// An HTTP request as the serializers build it, before endpoint resolution and signing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// The percent-encoded path, starting with `/`.
+    pub path: String,
+    /// Percent-encoded `key=value` (or bare `key`) pairs, in the order they are sent.
+    pub query: Vec<String>,
+    /// Header names and values, in the order they were added.
+    pub headers: Vec<(String, String)>,
+    /// The body bytes (empty for none).
+    pub body: Vec<u8>,
+}
+
+impl HttpRequest {
+    /// A request with no query, headers or body.
+    pub fn new(method: &str, path: String) -> Self {
+        HttpRequest { method: method.to_owned(), path, query: Vec::new(), headers: Vec::new(), body: Vec::new() }
+    }
+
+    /// Path and query exactly as they go on the request line.
+    pub fn target(&self) -> String {
+        if self.query.is_empty() {
+            self.path.clone()
+        } else {
+            format!("{}?{}", self.path, self.query.join("&"))
+        }
+    }
+
+    /// The first header with this name, compared case-insensitively.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// An HTTP response handed to the generated parsers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// Header names and values as received.
+    pub headers: Vec<(String, String)>,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The first header with this name, compared case-insensitively.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// Every header whose name starts with `prefix` (case-insensitively), with the prefix removed.
+    pub fn headers_with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.headers.iter().filter_map(move |(k, v)| {
+            let head = k.get(..prefix.len())?;
+            head.eq_ignore_ascii_case(prefix).then(|| (&k[prefix.len()..], v.as_str()))
+        })
+    }
+
+    /// Whether the status is 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}

@@ -1,0 +1,18 @@
+//! Wire helpers that generated serializers and parsers call.
+//!
+//! Everything here is protocol machinery that is the same for every service: generated code
+//! decides *what* goes where (from the model), this crate knows *how* to write it.
+
+mod encode;
+mod error_response;
+mod http;
+mod scalar;
+mod xml_read;
+mod xml_write;
+
+pub use encode::{encode_label, encode_query, label};
+pub use error_response::{parse_error_response, request_id, ErrorResponse};
+pub use http::{HttpRequest, HttpResponse};
+pub use scalar::{parse_scalar, ParseError};
+pub use xml_read::{parse_document, XmlElement, MAX_DEPTH};
+pub use xml_write::XmlWriter;
