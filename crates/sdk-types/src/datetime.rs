@@ -14,7 +14,7 @@ pub enum TimestampFormat {
 }
 
 /// A point in time, stored as seconds and nanoseconds since the Unix epoch (UTC).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct DateTime {
     secs: i64,
     nanos: u32,

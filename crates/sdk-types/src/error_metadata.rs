@@ -53,3 +53,31 @@ pub trait ProvideErrorMetadata {
         self.meta().http_status
     }
 }
+
+/// A service error whose code the model does not list for the operation (or a response that
+/// could not be read as an error at all): only its metadata is known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnhandledError {
+    meta: ErrorMetadata,
+}
+
+impl UnhandledError {
+    /// Wraps the metadata read from the response.
+    pub fn new(meta: ErrorMetadata) -> Self {
+        UnhandledError { meta }
+    }
+}
+
+impl ProvideErrorMetadata for UnhandledError {
+    fn meta(&self) -> &ErrorMetadata {
+        &self.meta
+    }
+}
+
+impl fmt::Display for UnhandledError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.meta, f)
+    }
+}
+
+impl std::error::Error for UnhandledError {}

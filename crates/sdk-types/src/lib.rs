@@ -7,12 +7,14 @@ mod blob;
 mod build_error;
 mod datetime;
 mod error_metadata;
+mod idempotency;
 mod unknown;
 
 pub use blob::Blob;
 pub use build_error::BuildError;
 pub use datetime::{DateTime, DateTimeParseError, TimestampFormat};
-pub use error_metadata::{ErrorMetadata, ProvideErrorMetadata};
+pub use error_metadata::{ErrorMetadata, ProvideErrorMetadata, UnhandledError};
+pub use idempotency::idempotency_token;
 pub use unknown::UnknownValue;
 
 /// Writes `[REDACTED]` in place of a value in `Debug` output (for `@sensitive` members).

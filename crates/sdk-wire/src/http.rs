@@ -19,6 +19,22 @@ impl HttpRequest {
         HttpRequest { method: method.to_owned(), path, query: Vec::new(), headers: Vec::new(), body: Vec::new() }
     }
 
+    /// Appends a query parameter, percent-encoding key and value.
+    pub fn push_query(&mut self, key: &str, value: &str) {
+        self.query.push(format!("{}={}", crate::encode_query(key), crate::encode_query(value)));
+    }
+
+    /// Whether a query parameter with this (unencoded) key was already added.
+    pub fn has_query(&self, key: &str) -> bool {
+        let encoded = crate::encode_query(key);
+        self.query.iter().any(|q| q.split('=').next() == Some(encoded.as_str()))
+    }
+
+    /// Appends a header.
+    pub fn push_header(&mut self, name: &str, value: impl Into<String>) {
+        self.headers.push((name.to_owned(), value.into()));
+    }
+
     /// Path and query exactly as they go on the request line.
     pub fn target(&self) -> String {
         if self.query.is_empty() {

@@ -13,6 +13,9 @@ mod xml_write;
 pub use encode::{encode_label, encode_query, label};
 pub use error_response::{parse_error_response, request_id, ErrorResponse};
 pub use http::{HttpRequest, HttpResponse};
-pub use scalar::{parse_scalar, ParseError};
+pub use scalar::{
+    fmt_float, join_header_list, parse_blob, parse_scalar, parse_timestamp, split_header_list, split_http_date_list,
+    ParseError,
+};
 pub use xml_read::{parse_document, XmlElement, MAX_DEPTH};
 pub use xml_write::XmlWriter;

@@ -14,19 +14,26 @@ impl XmlWriter {
         XmlWriter::default()
     }
 
-    /// Opens `<name attr="value" ...>`.
-    pub fn start(&mut self, name: &str, attributes: &[(&str, &str)]) {
+    /// Opens `<name`; attributes may follow until content is written.
+    pub fn start(&mut self, name: &str) {
         self.finish_start_tag();
         self.out.push('<');
         self.out.push_str(name);
-        for (key, value) in attributes {
-            self.out.push(' ');
-            self.out.push_str(key);
-            self.out.push_str("=\"");
-            escape_into(&mut self.out, value, true);
-            self.out.push('"');
-        }
         self.tag_open = true;
+    }
+
+    /// Adds an attribute to the element just started (ignored once content was written,
+    /// which generated code never does).
+    pub fn attribute(&mut self, key: &str, value: &str) {
+        debug_assert!(self.tag_open, "attribute {key} written after element content");
+        if !self.tag_open {
+            return;
+        }
+        self.out.push(' ');
+        self.out.push_str(key);
+        self.out.push_str("=\"");
+        escape_into(&mut self.out, value, true);
+        self.out.push('"');
     }
 
     /// Closes the innermost open element.
@@ -52,7 +59,7 @@ impl XmlWriter {
 
     /// `<name>text</name>` (or `<name />` for empty text).
     pub fn element(&mut self, name: &str, text: &str) {
-        self.start(name, &[]);
+        self.start(name);
         self.text(text);
         self.end(name);
     }
@@ -90,9 +97,11 @@ mod tests {
     #[test]
     fn writes_escaped_nested_and_empty_elements() {
         let mut w = XmlWriter::new();
-        w.start("Batch", &[("xmlns", "urn:x"), ("note", "a\"<b")]);
+        w.start("Batch");
+        w.attribute("xmlns", "urn:x");
+        w.attribute("note", "a\"<b");
         w.element("Ref", "a & <b>");
-        w.start("Items", &[]);
+        w.start("Items");
         w.end("Items");
         w.element("Empty", "");
         w.end("Batch");

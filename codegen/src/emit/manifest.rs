@@ -1,0 +1,50 @@
+//! `Cargo.toml` of each generated crate. Manifests are plain text, not Rust tokens, and are
+//! self-contained so the crates build inside the workspace and in a scratch directory alike.
+
+use super::Crates;
+use crate::ir::Service;
+use crate::render::header;
+use crate::{GeneratedFile, Settings};
+
+pub(super) fn files(service: &Service, settings: &Settings, crates: &Crates) -> Vec<GeneratedFile> {
+    let runtime = settings.runtime_dir.trim_end_matches('/');
+    let header = header(&settings.model_file, "#");
+    let package = |name: &str, description: &str| {
+        format!(
+            "{header}[package]\nname = \"{name}\"\nversion = \"0.1.0\"\ndescription = \"{description}\"\nedition = \"2024\"\nlicense = \"Apache-2.0\"\npublish = false\n"
+        )
+    };
+    let title = &service.title;
+    let shapes = format!(
+        "{}\n[features]\n# serde support with the exact JSON the AWS CLI reads and prints.\nserde = [\"dep:serde\", \"sdk-types/serde\"]\n\n[dependencies]\nsdk-types = {{ path = \"{runtime}/sdk-types\" }}\nserde = {{ version = \"1\", features = [\"derive\"], optional = true }}\n",
+        package(&crates.shapes_dir, &format!("Types and builders of the {title} API (generated)."))
+    );
+    let errors = format!(
+        "{}\n[dependencies]\nsdk-types = {{ path = \"{runtime}/sdk-types\" }}\n{} = {{ path = \"../{}\" }}\n",
+        package(&crates.errors_dir, &format!("Error types of the {title} API (generated).")),
+        crates.shapes_dir,
+        crates.shapes_dir
+    );
+    let serializers = format!(
+        "{}\n[dependencies]\nsdk-types = {{ path = \"{runtime}/sdk-types\" }}\nsdk-wire = {{ path = \"{runtime}/sdk-wire\" }}\n{s} = {{ path = \"../{s}\" }}\n{e} = {{ path = \"../{e}\" }}\n",
+        package(&crates.serializers_dir, &format!("restXml serializers and parsers of the {title} API (generated).")),
+        s = crates.shapes_dir,
+        e = crates.errors_dir
+    );
+    let facade = format!(
+        "{}\n[features]\nserde = [\"{s}/serde\"]\n\n[dependencies]\n{s} = {{ path = \"../{s}\" }}\n{e} = {{ path = \"../{e}\" }}\n{w} = {{ path = \"../{w}\" }}\n",
+        package(&crates.facade_dir, &format!("Client for the {title} API (generated).")),
+        s = crates.shapes_dir,
+        e = crates.errors_dir,
+        w = crates.serializers_dir
+    );
+    [
+        (&crates.shapes_dir, shapes),
+        (&crates.errors_dir, errors),
+        (&crates.serializers_dir, serializers),
+        (&crates.facade_dir, facade),
+    ]
+    .into_iter()
+    .map(|(dir, contents)| GeneratedFile { path: format!("{dir}/Cargo.toml"), contents })
+    .collect()
+}

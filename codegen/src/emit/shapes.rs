@@ -1,0 +1,488 @@
+//! The `<prefix>-shapes` crate: one module per structure, union and enum, each with its
+//! builder, re-exported at the crate root.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{doc, doc_line, ident, rust_type, Crates};
+use crate::ir::{Enum, NamedShape, Service, Structure, Type};
+
+/// (module name, tokens) for every file of the shapes crate.
+pub(super) fn files(service: &Service, _crates: &Crates) -> Vec<(String, TokenStream)> {
+    let here = quote!(crate);
+    // (module, type name, whether it has a builder, tokens)
+    let mut items: Vec<(String, String, bool, TokenStream)> = Vec::new();
+    for op in &service.operations {
+        for s in [&op.input, &op.output] {
+            items.push((s.module.clone(), s.name.clone(), true, structure(s, &here)));
+        }
+    }
+    for shape in &service.shapes {
+        let (module, has_builder, tokens) = match shape {
+            NamedShape::Structure(s) => (s.module.clone(), true, structure(s, &here)),
+            NamedShape::Union(u) => (u.module.clone(), false, union(u, &here)),
+            NamedShape::Enum(e) => (e.module.clone(), false, enumeration(e)),
+        };
+        items.push((module, shape.name().to_owned(), has_builder, tokens));
+    }
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+
+    let crate_doc = format!(
+        " Types of the {} API (version {}): operation inputs and outputs, the structures they \
+         contain, and their builders. No HTTP, no async runtime: just data.",
+        service.title, service.version
+    );
+    let mut lib_items = Vec::new();
+    for (module, name, has_builder, _) in &items {
+        lib_items.push(module_and_exports(module, name, *has_builder));
+    }
+    let lib = quote! {
+        #![doc = #crate_doc]
+        #(#lib_items)*
+    };
+    let mut files = vec![("lib".to_owned(), lib)];
+    files.extend(items.into_iter().map(|(module, _, _, tokens)| (module, tokens)));
+    files
+}
+
+/// `mod x;` (left alone by rustfmt: prettyplease formats generated files) and its re-export.
+pub(crate) fn module_and_exports(module: &str, name: &str, has_builder: bool) -> TokenStream {
+    let module = format_ident!("{}", module);
+    let name = format_ident!("{}", name);
+    let exports = if has_builder {
+        let builder = format_ident!("{}Builder", name);
+        quote!(pub use #module::{#name, #builder};)
+    } else {
+        quote!(pub use #module::#name;)
+    };
+    quote! {
+        #[rustfmt::skip]
+        mod #module;
+        #exports
+    }
+}
+
+/// A field's declared type: boxed to break cycles, optional unless required.
+pub(crate) fn field_type(m: &crate::ir::Member, shapes: &TokenStream) -> TokenStream {
+    let base = member_type(m, shapes);
+    if m.required { base } else { quote!(Option<#base>) }
+}
+
+/// The member type without the `Option`.
+fn member_type(m: &crate::ir::Member, shapes: &TokenStream) -> TokenStream {
+    let base = rust_type(&m.ty, shapes);
+    if m.boxed { quote!(Box<#base>) } else { base }
+}
+
+/// The value a required member takes when a response omits it (Smithy's client error
+/// correction: the zero value of its type).
+pub(crate) fn zero_value(ty: &Type, shapes: &TokenStream) -> TokenStream {
+    match ty {
+        Type::Structure(name) => {
+            let name = format_ident!("{}", name);
+            quote!(#shapes::#name::builder().build_or_default())
+        }
+        Type::Union(name) => {
+            let name = format_ident!("{}", name);
+            quote!(#shapes::#name::Unknown)
+        }
+        Type::Enum(name) => {
+            let name = format_ident!("{}", name);
+            quote!(#shapes::#name::from(""))
+        }
+        Type::IntEnum(name) => {
+            let name = format_ident!("{}", name);
+            quote!(#shapes::#name::from(0))
+        }
+        Type::Timestamp => quote!(::sdk_types::DateTime::UNIX_EPOCH),
+        _ => quote!(Default::default()),
+    }
+}
+
+/// A structure (or an error structure, which also carries its [`ErrorMetadata`]) and its builder.
+pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
+    let name = format_ident!("{}", s.name);
+    let builder = format_ident!("{}Builder", s.name);
+    let is_error = s.error.is_some();
+    let type_doc = doc(s.doc.as_deref());
+    let serde_derive = (!is_error).then(|| {
+        quote!(#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))])
+    });
+
+    let fields = s.members.iter().map(|m| {
+        let field = ident(&m.field);
+        let ty = field_type(m, shapes);
+        let doc = doc(m.doc.as_deref());
+        let wire = &m.name;
+        let serde = if is_error {
+            None
+        } else if m.required {
+            Some(quote!(#[cfg_attr(feature = "serde", serde(rename = #wire))]))
+        } else {
+            Some(quote!(#[cfg_attr(feature = "serde", serde(rename = #wire, default, skip_serializing_if = "Option::is_none"))]))
+        };
+        quote! { #doc #serde pub #field: #ty, }
+    });
+    let meta_field = is_error.then(|| quote!(meta: ::sdk_types::ErrorMetadata,));
+
+    let builder_fields = s.members.iter().map(|m| {
+        let field = ident(&m.field);
+        let ty = member_type(m, shapes);
+        quote!(#field: Option<#ty>,)
+    });
+    let meta_builder_field = is_error.then(|| quote!(meta: ::sdk_types::ErrorMetadata,));
+    let setters = s.members.iter().map(|m| setters(m, shapes));
+    let meta_setter = is_error.then(|| {
+        quote! {
+            #[doc(hidden)]
+            pub fn meta(mut self, meta: ::sdk_types::ErrorMetadata) -> Self {
+                self.meta = meta;
+                self
+            }
+        }
+    });
+
+    let needs_result = s.is_input || s.members.iter().any(|m| m.required);
+    let counted = s.counted_list.map(|c| (&s.members[c.quantity], &s.members[c.items]));
+    let derive_count = counted.map(|(quantity, items)| {
+        let q = ident(&quantity.field);
+        let i = ident(&items.field);
+        quote! {
+            // Quantity is derived from Items unless set explicitly; a mismatch is refused when sending.
+            let #q = self.#q.unwrap_or_else(|| {
+                self.#i.as_ref().map_or(0, |items| i32::try_from(items.len()).unwrap_or(i32::MAX))
+            });
+        }
+    });
+    let is_counted = |m: &crate::ir::Member| counted.is_some_and(|(q, _)| q.name == m.name);
+    let strict_values = s.members.iter().map(|m| {
+        let field = ident(&m.field);
+        let wire = &m.name;
+        if is_counted(m) {
+            quote!(#field,)
+        } else if m.required {
+            quote!(#field: self.#field.ok_or_else(|| ::sdk_types::BuildError::missing(#wire))?,)
+        } else {
+            quote!(#field: self.#field,)
+        }
+    });
+    let lenient_values = s.members.iter().map(|m| {
+        let field = ident(&m.field);
+        if is_counted(m) {
+            quote!(#field,)
+        } else if m.required {
+            let zero = zero_value(&m.ty, shapes);
+            let zero = if m.boxed { quote!(Box::new(#zero)) } else { zero };
+            quote!(#field: self.#field.unwrap_or_else(|| #zero),)
+        } else {
+            quote!(#field: self.#field,)
+        }
+    });
+    let meta_value = is_error.then(|| quote!(meta: self.meta,));
+    let build_doc = doc_line(&format!("Builds the [`{}`]; fails naming the first required member not set.", s.name));
+    let build = if needs_result {
+        let strict = strict_values.clone();
+        let meta = meta_value.clone();
+        let count = derive_count.clone();
+        quote! {
+            #build_doc
+            pub fn build(self) -> Result<#name, ::sdk_types::BuildError> {
+                #count
+                Ok(#name { #(#strict)* #meta })
+            }
+        }
+    } else {
+        let strict = strict_values.clone();
+        let meta = meta_value.clone();
+        quote! {
+            #[doc = " Builds the value."]
+            pub fn build(self) -> #name {
+                #name { #(#strict)* #meta }
+            }
+        }
+    };
+
+    let debug_derive = if s.members.iter().any(|m| m.sensitive) { quote!() } else { quote!(Debug,) };
+    let debug_impl = s.members.iter().any(|m| m.sensitive).then(|| redacting_debug(s));
+    let builder_doc = doc_line(&format!("A builder for [`{}`].", s.name));
+    let start_doc = doc_line(&format!("Starts building a [`{}`].", s.name));
+
+    quote! {
+        #type_doc
+        #[non_exhaustive]
+        #[derive(Clone, #debug_derive PartialEq)]
+        #serde_derive
+        pub struct #name {
+            #(#fields)*
+            #meta_field
+        }
+
+        impl #name {
+            #start_doc
+            pub fn builder() -> #builder {
+                #builder::default()
+            }
+        }
+
+        #debug_impl
+
+        #builder_doc
+        #[derive(Clone, Debug, Default, PartialEq)]
+        pub struct #builder {
+            #(#builder_fields)*
+            #meta_builder_field
+        }
+
+        impl #builder {
+            #(#setters)*
+            #meta_setter
+            #build
+
+            #[doc(hidden)]
+            /// Builds with Smithy's error correction: a required member the response left out
+            /// takes the zero value of its type. Used by response parsers.
+            pub fn build_or_default(self) -> #name {
+                #derive_count
+                #name { #(#lenient_values)* #meta_value }
+            }
+        }
+    }
+}
+
+/// `Debug` that prints `@sensitive` members as a placeholder.
+fn redacting_debug(s: &Structure) -> TokenStream {
+    let name = format_ident!("{}", s.name);
+    let label = &s.name;
+    let entries = s.members.iter().map(|m| {
+        let field = ident(&m.field);
+        let key = m.field.trim_start_matches("r#");
+        if m.sensitive {
+            quote!(.field(#key, &::sdk_types::Redacted))
+        } else {
+            quote!(.field(#key, &self.#field))
+        }
+    });
+    quote! {
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#label) #(#entries)* .finish_non_exhaustive()
+            }
+        }
+    }
+}
+
+/// `member(value)` and `set_member(Option<value>)`; lists append and maps insert one entry.
+fn setters(m: &crate::ir::Member, shapes: &TokenStream) -> TokenStream {
+    let field = ident(&m.field);
+    let bare = m.field.trim_start_matches("r#");
+    let setter = ident(&m.field);
+    let set = format_ident!("set_{}", bare);
+    let full = member_type(m, shapes);
+    let member_doc = doc(m.doc.as_deref());
+    let wrap = |value: TokenStream| if m.boxed { quote!(Box::new(#value)) } else { value };
+    let single = match &m.ty {
+        Type::List(list) if !m.boxed => {
+            let item = rust_type(&list.member, shapes);
+            let (arg, value) = match (&list.member, list.sparse) {
+                (Type::String, false) => (quote!(impl Into<String>), quote!(value.into())),
+                (_, false) => (quote!(#item), quote!(value)),
+                (_, true) => (quote!(Option<#item>), quote!(value)),
+            };
+            let line = doc_line(&format!("Appends one entry to `{}`.", m.name));
+            quote! {
+                #line
+                pub fn #setter(mut self, value: #arg) -> Self {
+                    self.#field.get_or_insert_with(Vec::new).push(#value);
+                    self
+                }
+            }
+        }
+        Type::Map(map) if !m.boxed => {
+            let value_type = rust_type(&map.value, shapes);
+            let value_type = if map.sparse { quote!(Option<#value_type>) } else { value_type };
+            let line = doc_line(&format!("Inserts one entry into `{}`.", m.name));
+            quote! {
+                #line
+                pub fn #setter(mut self, key: impl Into<String>, value: #value_type) -> Self {
+                    self.#field.get_or_insert_with(Default::default).insert(key.into(), value);
+                    self
+                }
+            }
+        }
+        Type::String | Type::BigInteger | Type::BigDecimal => {
+            let value = wrap(quote!(value.into()));
+            quote! {
+                #member_doc
+                pub fn #setter(mut self, value: impl Into<String>) -> Self {
+                    self.#field = Some(#value);
+                    self
+                }
+            }
+        }
+        _ => {
+            let base = rust_type(&m.ty, shapes);
+            let value = wrap(quote!(value));
+            quote! {
+                #member_doc
+                pub fn #setter(mut self, value: #base) -> Self {
+                    self.#field = Some(#value);
+                    self
+                }
+            }
+        }
+    };
+    let set_doc = doc_line(&format!("Sets or clears `{}`.", m.name));
+    quote! {
+        #single
+        #set_doc
+        pub fn #set(mut self, value: Option<#full>) -> Self {
+            self.#field = value;
+            self
+        }
+    }
+}
+
+/// A union: one variant per member, plus `Unknown` for members added after this build.
+fn union(u: &Structure, shapes: &TokenStream) -> TokenStream {
+    let name = format_ident!("{}", u.name);
+    let type_doc = doc(u.doc.as_deref());
+    let variants = u.members.iter().map(|m| {
+        let variant = format_ident!("{}", crate::names::pascal_case(&m.name));
+        let ty = member_type(m, shapes);
+        let doc = doc(m.doc.as_deref());
+        let wire = &m.name;
+        quote! {
+            #doc
+            #[cfg_attr(feature = "serde", serde(rename = #wire))]
+            #variant(#ty),
+        }
+    });
+    quote! {
+        #type_doc
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+        pub enum #name {
+            #(#variants)*
+            /// A member this version of the crate does not know (received from a newer service).
+            #[cfg_attr(feature = "serde", serde(skip))]
+            Unknown,
+        }
+    }
+}
+
+/// A string enum or intEnum, open to values added after this build.
+fn enumeration(e: &Enum) -> TokenStream {
+    let name = format_ident!("{}", e.name);
+    let type_doc = doc(e.doc.as_deref());
+    let variant_names: Vec<_> = e.variants.iter().map(|v| format_ident!("{}", v.name)).collect();
+    let variants = e.variants.iter().zip(&variant_names).map(|(v, ident)| {
+        let doc = match &v.doc {
+            Some(d) => doc(Some(d)),
+            None => doc_line(&format!("`{}`", v.value)),
+        };
+        quote!(#doc #ident,)
+    });
+    if e.int {
+        let values: Vec<i32> = e.variants.iter().map(|v| v.value.parse().unwrap_or_default()).collect();
+        return quote! {
+            #type_doc
+            #[non_exhaustive]
+            #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+            pub enum #name {
+                #(#variants)*
+                /// A value this version of the crate does not know.
+                Unknown(i32),
+            }
+
+            impl #name {
+                /// The wire value.
+                pub fn as_i32(&self) -> i32 {
+                    match self {
+                        #(Self::#variant_names => #values,)*
+                        Self::Unknown(value) => *value,
+                    }
+                }
+            }
+
+            impl From<i32> for #name {
+                fn from(value: i32) -> Self {
+                    match value {
+                        #(#values => Self::#variant_names,)*
+                        other => Self::Unknown(other),
+                    }
+                }
+            }
+
+            #[cfg(feature = "serde")]
+            impl serde::Serialize for #name {
+                fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    s.serialize_i32(self.as_i32())
+                }
+            }
+
+            #[cfg(feature = "serde")]
+            impl<'de> serde::Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                    <i32 as serde::Deserialize>::deserialize(d).map(Self::from)
+                }
+            }
+        };
+    }
+    let values: Vec<&str> = e.variants.iter().map(|v| v.value.as_str()).collect();
+    quote! {
+        #type_doc
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        pub enum #name {
+            #(#variants)*
+            /// A value this version of the crate does not know (received from a newer service).
+            Unknown(::sdk_types::UnknownValue),
+        }
+
+        impl #name {
+            /// The wire value.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#variant_names => #values,)*
+                    Self::Unknown(value) => value.as_str(),
+                }
+            }
+
+            /// Every value this version knows.
+            pub fn values() -> &'static [&'static str] {
+                &[#(#values),*]
+            }
+        }
+
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#values => Self::#variant_names,)*
+                    other => Self::Unknown(::sdk_types::UnknownValue::new(other)),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        #[cfg(feature = "serde")]
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        #[cfg(feature = "serde")]
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let value = <String as serde::Deserialize>::deserialize(d)?;
+                Ok(Self::from(value.as_str()))
+            }
+        }
+    }
+}

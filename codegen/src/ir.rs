@@ -1,0 +1,256 @@
+//! Stage 2 output: the intermediate representation the emitters read.
+//!
+//! Everything protocol- and naming-related is decided while building it (see `resolve.rs`),
+//! so the emitters only turn these values into tokens. Each item keeps both its Rust name and
+//! its wire name.
+
+use serde_json::Value;
+
+/// One service, restricted to the selected operations and the shapes they reach.
+#[derive(Debug)]
+pub struct Service {
+    /// The crate name prefix (`cloudfront` gives `cloudfront-shapes`, ...).
+    pub crate_prefix: String,
+    /// A human name for docs (`Amazon CloudFront`).
+    pub title: String,
+    pub doc: Option<String>,
+    /// The API version (`2020-05-31`).
+    pub version: String,
+    /// The namespace written on payload root elements.
+    pub xml_namespace: Option<XmlNamespace>,
+    /// The SigV4 signing name, if the service is signed.
+    pub signing_name: Option<String>,
+    /// Whether XML bodies carry `Content-Type: application/xml`.
+    pub xml_content_type: bool,
+    pub operations: Vec<Operation>,
+    /// Structures, enums and unions, sorted by Rust name.
+    pub shapes: Vec<NamedShape>,
+    /// Error structures, sorted by Rust name.
+    pub errors: Vec<Structure>,
+}
+
+/// `xmlns` or `xmlns:prefix`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct XmlNamespace {
+    pub uri: String,
+    pub prefix: Option<String>,
+}
+
+/// An operation and its HTTP binding.
+#[derive(Debug)]
+pub struct Operation {
+    /// The wire name (`CreateInvalidation`).
+    pub name: String,
+    /// The Rust function-name stem (`create_invalidation`).
+    pub snake: String,
+    pub doc: Option<String>,
+    pub method: String,
+    /// The URI path pattern, split into literal text and labels.
+    pub path: Vec<PathSegment>,
+    /// Literal query parameters from the URI pattern (`?list-type=2`).
+    pub literal_query: Vec<(String, Option<String>)>,
+    /// The HTTP status of success.
+    pub http_code: u16,
+    /// The synthetic input structure (named `<Op>Input`).
+    pub input: Structure,
+    /// The synthetic output structure (named `<Op>Output`).
+    pub output: Structure,
+    /// Rust names of the errors this operation may return.
+    pub errors: Vec<String>,
+    /// `smithy.api#paginated`, merged with the service defaults.
+    pub paginated: Option<Value>,
+    /// `smithy.waiters#waitable`.
+    pub waiters: Option<Value>,
+}
+
+/// A piece of the URI path.
+#[derive(Debug, PartialEq)]
+pub enum PathSegment {
+    Literal(String),
+    /// A `{Member}` or greedy `{Member+}` label, by member wire name.
+    Label { member: String, greedy: bool },
+}
+
+/// A shape that becomes a named Rust type.
+#[derive(Debug)]
+pub enum NamedShape {
+    Structure(Structure),
+    Union(Structure),
+    Enum(Enum),
+}
+
+impl NamedShape {
+    /// The Rust type name.
+    pub fn name(&self) -> &str {
+        match self {
+            NamedShape::Structure(s) | NamedShape::Union(s) => &s.name,
+            NamedShape::Enum(e) => &e.name,
+        }
+    }
+}
+
+/// A structure or union (unions use the same member list, one of which is set).
+#[derive(Debug, Clone)]
+pub struct Structure {
+    /// The Rust type name.
+    pub name: String,
+    /// The model shape name.
+    pub shape_name: String,
+    /// The Rust module name (snake case).
+    pub module: String,
+    pub doc: Option<String>,
+    pub members: Vec<Member>,
+    /// The element name when this shape is an XML document root or payload.
+    pub xml_name: String,
+    /// A namespace declared on the shape itself.
+    pub xml_namespace: Option<XmlNamespace>,
+    /// `Some` for an error structure.
+    pub error: Option<ErrorInfo>,
+    /// Whether this is a synthetic operation input (its builder always returns a Result).
+    pub is_input: bool,
+    /// Whether this is a synthetic operation output (it is never sent, so never serialized).
+    pub is_output: bool,
+    /// The CloudFront-style `Quantity` + `Items` pair: `Quantity` is derived from `Items`.
+    pub counted_list: Option<CountedList>,
+}
+
+/// Member indexes of a `Quantity`/`Items` pair.
+#[derive(Debug, Clone, Copy)]
+pub struct CountedList {
+    pub quantity: usize,
+    pub items: usize,
+}
+
+/// What an error structure declares.
+#[derive(Debug, Clone)]
+pub struct ErrorInfo {
+    /// `client` or `server`.
+    pub fault: String,
+    pub http_status: Option<u16>,
+    /// The code that identifies it on the wire (the shape name).
+    pub code: String,
+    /// `smithy.api#retryable`, and whether it is a throttling error.
+    pub retryable: Option<bool>,
+}
+
+/// One member of a structure or union.
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// The wire member name.
+    pub name: String,
+    /// The Rust field name (already escaped if it is a keyword).
+    pub field: String,
+    pub doc: Option<String>,
+    pub ty: Type,
+    /// Required and without a default: the field is not an `Option`.
+    pub required: bool,
+    pub location: Location,
+    /// XML element (or attribute) name.
+    pub xml_name: String,
+    pub xml_attribute: bool,
+    pub xml_flattened: bool,
+    pub xml_namespace: Option<XmlNamespace>,
+    /// The timestamp format for this member, where its type is (or holds) a timestamp.
+    pub timestamp_format: Option<TimestampFormat>,
+    pub sensitive: bool,
+    pub idempotency_token: bool,
+    /// Whether the field is boxed to break a cycle of structures.
+    pub boxed: bool,
+    /// Whether the payload target is a string/blob with a media type (sent raw).
+    pub deprecated: bool,
+}
+
+/// Where a member travels in the HTTP message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Location {
+    /// An XML element (or attribute) of the body.
+    Body,
+    Label { greedy: bool },
+    Query(String),
+    /// `httpQueryParams`: a map spread over the query string.
+    QueryParams,
+    Header(String),
+    /// `httpPrefixHeaders`: a map of headers sharing a prefix.
+    PrefixHeaders(String),
+    /// `httpPayload`: the whole body.
+    Payload,
+    /// `httpResponseCode`.
+    ResponseCode,
+}
+
+/// Timestamp wire formats.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TimestampFormat {
+    DateTime,
+    HttpDate,
+    EpochSeconds,
+}
+
+/// The Rust-facing type of a member.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Type {
+    Blob,
+    Boolean,
+    String,
+    Byte,
+    Short,
+    Integer,
+    Long,
+    Float,
+    Double,
+    BigInteger,
+    BigDecimal,
+    Timestamp,
+    Document,
+    /// A string enum (named Rust enum), by Rust name.
+    Enum(String),
+    /// An intEnum, by Rust name.
+    IntEnum(String),
+    Structure(String),
+    Union(String),
+    List(Box<List>),
+    Map(Box<Map>),
+}
+
+/// A list's member type and its XML element name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct List {
+    pub member: Type,
+    pub member_xml_name: String,
+    pub member_xml_namespace: Option<XmlNamespace>,
+    pub sparse: bool,
+}
+
+/// A map's key and value types and their XML element names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Map {
+    pub key: Type,
+    pub value: Type,
+    pub key_xml_name: String,
+    pub value_xml_name: String,
+    pub key_xml_namespace: Option<XmlNamespace>,
+    pub value_xml_namespace: Option<XmlNamespace>,
+    pub sparse: bool,
+}
+
+/// A string enum or intEnum.
+#[derive(Debug)]
+pub struct Enum {
+    pub name: String,
+    pub shape_name: String,
+    pub module: String,
+    pub doc: Option<String>,
+    pub variants: Vec<Variant>,
+    /// Whether the wire values are integers (intEnum).
+    pub int: bool,
+}
+
+/// One enum value.
+#[derive(Debug)]
+pub struct Variant {
+    /// The Rust variant name.
+    pub name: String,
+    /// The wire value (a string, or an integer for intEnum).
+    pub value: String,
+    pub doc: Option<String>,
+}

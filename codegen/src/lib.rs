@@ -1,0 +1,72 @@
+//! The code generator: a Smithy JSON AST model in, the source files of typed restXml client
+//! crates out. It does no file I/O; `xtask` reads the model and writes the files.
+//!
+//! The three stages are separate modules:
+//! 1. [`smithy`] loads the JSON AST into typed values,
+//! 2. [`resolve`] builds the intermediate representation in [`ir`] (every naming and
+//!    protocol decision is made here),
+//! 3. [`emit`] turns the IR into token streams, and [`render`] prints them with prettyplease.
+
+pub mod emit;
+pub mod ir;
+pub mod names;
+pub mod render;
+pub mod resolve;
+pub mod smithy;
+
+use serde::Deserialize;
+
+/// What to generate from a model. Read from `model/codegen.json` for the committed crates.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// The absolute id of the service shape.
+    pub service: String,
+    /// Prefix of the generated crate names.
+    pub crate_prefix: String,
+    /// Operations to generate, by name; `None` means every operation of the service.
+    #[serde(default)]
+    pub operations: Option<Vec<String>>,
+    /// Send `Content-Type: application/xml` with XML bodies (the restXml default).
+    #[serde(default = "yes")]
+    pub xml_content_type: bool,
+    /// Derive CloudFront-style `Quantity` members from their `Items` lists and refuse a
+    /// mismatch before sending.
+    #[serde(default)]
+    pub counted_lists: bool,
+    /// Path from a generated crate's directory to the directory holding the runtime crates.
+    #[serde(default = "default_runtime_dir")]
+    pub runtime_dir: String,
+    /// The model file name, quoted in the "generated from" header of every file.
+    #[serde(default)]
+    pub model_file: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_runtime_dir() -> String {
+    "..".into()
+}
+
+impl Settings {
+    /// Parses settings from JSON text.
+    pub fn from_json(text: &str) -> Result<Settings, String> {
+        serde_json::from_str(text).map_err(|e| format!("invalid codegen settings: {e}"))
+    }
+}
+
+/// One generated file, with its path relative to the output directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GeneratedFile {
+    pub path: String,
+    pub contents: String,
+}
+
+/// Runs all three stages.
+pub fn generate(model_json: &str, settings: &Settings) -> Result<Vec<GeneratedFile>, String> {
+    let model = smithy::Model::from_json(model_json)?;
+    let service = resolve::resolve(&model, settings)?;
+    emit::emit(&service, settings)
+}

@@ -1,0 +1,42 @@
+//! `cargo xtask <command>`: the project's automation. Run `cargo xtask help` for the list.
+
+mod regenerate;
+mod run;
+mod test;
+
+use std::process::ExitCode;
+
+const HELP: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  regenerate [--check]                      rebuild the generated crates from model/ (--check: fail on drift)
+  regenerate --model FILE --all --out DIR   generate every operation of FILE's service into DIR
+  test                                      every test: format, lints, drift, unit tests, conformance, full-model build
+  conformance [PATH...]                     check the generated crates against botocore vectors (default ../shared/conformance)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((command, rest)) = args.split_first() else {
+        eprint!("{HELP}");
+        return ExitCode::from(2);
+    };
+    let result = match command.as_str() {
+        "regenerate" => regenerate::main(rest),
+        "test" => test::main(rest),
+        "conformance" => run::cargo_forward("conformance", rest),
+        "help" | "--help" | "-h" => {
+            print!("{HELP}");
+            Ok(())
+        }
+        other => Err(format!("unknown command {other:?}\n\n{HELP}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

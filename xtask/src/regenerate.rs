@@ -1,0 +1,184 @@
+//! `cargo xtask regenerate`: model in, committed crates out (or a scratch directory).
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use codegen::{generate, GeneratedFile, Settings};
+
+use crate::run::root;
+
+/// The project's model, relative to the workspace root.
+pub const MODEL: &str = "model/cloudfront.json";
+/// The generator settings (which operations, crate names).
+pub const SETTINGS: &str = "model/codegen.json";
+
+pub fn main(args: &[String]) -> Result<(), String> {
+    let mut check = false;
+    let mut all = false;
+    let mut model: Option<PathBuf> = None;
+    let mut out: Option<PathBuf> = None;
+    let mut prefix: Option<String> = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--check" => check = true,
+            "--all" => all = true,
+            "--model" => model = Some(args.next().ok_or("--model needs a file")?.into()),
+            "--out" => out = Some(args.next().ok_or("--out needs a directory")?.into()),
+            "--prefix" => prefix = Some(args.next().ok_or("--prefix needs a name")?.clone()),
+            other => return Err(format!("regenerate: unknown option {other:?}")),
+        }
+    }
+    match (model, out) {
+        (None, None) if !all => committed(check),
+        (Some(model), Some(out)) => scratch(&model, &out, all, prefix),
+        _ => Err("use `regenerate [--check]`, or `regenerate --model FILE --all --out DIR`".into()),
+    }
+}
+
+/// The generated files for the project's own model, as committed under `crates/`.
+pub fn generate_committed() -> Result<Vec<GeneratedFile>, String> {
+    let root = root();
+    let settings_text = read(&root.join(SETTINGS))?;
+    let mut settings = Settings::from_json(&settings_text)?;
+    settings.model_file = MODEL.to_owned();
+    generate(&read(&root.join(MODEL))?, &settings)
+}
+
+fn committed(check: bool) -> Result<(), String> {
+    let started = Instant::now();
+    let files = generate_committed()?;
+    let elapsed = started.elapsed();
+    let crates = root().join("crates");
+    let stale = stale_files(&crates, &files)?;
+    let mut drift = Vec::new();
+    for file in &files {
+        let path = crates.join(&file.path);
+        let current = fs::read_to_string(&path).ok();
+        if current.as_deref() == Some(file.contents.as_str()) {
+            continue;
+        }
+        if check {
+            drift.push(describe_drift(&file.path, current.as_deref(), &file.contents));
+        } else {
+            fs::create_dir_all(path.parent().expect("files live in a crate")).map_err(|e| e.to_string())?;
+            fs::write(&path, &file.contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            println!("wrote crates/{}", file.path);
+        }
+    }
+    for path in &stale {
+        if check {
+            drift.push(format!("crates/{path} is no longer generated; delete it"));
+        } else {
+            fs::remove_file(crates.join(path)).map_err(|e| e.to_string())?;
+            println!("removed crates/{path}");
+        }
+    }
+    println!("generated {} files from {MODEL} in {:.1} ms", files.len(), elapsed.as_secs_f64() * 1000.0);
+    if drift.is_empty() {
+        if check {
+            println!("generated crates are up to date");
+        }
+        Ok(())
+    } else {
+        for d in &drift {
+            eprintln!("{d}");
+        }
+        Err(format!("{} generated file(s) are stale: run `cargo xtask regenerate` and commit", drift.len()))
+    }
+}
+
+/// Files under the generated crates' `src/` that the generator no longer writes.
+fn stale_files(crates: &Path, files: &[GeneratedFile]) -> Result<Vec<String>, String> {
+    let generated: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let dirs: BTreeSet<&str> = files.iter().filter_map(|f| f.path.split_once("/src/").map(|(dir, _)| dir)).collect();
+    let mut stale = Vec::new();
+    for dir in dirs {
+        let src = crates.join(dir).join("src");
+        let Ok(entries) = fs::read_dir(&src) else { continue };
+        for entry in entries {
+            let entry = entry.map_err(|e| e.to_string())?;
+            let relative = format!("{dir}/src/{}", entry.file_name().to_string_lossy());
+            if relative.ends_with(".rs") && !generated.contains(relative.as_str()) {
+                stale.push(relative);
+            }
+        }
+    }
+    stale.sort();
+    Ok(stale)
+}
+
+fn describe_drift(path: &str, current: Option<&str>, wanted: &str) -> String {
+    match current {
+        None => format!("crates/{path} is missing"),
+        Some(current) => {
+            let diff = similar::TextDiff::from_lines(current, wanted);
+            let body = diff.unified_diff().context_radius(2).header(&format!("crates/{path} (committed)"), "generated").to_string();
+            let lines: Vec<&str> = body.lines().collect();
+            let shown = lines.len().min(60);
+            let more = if lines.len() > shown { format!("\n... {} more diff lines", lines.len() - shown) } else { String::new() };
+            format!("{}{more}", lines[..shown].join("\n"))
+        }
+    }
+}
+
+/// Generates from any model into a scratch workspace (used to prove the generator is general).
+fn scratch(model: &Path, out: &Path, all: bool, prefix: Option<String>) -> Result<(), String> {
+    if !all {
+        return Err("--model/--out generate every operation: pass --all".into());
+    }
+    let started = Instant::now();
+    let text = read(model)?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", model.display()))?;
+    let services: Vec<&String> = json["shapes"]
+        .as_object()
+        .ok_or("the model has no shapes")?
+        .iter()
+        .filter(|(_, s)| s["type"] == "service")
+        .map(|(id, _)| id)
+        .collect();
+    let [service] = services.as_slice() else {
+        return Err(format!("expected one service in {}, found {}", model.display(), services.len()));
+    };
+    let sdk_id = json["shapes"][service.as_str()]["traits"]["aws.api#service"]["sdkId"].as_str();
+    let prefix = prefix.unwrap_or_else(|| {
+        let name = sdk_id.unwrap_or_else(|| service.rsplit('#').next().unwrap_or("service"));
+        codegen::names::snake_case(name).replace('_', "-")
+    });
+    let runtime = root().join("crates");
+    let settings = Settings {
+        service: (*service).clone(),
+        crate_prefix: prefix,
+        operations: None,
+        xml_content_type: true,
+        counted_lists: false,
+        runtime_dir: runtime.to_string_lossy().into_owned(),
+        model_file: model.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+    };
+    let files = generate(&text, &settings)?;
+    let elapsed = started.elapsed();
+    let mut members = BTreeSet::new();
+    for file in &files {
+        let path = out.join(&file.path);
+        fs::create_dir_all(path.parent().expect("files live in a crate")).map_err(|e| e.to_string())?;
+        fs::write(&path, &file.contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        members.insert(file.path.split('/').next().unwrap_or_default().to_owned());
+    }
+    let members: Vec<String> = members.iter().map(|m| format!("\"{m}\"")).collect();
+    let workspace = format!("[workspace]\nresolver = \"3\"\nmembers = [{}]\n", members.join(", "));
+    fs::write(out.join("Cargo.toml"), workspace).map_err(|e| e.to_string())?;
+    println!(
+        "generated {} files for {} operations' service {service} into {} in {:.1} ms",
+        files.len(),
+        json["shapes"][service.as_str()]["operations"].as_array().map_or(0, Vec::len),
+        out.display(),
+        elapsed.as_secs_f64() * 1000.0
+    );
+    Ok(())
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
