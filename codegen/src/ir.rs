@@ -68,7 +68,10 @@ pub struct Operation {
 pub enum PathSegment {
     Literal(String),
     /// A `{Member}` or greedy `{Member+}` label, by member wire name.
-    Label { member: String, greedy: bool },
+    Label {
+        member: String,
+        greedy: bool,
+    },
 }
 
 /// A shape that becomes a named Rust type.
@@ -165,7 +168,9 @@ pub struct Member {
 pub enum Location {
     /// An XML element (or attribute) of the body.
     Body,
-    Label { greedy: bool },
+    Label {
+        greedy: bool,
+    },
     Query(String),
     /// `httpQueryParams`: a map spread over the query string.
     QueryParams,

@@ -12,9 +12,33 @@ const NOT_RAW: &[&str] = &["self", "Self", "super", "crate"];
 /// Type names the generated code uses from the prelude or the runtime; a shape with one of
 /// these names gets a suffix so the generated code never shadows them.
 const RESERVED_TYPES: &[&str] = &[
-    "String", "Vec", "Option", "Result", "Box", "Some", "None", "Ok", "Err", "Default", "Debug", "Clone", "PartialEq",
-    "Error", "BTreeMap", "DateTime", "Blob", "BuildError", "ErrorMetadata", "UnknownValue", "XmlWriter",
-    "XmlElement", "HttpRequest", "HttpResponse", "ParseError", "UnhandledError", "Self",
+    "String",
+    "Vec",
+    "Option",
+    "Result",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Default",
+    "Debug",
+    "Clone",
+    "PartialEq",
+    "Error",
+    "BTreeMap",
+    "DateTime",
+    "Blob",
+    "BuildError",
+    "ErrorMetadata",
+    "UnknownValue",
+    "XmlWriter",
+    "XmlElement",
+    "HttpRequest",
+    "HttpResponse",
+    "ParseError",
+    "UnhandledError",
+    "Self",
 ];
 
 /// `DistributionId` -> `distribution_id`, `IPv6Enabled` -> `ipv6_enabled`, `HTTPSPort` -> `https_port`.

@@ -4,15 +4,18 @@ use proc_macro2::TokenStream;
 
 /// Formats `tokens` as a file with prettyplease, under a header naming its source.
 pub fn rust_file(tokens: TokenStream, model_file: &str) -> Result<String, String> {
-    let file: syn::File = syn::parse2(tokens.clone())
-        .map_err(|e| format!("generated code does not parse ({e}); tokens:\n{tokens}"))?;
+    let mut file: syn::File =
+        syn::parse2(tokens.clone()).map_err(|e| format!("generated code does not parse ({e}); tokens:\n{tokens}"))?;
+    // Generated files are formatted by prettyplease; keep `cargo fmt` from reformatting them.
+    file.attrs.push(syn::parse_quote!(#![cfg_attr(rustfmt, rustfmt::skip)]));
     Ok(format!("{}{}", header(model_file, "//"), space_items(&prettyplease::unparse(&file))))
 }
 
 /// prettyplease prints items back to back; put a blank line between items (and after the
 /// module docs) so generated files read like hand-written ones.
 fn space_items(code: &str) -> String {
-    const ITEM_STARTS: &[&str] = &["///", "#[", "pub ", "pub(crate) ", "fn ", "impl", "mod ", "struct ", "enum ", "const ", "use "];
+    const ITEM_STARTS: &[&str] =
+        &["///", "#[", "pub ", "pub(crate) ", "fn ", "impl", "mod ", "struct ", "enum ", "const ", "use "];
     let lines: Vec<&str> = code.lines().collect();
     let mut out = String::with_capacity(code.len() + code.len() / 16);
     for (i, line) in lines.iter().enumerate() {
@@ -21,7 +24,8 @@ fn space_items(code: &str) -> String {
         let Some(next) = lines.get(i + 1) else { continue };
         let indent = line.len() - line.trim_start().len();
         let next_indent = next.len() - next.trim_start().len();
-        let ends_item = (line.trim() == "}" || line.trim_end().ends_with(';') && !line.trim_start().starts_with("pub use") && indent == 0)
+        let ends_item = (line.trim() == "}"
+            || line.trim_end().ends_with(';') && !line.trim_start().starts_with("pub use") && indent == 0)
             && next_indent == indent;
         let after_docs = line.starts_with("//!") && !next.starts_with("//!");
         let next_starts_item = ITEM_STARTS.iter().any(|s| next.trim_start().starts_with(s));

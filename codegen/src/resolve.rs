@@ -8,10 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use crate::Settings;
 use crate::ir::*;
 use crate::names::{field_name, module_name, pascal_case, snake_case, type_name};
-use crate::smithy::{shape_name, Aggregate, Model, Shape, Traits};
-use crate::Settings;
+use crate::smithy::{Aggregate, Model, Shape, Traits, shape_name};
 
 /// Builds the IR of `settings.service` restricted to the selected operations.
 pub fn resolve(model: &Model, settings: &Settings) -> Result<Service, String> {
@@ -38,7 +38,9 @@ impl Resolver<'_> {
         let selected: Vec<&str> = match &self.settings.operations {
             Some(names) => names
                 .iter()
-                .map(|n| available.get(n.as_str()).copied().ok_or_else(|| format!("operation {n} is not in the service")))
+                .map(|n| {
+                    available.get(n.as_str()).copied().ok_or_else(|| format!("operation {n} is not in the service"))
+                })
                 .collect::<Result<_, _>>()?,
             None => available.values().copied().collect(),
         };
@@ -75,7 +77,9 @@ impl Resolver<'_> {
                 Shape::Structure(s) if s.traits.has("smithy.api#error") => errors.push(self.structure(id, s, None)?),
                 Shape::Structure(s) => shapes.push(NamedShape::Structure(self.structure(id, s, None)?)),
                 Shape::Union(u) => shapes.push(NamedShape::Union(self.structure(id, u, None)?)),
-                Shape::Enum(_) | Shape::IntEnum(_) | Shape::String(_) => shapes.push(NamedShape::Enum(self.enumeration(id, shape)?)),
+                Shape::Enum(_) | Shape::IntEnum(_) | Shape::String(_) => {
+                    shapes.push(NamedShape::Enum(self.enumeration(id, shape)?))
+                }
                 _ => {}
             }
         }
@@ -214,7 +218,10 @@ impl Resolver<'_> {
         // Whether a label is greedy is a property of the URI pattern, not of the member.
         for segment in &path {
             if let PathSegment::Label { member, greedy } = segment {
-                let bound = input.members.iter_mut().find(|m| &m.name == member && matches!(m.location, Location::Label { .. }));
+                let bound = input
+                    .members
+                    .iter_mut()
+                    .find(|m| &m.name == member && matches!(m.location, Location::Label { .. }));
                 match bound {
                     Some(m) => m.location = Location::Label { greedy: *greedy },
                     None => return Err(format!("operation {name}: URI label {{{member}}} has no @httpLabel member")),
@@ -222,7 +229,8 @@ impl Resolver<'_> {
             }
         }
         let paginated = op.traits.get("smithy.api#paginated").map(|p| {
-            let mut merged = service_traits.get("smithy.api#paginated").cloned().unwrap_or(Value::Object(Default::default()));
+            let mut merged =
+                service_traits.get("smithy.api#paginated").cloned().unwrap_or(Value::Object(Default::default()));
             if let (Value::Object(base), Value::Object(own)) = (&mut merged, p) {
                 base.extend(own.clone());
             }
@@ -344,7 +352,8 @@ impl Resolver<'_> {
 
     /// The explicit `@timestampFormat` on the member, its target, or a list member's target.
     fn timestamp_format(&self, member: &Traits, target: &str) -> Result<Option<TimestampFormat>, String> {
-        let read = |traits: &Traits| traits.string("smithy.api#timestampFormat").map(parse_timestamp_format).transpose();
+        let read =
+            |traits: &Traits| traits.string("smithy.api#timestampFormat").map(parse_timestamp_format).transpose();
         if let Some(f) = read(member)? {
             return Ok(Some(f));
         }
@@ -429,10 +438,16 @@ impl Resolver<'_> {
                     let value = match m.traits.get("smithy.api#enumValue") {
                         Some(Value::String(s)) => s.clone(),
                         Some(Value::Number(n)) => n.to_string(),
-                        _ if int => return Err(format!("{shape_name}.{member}: intEnum member without an integer value")),
+                        _ if int => {
+                            return Err(format!("{shape_name}.{member}: intEnum member without an integer value"));
+                        }
                         _ => member.clone(),
                     };
-                    variants.push(Variant { name: pascal_case(member), value, doc: m.traits.documentation().map(str::to_owned) });
+                    variants.push(Variant {
+                        name: pascal_case(member),
+                        value,
+                        doc: m.traits.documentation().map(str::to_owned),
+                    });
                 }
             }
             Shape::String(s) => {

@@ -84,9 +84,20 @@ impl Shape {
     /// The shape's own traits.
     pub fn traits(&self) -> &Traits {
         match self {
-            Shape::Blob(s) | Shape::Boolean(s) | Shape::String(s) | Shape::Byte(s) | Shape::Short(s)
-            | Shape::Integer(s) | Shape::Long(s) | Shape::Float(s) | Shape::Double(s) | Shape::BigInteger(s)
-            | Shape::BigDecimal(s) | Shape::Timestamp(s) | Shape::Document(s) | Shape::Resource(s) => &s.traits,
+            Shape::Blob(s)
+            | Shape::Boolean(s)
+            | Shape::String(s)
+            | Shape::Byte(s)
+            | Shape::Short(s)
+            | Shape::Integer(s)
+            | Shape::Long(s)
+            | Shape::Float(s)
+            | Shape::Double(s)
+            | Shape::BigInteger(s)
+            | Shape::BigDecimal(s)
+            | Shape::Timestamp(s)
+            | Shape::Document(s)
+            | Shape::Resource(s) => &s.traits,
             Shape::Enum(a) | Shape::IntEnum(a) | Shape::Structure(a) | Shape::Union(a) => &a.traits,
             Shape::List(c) | Shape::Set(c) => &c.traits,
             Shape::Map(m) => &m.traits,

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use codegen::{generate, GeneratedFile, Settings};
+use codegen::{GeneratedFile, Settings, generate};
 
 use crate::run::root;
 
@@ -115,10 +115,18 @@ fn describe_drift(path: &str, current: Option<&str>, wanted: &str) -> String {
         None => format!("crates/{path} is missing"),
         Some(current) => {
             let diff = similar::TextDiff::from_lines(current, wanted);
-            let body = diff.unified_diff().context_radius(2).header(&format!("crates/{path} (committed)"), "generated").to_string();
+            let body = diff
+                .unified_diff()
+                .context_radius(2)
+                .header(&format!("crates/{path} (committed)"), "generated")
+                .to_string();
             let lines: Vec<&str> = body.lines().collect();
             let shown = lines.len().min(60);
-            let more = if lines.len() > shown { format!("\n... {} more diff lines", lines.len() - shown) } else { String::new() };
+            let more = if lines.len() > shown {
+                format!("\n... {} more diff lines", lines.len() - shown)
+            } else {
+                String::new()
+            };
             format!("{}{more}", lines[..shown].join("\n"))
         }
     }

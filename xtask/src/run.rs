@@ -20,11 +20,7 @@ pub fn run(program: &str, args: &[&str]) -> Result<(), String> {
         .current_dir(root())
         .status()
         .map_err(|e| format!("cannot start {program}: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
-    }
+    if status.success() { Ok(()) } else { Err(format!("`{program} {}` failed ({status})", args.join(" "))) }
 }
 
 /// Runs the binary of a workspace package, passing the arguments on.

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::shapes::{module_and_exports, structure};
-use super::{doc_line, Crates};
+use super::{Crates, doc_line};
 use crate::ir::{Operation, Service, Structure};
 use crate::names::snake_case;
 
@@ -110,6 +110,11 @@ fn operation_error(op: &Operation) -> TokenStream {
 
         impl #name {
             #(#predicates)*
+
+            /// Whether the code is not one the model lists for this operation.
+            pub fn is_unhandled(&self) -> bool {
+                matches!(self, Self::Unhandled(_))
+            }
 
             /// Whether retrying the same request may succeed (modeled as retryable).
             pub fn is_retryable(&self) -> bool {

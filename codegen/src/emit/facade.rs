@@ -3,13 +3,13 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{doc, doc_line, Crates};
+use super::{Crates, doc, doc_line, inner_doc};
 use crate::ir::Service;
 
 /// (module name, tokens) for the facade crate.
 pub(super) fn files(service: &Service, crates: &Crates) -> Vec<(String, TokenStream)> {
     let (shapes, errors, serializers) = (&crates.shapes, &crates.errors, &crates.serializers);
-    let service_doc = doc(service.doc.as_deref());
+    let service_doc = inner_doc(service.doc.as_deref());
     let intro = format!(
         " Typed access to the {} API. `types` holds inputs, outputs and the structures they \
          contain, `error` the error types, and `operation::<name>` gathers, per operation, its \
@@ -37,7 +37,6 @@ pub(super) fn files(service: &Service, crates: &Crates) -> Vec<(String, TokenStr
     });
     let lib = quote! {
         #![doc = #intro]
-        #![doc = ""]
         #service_doc
         pub use #shapes as types;
         pub use #errors as error;

@@ -97,6 +97,16 @@ pub(crate) fn doc(text: Option<&str>) -> TokenStream {
     quote!(#(#lines)*)
 }
 
+/// Model documentation as inner `#![doc]` lines (for a crate root).
+pub(crate) fn inner_doc(text: Option<&str>) -> TokenStream {
+    let Some(text) = text else { return TokenStream::new() };
+    let lines = plain_text(text).into_iter().map(|p| {
+        let line = format!(" {p}");
+        quote!(#![doc = ""] #![doc = #line])
+    });
+    quote!(#(#lines)*)
+}
+
 /// A one-line doc comment from generator-written text.
 pub(crate) fn doc_line(text: &str) -> TokenStream {
     let line = format!(" {text}");

@@ -6,8 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{doc_line, ident, timestamp_format, Crates};
-use crate::ir::{Location, Member, NamedShape, Operation, PathSegment, Service, Structure, TimestampFormat, Type, XmlNamespace};
+use super::{Crates, doc_line, ident, timestamp_format};
+use crate::ir::{
+    Location, Member, NamedShape, Operation, PathSegment, Service, Structure, TimestampFormat, Type, XmlNamespace,
+};
 
 /// What every function in this emitter needs to look up.
 struct Ctx<'a> {
@@ -47,14 +49,12 @@ pub(super) fn files(service: &Service, crates: &Crates) -> Vec<(String, TokenStr
     );
     let ops = modules.iter().map(|m| {
         let m = format_ident!("{}", m);
-        quote!(#[rustfmt::skip] pub mod #m;)
+        quote!(pub mod #m;)
     });
     let lib = quote! {
         #![doc = #crate_doc]
-        #[rustfmt::skip]
         mod errors;
         #(#ops)*
-        #[rustfmt::skip]
         mod xml;
     };
     files.insert(0, ("lib".to_owned(), lib));
@@ -257,7 +257,12 @@ fn request_body(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         return with_value(m, |v| match &m.ty {
             Type::Structure(name) | Type::Union(name) => {
                 let element = &m.xml_name;
-                let ns = namespace_attribute(m.xml_namespace.as_ref().or(ctx.aggregates[name.as_str()].xml_namespace.as_ref()).or(service.xml_namespace.as_ref()));
+                let ns = namespace_attribute(
+                    m.xml_namespace
+                        .as_ref()
+                        .or(ctx.aggregates[name.as_str()].xml_namespace.as_ref())
+                        .or(service.xml_namespace.as_ref()),
+                );
                 let call = ser_call(ctx, name, v, &m.name);
                 let ct = content_type("application/xml");
                 quote! {
@@ -334,7 +339,10 @@ fn parse_response(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
                 }
             },
             ty => {
-                let text = quote!(String::from_utf8(response.body.clone()).map_err(|e| ::sdk_wire::ParseError::new(format!("{}: {e}", #wire)))?);
+                let text = quote!(
+                    String::from_utf8(response.body.clone())
+                        .map_err(|e| ::sdk_wire::ParseError::new(format!("{}: {e}", #wire)))?
+                );
                 let value = match ty {
                     Type::Enum(name) => {
                         let name = format_ident!("{}", name);
@@ -386,7 +394,8 @@ fn parse_response(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
 fn parse_error(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let errors = ctx.errors;
     let error_type = format_ident!("{}Error", op.name);
-    let fn_doc = doc_line(&format!("Reads an error response of `{}`; never fails (unknown codes become `Unhandled`).", op.name));
+    let fn_doc =
+        doc_line(&format!("Reads an error response of `{}`; never fails (unknown codes become `Unhandled`).", op.name));
     if op.errors.is_empty() {
         return quote! {
             #fn_doc
@@ -426,7 +435,11 @@ fn shape_functions(ctx: &Ctx<'_>) -> TokenStream {
     let sent = reachable(ctx, service.operations.iter().flat_map(|op| body_types(&op.input)));
     let received = reachable(
         ctx,
-        service.operations.iter().flat_map(|op| body_types(&op.output)).chain(service.errors.iter().flat_map(|e| body_types(e))),
+        service
+            .operations
+            .iter()
+            .flat_map(|op| body_types(&op.output))
+            .chain(service.errors.iter().flat_map(|e| body_types(e))),
     );
     let mut items = Vec::new();
     for (name, s) in &ctx.aggregates {
@@ -509,7 +522,16 @@ fn ser_union(ctx: &Ctx<'_>, u: &Structure) -> TokenStream {
     let label = &u.shape_name;
     let arms = u.members.iter().map(|m| {
         let variant = format_ident!("{}", crate::names::pascal_case(&m.name));
-        let write = element_write(ctx, &m.ty, &m.xml_name, quote!(value), m.xml_namespace.as_ref(), m.timestamp_format, m.xml_flattened, &m.name);
+        let write = element_write(
+            ctx,
+            &m.ty,
+            &m.xml_name,
+            quote!(value),
+            m.xml_namespace.as_ref(),
+            m.timestamp_format,
+            m.xml_flattened,
+            &m.name,
+        );
         quote!(#shapes::#name::#variant(value) => { #write })
     });
     let doc = format!(" Writes the one member that `{}` holds.", u.shape_name);
@@ -541,7 +563,16 @@ fn member_writes(ctx: &Ctx<'_>, members: &[&Member], owner: TokenStream) -> Toke
     });
     let elements = members.iter().filter(|m| m.location == Location::Body && !m.xml_attribute).map(|m| {
         let field = ident(&m.field);
-        let write = element_write(ctx, &m.ty, &m.xml_name, quote!(value), m.xml_namespace.as_ref(), m.timestamp_format, m.xml_flattened, &m.name);
+        let write = element_write(
+            ctx,
+            &m.ty,
+            &m.xml_name,
+            quote!(value),
+            m.xml_namespace.as_ref(),
+            m.timestamp_format,
+            m.xml_flattened,
+            &m.name,
+        );
         if m.required {
             quote! { { let value = &#owner.#field; #write } }
         } else {
@@ -578,11 +609,29 @@ fn element_write(
         Type::List(list) => {
             let items = if list.sparse { quote!(#value.iter().flatten()) } else { quote!(#value) };
             if flattened {
-                let item = element_write(ctx, &list.member, element, quote!(item), list.member_xml_namespace.as_ref().or(ns), format, false, path);
+                let item = element_write(
+                    ctx,
+                    &list.member,
+                    element,
+                    quote!(item),
+                    list.member_xml_namespace.as_ref().or(ns),
+                    format,
+                    false,
+                    path,
+                );
                 quote! { for item in #items { #item } }
             } else {
                 let ns = namespace_attribute(ns);
-                let item = element_write(ctx, &list.member, &list.member_xml_name, quote!(item), list.member_xml_namespace.as_ref(), format, false, path);
+                let item = element_write(
+                    ctx,
+                    &list.member,
+                    &list.member_xml_name,
+                    quote!(item),
+                    list.member_xml_namespace.as_ref(),
+                    format,
+                    false,
+                    path,
+                );
                 quote! {
                     w.start(#element);
                     #ns
@@ -592,9 +641,28 @@ fn element_write(
             }
         }
         Type::Map(map) => {
-            let key = element_write(ctx, &map.key, &map.key_xml_name, quote!(key), map.key_xml_namespace.as_ref(), None, false, path);
-            let value_write = element_write(ctx, &map.value, &map.value_xml_name, quote!(entry), map.value_xml_namespace.as_ref(), format, false, path);
-            let value_write = if map.sparse { quote!(if let Some(entry) = entry { #value_write }) } else { value_write };
+            let key = element_write(
+                ctx,
+                &map.key,
+                &map.key_xml_name,
+                quote!(key),
+                map.key_xml_namespace.as_ref(),
+                None,
+                false,
+                path,
+            );
+            let value_write = element_write(
+                ctx,
+                &map.value,
+                &map.value_xml_name,
+                quote!(entry),
+                map.value_xml_namespace.as_ref(),
+                format,
+                false,
+                path,
+            );
+            let value_write =
+                if map.sparse { quote!(if let Some(entry) = entry { #value_write }) } else { value_write };
             let ns_tokens = namespace_attribute(ns);
             if flattened {
                 quote! {
@@ -737,7 +805,8 @@ fn member_reads(ctx: &Ctx<'_>, members: &[&Member], element: TokenStream) -> Tok
         }
     });
     let children: Vec<_> = body.iter().filter(|m| !m.xml_attribute).collect();
-    let flattened: Vec<_> = children.iter().filter(|m| m.xml_flattened && matches!(m.ty, Type::List(_) | Type::Map(_))).collect();
+    let flattened: Vec<_> =
+        children.iter().filter(|m| m.xml_flattened && matches!(m.ty, Type::List(_) | Type::Map(_))).collect();
     let accumulators = flattened.iter().map(|m| {
         let var = format_ident!("flat_{}", m.field.trim_start_matches("r#"));
         quote!(let mut #var = None;)
@@ -794,7 +863,14 @@ fn member_reads(ctx: &Ctx<'_>, members: &[&Member], element: TokenStream) -> Tok
 }
 
 /// Reads an element's value (an expression that may use `?`).
-fn read_value(ctx: &Ctx<'_>, ty: &Type, element: TokenStream, format: Option<TimestampFormat>, path: &str, depth: usize) -> TokenStream {
+fn read_value(
+    ctx: &Ctx<'_>,
+    ty: &Type,
+    element: TokenStream,
+    format: Option<TimestampFormat>,
+    path: &str,
+    depth: usize,
+) -> TokenStream {
     match ty {
         Type::Structure(name) | Type::Union(name) => {
             let de = format_ident!("de_{}", ctx.aggregates[name.as_str()].module);
@@ -835,7 +911,14 @@ fn read_value(ctx: &Ctx<'_>, ty: &Type, element: TokenStream, format: Option<Tim
 }
 
 /// Reads one `<entry><key/><value/></entry>` (or flattened entry) into a `(key, value)` pair.
-fn map_entry_read(ctx: &Ctx<'_>, map: &crate::ir::Map, entry: TokenStream, format: Option<TimestampFormat>, path: &str, depth: usize) -> TokenStream {
+fn map_entry_read(
+    ctx: &Ctx<'_>,
+    map: &crate::ir::Map,
+    entry: TokenStream,
+    format: Option<TimestampFormat>,
+    path: &str,
+    depth: usize,
+) -> TokenStream {
     let key_name = &map.key_xml_name;
     let value_name = &map.value_xml_name;
     let value_element = format_ident!("value{}", depth);

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{doc, doc_line, ident, rust_type, Crates};
+use super::{Crates, doc, doc_line, ident, rust_type};
 use crate::ir::{Enum, NamedShape, Service, Structure, Type};
 
 /// (module name, tokens) for every file of the shapes crate.
@@ -45,7 +45,7 @@ pub(super) fn files(service: &Service, _crates: &Crates) -> Vec<(String, TokenSt
     files
 }
 
-/// `mod x;` (left alone by rustfmt: prettyplease formats generated files) and its re-export.
+/// `mod x;` and its re-export.
 pub(crate) fn module_and_exports(module: &str, name: &str, has_builder: bool) -> TokenStream {
     let module = format_ident!("{}", module);
     let name = format_ident!("{}", name);
@@ -56,7 +56,6 @@ pub(crate) fn module_and_exports(module: &str, name: &str, has_builder: bool) ->
         quote!(pub use #module::#name;)
     };
     quote! {
-        #[rustfmt::skip]
         mod #module;
         #exports
     }
@@ -256,11 +255,7 @@ fn redacting_debug(s: &Structure) -> TokenStream {
     let entries = s.members.iter().map(|m| {
         let field = ident(&m.field);
         let key = m.field.trim_start_matches("r#");
-        if m.sensitive {
-            quote!(.field(#key, &::sdk_types::Redacted))
-        } else {
-            quote!(.field(#key, &self.#field))
-        }
+        if m.sensitive { quote!(.field(#key, &::sdk_types::Redacted)) } else { quote!(.field(#key, &self.#field)) }
     });
     quote! {
         impl ::std::fmt::Debug for #name {

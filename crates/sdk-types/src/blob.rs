@@ -48,10 +48,7 @@ impl Blob {
                 _ => return None,
             } as u32)
         }
-        let digits: Vec<u8> = text
-            .bytes()
-            .filter(|c| !c.is_ascii_whitespace())
-            .collect();
+        let digits: Vec<u8> = text.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
         let trimmed = digits.strip_suffix(b"==").or_else(|| digits.strip_suffix(b"=")).unwrap_or(&digits);
         if trimmed.len() % 4 == 1 {
             return Err(format!("invalid base64 length in {text:?}"));

@@ -149,8 +149,7 @@ impl DateTime {
             && second < 60
             && nanos < 1_000_000_000;
         valid.then(|| DateTime {
-            secs: days_from_civil(year, month, day) * 86_400
-                + i64::from(hour * 3600 + minute * 60 + second),
+            secs: days_from_civil(year, month, day) * 86_400 + i64::from(hour * 3600 + minute * 60 + second),
             nanos,
         })
     }

@@ -12,7 +12,8 @@ pub fn idempotency_token() -> String {
     for word in &mut words {
         let mut hasher = RandomState::new().build_hasher();
         hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-        hasher.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+        hasher
+            .write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
         *word = hasher.finish();
     }
     let mut bytes = [0u8; 16];

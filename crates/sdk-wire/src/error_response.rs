@@ -6,7 +6,7 @@
 
 use sdk_types::ErrorMetadata;
 
-use crate::{parse_document, HttpResponse, XmlElement};
+use crate::{HttpResponse, XmlElement, parse_document};
 
 /// An error response as far as the protocol can read it, before the service's modeled error
 /// shapes are applied.
@@ -22,10 +22,7 @@ pub struct ErrorResponse {
 
 /// The request id of a successful response (`x-amzn-RequestId`, else `x-amz-request-id`).
 pub fn request_id(response: &HttpResponse) -> Option<String> {
-    response
-        .header("x-amzn-RequestId")
-        .or_else(|| response.header("x-amz-request-id"))
-        .map(str::to_owned)
+    response.header("x-amzn-RequestId").or_else(|| response.header("x-amz-request-id")).map(str::to_owned)
 }
 
 /// Reads any non-2xx response; never fails, so the caller always has something to report.
@@ -110,7 +107,11 @@ mod tests {
         assert_eq!(wrapped.meta.request_id.as_deref(), Some("r1"));
         assert_eq!(wrapped.error_type.as_deref(), Some("Sender"));
 
-        let bare = parse_error_response(&response(403, &[("x-amz-request-id", "h1")], "<Error><Code>AccessDenied</Code></Error>"));
+        let bare = parse_error_response(&response(
+            403,
+            &[("x-amz-request-id", "h1")],
+            "<Error><Code>AccessDenied</Code></Error>",
+        ));
         assert_eq!(bare.meta.code.as_deref(), Some("AccessDenied"));
         assert_eq!(bare.meta.request_id.as_deref(), Some("h1"));
 

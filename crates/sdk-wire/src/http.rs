@@ -37,11 +37,7 @@ impl HttpRequest {
 
     /// Path and query exactly as they go on the request line.
     pub fn target(&self) -> String {
-        if self.query.is_empty() {
-            self.path.clone()
-        } else {
-            format!("{}?{}", self.path, self.query.join("&"))
-        }
+        if self.query.is_empty() { self.path.clone() } else { format!("{}?{}", self.path, self.query.join("&")) }
     }
 
     /// The first header with this name, compared case-insensitively.

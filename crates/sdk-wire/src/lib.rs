@@ -11,11 +11,11 @@ mod xml_read;
 mod xml_write;
 
 pub use encode::{encode_label, encode_query, label};
-pub use error_response::{parse_error_response, request_id, ErrorResponse};
+pub use error_response::{ErrorResponse, parse_error_response, request_id};
 pub use http::{HttpRequest, HttpResponse};
 pub use scalar::{
-    fmt_float, join_header_list, parse_blob, parse_scalar, parse_timestamp, split_header_list, split_http_date_list,
-    ParseError,
+    ParseError, fmt_float, join_header_list, parse_blob, parse_scalar, parse_timestamp, split_header_list,
+    split_http_date_list,
 };
-pub use xml_read::{parse_document, XmlElement, MAX_DEPTH};
+pub use xml_read::{MAX_DEPTH, XmlElement, parse_document};
 pub use xml_write::XmlWriter;

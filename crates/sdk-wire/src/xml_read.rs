@@ -6,8 +6,8 @@
 //! no entity is ever expanded, and nesting deeper than [`MAX_DEPTH`] is an error, not a stack
 //! overflow.
 
-use quick_xml::events::Event;
 use quick_xml::Reader;
+use quick_xml::events::Event;
 
 use crate::ParseError;
 
@@ -91,23 +91,25 @@ pub fn parse_document(body: &[u8]) -> Result<XmlElement, ParseError> {
                 None => return Err(ParseError::new("invalid XML: text outside the root element")),
             },
             Event::CData(data) => {
-                let current = stack.last_mut().ok_or_else(|| ParseError::new("invalid XML: CDATA outside the root element"))?;
+                let current =
+                    stack.last_mut().ok_or_else(|| ParseError::new("invalid XML: CDATA outside the root element"))?;
                 let raw = data.into_inner();
                 current.text.push_str(&raw);
             }
             Event::GeneralRef(reference) => {
-                let current = stack.last_mut().ok_or_else(|| ParseError::new("invalid XML: reference outside the root element"))?;
+                let current = stack
+                    .last_mut()
+                    .ok_or_else(|| ParseError::new("invalid XML: reference outside the root element"))?;
                 let resolved = if reference.is_char_ref() {
-                    reference
-                        .resolve_char_ref()
-                        .ok()
-                        .flatten()
-                        .map(String::from)
+                    reference.resolve_char_ref().ok().flatten().map(String::from)
                 } else {
                     quick_xml::escape::resolve_predefined_entity(&reference.xml10_content()).map(String::from)
                 };
                 let resolved = resolved.ok_or_else(|| {
-                    ParseError::new(format!("invalid XML: unsupported entity reference &{};", reference.xml10_content()))
+                    ParseError::new(format!(
+                        "invalid XML: unsupported entity reference &{};",
+                        reference.xml10_content()
+                    ))
                 })?;
                 current.text.push_str(&resolved);
             }
