@@ -938,7 +938,7 @@ fn map_entry_read(
 fn scalar_read(ty: &Type, text: TokenStream, path: &str, shapes: &TokenStream) -> TokenStream {
     match ty {
         Type::String | Type::BigInteger | Type::BigDecimal | Type::Document => quote!(#text.to_owned()),
-        Type::Boolean => quote!(::sdk_wire::parse_scalar::<bool>(#path, #text)?),
+        Type::Boolean => quote!(::sdk_wire::parse_bool(#text)),
         Type::Byte => quote!(::sdk_wire::parse_scalar::<i8>(#path, #text)?),
         Type::Short => quote!(::sdk_wire::parse_scalar::<i16>(#path, #text)?),
         Type::Integer => quote!(::sdk_wire::parse_scalar::<i32>(#path, #text)?),

@@ -83,13 +83,7 @@ pub(crate) fn de_invalidation_list(
             }
             "IsTruncated" => {
                 builder = builder
-                    .set_is_truncated(
-                        Some(
-                            ::sdk_wire::parse_scalar::<
-                                bool,
-                            >("IsTruncated", child.text())?,
-                        ),
-                    );
+                    .set_is_truncated(Some(::sdk_wire::parse_bool(child.text())));
             }
             "Quantity" => {
                 builder = builder

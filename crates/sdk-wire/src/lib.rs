@@ -14,7 +14,7 @@ pub use encode::{encode_label, encode_query, label};
 pub use error_response::{ErrorResponse, parse_error_response, request_id};
 pub use http::{HttpRequest, HttpResponse};
 pub use scalar::{
-    ParseError, fmt_float, join_header_list, parse_blob, parse_scalar, parse_timestamp, split_header_list,
+    ParseError, fmt_float, join_header_list, parse_blob, parse_bool, parse_scalar, parse_timestamp, split_header_list,
     split_http_date_list,
 };
 pub use xml_read::{MAX_DEPTH, XmlElement, parse_document};

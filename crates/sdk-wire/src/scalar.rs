@@ -43,6 +43,11 @@ fn short_type_name<T>() -> &'static str {
     full.rsplit("::").next().unwrap_or(full)
 }
 
+/// Reads a boolean the way the AWS SDKs do: exactly `true` is true, anything else false.
+pub fn parse_bool(text: &str) -> bool {
+    text == "true"
+}
+
 /// Reads a timestamp in any form services send (see [`sdk_types::DateTime::parse_lenient`]).
 pub fn parse_timestamp(member: &str, text: &str) -> Result<sdk_types::DateTime, ParseError> {
     sdk_types::DateTime::parse_lenient(text).map_err(|e| ParseError::new(format!("{member}: {e}")))

@@ -1,0 +1,311 @@
+//! Reading vector files and judging each case.
+
+use std::path::{Path, PathBuf};
+
+use sdk_types::DateTime;
+use sdk_wire::{HttpRequest, HttpResponse};
+use serde_json::Value;
+
+use crate::coerce::Types;
+use crate::deviations::{Deviations, Expect};
+use crate::operations::{self, Operation};
+
+#[derive(Default)]
+pub struct Tally {
+    pub passed: usize,
+    pub failed: usize,
+}
+
+/// Headers botocore sends that the serializers do not produce: the signer and the HTTP
+/// client add them (checked by the signing conformance and the transport).
+const TRANSPORT_HEADERS: &[&str] = &["host", "content-length", "x-amz-date", "authorization", "x-amz-security-token"];
+
+pub fn run(root: &Path, paths: &[PathBuf]) -> Result<Tally, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        if !path.exists() {
+            return Err(format!(
+                "{} does not exist: the botocore vectors live in ../shared/conformance next to the checkout",
+                path.display()
+            ));
+        }
+        collect(path, &mut files)?;
+    }
+    if files.is_empty() {
+        return Err("no vector files (*.json) found".into());
+    }
+    let types = Types::load(root)?;
+    let deviations = Deviations::load(&root.join("crates/conformance/deviations.json"))?;
+    let operations = operations::all();
+    let mut tally = Tally::default();
+    for file in &files {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let json: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+        let (Some(kind), Some(name)) = (json["kind"].as_str(), json["operation"].as_str()) else {
+            continue; // not a vector file of this schema
+        };
+        let Some(op) = operations.iter().find(|o| o.name == name) else {
+            println!("FAIL {}: operation {name} is not generated", file.display());
+            tally.failed += 1;
+            continue;
+        };
+        for case in json["cases"].as_array().into_iter().flatten() {
+            let id = case["id"].as_str().unwrap_or("?");
+            let deviation = deviations.find(id);
+            let outcome = match kind {
+                "requests" => {
+                    check_request(op, &types, case, deviation.map(|d| (d.expect, d.error_contains.as_deref())))
+                }
+                "responses" => check_response(op, case, deviation.map(|d| d.expect)),
+                "errors" => check_error(op, case, deviation.map(|d| d.expect)),
+                other => Err(format!("unknown vector kind {other:?}")),
+            };
+            match outcome {
+                Ok(()) => tally.passed += 1,
+                Err(diff) => {
+                    tally.failed += 1;
+                    let note = deviation.map(|d| format!(" [deviation: {}]", d.reason)).unwrap_or_default();
+                    println!("FAIL {id}: {diff}{note}");
+                }
+            }
+        }
+    }
+    if paths.iter().all(|p| p.is_dir()) {
+        for stale in deviations.unused() {
+            println!("FAIL deviations.json: {stale} matches no case; remove it");
+            tally.failed += 1;
+        }
+    }
+    Ok(tally)
+}
+
+fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    if path.is_file() {
+        if path.extension().is_some_and(|e| e == "json") {
+            out.push(path.to_path_buf());
+        }
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for entry in entries {
+        collect(&entry, out)?;
+    }
+    Ok(())
+}
+
+fn check_request(
+    op: &Operation,
+    types: &Types,
+    case: &Value,
+    deviation: Option<(Expect, Option<&str>)>,
+) -> Result<(), String> {
+    // Only where botocore accepted the params (it typed the member as a string) are
+    // integer-holding strings passed as integers; refused params are passed unchanged.
+    let params = match case["expect"].as_str() {
+        Some("request") => types.coerce(op.name, &case["params"]),
+        _ => case["params"].clone(),
+    };
+    let ours = (op.request)(&params);
+    match (deviation, case["expect"].as_str()) {
+        (Some((Expect::Error, contains)), _) => match ours {
+            Err(message) if contains.is_none_or(|c| message.contains(c)) => Ok(()),
+            Err(message) => Err(format!("error {message:?} does not mention {:?}", contains.unwrap_or_default())),
+            Ok(request) => {
+                Err(format!("expected a validation error, but sent {} {}", request.method, request.target()))
+            }
+        },
+        (_, Some("validation_error")) => match ours {
+            Err(_) => Ok(()),
+            Ok(request) => Err(format!(
+                "botocore refused this input ({}), but we sent {} {}",
+                case["validation_error"]["message"].as_str().unwrap_or("").replace('\n', " "),
+                request.method,
+                request.target()
+            )),
+        },
+        (_, Some("request")) => compare_request(&ours?, &case["request"]),
+        (_, other) => Err(format!("unknown expectation {other:?}")),
+    }
+}
+
+fn compare_request(ours: &HttpRequest, expected: &Value) -> Result<(), String> {
+    let text = |key: &str| expected[key].as_str().unwrap_or_default().to_owned();
+    if ours.method != text("method") {
+        return Err(format!("method {} != {}", ours.method, text("method")));
+    }
+    if ours.target() != text("target") {
+        return Err(first_difference("path and query", &ours.target(), &text("target")));
+    }
+    let body = String::from_utf8_lossy(&ours.body);
+    if body != text("body") {
+        return Err(first_difference("body", &body, &text("body")));
+    }
+    let mut wanted: Vec<(String, String)> = expected["headers"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| !TRANSPORT_HEADERS.contains(&k.to_ascii_lowercase().as_str()))
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.as_str().unwrap_or_default().to_owned()))
+        .collect();
+    let mut sent: Vec<(String, String)> =
+        ours.headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).collect();
+    wanted.sort();
+    sent.sort();
+    if wanted != sent {
+        return Err(format!("headers {sent:?} != {wanted:?}"));
+    }
+    Ok(())
+}
+
+fn check_response(op: &Operation, case: &Value, deviation: Option<Expect>) -> Result<(), String> {
+    let response = response_of(case)?;
+    let ours = (op.response)(&response);
+    let expected_id = non_empty(case["request_id"].as_str());
+    let our_id = sdk_wire::request_id(&response);
+    let parsed = matches!(case["expect"].as_str(), Some("output" | "unrepresentable"));
+    if parsed && non_empty(our_id.as_deref()) != expected_id {
+        return Err(format!("request id {our_id:?} != {expected_id:?}"));
+    }
+    match (deviation, case["expect"].as_str()) {
+        (Some(Expect::Error), _) | (_, Some("parse_error")) => match ours {
+            Err(_) => Ok(()),
+            Ok(output) => Err(format!("expected a parse error, got {output}")),
+        },
+        (_, Some("output")) => {
+            compare_json(&ours?, &case["output"], "output", deviation == Some(Expect::ErrorCorrection))
+        }
+        // botocore hands back raw XML objects here (a repeated scalar element); we must still
+        // read the response and agree on everything else.
+        (_, Some("unrepresentable")) => compare_json(&ours?, &case["output_approximation"], "output", false),
+        (_, other) => Err(format!("unknown expectation {other:?}")),
+    }
+}
+
+fn check_error(op: &Operation, case: &Value, deviation: Option<Expect>) -> Result<(), String> {
+    let response = response_of(case)?;
+    let ours = (op.error)(&response);
+    let e = &case["error"];
+    let status = response.status;
+    let (code, message) = match deviation {
+        Some(Expect::HttpStatusCode) => (Some(status.to_string()), None),
+        _ => (non_empty(e["code"].as_str()), non_empty(e["message"].as_str())),
+    };
+    let mismatch = |what: &str, ours: &dyn std::fmt::Debug, theirs: &dyn std::fmt::Debug| {
+        Err(format!("{what} {ours:?} != {theirs:?}"))
+    };
+    if non_empty(ours.code.as_deref()) != code {
+        return mismatch("code", &ours.code, &code);
+    }
+    if deviation.is_none() && non_empty(ours.message.as_deref()) != message {
+        return mismatch("message", &ours.message, &message);
+    }
+    let request_id = match deviation {
+        Some(Expect::RequestIdFromHeader) => non_empty(response.header("x-amz-request-id")),
+        _ => non_empty(e["request_id"].as_str()),
+    };
+    if non_empty(ours.request_id.as_deref()) != request_id {
+        return mismatch("request id", &ours.request_id, &request_id);
+    }
+    if ours.http_status.map(u64::from) != e["http_status"].as_u64() {
+        return mismatch("http status", &ours.http_status, &e["http_status"]);
+    }
+    // botocore raises the modeled class for any code modeled somewhere in the service; our
+    // per-operation enums have variants only for the operation's own errors.
+    let modeled = match e["exception"].as_str() {
+        Some("ClientError") | None => None,
+        Some(_) if e["modeled_for_operation"] == false => None,
+        Some(name) => Some(name.to_owned()),
+    };
+    if ours.modeled != modeled {
+        return mismatch("modeled error", &ours.modeled, &modeled);
+    }
+    Ok(())
+}
+
+fn response_of(case: &Value) -> Result<HttpResponse, String> {
+    Ok(HttpResponse {
+        status: case["status"].as_u64().and_then(|s| u16::try_from(s).ok()).ok_or("case has no status")?,
+        headers: case["headers"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+            .collect(),
+        body: case["body"].as_str().unwrap_or_default().as_bytes().to_vec(),
+    })
+}
+
+/// botocore reports an absent value sometimes as `None`, sometimes as `""`.
+fn non_empty(value: Option<&str>) -> Option<String> {
+    value.filter(|v| !v.is_empty()).map(str::to_owned)
+}
+
+/// Compares our output (serialized as the AWS CLI's JSON) with botocore's.
+fn compare_json(ours: &Value, expected: &Value, path: &str, error_correction: bool) -> Result<(), String> {
+    match (ours, expected) {
+        (Value::Object(o), Value::Object(e)) => {
+            for (key, value) in e {
+                let here = format!("{path}.{key}");
+                match o.get(key) {
+                    Some(ours) => compare_json(ours, value, &here, error_correction)?,
+                    None if error_correction && is_zero(value) => {}
+                    None => return Err(format!("{here} missing (expected {value})")),
+                }
+            }
+            for (key, value) in o {
+                if !e.contains_key(key) && !(error_correction && is_zero(value)) {
+                    return Err(format!("{path}.{key} = {value} is not in botocore's output"));
+                }
+            }
+            Ok(())
+        }
+        (Value::Array(o), Value::Array(e)) if o.len() == e.len() => {
+            for (i, (ours, theirs)) in o.iter().zip(e).enumerate() {
+                compare_json(ours, theirs, &format!("{path}[{i}]"), error_correction)?;
+            }
+            Ok(())
+        }
+        // A repeated scalar botocore could not represent: ours must be one of the values.
+        (Value::String(s), Value::Array(leaked)) if leaked.iter().all(|l| l.get("__xml_element__").is_some()) => {
+            if leaked.iter().any(|l| l["text"].as_str() == Some(s)) {
+                Ok(())
+            } else {
+                Err(format!("{path} = {s:?} is none of the repeated values"))
+            }
+        }
+        (Value::String(o), Value::String(e)) if o != e => {
+            match (DateTime::parse_lenient(o), DateTime::parse_lenient(e)) {
+                (Ok(a), Ok(b)) if a.truncated_to_millis() == b.truncated_to_millis() => Ok(()),
+                _ => Err(first_difference(path, o, e)),
+            }
+        }
+        (o, e) if o == e => Ok(()),
+        (o, e) => Err(format!("{path} = {o} != {e}")),
+    }
+}
+
+fn is_zero(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.is_empty() || DateTime::parse_lenient(s).is_ok_and(|t| t == DateTime::UNIX_EPOCH),
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::Bool(b) => !b,
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.values().all(is_zero),
+        Value::Null => true,
+    }
+}
+
+/// A one-line description of where two strings part.
+fn first_difference(what: &str, ours: &str, expected: &str) -> String {
+    let at = ours.bytes().zip(expected.bytes()).take_while(|(a, b)| a == b).count();
+    let window = |s: &str| {
+        let start = s.floor_char_boundary(at.saturating_sub(20));
+        let end = s.ceil_char_boundary((at + 40).min(s.len()));
+        format!("{:?}", &s[start..end])
+    };
+    format!("{what} differs at byte {at}: ours {} vs botocore {}", window(ours), window(expected))
+}
