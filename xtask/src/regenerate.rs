@@ -153,7 +153,7 @@ fn scratch(model: &Path, out: &Path, all: bool, prefix: Option<String>) -> Resul
     let sdk_id = json["shapes"][service.as_str()]["traits"]["aws.api#service"]["sdkId"].as_str();
     let prefix = prefix.unwrap_or_else(|| {
         let name = sdk_id.unwrap_or_else(|| service.rsplit('#').next().unwrap_or("service"));
-        codegen::names::snake_case(name).replace('_', "-")
+        name.to_ascii_lowercase().replace([' ', '_'], "-")
     });
     let runtime = root().join("crates");
     let settings = Settings {

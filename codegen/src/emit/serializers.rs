@@ -439,7 +439,7 @@ fn shape_functions(ctx: &Ctx<'_>) -> TokenStream {
             .operations
             .iter()
             .flat_map(|op| body_types(&op.output))
-            .chain(service.errors.iter().flat_map(|e| body_types(e))),
+            .chain(service.errors.iter().flat_map(body_types)),
     );
     let mut items = Vec::new();
     for (name, s) in &ctx.aggregates {
@@ -468,10 +468,8 @@ fn reachable<'a>(ctx: &Ctx<'a>, roots: impl Iterator<Item = &'a Type>) -> BTreeS
     let mut stack: Vec<&Type> = roots.collect();
     while let Some(ty) = stack.pop() {
         match ty {
-            Type::Structure(name) | Type::Union(name) => {
-                if seen.insert(name.clone()) {
-                    stack.extend(ctx.aggregates[name.as_str()].members.iter().map(|m| &m.ty));
-                }
+            Type::Structure(name) | Type::Union(name) if seen.insert(name.clone()) => {
+                stack.extend(ctx.aggregates[name.as_str()].members.iter().map(|m| &m.ty));
             }
             Type::List(list) => stack.push(&list.member),
             Type::Map(map) => stack.push(&map.value),
@@ -540,7 +538,8 @@ fn ser_union(ctx: &Ctx<'_>, u: &Structure) -> TokenStream {
         pub(crate) fn #function(w: &mut ::sdk_wire::XmlWriter, value: &#shapes::#name) -> Result<(), ::sdk_types::BuildError> {
             match value {
                 #(#arms)*
-                #shapes::#name::Unknown => {
+                // `Unknown`, or a variant added after this crate was generated.
+                _ => {
                     return Err(::sdk_types::BuildError::new(#label, "holds a variant unknown to this client and cannot be sent"));
                 }
             }
@@ -774,19 +773,32 @@ fn de_union(ctx: &Ctx<'_>, u: &Structure) -> TokenStream {
         let variant = format_ident!("{}", crate::names::pascal_case(&m.name));
         let wire = &m.xml_name;
         let value = boxed(m, read_value(ctx, &m.ty, quote!(child), m.timestamp_format, &m.name, 0));
-        quote!(#wire => return Ok(#shapes::#name::#variant(#value)),)
+        (wire, quote!(return Ok(#shapes::#name::#variant(#value));))
     });
+    let arms: Vec<_> = arms.collect();
+    let dispatch = by_element_name(&arms);
     let doc = format!(" Reads `{}` from its element: the first known member wins.", u.shape_name);
     quote! {
         #[doc = #doc]
         pub(crate) fn #function(element: &::sdk_wire::XmlElement) -> Result<#shapes::#name, ::sdk_wire::ParseError> {
             for child in element.children() {
-                match child.name() {
-                    #(#arms)*
-                    _ => {}
-                }
+                #dispatch
             }
             Ok(#shapes::#name::Unknown)
+        }
+    }
+}
+
+/// Runs the statement of the arm whose element name matches `child` (unknown names are skipped).
+fn by_element_name(arms: &[(&String, TokenStream)]) -> TokenStream {
+    if let [(name, statement)] = arms {
+        return quote!(if child.name() == #name { #statement });
+    }
+    let arms = arms.iter().map(|(name, statement)| quote!(#name => { #statement }));
+    quote! {
+        match child.name() {
+            #(#arms)*
+            _ => {}
         }
     }
 }
@@ -819,23 +831,24 @@ fn member_reads(ctx: &Ctx<'_>, members: &[&Member], element: TokenStream) -> Tok
                 Type::List(list) => {
                     let item = read_value(ctx, &list.member, quote!(child), m.timestamp_format, &m.name, 0);
                     let item = if list.sparse { quote!(Some(#item)) } else { item };
-                    quote!(#wire => #var.get_or_insert_with(Vec::new).push(#item),)
+                    (wire, quote!(#var.get_or_insert_with(Vec::new).push(#item);))
                 }
                 Type::Map(map) => {
                     let entry = map_entry_read(ctx, map, quote!(child), m.timestamp_format, &m.name, 0);
-                    quote! {
-                        #wire => {
+                    (
+                        wire,
+                        quote! {
                             let (key, value) = #entry;
                             #var.get_or_insert_with(::std::collections::BTreeMap::new).insert(key, value);
-                        }
-                    }
+                        },
+                    )
                 }
                 _ => unreachable!(),
             }
         } else {
             let value = boxed(m, read_value(ctx, &m.ty, quote!(child), m.timestamp_format, &m.name, 0));
             let set = setter(m);
-            quote!(#wire => builder = builder.#set(Some(#value)),)
+            (wire, quote!(builder = builder.#set(Some(#value));))
         }
     });
     let finish = flattened.iter().map(|m| {
@@ -845,14 +858,8 @@ fn member_reads(ctx: &Ctx<'_>, members: &[&Member], element: TokenStream) -> Tok
     });
     let arms: Vec<_> = arms.collect();
     let walk = (!arms.is_empty()).then(|| {
-        quote! {
-            for child in #element.children() {
-                match child.name() {
-                    #(#arms)*
-                    _ => {}
-                }
-            }
-        }
+        let dispatch = by_element_name(&arms);
+        quote!(for child in #element.children() { #dispatch })
     });
     quote! {
         #(#attributes)*

@@ -73,13 +73,17 @@ fn member_type(m: &crate::ir::Member, shapes: &TokenStream) -> TokenStream {
     if m.boxed { quote!(Box<#base>) } else { base }
 }
 
-/// The value a required member takes when a response omits it (Smithy's client error
-/// correction: the zero value of its type).
-pub(crate) fn zero_value(ty: &Type, shapes: &TokenStream) -> TokenStream {
-    match ty {
+/// `value` (an `Option` of the member's type) or, when a response left the required member
+/// out, the zero value of its type (Smithy's client error correction).
+fn or_zero(value: TokenStream, m: &crate::ir::Member, shapes: &TokenStream) -> TokenStream {
+    let zero = match &m.ty {
         Type::Structure(name) => {
             let name = format_ident!("{}", name);
             quote!(#shapes::#name::builder().build_or_default())
+        }
+        Type::Union(name) if !m.boxed => {
+            let name = format_ident!("{}", name);
+            return quote!(#value.unwrap_or(#shapes::#name::Unknown));
         }
         Type::Union(name) => {
             let name = format_ident!("{}", name);
@@ -93,9 +97,12 @@ pub(crate) fn zero_value(ty: &Type, shapes: &TokenStream) -> TokenStream {
             let name = format_ident!("{}", name);
             quote!(#shapes::#name::from(0))
         }
-        Type::Timestamp => quote!(::sdk_types::DateTime::UNIX_EPOCH),
+        // Every other type's zero is its `Default` (`DateTime`'s is the Unix epoch).
+        _ if !m.boxed => return quote!(#value.unwrap_or_default()),
         _ => quote!(Default::default()),
-    }
+    };
+    let zero = if m.boxed { quote!(Box::new(#zero)) } else { zero };
+    quote!(#value.unwrap_or_else(|| #zero))
 }
 
 /// A structure (or an error structure, which also carries its [`ErrorMetadata`]) and its builder.
@@ -170,9 +177,8 @@ pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
         if is_counted(m) {
             quote!(#field,)
         } else if m.required {
-            let zero = zero_value(&m.ty, shapes);
-            let zero = if m.boxed { quote!(Box::new(#zero)) } else { zero };
-            quote!(#field: self.#field.unwrap_or_else(|| #zero),)
+            let value = or_zero(quote!(self.#field), m, shapes);
+            quote!(#field: #value,)
         } else {
             quote!(#field: self.#field,)
         }

@@ -11,9 +11,8 @@ pub(crate) fn de_access_denied(
         .meta(parsed.meta.clone());
     if let Some(element) = &parsed.error {
         for child in element.children() {
-            match child.name() {
-                "Message" => builder = builder.set_message(Some(child.text().to_owned())),
-                _ => {}
+            if child.name() == "Message" {
+                builder = builder.set_message(Some(child.text().to_owned()));
             }
         }
     }
@@ -29,9 +28,8 @@ pub(crate) fn de_batch_too_large(
         .meta(parsed.meta.clone());
     if let Some(element) = &parsed.error {
         for child in element.children() {
-            match child.name() {
-                "Message" => builder = builder.set_message(Some(child.text().to_owned())),
-                _ => {}
+            if child.name() == "Message" {
+                builder = builder.set_message(Some(child.text().to_owned()));
             }
         }
     }
@@ -47,9 +45,8 @@ pub(crate) fn de_entity_not_found(
         .meta(parsed.meta.clone());
     if let Some(element) = &parsed.error {
         for child in element.children() {
-            match child.name() {
-                "Message" => builder = builder.set_message(Some(child.text().to_owned())),
-                _ => {}
+            if child.name() == "Message" {
+                builder = builder.set_message(Some(child.text().to_owned()));
             }
         }
     }
@@ -65,9 +62,8 @@ pub(crate) fn de_inconsistent_quantities(
         .meta(parsed.meta.clone());
     if let Some(element) = &parsed.error {
         for child in element.children() {
-            match child.name() {
-                "Message" => builder = builder.set_message(Some(child.text().to_owned())),
-                _ => {}
+            if child.name() == "Message" {
+                builder = builder.set_message(Some(child.text().to_owned()));
             }
         }
     }
@@ -83,9 +79,8 @@ pub(crate) fn de_invalid_argument(
         .meta(parsed.meta.clone());
     if let Some(element) = &parsed.error {
         for child in element.children() {
-            match child.name() {
-                "Message" => builder = builder.set_message(Some(child.text().to_owned())),
-                _ => {}
+            if child.name() == "Message" {
+                builder = builder.set_message(Some(child.text().to_owned()));
             }
         }
     }
@@ -101,9 +96,8 @@ pub(crate) fn de_missing_body(
         .meta(parsed.meta.clone());
     if let Some(element) = &parsed.error {
         for child in element.children() {
-            match child.name() {
-                "Message" => builder = builder.set_message(Some(child.text().to_owned())),
-                _ => {}
+            if child.name() == "Message" {
+                builder = builder.set_message(Some(child.text().to_owned()));
             }
         }
     }
@@ -119,9 +113,8 @@ pub(crate) fn de_no_such_distribution(
         .meta(parsed.meta.clone());
     if let Some(element) = &parsed.error {
         for child in element.children() {
-            match child.name() {
-                "Message" => builder = builder.set_message(Some(child.text().to_owned())),
-                _ => {}
+            if child.name() == "Message" {
+                builder = builder.set_message(Some(child.text().to_owned()));
             }
         }
     }
@@ -137,9 +130,8 @@ pub(crate) fn de_no_such_invalidation(
         .meta(parsed.meta.clone());
     if let Some(element) = &parsed.error {
         for child in element.children() {
-            match child.name() {
-                "Message" => builder = builder.set_message(Some(child.text().to_owned())),
-                _ => {}
+            if child.name() == "Message" {
+                builder = builder.set_message(Some(child.text().to_owned()));
             }
         }
     }
@@ -155,9 +147,8 @@ pub(crate) fn de_too_many_invalidations_in_progress(
         .meta(parsed.meta.clone());
     if let Some(element) = &parsed.error {
         for child in element.children() {
-            match child.name() {
-                "Message" => builder = builder.set_message(Some(child.text().to_owned())),
-                _ => {}
+            if child.name() == "Message" {
+                builder = builder.set_message(Some(child.text().to_owned()));
             }
         }
     }

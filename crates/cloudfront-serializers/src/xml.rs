@@ -9,8 +9,12 @@ pub(crate) fn de_invalidation(
     let mut builder = cloudfront_shapes::Invalidation::builder();
     for child in element.children() {
         match child.name() {
-            "Id" => builder = builder.set_id(Some(child.text().to_owned())),
-            "Status" => builder = builder.set_status(Some(child.text().to_owned())),
+            "Id" => {
+                builder = builder.set_id(Some(child.text().to_owned()));
+            }
+            "Status" => {
+                builder = builder.set_status(Some(child.text().to_owned()));
+            }
             "CreateTime" => {
                 builder = builder
                     .set_create_time(
@@ -54,7 +58,9 @@ pub(crate) fn de_invalidation_batch(
     let mut builder = cloudfront_shapes::InvalidationBatch::builder();
     for child in element.children() {
         match child.name() {
-            "Paths" => builder = builder.set_paths(Some(crate::xml::de_paths(child)?)),
+            "Paths" => {
+                builder = builder.set_paths(Some(crate::xml::de_paths(child)?));
+            }
             "CallerReference" => {
                 builder = builder.set_caller_reference(Some(child.text().to_owned()));
             }
@@ -71,7 +77,9 @@ pub(crate) fn de_invalidation_list(
     let mut builder = cloudfront_shapes::InvalidationList::builder();
     for child in element.children() {
         match child.name() {
-            "Marker" => builder = builder.set_marker(Some(child.text().to_owned())),
+            "Marker" => {
+                builder = builder.set_marker(Some(child.text().to_owned()));
+            }
             "NextMarker" => {
                 builder = builder.set_next_marker(Some(child.text().to_owned()));
             }
@@ -116,14 +124,18 @@ pub(crate) fn de_invalidation_summary(
     let mut builder = cloudfront_shapes::InvalidationSummary::builder();
     for child in element.children() {
         match child.name() {
-            "Id" => builder = builder.set_id(Some(child.text().to_owned())),
+            "Id" => {
+                builder = builder.set_id(Some(child.text().to_owned()));
+            }
             "CreateTime" => {
                 builder = builder
                     .set_create_time(
                         Some(::sdk_wire::parse_timestamp("CreateTime", child.text())?),
                     );
             }
-            "Status" => builder = builder.set_status(Some(child.text().to_owned())),
+            "Status" => {
+                builder = builder.set_status(Some(child.text().to_owned()));
+            }
             _ => {}
         }
     }

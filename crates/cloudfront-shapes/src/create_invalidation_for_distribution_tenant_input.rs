@@ -76,7 +76,7 @@ impl CreateInvalidationForDistributionTenantInputBuilder {
     /// takes the zero value of its type. Used by response parsers.
     pub fn build_or_default(self) -> CreateInvalidationForDistributionTenantInput {
         CreateInvalidationForDistributionTenantInput {
-            id: self.id.unwrap_or_else(|| Default::default()),
+            id: self.id.unwrap_or_default(),
             invalidation_batch: self
                 .invalidation_batch
                 .unwrap_or_else(|| {

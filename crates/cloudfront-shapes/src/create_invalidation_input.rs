@@ -76,7 +76,7 @@ impl CreateInvalidationInputBuilder {
     /// takes the zero value of its type. Used by response parsers.
     pub fn build_or_default(self) -> CreateInvalidationInput {
         CreateInvalidationInput {
-            distribution_id: self.distribution_id.unwrap_or_else(|| Default::default()),
+            distribution_id: self.distribution_id.unwrap_or_default(),
             invalidation_batch: self
                 .invalidation_batch
                 .unwrap_or_else(|| {

@@ -75,10 +75,8 @@ impl GetInvalidationForDistributionTenantInputBuilder {
     /// takes the zero value of its type. Used by response parsers.
     pub fn build_or_default(self) -> GetInvalidationForDistributionTenantInput {
         GetInvalidationForDistributionTenantInput {
-            distribution_tenant_id: self
-                .distribution_tenant_id
-                .unwrap_or_else(|| Default::default()),
-            id: self.id.unwrap_or_else(|| Default::default()),
+            distribution_tenant_id: self.distribution_tenant_id.unwrap_or_default(),
+            id: self.id.unwrap_or_default(),
         }
     }
 }

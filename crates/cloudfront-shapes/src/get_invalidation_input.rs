@@ -71,8 +71,8 @@ impl GetInvalidationInputBuilder {
     /// takes the zero value of its type. Used by response parsers.
     pub fn build_or_default(self) -> GetInvalidationInput {
         GetInvalidationInput {
-            distribution_id: self.distribution_id.unwrap_or_else(|| Default::default()),
-            id: self.id.unwrap_or_else(|| Default::default()),
+            distribution_id: self.distribution_id.unwrap_or_default(),
+            id: self.id.unwrap_or_default(),
         }
     }
 }

@@ -112,11 +112,9 @@ impl InvalidationBuilder {
     /// takes the zero value of its type. Used by response parsers.
     pub fn build_or_default(self) -> Invalidation {
         Invalidation {
-            id: self.id.unwrap_or_else(|| Default::default()),
-            status: self.status.unwrap_or_else(|| Default::default()),
-            create_time: self
-                .create_time
-                .unwrap_or_else(|| ::sdk_types::DateTime::UNIX_EPOCH),
+            id: self.id.unwrap_or_default(),
+            status: self.status.unwrap_or_default(),
+            create_time: self.create_time.unwrap_or_default(),
             invalidation_batch: self
                 .invalidation_batch
                 .unwrap_or_else(|| {

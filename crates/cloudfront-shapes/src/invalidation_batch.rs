@@ -74,7 +74,7 @@ impl InvalidationBatchBuilder {
             paths: self
                 .paths
                 .unwrap_or_else(|| crate::Paths::builder().build_or_default()),
-            caller_reference: self.caller_reference.unwrap_or_else(|| Default::default()),
+            caller_reference: self.caller_reference.unwrap_or_default(),
         }
     }
 }

@@ -163,10 +163,10 @@ impl InvalidationListBuilder {
                     .map_or(0, |items| i32::try_from(items.len()).unwrap_or(i32::MAX))
             });
         InvalidationList {
-            marker: self.marker.unwrap_or_else(|| Default::default()),
+            marker: self.marker.unwrap_or_default(),
             next_marker: self.next_marker,
-            max_items: self.max_items.unwrap_or_else(|| Default::default()),
-            is_truncated: self.is_truncated.unwrap_or_else(|| Default::default()),
+            max_items: self.max_items.unwrap_or_default(),
+            is_truncated: self.is_truncated.unwrap_or_default(),
             quantity,
             items: self.items,
         }

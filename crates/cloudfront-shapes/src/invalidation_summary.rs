@@ -90,11 +90,9 @@ impl InvalidationSummaryBuilder {
     /// takes the zero value of its type. Used by response parsers.
     pub fn build_or_default(self) -> InvalidationSummary {
         InvalidationSummary {
-            id: self.id.unwrap_or_else(|| Default::default()),
-            create_time: self
-                .create_time
-                .unwrap_or_else(|| ::sdk_types::DateTime::UNIX_EPOCH),
-            status: self.status.unwrap_or_else(|| Default::default()),
+            id: self.id.unwrap_or_default(),
+            create_time: self.create_time.unwrap_or_default(),
+            status: self.status.unwrap_or_default(),
         }
     }
 }

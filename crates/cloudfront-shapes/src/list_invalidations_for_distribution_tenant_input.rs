@@ -94,7 +94,7 @@ impl ListInvalidationsForDistributionTenantInputBuilder {
     /// takes the zero value of its type. Used by response parsers.
     pub fn build_or_default(self) -> ListInvalidationsForDistributionTenantInput {
         ListInvalidationsForDistributionTenantInput {
-            id: self.id.unwrap_or_else(|| Default::default()),
+            id: self.id.unwrap_or_default(),
             marker: self.marker,
             max_items: self.max_items,
         }

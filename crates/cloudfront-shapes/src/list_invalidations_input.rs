@@ -94,7 +94,7 @@ impl ListInvalidationsInputBuilder {
     /// takes the zero value of its type. Used by response parsers.
     pub fn build_or_default(self) -> ListInvalidationsInput {
         ListInvalidationsInput {
-            distribution_id: self.distribution_id.unwrap_or_else(|| Default::default()),
+            distribution_id: self.distribution_id.unwrap_or_default(),
             marker: self.marker,
             max_items: self.max_items,
         }
