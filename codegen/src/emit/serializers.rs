@@ -102,6 +102,10 @@ fn serialize_request(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     });
 
     let path = op.path.iter().map(|segment| match segment {
+        PathSegment::Literal(text) if text.chars().count() == 1 => {
+            let c = text.chars().next().expect("one char");
+            quote!(path.push(#c);)
+        }
         PathSegment::Literal(text) => quote!(path.push_str(#text);),
         PathSegment::Label { member, greedy } => {
             let m = members.iter().find(|m| &m.name == member).expect("labels are checked while resolving");
@@ -235,15 +239,11 @@ fn header_text(ty: &Type, value: TokenStream, format: Option<TimestampFormat>) -
                 quote!(::sdk_wire::join_header_list(#value.iter().map(|item| #text)))
             }
             member => {
-                let text = scalar_text(member, quote!(item), format);
-                quote!(#value.iter().map(|item| (#text).to_owned()).collect::<Vec<_>>().join(", "))
+                let text = scalar_string(member, quote!(item), format);
+                quote!(#value.iter().map(|item| #text).collect::<Vec<_>>().join(", "))
             }
         },
-        Type::String => quote!(#value.clone()),
-        other => {
-            let text = scalar_text(other, value, format);
-            quote!((#text).to_owned())
-        }
+        other => scalar_string(other, value, format),
     }
 }
 
@@ -723,20 +723,33 @@ fn namespace_attribute(ns: Option<&XmlNamespace>) -> TokenStream {
     quote!(w.attribute(#key, #uri);)
 }
 
-/// The text of a scalar (an expression usable as `&str`); `value` is a reference.
+/// The text of a scalar as an expression usable as `&str`; `value` is a reference.
 fn scalar_text(ty: &Type, value: TokenStream, format: Option<TimestampFormat>) -> TokenStream {
     match ty {
-        Type::String | Type::BigInteger | Type::BigDecimal | Type::Document => quote!(#value.as_str()),
-        Type::Enum(_) => quote!(#value.as_str()),
-        Type::IntEnum(_) => quote!(&#value.as_i32().to_string()),
+        Type::String | Type::BigInteger | Type::BigDecimal | Type::Document | Type::Enum(_) => {
+            quote!(#value.as_str())
+        }
         Type::Boolean => quote!(if *#value { "true" } else { "false" }),
-        Type::Byte | Type::Short | Type::Integer | Type::Long => quote!(&#value.to_string()),
-        Type::Float | Type::Double => quote!(&::sdk_wire::fmt_float(*#value)),
+        other => {
+            let owned = scalar_string(other, value, format);
+            quote!(&#owned)
+        }
+    }
+}
+
+/// The text of a scalar as an owned `String`; `value` is a reference.
+fn scalar_string(ty: &Type, value: TokenStream, format: Option<TimestampFormat>) -> TokenStream {
+    match ty {
+        Type::String | Type::BigInteger | Type::BigDecimal | Type::Document => quote!(#value.clone()),
+        Type::Enum(_) => quote!(#value.as_str().to_owned()),
+        Type::IntEnum(_) => quote!(#value.as_i32().to_string()),
+        Type::Boolean | Type::Byte | Type::Short | Type::Integer | Type::Long => quote!(#value.to_string()),
+        Type::Float | Type::Double => quote!(::sdk_wire::fmt_float(*#value)),
         Type::Timestamp => {
             let format = timestamp_format(format);
-            quote!(&#value.fmt(#format))
+            quote!(#value.fmt(#format))
         }
-        Type::Blob => quote!(&#value.to_base64()),
+        Type::Blob => quote!(#value.to_base64()),
         Type::Structure(_) | Type::Union(_) | Type::List(_) | Type::Map(_) => {
             unreachable!("aggregates are written as elements, not text")
         }
