@@ -110,7 +110,6 @@ fn signature(sig: &syn::Signature) -> String {
     let text = prettyplease::unparse(&syn::parse_quote!(#item));
     text.trim()
         .trim_end_matches("{}")
-        .trim()
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
