@@ -9,7 +9,6 @@ pub fn root() -> PathBuf {
 }
 
 /// `../shared` next to the checkout, where the reference material lives.
-#[allow(dead_code)] // used by the test commands that arrive with later issues
 pub fn shared() -> PathBuf {
     root().join("..").join("shared")
 }
@@ -26,7 +25,7 @@ pub fn run(program: &str, args: &[&str]) -> Result<(), String> {
 
 /// Runs the binary of a workspace package, passing the arguments on.
 pub fn cargo_forward(package: &str, args: &[String]) -> Result<(), String> {
-    let mut full = vec!["run", "--quiet", "--release", "--package", package, "--"];
+    let mut full = vec!["run", "--quiet", "--package", package, "--"];
     full.extend(args.iter().map(String::as_str));
     run("cargo", &full)
 }

@@ -1,5 +1,162 @@
-//! `cargo xtask test`: every check, in the order that fails fastest.
+//! `cargo xtask test`: every check of the project, on a fresh machine. Each step's tests are
+//! counted (cargo's `test result` lines and the runners' `N passed, M failed` lines; a step
+//! without counts is one check), and the last line is the total.
 
-pub fn main(_args: &[String]) -> Result<(), String> {
-    Err("not yet".into())
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use crate::run::{root, shared};
+
+/// A step: a name and the command it runs (in the workspace root).
+struct Step {
+    name: &'static str,
+    program: &'static str,
+    args: Vec<String>,
+    env: Vec<(&'static str, String)>,
+}
+
+fn step(name: &'static str, program: &'static str, args: &[&str]) -> Step {
+    Step { name, program, args: args.iter().map(|a| a.to_string()).collect(), env: Vec::new() }
+}
+
+pub fn main(args: &[String]) -> Result<(), String> {
+    if let Some(unknown) = args.first() {
+        return Err(format!("test takes no options (got {unknown:?})"));
+    }
+    let target = root().join("target");
+    let full_model_out = target.join("full-model");
+    let fixture_out = target.join("kitchen-sink");
+    let official_model = shared().join("aws-models/cloudfront.json");
+    let steps = vec![
+        step("format", "cargo", &["fmt", "--all", "--check"]),
+        step("generated code is current", "cargo", &["xtask", "regenerate", "--check"]),
+        step("lints", "cargo", &["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]),
+        Step {
+            env: vec![("INSTA_UPDATE", "no".into())],
+            ..step("unit, model and snapshot tests", "cargo", &["test", "--workspace", "--all-features"])
+        },
+        step("botocore conformance", "cargo", &["xtask", "conformance"]),
+        step(
+            "the full official model generates",
+            "cargo",
+            &[
+                "xtask",
+                "regenerate",
+                "--model",
+                &official_model.to_string_lossy(),
+                "--all",
+                "--out",
+                &full_model_out.to_string_lossy(),
+            ],
+        ),
+        step(
+            "the full official model compiles",
+            "cargo",
+            &[
+                "check",
+                "--quiet",
+                "--all-features",
+                "--manifest-path",
+                &full_model_out.join("Cargo.toml").to_string_lossy(),
+            ],
+        ),
+        step(
+            "the kitchen-sink fixture generates",
+            "cargo",
+            &[
+                "xtask",
+                "regenerate",
+                "--model",
+                "codegen/tests/fixtures/kitchen_sink.json",
+                "--all",
+                "--out",
+                &fixture_out.to_string_lossy(),
+            ],
+        ),
+        step(
+            "the kitchen-sink fixture is lint-clean",
+            "cargo",
+            &[
+                "clippy",
+                "--quiet",
+                "--all-features",
+                "--manifest-path",
+                &fixture_out.join("Cargo.toml").to_string_lossy(),
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
+    ];
+
+    let (mut passed, mut failed) = (0usize, 0usize);
+    let mut failures = Vec::new();
+    for step in &steps {
+        println!("==> {}", step.name);
+        let (ok, counts) = run_counting(step)?;
+        let (p, f) = counts.unwrap_or(if ok { (1, 0) } else { (0, 1) });
+        // A step that failed without a failing count still counts as one failure.
+        let f = if !ok && f == 0 { 1 } else { f };
+        passed += p;
+        failed += f;
+        if !ok {
+            failures.push(step.name);
+        }
+    }
+    if !failures.is_empty() {
+        println!("failed steps: {}", failures.join(", "));
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 { Ok(()) } else { Err(format!("{failed} failed")) }
+}
+
+/// Runs a step, echoing its stdout, and sums the test counts it printed.
+fn run_counting(step: &Step) -> Result<(bool, Option<(usize, usize)>), String> {
+    let mut child = Command::new(step.program)
+        .args(&step.args)
+        .envs(step.env.iter().map(|(k, v)| (*k, v.as_str())))
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", step.program))?;
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut counts: Option<(usize, usize)> = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| e.to_string())?;
+        println!("{line}");
+        if let Some((p, f)) = parse_counts(&line) {
+            let (tp, tf) = counts.unwrap_or((0, 0));
+            counts = Some((tp + p, tf + f));
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    Ok((status.success(), counts))
+}
+
+/// `test result: ok. 5 passed; 0 failed; ...` (cargo) or `5 passed, 0 failed` (our runners).
+fn parse_counts(line: &str) -> Option<(usize, usize)> {
+    let line = line.trim();
+    let body =
+        line.strip_prefix("test result: ").map(|r| r.split_once(". ").map_or(r, |(_, rest)| rest)).unwrap_or(line);
+    let mut parts = body.split([',', ';']).map(str::trim);
+    let passed = parts.next()?.strip_suffix(" passed")?.parse().ok()?;
+    let failed = parts.next()?.strip_suffix(" failed")?.parse().ok()?;
+    Some((passed, failed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_counts;
+
+    #[test]
+    fn reads_both_count_formats() {
+        assert_eq!(
+            parse_counts(
+                "test result: ok. 12 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s"
+            ),
+            Some((12, 0))
+        );
+        assert_eq!(parse_counts("563 passed, 2 failed"), Some((563, 2)));
+        assert_eq!(parse_counts("compiling 5 crates"), None);
+    }
 }
