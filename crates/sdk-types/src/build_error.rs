@@ -37,7 +37,7 @@ impl BuildError {
 
 impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid {}: {}", self.field, self.rule)
+        write!(f, "{} {}", self.field, self.rule)
     }
 }
 
