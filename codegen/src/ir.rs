@@ -61,6 +61,14 @@ pub struct Operation {
     pub paginated: Option<Value>,
     /// `smithy.waiters#waitable`.
     pub waiters: Option<Value>,
+    /// `smithy.test#httpRequestTests` cases, as written in the model.
+    pub request_tests: Vec<Value>,
+    /// `smithy.test#httpResponseTests` cases, as written in the model.
+    pub response_tests: Vec<Value>,
+    /// `smithy.api#endpoint` host prefix (`{Label}.data.`), if any.
+    pub host_prefix: Option<String>,
+    /// `smithy.api#requestCompression` encodings the client may apply (`gzip`).
+    pub request_compression: Vec<String>,
 }
 
 /// A piece of the URI path.
@@ -115,6 +123,8 @@ pub struct Structure {
     pub is_output: bool,
     /// The CloudFront-style `Quantity` + `Items` pair: `Quantity` is derived from `Items`.
     pub counted_list: Option<CountedList>,
+    /// `smithy.test#httpResponseTests` of an error structure.
+    pub response_tests: Vec<Value>,
 }
 
 /// Member indexes of a `Quantity`/`Items` pair.
@@ -159,8 +169,12 @@ pub struct Member {
     pub idempotency_token: bool,
     /// Whether the field is boxed to break a cycle of structures.
     pub boxed: bool,
-    /// Whether the payload target is a string/blob with a media type (sent raw).
+    /// `smithy.api#deprecated`.
     pub deprecated: bool,
+    /// The target's `smithy.api#mediaType` (the `Content-Type` of a blob or string payload).
+    pub media_type: Option<String>,
+    /// `smithy.api#hostLabel`: the value also goes into the endpoint host prefix.
+    pub host_label: bool,
 }
 
 /// Where a member travels in the HTTP message.

@@ -64,6 +64,18 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
+/// The protocol compliance test crate for the model's `smithy.test` traits; the ids in
+/// `known_failures` are expected to fail.
+pub fn generate_protocol_tests(
+    model_json: &str,
+    settings: &Settings,
+    known_failures: &std::collections::BTreeSet<String>,
+) -> Result<Vec<GeneratedFile>, String> {
+    let model = smithy::Model::from_json(model_json)?;
+    let service = resolve::resolve(&model, settings)?;
+    emit::emit_protocol_tests(&service, settings, known_failures)
+}
+
 /// Runs all three stages.
 pub fn generate(model_json: &str, settings: &Settings) -> Result<Vec<GeneratedFile>, String> {
     let model = smithy::Model::from_json(model_json)?;

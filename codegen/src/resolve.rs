@@ -212,6 +212,18 @@ impl Resolver<'_> {
             }
             s.is_input = suffix == "Input";
             s.is_output = suffix == "Output";
+            // Bindings that mean nothing in this direction are ignored: the member travels in
+            // the body (a response has no path or query; a request has no status code).
+            for m in &mut s.members {
+                let ignored = match m.location {
+                    Location::Label { .. } | Location::Query(_) | Location::QueryParams => s.is_output,
+                    Location::ResponseCode => s.is_input,
+                    _ => false,
+                };
+                if ignored {
+                    m.location = Location::Body;
+                }
+            }
             Ok(s)
         };
         let mut input = io(&op.input, "Input")?;
@@ -248,6 +260,15 @@ impl Resolver<'_> {
             errors: op.errors.iter().map(|e| type_name(shape_name(&e.target))).collect(),
             paginated,
             waiters: op.traits.get("smithy.waiters#waitable").cloned(),
+            request_tests: test_cases(&op.traits, "smithy.test#httpRequestTests"),
+            response_tests: test_cases(&op.traits, "smithy.test#httpResponseTests"),
+            host_prefix: op.traits.get("smithy.api#endpoint").and_then(|e| e["hostPrefix"].as_str()).map(str::to_owned),
+            request_compression: op
+                .traits
+                .get("smithy.api#requestCompression")
+                .and_then(|c| c["encodings"].as_array())
+                .map(|e| e.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default(),
             name,
         })
     }
@@ -291,6 +312,7 @@ impl Resolver<'_> {
             is_input: false,
             is_output: false,
             counted_list,
+            response_tests: test_cases(&shape.traits, "smithy.test#httpResponseTests"),
         })
     }
 
@@ -342,6 +364,8 @@ impl Resolver<'_> {
             idempotency_token: t.has("smithy.api#idempotencyToken"),
             boxed: self.boxed_edges.contains(&(owner.to_owned(), name.to_owned())),
             deprecated: t.has("smithy.api#deprecated"),
+            media_type: target_traits.and_then(|tt| tt.string("smithy.api#mediaType")).map(str::to_owned),
+            host_label: t.has("smithy.api#hostLabel"),
             location,
             name: name.to_owned(),
             ty,
@@ -491,6 +515,11 @@ fn unit_or<'a>(target: &str, error: String) -> Result<&'a Shape, String> {
     } else {
         Err(error)
     }
+}
+
+/// The protocol test cases a trait lists (empty when absent).
+fn test_cases(traits: &Traits, id: &str) -> Vec<Value> {
+    traits.get(id).and_then(Value::as_array).cloned().unwrap_or_default()
 }
 
 /// Splits `/a/{B}/c{D+}` into literal pieces and `{...}` labels.

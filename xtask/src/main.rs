@@ -1,5 +1,6 @@
 //! `cargo xtask <command>`: the project's automation. Run `cargo xtask help` for the list.
 
+mod protocol_tests;
 mod regenerate;
 mod run;
 mod test;
@@ -14,6 +15,7 @@ commands:
   regenerate --model FILE --all --out DIR   generate every operation of FILE's service into DIR
   test                                      every test: format, lints, drift, unit tests, conformance, full-model build
   conformance [PATH...]                     check the generated crates against botocore vectors (default ../shared/conformance)
+  protocol-tests [MODEL]                    run the Smithy restXml compliance suite through the generator
 ";
 
 fn main() -> ExitCode {
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
         "regenerate" => regenerate::main(rest),
         "test" => test::main(rest),
         "conformance" => run::cargo_forward("conformance", rest),
+        "protocol-tests" => protocol_tests::main(rest),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())

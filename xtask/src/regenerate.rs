@@ -139,54 +139,76 @@ fn scratch(model: &Path, out: &Path, all: bool, prefix: Option<String>) -> Resul
     }
     let started = Instant::now();
     let text = read(model)?;
-    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", model.display()))?;
-    let services: Vec<&String> = json["shapes"]
-        .as_object()
-        .ok_or("the model has no shapes")?
-        .iter()
-        .filter(|(_, s)| s["type"] == "service")
-        .map(|(id, _)| id)
-        .collect();
-    let [service] = services.as_slice() else {
-        return Err(format!("expected one service in {}, found {}", model.display(), services.len()));
-    };
-    let sdk_id = json["shapes"][service.as_str()]["traits"]["aws.api#service"]["sdkId"].as_str();
-    let prefix = prefix.unwrap_or_else(|| {
-        let name = sdk_id.unwrap_or_else(|| service.rsplit('#').next().unwrap_or("service"));
-        name.to_ascii_lowercase().replace([' ', '_'], "-")
-    });
-    let runtime = root().join("crates");
-    let settings = Settings {
-        service: (*service).clone(),
-        crate_prefix: prefix,
-        operations: None,
-        xml_content_type: true,
-        counted_lists: false,
-        runtime_dir: runtime.to_string_lossy().into_owned(),
-        model_file: model.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-    };
-    let files = generate(&text, &settings)?;
-    let elapsed = started.elapsed();
-    let mut members = BTreeSet::new();
-    for file in &files {
-        let path = out.join(&file.path);
-        fs::create_dir_all(path.parent().expect("files live in a crate")).map_err(|e| e.to_string())?;
-        fs::write(&path, &file.contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        members.insert(file.path.split('/').next().unwrap_or_default().to_owned());
+    let services = services(&text)?;
+    if prefix.is_some() && services.len() != 1 {
+        return Err("--prefix needs a model with exactly one service".into());
     }
-    let members: Vec<String> = members.iter().map(|m| format!("\"{m}\"")).collect();
-    let workspace = format!("[workspace]\nresolver = \"3\"\nmembers = [{}]\n", members.join(", "));
-    fs::write(out.join("Cargo.toml"), workspace).map_err(|e| e.to_string())?;
+    let mut files = Vec::new();
+    for (service, default_prefix) in &services {
+        let settings = scratch_settings(service, prefix.clone().unwrap_or_else(|| default_prefix.clone()), model);
+        files.extend(generate(&text, &settings)?);
+    }
+    let elapsed = started.elapsed();
+    write_workspace(out, &files)?;
     println!(
-        "generated {} files for {} operations' service {service} into {} in {:.1} ms",
+        "generated {} files for {} service(s) of {} into {} in {:.1} ms",
         files.len(),
-        json["shapes"][service.as_str()]["operations"].as_array().map_or(0, Vec::len),
+        services.len(),
+        model.display(),
         out.display(),
         elapsed.as_secs_f64() * 1000.0
     );
     Ok(())
 }
 
-fn read(path: &Path) -> Result<String, String> {
+/// Every service of a model with a crate prefix made from its `sdkId` (or its name).
+pub fn services(model_text: &str) -> Result<Vec<(String, String)>, String> {
+    let json: serde_json::Value = serde_json::from_str(model_text).map_err(|e| format!("not JSON: {e}"))?;
+    let shapes = json["shapes"].as_object().ok_or("the model has no shapes")?;
+    let services: Vec<(String, String)> = shapes
+        .iter()
+        .filter(|(_, s)| s["type"] == "service")
+        .map(|(id, s)| {
+            let name =
+                s["traits"]["aws.api#service"]["sdkId"].as_str().unwrap_or_else(|| id.rsplit('#').next().unwrap_or(id));
+            (id.clone(), name.to_ascii_lowercase().replace([' ', '_'], "-"))
+        })
+        .collect();
+    if services.is_empty() {
+        return Err("the model has no service shape".into());
+    }
+    Ok(services)
+}
+
+/// Settings for generating every operation of `service` outside the workspace.
+pub fn scratch_settings(service: &str, prefix: String, model: &Path) -> Settings {
+    Settings {
+        service: service.to_owned(),
+        crate_prefix: prefix,
+        operations: None,
+        xml_content_type: true,
+        counted_lists: false,
+        runtime_dir: root().join("crates").to_string_lossy().into_owned(),
+        model_file: model.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+    }
+}
+
+/// Writes generated crates under `out` with a workspace manifest listing them.
+pub fn write_workspace(out: &Path, files: &[GeneratedFile]) -> Result<(), String> {
+    let mut members = BTreeSet::new();
+    for file in files {
+        let path = out.join(&file.path);
+        fs::create_dir_all(path.parent().expect("files live in a crate")).map_err(|e| e.to_string())?;
+        if fs::read_to_string(&path).ok().as_deref() != Some(file.contents.as_str()) {
+            fs::write(&path, &file.contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
+        members.insert(file.path.split('/').next().unwrap_or_default().to_owned());
+    }
+    let members: Vec<String> = members.iter().map(|m| format!("\"{m}\"")).collect();
+    let workspace = format!("[workspace]\nresolver = \"3\"\nmembers = [{}]\n", members.join(", "));
+    fs::write(out.join("Cargo.toml"), workspace).map_err(|e| e.to_string())
+}
+
+pub fn read(path: &Path) -> Result<String, String> {
     fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }

@@ -36,6 +36,24 @@ pub fn main(args: &[String]) -> Result<(), String> {
             ..step("unit, model and snapshot tests", "cargo", &["test", "--workspace", "--all-features"])
         },
         step("botocore conformance", "cargo", &["xtask", "conformance"]),
+        step("Smithy restXml protocol tests", "cargo", &["xtask", "protocol-tests"]),
+        Step {
+            env: vec![("CARGO_TARGET_DIR", target.join("protocol-tests-target").to_string_lossy().into_owned())],
+            ..step(
+                "the protocol-test crates are lint-clean",
+                "cargo",
+                &[
+                    "clippy",
+                    "--quiet",
+                    "--all-targets",
+                    "--manifest-path",
+                    &target.join("protocol-tests/Cargo.toml").to_string_lossy(),
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
+            )
+        },
         step(
             "the full official model generates",
             "cargo",

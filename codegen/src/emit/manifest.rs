@@ -25,8 +25,11 @@ pub(super) fn files(service: &Service, settings: &Settings, crates: &Crates) -> 
         crates.shapes_dir,
         crates.shapes_dir
     );
+    // Request compression pulls in a gzip encoder; only services that use it pay for it.
+    let compresses = service.operations.iter().any(|op| !op.request_compression.is_empty());
+    let wire_features = if compresses { ", features = [\"compression\"]" } else { "" };
     let serializers = format!(
-        "{}\n[dependencies]\nsdk-types = {{ path = \"{runtime}/sdk-types\" }}\nsdk-wire = {{ path = \"{runtime}/sdk-wire\" }}\n{s} = {{ path = \"../{s}\" }}\n{e} = {{ path = \"../{e}\" }}\n",
+        "{}\n[dependencies]\nsdk-types = {{ path = \"{runtime}/sdk-types\" }}\nsdk-wire = {{ path = \"{runtime}/sdk-wire\"{wire_features} }}\n{s} = {{ path = \"../{s}\" }}\n{e} = {{ path = \"../{e}\" }}\n",
         package(&crates.serializers_dir, &format!("restXml serializers and parsers of the {title} API (generated).")),
         s = crates.shapes_dir,
         e = crates.errors_dir

@@ -7,6 +7,7 @@
 mod errors;
 mod facade;
 mod manifest;
+mod protocol_tests;
 mod serializers;
 mod shapes;
 
@@ -43,6 +44,21 @@ pub fn emit(service: &Service, settings: &Settings) -> Result<Vec<GeneratedFile>
     files.extend(manifest::files(service, settings, &crates));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// Emits the protocol compliance test crate for `service` (see `protocol_tests.rs`).
+pub fn emit_protocol_tests(
+    service: &Service,
+    settings: &Settings,
+    known_failures: &std::collections::BTreeSet<String>,
+) -> Result<Vec<GeneratedFile>, String> {
+    let crates = Crates::new(&service.crate_prefix);
+    let (manifest, lib) = protocol_tests::files(service, settings, &crates, known_failures)?;
+    let dir = manifest.path.trim_end_matches("/Cargo.toml").to_owned();
+    Ok(vec![
+        manifest,
+        GeneratedFile { path: format!("{dir}/src/lib.rs"), contents: rust_file(lib, &settings.model_file)? },
+    ])
 }
 
 /// Names and paths of the generated crates.

@@ -102,11 +102,7 @@ fn serialize_request(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     });
 
     let path = op.path.iter().map(|segment| match segment {
-        PathSegment::Literal(text) if text.chars().count() == 1 => {
-            let c = text.chars().next().expect("one char");
-            quote!(path.push(#c);)
-        }
-        PathSegment::Literal(text) => quote!(path.push_str(#text);),
+        PathSegment::Literal(text) => push_literal(quote!(path), text),
         PathSegment::Label { member, greedy } => {
             let m = members.iter().find(|m| &m.name == member).expect("labels are checked while resolving");
             let field = ident(&m.field);
@@ -142,40 +138,111 @@ fn serialize_request(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         Location::QueryParams => Some(with_value(m, |v| query_params(&m.ty, v, &bound_query))),
         _ => None,
     });
-    let headers = members.iter().filter_map(|m| match &m.location {
+    let specific_headers = members.iter().filter_map(|m| match &m.location {
         Location::Header(name) => Some(with_value(m, |v| {
             let text = header_text(&m.ty, v, m.timestamp_format);
             quote!(request.push_header(#name, #text);)
         })),
+        _ => None,
+    });
+    // Prefix headers come last: a header bound to its own member takes precedence.
+    let prefix_headers = members.iter().filter_map(|m| match &m.location {
         Location::PrefixHeaders(prefix) => Some(with_value(m, |v| {
             quote! {
                 for (key, value) in #v {
-                    request.push_header(&format!("{}{}", #prefix, key), value.clone());
+                    let name = format!("{}{}", #prefix, key);
+                    if request.header(&name).is_none() {
+                        request.push_header(&name, value.clone());
+                    }
                 }
             }
         })),
         _ => None,
     });
+    let headers = specific_headers.chain(prefix_headers);
     let query: Vec<_> = query.collect();
     let headers: Vec<_> = headers.collect();
     let literal_query: Vec<_> = literal_query.collect();
-    let body = request_body(ctx, op);
-    let changes_request = !(query.is_empty() && headers.is_empty() && literal_query.is_empty() && body.is_empty());
+    let host_prefix = op.host_prefix.as_deref().map(|pattern| host_prefix(pattern, members));
+    let mut body = request_body(ctx, op);
+    if !body.is_empty() {
+        let compress = op
+            .request_compression
+            .iter()
+            .any(|e| e == "gzip")
+            .then(|| quote!(::sdk_wire::compress_gzip(&mut request);));
+        body = quote! {
+            #body
+            #compress
+            request.set_content_length();
+        };
+    }
+    let changes_request = !(query.is_empty()
+        && headers.is_empty()
+        && literal_query.is_empty()
+        && body.is_empty()
+        && host_prefix.is_none());
     let request_binding = if changes_request { quote!(let mut request) } else { quote!(let request) };
+    // Members bound nowhere in the request (an output-only binding, say) leave `input` unread.
+    let reads_input = members.iter().any(|m| !matches!(m.location, Location::ResponseCode));
+    let input_param = if reads_input { quote!(input) } else { quote!(_input) };
     let fn_doc = doc_line(&format!("Builds the HTTP request for `{}`; fails on a value that cannot be sent.", op.name));
     quote! {
         #fn_doc
-        pub fn serialize_request(input: &#shapes::#input_type) -> Result<::sdk_wire::HttpRequest, ::sdk_types::BuildError> {
+        pub fn serialize_request(#input_param: &#shapes::#input_type) -> Result<::sdk_wire::HttpRequest, ::sdk_types::BuildError> {
             #idempotency
             let mut path = String::new();
             #(#path)*
             #request_binding = ::sdk_wire::HttpRequest::new(#method, path);
+            #host_prefix
             #(#literal_query)*
             #(#query)*
             #(#headers)*
             #body
             Ok(request)
         }
+    }
+}
+
+/// Appends literal text to a `String` (`push` for one character, as clippy prefers).
+fn push_literal(target: TokenStream, text: &str) -> TokenStream {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => quote!(#target.push(#c);),
+        _ => quote!(#target.push_str(#text);),
+    }
+}
+
+/// Fills the `@endpoint` host prefix, checking each `{Label}` value is a valid host label.
+fn host_prefix(pattern: &str, members: &[Member]) -> TokenStream {
+    let mut pieces = Vec::new();
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        let literal = &rest[..open];
+        if !literal.is_empty() {
+            pieces.push(push_literal(quote!(prefix), literal));
+        }
+        let close = rest[open..].find('}').map_or(rest.len(), |c| open + c);
+        let label = &rest[open + 1..close];
+        if let Some(m) = members.iter().find(|m| m.name == label) {
+            let field = ident(&m.field);
+            let wire = &m.name;
+            let value = if m.required {
+                quote!(&input.#field)
+            } else {
+                quote!(input.#field.as_deref().ok_or_else(|| ::sdk_types::BuildError::missing(#wire))?)
+            };
+            pieces.push(quote!(prefix.push_str(::sdk_wire::host_label(#wire, #value)?);));
+        }
+        rest = &rest[(close + 1).min(rest.len())..];
+    }
+    if !rest.is_empty() {
+        pieces.push(push_literal(quote!(prefix), rest));
+    }
+    quote! {
+        let mut prefix = String::new();
+        #(#pieces)*
+        request.host_prefix = prefix;
     }
 }
 
@@ -277,15 +344,15 @@ fn request_body(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
                 }
             }
             Type::Blob => {
-                let ct = content_type("application/octet-stream");
+                let ct = content_type(m.media_type.as_deref().unwrap_or("application/octet-stream"));
                 quote! { request.body = #v.as_bytes().to_vec(); #ct }
             }
             Type::Enum(_) => {
-                let ct = content_type("text/plain");
+                let ct = content_type(m.media_type.as_deref().unwrap_or("text/plain"));
                 quote! { request.body = #v.as_str().as_bytes().to_vec(); #ct }
             }
             _ => {
-                let ct = content_type("text/plain");
+                let ct = content_type(m.media_type.as_deref().unwrap_or("text/plain"));
                 quote! { request.body = #v.as_bytes().to_vec(); #ct }
             }
         });
@@ -371,13 +438,14 @@ fn parse_response(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             }
         }
     };
-    let uses_builder = !members.is_empty();
-    let builder_decl = if uses_builder {
+    let status: Vec<_> = status.collect();
+    let reads_response = !(headers.is_empty() && status.is_empty() && body.is_empty());
+    let builder_decl = if reads_response {
         quote!(let mut builder = #shapes::#output_type::builder();)
     } else {
         quote!(let builder = #shapes::#output_type::builder();)
     };
-    let response_param = if members.is_empty() { quote!(_response) } else { quote!(response) };
+    let response_param = if reads_response { quote!(response) } else { quote!(_response) };
     let fn_doc = doc_line(&format!("Reads a successful `{}` response.", op.name));
     quote! {
         #fn_doc
@@ -594,9 +662,9 @@ fn element_write(
     path: &str,
 ) -> TokenStream {
     match ty {
+        // A structure's own `@xmlNamespace` is written only where it is the document root.
         Type::Structure(name) | Type::Union(name) => {
-            let own_ns = ctx.aggregates[name.as_str()].xml_namespace.as_ref();
-            let ns = namespace_attribute(ns.or(own_ns));
+            let ns = namespace_attribute(ns);
             let call = ser_call(ctx, name, value, path);
             quote! {
                 w.start(#element);
@@ -1000,9 +1068,7 @@ fn header_reads(members: &[Member], response: TokenStream, shapes: &TokenStream)
                         .headers_with_prefix(#prefix)
                         .map(|(key, value)| (key.to_owned(), value.to_owned()))
                         .collect();
-                    if !prefixed.is_empty() {
-                        builder = builder.#set(Some(prefixed));
-                    }
+                    builder = builder.#set(Some(prefixed));
                 })
             }
             _ => None,

@@ -25,6 +25,7 @@ pub fn serialize_request(
         w.end("InvalidationBatch");
         request.body = writer.finish().into_bytes();
     }
+    request.set_content_length();
     Ok(request)
 }
 

@@ -18,7 +18,7 @@ pub struct Tally {
 
 /// Headers botocore sends that the serializers do not produce: the signer and the HTTP
 /// client add them (checked by the signing conformance and the transport).
-const TRANSPORT_HEADERS: &[&str] = &["host", "content-length", "x-amz-date", "authorization", "x-amz-security-token"];
+const TRANSPORT_HEADERS: &[&str] = &["host", "x-amz-date", "authorization", "x-amz-security-token"];
 
 pub fn run(root: &Path, paths: &[PathBuf]) -> Result<Tally, String> {
     let mut files = Vec::new();

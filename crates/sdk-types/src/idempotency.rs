@@ -1,3 +1,4 @@
+use std::cell::RefCell;
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -7,6 +8,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Randomness comes from the standard library's per-process random hash keys mixed with the
 /// clock and a counter, which is plenty for uniqueness (this is not a secret).
 pub fn idempotency_token() -> String {
+    if let Some(fixed) = FIXED_TOKEN.with(|t| t.borrow().clone()) {
+        return fixed;
+    }
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let mut words = [0u64; 2];
     for word in &mut words {
@@ -23,6 +27,19 @@ pub fn idempotency_token() -> String {
     bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
+
+thread_local! {
+    static FIXED_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with [`idempotency_token`] returning `token` on this thread, so tests can check
+/// auto-filled tokens (the Smithy protocol tests expect a fixed one).
+pub fn with_fixed_idempotency_token<T>(token: &str, f: impl FnOnce() -> T) -> T {
+    let previous = FIXED_TOKEN.with(|t| t.replace(Some(token.to_owned())));
+    let result = f();
+    FIXED_TOKEN.with(|t| *t.borrow_mut() = previous);
+    result
 }
 
 #[cfg(test)]

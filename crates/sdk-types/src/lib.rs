@@ -14,7 +14,7 @@ pub use blob::Blob;
 pub use build_error::BuildError;
 pub use datetime::{DateTime, DateTimeParseError, TimestampFormat};
 pub use error_metadata::{ErrorMetadata, ProvideErrorMetadata, UnhandledError};
-pub use idempotency::idempotency_token;
+pub use idempotency::{idempotency_token, with_fixed_idempotency_token};
 pub use unknown::UnknownValue;
 
 /// Writes `[REDACTED]` in place of a value in `Debug` output (for `@sensitive` members).

@@ -43,6 +43,22 @@ pub fn label(field: &str, value: &str, greedy: bool) -> Result<String, BuildErro
     Ok(encode_label(value, greedy))
 }
 
+/// Checks a value bound into the endpoint host (`@hostLabel`): it must be a valid host name
+/// label or dotted labels (letters, digits and hyphens, 1 to 63 characters each).
+pub fn host_label<'a>(field: &str, value: &'a str) -> Result<&'a str, BuildError> {
+    let valid = !value.is_empty()
+        && value.split('.').all(|label| {
+            (1..=63).contains(&label.len())
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+        });
+    if valid {
+        Ok(value)
+    } else {
+        Err(BuildError::new(field, format!("{value:?} is not a valid host label (letters, digits and '-' only)")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

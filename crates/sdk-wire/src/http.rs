@@ -11,12 +11,21 @@ pub struct HttpRequest {
     pub headers: Vec<(String, String)>,
     /// The body bytes (empty for none).
     pub body: Vec<u8>,
+    /// Prepended to the endpoint's host (the `@endpoint` host prefix), usually empty.
+    pub host_prefix: String,
 }
 
 impl HttpRequest {
     /// A request with no query, headers or body.
     pub fn new(method: &str, path: String) -> Self {
-        HttpRequest { method: method.to_owned(), path, query: Vec::new(), headers: Vec::new(), body: Vec::new() }
+        HttpRequest {
+            method: method.to_owned(),
+            path,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            host_prefix: String::new(),
+        }
     }
 
     /// Appends a query parameter, percent-encoding key and value.
@@ -33,6 +42,13 @@ impl HttpRequest {
     /// Appends a header.
     pub fn push_header(&mut self, name: &str, value: impl Into<String>) {
         self.headers.push((name.to_owned(), value.into()));
+    }
+
+    /// Adds `Content-Length` for a non-empty body.
+    pub fn set_content_length(&mut self) {
+        if !self.body.is_empty() {
+            self.push_header("Content-Length", self.body.len().to_string());
+        }
     }
 
     /// Path and query exactly as they go on the request line.

@@ -3,6 +3,8 @@
 //! Everything here is protocol machinery that is the same for every service: generated code
 //! decides *what* goes where (from the model), this crate knows *how* to write it.
 
+#[cfg(feature = "compression")]
+mod compress;
 mod encode;
 mod error_response;
 mod http;
@@ -10,7 +12,9 @@ mod scalar;
 mod xml_read;
 mod xml_write;
 
-pub use encode::{encode_label, encode_query, label};
+#[cfg(feature = "compression")]
+pub use compress::{MIN_COMPRESSION_SIZE, compress_gzip};
+pub use encode::{encode_label, encode_query, host_label, label};
 pub use error_response::{ErrorResponse, parse_error_response, request_id};
 pub use http::{HttpRequest, HttpResponse};
 pub use scalar::{

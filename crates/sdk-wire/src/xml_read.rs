@@ -45,9 +45,12 @@ impl XmlElement {
         &self.text
     }
 
-    /// An attribute's value by local name (the `xmlns` declarations are not attributes).
+    /// An attribute's value by name; a prefix (`xsi:name`) is ignored on both sides, like
+    /// element namespaces (the `xmlns` declarations are not attributes).
     pub fn attribute(&self, name: &str) -> Option<&str> {
-        self.attributes.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        let local = |n: &str| n.rsplit(':').next().unwrap_or(n).to_owned();
+        let wanted = local(name);
+        self.attributes.iter().find(|(k, _)| local(k) == wanted).map(|(_, v)| v.as_str())
     }
 }
 
@@ -133,7 +136,7 @@ fn element_from(start: &quick_xml::events::BytesStart<'_>, reader: &Reader<&[u8]
             continue;
         }
         let value = attribute.normalized_value(quick_xml::XmlVersion::Implicit1_0).map_err(|e| malformed(reader, e))?;
-        attributes.push((key.local_name().as_ref().to_owned(), value.into_owned()));
+        attributes.push((key.as_ref().to_owned(), value.into_owned()));
     }
     Ok(XmlElement { name, attributes, children: Vec::new(), text: String::new() })
 }
