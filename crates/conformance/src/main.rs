@@ -5,6 +5,7 @@
 mod coerce;
 mod deviations;
 mod operations;
+mod sigv4_suite;
 mod vectors;
 
 use std::path::PathBuf;

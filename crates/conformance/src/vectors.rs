@@ -22,6 +22,7 @@ const TRANSPORT_HEADERS: &[&str] = &["host", "x-amz-date", "authorization", "x-a
 
 pub fn run(root: &Path, paths: &[PathBuf]) -> Result<Tally, String> {
     let mut files = Vec::new();
+    let mut signing_cases = Vec::new();
     for path in paths {
         if !path.exists() {
             return Err(format!(
@@ -30,14 +31,29 @@ pub fn run(root: &Path, paths: &[PathBuf]) -> Result<Tally, String> {
             ));
         }
         collect(path, &mut files)?;
+        if path.is_dir() {
+            signing_cases.extend(crate::sigv4_suite::cases(path));
+        }
+    }
+    if files.is_empty() && signing_cases.is_empty() {
+        return Err("no vector files (*.json) or SigV4 suite cases (*.req) found".into());
+    }
+    let mut tally = Tally::default();
+    for case in &signing_cases {
+        match crate::sigv4_suite::check(case) {
+            Ok(()) => tally.passed += 1,
+            Err(diff) => {
+                tally.failed += 1;
+                println!("FAIL sigv4-test-suite/{}: {diff}", case.file_name().and_then(|n| n.to_str()).unwrap_or("?"));
+            }
+        }
     }
     if files.is_empty() {
-        return Err("no vector files (*.json) found".into());
+        return Ok(tally);
     }
     let types = Types::load(root)?;
     let deviations = Deviations::load(&root.join("crates/conformance/deviations.json"))?;
     let operations = operations::all();
-    let mut tally = Tally::default();
     for file in &files {
         let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
         let json: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
@@ -53,9 +69,13 @@ pub fn run(root: &Path, paths: &[PathBuf]) -> Result<Tally, String> {
             let id = case["id"].as_str().unwrap_or("?");
             let deviation = deviations.find(id);
             let outcome = match kind {
-                "requests" => {
-                    check_request(op, &types, case, deviation.map(|d| (d.expect, d.error_contains.as_deref())))
-                }
+                "requests" => check_request(
+                    op,
+                    &types,
+                    &json["config"],
+                    case,
+                    deviation.map(|d| (d.expect, d.error_contains.as_deref())),
+                ),
                 "responses" => check_response(op, case, deviation.map(|d| d.expect)),
                 "errors" => check_error(op, case, deviation.map(|d| d.expect)),
                 other => Err(format!("unknown vector kind {other:?}")),
@@ -100,6 +120,7 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
 fn check_request(
     op: &Operation,
     types: &Types,
+    config: &Value,
     case: &Value,
     deviation: Option<(Expect, Option<&str>)>,
 ) -> Result<(), String> {
@@ -127,7 +148,11 @@ fn check_request(
                 request.target()
             )),
         },
-        (_, Some("request")) => compare_request(&ours?, &case["request"]),
+        (_, Some("request")) => {
+            let ours = ours?;
+            compare_request(&ours, &case["request"])?;
+            compare_signing(&ours, config, case)
+        }
         (_, other) => Err(format!("unknown expectation {other:?}")),
     }
 }
@@ -157,6 +182,61 @@ fn compare_request(ours: &HttpRequest, expected: &Value) -> Result<(), String> {
     sent.sort();
     if wanted != sent {
         return Err(format!("headers {sent:?} != {wanted:?}"));
+    }
+    Ok(())
+}
+
+/// Signs our request with the file's fixed clock and credentials and compares every signing
+/// artefact with botocore's.
+fn compare_signing(ours: &HttpRequest, config: &Value, case: &Value) -> Result<(), String> {
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    let credentials = sdk_sigv4::Credentials {
+        access_key_id: text(&config["access_key_id"]),
+        secret_access_key: text(&config["secret_access_key"]),
+        session_token: (case["session_token"] == true).then(|| text(&config["session_token"])),
+    };
+    let time = DateTime::parse(&text(&config["signing_time"]), sdk_types::TimestampFormat::DateTime)
+        .map_err(|e| format!("config.signing_time: {e}"))?;
+    let host = text(&config["endpoint"]).split("://").nth(1).unwrap_or_default().trim_end_matches('/').to_owned();
+    let query = ours.query.join("&");
+    let signature = sdk_sigv4::sign(
+        &sdk_sigv4::SignableRequest {
+            method: &ours.method,
+            host: &host,
+            path: &ours.path,
+            query: &query,
+            headers: &ours.headers,
+            body: &ours.body,
+        },
+        &sdk_sigv4::SigningParams {
+            credentials: &credentials,
+            region: config["region"].as_str().unwrap_or("us-east-1"),
+            service: config["signing_name"].as_str().unwrap_or("cloudfront"),
+            time,
+            normalize_path: true,
+            session_token_mode: sdk_sigv4::SessionTokenMode::Signed,
+        },
+    );
+    let expected = &case["request"]["signing"];
+    let pairs = [
+        ("canonical request", signature.canonical_request.as_str(), &expected["canonical_request"]),
+        ("string to sign", signature.string_to_sign.as_str(), &expected["string_to_sign"]),
+        ("signed headers", signature.signed_headers.as_str(), &expected["signed_headers"]),
+        ("signature", signature.signature.as_str(), &expected["signature"]),
+    ];
+    for (what, ours, theirs) in pairs {
+        if ours != text(theirs) {
+            return Err(first_difference(what, ours, &text(theirs)));
+        }
+    }
+    for (name, value) in &signature.headers {
+        let theirs = case["request"]["headers"]
+            .as_object()
+            .and_then(|h| h.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)))
+            .map(|(_, v)| text(v));
+        if theirs.as_deref() != Some(value.as_str()) {
+            return Err(format!("signing header {name}: {value:?} != {theirs:?}"));
+        }
     }
     Ok(())
 }
