@@ -136,10 +136,10 @@ pub fn sign(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Signat
     if !has("x-amz-date") {
         add("x-amz-date", &date_time);
     }
-    if let (Some(token), SessionTokenMode::Signed) = (token, params.session_token_mode) {
-        if !has("x-amz-security-token") {
-            add("x-amz-security-token", token);
-        }
+    if let (Some(token), SessionTokenMode::Signed) = (token, params.session_token_mode)
+        && !has("x-amz-security-token")
+    {
+        add("x-amz-security-token", token);
     }
     headers.sort();
     let signed_headers = headers.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(";");
@@ -169,10 +169,10 @@ pub fn sign(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Signat
     if !has("x-amz-date") {
         added.push(("X-Amz-Date".to_owned(), date_time.clone()));
     }
-    if let Some(token) = token {
-        if !has("x-amz-security-token") {
-            added.push(("X-Amz-Security-Token".to_owned(), token.to_owned()));
-        }
+    if let Some(token) = token
+        && !has("x-amz-security-token")
+    {
+        added.push(("X-Amz-Security-Token".to_owned(), token.to_owned()));
     }
     added.push((
         "Authorization".to_owned(),
