@@ -1,0 +1,267 @@
+//! Client configuration: set in code, or loaded the way the AWS SDKs and CLI do from the
+//! environment and the shared config files (explicit settings win, then environment
+//! variables, then the profile).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::credentials::{CachingProvider, ChainProvider, Credentials, ProvideCredentials};
+use crate::env::Env;
+use crate::profile::{Profile, ProfileSet};
+use crate::retry::RetryConfig;
+use crate::time::{Clock, Sleep, SystemClock, TokioSleep};
+use crate::transport::TransportSettings;
+
+/// Everything a client needs besides the service's own model.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub region: Option<String>,
+    /// A URL to use instead of the resolved endpoint (from code; the environment and
+    /// profile overrides are looked up per service by [`Config::endpoint_url_for`]).
+    pub endpoint_url: Option<String>,
+    pub use_fips: bool,
+    pub use_dual_stack: bool,
+    /// `None` sends requests unsigned (`--no-sign-request`).
+    pub credentials: Option<Arc<dyn ProvideCredentials>>,
+    pub retry: RetryConfig,
+    pub transport: TransportSettings,
+    /// A deadline for the whole operation, retries included.
+    pub operation_timeout: Option<Duration>,
+    pub clock: Arc<dyn Clock>,
+    pub sleep: Arc<dyn Sleep>,
+    env: Env,
+    profile: Option<Profile>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            region: None,
+            endpoint_url: None,
+            use_fips: false,
+            use_dual_stack: false,
+            credentials: None,
+            retry: RetryConfig::default(),
+            transport: TransportSettings::default(),
+            operation_timeout: None,
+            clock: Arc::new(SystemClock),
+            sleep: Arc::new(TokioSleep),
+            env: Env::default(),
+            profile: None,
+        }
+    }
+}
+
+impl Config {
+    /// A builder starting from nothing (no region, no credentials).
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder { config: Config::default(), profile_name: None, unsigned: false }
+    }
+
+    /// Loads from the process environment and `~/.aws` files.
+    pub fn load() -> Result<Config, String> {
+        Config::loader(Env::process(), None).build()
+    }
+
+    /// A builder that first loads from `env` and the shared config files, with `profile`
+    /// (else `AWS_PROFILE`, else `default`); settings made on it override what was loaded.
+    pub fn loader(env: Env, profile: Option<String>) -> ConfigBuilder {
+        ConfigBuilder { config: Config { env, ..Config::default() }, profile_name: Some(profile), unsigned: false }
+    }
+
+    /// The endpoint override for a service: the one set in code, else
+    /// `AWS_ENDPOINT_URL_<SERVICE>` (the service id upper-cased, spaces as `_`), else
+    /// `AWS_ENDPOINT_URL`, else the profile's `endpoint_url`.
+    pub fn endpoint_url_for(&self, service_id: &str) -> Option<String> {
+        if let Some(url) = &self.endpoint_url {
+            return Some(url.clone());
+        }
+        if self.env.flag("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").ok().flatten() == Some(true) {
+            return None;
+        }
+        let variable = format!("AWS_ENDPOINT_URL_{}", service_id.to_ascii_uppercase().replace([' ', '-'], "_"));
+        self.env
+            .get(&variable)
+            .or_else(|| self.env.get("AWS_ENDPOINT_URL"))
+            .or_else(|| self.profile.as_ref().and_then(|p| p.get("endpoint_url")))
+            .map(str::to_owned)
+    }
+
+    /// The profile that was loaded, if any.
+    pub fn profile(&self) -> Option<&Profile> {
+        self.profile.as_ref()
+    }
+}
+
+/// Builds a [`Config`].
+#[derive(Debug)]
+pub struct ConfigBuilder {
+    config: Config,
+    /// `Some` when the environment and profile are to be loaded (with an optional name).
+    profile_name: Option<Option<String>>,
+    unsigned: bool,
+}
+
+impl ConfigBuilder {
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.config.region = Some(region.into());
+        self
+    }
+
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.config.endpoint_url = Some(url.into());
+        self
+    }
+
+    pub fn use_fips(mut self, on: bool) -> Self {
+        self.config.use_fips = on;
+        self
+    }
+
+    pub fn use_dual_stack(mut self, on: bool) -> Self {
+        self.config.use_dual_stack = on;
+        self
+    }
+
+    /// Fixed credentials.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.config.credentials = Some(Arc::new(credentials));
+        self
+    }
+
+    /// Any credentials provider (it is used as is; wrap it in a cache if it is slow).
+    pub fn credentials_provider(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
+        self.config.credentials = Some(provider);
+        self
+    }
+
+    /// Send requests unsigned (no credentials are looked up).
+    pub fn no_signing(mut self) -> Self {
+        self.config.credentials = None;
+        self.unsigned = true;
+        self
+    }
+
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.config.retry = retry;
+        self
+    }
+
+    pub fn transport(mut self, transport: TransportSettings) -> Self {
+        self.config.transport = transport;
+        self
+    }
+
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.config.transport.connect_timeout = timeout;
+        self
+    }
+
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.config.transport.read_timeout = timeout;
+        self
+    }
+
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.config.operation_timeout = Some(timeout);
+        self
+    }
+
+    /// A clock and sleeper (tests use [`crate::time::FakeTime`]).
+    pub fn time(mut self, clock: Arc<dyn Clock>, sleep: Arc<dyn Sleep>) -> Self {
+        self.config.clock = clock;
+        self.config.sleep = sleep;
+        self
+    }
+
+    /// Finishes, loading the environment and profile first when this builder came from
+    /// [`Config::loader`]; what was set in code wins.
+    pub fn build(self) -> Result<Config, String> {
+        let ConfigBuilder { mut config, profile_name, unsigned } = self;
+        let Some(profile_name) = profile_name else { return Ok(config) };
+        let env = config.env.clone();
+        let profiles = ProfileSet::load(&env)?;
+        let name = profile_name.clone().or_else(|| env.get("AWS_PROFILE").map(str::to_owned));
+        let profile = match &name {
+            Some(n) => Some(profiles.profile(n).cloned().ok_or_else(|| {
+                format!("the config profile ({n}) could not be found (known profiles: {})", profiles.names().join(", "))
+            })?),
+            None => profiles.profile("default").cloned(),
+        };
+        if config.region.is_none() {
+            config.region = env
+                .get("AWS_REGION")
+                .or_else(|| env.get("AWS_DEFAULT_REGION"))
+                .or_else(|| profile.as_ref().and_then(|p| p.get("region")))
+                .map(str::to_owned);
+        }
+        let flag = |var: &str, key: &str| -> Result<bool, String> {
+            if let Some(v) = env.flag(var)? {
+                return Ok(v);
+            }
+            match profile.as_ref().and_then(|p| p.get(key)) {
+                Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+                Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
+                Some(v) => Err(format!("{key} in the profile must be true or false, not {v:?}")),
+                None => Ok(false),
+            }
+        };
+        config.use_fips = config.use_fips || flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?;
+        config.use_dual_stack = config.use_dual_stack || flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?;
+        if config.retry == RetryConfig::default() {
+            config.retry = RetryConfig::from_env(&env, profile.as_ref())?;
+        }
+        if config.credentials.is_none() && !unsigned {
+            let chain = ChainProvider::default_chain(env, name);
+            config.credentials = Some(Arc::new(CachingProvider::with_clock(Box::new(chain), config.clock.clone())));
+        }
+        config.profile = profile;
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(config: &str) -> Env {
+        let dir = std::env::temp_dir().join(format!("sdk-runtime-config-{}-{}", std::process::id(), config.len()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("config"), config).unwrap();
+        let path = dir.join("config").to_string_lossy().into_owned();
+        Env::from_pairs([("AWS_CONFIG_FILE", path.as_str()), ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")])
+    }
+
+    #[test]
+    fn region_and_endpoint_precedence() {
+        let env = files(
+            "[default]\nregion = eu-west-1\nendpoint_url = http://profile:1\n[profile p]\nregion = ap-south-1\nuse_fips_endpoint = true\n",
+        );
+        let config = Config::loader(env.clone(), None).build().unwrap();
+        assert_eq!(config.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(config.endpoint_url_for("CloudFront").as_deref(), Some("http://profile:1"));
+
+        let mut with_env = env.clone();
+        with_env = Env::from_pairs(
+            [
+                ("AWS_REGION", "us-west-2"),
+                ("AWS_ENDPOINT_URL", "http://all:2"),
+                ("AWS_ENDPOINT_URL_CLOUDFRONT", "http://cf:3"),
+            ]
+            .into_iter()
+            .chain([("AWS_CONFIG_FILE", with_env.get("AWS_CONFIG_FILE").unwrap())]),
+        );
+        let config = Config::loader(with_env.clone(), None).build().unwrap();
+        assert_eq!(config.region.as_deref(), Some("us-west-2"));
+        assert_eq!(config.endpoint_url_for("CloudFront").as_deref(), Some("http://cf:3"));
+        let explicit = Config::loader(with_env, None).endpoint_url("http://code:4").region("x").build().unwrap();
+        assert_eq!(explicit.endpoint_url_for("CloudFront").as_deref(), Some("http://code:4"));
+        assert_eq!(explicit.region.as_deref(), Some("x"));
+
+        let p = Config::loader(env.clone(), Some("p".into())).build().unwrap();
+        assert_eq!(p.region.as_deref(), Some("ap-south-1"));
+        assert!(p.use_fips);
+        let missing = Config::loader(env, Some("nope".into())).build().unwrap_err();
+        assert!(missing.contains("(nope) could not be found"), "{missing}");
+    }
+}

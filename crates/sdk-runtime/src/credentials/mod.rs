@@ -1,0 +1,293 @@
+//! Credentials and where they come from: the default chain in the order the AWS SDKs use
+//! (explicit, environment, web identity, shared profile, ECS container, EC2 instance
+//! metadata), cached and refreshed before they expire.
+
+mod profile;
+mod remote;
+
+use std::fmt;
+use std::sync::Arc;
+
+use sdk_types::DateTime;
+use tokio::sync::Mutex;
+
+pub use profile::ProfileProvider;
+pub use remote::{EcsProvider, ImdsProvider, WebIdentityProvider};
+
+use crate::env::Env;
+use crate::time::{BoxFuture, Clock, SystemClock, seconds_between};
+
+/// AWS credentials. `Debug` shows the access key id only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: Option<String>,
+    /// When temporary credentials stop working.
+    pub expiry: Option<DateTime>,
+    /// Which provider produced them (`environment`, `profile:dev`, ...).
+    pub source: String,
+}
+
+impl Credentials {
+    /// Long-term credentials given in code.
+    pub fn new(
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+        session_token: Option<String>,
+    ) -> Self {
+        Credentials {
+            access_key_id: access_key_id.into(),
+            secret_access_key: secret_access_key.into(),
+            session_token,
+            expiry: None,
+            source: "static".into(),
+        }
+    }
+
+    /// The part the signer needs.
+    pub fn for_signing(&self) -> sdk_sigv4::Credentials {
+        sdk_sigv4::Credentials {
+            access_key_id: self.access_key_id.clone(),
+            secret_access_key: self.secret_access_key.clone(),
+            session_token: self.session_token.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"** redacted **")
+            .field("session_token", &self.session_token.as_ref().map(|_| "** redacted **"))
+            .field("expiry", &self.expiry)
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+/// Why no credentials could be had.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CredentialsError {
+    /// This provider has nothing to offer (the chain moves on).
+    NotLoaded(String),
+    /// This provider is configured but failed (the chain stops: a broken setup must not
+    /// silently fall through to other credentials).
+    Failed(String),
+}
+
+impl fmt::Display for CredentialsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CredentialsError::NotLoaded(why) | CredentialsError::Failed(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for CredentialsError {}
+
+/// Something that can produce credentials.
+pub trait ProvideCredentials: Send + Sync + fmt::Debug {
+    fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>>;
+}
+
+impl ProvideCredentials for Credentials {
+    fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        Box::pin(std::future::ready(Ok(self.clone())))
+    }
+}
+
+/// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and optional `AWS_SESSION_TOKEN`.
+#[derive(Debug, Clone)]
+pub struct EnvironmentProvider {
+    env: Env,
+}
+
+impl EnvironmentProvider {
+    pub fn new(env: Env) -> Self {
+        EnvironmentProvider { env }
+    }
+}
+
+impl ProvideCredentials for EnvironmentProvider {
+    fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        let result = match (self.env.get("AWS_ACCESS_KEY_ID"), self.env.get("AWS_SECRET_ACCESS_KEY")) {
+            (Some(id), Some(secret)) => Ok(Credentials {
+                access_key_id: id.to_owned(),
+                secret_access_key: secret.to_owned(),
+                session_token: self.env.get("AWS_SESSION_TOKEN").map(str::to_owned),
+                expiry: None,
+                source: "environment".into(),
+            }),
+            (Some(_), None) => Err(CredentialsError::Failed(
+                "environment: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not".into(),
+            )),
+            (None, Some(_)) => Err(CredentialsError::Failed(
+                "environment: AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not".into(),
+            )),
+            (None, None) => Err(CredentialsError::NotLoaded("environment: AWS_ACCESS_KEY_ID is not set".into())),
+        };
+        Box::pin(std::future::ready(result))
+    }
+}
+
+/// Tries providers in order; the first that yields credentials (or fails for real) wins.
+#[derive(Debug)]
+pub struct ChainProvider {
+    providers: Vec<(&'static str, Box<dyn ProvideCredentials>)>,
+}
+
+impl ChainProvider {
+    pub fn new(providers: Vec<(&'static str, Box<dyn ProvideCredentials>)>) -> Self {
+        ChainProvider { providers }
+    }
+
+    /// The default chain for an environment and profile.
+    pub fn default_chain(env: Env, profile: Option<String>) -> Self {
+        ChainProvider::new(vec![
+            ("environment", Box::new(EnvironmentProvider::new(env.clone()))),
+            ("web identity token", Box::new(WebIdentityProvider::from_env(env.clone()))),
+            ("shared config profile", Box::new(ProfileProvider::new(env.clone(), profile))),
+            ("ECS container", Box::new(EcsProvider::new(env.clone()))),
+            ("EC2 instance metadata (IMDSv2)", Box::new(ImdsProvider::new(env))),
+        ])
+    }
+}
+
+impl ProvideCredentials for ChainProvider {
+    fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        Box::pin(async move {
+            let mut tried = Vec::new();
+            for (name, provider) in &self.providers {
+                match provider.provide_credentials().await {
+                    Ok(credentials) => return Ok(credentials),
+                    Err(CredentialsError::NotLoaded(why)) => tried.push(format!("{name} ({why})")),
+                    Err(CredentialsError::Failed(why)) => {
+                        return Err(CredentialsError::Failed(format!("{name}: {why}")));
+                    }
+                }
+            }
+            Err(CredentialsError::NotLoaded(format!("no credentials found; tried: {}", tried.join("; "))))
+        })
+    }
+}
+
+/// Caches credentials and refreshes them this long before they expire.
+const REFRESH_BEFORE_EXPIRY_SECS: f64 = 300.0;
+
+/// Caches another provider's credentials until shortly before they expire; concurrent
+/// callers share one refresh.
+#[derive(Debug)]
+pub struct CachingProvider {
+    inner: Box<dyn ProvideCredentials>,
+    clock: Arc<dyn Clock>,
+    cached: Mutex<Option<Credentials>>,
+}
+
+impl CachingProvider {
+    pub fn new(inner: Box<dyn ProvideCredentials>) -> Self {
+        Self::with_clock(inner, Arc::new(SystemClock))
+    }
+
+    pub fn with_clock(inner: Box<dyn ProvideCredentials>, clock: Arc<dyn Clock>) -> Self {
+        CachingProvider { inner, clock, cached: Mutex::new(None) }
+    }
+}
+
+impl ProvideCredentials for CachingProvider {
+    fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        Box::pin(async move {
+            let mut cached = self.cached.lock().await;
+            let now = self.clock.now();
+            let fresh = |c: &Credentials| {
+                c.expiry.is_none_or(|expiry| seconds_between(now, expiry) > REFRESH_BEFORE_EXPIRY_SECS)
+            };
+            if let Some(credentials) = cached.as_ref().filter(|c| fresh(c)) {
+                return Ok(credentials.clone());
+            }
+            let credentials = self.inner.provide_credentials().await?;
+            *cached = Some(credentials.clone());
+            Ok(credentials)
+        })
+    }
+}
+
+/// Reads the `Expiration` of a credentials document (RFC 3339).
+pub(crate) fn parse_expiry(text: Option<&str>, source: &str) -> Result<Option<DateTime>, CredentialsError> {
+    text.map(|t| {
+        DateTime::parse_lenient(t).map_err(|e| CredentialsError::Failed(format!("{source}: bad Expiration: {e}")))
+    })
+    .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use super::*;
+    use crate::time::FakeTime;
+
+    #[derive(Debug)]
+    struct Counting {
+        calls: Arc<AtomicUsize>,
+        expiry: DateTime,
+    }
+
+    impl ProvideCredentials for Counting {
+        fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            let mut c = Credentials::new("AKID", "secret", Some("token".into()));
+            c.expiry = Some(self.expiry);
+            Box::pin(std::future::ready(Ok(c)))
+        }
+    }
+
+    #[tokio::test]
+    async fn cache_refreshes_five_minutes_before_expiry() {
+        let time = FakeTime::new(DateTime::from_secs(1_000_000));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let inner = Counting { calls: calls.clone(), expiry: DateTime::from_secs(1_000_000 + 3600) };
+        let cache = CachingProvider::with_clock(Box::new(inner), Arc::new(time.clone()));
+        cache.provide_credentials().await.unwrap();
+        cache.provide_credentials().await.unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        time.advance(Duration::from_secs(3600 - 301));
+        cache.provide_credentials().await.unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        time.advance(Duration::from_secs(2));
+        cache.provide_credentials().await.unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 2, "refreshed inside the five-minute window");
+    }
+
+    #[tokio::test]
+    async fn environment_provider_reads_keys_and_refuses_half_a_pair() {
+        let env = Env::from_pairs([
+            ("AWS_ACCESS_KEY_ID", "AKID"),
+            ("AWS_SECRET_ACCESS_KEY", "s"),
+            ("AWS_SESSION_TOKEN", "t"),
+        ]);
+        let c = EnvironmentProvider::new(env).provide_credentials().await.unwrap();
+        assert_eq!((c.access_key_id.as_str(), c.session_token.as_deref()), ("AKID", Some("t")));
+        let half = EnvironmentProvider::new(Env::from_pairs([("AWS_ACCESS_KEY_ID", "AKID")]));
+        assert!(matches!(half.provide_credentials().await, Err(CredentialsError::Failed(_))));
+    }
+
+    #[tokio::test]
+    async fn chain_lists_every_provider_it_tried() {
+        let env = Env::from_pairs([("HOME", "/nonexistent"), ("AWS_EC2_METADATA_DISABLED", "true")]);
+        let error = ChainProvider::default_chain(env, None).provide_credentials().await.unwrap_err();
+        let text = error.to_string();
+        for name in ["environment", "web identity", "shared config profile", "ECS container", "EC2 instance metadata"] {
+            assert!(text.contains(name), "{text}");
+        }
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let c = Credentials::new("AKID", "SECRETKEY", Some("SESSIONTOKEN".into()));
+        let text = format!("{c:?}");
+        assert!(!text.contains("SECRETKEY") && !text.contains("SESSIONTOKEN"));
+    }
+}

@@ -1,0 +1,104 @@
+//! What generated endpoint resolvers return, and the `aws.partition` function they call.
+
+use std::fmt;
+
+/// A resolved endpoint: the URL to send to and how to sign for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    pub url: String,
+    /// The auth schemes the rules listed, in preference order.
+    pub auth_schemes: Vec<AuthScheme>,
+    /// Headers the rules ask to add.
+    pub headers: Vec<(String, Vec<String>)>,
+}
+
+impl Endpoint {
+    /// An endpoint with no properties (a custom endpoint URL, say).
+    pub fn url(url: impl Into<String>) -> Self {
+        Endpoint { url: url.into(), auth_schemes: Vec::new(), headers: Vec::new() }
+    }
+
+    /// The SigV4 signing region the rules chose, if any.
+    pub fn signing_region(&self) -> Option<&str> {
+        self.auth_schemes.iter().find(|a| a.name == "sigv4").and_then(|a| a.signing_region.as_deref())
+    }
+
+    /// The SigV4 signing name the rules chose, if any.
+    pub fn signing_name(&self) -> Option<&str> {
+        self.auth_schemes.iter().find(|a| a.name == "sigv4").and_then(|a| a.signing_name.as_deref())
+    }
+}
+
+/// One entry of the `authSchemes` endpoint property.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuthScheme {
+    pub name: String,
+    pub signing_region: Option<String>,
+    pub signing_name: Option<String>,
+}
+
+/// The rules refused the configuration (FIPS with a custom endpoint, no region, ...).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EndpointError(pub String);
+
+impl fmt::Display for EndpointError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot resolve the endpoint: {}", self.0)
+    }
+}
+
+impl std::error::Error for EndpointError {}
+
+/// The outputs of `aws.partition` (facts from the AWS partitions file).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Partition {
+    pub name: &'static str,
+    pub dns_suffix: &'static str,
+    pub dual_stack_dns_suffix: &'static str,
+    pub supports_fips: bool,
+    pub supports_dual_stack: bool,
+    pub implicit_global_region: &'static str,
+    /// Region name prefixes of the partition's `regionRegex` (`^(us|eu)\-\w+\-\d+$` -> `us`, `eu`).
+    pub region_prefixes: &'static [&'static str],
+    /// The regions the partition lists by name.
+    pub regions: &'static [&'static str],
+}
+
+impl Partition {
+    /// Whether `region` has the shape `<prefix>-<word>-<digits>` of this partition's regex.
+    fn matches_pattern(&self, region: &str) -> bool {
+        self.region_prefixes.iter().any(|prefix| {
+            let Some(rest) = region.strip_prefix(prefix).and_then(|r| r.strip_prefix('-')) else { return false };
+            let Some((word, digits)) = rest.split_once('-') else { return false };
+            !word.is_empty()
+                && word.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                && !digits.is_empty()
+                && digits.bytes().all(|b| b.is_ascii_digit())
+        })
+    }
+}
+
+/// `aws.partition(region)`: the partition listing the region by name, else the first whose
+/// pattern matches, else `aws` (as the rules engine specifies for unknown regions).
+pub fn partition(region: &str) -> Option<&'static Partition> {
+    crate::partitions::PARTITIONS
+        .iter()
+        .find(|p| p.regions.contains(&region))
+        .or_else(|| crate::partitions::PARTITIONS.iter().find(|p| p.matches_pattern(region)))
+        .or_else(|| crate::partitions::PARTITIONS.iter().find(|p| p.name == "aws"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::partition;
+
+    #[test]
+    fn finds_partitions_by_name_pattern_and_default() {
+        assert_eq!(partition("us-east-1").unwrap().name, "aws");
+        assert_eq!(partition("cn-north-9").unwrap().name, "aws-cn");
+        assert_eq!(partition("us-iso-west-7").unwrap().name, "aws-iso");
+        assert_eq!(partition("us-gov-east-3").unwrap().name, "aws-us-gov");
+        assert_eq!(partition("eusc-de-south-2").unwrap().name, "aws-eusc");
+        assert_eq!(partition("mars-base-1").unwrap().name, "aws");
+    }
+}

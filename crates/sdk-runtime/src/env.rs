@@ -1,0 +1,51 @@
+//! The process environment as a value, so configuration and credential code can be tested
+//! with any environment without touching the real one.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// A snapshot of environment variables.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Env {
+    vars: BTreeMap<String, String>,
+}
+
+impl Env {
+    /// The real process environment.
+    pub fn process() -> Self {
+        Env { vars: std::env::vars().collect() }
+    }
+
+    /// An environment with exactly these variables.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        Env { vars: pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect() }
+    }
+
+    /// A variable's value; an empty value counts as unset, as in the AWS SDKs.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(String::as_str).filter(|v| !v.is_empty())
+    }
+
+    /// A boolean variable (`true`/`false`, any case); other text is an error naming it.
+    pub fn flag(&self, name: &str) -> Result<Option<bool>, String> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) if v.eq_ignore_ascii_case("true") => Ok(Some(true)),
+            Some(v) if v.eq_ignore_ascii_case("false") => Ok(Some(false)),
+            Some(v) => Err(format!("{name} must be true or false, not {v:?}")),
+        }
+    }
+
+    /// The user's home directory.
+    pub fn home(&self) -> Option<PathBuf> {
+        self.get("HOME").or_else(|| self.get("USERPROFILE")).map(PathBuf::from)
+    }
+
+    /// Expands a leading `~/` against the home directory.
+    pub fn expand_home(&self, path: &str) -> PathBuf {
+        match (path.strip_prefix("~/"), self.home()) {
+            (Some(rest), Some(home)) => home.join(rest),
+            _ => PathBuf::from(path),
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! The error every operation returns: either the service's own typed error, or what went
+//! wrong on the way (bad input, configuration, credentials, network, an unreadable response).
+
+use std::fmt;
+
+use sdk_types::{BuildError, ProvideErrorMetadata};
+
+use crate::credentials::CredentialsError;
+use crate::endpoint::EndpointError;
+
+/// An operation's failure; `E` is the operation's error enum.
+#[derive(Debug)]
+pub enum SdkError<E> {
+    /// The input cannot be sent (names the member and the rule); nothing was sent.
+    Construction(BuildError),
+    /// The client configuration is unusable (no region, a bad endpoint URL, ...).
+    Config(String),
+    /// No credentials could be had.
+    Credentials(CredentialsError),
+    /// The endpoint rules refused the configuration.
+    Endpoint(EndpointError),
+    /// The request timed out (after the configured attempts).
+    Timeout(String),
+    /// The request could not be delivered (connection refused, DNS, TLS, ...).
+    Dispatch(String),
+    /// A success response that could not be read.
+    Response { message: String, status: u16, request_id: Option<String> },
+    /// The service answered with an error.
+    Service(E),
+}
+
+impl<E: ProvideErrorMetadata> SdkError<E> {
+    /// The service's error code, when the service answered.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            SdkError::Service(e) => e.code(),
+            _ => None,
+        }
+    }
+
+    /// The request id AWS assigned, when a response arrived.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            SdkError::Service(e) => e.request_id(),
+            SdkError::Response { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, when a response arrived.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            SdkError::Service(e) => e.http_status(),
+            SdkError::Response { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Whether trying again later may succeed (throttling, transient server and network
+    /// errors, timeouts).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            SdkError::Service(e) => crate::retry::classify_response(e.http_status().unwrap_or(0), e.code()).is_some(),
+            SdkError::Timeout(_) | SdkError::Dispatch(_) => true,
+            _ => false,
+        }
+    }
+
+    /// The service error, if that is what this is.
+    pub fn into_service_error(self) -> Option<E> {
+        match self {
+            SdkError::Service(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for SdkError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SdkError::Construction(e) => write!(f, "invalid input: {e}"),
+            SdkError::Config(why) => write!(f, "invalid configuration: {why}"),
+            SdkError::Credentials(e) => write!(f, "unable to locate credentials: {e}"),
+            SdkError::Endpoint(e) => write!(f, "{e}"),
+            SdkError::Timeout(why) => write!(f, "timed out: {why}"),
+            SdkError::Dispatch(why) => write!(f, "could not reach the endpoint: {why}"),
+            SdkError::Response { message, status, request_id } => {
+                write!(f, "unreadable response (HTTP {status}")?;
+                if let Some(id) = request_id {
+                    write!(f, ", request id {id}")?;
+                }
+                write!(f, "): {message}")
+            }
+            SdkError::Service(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for SdkError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SdkError::Construction(e) => Some(e),
+            SdkError::Credentials(e) => Some(e),
+            SdkError::Endpoint(e) => Some(e),
+            SdkError::Service(e) => Some(e),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! The client runtime every generated service crate shares: configuration (from code, the
+//! environment and the shared AWS config files), credentials, endpoint parameters, SigV4
+//! signing, standard and adaptive retries, and the HTTP transport. Nothing in here knows
+//! about a particular service; generated crates pass in what is model-specific.
+
+pub mod config;
+pub mod credentials;
+pub mod endpoint;
+pub mod env;
+pub mod error;
+pub mod operation;
+mod partitions;
+pub mod profile;
+pub mod retry;
+pub mod time;
+pub mod transport;
+
+pub use config::{Config, ConfigBuilder};
+pub use credentials::{Credentials, CredentialsError, ProvideCredentials};
+pub use endpoint::{AuthScheme, Endpoint, EndpointError, Partition};
+pub use error::SdkError;
+pub use operation::{Handle, OperationSpec};

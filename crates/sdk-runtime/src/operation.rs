@@ -1,0 +1,233 @@
+//! Running one operation: sign, send, classify, retry. Generated clients call
+//! [`Handle::invoke`] with the serialized request and the operation's error parser.
+
+use std::sync::Arc;
+
+use sdk_types::ProvideErrorMetadata;
+use sdk_wire::{HttpRequest, HttpResponse};
+use tracing::Instrument;
+
+use crate::config::Config;
+use crate::endpoint::Endpoint;
+use crate::error::SdkError;
+use crate::retry::{RateLimiter, RetryKind, RetryMode, RetryQuota, classify_response, jitter};
+use crate::time::seconds_between;
+use crate::transport::{Transport, TransportError};
+
+/// What the runtime needs to know about an operation.
+#[derive(Clone, Copy, Debug)]
+pub struct OperationSpec {
+    /// The operation's name (for logs).
+    pub name: &'static str,
+    /// The SigV4 signing name of the service (when the endpoint does not say).
+    pub signing_name: &'static str,
+}
+
+/// Shared state of a client: configuration, transport, retry quota and rate limiter.
+#[derive(Debug)]
+pub struct Handle {
+    pub config: Config,
+    transport: Transport,
+    quota: RetryQuota,
+    limiter: RateLimiter,
+    /// Time origin for the rate limiter.
+    started: sdk_types::DateTime,
+}
+
+impl Handle {
+    pub fn new(config: Config) -> Result<Arc<Handle>, String> {
+        let transport = Transport::new(&config.transport)?;
+        let started = config.clock.now();
+        Ok(Arc::new(Handle {
+            config,
+            transport,
+            quota: RetryQuota::default(),
+            limiter: RateLimiter::default(),
+            started,
+        }))
+    }
+
+    /// Tokens left in the retry quota.
+    pub fn retry_quota(&self) -> u32 {
+        self.quota.available()
+    }
+
+    /// Sends `request` to `endpoint`, retrying as configured; returns the success response
+    /// (a 2xx), or the error. `parse_error` reads an error response into the operation's
+    /// error type. The same bytes are sent on every attempt, so an idempotency token or a
+    /// `CallerReference` in the body is reused by retries.
+    pub async fn invoke<E>(
+        &self,
+        spec: OperationSpec,
+        endpoint: &Endpoint,
+        request: HttpRequest,
+        parse_error: fn(&HttpResponse) -> E,
+    ) -> Result<HttpResponse, SdkError<E>>
+    where
+        E: ProvideErrorMetadata,
+    {
+        let span = tracing::info_span!("operation", operation = spec.name, attempts = tracing::field::Empty);
+        let work = self.attempts(spec, endpoint, request, parse_error).instrument(span);
+        match self.config.operation_timeout {
+            Some(limit) => tokio::time::timeout(limit, work)
+                .await
+                .unwrap_or_else(|_| Err(SdkError::Timeout(format!("{} did not finish within {limit:?}", spec.name)))),
+            None => work.await,
+        }
+    }
+
+    async fn attempts<E>(
+        &self,
+        spec: OperationSpec,
+        endpoint: &Endpoint,
+        request: HttpRequest,
+        parse_error: fn(&HttpResponse) -> E,
+    ) -> Result<HttpResponse, SdkError<E>>
+    where
+        E: ProvideErrorMetadata,
+    {
+        let url = url_for(endpoint, &request).map_err(SdkError::Config)?;
+        let host = host_of(&url).map_err(SdkError::Config)?;
+        let credentials = match &self.config.credentials {
+            Some(provider) => Some(provider.provide_credentials().await.map_err(SdkError::Credentials)?),
+            None => None,
+        };
+        let region = endpoint
+            .signing_region()
+            .map(str::to_owned)
+            .or_else(|| self.config.region.clone())
+            .unwrap_or_else(|| "us-east-1".to_owned());
+        let signing_name = endpoint.signing_name().unwrap_or(spec.signing_name);
+        let retry = self.config.retry;
+        let mut spent = 0;
+        let mut attempt = 1;
+        loop {
+            if retry.mode == RetryMode::Adaptive {
+                let wait = self.limiter.acquire(self.elapsed());
+                if !wait.is_zero() {
+                    self.config.sleep.sleep(wait).await;
+                }
+            }
+            let mut headers = request.headers.clone();
+            if let Some(credentials) = &credentials {
+                let query = request.query.join("&");
+                let signature = sdk_sigv4::sign(
+                    &sdk_sigv4::SignableRequest {
+                        method: &request.method,
+                        host: &host,
+                        path: &request.path,
+                        query: &query,
+                        headers: &request.headers,
+                        body: &request.body,
+                    },
+                    &sdk_sigv4::SigningParams {
+                        credentials: &credentials.for_signing(),
+                        region: &region,
+                        service: signing_name,
+                        time: self.config.clock.now(),
+                        normalize_path: true,
+                        session_token_mode: sdk_sigv4::SessionTokenMode::Signed,
+                    },
+                );
+                headers.extend(signature.headers);
+            }
+            let outcome = self
+                .transport
+                .send(&request.method, &url, &headers, request.body.clone())
+                .instrument(tracing::debug_span!("attempt", attempt))
+                .await;
+            let (kind, error) = match outcome {
+                Ok(response) if response.is_success() => {
+                    tracing::debug!(status = response.status, request_id = ?sdk_wire::request_id(&response), "success");
+                    self.note_throttle(retry.mode, false);
+                    self.quota.release(spent);
+                    return Ok(response);
+                }
+                Ok(response) => {
+                    let error = parse_error(&response);
+                    tracing::debug!(status = response.status, code = ?error.code(), request_id = ?error.request_id(), "error response");
+                    let kind = classify_response(response.status, error.code());
+                    self.note_throttle(retry.mode, kind == Some(RetryKind::Throttling));
+                    (kind, SdkError::Service(error))
+                }
+                Err(TransportError::Timeout(why)) => (Some(RetryKind::Timeout), SdkError::Timeout(why)),
+                Err(TransportError::Connect(why)) => (Some(RetryKind::Transient), SdkError::Dispatch(why)),
+                Err(TransportError::Other(why)) => (Some(RetryKind::Transient), SdkError::Dispatch(why)),
+                Err(too_large @ TransportError::BodyTooLarge { .. }) => {
+                    (None, SdkError::Dispatch(too_large.to_string()))
+                }
+            };
+            let Some(kind) = kind else { return Err(error) };
+            if attempt >= retry.max_attempts {
+                tracing::debug!(attempt, "giving up: no attempts left");
+                return Err(error);
+            }
+            let Some(cost) = self.quota.acquire(kind) else {
+                tracing::debug!(attempt, "giving up: the retry quota is exhausted");
+                return Err(error);
+            };
+            spent += cost;
+            let wait = retry.backoff(attempt, jitter());
+            tracing::debug!(attempt, ?kind, wait_ms = wait.as_millis() as u64, "retrying");
+            self.config.sleep.sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    fn elapsed(&self) -> f64 {
+        seconds_between(self.started, self.config.clock.now())
+    }
+
+    fn note_throttle(&self, mode: RetryMode, throttled: bool) {
+        if mode == RetryMode::Adaptive {
+            self.limiter.update(self.elapsed(), throttled);
+        }
+    }
+}
+
+/// The full URL: endpoint URL (with the host prefix), the request path and query.
+fn url_for(endpoint: &Endpoint, request: &HttpRequest) -> Result<String, String> {
+    let base = endpoint.url.trim_end_matches('/');
+    let (scheme, rest) = base.split_once("://").ok_or_else(|| format!("endpoint URL {base:?} has no scheme"))?;
+    if scheme != "http" && scheme != "https" {
+        return Err(format!("endpoint URL {base:?} must be http or https"));
+    }
+    if rest.is_empty() {
+        return Err(format!("endpoint URL {base:?} has no host"));
+    }
+    let mut url = format!("{scheme}://{}{rest}{}", request.host_prefix, request.path);
+    if !request.query.is_empty() {
+        url.push('?');
+        url.push_str(&request.query.join("&"));
+    }
+    Ok(url)
+}
+
+/// `host[:port]` of a URL, as the `Host` header carries it (default ports left out).
+fn host_of(url: &str) -> Result<String, String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("invalid endpoint URL {url:?}: {e}"))?;
+    let host = parsed.host_str().ok_or_else(|| format!("endpoint URL {url:?} has no host"))?;
+    Ok(match parsed.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_carry_the_host_prefix_path_and_query() {
+        let mut request = HttpRequest::new("GET", "/a%20b".into());
+        request.query.push("x=1".into());
+        request.host_prefix = "foo.".into();
+        assert_eq!(
+            url_for(&Endpoint::url("http://127.0.0.1:9000/"), &request).unwrap(),
+            "http://foo.127.0.0.1:9000/a%20b?x=1"
+        );
+        assert!(url_for(&Endpoint::url("ftp://x"), &request).is_err());
+        assert_eq!(host_of("https://cloudfront.amazonaws.com/x").unwrap(), "cloudfront.amazonaws.com");
+        assert_eq!(host_of("http://127.0.0.1:9000/x").unwrap(), "127.0.0.1:9000");
+    }
+}

@@ -1,0 +1,142 @@
+//! The HTTP transport: one reqwest client (rustls, one connection pool) per service client.
+
+use std::time::Duration;
+
+use sdk_wire::HttpResponse;
+
+/// Settings of the HTTP transport.
+#[derive(Clone, Debug)]
+pub struct TransportSettings {
+    pub connect_timeout: Duration,
+    /// The longest wait for any read (headers or a body chunk).
+    pub read_timeout: Duration,
+    /// A PEM file of extra trusted certificate authorities.
+    pub ca_bundle: Option<std::path::PathBuf>,
+    /// Accept any certificate. For testing against local servers only.
+    pub insecure: bool,
+    /// Response bodies longer than this are refused (a hostile or broken server must not
+    /// exhaust memory).
+    pub max_response_body: usize,
+}
+
+impl Default for TransportSettings {
+    fn default() -> Self {
+        TransportSettings {
+            connect_timeout: Duration::from_secs(3),
+            read_timeout: Duration::from_secs(60),
+            ca_bundle: None,
+            insecure: false,
+            max_response_body: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// What went wrong sending a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportError {
+    Timeout(String),
+    Connect(String),
+    /// The body exceeded `max_response_body`.
+    BodyTooLarge {
+        limit: usize,
+    },
+    Other(String),
+}
+
+impl std::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TransportError::Timeout(why) | TransportError::Connect(why) | TransportError::Other(why) => {
+                f.write_str(why)
+            }
+            TransportError::BodyTooLarge { limit } => {
+                write!(f, "the response body is larger than the {limit}-byte limit")
+            }
+        }
+    }
+}
+
+/// The transport: a pooled HTTP client.
+#[derive(Clone, Debug)]
+pub struct Transport {
+    client: reqwest::Client,
+    max_response_body: usize,
+}
+
+impl Transport {
+    /// Builds the client (proxy variables such as `HTTPS_PROXY` are honoured by reqwest).
+    pub fn new(settings: &TransportSettings) -> Result<Self, String> {
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(settings.connect_timeout)
+            .read_timeout(settings.read_timeout)
+            .user_agent(concat!("cloudfront-rs/", env!("CARGO_PKG_VERSION")));
+        if let Some(path) = &settings.ca_bundle {
+            let pem = std::fs::read(path).map_err(|e| format!("cannot read the CA bundle {}: {e}", path.display()))?;
+            let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| format!("the CA bundle {} is not PEM: {e}", path.display()))?;
+            if certificates.is_empty() {
+                return Err(format!("the CA bundle {} holds no certificate", path.display()));
+            }
+            for certificate in certificates {
+                builder = builder.add_root_certificate(certificate);
+            }
+        }
+        if settings.insecure {
+            tracing::warn!("TLS certificate verification is disabled: use this only against test servers");
+            builder = builder.danger_accept_invalid_certs(true);
+        }
+        let client = builder.build().map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        Ok(Transport { client, max_response_body: settings.max_response_body })
+    }
+
+    /// Sends one request and reads the whole (bounded) response.
+    pub async fn send(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Vec<u8>,
+    ) -> Result<HttpResponse, TransportError> {
+        let method =
+            reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| TransportError::Other(e.to_string()))?;
+        let mut request = self.client.request(method, url).body(body);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let mut response = request.send().await.map_err(classify)?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        if response.content_length().is_some_and(|n| n > self.max_response_body as u64) {
+            return Err(TransportError::BodyTooLarge { limit: self.max_response_body });
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+            if body.len() + chunk.len() > self.max_response_body {
+                return Err(TransportError::BodyTooLarge { limit: self.max_response_body });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(HttpResponse { status, headers, body })
+    }
+}
+
+fn classify(error: reqwest::Error) -> TransportError {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    if error.is_timeout() {
+        TransportError::Timeout(text)
+    } else if error.is_connect() {
+        TransportError::Connect(text)
+    } else {
+        TransportError::Other(text)
+    }
+}
