@@ -22,6 +22,12 @@ pub struct Service {
     pub signing_name: Option<String>,
     /// Whether XML bodies carry `Content-Type: application/xml`.
     pub xml_content_type: bool,
+    /// The `sdkId` (`CloudFront`), which names the service's endpoint environment variable.
+    pub sdk_id: String,
+    /// `smithy.rules#endpointRuleSet`, if the service has one.
+    pub endpoint_rules: Option<Value>,
+    /// `smithy.rules#endpointTests` cases.
+    pub endpoint_tests: Vec<Value>,
     pub operations: Vec<Operation>,
     /// Structures, enums and unions, sorted by Rust name.
     pub shapes: Vec<NamedShape>,

@@ -100,6 +100,17 @@ impl Resolver<'_> {
             xml_namespace: xml_namespace(traits),
             signing_name: traits.get("aws.auth#sigv4").and_then(|s| s["name"].as_str()).map(str::to_owned),
             xml_content_type: self.settings.xml_content_type,
+            sdk_id: traits
+                .get("aws.api#service")
+                .and_then(|s| s["sdkId"].as_str())
+                .unwrap_or_else(|| shape_name(&self.settings.service))
+                .to_owned(),
+            endpoint_rules: traits.get("smithy.rules#endpointRuleSet").cloned(),
+            endpoint_tests: traits
+                .get("smithy.rules#endpointTests")
+                .and_then(|t| t["testCases"].as_array())
+                .cloned()
+                .unwrap_or_default(),
             operations,
             shapes,
             errors,

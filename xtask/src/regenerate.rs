@@ -96,13 +96,17 @@ fn stale_files(crates: &Path, files: &[GeneratedFile]) -> Result<Vec<String>, St
     let dirs: BTreeSet<&str> = files.iter().filter_map(|f| f.path.split_once("/src/").map(|(dir, _)| dir)).collect();
     let mut stale = Vec::new();
     for dir in dirs {
-        let src = crates.join(dir).join("src");
-        let Ok(entries) = fs::read_dir(&src) else { continue };
-        for entry in entries {
-            let entry = entry.map_err(|e| e.to_string())?;
-            let relative = format!("{dir}/src/{}", entry.file_name().to_string_lossy());
-            if relative.ends_with(".rs") && !generated.contains(relative.as_str()) {
-                stale.push(relative);
+        let mut pending = vec![format!("{dir}/src")];
+        while let Some(relative_dir) = pending.pop() {
+            let Ok(entries) = fs::read_dir(crates.join(&relative_dir)) else { continue };
+            for entry in entries {
+                let entry = entry.map_err(|e| e.to_string())?;
+                let relative = format!("{relative_dir}/{}", entry.file_name().to_string_lossy());
+                if entry.path().is_dir() {
+                    pending.push(relative);
+                } else if relative.ends_with(".rs") && !generated.contains(relative.as_str()) {
+                    stale.push(relative);
+                }
             }
         }
     }

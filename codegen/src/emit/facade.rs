@@ -1,39 +1,29 @@
-//! The facade crate `<prefix>`: what downstream code imports.
+//! The facade crate `<prefix>`: what downstream code imports. `Client` with one method per
+//! operation (returning a fluent builder that ends in `send()`), the endpoint resolver, and
+//! per operation a module gathering its types and wire functions.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::shapes::{Setter, setter_list};
 use super::{Crates, doc, doc_line, inner_doc};
-use crate::ir::Service;
+use crate::ir::{Operation, Service};
 
-/// (module name, tokens) for the facade crate.
-pub(super) fn files(service: &Service, crates: &Crates) -> Vec<(String, TokenStream)> {
+/// (module path, tokens) for the facade crate.
+pub(super) fn files(service: &Service, crates: &Crates) -> Result<Vec<(String, TokenStream)>, String> {
     let (shapes, errors, serializers) = (&crates.shapes, &crates.errors, &crates.serializers);
     let service_doc = inner_doc(service.doc.as_deref());
     let intro = format!(
-        " Typed access to the {} API. `types` holds inputs, outputs and the structures they \
-         contain, `error` the error types, and `operation::<name>` gathers, per operation, its \
-         input and output types, its error enum and its wire functions.",
+        " A typed client for the {} API. Create a [`Client`] from a `sdk_runtime::Config` (or \
+         the environment), call an operation method, set its members and `send().await`. \
+         `types` holds inputs, outputs and the structures they contain, `error` the error \
+         types, `operation::<name>` each operation's types and wire functions.",
         service.title
     );
-    let operations = service.operations.iter().map(|op| {
+    let modules = service.operations.iter().map(|op| {
         let module = format_ident!("{}", op.snake);
-        let input = format_ident!("{}", op.input.name);
-        let input_builder = format_ident!("{}Builder", op.input.name);
-        let output = format_ident!("{}", op.output.name);
-        let error = format_ident!("{}Error", op.name);
-        let op_doc = doc(op.doc.as_deref());
         let line = doc_line(&format!("`{}`", op.name));
-        quote! {
-            #line
-            #[doc = ""]
-            #op_doc
-            pub mod #module {
-                pub use #shapes::{#input, #input_builder, #output};
-                pub use #errors::#error;
-                pub use #serializers::#module::{parse_error, parse_response, serialize_request};
-            }
-        }
+        quote!(#line pub mod #module;)
     });
     let lib = quote! {
         #![doc = #intro]
@@ -41,11 +31,187 @@ pub(super) fn files(service: &Service, crates: &Crates) -> Vec<(String, TokenStr
         pub use #shapes as types;
         pub use #errors as error;
         pub use #serializers as wire;
+        pub use ::sdk_runtime::{Config, SdkError};
+        pub use client::Client;
+
+        mod client;
+        pub mod endpoint;
 
         /// One module per operation.
         pub mod operation {
-            #(#operations)*
+            #(#modules)*
         }
     };
-    vec![("lib".to_owned(), lib)]
+    let mut files = vec![("lib".to_owned(), lib), ("client".to_owned(), client(service))];
+    if let Some(endpoint) = super::endpoints::file(service)? {
+        files.push(("endpoint".to_owned(), endpoint));
+    } else {
+        files.push(("endpoint".to_owned(), override_only_endpoint(service)));
+    }
+    for op in &service.operations {
+        files.push((format!("operation/{}", op.snake), operation(service, crates, op)));
+    }
+    Ok(files)
+}
+
+fn client(service: &Service) -> TokenStream {
+    let methods = service.operations.iter().map(|op| {
+        let method = format_ident!("{}", op.snake);
+        let module = format_ident!("{}", op.snake);
+        let builder = format_ident!("{}FluentBuilder", op.name);
+        let op_doc = doc(op.doc.as_deref());
+        quote! {
+            #op_doc
+            pub fn #method(&self) -> crate::operation::#module::#builder {
+                crate::operation::#module::#builder::new(self.handle.clone())
+            }
+        }
+    });
+    let title = format!(
+        " A client for {}: cheap to clone (clones share the connection pool, the retry quota and the credentials cache).",
+        service.title
+    );
+    quote! {
+        use std::sync::Arc;
+
+        #[doc = #title]
+        #[derive(Clone, Debug)]
+        pub struct Client {
+            handle: Arc<::sdk_runtime::Handle>,
+        }
+
+        impl Client {
+            /// A client with this configuration.
+            pub fn new(config: ::sdk_runtime::Config) -> Result<Self, String> {
+                Ok(Client { handle: ::sdk_runtime::Handle::new(config)? })
+            }
+
+            /// A client configured from the environment and the shared AWS config files, as
+            /// the AWS CLI is.
+            pub fn from_env() -> Result<Self, String> {
+                Client::new(::sdk_runtime::Config::load()?)
+            }
+
+            /// The configuration in use.
+            pub fn config(&self) -> &::sdk_runtime::Config {
+                &self.handle.config
+            }
+
+            /// The shared runtime state (for calling `operation::<name>::send` directly).
+            pub fn handle(&self) -> &::sdk_runtime::Handle {
+                &self.handle
+            }
+
+            #(#methods)*
+        }
+    }
+}
+
+fn operation(service: &Service, crates: &Crates, op: &Operation) -> TokenStream {
+    let (shapes, errors, serializers) = (&crates.shapes, &crates.errors, &crates.serializers);
+    let module = format_ident!("{}", op.snake);
+    let input = format_ident!("{}", op.input.name);
+    let input_builder = format_ident!("{}Builder", op.input.name);
+    let output = format_ident!("{}", op.output.name);
+    let error = format_ident!("{}Error", op.name);
+    let builder = format_ident!("{}FluentBuilder", op.name);
+    let name = &op.name;
+    let signing_name = service.signing_name.clone().unwrap_or_else(|| service.sdk_id.to_ascii_lowercase());
+    let setters = op.input.members.iter().flat_map(|m| setter_list(m, shapes)).map(
+        |Setter { doc, name, params, args, .. }| {
+            quote! {
+                #doc
+                pub fn #name(mut self, #params) -> Self {
+                    self.inner = self.inner.#name(#args);
+                    self
+                }
+            }
+        },
+    );
+    let module_doc = format!(" `{}`: its types, its wire functions and its fluent builder.", op.name);
+    let op_doc = doc(op.doc.as_deref());
+    let send_doc =
+        doc_line(&format!("Sends one `{name}` request with the client's configuration (retrying as configured)."));
+    let builder_doc = doc_line(&format!("Builds and sends `{name}`; made by `Client::{}`.", op.snake));
+    quote! {
+        #![doc = #module_doc]
+        use std::sync::Arc;
+
+        pub use #shapes::{#input, #input_builder, #output};
+        pub use #errors::#error;
+        pub use #serializers::#module::{parse_error, parse_response, serialize_request};
+
+        const SPEC: ::sdk_runtime::OperationSpec = ::sdk_runtime::OperationSpec { name: #name, signing_name: #signing_name };
+
+        #send_doc
+        #op_doc
+        pub async fn send(handle: &::sdk_runtime::Handle, input: &#input) -> Result<#output, ::sdk_runtime::SdkError<#error>> {
+            let request = serialize_request(input).map_err(::sdk_runtime::SdkError::Construction)?;
+            let params = crate::endpoint::EndpointParams::from_config(&handle.config);
+            let endpoint = crate::endpoint::resolve_endpoint(&params).map_err(::sdk_runtime::SdkError::Endpoint)?;
+            let response = handle.invoke(SPEC, &endpoint, request, parse_error).await?;
+            parse_response(&response).map_err(|e| ::sdk_runtime::SdkError::Response {
+                message: e.to_string(),
+                status: response.status,
+                request_id: ::sdk_wire::request_id(&response),
+            })
+        }
+
+        #builder_doc
+        #[derive(Clone, Debug)]
+        pub struct #builder {
+            handle: Arc<::sdk_runtime::Handle>,
+            inner: #input_builder,
+        }
+
+        impl #builder {
+            pub(crate) fn new(handle: Arc<::sdk_runtime::Handle>) -> Self {
+                #builder { handle, inner: #input::builder() }
+            }
+
+            #(#setters)*
+
+            /// The input as built so far.
+            pub fn as_input(&self) -> &#input_builder {
+                &self.inner
+            }
+
+            /// Builds the input (checking required members) and sends it.
+            pub async fn send(self) -> Result<#output, ::sdk_runtime::SdkError<#error>> {
+                let input = self.inner.build().map_err(::sdk_runtime::SdkError::Construction)?;
+                send(&self.handle, &input).await
+            }
+        }
+    }
+}
+
+/// For a service without endpoint rules: the endpoint is whatever URL the configuration sets.
+fn override_only_endpoint(service: &Service) -> TokenStream {
+    let sdk_id = &service.sdk_id;
+    quote! {
+        //! Endpoint resolution: this service has no endpoint rules, so an endpoint URL must be configured.
+
+        /// The inputs of endpoint resolution.
+        #[derive(Clone, Debug, Default, PartialEq, Eq)]
+        pub struct EndpointParams {
+            /// The configured endpoint URL.
+            pub endpoint: Option<String>,
+        }
+
+        impl EndpointParams {
+            /// The endpoint override from code, the environment or the profile.
+            pub fn from_config(config: &::sdk_runtime::Config) -> Self {
+                EndpointParams { endpoint: config.endpoint_url_for(#sdk_id) }
+            }
+        }
+
+        /// The configured URL, or an error saying one is needed.
+        pub fn resolve_endpoint(params: &EndpointParams) -> Result<::sdk_runtime::Endpoint, ::sdk_runtime::EndpointError> {
+            params
+                .endpoint
+                .clone()
+                .map(::sdk_runtime::Endpoint::url)
+                .ok_or_else(|| ::sdk_runtime::EndpointError("this service has no endpoint rules: set an endpoint URL".to_owned()))
+        }
+    }
 }

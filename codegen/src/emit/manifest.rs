@@ -35,7 +35,7 @@ pub(super) fn files(service: &Service, settings: &Settings, crates: &Crates) -> 
         e = crates.errors_dir
     );
     let facade = format!(
-        "{}\n[features]\nserde = [\"{s}/serde\"]\n\n[dependencies]\n{s} = {{ path = \"../{s}\" }}\n{e} = {{ path = \"../{e}\" }}\n{w} = {{ path = \"../{w}\" }}\n",
+        "{}\n[features]\nserde = [\"{s}/serde\"]\n\n[dependencies]\nsdk-runtime = {{ path = \"{runtime}/sdk-runtime\" }}\nsdk-types = {{ path = \"{runtime}/sdk-types\" }}\nsdk-wire = {{ path = \"{runtime}/sdk-wire\" }}\n{s} = {{ path = \"../{s}\" }}\n{e} = {{ path = \"../{e}\" }}\n{w} = {{ path = \"../{w}\" }}\n",
         package(&crates.facade_dir, &format!("Client for the {title} API (generated).")),
         s = crates.shapes_dir,
         e = crates.errors_dir,

@@ -4,6 +4,7 @@
 //! `<prefix>-errors` (error types), `<prefix>-serializers` (the restXml wire code) and the
 //! facade `<prefix>`. The helpers in this module are shared by all four emitters.
 
+mod endpoints;
 mod errors;
 mod facade;
 mod manifest;
@@ -38,7 +39,7 @@ pub fn emit(service: &Service, settings: &Settings) -> Result<Vec<GeneratedFile>
     for (name, tokens) in serializers::files(service, &crates) {
         add(&crates.serializers_dir, &name, tokens)?;
     }
-    for (name, tokens) in facade::files(service, &crates) {
+    for (name, tokens) in facade::files(service, &crates)? {
         add(&crates.facade_dir, &name, tokens)?;
     }
     files.extend(manifest::files(service, settings, &crates));

@@ -272,14 +272,21 @@ fn redacting_debug(s: &Structure) -> TokenStream {
     }
 }
 
+/// One builder setter: its doc, name, parameters, the arguments to forward them, and the
+/// statement that stores them. The fluent builders of the facade forward to the same set.
+pub(crate) struct Setter {
+    pub doc: TokenStream,
+    pub name: proc_macro2::Ident,
+    pub params: TokenStream,
+    pub args: TokenStream,
+    store: TokenStream,
+}
+
 /// `member(value)` and `set_member(Option<value>)`; lists append and maps insert one entry.
-fn setters(m: &crate::ir::Member, shapes: &TokenStream) -> TokenStream {
+pub(crate) fn setter_list(m: &crate::ir::Member, shapes: &TokenStream) -> Vec<Setter> {
     let field = ident(&m.field);
-    let bare = m.field.trim_start_matches("r#");
-    let setter = ident(&m.field);
-    let set = format_ident!("set_{}", bare);
+    let set = format_ident!("set_{}", m.field.trim_start_matches("r#"));
     let full = member_type(m, shapes);
-    let member_doc = doc(m.doc.as_deref());
     let wrap = |value: TokenStream| if m.boxed { quote!(Box::new(#value)) } else { value };
     let single = match &m.ty {
         Type::List(list) if !m.boxed => {
@@ -289,58 +296,68 @@ fn setters(m: &crate::ir::Member, shapes: &TokenStream) -> TokenStream {
                 (_, false) => (quote!(#item), quote!(value)),
                 (_, true) => (quote!(Option<#item>), quote!(value)),
             };
-            let line = doc_line(&format!("Appends one entry to `{}`.", m.name));
-            quote! {
-                #line
-                pub fn #setter(mut self, value: #arg) -> Self {
-                    self.#field.get_or_insert_with(Vec::new).push(#value);
-                    self
-                }
+            Setter {
+                doc: doc_line(&format!("Appends one entry to `{}`.", m.name)),
+                name: ident(&m.field),
+                params: quote!(value: #arg),
+                args: quote!(value),
+                store: quote!(self.#field.get_or_insert_with(Vec::new).push(#value);),
             }
         }
         Type::Map(map) if !m.boxed => {
             let value_type = rust_type(&map.value, shapes);
             let value_type = if map.sparse { quote!(Option<#value_type>) } else { value_type };
-            let line = doc_line(&format!("Inserts one entry into `{}`.", m.name));
-            quote! {
-                #line
-                pub fn #setter(mut self, key: impl Into<String>, value: #value_type) -> Self {
-                    self.#field.get_or_insert_with(Default::default).insert(key.into(), value);
-                    self
-                }
+            Setter {
+                doc: doc_line(&format!("Inserts one entry into `{}`.", m.name)),
+                name: ident(&m.field),
+                params: quote!(key: impl Into<String>, value: #value_type),
+                args: quote!(key, value),
+                store: quote!(self.#field.get_or_insert_with(Default::default).insert(key.into(), value);),
             }
         }
         Type::String | Type::BigInteger | Type::BigDecimal => {
             let value = wrap(quote!(value.into()));
-            quote! {
-                #member_doc
-                pub fn #setter(mut self, value: impl Into<String>) -> Self {
-                    self.#field = Some(#value);
-                    self
-                }
+            Setter {
+                doc: doc(m.doc.as_deref()),
+                name: ident(&m.field),
+                params: quote!(value: impl Into<String>),
+                args: quote!(value),
+                store: quote!(self.#field = Some(#value);),
             }
         }
         _ => {
             let base = rust_type(&m.ty, shapes);
             let value = wrap(quote!(value));
-            quote! {
-                #member_doc
-                pub fn #setter(mut self, value: #base) -> Self {
-                    self.#field = Some(#value);
-                    self
-                }
+            Setter {
+                doc: doc(m.doc.as_deref()),
+                name: ident(&m.field),
+                params: quote!(value: #base),
+                args: quote!(value),
+                store: quote!(self.#field = Some(#value);),
             }
         }
     };
-    let set_doc = doc_line(&format!("Sets or clears `{}`.", m.name));
-    quote! {
-        #single
-        #set_doc
-        pub fn #set(mut self, value: Option<#full>) -> Self {
-            self.#field = value;
-            self
+    let clear = Setter {
+        doc: doc_line(&format!("Sets or clears `{}`.", m.name)),
+        name: set,
+        params: quote!(value: Option<#full>),
+        args: quote!(value),
+        store: quote!(self.#field = value;),
+    };
+    vec![single, clear]
+}
+
+fn setters(m: &crate::ir::Member, shapes: &TokenStream) -> TokenStream {
+    let setters = setter_list(m, shapes).into_iter().map(|Setter { doc, name, params, store, .. }| {
+        quote! {
+            #doc
+            pub fn #name(mut self, #params) -> Self {
+                #store
+                self
+            }
         }
-    }
+    });
+    quote!(#(#setters)*)
 }
 
 /// A union: one variant per member, plus `Unknown` for members added after this build.
