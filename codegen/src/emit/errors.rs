@@ -132,6 +132,10 @@ fn operation_error(op: &Operation) -> TokenStream {
                     Self::Unhandled(e) => ::sdk_types::ProvideErrorMetadata::meta(e),
                 }
             }
+
+            fn modeled_retryable(&self) -> Option<bool> {
+                (!self.is_unhandled()).then(|| self.is_retryable())
+            }
         }
 
         impl ::std::fmt::Display for #name {

@@ -55,6 +55,10 @@ impl ::sdk_types::ProvideErrorMetadata for GetInvalidationError {
             Self::Unhandled(e) => ::sdk_types::ProvideErrorMetadata::meta(e),
         }
     }
+
+    fn modeled_retryable(&self) -> Option<bool> {
+        (!self.is_unhandled()).then(|| self.is_retryable())
+    }
 }
 
 impl ::std::fmt::Display for GetInvalidationError {

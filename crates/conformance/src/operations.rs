@@ -13,6 +13,8 @@ pub struct ErrorView {
     pub http_status: Option<u16>,
     /// `None` when the code is not modeled for the operation (botocore's `ClientError`).
     pub modeled: Option<String>,
+    /// The retry classification our runtime gives this error.
+    pub retry_kind: Option<sdk_runtime::retry::RetryKind>,
 }
 
 /// One operation: build a request from params, parse a response, parse an error.
@@ -45,6 +47,7 @@ macro_rules! operation {
                     request_id: meta.request_id.clone(),
                     http_status: meta.http_status,
                     modeled: (!error.is_unhandled()).then(|| meta.code.clone().unwrap_or_default()),
+                    retry_kind: sdk_runtime::retry::classify_error(&error),
                 }
             },
         }

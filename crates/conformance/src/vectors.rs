@@ -303,6 +303,35 @@ fn check_error(op: &Operation, case: &Value, deviation: Option<Expect>) -> Resul
     if ours.modeled != modeled {
         return mismatch("modeled error", &ours.modeled, &modeled);
     }
+    check_retry_decision(&response, ours.retry_kind, &case["retry"]["standard"])
+}
+
+/// Our standard-mode retry decision for the first attempt must be botocore's: whether to
+/// retry, whether it is throttling, and the longest first wait.
+fn check_retry_decision(
+    response: &HttpResponse,
+    kind: Option<sdk_runtime::retry::RetryKind>,
+    expected: &Value,
+) -> Result<(), String> {
+    use sdk_runtime::retry::{RetryConfig, RetryKind, retry_after};
+    let retryable = kind.is_some();
+    let throttling = kind == Some(RetryKind::Throttling);
+    if Some(retryable) != expected["retryable"].as_bool() || Some(throttling) != expected["throttling"].as_bool() {
+        return Err(format!(
+            "retry decision: retryable {retryable}, throttling {throttling} != botocore {}, {}",
+            expected["retryable"], expected["throttling"]
+        ));
+    }
+    let config = RetryConfig::default();
+    let first_delay = kind.map(|k| config.max_first_delay(k, retry_after(response)).as_secs_f64());
+    let theirs = expected["max_first_delay_s"].as_f64();
+    if first_delay.map(|d| (d * 1000.0).round()) != theirs.map(|d| (d * 1000.0).round()) {
+        return Err(format!("longest first retry delay {first_delay:?} s != botocore {theirs:?} s"));
+    }
+    let attempts = if retryable { config.max_attempts } else { 1 };
+    if Some(u64::from(attempts)) != expected["attempts_of_3"].as_u64() {
+        return Err(format!("attempts {attempts} != botocore {}", expected["attempts_of_3"]));
+    }
     Ok(())
 }
 

@@ -60,7 +60,7 @@ impl<E: ProvideErrorMetadata> SdkError<E> {
     /// errors, timeouts).
     pub fn is_retryable(&self) -> bool {
         match self {
-            SdkError::Service(e) => crate::retry::classify_response(e.http_status().unwrap_or(0), e.code()).is_some(),
+            SdkError::Service(e) => crate::retry::classify_error(e).is_some(),
             SdkError::Timeout(_) | SdkError::Dispatch(_) => true,
             _ => false,
         }

@@ -10,7 +10,7 @@ use tracing::Instrument;
 use crate::config::Config;
 use crate::endpoint::Endpoint;
 use crate::error::SdkError;
-use crate::retry::{RateLimiter, RetryKind, RetryMode, RetryQuota, classify_response, jitter};
+use crate::retry::{RateLimiter, RetryKind, RetryMode, RetryQuota, classify_error, jitter};
 use crate::time::seconds_between;
 use crate::transport::{Transport, TransportError};
 
@@ -136,6 +136,7 @@ impl Handle {
                 .send(&request.method, &url, &headers, request.body.clone())
                 .instrument(tracing::debug_span!("attempt", attempt))
                 .await;
+            let mut retry_after = None;
             let (kind, error) = match outcome {
                 Ok(response) if response.is_success() => {
                     tracing::debug!(status = response.status, request_id = ?sdk_wire::request_id(&response), "success");
@@ -146,7 +147,8 @@ impl Handle {
                 Ok(response) => {
                     let error = parse_error(&response);
                     tracing::debug!(status = response.status, code = ?error.code(), request_id = ?error.request_id(), "error response");
-                    let kind = classify_response(response.status, error.code());
+                    let kind = classify_error(&error);
+                    retry_after = crate::retry::retry_after(&response);
                     self.note_throttle(retry.mode, kind == Some(RetryKind::Throttling));
                     (kind, SdkError::Service(error))
                 }
@@ -167,7 +169,7 @@ impl Handle {
                 return Err(error);
             };
             spent += cost;
-            let wait = retry.backoff(attempt, jitter());
+            let wait = retry.backoff(attempt, kind, jitter(), retry_after);
             tracing::debug!(attempt, ?kind, wait_ms = wait.as_millis() as u64, "retrying");
             self.config.sleep.sleep(wait).await;
             attempt += 1;

@@ -3,7 +3,8 @@
 //! *Standard* mode: up to `max_attempts` attempts (3 by default); an error is retried when it
 //! is throttling (by code or HTTP 429) or transient (HTTP 500/502/503/504, transient codes,
 //! connection failures and timeouts); the wait before retry *n* is a random fraction of
-//! `2^n` seconds, capped at 20 s; and a retry quota (500 tokens, 5 per retry, 10 per
+//! `base × 2^(n-1)`, where the base is 1 s after throttling and 50 ms otherwise, capped at
+//! 20 s, and a server's `x-amz-retry-after` (milliseconds) replaces it; and a retry quota (500 tokens, 5 per retry, 10 per
 //! timeout retry, refunded on success) stops retry storms when a service is down.
 //! *Adaptive* mode adds a client-side rate limiter that slows down when throttled (the
 //! SDKs' CUBIC-based token bucket). Modeled client errors, such as CloudFront's
@@ -54,6 +55,21 @@ pub enum RetryKind {
     Timeout,
 }
 
+/// Classifies a service error: an error the operation models is retried only when the model
+/// marks it retryable; any other by its code and HTTP status.
+pub fn classify_error(error: &impl sdk_types::ProvideErrorMetadata) -> Option<RetryKind> {
+    let code = error.code();
+    match error.modeled_retryable() {
+        Some(false) => None,
+        Some(true) => Some(if THROTTLING_CODES.contains(&code.unwrap_or_default()) {
+            RetryKind::Throttling
+        } else {
+            RetryKind::Transient
+        }),
+        None => classify_response(error.http_status().unwrap_or(0), code),
+    }
+}
+
 /// Classifies an error response by HTTP status and error code.
 pub fn classify_response(status: u16, code: Option<&str>) -> Option<RetryKind> {
     let code = code.unwrap_or_default();
@@ -80,13 +96,20 @@ pub struct RetryConfig {
     pub mode: RetryMode,
     /// Attempts in all, the first included (1 disables retries).
     pub max_attempts: u32,
-    /// The base of the exponential backoff (1 s in the SDKs; tests make it small).
-    pub base_delay: Duration,
+    /// The backoff base after throttling (1 s in the SDKs).
+    pub throttling_base: Duration,
+    /// The backoff base after other retryable errors (50 ms in the SDKs).
+    pub transient_base: Duration,
 }
 
 impl Default for RetryConfig {
     fn default() -> Self {
-        RetryConfig { mode: RetryMode::Standard, max_attempts: 3, base_delay: Duration::from_secs(1) }
+        RetryConfig {
+            mode: RetryMode::Standard,
+            max_attempts: 3,
+            throttling_base: Duration::from_secs(1),
+            transient_base: Duration::from_millis(50),
+        }
     }
 }
 
@@ -118,11 +141,20 @@ impl RetryConfig {
         Ok(config)
     }
 
-    /// The wait before retry number `retry` (1 for the first retry), given a random
-    /// fraction in [0, 1).
-    pub fn backoff(&self, retry: u32, random: f64) -> Duration {
-        let exponential = self.base_delay.as_secs_f64() * 2f64.powi(retry.saturating_sub(1).min(30) as i32);
+    /// The wait before retry number `retry` (1 for the first retry) after an error of
+    /// `kind`, given a random fraction in [0, 1) and the server's `x-amz-retry-after`.
+    pub fn backoff(&self, retry: u32, kind: RetryKind, random: f64, retry_after: Option<Duration>) -> Duration {
+        if let Some(wait) = retry_after {
+            return wait.min(MAX_BACKOFF);
+        }
+        let base = if kind == RetryKind::Throttling { self.throttling_base } else { self.transient_base };
+        let exponential = base.as_secs_f64() * 2f64.powi(retry.saturating_sub(1).min(30) as i32);
         Duration::from_secs_f64((random * exponential).min(MAX_BACKOFF.as_secs_f64()))
+    }
+
+    /// The longest possible wait before the first retry (what the AWS SDKs report).
+    pub fn max_first_delay(&self, kind: RetryKind, retry_after: Option<Duration>) -> Duration {
+        self.backoff(1, kind, 1.0, retry_after)
     }
 }
 
@@ -284,6 +316,11 @@ impl RateState {
     }
 }
 
+/// `x-amz-retry-after` (milliseconds) of a response, if any.
+pub fn retry_after(response: &sdk_wire::HttpResponse) -> Option<Duration> {
+    response.header("x-amz-retry-after").and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_millis)
+}
+
 /// A random fraction in [0, 1) for jitter (the standard library's random hash keys mixed
 /// with the clock: jitter needs spread, not secrecy).
 pub fn jitter() -> f64 {
@@ -310,10 +347,13 @@ mod tests {
     #[test]
     fn backoff_is_exponential_jittered_and_capped() {
         let config = RetryConfig::default();
-        assert_eq!(config.backoff(1, 0.5), Duration::from_millis(500));
-        assert_eq!(config.backoff(3, 0.5), Duration::from_secs(2));
-        assert_eq!(config.backoff(10, 0.99), MAX_BACKOFF);
-        assert_eq!(config.backoff(2, 0.0), Duration::ZERO);
+        let throttled = RetryKind::Throttling;
+        assert_eq!(config.backoff(1, throttled, 0.5, None), Duration::from_millis(500));
+        assert_eq!(config.backoff(3, throttled, 0.5, None), Duration::from_secs(2));
+        assert_eq!(config.backoff(10, throttled, 0.99, None), MAX_BACKOFF);
+        assert_eq!(config.backoff(2, throttled, 0.0, None), Duration::ZERO);
+        assert_eq!(config.max_first_delay(RetryKind::Transient, None), Duration::from_millis(50));
+        assert_eq!(config.max_first_delay(throttled, Some(Duration::from_millis(1500))), Duration::from_millis(1500));
         let j = jitter();
         assert!((0.0..1.0).contains(&j));
     }

@@ -52,6 +52,13 @@ pub trait ProvideErrorMetadata {
     fn http_status(&self) -> Option<u16> {
         self.meta().http_status
     }
+
+    /// `Some(retryable)` when the error is one the operation models (retryable only if the
+    /// model says so); `None` for an error the model does not list, which retry policies
+    /// classify by code and status.
+    fn modeled_retryable(&self) -> Option<bool> {
+        None
+    }
 }
 
 /// A service error whose code the model does not list for the operation (or a response that

@@ -1,0 +1,181 @@
+//! A small HTTP/1.1 server for tests. It listens on a free port of 127.0.0.1 only, records
+//! every request, and answers each as the test's handler says: a response, a dropped
+//! connection, or a stall. Connections are kept alive, as AWS endpoints do.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// A request as the server received it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Recorded {
+    pub method: String,
+    /// Path and query as sent.
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Recorded {
+    /// A header by name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// What to do with a request.
+#[derive(Clone, Debug)]
+pub enum Reply {
+    /// Answer with this status, headers and body.
+    Respond { status: u16, headers: Vec<(String, String)>, body: Vec<u8> },
+    /// Close the connection without answering (after reading the request).
+    Drop,
+    /// Wait this long, then close without answering.
+    Stall(Duration),
+}
+
+impl Reply {
+    /// A response with a body and no extra headers.
+    pub fn status(status: u16, body: impl Into<Vec<u8>>) -> Reply {
+        Reply::Respond { status, headers: Vec::new(), body: body.into() }
+    }
+
+    /// Adds a header to a response.
+    pub fn header(self, name: &str, value: &str) -> Reply {
+        match self {
+            Reply::Respond { status, mut headers, body } => {
+                headers.push((name.to_owned(), value.to_owned()));
+                Reply::Respond { status, headers, body }
+            }
+            other => other,
+        }
+    }
+}
+
+type Handler = dyn Fn(&Recorded, usize) -> Reply + Send + Sync;
+
+/// A running server; it stops when dropped.
+pub struct TestServer {
+    /// `http://127.0.0.1:PORT`
+    pub url: String,
+    requests: Arc<Mutex<Vec<Recorded>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl TestServer {
+    /// Starts a server whose handler sees each request and its 0-based index.
+    pub async fn start(handler: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static) -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free loopback port");
+        let url = format!("http://{}", listener.local_addr().expect("bound"));
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let handler: Arc<Handler> = Arc::new(handler);
+        let recorded = requests.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(serve(stream, handler.clone(), recorded.clone()));
+            }
+        });
+        TestServer { url, requests, task }
+    }
+
+    /// Every request so far.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.requests.lock().expect("not poisoned").clone()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn serve(mut stream: TcpStream, handler: Arc<Handler>, requests: Arc<Mutex<Vec<Recorded>>>) {
+    // Bounded: a test connection carries at most this many requests.
+    for _ in 0..10_000 {
+        let Some(request) = read_request(&mut stream).await else { return };
+        let index = {
+            let mut all = requests.lock().expect("not poisoned");
+            all.push(request.clone());
+            all.len() - 1
+        };
+        match handler(&request, index) {
+            Reply::Respond { status, headers, body } => {
+                let mut head = format!("HTTP/1.1 {status} {}\r\ncontent-length: {}\r\n", reason(status), body.len());
+                for (name, value) in headers {
+                    head.push_str(&format!("{name}: {value}\r\n"));
+                }
+                head.push_str("\r\n");
+                if stream.write_all(head.as_bytes()).await.is_err() || stream.write_all(&body).await.is_err() {
+                    return;
+                }
+            }
+            Reply::Drop => return,
+            Reply::Stall(duration) => {
+                tokio::time::sleep(duration).await;
+                return;
+            }
+        }
+    }
+}
+
+async fn read_request(stream: &mut TcpStream) -> Option<Recorded> {
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let head_end = loop {
+        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end;
+        }
+        if buffer.len() > 1 << 20 {
+            return None;
+        }
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut request_line = lines.next()?.split(' ');
+    let method = request_line.next()?.to_owned();
+    let target = request_line.next()?.to_owned();
+    let headers: Vec<(String, String)> =
+        lines.filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))).collect();
+    let length: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = buffer[head_end + 4..].to_vec();
+    while body.len() < length {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    body.truncate(length);
+    Some(Recorded { method, target, headers, body })
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
