@@ -1,5 +1,6 @@
 //! `cargo xtask <command>`: the project's automation. Run `cargo xtask help` for the list.
 
+mod e2e;
 mod protocol_tests;
 mod regenerate;
 mod run;
@@ -16,6 +17,7 @@ commands:
   test                                      every test: format, lints, drift, unit tests, conformance, full-model build
   conformance [PATH...]                     check the generated crates against botocore vectors (default ../shared/conformance)
   protocol-tests [MODEL]                    run the Smithy restXml compliance suite through the generator
+  e2e [--fakecloud]                         the client against moto (installed on first use), or fakecloud
 ";
 
 fn main() -> ExitCode {
@@ -29,6 +31,7 @@ fn main() -> ExitCode {
         "test" => test::main(rest),
         "conformance" => run::cargo_forward("conformance", rest),
         "protocol-tests" => protocol_tests::main(rest),
+        "e2e" => e2e::main(rest),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())

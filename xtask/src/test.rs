@@ -37,6 +37,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
         },
         step("botocore conformance", "cargo", &["xtask", "conformance"]),
         step("Smithy restXml protocol tests", "cargo", &["xtask", "protocol-tests"]),
+        step("end to end against moto, with fault injection", "cargo", &["xtask", "e2e"]),
         Step {
             env: vec![("CARGO_TARGET_DIR", target.join("protocol-tests-target").to_string_lossy().into_owned())],
             ..step(
@@ -130,13 +131,25 @@ pub fn main(args: &[String]) -> Result<(), String> {
 
 /// Runs a step, echoing its stdout, and sums the test counts it printed.
 fn run_counting(step: &Step) -> Result<(bool, Option<(usize, usize)>), String> {
-    let mut child = Command::new(step.program)
-        .args(&step.args)
-        .envs(step.env.iter().map(|(k, v)| (*k, v.as_str())))
+    let args: Vec<&str> = step.args.iter().map(String::as_str).collect();
+    let env: Vec<(&str, &str)> = step.env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    run_counting_command(step.program, &args, &env)
+}
+
+/// Runs a command in the workspace root, echoing its stdout, and sums the test counts it
+/// printed (`None` when it printed none).
+pub fn run_counting_command(
+    program: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Result<(bool, Option<(usize, usize)>), String> {
+    let mut child = Command::new(program)
+        .args(args)
+        .envs(env.iter().copied())
         .current_dir(root())
         .stdout(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", step.program))?;
+        .map_err(|e| format!("cannot start {program}: {e}"))?;
     let stdout = child.stdout.take().expect("piped stdout");
     let mut counts: Option<(usize, usize)> = None;
     for line in BufReader::new(stdout).lines() {

@@ -97,6 +97,59 @@ impl Drop for TestServer {
     }
 }
 
+/// A response as read from an upstream server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// Sends `request` to `upstream` (`host:port`) over a fresh connection and reads the reply;
+/// `None` when the upstream cannot be reached or answers garbage.
+pub async fn forward(upstream: &str, request: &Recorded) -> Option<Response> {
+    let mut stream = TcpStream::connect(upstream).await.ok()?;
+    let mut head = format!("{} {} HTTP/1.1\r\n", request.method, request.target);
+    for (name, value) in &request.headers {
+        if !name.eq_ignore_ascii_case("connection") {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+    }
+    head.push_str("connection: close\r\n\r\n");
+    stream.write_all(head.as_bytes()).await.ok()?;
+    stream.write_all(&request.body).await.ok()?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.ok()?;
+    let end = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = String::from_utf8_lossy(&raw[..end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())))
+        .filter(|(k, _)| {
+            !k.eq_ignore_ascii_case("content-length")
+                && !k.eq_ignore_ascii_case("connection")
+                && !k.eq_ignore_ascii_case("transfer-encoding")
+        })
+        .collect();
+    Some(Response { status, headers, body: raw[end + 4..].to_vec() })
+}
+
+/// Writes a response on a connection (keeping it alive).
+pub async fn write_response(stream: &mut TcpStream, response: &Response) -> bool {
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\ncontent-length: {}\r\n",
+        response.status,
+        reason(response.status),
+        response.body.len()
+    );
+    for (name, value) in &response.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await.is_ok() && stream.write_all(&response.body).await.is_ok()
+}
+
 async fn serve(mut stream: TcpStream, handler: Arc<Handler>, requests: Arc<Mutex<Vec<Recorded>>>) {
     // Bounded: a test connection carries at most this many requests.
     for _ in 0..10_000 {
@@ -108,12 +161,7 @@ async fn serve(mut stream: TcpStream, handler: Arc<Handler>, requests: Arc<Mutex
         };
         match handler(&request, index) {
             Reply::Respond { status, headers, body } => {
-                let mut head = format!("HTTP/1.1 {status} {}\r\ncontent-length: {}\r\n", reason(status), body.len());
-                for (name, value) in headers {
-                    head.push_str(&format!("{name}: {value}\r\n"));
-                }
-                head.push_str("\r\n");
-                if stream.write_all(head.as_bytes()).await.is_err() || stream.write_all(&body).await.is_err() {
+                if !write_response(&mut stream, &Response { status, headers, body }).await {
                     return;
                 }
             }
@@ -126,7 +174,8 @@ async fn serve(mut stream: TcpStream, handler: Arc<Handler>, requests: Arc<Mutex
     }
 }
 
-async fn read_request(stream: &mut TcpStream) -> Option<Recorded> {
+/// Reads one request from a connection; `None` at end of stream or on garbage.
+pub async fn read_request(stream: &mut TcpStream) -> Option<Recorded> {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 8192];
     let head_end = loop {
