@@ -151,17 +151,24 @@ pub fn run_counting_command(
         .spawn()
         .map_err(|e| format!("cannot start {program}: {e}"))?;
     let stdout = child.stdout.take().expect("piped stdout");
-    let mut counts: Option<(usize, usize)> = None;
+    // cargo's `test result` lines are summed; a runner's own closing `N passed, M failed`
+    // line is its total and takes precedence (it already counts what it ran).
+    let mut summed: Option<(usize, usize)> = None;
+    let mut closing: Option<(usize, usize)> = None;
     for line in BufReader::new(stdout).lines() {
         let line = line.map_err(|e| e.to_string())?;
         println!("{line}");
         if let Some((p, f)) = parse_counts(&line) {
-            let (tp, tf) = counts.unwrap_or((0, 0));
-            counts = Some((tp + p, tf + f));
+            if line.trim_start().starts_with("test result:") {
+                let (tp, tf) = summed.unwrap_or((0, 0));
+                summed = Some((tp + p, tf + f));
+            } else {
+                closing = Some((p, f));
+            }
         }
     }
     let status = child.wait().map_err(|e| e.to_string())?;
-    Ok((status.success(), counts))
+    Ok((status.success(), closing.or(summed)))
 }
 
 /// `test result: ok. 5 passed; 0 failed; ...` (cargo) or `5 passed, 0 failed` (our runners).
