@@ -5,9 +5,10 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::paths::Aggregates;
 use super::shapes::{Setter, setter_list};
 use super::{Crates, doc, doc_line, inner_doc};
-use crate::ir::{Operation, Service};
+use crate::ir::{NamedShape, Operation, Service};
 
 /// (module path, tokens) for the facade crate.
 pub(super) fn files(service: &Service, crates: &Crates) -> Result<Vec<(String, TokenStream)>, String> {
@@ -42,19 +43,41 @@ pub(super) fn files(service: &Service, crates: &Crates) -> Result<Vec<(String, T
             #(#modules)*
         }
     };
-    let mut files = vec![("lib".to_owned(), lib), ("client".to_owned(), client(service))];
+    let aggregates: Aggregates<'_> = service
+        .shapes
+        .iter()
+        .filter_map(|s| match s {
+            NamedShape::Structure(s) | NamedShape::Union(s) => Some((s.name.as_str(), s)),
+            NamedShape::Enum(_) => None,
+        })
+        .collect();
+    let mut files = vec![("lib".to_owned(), lib), ("client".to_owned(), client(service, crates, &aggregates)?)];
     if let Some(endpoint) = super::endpoints::file(service)? {
         files.push(("endpoint".to_owned(), endpoint));
     } else {
         files.push(("endpoint".to_owned(), override_only_endpoint(service)));
     }
     for op in &service.operations {
-        files.push((format!("operation/{}", op.snake), operation(service, crates, op)));
+        files.push((format!("operation/{}", op.snake), operation(service, crates, op, &aggregates)?));
     }
     Ok(files)
 }
 
-fn client(service: &Service) -> TokenStream {
+fn client(service: &Service, crates: &Crates, aggregates: &Aggregates<'_>) -> Result<TokenStream, String> {
+    let mut waiter_methods = Vec::new();
+    for op in &service.operations {
+        let module = format_ident!("{}", op.snake);
+        for w in super::waiters::waiters(op, crates, aggregates)? {
+            let (method, builder) = (&w.method, &w.builder);
+            let line = doc_line(&format!("Waits for `{}` (polling `{}`).", w.name, op.name));
+            waiter_methods.push(quote! {
+                #line
+                pub fn #method(&self) -> crate::operation::#module::#builder {
+                    crate::operation::#module::#builder::new(self.handle.clone())
+                }
+            });
+        }
+    }
     let methods = service.operations.iter().map(|op| {
         let method = format_ident!("{}", op.snake);
         let module = format_ident!("{}", op.snake);
@@ -71,7 +94,7 @@ fn client(service: &Service) -> TokenStream {
         " A client for {}: cheap to clone (clones share the connection pool, the retry quota and the credentials cache).",
         service.title
     );
-    quote! {
+    Ok(quote! {
         use std::sync::Arc;
 
         #[doc = #title]
@@ -103,11 +126,18 @@ fn client(service: &Service) -> TokenStream {
             }
 
             #(#methods)*
+
+            #(#waiter_methods)*
         }
-    }
+    })
 }
 
-fn operation(service: &Service, crates: &Crates, op: &Operation) -> TokenStream {
+fn operation(
+    service: &Service,
+    crates: &Crates,
+    op: &Operation,
+    aggregates: &Aggregates<'_>,
+) -> Result<TokenStream, String> {
     let (shapes, errors, serializers) = (&crates.shapes, &crates.errors, &crates.serializers);
     let module = format_ident!("{}", op.snake);
     let input = format_ident!("{}", op.input.name);
@@ -133,7 +163,16 @@ fn operation(service: &Service, crates: &Crates, op: &Operation) -> TokenStream 
     let send_doc =
         doc_line(&format!("Sends one `{name}` request with the client's configuration (retrying as configured)."));
     let builder_doc = doc_line(&format!("Builds and sends `{name}`; made by `Client::{}`.", op.snake));
-    quote! {
+    let (pagination_helpers, pagination_methods) = super::paginators::paginator(op, shapes, aggregates)?;
+    let waiters: Vec<TokenStream> =
+        super::waiters::waiters(op, crates, aggregates)?.into_iter().map(|w| w.tokens).collect();
+    let default_wait = (!waiters.is_empty()).then(|| {
+        quote! {
+            /// How long a waiter waits unless told otherwise.
+            pub const DEFAULT_MAX_WAIT: ::std::time::Duration = ::std::time::Duration::from_secs(30 * 60);
+        }
+    });
+    Ok(quote! {
         #![doc = #module_doc]
         use std::sync::Arc;
 
@@ -181,8 +220,16 @@ fn operation(service: &Service, crates: &Crates, op: &Operation) -> TokenStream 
                 let input = self.inner.build().map_err(::sdk_runtime::SdkError::Construction)?;
                 send(&self.handle, &input).await
             }
+
+            #pagination_methods
         }
-    }
+
+        #pagination_helpers
+
+        #default_wait
+
+        #(#waiters)*
+    })
 }
 
 /// For a service without endpoint rules: the endpoint is whatever URL the configuration sets.

@@ -8,9 +8,12 @@ mod endpoints;
 mod errors;
 mod facade;
 mod manifest;
+mod paginators;
+mod paths;
 mod protocol_tests;
 mod serializers;
 mod shapes;
+mod waiters;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};

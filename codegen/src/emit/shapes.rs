@@ -347,6 +347,7 @@ pub(crate) fn setter_list(m: &crate::ir::Member, shapes: &TokenStream) -> Vec<Se
     vec![single, clear]
 }
 
+/// The setters of a member, and a getter for what was set so far.
 fn setters(m: &crate::ir::Member, shapes: &TokenStream) -> TokenStream {
     let setters = setter_list(m, shapes).into_iter().map(|Setter { doc, name, params, store, .. }| {
         quote! {
@@ -357,7 +358,17 @@ fn setters(m: &crate::ir::Member, shapes: &TokenStream) -> TokenStream {
             }
         }
     });
-    quote!(#(#setters)*)
+    let field = ident(&m.field);
+    let get = format_ident!("get_{}", m.field.trim_start_matches("r#"));
+    let ty = member_type(m, shapes);
+    let get_doc = doc_line(&format!("`{}` as set so far.", m.name));
+    quote! {
+        #(#setters)*
+        #get_doc
+        pub fn #get(&self) -> Option<&#ty> {
+            self.#field.as_ref()
+        }
+    }
 }
 
 /// A union: one variant per member, plus `Unknown` for members added after this build.

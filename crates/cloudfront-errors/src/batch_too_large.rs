@@ -36,6 +36,11 @@ impl BatchTooLargeBuilder {
         self
     }
 
+    /// `Message` as set so far.
+    pub fn get_message(&self) -> Option<&String> {
+        self.message.as_ref()
+    }
+
     #[doc(hidden)]
     pub fn meta(mut self, meta: ::sdk_types::ErrorMetadata) -> Self {
         self.meta = meta;

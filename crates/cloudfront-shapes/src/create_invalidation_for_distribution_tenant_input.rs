@@ -44,6 +44,11 @@ impl CreateInvalidationForDistributionTenantInputBuilder {
         self
     }
 
+    /// `Id` as set so far.
+    pub fn get_id(&self) -> Option<&String> {
+        self.id.as_ref()
+    }
+
     /// The paths to invalidate and the caller reference.
     pub fn invalidation_batch(mut self, value: crate::InvalidationBatch) -> Self {
         self.invalidation_batch = Some(value);
@@ -57,6 +62,11 @@ impl CreateInvalidationForDistributionTenantInputBuilder {
     ) -> Self {
         self.invalidation_batch = value;
         self
+    }
+
+    /// `InvalidationBatch` as set so far.
+    pub fn get_invalidation_batch(&self) -> Option<&crate::InvalidationBatch> {
+        self.invalidation_batch.as_ref()
     }
 
     /// Builds the [`CreateInvalidationForDistributionTenantInput`]; fails naming the first required member not set.

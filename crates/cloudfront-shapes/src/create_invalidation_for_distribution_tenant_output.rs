@@ -50,6 +50,11 @@ impl CreateInvalidationForDistributionTenantOutputBuilder {
         self
     }
 
+    /// `Location` as set so far.
+    pub fn get_location(&self) -> Option<&String> {
+        self.location.as_ref()
+    }
+
     /// The invalidation.
     pub fn invalidation(mut self, value: crate::Invalidation) -> Self {
         self.invalidation = Some(value);
@@ -60,6 +65,11 @@ impl CreateInvalidationForDistributionTenantOutputBuilder {
     pub fn set_invalidation(mut self, value: Option<crate::Invalidation>) -> Self {
         self.invalidation = value;
         self
+    }
+
+    /// `Invalidation` as set so far.
+    pub fn get_invalidation(&self) -> Option<&crate::Invalidation> {
+        self.invalidation.as_ref()
     }
 
     /// Builds the value.

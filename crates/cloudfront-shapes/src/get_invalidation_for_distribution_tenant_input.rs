@@ -44,6 +44,11 @@ impl GetInvalidationForDistributionTenantInputBuilder {
         self
     }
 
+    /// `DistributionTenantId` as set so far.
+    pub fn get_distribution_tenant_id(&self) -> Option<&String> {
+        self.distribution_tenant_id.as_ref()
+    }
+
     /// The id of the invalidation.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
@@ -54,6 +59,11 @@ impl GetInvalidationForDistributionTenantInputBuilder {
     pub fn set_id(mut self, value: Option<String>) -> Self {
         self.id = value;
         self
+    }
+
+    /// `Id` as set so far.
+    pub fn get_id(&self) -> Option<&String> {
+        self.id.as_ref()
     }
 
     /// Builds the [`GetInvalidationForDistributionTenantInput`]; fails naming the first required member not set.

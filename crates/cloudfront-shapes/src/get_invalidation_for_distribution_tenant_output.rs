@@ -43,6 +43,11 @@ impl GetInvalidationForDistributionTenantOutputBuilder {
         self
     }
 
+    /// `Invalidation` as set so far.
+    pub fn get_invalidation(&self) -> Option<&crate::Invalidation> {
+        self.invalidation.as_ref()
+    }
+
     /// Builds the value.
     pub fn build(self) -> GetInvalidationForDistributionTenantOutput {
         GetInvalidationForDistributionTenantOutput {

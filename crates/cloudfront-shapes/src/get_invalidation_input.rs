@@ -44,6 +44,11 @@ impl GetInvalidationInputBuilder {
         self
     }
 
+    /// `DistributionId` as set so far.
+    pub fn get_distribution_id(&self) -> Option<&String> {
+        self.distribution_id.as_ref()
+    }
+
     /// The id of the invalidation.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
@@ -54,6 +59,11 @@ impl GetInvalidationInputBuilder {
     pub fn set_id(mut self, value: Option<String>) -> Self {
         self.id = value;
         self
+    }
+
+    /// `Id` as set so far.
+    pub fn get_id(&self) -> Option<&String> {
+        self.id.as_ref()
     }
 
     /// Builds the [`GetInvalidationInput`]; fails naming the first required member not set.

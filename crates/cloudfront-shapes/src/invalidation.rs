@@ -52,6 +52,11 @@ impl InvalidationBuilder {
         self
     }
 
+    /// `Id` as set so far.
+    pub fn get_id(&self) -> Option<&String> {
+        self.id.as_ref()
+    }
+
     /// InProgress while edges are still being cleared, Completed once done.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
@@ -64,6 +69,11 @@ impl InvalidationBuilder {
         self
     }
 
+    /// `Status` as set so far.
+    pub fn get_status(&self) -> Option<&String> {
+        self.status.as_ref()
+    }
+
     /// When the invalidation was created.
     pub fn create_time(mut self, value: ::sdk_types::DateTime) -> Self {
         self.create_time = Some(value);
@@ -74,6 +84,11 @@ impl InvalidationBuilder {
     pub fn set_create_time(mut self, value: Option<::sdk_types::DateTime>) -> Self {
         self.create_time = value;
         self
+    }
+
+    /// `CreateTime` as set so far.
+    pub fn get_create_time(&self) -> Option<&::sdk_types::DateTime> {
+        self.create_time.as_ref()
     }
 
     /// The paths to invalidate and the caller reference.
@@ -89,6 +104,11 @@ impl InvalidationBuilder {
     ) -> Self {
         self.invalidation_batch = value;
         self
+    }
+
+    /// `InvalidationBatch` as set so far.
+    pub fn get_invalidation_batch(&self) -> Option<&crate::InvalidationBatch> {
+        self.invalidation_batch.as_ref()
     }
 
     /// Builds the [`Invalidation`]; fails naming the first required member not set.

@@ -44,6 +44,11 @@ impl InvalidationBatchBuilder {
         self
     }
 
+    /// `Paths` as set so far.
+    pub fn get_paths(&self) -> Option<&crate::Paths> {
+        self.paths.as_ref()
+    }
+
     /// A value unique to this batch. Sending the same reference with the same batch again returns the existing invalidation instead of creating a new one; reusing it with a different batch is an error.
     pub fn caller_reference(mut self, value: impl Into<String>) -> Self {
         self.caller_reference = Some(value.into());
@@ -54,6 +59,11 @@ impl InvalidationBatchBuilder {
     pub fn set_caller_reference(mut self, value: Option<String>) -> Self {
         self.caller_reference = value;
         self
+    }
+
+    /// `CallerReference` as set so far.
+    pub fn get_caller_reference(&self) -> Option<&String> {
+        self.caller_reference.as_ref()
     }
 
     /// Builds the [`InvalidationBatch`]; fails naming the first required member not set.

@@ -66,6 +66,11 @@ impl InvalidationListBuilder {
         self
     }
 
+    /// `Marker` as set so far.
+    pub fn get_marker(&self) -> Option<&String> {
+        self.marker.as_ref()
+    }
+
     /// Pass this as Marker to get the next page; present only when IsTruncated is true.
     pub fn next_marker(mut self, value: impl Into<String>) -> Self {
         self.next_marker = Some(value.into());
@@ -76,6 +81,11 @@ impl InvalidationListBuilder {
     pub fn set_next_marker(mut self, value: Option<String>) -> Self {
         self.next_marker = value;
         self
+    }
+
+    /// `NextMarker` as set so far.
+    pub fn get_next_marker(&self) -> Option<&String> {
+        self.next_marker.as_ref()
     }
 
     /// The page size that was requested.
@@ -90,6 +100,11 @@ impl InvalidationListBuilder {
         self
     }
 
+    /// `MaxItems` as set so far.
+    pub fn get_max_items(&self) -> Option<&i32> {
+        self.max_items.as_ref()
+    }
+
     /// Whether more invalidations follow this page.
     pub fn is_truncated(mut self, value: bool) -> Self {
         self.is_truncated = Some(value);
@@ -100,6 +115,11 @@ impl InvalidationListBuilder {
     pub fn set_is_truncated(mut self, value: Option<bool>) -> Self {
         self.is_truncated = value;
         self
+    }
+
+    /// `IsTruncated` as set so far.
+    pub fn get_is_truncated(&self) -> Option<&bool> {
+        self.is_truncated.as_ref()
     }
 
     /// How many summaries are in Items.
@@ -114,6 +134,11 @@ impl InvalidationListBuilder {
         self
     }
 
+    /// `Quantity` as set so far.
+    pub fn get_quantity(&self) -> Option<&i32> {
+        self.quantity.as_ref()
+    }
+
     /// Appends one entry to `Items`.
     pub fn items(mut self, value: crate::InvalidationSummary) -> Self {
         self.items.get_or_insert_with(Vec::new).push(value);
@@ -124,6 +149,11 @@ impl InvalidationListBuilder {
     pub fn set_items(mut self, value: Option<Vec<crate::InvalidationSummary>>) -> Self {
         self.items = value;
         self
+    }
+
+    /// `Items` as set so far.
+    pub fn get_items(&self) -> Option<&Vec<crate::InvalidationSummary>> {
+        self.items.as_ref()
     }
 
     /// Builds the [`InvalidationList`]; fails naming the first required member not set.

@@ -48,6 +48,11 @@ impl InvalidationSummaryBuilder {
         self
     }
 
+    /// `Id` as set so far.
+    pub fn get_id(&self) -> Option<&String> {
+        self.id.as_ref()
+    }
+
     /// When the invalidation was created.
     pub fn create_time(mut self, value: ::sdk_types::DateTime) -> Self {
         self.create_time = Some(value);
@@ -60,6 +65,11 @@ impl InvalidationSummaryBuilder {
         self
     }
 
+    /// `CreateTime` as set so far.
+    pub fn get_create_time(&self) -> Option<&::sdk_types::DateTime> {
+        self.create_time.as_ref()
+    }
+
     /// InProgress while edges are still being cleared, Completed once done.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
@@ -70,6 +80,11 @@ impl InvalidationSummaryBuilder {
     pub fn set_status(mut self, value: Option<String>) -> Self {
         self.status = value;
         self
+    }
+
+    /// `Status` as set so far.
+    pub fn get_status(&self) -> Option<&String> {
+        self.status.as_ref()
     }
 
     /// Builds the [`InvalidationSummary`]; fails naming the first required member not set.

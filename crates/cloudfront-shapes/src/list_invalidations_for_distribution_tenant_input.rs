@@ -54,6 +54,11 @@ impl ListInvalidationsForDistributionTenantInputBuilder {
         self
     }
 
+    /// `Id` as set so far.
+    pub fn get_id(&self) -> Option<&String> {
+        self.id.as_ref()
+    }
+
     /// Start the page after this invalidation (the NextMarker of the previous page).
     pub fn marker(mut self, value: impl Into<String>) -> Self {
         self.marker = Some(value.into());
@@ -66,6 +71,11 @@ impl ListInvalidationsForDistributionTenantInputBuilder {
         self
     }
 
+    /// `Marker` as set so far.
+    pub fn get_marker(&self) -> Option<&String> {
+        self.marker.as_ref()
+    }
+
     /// The largest number of invalidations to return in this page.
     pub fn max_items(mut self, value: i32) -> Self {
         self.max_items = Some(value);
@@ -76,6 +86,11 @@ impl ListInvalidationsForDistributionTenantInputBuilder {
     pub fn set_max_items(mut self, value: Option<i32>) -> Self {
         self.max_items = value;
         self
+    }
+
+    /// `MaxItems` as set so far.
+    pub fn get_max_items(&self) -> Option<&i32> {
+        self.max_items.as_ref()
     }
 
     /// Builds the [`ListInvalidationsForDistributionTenantInput`]; fails naming the first required member not set.

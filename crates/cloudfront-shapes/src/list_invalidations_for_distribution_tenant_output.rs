@@ -50,6 +50,11 @@ impl ListInvalidationsForDistributionTenantOutputBuilder {
         self
     }
 
+    /// `InvalidationList` as set so far.
+    pub fn get_invalidation_list(&self) -> Option<&crate::InvalidationList> {
+        self.invalidation_list.as_ref()
+    }
+
     /// Builds the value.
     pub fn build(self) -> ListInvalidationsForDistributionTenantOutput {
         ListInvalidationsForDistributionTenantOutput {

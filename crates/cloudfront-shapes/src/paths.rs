@@ -47,6 +47,11 @@ impl PathsBuilder {
         self
     }
 
+    /// `Quantity` as set so far.
+    pub fn get_quantity(&self) -> Option<&i32> {
+        self.quantity.as_ref()
+    }
+
     /// Appends one entry to `Items`.
     pub fn items(mut self, value: impl Into<String>) -> Self {
         self.items.get_or_insert_with(Vec::new).push(value.into());
@@ -57,6 +62,11 @@ impl PathsBuilder {
     pub fn set_items(mut self, value: Option<Vec<String>>) -> Self {
         self.items = value;
         self
+    }
+
+    /// `Items` as set so far.
+    pub fn get_items(&self) -> Option<&Vec<String>> {
+        self.items.as_ref()
     }
 
     /// Builds the [`Paths`]; fails naming the first required member not set.

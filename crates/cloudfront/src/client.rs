@@ -85,4 +85,22 @@ impl Client {
             self.handle.clone(),
         )
     }
+
+    /// Waits for `InvalidationForDistributionTenantCompleted` (polling `GetInvalidationForDistributionTenant`).
+    pub fn wait_until_invalidation_for_distribution_tenant_completed(
+        &self,
+    ) -> crate::operation::get_invalidation_for_distribution_tenant::InvalidationForDistributionTenantCompletedWaiter {
+        crate::operation::get_invalidation_for_distribution_tenant::InvalidationForDistributionTenantCompletedWaiter::new(
+            self.handle.clone(),
+        )
+    }
+
+    /// Waits for `InvalidationCompleted` (polling `GetInvalidation`).
+    pub fn wait_until_invalidation_completed(
+        &self,
+    ) -> crate::operation::get_invalidation::InvalidationCompletedWaiter {
+        crate::operation::get_invalidation::InvalidationCompletedWaiter::new(
+            self.handle.clone(),
+        )
+    }
 }

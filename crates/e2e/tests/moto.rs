@@ -95,3 +95,52 @@ async fn bad_input_is_refused_before_anything_is_sent() {
     let error = client.get_invalidation().distribution_id("..").id("I1").send().await.expect_err("a dot-dot label");
     assert!(error.to_string().contains("DistributionId must not be \"..\""), "{error}");
 }
+
+#[tokio::test]
+#[ignore = "needs moto: run `cargo xtask e2e`"]
+async fn paginates_across_pages_and_the_waiter_reports_moto_status() {
+    let endpoint = endpoint("MOTO_ENDPOINT");
+    let client = client(&endpoint, test_credentials());
+    let distribution = create_distribution(&endpoint).await;
+    let mut created = Vec::new();
+    for i in 0..7 {
+        let out = client
+            .create_invalidation()
+            .distribution_id(&distribution)
+            .invalidation_batch(batch(&format!("page-ref-{i}"), &[&format!("/p/{i}")]))
+            .send()
+            .await
+            .unwrap();
+        created.push(out.invalidation.unwrap().id);
+    }
+    let mut pages = client.list_invalidations().distribution_id(&distribution).max_items(3).into_paginator();
+    let mut seen = Vec::new();
+    let mut count = 0;
+    while let Some(page) = pages.next().await {
+        count += 1;
+        seen.extend(page.unwrap().invalidation_list.unwrap().items.unwrap_or_default().into_iter().map(|s| s.id));
+    }
+    assert!(count >= 3, "seven invalidations at three per page: {count} pages");
+    let mut expected = created.clone();
+    expected.sort();
+    seen.sort();
+    assert_eq!(seen, expected);
+
+    // moto reports COMPLETED where CloudFront says Completed, so the model's waiter (like
+    // botocore's) never sees success there: it must time out and say what it last saw.
+    let error = client
+        .wait_until_invalidation_completed()
+        .distribution_id(&distribution)
+        .id(&created[0])
+        .delays(std::time::Duration::from_millis(10), std::time::Duration::from_millis(20))
+        .max_wait(std::time::Duration::from_millis(200))
+        .wait()
+        .await
+        .unwrap_err();
+    match error {
+        sdk_runtime::waiter::WaitError::TimedOut { last, .. } => {
+            assert_eq!(last.unwrap().invalidation.unwrap().status.to_ascii_lowercase(), "completed")
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -9,11 +9,13 @@ pub mod endpoint;
 pub mod env;
 pub mod error;
 pub mod operation;
+pub mod paginate;
 mod partitions;
 pub mod profile;
 pub mod retry;
 pub mod time;
 pub mod transport;
+pub mod waiter;
 
 pub use config::{Config, ConfigBuilder};
 pub use credentials::{Credentials, CredentialsError, ProvideCredentials};

@@ -98,3 +98,123 @@ impl GetInvalidationForDistributionTenantFluentBuilder {
         send(&self.handle, &input).await
     }
 }
+
+/// How long a waiter waits unless told otherwise.
+pub const DEFAULT_MAX_WAIT: ::std::time::Duration = ::std::time::Duration::from_secs(
+    30 * 60,
+);
+
+/// Waits for `InvalidationForDistributionTenantCompleted` by polling `GetInvalidationForDistributionTenant` (every 20 s at first, backing off to 600 s, for at most `max_wait`).
+///
+/// Polls GetInvalidationForDistributionTenant until the invalidation reports Completed.
+#[derive(Clone, Debug)]
+pub struct InvalidationForDistributionTenantCompletedWaiter {
+    handle: ::std::sync::Arc<::sdk_runtime::Handle>,
+    inner: GetInvalidationForDistributionTenantInputBuilder,
+    config: ::sdk_runtime::waiter::WaiterConfig,
+}
+
+impl InvalidationForDistributionTenantCompletedWaiter {
+    pub(crate) fn new(handle: ::std::sync::Arc<::sdk_runtime::Handle>) -> Self {
+        InvalidationForDistributionTenantCompletedWaiter {
+            handle,
+            inner: GetInvalidationForDistributionTenantInput::builder(),
+            config: ::sdk_runtime::waiter::WaiterConfig {
+                min_delay: ::std::time::Duration::from_secs(20u64),
+                max_delay: ::std::time::Duration::from_secs(600u64),
+                max_wait: DEFAULT_MAX_WAIT,
+            },
+        }
+    }
+
+    /// The id of the distribution tenant.
+    pub fn distribution_tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.inner = self.inner.distribution_tenant_id(value);
+        self
+    }
+
+    /// Sets or clears `DistributionTenantId`.
+    pub fn set_distribution_tenant_id(mut self, value: Option<String>) -> Self {
+        self.inner = self.inner.set_distribution_tenant_id(value);
+        self
+    }
+
+    /// The id of the invalidation.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.inner = self.inner.id(value);
+        self
+    }
+
+    /// Sets or clears `Id`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.inner = self.inner.set_id(value);
+        self
+    }
+
+    /// The longest the whole wait may take (30 minutes unless set).
+    pub fn max_wait(mut self, max_wait: ::std::time::Duration) -> Self {
+        self.config.max_wait = max_wait;
+        self
+    }
+
+    /// The delays between polls (the model's are the defaults; tests shorten them).
+    pub fn delays(
+        mut self,
+        min_delay: ::std::time::Duration,
+        max_delay: ::std::time::Duration,
+    ) -> Self {
+        self.config.min_delay = min_delay;
+        self.config.max_delay = max_delay;
+        self
+    }
+
+    /// Polls until the waiter succeeds, fails, or runs out of time.
+    pub async fn wait(
+        self,
+    ) -> Result<
+        ::sdk_runtime::waiter::Completed<
+            cloudfront_shapes::GetInvalidationForDistributionTenantOutput,
+        >,
+        ::sdk_runtime::waiter::WaitError<
+            cloudfront_shapes::GetInvalidationForDistributionTenantOutput,
+            GetInvalidationForDistributionTenantError,
+        >,
+    > {
+        let input = self
+            .inner
+            .build()
+            .map_err(|e| ::sdk_runtime::waiter::WaitError::Error(
+                ::sdk_runtime::SdkError::Construction(e),
+            ))?;
+        let handle = &self.handle;
+        ::sdk_runtime::waiter::wait(
+                self.config,
+                handle.config.clock.as_ref(),
+                handle.config.sleep.as_ref(),
+                || send(handle, &input),
+                |
+                    result: &Result<
+                        cloudfront_shapes::GetInvalidationForDistributionTenantOutput,
+                        ::sdk_runtime::SdkError<
+                            GetInvalidationForDistributionTenantError,
+                        >,
+                    >|
+                {
+                    if let Ok(output) = result {
+                        let mut values: Vec<String> = Vec::new();
+                        if let Some(v0) = &output.invalidation {
+                            {
+                                let v1 = &v0.status;
+                                values.push(v1.clone());
+                            }
+                        }
+                        if values.len() == 1 && values[0] == "Completed" {
+                            return Some(::sdk_runtime::waiter::AcceptorState::Success);
+                        }
+                    }
+                    None
+                },
+            )
+            .await
+    }
+}

@@ -104,4 +104,67 @@ impl ListInvalidationsFluentBuilder {
         let input = self.inner.build().map_err(::sdk_runtime::SdkError::Construction)?;
         send(&self.handle, &input).await
     }
+
+    /// The pages of the result, fetched one at a time as they are read; the page size is
+    /// the operation's page-size member as set on this builder.
+    pub fn into_paginator(
+        self,
+    ) -> ::sdk_runtime::paginate::Pages<
+        cloudfront_shapes::ListInvalidationsOutput,
+        ListInvalidationsError,
+    > {
+        let handle = self.handle;
+        let start = self.inner.get_marker().cloned();
+        let inner = self.inner;
+        ::sdk_runtime::paginate::Pages::new(
+            Box::new(move |token| {
+                let handle = handle.clone();
+                let input = inner.clone().set_marker(token).build();
+                Box::pin(async move {
+                    let input = input.map_err(::sdk_runtime::SdkError::Construction)?;
+                    send(&handle, &input).await
+                })
+            }),
+            next_token,
+            start,
+        )
+    }
+
+    /// Every item of every page, fetched page by page as they are read.
+    pub fn items(
+        self,
+    ) -> ::sdk_runtime::paginate::Items<
+        cloudfront_shapes::ListInvalidationsOutput,
+        cloudfront_shapes::InvalidationSummary,
+        ListInvalidationsError,
+    > {
+        self.into_paginator().items(page_items)
+    }
+}
+
+/// The token of the page after this one (`InvalidationList.NextMarker`), if any.
+fn next_token(output: &cloudfront_shapes::ListInvalidationsOutput) -> Option<String> {
+    let Some(p0) = &output.invalidation_list else {
+        return None;
+    };
+    let Some(p1) = &p0.next_marker else {
+        return None;
+    };
+    if !p0.is_truncated {
+        return None;
+    }
+    Some(p1.clone())
+}
+
+/// The items of one `ListInvalidations` page (`InvalidationList.Items`).
+fn page_items(
+    output: cloudfront_shapes::ListInvalidationsOutput,
+) -> Vec<cloudfront_shapes::InvalidationSummary> {
+    let Some(p0) = output.invalidation_list else {
+        return Vec::new();
+    };
+    let Some(p1) = p0.items else {
+        return Vec::new();
+    };
+    p1
 }

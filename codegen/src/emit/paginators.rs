@@ -1,0 +1,120 @@
+//! Paginators from `smithy.api#paginated`: `into_paginator()` on the fluent builder gives a
+//! stream of pages (and `.items()` a stream of items), fetched on demand.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::paths::{Aggregates, bind};
+use super::rust_type;
+use crate::ir::{Operation, Type};
+
+/// The paginator methods of an operation's fluent builder, and the helper functions they use.
+pub(super) fn paginator(
+    op: &Operation,
+    shapes: &TokenStream,
+    aggregates: &Aggregates<'_>,
+) -> Result<(TokenStream, TokenStream), String> {
+    let Some(p) = &op.paginated else { return Ok((quote!(), quote!())) };
+    let (Some(input_token), Some(output_token)) = (p["inputToken"].as_str(), p["outputToken"].as_str()) else {
+        return Err(format!("{}: paginated without inputToken/outputToken", op.name));
+    };
+    let output = format_ident!("{}", op.output.name);
+    let error = format_ident!("{}Error", op.name);
+    let token_field = op
+        .input
+        .members
+        .iter()
+        .find(|m| m.name == input_token)
+        .ok_or_else(|| format!("{}: no input member {input_token}", op.name))?
+        .field
+        .trim_start_matches("r#");
+    let set_token = format_ident!("set_{}", token_field);
+    let get_token = format_ident!("get_{}", token_field);
+
+    // The next token: absent, or the list says it is not truncated, means the last page.
+    let (bind_token, token, token_member, parents) =
+        bind(&op.output, quote!(output), output_token, true, quote!(None), aggregates)?;
+    if token_member.ty != Type::String {
+        return Err(format!("{}: the output token {output_token} is not a string", op.name));
+    }
+    let truncated_check = parents.last().and_then(|parent| {
+        let flag = parent.members.iter().find(|m| m.name == "IsTruncated" && m.ty == Type::Boolean)?;
+        let field = super::ident(&flag.field);
+        let depth = output_token.split('.').count();
+        let holder = if depth >= 2 {
+            let v = format_ident!("p{}", depth - 2);
+            quote!(#v)
+        } else {
+            quote!(output)
+        };
+        Some(if flag.required {
+            quote!(if !#holder.#field { return None; })
+        } else {
+            quote!(if #holder.#field == Some(false) { return None; })
+        })
+    });
+
+    let items = p["items"].as_str();
+    let (items_fn, items_method) = match items {
+        Some(path) => {
+            let (bind_items, items_value, items_member, _) =
+                bind(&op.output, quote!(output), path, false, quote!(Vec::new()), aggregates)?;
+            let Type::List(list) = &items_member.ty else {
+                return Err(format!("{}: items {path} is not a list", op.name));
+            };
+            let item = rust_type(&list.member, shapes);
+            let doc = format!(" The items of one `{}` page (`{path}`).", op.name);
+            (
+                quote! {
+                    #[doc = #doc]
+                    fn page_items(output: #shapes::#output) -> Vec<#item> {
+                        #bind_items
+                        #items_value
+                    }
+                },
+                quote! {
+                    /// Every item of every page, fetched page by page as they are read.
+                    pub fn items(self) -> ::sdk_runtime::paginate::Items<#shapes::#output, #item, #error> {
+                        self.into_paginator().items(page_items)
+                    }
+                },
+            )
+        }
+        None => (quote!(), quote!()),
+    };
+    let page_doc = format!(" The token of the page after this one (`{output_token}`), if any.");
+    let helpers = quote! {
+        #[doc = #page_doc]
+        fn next_token(output: &#shapes::#output) -> Option<String> {
+            #bind_token
+            #truncated_check
+            Some(#token.clone())
+        }
+
+        #items_fn
+    };
+    let methods = quote! {
+        /// The pages of the result, fetched one at a time as they are read; the page size is
+        /// the operation's page-size member as set on this builder.
+        pub fn into_paginator(self) -> ::sdk_runtime::paginate::Pages<#shapes::#output, #error> {
+            let handle = self.handle;
+            let start = self.inner.#get_token().cloned();
+            let inner = self.inner;
+            ::sdk_runtime::paginate::Pages::new(
+                Box::new(move |token| {
+                    let handle = handle.clone();
+                    let input = inner.clone().#set_token(token).build();
+                    Box::pin(async move {
+                        let input = input.map_err(::sdk_runtime::SdkError::Construction)?;
+                        send(&handle, &input).await
+                    })
+                }),
+                next_token,
+                start,
+            )
+        }
+
+        #items_method
+    };
+    Ok((helpers, methods))
+}

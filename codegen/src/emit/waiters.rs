@@ -1,0 +1,175 @@
+//! Waiters from `smithy.waiters#waitable`: for each, a builder on the client that takes the
+//! polled operation's input, polls it by the Smithy waiter rules (see
+//! `sdk_runtime::waiter`), and matches every response against the waiter's acceptors.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::paths::{Aggregates, collect_values};
+use super::shapes::{Setter, setter_list};
+use super::{Crates, doc};
+use crate::ir::Operation;
+use crate::names::snake_case;
+
+/// A waiter's name and the tokens of its builder (emitted into the operation's module).
+pub(super) struct Waiter {
+    pub name: String,
+    pub method: proc_macro2::Ident,
+    pub builder: proc_macro2::Ident,
+    pub tokens: TokenStream,
+}
+
+/// Every waiter the operation declares.
+pub(super) fn waiters(op: &Operation, crates: &Crates, aggregates: &Aggregates<'_>) -> Result<Vec<Waiter>, String> {
+    let Some(Value::Object(declared)) = &op.waiters else { return Ok(Vec::new()) };
+    let mut out = Vec::new();
+    for (name, waiter) in declared {
+        out.push(waiter_tokens(op, name, waiter, crates, aggregates).map_err(|e| format!("waiter {name}: {e}"))?);
+    }
+    Ok(out)
+}
+
+fn waiter_tokens(
+    op: &Operation,
+    name: &str,
+    waiter: &Value,
+    crates: &Crates,
+    aggregates: &Aggregates<'_>,
+) -> Result<Waiter, String> {
+    let shapes = &crates.shapes;
+    let output = format_ident!("{}", op.output.name);
+    let error = format_ident!("{}Error", op.name);
+    let input = format_ident!("{}", op.input.name);
+    let input_builder = format_ident!("{}Builder", op.input.name);
+    let builder = format_ident!("{name}Waiter");
+    let method = format_ident!("wait_until_{}", snake_case(name));
+    let min_delay = waiter["minDelay"].as_u64().unwrap_or(2);
+    let max_delay = waiter["maxDelay"].as_u64().unwrap_or(120);
+    let mut checks = Vec::new();
+    for acceptor in waiter["acceptors"].as_array().ok_or("no acceptors")? {
+        let state = match acceptor["state"].as_str() {
+            Some("success") => quote!(::sdk_runtime::waiter::AcceptorState::Success),
+            Some("failure") => quote!(::sdk_runtime::waiter::AcceptorState::Failure),
+            Some("retry") => quote!(::sdk_runtime::waiter::AcceptorState::Retry),
+            other => return Err(format!("unknown acceptor state {other:?}")),
+        };
+        let matcher = &acceptor["matcher"];
+        let test = if let Some(m) = matcher.get("output") {
+            let path = m["path"].as_str().ok_or("output matcher without path")?;
+            let expected = m["expected"].as_str().ok_or("output matcher without expected")?;
+            let collect = collect_values(&op.output, quote!(output), path, aggregates)?;
+            let compare = match m["comparator"].as_str() {
+                Some("stringEquals" | "booleanEquals") => quote!(values.len() == 1 && values[0] == #expected),
+                Some("allStringEquals") => quote!(!values.is_empty() && values.iter().all(|v| v == #expected)),
+                Some("anyStringEquals") => quote!(values.iter().any(|v| v == #expected)),
+                other => return Err(format!("unknown comparator {other:?}")),
+            };
+            quote! {
+                if let Ok(output) = result {
+                    let mut values: Vec<String> = Vec::new();
+                    #collect
+                    if #compare {
+                        return Some(#state);
+                    }
+                }
+            }
+        } else if let Some(code) = matcher.get("errorType").and_then(Value::as_str) {
+            quote! {
+                if let Err(error) = result {
+                    if error.code() == Some(#code) {
+                        return Some(#state);
+                    }
+                }
+            }
+        } else if let Some(success) = matcher.get("success").and_then(Value::as_bool) {
+            quote! {
+                if result.is_ok() == #success {
+                    return Some(#state);
+                }
+            }
+        } else {
+            return Err(format!("unsupported matcher {matcher}"));
+        };
+        checks.push(test);
+    }
+    let setters = op.input.members.iter().flat_map(|m| setter_list(m, shapes)).map(
+        |Setter { doc, name, params, args, .. }| {
+            quote! {
+                #doc
+                pub fn #name(mut self, #params) -> Self {
+                    self.inner = self.inner.#name(#args);
+                    self
+                }
+            }
+        },
+    );
+    let waiter_doc = doc(waiter["documentation"].as_str());
+    let op_name = &op.name;
+    let header = format!(
+        " Waits for `{name}` by polling `{op_name}` (every {min_delay} s at first, backing off to {max_delay} s, for at most `max_wait`)."
+    );
+    let tokens = quote! {
+        #[doc = #header]
+        #[doc = ""]
+        #waiter_doc
+        #[derive(Clone, Debug)]
+        pub struct #builder {
+            handle: ::std::sync::Arc<::sdk_runtime::Handle>,
+            inner: #input_builder,
+            config: ::sdk_runtime::waiter::WaiterConfig,
+        }
+
+        impl #builder {
+            pub(crate) fn new(handle: ::std::sync::Arc<::sdk_runtime::Handle>) -> Self {
+                #builder {
+                    handle,
+                    inner: #input::builder(),
+                    config: ::sdk_runtime::waiter::WaiterConfig {
+                        min_delay: ::std::time::Duration::from_secs(#min_delay),
+                        max_delay: ::std::time::Duration::from_secs(#max_delay),
+                        max_wait: DEFAULT_MAX_WAIT,
+                    },
+                }
+            }
+
+            #(#setters)*
+
+            /// The longest the whole wait may take (30 minutes unless set).
+            pub fn max_wait(mut self, max_wait: ::std::time::Duration) -> Self {
+                self.config.max_wait = max_wait;
+                self
+            }
+
+            /// The delays between polls (the model's are the defaults; tests shorten them).
+            pub fn delays(mut self, min_delay: ::std::time::Duration, max_delay: ::std::time::Duration) -> Self {
+                self.config.min_delay = min_delay;
+                self.config.max_delay = max_delay;
+                self
+            }
+
+            /// Polls until the waiter succeeds, fails, or runs out of time.
+            pub async fn wait(
+                self,
+            ) -> Result<::sdk_runtime::waiter::Completed<#shapes::#output>, ::sdk_runtime::waiter::WaitError<#shapes::#output, #error>> {
+                let input = self
+                    .inner
+                    .build()
+                    .map_err(|e| ::sdk_runtime::waiter::WaitError::Error(::sdk_runtime::SdkError::Construction(e)))?;
+                let handle = &self.handle;
+                ::sdk_runtime::waiter::wait(
+                    self.config,
+                    handle.config.clock.as_ref(),
+                    handle.config.sleep.as_ref(),
+                    || send(handle, &input),
+                    |result: &Result<#shapes::#output, ::sdk_runtime::SdkError<#error>>| {
+                        #(#checks)*
+                        None
+                    },
+                )
+                .await
+            }
+        }
+    };
+    Ok(Waiter { name: name.to_owned(), method, builder, tokens })
+}
