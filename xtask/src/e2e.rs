@@ -52,7 +52,113 @@ fn moto() -> Result<(), String> {
     wait_until_ready(port, "/moto-api/data.json", &log)?;
     let endpoint = format!("http://127.0.0.1:{port}");
     println!("moto is ready on {endpoint}");
-    run_tests(&["--test", "moto", "--test", "fault_injection"], "MOTO_ENDPOINT", &endpoint)
+    let (mut passed, mut failed) =
+        run_tests(&["--test", "moto", "--test", "fault_injection"], "MOTO_ENDPOINT", &endpoint)?;
+    let (p, f) = examples(port)?;
+    passed += p;
+    failed += f;
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 && passed > 0 { Ok(()) } else { Err("end-to-end tests failed".into()) }
+}
+
+/// Runs the facade's examples as a user would: `list_recent` against moto (with a
+/// distribution and an invalidation made through moto's API), the two wait examples against
+/// `fake-cloudfront` (moto has no tenants, and reports a status CloudFront never sends).
+fn examples(moto_port: u16) -> Result<(usize, usize), String> {
+    crate::run::run(
+        "cargo",
+        &["build", "--quiet", "--package", "test-server", "--bins", "--package", "cloudfront", "--examples"],
+    )?;
+    let distribution = moto_distribution(moto_port)?;
+    let fake_port = free_port()?;
+    let fake = Command::new(root().join("target/debug/fake-cloudfront"))
+        .args(["--port", &fake_port.to_string(), "--complete-after", "2"])
+        .stdout(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start fake-cloudfront: {e}"))?;
+    let _fake = Emulator(fake);
+    wait_for_port(fake_port)?;
+    let moto = format!("http://127.0.0.1:{moto_port}");
+    let fake = format!("http://127.0.0.1:{fake_port}");
+    let runs: [(&str, &str, Vec<&str>, &str); 3] = [
+        ("list_recent", moto.as_str(), vec![distribution.as_str(), "5"], "1 invalidation(s)"),
+        (
+            "invalidate_and_wait",
+            fake.as_str(),
+            vec!["EDFDVBD6EXAMPLE", "/index.html", "/css/*"],
+            "completed after 3 status checks",
+        ),
+        (
+            "tenant_invalidate_and_wait",
+            fake.as_str(),
+            vec!["dt_example", "/index.html"],
+            "completed after 3 status checks",
+        ),
+    ];
+    let (mut passed, mut failed) = (0, 0);
+    for (example, endpoint, args, expected) in runs {
+        let output = Command::new(root().join(format!("target/debug/examples/{example}")))
+            .args(&args)
+            .envs([
+                ("AWS_ENDPOINT_URL", endpoint),
+                ("AWS_REGION", "us-east-1"),
+                ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLES"),
+                ("AWS_SECRET_ACCESS_KEY", "example-secret"),
+                ("AWS_CONFIG_FILE", "/dev/null"),
+                ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
+                ("WAITER_POLL_MS", "10"),
+            ])
+            .output()
+            .map_err(|e| format!("cannot run the {example} example: {e}"))?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        print!("example {example}: {stdout}");
+        if output.status.success() && stdout.contains(expected) {
+            passed += 1;
+        } else {
+            failed += 1;
+            println!("FAIL example {example}: {}\n{}", output.status, String::from_utf8_lossy(&output.stderr));
+        }
+    }
+    Ok((passed, failed))
+}
+
+/// Makes a distribution with one invalidation through moto's own API; returns its id.
+fn moto_distribution(port: u16) -> Result<String, String> {
+    let config = "<DistributionConfig xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\"><CallerReference>examples</CallerReference>\
+        <Comment>examples</Comment><Enabled>true</Enabled><Origins><Quantity>1</Quantity><Items><Origin><Id>o1</Id>\
+        <DomainName>example-bucket.s3.amazonaws.com</DomainName><S3OriginConfig><OriginAccessIdentity /></S3OriginConfig></Origin>\
+        </Items></Origins><DefaultCacheBehavior><TargetOriginId>o1</TargetOriginId><ViewerProtocolPolicy>allow-all</ViewerProtocolPolicy>\
+        <CachePolicyId>658327ea-f89d-4fab-a63d-7e88639e58f6</CachePolicyId></DefaultCacheBehavior></DistributionConfig>";
+    let answer = post(port, "/2020-05-31/distribution", config)?;
+    let start = answer.find("<Id>").ok_or_else(|| format!("moto did not create a distribution: {answer}"))? + 4;
+    let id = answer[start..].split('<').next().unwrap_or_default().to_owned();
+    let batch = "<InvalidationBatch xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\"><Paths><Quantity>1</Quantity>\
+        <Items><Path>/examples.html</Path></Items></Paths><CallerReference>examples-1</CallerReference></InvalidationBatch>";
+    post(port, &format!("/2020-05-31/distribution/{id}/invalidation"), batch)?;
+    Ok(id)
+}
+
+fn post(port: u16, path: &str, body: &str) -> Result<String, String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let request = format!(
+        "POST {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLES/20260101/us-east-1/cloudfront/aws4_request, SignedHeaders=host, Signature=0\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).map_err(|e| e.to_string())?;
+    Ok(answer)
+}
+
+fn wait_for_port(port: u16) -> Result<(), String> {
+    for _ in 0..200 {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Err(format!("nothing listens on port {port} after 10 s"))
 }
 
 fn fakecloud() -> Result<(), String> {
@@ -75,17 +181,19 @@ fn fakecloud() -> Result<(), String> {
     wait_until_ready(port, "/_fakecloud/health", &log)?;
     let endpoint = format!("http://127.0.0.1:{port}");
     println!("fakecloud (SigV4 verification on) is ready on {endpoint}");
-    run_tests(&["--test", "fakecloud"], "FAKECLOUD_ENDPOINT", &endpoint)
+    let (passed, failed) = run_tests(&["--test", "fakecloud"], "FAKECLOUD_ENDPOINT", &endpoint)?;
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 && passed > 0 { Ok(()) } else { Err("end-to-end tests failed".into()) }
 }
 
-fn run_tests(targets: &[&str], variable: &str, endpoint: &str) -> Result<(), String> {
+/// Runs test targets of the `e2e` crate against an emulator; returns (passed, failed).
+fn run_tests(targets: &[&str], variable: &str, endpoint: &str) -> Result<(usize, usize), String> {
     let mut args = vec!["test", "--package", "e2e"];
     args.extend_from_slice(targets);
     args.extend_from_slice(&["--", "--ignored", "--nocapture"]);
     let (ok, counts) = run_counting_command("cargo", &args, &[(variable, endpoint)])?;
     let (passed, failed) = counts.unwrap_or((0, 1));
-    println!("{passed} passed, {failed} failed");
-    if ok && failed == 0 && passed > 0 { Ok(()) } else { Err("end-to-end tests failed".into()) }
+    Ok((passed, if ok { failed } else { failed.max(1) }))
 }
 
 fn free_port() -> Result<u16, String> {

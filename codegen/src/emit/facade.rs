@@ -32,6 +32,7 @@ pub(super) fn files(service: &Service, crates: &Crates) -> Result<Vec<(String, T
         pub use #shapes as types;
         pub use #errors as error;
         pub use #serializers as wire;
+        pub use ::sdk_types as primitives;
         pub use ::sdk_runtime::{Config, SdkError};
         pub use client::Client;
 

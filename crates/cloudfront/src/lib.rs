@@ -7,6 +7,7 @@
 pub use cloudfront_shapes as types;
 pub use cloudfront_errors as error;
 pub use cloudfront_serializers as wire;
+pub use ::sdk_types as primitives;
 pub use ::sdk_runtime::{Config, SdkError};
 pub use client::Client;
 mod client;

@@ -8,6 +8,8 @@ pub mod credentials;
 pub mod endpoint;
 pub mod env;
 pub mod error;
+#[cfg(feature = "aws-interop")]
+pub mod interop;
 pub mod operation;
 pub mod paginate;
 mod partitions;

@@ -72,7 +72,15 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server whose handler sees each request and its 0-based index.
     pub async fn start(handler: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static) -> TestServer {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free loopback port");
+        Self::start_on(0, handler).await
+    }
+
+    /// Like [`TestServer::start`] on a given port of 127.0.0.1 (0 for any free one).
+    pub async fn start_on(
+        port: u16,
+        handler: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static,
+    ) -> TestServer {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await.expect("a free loopback port");
         let url = format!("http://{}", listener.local_addr().expect("bound"));
         let requests = Arc::new(Mutex::new(Vec::new()));
         let handler: Arc<Handler> = Arc::new(handler);
