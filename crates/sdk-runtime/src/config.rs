@@ -15,19 +15,26 @@ use crate::transport::TransportSettings;
 /// Everything a client needs besides the service's own model.
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// The region requests are made in (signing region unless the endpoint rules say otherwise).
     pub region: Option<String>,
     /// A URL to use instead of the resolved endpoint (from code; the environment and
     /// profile overrides are looked up per service by [`Config::endpoint_url_for`]).
     pub endpoint_url: Option<String>,
+    /// Use a FIPS 140 endpoint.
     pub use_fips: bool,
+    /// Use a dual-stack (IPv4 and IPv6) endpoint.
     pub use_dual_stack: bool,
     /// `None` sends requests unsigned (`--no-sign-request`).
     pub credentials: Option<Arc<dyn ProvideCredentials>>,
+    /// How failed attempts are retried.
     pub retry: RetryConfig,
+    /// HTTP transport settings (timeouts, TLS, body limit).
     pub transport: TransportSettings,
     /// A deadline for the whole operation, retries included.
     pub operation_timeout: Option<Duration>,
+    /// Where time comes from (tests substitute a fake clock).
     pub clock: Arc<dyn Clock>,
+    /// How to wait (tests substitute a fake sleeper).
     pub sleep: Arc<dyn Sleep>,
     env: Env,
     profile: Option<Profile>,
@@ -103,21 +110,25 @@ pub struct ConfigBuilder {
 }
 
 impl ConfigBuilder {
+    /// Sets the region.
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.config.region = Some(region.into());
         self
     }
 
+    /// Sets an endpoint URL to use instead of the resolved one.
     pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
         self.config.endpoint_url = Some(url.into());
         self
     }
 
+    /// Use a FIPS endpoint.
     pub fn use_fips(mut self, on: bool) -> Self {
         self.config.use_fips = on;
         self
     }
 
+    /// Use a dual-stack endpoint.
     pub fn use_dual_stack(mut self, on: bool) -> Self {
         self.config.use_dual_stack = on;
         self
@@ -142,26 +153,31 @@ impl ConfigBuilder {
         self
     }
 
+    /// Sets the retry mode and attempts.
     pub fn retry(mut self, retry: RetryConfig) -> Self {
         self.config.retry = retry;
         self
     }
 
+    /// Sets the transport settings.
     pub fn transport(mut self, transport: TransportSettings) -> Self {
         self.config.transport = transport;
         self
     }
 
+    /// Sets the connect timeout.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.config.transport.connect_timeout = timeout;
         self
     }
 
+    /// Sets the read timeout (the longest wait for any read).
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.config.transport.read_timeout = timeout;
         self
     }
 
+    /// Sets a deadline for whole operations, retries included.
     pub fn operation_timeout(mut self, timeout: Duration) -> Self {
         self.config.operation_timeout = Some(timeout);
         self

@@ -5,6 +5,7 @@ use std::fmt;
 /// A resolved endpoint: the URL to send to and how to sign for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Endpoint {
+    /// The URL requests go to.
     pub url: String,
     /// The auth schemes the rules listed, in preference order.
     pub auth_schemes: Vec<AuthScheme>,
@@ -32,8 +33,11 @@ impl Endpoint {
 /// One entry of the `authSchemes` endpoint property.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AuthScheme {
+    /// The scheme's name (`sigv4`).
     pub name: String,
+    /// The region to sign for.
     pub signing_region: Option<String>,
+    /// The service name to sign for.
     pub signing_name: Option<String>,
 }
 
@@ -52,11 +56,17 @@ impl std::error::Error for EndpointError {}
 /// The outputs of `aws.partition` (facts from the AWS partitions file).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Partition {
+    /// The partition's name (`aws`, `aws-cn`, ...).
     pub name: &'static str,
+    /// The DNS suffix of its endpoints.
     pub dns_suffix: &'static str,
+    /// The DNS suffix of its dual-stack endpoints.
     pub dual_stack_dns_suffix: &'static str,
+    /// Whether it has FIPS endpoints.
     pub supports_fips: bool,
+    /// Whether it has dual-stack endpoints.
     pub supports_dual_stack: bool,
+    /// The region global services sign for.
     pub implicit_global_region: &'static str,
     /// Region name prefixes of the partition's `regionRegex` (`^(us|eu)\-\w+\-\d+$` -> `us`, `eu`).
     pub region_prefixes: &'static [&'static str],

@@ -24,7 +24,14 @@ pub enum SdkError<E> {
     /// The request could not be delivered (connection refused, DNS, TLS, ...).
     Dispatch(String),
     /// A success response that could not be read.
-    Response { message: String, status: u16, request_id: Option<String> },
+    Response {
+        /// What could not be read.
+        message: String,
+        /// The HTTP status of the response.
+        status: u16,
+        /// The request id of the response.
+        request_id: Option<String>,
+    },
     /// The service answered with an error.
     Service(E),
 }

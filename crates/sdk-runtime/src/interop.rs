@@ -21,6 +21,7 @@ use crate::time::BoxFuture;
 pub struct OfficialProvider(SharedCredentialsProvider);
 
 impl OfficialProvider {
+    /// Wraps an official provider (`aws_config::SdkConfig::credentials_provider()`, say).
     pub fn new(provider: impl OfficialProvideCredentials + 'static) -> Self {
         OfficialProvider(SharedCredentialsProvider::new(provider))
     }

@@ -3,6 +3,8 @@
 //! signing, standard and adaptive retries, and the HTTP transport. Nothing in here knows
 //! about a particular service; generated crates pass in what is model-specific.
 
+#![warn(missing_docs)]
+
 pub mod config;
 pub mod credentials;
 pub mod endpoint;

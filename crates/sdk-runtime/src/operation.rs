@@ -26,6 +26,7 @@ pub struct OperationSpec {
 /// Shared state of a client: configuration, transport, retry quota and rate limiter.
 #[derive(Debug)]
 pub struct Handle {
+    /// The client configuration.
     pub config: Config,
     transport: Transport,
     quota: RetryQuota,
@@ -35,6 +36,7 @@ pub struct Handle {
 }
 
 impl Handle {
+    /// Shared state for a configuration (builds the HTTP client).
     pub fn new(config: Config) -> Result<Arc<Handle>, String> {
         let transport = Transport::new(&config.transport)?;
         let started = config.clock.now();

@@ -10,6 +10,7 @@ use crate::env::Env;
 /// One profile's settings (keys lower-cased).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Profile {
+    /// The profile's name.
     pub name: String,
     settings: BTreeMap<String, String>,
 }

@@ -86,13 +86,16 @@ pub fn classify_response(status: u16, code: Option<&str>) -> Option<RetryKind> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum RetryMode {
     #[default]
+    /// Retries with backoff and a retry quota.
     Standard,
+    /// Standard, plus a client-side rate limiter that slows down when throttled.
     Adaptive,
 }
 
 /// How many attempts, in which mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetryConfig {
+    /// Standard or adaptive.
     pub mode: RetryMode,
     /// Attempts in all, the first included (1 disables retries).
     pub max_attempts: u32,

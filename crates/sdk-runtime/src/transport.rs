@@ -7,6 +7,7 @@ use sdk_wire::HttpResponse;
 /// Settings of the HTTP transport.
 #[derive(Clone, Debug)]
 pub struct TransportSettings {
+    /// How long to wait for a connection.
     pub connect_timeout: Duration,
     /// The longest wait for any read (headers or a body chunk).
     pub read_timeout: Duration,
@@ -34,12 +35,16 @@ impl Default for TransportSettings {
 /// What went wrong sending a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransportError {
+    /// A connect, read or operation deadline passed.
     Timeout(String),
+    /// The connection could not be made.
     Connect(String),
     /// The body exceeded `max_response_body`.
     BodyTooLarge {
+        /// The configured limit in bytes.
         limit: usize,
     },
+    /// Anything else (a broken connection, an invalid request).
     Other(String),
 }
 

@@ -12,15 +12,20 @@ use crate::time::{Clock, Sleep, seconds_between};
 /// The state an acceptor moves the waiter to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AcceptorState {
+    /// The resource reached the wanted state.
     Success,
+    /// The resource will not reach it.
     Failure,
+    /// Not yet: poll again.
     Retry,
 }
 
 /// Delays and the overall limit of one wait.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WaiterConfig {
+    /// The shortest delay between polls.
     pub min_delay: Duration,
+    /// The longest delay between polls.
     pub max_delay: Duration,
     /// The longest the whole wait may take.
     pub max_wait: Duration,
@@ -31,7 +36,9 @@ pub struct WaiterConfig {
 pub struct Completed<O> {
     /// The last output (absent when success was an expected error).
     pub output: Option<O>,
+    /// How many polls were made.
     pub attempts: u32,
+    /// How long the wait took.
     pub waited: Duration,
 }
 
@@ -40,9 +47,21 @@ pub struct Completed<O> {
 pub enum WaitError<O, E> {
     /// The maximum wait passed; `last` is the last output seen (its status says where the
     /// resource was).
-    TimedOut { last: Option<O>, attempts: u32, waited: Duration },
+    TimedOut {
+        /// The last output seen.
+        last: Option<O>,
+        /// How many polls were made.
+        attempts: u32,
+        /// How long the wait took.
+        waited: Duration,
+    },
     /// A failure acceptor matched: the resource will not reach the state.
-    FailureState { output: Option<O>, error: Option<SdkError<E>> },
+    FailureState {
+        /// The output that matched the failure acceptor.
+        output: Option<O>,
+        /// The error that matched the failure acceptor.
+        error: Option<SdkError<E>>,
+    },
     /// A poll failed with an error no acceptor expects.
     Error(SdkError<E>),
 }

@@ -8,6 +8,8 @@
 //! URI-encoded once more; query keys and values are decoded and re-encoded strictly, then
 //! sorted; header values are trimmed with inner runs of spaces folded.
 
+#![warn(missing_docs)]
+
 use std::fmt;
 
 use hmac::{Hmac, KeyInit, Mac};
@@ -21,8 +23,11 @@ const UNSIGNED_HEADERS: &[&str] =
 /// Credentials to sign with. `Debug` never shows the secret or the token.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
+    /// The access key id.
     pub access_key_id: String,
+    /// The secret access key.
     pub secret_access_key: String,
+    /// The session token of temporary credentials.
     pub session_token: Option<String>,
 }
 
@@ -49,18 +54,24 @@ pub enum SessionTokenMode {
 /// What to sign for.
 #[derive(Clone, Debug)]
 pub struct SigningParams<'a> {
+    /// The credentials to sign with.
     pub credentials: &'a Credentials,
+    /// The region of the credential scope.
     pub region: &'a str,
+    /// The service name of the credential scope.
     pub service: &'a str,
+    /// The signing time.
     pub time: DateTime,
     /// Remove empty, `.` and `..` path segments before signing (true for all but S3).
     pub normalize_path: bool,
+    /// Where the session token goes.
     pub session_token_mode: SessionTokenMode,
 }
 
 /// The request parts that are signed.
 #[derive(Clone, Debug)]
 pub struct SignableRequest<'a> {
+    /// The HTTP method.
     pub method: &'a str,
     /// `host` or `host:port`, as in the `Host` header.
     pub host: &'a str,
@@ -68,16 +79,22 @@ pub struct SignableRequest<'a> {
     pub path: &'a str,
     /// The query string as sent, without `?` (already percent-encoded).
     pub query: &'a str,
+    /// The request headers.
     pub headers: &'a [(String, String)],
+    /// The body bytes.
     pub body: &'a [u8],
 }
 
 /// The signature and everything needed to explain it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Signature {
+    /// The canonical request (step 1 of SigV4).
     pub canonical_request: String,
+    /// The string to sign (step 2).
     pub string_to_sign: String,
+    /// The signed header names, `;`-separated.
     pub signed_headers: String,
+    /// The signature, in hex.
     pub signature: String,
     /// Headers to add to the request: `X-Amz-Date`, `X-Amz-Security-Token` (if any) and
     /// `Authorization`.

@@ -3,6 +3,8 @@
 //! This crate is deliberately tiny and has no dependencies (serde is optional), so that the
 //! generated `*-shapes` crates build in seconds and can be used without any HTTP stack.
 
+#![warn(missing_docs)]
+
 mod blob;
 mod build_error;
 mod datetime;

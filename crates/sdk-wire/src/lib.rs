@@ -3,6 +3,8 @@
 //! Everything here is protocol machinery that is the same for every service: generated code
 //! decides *what* goes where (from the model), this crate knows *how* to write it.
 
+#![warn(missing_docs)]
+
 #[cfg(feature = "compression")]
 mod compress;
 mod encode;

@@ -20,8 +20,11 @@ use crate::time::{BoxFuture, Clock, SystemClock, seconds_between};
 /// AWS credentials. `Debug` shows the access key id only.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
+    /// The access key id (not secret).
     pub access_key_id: String,
+    /// The secret access key.
     pub secret_access_key: String,
+    /// The session token of temporary credentials.
     pub session_token: Option<String>,
     /// When temporary credentials stop working.
     pub expiry: Option<DateTime>,
@@ -89,6 +92,7 @@ impl std::error::Error for CredentialsError {}
 
 /// Something that can produce credentials.
 pub trait ProvideCredentials: Send + Sync + fmt::Debug {
+    /// Produces credentials, or says why it cannot.
     fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>>;
 }
 
@@ -105,6 +109,7 @@ pub struct EnvironmentProvider {
 }
 
 impl EnvironmentProvider {
+    /// A provider reading the given environment.
     pub fn new(env: Env) -> Self {
         EnvironmentProvider { env }
     }
@@ -139,6 +144,7 @@ pub struct ChainProvider {
 }
 
 impl ChainProvider {
+    /// A chain of named providers, tried in order.
     pub fn new(providers: Vec<(&'static str, Box<dyn ProvideCredentials>)>) -> Self {
         ChainProvider { providers }
     }
@@ -186,10 +192,12 @@ pub struct CachingProvider {
 }
 
 impl CachingProvider {
+    /// Caches `inner`'s credentials, timed by the system clock.
     pub fn new(inner: Box<dyn ProvideCredentials>) -> Self {
         Self::with_clock(inner, Arc::new(SystemClock))
     }
 
+    /// Caches `inner`'s credentials, timed by `clock`.
     pub fn with_clock(inner: Box<dyn ProvideCredentials>, clock: Arc<dyn Clock>) -> Self {
         CachingProvider { inner, clock, cached: Mutex::new(None) }
     }

@@ -17,6 +17,7 @@ pub struct ProfileProvider {
 }
 
 impl ProfileProvider {
+    /// Reads `profile` (else `AWS_PROFILE`, else `default`) from the files `env` points at.
     pub fn new(env: Env, profile: Option<String>) -> Self {
         ProfileProvider { env, profile }
     }

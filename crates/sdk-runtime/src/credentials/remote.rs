@@ -29,10 +29,12 @@ pub struct WebIdentityProvider {
 }
 
 impl WebIdentityProvider {
+    /// Assumes `role_arn` with the token read from `token_file`.
     pub fn new(env: Env, role_arn: String, token_file: String, session_name: Option<String>) -> Self {
         WebIdentityProvider { env, settings: Some((role_arn, token_file, session_name)) }
     }
 
+    /// The provider `AWS_ROLE_ARN` and `AWS_WEB_IDENTITY_TOKEN_FILE` describe (inactive without them).
     pub fn from_env(env: Env) -> Self {
         let settings = match (env.get("AWS_ROLE_ARN"), env.get("AWS_WEB_IDENTITY_TOKEN_FILE")) {
             (Some(role), Some(file)) => {
@@ -125,6 +127,7 @@ pub struct EcsProvider {
 }
 
 impl EcsProvider {
+    /// The container provider for the `AWS_CONTAINER_*` variables of `env`.
     pub fn new(env: Env) -> Self {
         EcsProvider { env }
     }
@@ -194,6 +197,7 @@ pub struct ImdsProvider {
 }
 
 impl ImdsProvider {
+    /// The instance metadata provider (`AWS_EC2_METADATA_*` variables of `env` adjust it).
     pub fn new(env: Env) -> Self {
         ImdsProvider { env }
     }
