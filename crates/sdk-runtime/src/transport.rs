@@ -145,3 +145,21 @@ fn classify(error: reqwest::Error) -> TransportError {
         TransportError::Other(text)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_ca_bundle_is_named_in_the_error() {
+        let missing =
+            TransportSettings { ca_bundle: Some("/nonexistent/ca.pem".into()), ..TransportSettings::default() };
+        let error = Transport::new(&missing).unwrap_err();
+        assert!(error.contains("cannot read the CA bundle /nonexistent/ca.pem"), "{error}");
+        let path = std::env::temp_dir().join(format!("not-a-ca-{}.pem", std::process::id()));
+        std::fs::write(&path, "this is not a certificate").unwrap();
+        let garbage = TransportSettings { ca_bundle: Some(path.clone()), ..TransportSettings::default() };
+        let error = Transport::new(&garbage).unwrap_err();
+        assert!(error.contains(&path.display().to_string()), "{error}");
+    }
+}
