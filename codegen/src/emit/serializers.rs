@@ -393,9 +393,11 @@ fn parse_response(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             Type::Structure(name) | Type::Union(name) => {
                 let de = format_ident!("de_{}", ctx.aggregates[name.as_str()].module);
                 let value = boxed(m, quote!(crate::xml::#de(&root)?));
+                let expected_root = &m.xml_name;
                 quote! {
                     if !response.body.is_empty() {
                         let root = ::sdk_wire::parse_document(&response.body)?;
+                        ::sdk_wire::reject_error_document(&root, #expected_root)?;
                         builder = builder.#set(Some(#value));
                     }
                 }
@@ -430,9 +432,11 @@ fn parse_response(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             quote!()
         } else {
             let reads = member_reads(ctx, &body_members, quote!(root));
+            let expected_root = &op.output.xml_name;
             quote! {
                 if !response.body.is_empty() {
                     let root = ::sdk_wire::parse_document(&response.body)?;
+                    ::sdk_wire::reject_error_document(&root, #expected_root)?;
                     #reads
                 }
             }

@@ -42,6 +42,7 @@ pub fn parse_response(
     }
     if !response.body.is_empty() {
         let root = ::sdk_wire::parse_document(&response.body)?;
+        ::sdk_wire::reject_error_document(&root, "Invalidation")?;
         builder = builder.set_invalidation(Some(crate::xml::de_invalidation(&root)?));
     }
     Ok(builder.build_or_default())

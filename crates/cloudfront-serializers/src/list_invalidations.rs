@@ -30,6 +30,7 @@ pub fn parse_response(
     let mut builder = cloudfront_shapes::ListInvalidationsOutput::builder();
     if !response.body.is_empty() {
         let root = ::sdk_wire::parse_document(&response.body)?;
+        ::sdk_wire::reject_error_document(&root, "InvalidationList")?;
         builder = builder
             .set_invalidation_list(Some(crate::xml::de_invalidation_list(&root)?));
     }

@@ -157,8 +157,8 @@ impl Handle {
                 Err(TransportError::Timeout(why)) => (Some(RetryKind::Timeout), SdkError::Timeout(why)),
                 Err(TransportError::Connect(why)) => (Some(RetryKind::Transient), SdkError::Dispatch(why)),
                 Err(TransportError::Other(why)) => (Some(RetryKind::Transient), SdkError::Dispatch(why)),
-                Err(too_large @ TransportError::BodyTooLarge { .. }) => {
-                    (None, SdkError::Dispatch(too_large.to_string()))
+                Err(too_large @ TransportError::BodyTooLarge { status, .. }) => {
+                    (None, SdkError::Response { message: too_large.to_string(), status, request_id: None })
                 }
             };
             let Some(kind) = kind else { return Err(error) };

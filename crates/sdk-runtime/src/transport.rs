@@ -43,6 +43,8 @@ pub enum TransportError {
     BodyTooLarge {
         /// The configured limit in bytes.
         limit: usize,
+        /// The status of the response whose body was too large.
+        status: u16,
     },
     /// Anything else (a broken connection, an invalid request).
     Other(String),
@@ -54,7 +56,7 @@ impl std::fmt::Display for TransportError {
             TransportError::Timeout(why) | TransportError::Connect(why) | TransportError::Other(why) => {
                 f.write_str(why)
             }
-            TransportError::BodyTooLarge { limit } => {
+            TransportError::BodyTooLarge { limit, .. } => {
                 write!(f, "the response body is larger than the {limit}-byte limit")
             }
         }
@@ -116,12 +118,12 @@ impl Transport {
             .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
             .collect();
         if response.content_length().is_some_and(|n| n > self.max_response_body as u64) {
-            return Err(TransportError::BodyTooLarge { limit: self.max_response_body });
+            return Err(TransportError::BodyTooLarge { limit: self.max_response_body, status });
         }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(classify)? {
             if body.len() + chunk.len() > self.max_response_body {
-                return Err(TransportError::BodyTooLarge { limit: self.max_response_body });
+                return Err(TransportError::BodyTooLarge { limit: self.max_response_body, status });
             }
             body.extend_from_slice(&chunk);
         }

@@ -61,6 +61,26 @@ pub fn parse_error_response(response: &HttpResponse) -> ErrorResponse {
     }
 }
 
+/// Refuses a success response whose body is an AWS error document (`<ErrorResponse>`, or a
+/// bare `<Error>` with a `Code`) rather than the `expected_root` output: a proxy or a broken
+/// service answering 200 with an error must not be read as an empty output.
+pub fn reject_error_document(root: &XmlElement, expected_root: &str) -> Result<(), crate::ParseError> {
+    if root.name() == expected_root {
+        return Ok(());
+    }
+    let error = match root.name() {
+        "ErrorResponse" => root.child("Error"),
+        "Error" if root.child("Code").is_some() => Some(root),
+        _ => return Ok(()),
+    };
+    let text = |name: &str| error.and_then(|e| e.child(name)).map(|c| c.text().to_owned()).unwrap_or_default();
+    Err(crate::ParseError::new(format!(
+        "the service answered with success but sent an error document: {}: {}",
+        text("Code"),
+        text("Message")
+    )))
+}
+
 /// The standard reason phrase for a status, used as the message of a body-less error.
 fn reason_phrase(status: u16) -> &'static str {
     match status {

@@ -17,7 +17,7 @@ mod xml_write;
 #[cfg(feature = "compression")]
 pub use compress::{MIN_COMPRESSION_SIZE, compress_gzip};
 pub use encode::{encode_label, encode_query, host_label, label};
-pub use error_response::{ErrorResponse, parse_error_response, request_id};
+pub use error_response::{ErrorResponse, parse_error_response, reject_error_document, request_id};
 pub use http::{HttpRequest, HttpResponse};
 pub use scalar::{
     ParseError, fmt_float, join_header_list, parse_blob, parse_bool, parse_scalar, parse_timestamp, split_header_list,

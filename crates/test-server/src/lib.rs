@@ -39,6 +39,9 @@ pub enum Reply {
     Drop,
     /// Wait this long, then close without answering.
     Stall(Duration),
+    /// Send the head, then `chunk` again and again (`count` times, or until the client goes
+    /// away), waiting `pause` between chunks: endless, huge or trickling bodies.
+    Stream { status: u16, headers: Vec<(String, String)>, chunk: Vec<u8>, count: Option<u64>, pause: Duration },
 }
 
 impl Reply {
@@ -172,6 +175,26 @@ async fn serve(mut stream: TcpStream, handler: Arc<Handler>, requests: Arc<Mutex
                 if !write_response(&mut stream, &Response { status, headers, body }).await {
                     return;
                 }
+            }
+            Reply::Stream { status, headers, chunk, count, pause } => {
+                let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+                for (name, value) in headers {
+                    head.push_str(&format!("{name}: {value}\r\n"));
+                }
+                head.push_str("\r\n");
+                if stream.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                // Bounded: at most 2^32 chunks even when `count` is unlimited.
+                for _ in 0..count.unwrap_or(u64::from(u32::MAX)) {
+                    if stream.write_all(&chunk).await.is_err() {
+                        return;
+                    }
+                    if !pause.is_zero() {
+                        tokio::time::sleep(pause).await;
+                    }
+                }
+                return;
             }
             Reply::Drop => return,
             Reply::Stall(duration) => {
