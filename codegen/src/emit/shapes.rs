@@ -360,13 +360,14 @@ fn setters(m: &crate::ir::Member, shapes: &TokenStream) -> TokenStream {
     });
     let field = ident(&m.field);
     let get = format_ident!("get_{}", m.field.trim_start_matches("r#"));
-    let ty = member_type(m, shapes);
+    let ty = rust_type(&m.ty, shapes);
+    let read = if m.boxed { quote!(self.#field.as_deref()) } else { quote!(self.#field.as_ref()) };
     let get_doc = doc_line(&format!("`{}` as set so far.", m.name));
     quote! {
         #(#setters)*
         #get_doc
         pub fn #get(&self) -> Option<&#ty> {
-            self.#field.as_ref()
+            #read
         }
     }
 }
