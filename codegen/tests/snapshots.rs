@@ -65,6 +65,10 @@ fn list_items(items: &[syn::Item], prefix: &str, out: &mut Vec<String>) {
                 let variants: Vec<String> = e.variants.iter().map(|v| tokens(&v.ident) + &tokens(&v.fields)).collect();
                 out.push(format!("enum {prefix}{} {{ {} }}", e.ident, variants.join(", ")));
             }
+            syn::Item::Static(st) if public(&st.vis) => {
+                out.push(format!("static {prefix}{}: {}", st.ident, tokens(&st.ty)))
+            }
+            syn::Item::Const(c) if public(&c.vis) => out.push(format!("const {prefix}{}: {}", c.ident, tokens(&c.ty))),
             syn::Item::Fn(f) if public(&f.vis) => {
                 out.push(format!("fn {prefix}{}", signature(&f.sig).trim_start_matches("fn ")))
             }

@@ -38,6 +38,7 @@ pub(super) fn files(service: &Service, crates: &Crates) -> Result<Vec<(String, T
 
         mod client;
         pub mod endpoint;
+        pub mod schema;
 
         /// One module per operation.
         pub mod operation {
@@ -52,7 +53,11 @@ pub(super) fn files(service: &Service, crates: &Crates) -> Result<Vec<(String, T
             NamedShape::Enum(_) => None,
         })
         .collect();
-    let mut files = vec![("lib".to_owned(), lib), ("client".to_owned(), client(service, crates, &aggregates)?)];
+    let mut files = vec![
+        ("lib".to_owned(), lib),
+        ("client".to_owned(), client(service, crates, &aggregates)?),
+        ("schema".to_owned(), super::schema::file(service)),
+    ];
     if let Some(endpoint) = super::endpoints::file(service)? {
         files.push(("endpoint".to_owned(), endpoint));
     } else {

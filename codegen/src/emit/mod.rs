@@ -11,6 +11,7 @@ mod manifest;
 mod paginators;
 mod paths;
 mod protocol_tests;
+mod schema;
 mod serializers;
 mod shapes;
 mod waiters;
@@ -134,7 +135,7 @@ pub(crate) fn doc_line(text: &str) -> TokenStream {
 }
 
 /// Model documentation as plain paragraphs.
-fn plain_text(html: &str) -> Vec<String> {
+pub(crate) fn plain_text(html: &str) -> Vec<String> {
     let mut text = String::new();
     let mut in_tag = false;
     let mut tag = String::new();

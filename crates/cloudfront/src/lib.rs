@@ -14,6 +14,8 @@ mod client;
 
 pub mod endpoint;
 
+pub mod schema;
+
 /// One module per operation.
 pub mod operation {
     /// `CreateInvalidation`

@@ -10,6 +10,7 @@ mod build_error;
 mod datetime;
 mod error_metadata;
 mod idempotency;
+pub mod schema;
 mod unknown;
 
 pub use blob::Blob;

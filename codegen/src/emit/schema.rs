@@ -1,0 +1,102 @@
+//! `schema.rs` of the facade: every operation's input and output shape as static data
+//! (`sdk_types::schema`), for tools that build inputs from text or print skeletons.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::ir::{NamedShape, Service, Structure, Type};
+
+/// The file's tokens.
+pub(super) fn file(service: &Service) -> TokenStream {
+    let enums: BTreeMap<&str, Vec<&str>> = service
+        .shapes
+        .iter()
+        .filter_map(|s| match s {
+            NamedShape::Enum(e) if !e.int => {
+                Some((e.name.as_str(), e.variants.iter().map(|v| v.value.as_str()).collect()))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut statics = Vec::new();
+    let mut structures: Vec<(&Structure, bool)> = Vec::new();
+    for op in &service.operations {
+        structures.push((&op.input, false));
+        structures.push((&op.output, false));
+    }
+    for shape in &service.shapes {
+        match shape {
+            NamedShape::Structure(s) => structures.push((s, false)),
+            NamedShape::Union(u) => structures.push((u, true)),
+            NamedShape::Enum(_) => {}
+        }
+    }
+    for (s, is_union) in structures {
+        let name = static_name(&s.name);
+        let fields = s.members.iter().map(|m| {
+            let wire = &m.name;
+            let kind = kind(&m.ty, &enums);
+            let required = m.required;
+            quote!(Field { name: #wire, kind: #kind, required: #required })
+        });
+        let variant = if is_union { quote!(Union) } else { quote!(Structure) };
+        let doc = format!(" `{}`.", s.name);
+        statics.push(quote! {
+            #[doc = #doc]
+            pub static #name: Kind = Kind::#variant(&[#(#fields),*]);
+        });
+    }
+    let operations = service.operations.iter().map(|op| {
+        let name = &op.name;
+        let summary = op.doc.as_deref().map(super::plain_text).and_then(|p| p.into_iter().next()).unwrap_or_default();
+        let input = static_name(&op.input.name);
+        let output = static_name(&op.output.name);
+        quote!(OperationSchema { name: #name, summary: #summary, input: &#input, output: &#output })
+    });
+    quote! {
+        //! Every operation's input and output shape as data, for tools that build inputs from
+        //! text (shorthand syntax, skeletons) without knowing the service.
+
+        use ::sdk_types::schema::{Field, Kind, OperationSchema};
+
+        /// Every operation, in model order.
+        pub static OPERATIONS: &[OperationSchema] = &[#(#operations),*];
+
+        #(#statics)*
+    }
+}
+
+fn static_name(type_name: &str) -> proc_macro2::Ident {
+    format_ident!("{}", crate::names::snake_case(type_name).to_ascii_uppercase())
+}
+
+fn kind(ty: &Type, enums: &BTreeMap<&str, Vec<&str>>) -> TokenStream {
+    match ty {
+        Type::String | Type::BigInteger | Type::BigDecimal | Type::Document => quote!(&Kind::String),
+        Type::Boolean => quote!(&Kind::Boolean),
+        Type::Byte | Type::Short | Type::Integer | Type::IntEnum(_) => quote!(&Kind::Integer),
+        Type::Long => quote!(&Kind::Long),
+        Type::Float => quote!(&Kind::Float),
+        Type::Double => quote!(&Kind::Double),
+        Type::Timestamp => quote!(&Kind::Timestamp),
+        Type::Blob => quote!(&Kind::Blob),
+        Type::Enum(name) => {
+            let values = enums.get(name.as_str()).cloned().unwrap_or_default();
+            quote!(&Kind::Enum(&[#(#values),*]))
+        }
+        Type::Structure(name) | Type::Union(name) => {
+            let s = static_name(name);
+            quote!(&#s)
+        }
+        Type::List(list) => {
+            let member = kind(&list.member, enums);
+            quote!(&Kind::List(#member))
+        }
+        Type::Map(map) => {
+            let value = kind(&map.value, enums);
+            quote!(&Kind::Map(#value))
+        }
+    }
+}

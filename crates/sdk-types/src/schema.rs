@@ -1,0 +1,68 @@
+//! Shapes as data: what generated crates emit (in their `schema` module) so tools can build
+//! inputs from text, such as a CLI reading shorthand syntax or printing input skeletons,
+//! without knowing the service.
+
+/// The type of a value.
+#[derive(Debug)]
+pub enum Kind {
+    /// Text.
+    String,
+    /// `true` or `false`.
+    Boolean,
+    /// A 32-bit (or smaller) integer.
+    Integer,
+    /// A 64-bit integer.
+    Long,
+    /// A 32-bit float.
+    Float,
+    /// A 64-bit float.
+    Double,
+    /// Timestamps are written as ISO 8601 text.
+    Timestamp,
+    /// Blobs are written as base64 text.
+    Blob,
+    /// A string enum and its known values.
+    Enum(&'static [&'static str]),
+    /// A list of values of one kind.
+    List(&'static Kind),
+    /// A map with string keys.
+    Map(&'static Kind),
+    /// A structure's members, in model order.
+    Structure(&'static [Field]),
+    /// A union: exactly one of its members is set.
+    Union(&'static [Field]),
+}
+
+/// A member of a structure or union.
+#[derive(Debug)]
+pub struct Field {
+    /// The member name, as in the JSON the AWS CLI reads and prints.
+    pub name: &'static str,
+    /// The member's type.
+    pub kind: &'static Kind,
+    /// Whether the member must be set.
+    pub required: bool,
+}
+
+/// An operation's input and output shapes.
+#[derive(Debug)]
+pub struct OperationSchema {
+    /// `CreateInvalidation`.
+    pub name: &'static str,
+    /// The operation's documentation, first paragraph.
+    pub summary: &'static str,
+    /// The input structure.
+    pub input: &'static Kind,
+    /// The output structure.
+    pub output: &'static Kind,
+}
+
+impl Kind {
+    /// The members of a structure or union (empty for anything else).
+    pub fn fields(&self) -> &'static [Field] {
+        match self {
+            Kind::Structure(fields) | Kind::Union(fields) => fields,
+            _ => &[],
+        }
+    }
+}
