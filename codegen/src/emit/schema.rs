@@ -53,13 +53,33 @@ pub(super) fn file(service: &Service) -> TokenStream {
         let summary = op.doc.as_deref().map(super::plain_text).and_then(|p| p.into_iter().next()).unwrap_or_default();
         let input = static_name(&op.input.name);
         let output = static_name(&op.output.name);
-        quote!(OperationSchema { name: #name, summary: #summary, input: &#input, output: &#output })
+        let pagination = match &op.paginated {
+            Some(p) => {
+                let text = |key: &str| p[key].as_str().map(str::to_owned);
+                let (input_token, output_token) = (text("inputToken").unwrap_or_default(), text("outputToken").unwrap_or_default());
+                let items = match text("items") {
+                    Some(i) => quote!(Some(#i)),
+                    None => quote!(None),
+                };
+                let page_size = match text("pageSize") {
+                    Some(s) => quote!(Some(#s)),
+                    None => quote!(None),
+                };
+                quote!(Some(Pagination { input_token: #input_token, output_token: #output_token, items: #items, page_size: #page_size }))
+            }
+            None => quote!(None),
+        };
+        let waiters: Vec<String> = op.waiters.as_ref().and_then(|w| w.as_object()).map(|w| w.keys().cloned().collect()).unwrap_or_default();
+        quote!(OperationSchema { name: #name, summary: #summary, input: &#input, output: &#output, pagination: #pagination, waiters: &[#(#waiters),*] })
     });
+    let pagination_import =
+        service.operations.iter().any(|op| op.paginated.is_some()).then(|| quote!(use ::sdk_types::schema::Pagination;));
     quote! {
         //! Every operation's input and output shape as data, for tools that build inputs from
         //! text (shorthand syntax, skeletons) without knowing the service.
 
         use ::sdk_types::schema::{Field, Kind, OperationSchema};
+        #pagination_import
 
         /// Every operation, in model order.
         pub static OPERATIONS: &[OperationSchema] = &[#(#operations),*];

@@ -5,6 +5,8 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 use ::sdk_types::schema::{Field, Kind, OperationSchema};
 
+use ::sdk_types::schema::Pagination;
+
 /// Every operation, in model order.
 pub static OPERATIONS: &[OperationSchema] = &[
     OperationSchema {
@@ -12,36 +14,58 @@ pub static OPERATIONS: &[OperationSchema] = &[
         summary: "Starts an invalidation that removes the given paths from the edge caches of a distribution, so the next viewer request fetches them from the origin again.",
         input: &CREATE_INVALIDATION_INPUT,
         output: &CREATE_INVALIDATION_OUTPUT,
+        pagination: None,
+        waiters: &[],
     },
     OperationSchema {
         name: "CreateInvalidationForDistributionTenant",
         summary: "Starts an invalidation for a single distribution tenant of a multi-tenant distribution.",
         input: &CREATE_INVALIDATION_FOR_DISTRIBUTION_TENANT_INPUT,
         output: &CREATE_INVALIDATION_FOR_DISTRIBUTION_TENANT_OUTPUT,
+        pagination: None,
+        waiters: &[],
     },
     OperationSchema {
         name: "GetInvalidationForDistributionTenant",
         summary: "Reads the status and batch of one invalidation of a distribution tenant.",
         input: &GET_INVALIDATION_FOR_DISTRIBUTION_TENANT_INPUT,
         output: &GET_INVALIDATION_FOR_DISTRIBUTION_TENANT_OUTPUT,
+        pagination: None,
+        waiters: &["InvalidationForDistributionTenantCompleted"],
     },
     OperationSchema {
         name: "GetInvalidation",
         summary: "Reads the status and batch of one invalidation of a distribution.",
         input: &GET_INVALIDATION_INPUT,
         output: &GET_INVALIDATION_OUTPUT,
+        pagination: None,
+        waiters: &["InvalidationCompleted"],
     },
     OperationSchema {
         name: "ListInvalidations",
         summary: "Lists the invalidations of a distribution, newest first, one page at a time.",
         input: &LIST_INVALIDATIONS_INPUT,
         output: &LIST_INVALIDATIONS_OUTPUT,
+        pagination: Some(Pagination {
+            input_token: "Marker",
+            output_token: "InvalidationList.NextMarker",
+            items: Some("InvalidationList.Items"),
+            page_size: Some("MaxItems"),
+        }),
+        waiters: &[],
     },
     OperationSchema {
         name: "ListInvalidationsForDistributionTenant",
         summary: "Lists the invalidations of a distribution tenant, one page at a time.",
         input: &LIST_INVALIDATIONS_FOR_DISTRIBUTION_TENANT_INPUT,
         output: &LIST_INVALIDATIONS_FOR_DISTRIBUTION_TENANT_OUTPUT,
+        pagination: Some(Pagination {
+            input_token: "Marker",
+            output_token: "InvalidationList.NextMarker",
+            items: Some("InvalidationList.Items"),
+            page_size: Some("MaxItems"),
+        }),
+        waiters: &[],
     },
 ];
 

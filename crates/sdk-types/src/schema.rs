@@ -55,6 +55,23 @@ pub struct OperationSchema {
     pub input: &'static Kind,
     /// The output structure.
     pub output: &'static Kind,
+    /// How the operation pages its results, if it does.
+    pub pagination: Option<Pagination>,
+    /// The waiters that poll this operation, by name.
+    pub waiters: &'static [&'static str],
+}
+
+/// The members that carry paging state (`smithy.api#paginated`), as dotted member paths.
+#[derive(Debug)]
+pub struct Pagination {
+    /// The input member that takes the token (`Marker`).
+    pub input_token: &'static str,
+    /// Where the next token is in the output (`InvalidationList.NextMarker`).
+    pub output_token: &'static str,
+    /// Where the page's items are in the output (`InvalidationList.Items`), if named.
+    pub items: Option<&'static str>,
+    /// The input member that sets the page size (`MaxItems`), if any.
+    pub page_size: Option<&'static str>,
 }
 
 impl Kind {
