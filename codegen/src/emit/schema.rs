@@ -72,8 +72,11 @@ pub(super) fn file(service: &Service) -> TokenStream {
         let waiters: Vec<String> = op.waiters.as_ref().and_then(|w| w.as_object()).map(|w| w.keys().cloned().collect()).unwrap_or_default();
         quote!(OperationSchema { name: #name, summary: #summary, input: &#input, output: &#output, pagination: #pagination, waiters: &[#(#waiters),*] })
     });
-    let pagination_import =
-        service.operations.iter().any(|op| op.paginated.is_some()).then(|| quote!(use ::sdk_types::schema::Pagination;));
+    let pagination_import = service.operations.iter().any(|op| op.paginated.is_some()).then(|| {
+        quote!(
+            use ::sdk_types::schema::Pagination;
+        )
+    });
     quote! {
         //! Every operation's input and output shape as data, for tools that build inputs from
         //! text (shorthand syntax, skeletons) without knowing the service.

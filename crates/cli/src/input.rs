@@ -1,0 +1,191 @@
+//! The operation input as the JSON the AWS CLI reads: from `--cli-input-json`, then each
+//! member flag (JSON, shorthand or `file://`), then the CLI's own conveniences, checked
+//! against the schema so a mistake names the member and the rule.
+
+use sdk_types::schema::{Field, Kind};
+use serde_json::{Map, Value};
+
+use crate::Failure;
+use crate::args::{Call, kebab};
+
+/// Reads `file://PATH` (text) or returns the value as given.
+pub fn resolve_file(flag: &str, value: &str) -> Result<String, Failure> {
+    if let Some(path) = value.strip_prefix("file://") {
+        return std::fs::read_to_string(path).map_err(|e| {
+            Failure::Usage(format!("Error parsing parameter '--{flag}': Unable to load paramfile {value}: {e}"))
+        });
+    }
+    if let Some(path) = value.strip_prefix("fileb://") {
+        let bytes = std::fs::read(path).map_err(|e| {
+            Failure::Usage(format!("Error parsing parameter '--{flag}': Unable to load paramfile {value}: {e}"))
+        })?;
+        return Ok(sdk_types::Blob::new(bytes).to_base64());
+    }
+    Ok(value.to_owned())
+}
+
+/// The value of one member flag.
+fn member_value(field: &'static Field, raw: &str) -> Result<Value, Failure> {
+    let flag = kebab(field.name);
+    let text = resolve_file(&flag, raw)?;
+    let bad = |why: String| Failure::Usage(format!("Error parsing parameter '--{flag}': {why}"));
+    match field.kind {
+        Kind::Structure(_) | Kind::Union(_) | Kind::List(_) | Kind::Map(_) => {
+            let trimmed = text.trim_start();
+            if trimmed.starts_with('{') || (trimmed.starts_with('[') && matches!(field.kind, Kind::List(_))) {
+                serde_json::from_str(&text).map_err(|e| bad(format!("Invalid JSON: {e}\nJSON received: {text}")))
+            } else {
+                crate::shorthand::parse(&text, field.kind).map_err(bad)
+            }
+        }
+        scalar => crate::shorthand::typed(&text, scalar).map_err(bad),
+    }
+}
+
+/// The whole input of a call, checked against the schema.
+pub fn assemble(call: &Call) -> Result<Value, Failure> {
+    let op = call.operation;
+    let mut input = match &call.cli_input_json {
+        Some(raw) => {
+            let text = resolve_file("cli-input-json", raw)?;
+            match serde_json::from_str::<Value>(&text) {
+                Ok(Value::Object(map)) => map,
+                Ok(_) => {
+                    return Err(Failure::Usage(
+                        "Error parsing parameter '--cli-input-json': expected a JSON object".into(),
+                    ));
+                }
+                Err(e) => {
+                    return Err(Failure::Usage(format!(
+                        "Error parsing parameter '--cli-input-json': Invalid JSON: {e}"
+                    )));
+                }
+            }
+        }
+        None => Map::new(),
+    };
+    for (field, raw) in &call.members {
+        input.insert(field.name.to_owned(), member_value(field, raw)?);
+    }
+    if let Some(paths) = &call.paths {
+        // `--paths` is the AWS CLI's shortcut: a batch with a fresh unique CallerReference.
+        input.insert(
+            "InvalidationBatch".into(),
+            serde_json::json!({
+                "Paths": {"Quantity": paths.len(), "Items": paths},
+                "CallerReference": cloudfront_invalidate::unique_caller_reference(),
+            }),
+        );
+    }
+    if let Some(p) = &op.pagination {
+        if let Some(token) = &call.paging.starting_token {
+            input.insert(p.input_token.to_owned(), Value::String(token.clone()));
+        }
+        if let (Some(size), Some(member)) = (&call.paging.page_size, p.page_size) {
+            let kind = op.input.fields().iter().find(|f| f.name == member).map_or(&Kind::String, |f| f.kind);
+            let value = crate::shorthand::typed(size, kind)
+                .map_err(|why| Failure::Usage(format!("Error parsing parameter '--page-size': {why}")))?;
+            input.insert(member.to_owned(), value);
+        }
+    }
+    let mut input = Value::Object(input);
+    fill_counts(&mut input, op.input);
+    check(&input, op.input, "")?;
+    Ok(input)
+}
+
+/// CloudFront's `Quantity` must equal the number of `Items`: when only `Items` is given,
+/// count them (the AWS CLI would refuse the missing `Quantity`).
+fn fill_counts(value: &mut Value, kind: &'static Kind) {
+    match (value, kind) {
+        (Value::Object(map), Kind::Structure(fields)) => {
+            let counted = fields.iter().any(|f| f.name == "Quantity" && matches!(f.kind, Kind::Integer))
+                && fields.iter().any(|f| f.name == "Items" && matches!(f.kind, Kind::List(_)));
+            if counted && !map.contains_key("Quantity") {
+                let count = map.get("Items").and_then(Value::as_array).map_or(0, Vec::len);
+                map.insert("Quantity".into(), Value::from(count));
+            }
+            for field in fields.iter() {
+                if let Some(inner) = map.get_mut(field.name) {
+                    fill_counts(inner, field.kind);
+                }
+            }
+        }
+        (Value::Array(items), Kind::List(member)) => items.iter_mut().for_each(|i| fill_counts(i, member)),
+        _ => {}
+    }
+}
+
+/// Checks members against the schema with botocore's wording: unknown members, missing
+/// required members, and values of the wrong type, each naming the member path.
+fn check(value: &Value, kind: &'static Kind, path: &str) -> Result<(), Failure> {
+    let name = |member: &str| if path.is_empty() { member.to_owned() } else { format!("{path}.{member}") };
+    let fail = |why: String| Err(Failure::Usage(format!("Parameter validation failed:\n{why}")));
+    match (kind, value) {
+        (Kind::Structure(fields) | Kind::Union(fields), Value::Object(map)) => {
+            for key in map.keys() {
+                if !fields.iter().any(|f| f.name == key) {
+                    let known: Vec<&str> = fields.iter().map(|f| f.name).collect();
+                    let at = if path.is_empty() { "input".to_owned() } else { path.to_owned() };
+                    return fail(format!("Unknown parameter in {at}: \"{key}\", must be one of: {}", known.join(", ")));
+                }
+            }
+            for field in fields.iter() {
+                match map.get(field.name) {
+                    Some(v) => check(v, field.kind, &name(field.name))?,
+                    None if field.required && path.is_empty() => {
+                        return Err(Failure::Usage(format!(
+                            "aws: error: the following arguments are required: --{}",
+                            kebab(field.name)
+                        )));
+                    }
+                    None if field.required => {
+                        return fail(format!("Missing required parameter in {path}: \"{}\"", field.name));
+                    }
+                    None => {}
+                }
+            }
+            Ok(())
+        }
+        (Kind::List(member), Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                check(item, member, &format!("{path}[{i}]"))?;
+            }
+            Ok(())
+        }
+        (Kind::Map(member), Value::Object(map)) => {
+            for (key, item) in map {
+                check(item, member, &format!("{path}.{key}"))?;
+            }
+            Ok(())
+        }
+        (Kind::String | Kind::Timestamp | Kind::Blob | Kind::Enum(_), Value::String(_))
+        | (Kind::Integer | Kind::Long, Value::Number(_))
+        | (Kind::Float | Kind::Double, Value::Number(_))
+        | (Kind::Boolean, Value::Bool(_)) => {
+            if matches!(kind, Kind::Integer) && value.as_i64().is_none_or(|n| i32::try_from(n).is_err()) {
+                return fail(format!(
+                    "Invalid value for parameter {path}, value: {value}, valid range: 32-bit integers"
+                ));
+            }
+            Ok(())
+        }
+        (expected, got) => {
+            fail(format!("Invalid type for parameter {path}, value: {got}, expected: {}", describe(expected)))
+        }
+    }
+}
+
+fn describe(kind: &Kind) -> &'static str {
+    match kind {
+        Kind::String | Kind::Enum(_) => "a string",
+        Kind::Timestamp => "a timestamp",
+        Kind::Blob => "base64 text",
+        Kind::Boolean => "true or false",
+        Kind::Integer | Kind::Long => "an integer",
+        Kind::Float | Kind::Double => "a number",
+        Kind::List(_) => "a list",
+        Kind::Map(_) => "a map",
+        Kind::Structure(_) | Kind::Union(_) => "a structure",
+    }
+}

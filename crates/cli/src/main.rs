@@ -1,0 +1,64 @@
+//! `cloudfront`: the AWS CLI's CloudFront invalidation commands, with the same flags, the
+//! same JSON output and the same exit codes, in a native binary.
+
+mod args;
+mod input;
+mod output;
+mod run;
+mod shorthand;
+mod skeleton;
+
+use std::process::ExitCode;
+
+/// How a command ended, as an AWS CLI exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// 252: the command line is wrong (unknown flag, bad value, missing member).
+    Usage(String),
+    /// 253: the configuration or credentials are unusable.
+    Config(String),
+    /// 254: the service answered with an error.
+    Service(String),
+    /// 255: anything else (network, timeouts, a waiter giving up).
+    Other(String),
+}
+
+impl Failure {
+    fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) => 252,
+            Failure::Config(_) => 253,
+            Failure::Service(_) => 254,
+            Failure::Other(_) => 255,
+        }
+    }
+
+    fn message(&self) -> &str {
+        match self {
+            Failure::Usage(m) | Failure::Config(m) | Failure::Service(m) | Failure::Other(m) => m,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let outcome = args::parse(std::env::args_os()).and_then(|invocation| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Failure::Other(format!("cannot start the runtime: {e}")))?;
+        runtime.block_on(run::run(invocation))
+    });
+    match outcome {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            let message = failure.message();
+            if !message.is_empty() {
+                eprintln!("{message}");
+            }
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! Printing results as the AWS CLI does: `json` (four-space indent, keys in model order),
+//! and `text` (tab-separated, the AWS CLI's text formatter rules); `--query` (JMESPath) first.
+
+use serde_json::Value;
+
+use crate::Failure;
+
+/// Applies `--query`.
+pub fn query(value: Value, expression: Option<&str>) -> Result<Value, Failure> {
+    let Some(expression) = expression else { return Ok(value) };
+    let compiled = jmespath::compile(expression)
+        .map_err(|e| Failure::Usage(format!("Bad value for --query {expression}: {e}")))?;
+    let data = jmespath::Variable::from_serializable(&value).map_err(|e| Failure::Other(e.to_string()))?;
+    let result =
+        compiled.search(data).map_err(|e| Failure::Usage(format!("Bad value for --query {expression}: {e}")))?;
+    serde_json::to_value(&*result).map_err(|e| Failure::Other(e.to_string()))
+}
+
+/// Formats `value` in `format` (`json` unless told otherwise).
+pub fn render(value: &Value, format: &str) -> Result<String, Failure> {
+    match format {
+        "json" => {
+            if value.is_null() {
+                return Ok(String::new());
+            }
+            let mut out = Vec::new();
+            let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+            let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
+            serde::Serialize::serialize(value, &mut serializer).map_err(|e| Failure::Other(e.to_string()))?;
+            let mut text = String::from_utf8(out).map_err(|e| Failure::Other(e.to_string()))?;
+            text.push('\n');
+            Ok(text)
+        }
+        "text" => {
+            let mut out = String::new();
+            text(value, None, None, &mut out);
+            Ok(out)
+        }
+        other => Err(Failure::Usage(format!("--output {other} is not supported yet by this CLI; use json or text"))),
+    }
+}
+
+/// A scalar as Python's `str()` prints it (the AWS CLI is Python).
+fn scalar(value: &Value) -> String {
+    match value {
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn is_scalar(value: &Value) -> bool {
+    !matches!(value, Value::Object(_) | Value::Array(_))
+}
+
+/// The AWS CLI's text format: a dict prints its scalars tab-separated on one line (prefixed
+/// by the upper-cased key it sits under), then each nested value under its own key; a list of
+/// dicts prints every dict with the same scalar columns; a list of scalars prints one line.
+fn text(value: &Value, identifier: Option<&str>, scalar_keys: Option<&[String]>, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            let mut scalars = Vec::new();
+            let mut nested: Vec<(&String, &Value)> = Vec::new();
+            match scalar_keys {
+                None => {
+                    let mut keys: Vec<&String> = map.keys().collect();
+                    keys.sort();
+                    for key in keys {
+                        let v = &map[key];
+                        if is_scalar(v) { scalars.push(scalar(v)) } else { nested.push((key, v)) }
+                    }
+                }
+                Some(columns) => {
+                    for key in columns {
+                        scalars.push(map.get(key).map(scalar).unwrap_or_default());
+                    }
+                    let mut rest: Vec<&String> = map.keys().filter(|k| !columns.contains(k)).collect();
+                    rest.sort();
+                    nested.extend(rest.into_iter().map(|k| (k, &map[k])));
+                }
+            }
+            if !scalars.is_empty() {
+                if let Some(id) = identifier {
+                    scalars.insert(0, id.to_uppercase());
+                }
+                out.push_str(&scalars.join("\t"));
+                out.push('\n');
+            }
+            for (key, v) in nested {
+                text(v, Some(key), None, out);
+            }
+        }
+        Value::Array(items) if items.is_empty() => {}
+        Value::Array(items) if items.iter().any(|i| i.is_object()) => {
+            let mut columns: Vec<String> = items
+                .iter()
+                .filter_map(Value::as_object)
+                .flat_map(|m| m.iter().filter(|(_, v)| is_scalar(v)).map(|(k, _)| k.clone()))
+                .collect();
+            columns.sort();
+            columns.dedup();
+            for item in items {
+                text(item, identifier, Some(&columns), out);
+            }
+        }
+        Value::Array(items) if items.iter().any(Value::is_array) => {
+            let scalars: Vec<&Value> = items.iter().filter(|i| is_scalar(i)).collect();
+            if !scalars.is_empty() {
+                scalar_list(&scalars, identifier, out);
+            }
+            for item in items.iter().filter(|i| !is_scalar(i)) {
+                text(item, identifier, None, out);
+            }
+        }
+        Value::Array(items) => scalar_list(&items.iter().collect::<Vec<_>>(), identifier, out),
+        other => {
+            out.push_str(&scalar(other));
+            out.push('\n');
+        }
+    }
+}
+
+fn scalar_list(items: &[&Value], identifier: Option<&str>, out: &mut String) {
+    match identifier {
+        Some(id) => {
+            for item in items {
+                out.push_str(&format!("{}\t{}\n", id.to_uppercase(), scalar(item)));
+            }
+        }
+        None => {
+            out.push_str(&items.iter().map(|i| scalar(i)).collect::<Vec<_>>().join("\t"));
+            out.push('\n');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_uses_four_spaces_and_keeps_key_order() {
+        let value = serde_json::json!({"Location": "l", "Invalidation": {"Id": "I1", "Status": "Completed"}});
+        assert_eq!(
+            render(&value, "json").unwrap(),
+            "{\n    \"Location\": \"l\",\n    \"Invalidation\": {\n        \"Id\": \"I1\",\n        \"Status\": \"Completed\"\n    }\n}\n"
+        );
+    }
+
+    #[test]
+    fn text_follows_the_aws_cli_rules() {
+        let value = serde_json::json!({
+            "Location": "https://x/I1",
+            "Invalidation": {"Id": "I1", "Status": "InProgress", "CreateTime": "2026-01-01T00:00:00Z",
+                "InvalidationBatch": {"Paths": {"Quantity": 2, "Items": ["/a", "/b"]}, "CallerReference": "r"}}
+        });
+        assert_eq!(
+            render(&value, "text").unwrap(),
+            "https://x/I1\nINVALIDATION\t2026-01-01T00:00:00Z\tI1\tInProgress\nINVALIDATIONBATCH\tr\nPATHS\t2\nITEMS\t/a\nITEMS\t/b\n"
+        );
+        let list = serde_json::json!({"InvalidationList": {"IsTruncated": false, "Items": [{"Id": "A", "Status": "Completed"}, {"Id": "B", "Status": "InProgress"}]}});
+        assert_eq!(
+            render(&list, "text").unwrap(),
+            "INVALIDATIONLIST\tFalse\nITEMS\tA\tCompleted\nITEMS\tB\tInProgress\n"
+        );
+    }
+
+    #[test]
+    fn queries_select_and_project() {
+        let value = serde_json::json!({"InvalidationList": {"Items": [{"Id": "A"}, {"Id": "B"}]}});
+        assert_eq!(query(value.clone(), Some("InvalidationList.Items[].Id")).unwrap(), serde_json::json!(["A", "B"]));
+        let e = query(value, Some("[[[")).unwrap_err();
+        assert!(matches!(e, Failure::Usage(m) if m.starts_with("Bad value for --query [[[")));
+    }
+}

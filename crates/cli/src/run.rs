@@ -1,0 +1,308 @@
+//! Running a parsed command: configuration, the call (with the AWS CLI's pagination), the
+//! waiters, and the error messages and exit codes the AWS CLI uses.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use cloudfront::{Client, SdkError};
+use sdk_runtime::env::Env;
+use sdk_runtime::transport::TransportSettings;
+use sdk_runtime::waiter::WaitError;
+use sdk_types::ProvideErrorMetadata;
+use sdk_types::schema::OperationSchema;
+use serde_json::Value;
+
+use crate::args::{Call, Global, Invocation};
+use crate::{Failure, input, output, skeleton};
+
+/// Runs the command and returns what to print.
+pub async fn run(invocation: Invocation) -> Result<String, Failure> {
+    let call = match invocation {
+        Invocation::Print(text) => return Ok(text),
+        Invocation::Call(call) => call,
+    };
+    if let Some(which) = &call.skeleton {
+        let kind = match which.as_str() {
+            "output" => call.operation.output,
+            "input" => call.operation.input,
+            other => {
+                return Err(Failure::Usage(format!(
+                    "--generate-cli-skeleton {other} is not supported yet; use input or output"
+                )));
+            }
+        };
+        return output::render(&skeleton::skeleton(kind, 0), "json");
+    }
+    // A bad query is a command-line error: refuse it before calling anything.
+    output::query(Value::Null, call.global.query.as_deref())?;
+    let input = input::assemble(&call)?;
+    let client = client(&call.global)?;
+    if call.global.debug {
+        // Never the secret key, the session token or a signature.
+        let config = client.config();
+        eprintln!("debug: operation {}, region {}", call.operation.name, config.region.as_deref().unwrap_or("-"));
+        eprintln!("debug: endpoint override {:?}", config.endpoint_url_for("CloudFront"));
+        eprintln!("debug: input {input}");
+    }
+    let format = output_format(&call.global, &client);
+    let result = match call.waiter {
+        Some(waiter) => {
+            wait(&client, waiter, &input).await?;
+            return Ok(String::new());
+        }
+        None => paginate(&client, call.operation, input, &call).await?,
+    };
+    if call.wait {
+        let id = result["Invalidation"]["Id"].as_str().unwrap_or_default().to_owned();
+        let mut wait_input = serde_json::Map::new();
+        for (key, value) in call.members.iter().map(|(f, v)| (f.name, v)) {
+            if key != "InvalidationBatch" {
+                wait_input.insert(key.to_owned(), Value::String(value.clone()));
+            }
+        }
+        wait_input.insert("Id".into(), Value::String(id.clone()));
+        let waiter = call.operation.waiters.first().copied().unwrap_or(match call.operation.name {
+            "CreateInvalidationForDistributionTenant" => "InvalidationForDistributionTenantCompleted",
+            _ => "InvalidationCompleted",
+        });
+        let terminal = std::io::stderr().is_terminal();
+        if terminal {
+            eprintln!("waiting for invalidation {id} to complete...");
+        }
+        let tenant = call.operation.name == "CreateInvalidationForDistributionTenant";
+        if tenant {
+            if let Some(Value::String(t)) = wait_input.remove("Id").and(Some(Value::String(id.clone()))) {
+                wait_input.insert("Id".into(), Value::String(t));
+            }
+            let tenant_id =
+                call.members.iter().find(|(f, _)| f.name == "Id").map(|(_, v)| v.clone()).unwrap_or_default();
+            wait_input.insert("DistributionTenantId".into(), Value::String(tenant_id));
+        }
+        wait(
+            &client,
+            if tenant { "InvalidationForDistributionTenantCompleted" } else { waiter },
+            &Value::Object(wait_input),
+        )
+        .await?;
+        if terminal {
+            eprintln!("invalidation {id} completed");
+        }
+    }
+    let selected = output::query(result, call.global.query.as_deref())?;
+    output::render(&selected, &format)
+}
+
+/// `--output`, else `AWS_DEFAULT_OUTPUT`, else the profile's `output`, else `json`.
+fn output_format(global: &Global, client: &Client) -> String {
+    global
+        .output
+        .clone()
+        .or_else(|| std::env::var("AWS_DEFAULT_OUTPUT").ok().filter(|v| !v.is_empty()))
+        .or_else(|| client.config().profile().and_then(|p| p.get("output")).map(str::to_owned))
+        .unwrap_or_else(|| "json".into())
+}
+
+fn seconds(flag: &str, value: &Option<String>) -> Result<Option<Duration>, Failure> {
+    value
+        .as_ref()
+        .map(|v| {
+            let secs: f64 =
+                v.parse().map_err(|_| Failure::Usage(format!("--{flag} must be a number of seconds, not {v:?}")))?;
+            // 0 means no limit, as in the AWS CLI.
+            Ok(Duration::from_secs_f64(if secs == 0.0 { 86_400.0 } else { secs }))
+        })
+        .transpose()
+}
+
+fn client(global: &Global) -> Result<Client, Failure> {
+    let mut transport = TransportSettings::default();
+    if let Some(t) = seconds("cli-connect-timeout", &global.connect_timeout)? {
+        transport.connect_timeout = t;
+    }
+    if let Some(t) = seconds("cli-read-timeout", &global.read_timeout)? {
+        transport.read_timeout = t;
+    }
+    transport.ca_bundle = global.ca_bundle.clone().or_else(|| std::env::var("AWS_CA_BUNDLE").ok()).map(Into::into);
+    transport.insecure = global.no_verify_ssl;
+    let mut builder = sdk_runtime::Config::loader(Env::process(), global.profile.clone()).transport(transport);
+    if let Some(region) = &global.region {
+        builder = builder.region(region);
+    }
+    if let Some(url) = &global.endpoint_url {
+        if !url.starts_with("http://") && !url.starts_with("https://") {
+            return Err(Failure::Usage(format!(
+                "Bad value for --endpoint-url \"{url}\": scheme is missing. Must be of the form http://<hostname>/ or https://<hostname>/"
+            )));
+        }
+        builder = builder.endpoint_url(url);
+    }
+    if global.no_sign_request {
+        builder = builder.no_signing();
+    }
+    let mut config = builder.build().map_err(Failure::Config)?;
+    // CloudFront is a global service: the AWS CLI works without a region, and so does this.
+    if config.region.is_none() {
+        config.region = Some("us-east-1".into());
+    }
+    Client::new(config).map_err(Failure::Config)
+}
+
+/// The AWS CLI's message and exit code for an operation's failure.
+fn failure<E: ProvideErrorMetadata + std::fmt::Display>(operation: &str, error: SdkError<E>) -> Failure {
+    match error {
+        SdkError::Service(e) => Failure::Service(format!(
+            "An error occurred ({}) when calling the {operation} operation: {}",
+            e.code().unwrap_or("Unknown"),
+            e.message().unwrap_or_default()
+        )),
+        SdkError::Construction(e) => Failure::Usage(format!("Parameter validation failed:\n{e}")),
+        SdkError::Credentials(e) => Failure::Config(format!("Unable to locate credentials. {e}")),
+        e @ (SdkError::Config(_) | SdkError::Endpoint(_)) => Failure::Config(e.to_string()),
+        e => Failure::Other(e.to_string()),
+    }
+}
+
+macro_rules! operations {
+    ($client:expr, $name:expr, $input:expr, $( $op:literal => $module:ident :: $ty:ident ),* $(,)?) => {
+        match $name {
+            $(
+                $op => {
+                    let input: cloudfront::operation::$module::$ty = serde_json::from_value($input)
+                        .map_err(|e| Failure::Usage(format!("Parameter validation failed:\n{e}")))?;
+                    let output = cloudfront::operation::$module::send($client.handle(), &input).await.map_err(|e| failure($op, e))?;
+                    serde_json::to_value(&output).map_err(|e| Failure::Other(e.to_string()))
+                }
+            )*
+            other => Err(Failure::Usage(format!("unknown operation {other}"))),
+        }
+    };
+}
+
+/// One call of an operation, JSON in and out.
+async fn call_once(client: &Client, operation: &str, input: Value) -> Result<Value, Failure> {
+    operations!(client, operation, input,
+        "CreateInvalidation" => create_invalidation::CreateInvalidationInput,
+        "CreateInvalidationForDistributionTenant" => create_invalidation_for_distribution_tenant::CreateInvalidationForDistributionTenantInput,
+        "GetInvalidationForDistributionTenant" => get_invalidation_for_distribution_tenant::GetInvalidationForDistributionTenantInput,
+        "GetInvalidation" => get_invalidation::GetInvalidationInput,
+        "ListInvalidations" => list_invalidations::ListInvalidationsInput,
+        "ListInvalidationsForDistributionTenant" => list_invalidations_for_distribution_tenant::ListInvalidationsForDistributionTenantInput,
+    )
+}
+
+fn at<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(value, |v, key| v.get(key))
+}
+
+fn at_mut<'a>(value: &'a mut Value, path: &str) -> Option<&'a mut Value> {
+    path.split('.').try_fold(value, |v, key| v.get_mut(key))
+}
+
+/// Calls the operation, and for paginated ones walks the pages as the AWS CLI does: the
+/// items of every page in one list, `--max-items` cutting it (with a `NextToken` to resume),
+/// `--no-paginate` asking for one page only.
+async fn paginate(client: &Client, op: &OperationSchema, input: Value, call: &Call) -> Result<Value, Failure> {
+    let Some(p) = op.pagination.as_ref().filter(|_| !call.paging.no_paginate) else {
+        return call_once(client, op.name, input).await;
+    };
+    let Some(items_path) = p.items else { return call_once(client, op.name, input).await };
+    let mut request = input;
+    let mut first: Option<Value> = None;
+    let mut items: Vec<Value> = Vec::new();
+    let mut next_token: Option<String> = None;
+    // Bounded: at most 10,000 pages.
+    for _ in 0..10_000 {
+        let page = call_once(client, op.name, request.clone()).await?;
+        items.extend(at(&page, items_path).and_then(Value::as_array).cloned().unwrap_or_default());
+        let token = at(&page, p.output_token).and_then(Value::as_str).filter(|t| !t.is_empty()).map(str::to_owned);
+        let parent = p.output_token.rsplit_once('.').map_or("", |(parent, _)| parent);
+        let truncated = at(&page, &format!("{parent}.IsTruncated")).and_then(Value::as_bool).unwrap_or(true);
+        let previous = request.get(p.input_token).and_then(Value::as_str).map(str::to_owned);
+        first.get_or_insert(page);
+        next_token = token.filter(|t| truncated && Some(t) != previous.as_ref());
+        if next_token.is_none() || call.paging.max_items.is_some_and(|max| items.len() >= max) {
+            break;
+        }
+        request[p.input_token] = Value::String(next_token.clone().unwrap_or_default());
+    }
+    let mut result = first.unwrap_or(Value::Null);
+    let resume = match call.paging.max_items {
+        Some(max) if items.len() > max => {
+            items.truncate(max);
+            Some(
+                items
+                    .last()
+                    .and_then(|i| i.get("Id"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .or(next_token.clone()),
+            )
+        }
+        Some(max) if items.len() == max => next_token.clone().map(Some),
+        _ => None,
+    };
+    if let Some(slot) = at_mut(&mut result, items_path) {
+        *slot = Value::Array(items);
+    }
+    if let Some((parent, leaf)) = p.output_token.rsplit_once('.')
+        && let Some(Value::Object(map)) = at_mut(&mut result, parent)
+    {
+        map.remove(leaf);
+    }
+    if let (Some(Some(token)), Value::Object(map)) = (resume, &mut result) {
+        map.insert("NextToken".into(), Value::String(token));
+    }
+    Ok(result)
+}
+
+/// Runs a waiter to the end; the AWS CLI prints nothing on success and exits 255 otherwise.
+async fn wait(client: &Client, waiter: &str, input: &Value) -> Result<(), Failure> {
+    let text = |key: &str| input.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let max_wait =
+        std::env::var("CLOUDFRONT_WAIT_MAX_SECONDS").ok().and_then(|v| v.parse().ok()).map(Duration::from_secs);
+    let poll = std::env::var("CLOUDFRONT_WAIT_POLL_MS").ok().and_then(|v| v.parse().ok()).map(Duration::from_millis);
+    let describe = |e: String| Failure::Other(format!("Waiter {waiter} failed: {e}"));
+    match waiter {
+        "InvalidationCompleted" => {
+            let mut w =
+                client.wait_until_invalidation_completed().distribution_id(text("DistributionId")).id(text("Id"));
+            if let Some(max) = max_wait {
+                w = w.max_wait(max);
+            }
+            if let Some(poll) = poll {
+                w = w.delays(poll, poll * 4);
+            }
+            w.wait().await.map(drop).map_err(|e| waiter_failure(e, describe))
+        }
+        "InvalidationForDistributionTenantCompleted" => {
+            let mut w = client
+                .wait_until_invalidation_for_distribution_tenant_completed()
+                .distribution_tenant_id(text("DistributionTenantId"))
+                .id(text("Id"));
+            if let Some(max) = max_wait {
+                w = w.max_wait(max);
+            }
+            if let Some(poll) = poll {
+                w = w.delays(poll, poll * 4);
+            }
+            w.wait().await.map(drop).map_err(|e| waiter_failure(e, describe))
+        }
+        other => Err(Failure::Usage(format!("unknown waiter {other}"))),
+    }
+}
+
+fn waiter_failure<O, E: ProvideErrorMetadata + std::fmt::Display>(
+    error: WaitError<O, E>,
+    describe: impl Fn(String) -> Failure,
+) -> Failure {
+    match error {
+        WaitError::TimedOut { attempts, .. } => describe(format!("Max attempts exceeded ({attempts} polls)")),
+        WaitError::FailureState { .. } => describe("Waiter encountered a terminal failure state".into()),
+        WaitError::Error(SdkError::Service(e)) => describe(format!(
+            "An error occurred ({}): {}",
+            e.code().unwrap_or("Unknown"),
+            e.message().unwrap_or_default()
+        )),
+        WaitError::Error(e) => describe(e.to_string()),
+    }
+}

@@ -1,0 +1,387 @@
+//! The `cloudfront` binary against a local server: flags, input forms, output formats,
+//! queries, skeletons, pagination, waiters, and each failure's message and exit code.
+
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+use test_server::{Recorded, Reply, TestServer};
+
+struct Run {
+    stdout: String,
+    stderr: String,
+    code: i32,
+}
+
+async fn cloudfront(args: &[&str], extra_env: &[(&str, &str)]) -> Run {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let env: Vec<(String, String)> = extra_env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    tokio::task::spawn_blocking(move || {
+        let output = Command::new(env!("CARGO_BIN_EXE_cloudfront"))
+            .args(&args)
+            .env_clear()
+            .env("AWS_ACCESS_KEY_ID", "AKIDCLITEST")
+            .env("AWS_SECRET_ACCESS_KEY", "cli-secret-key")
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .envs(env)
+            .output()
+            .expect("the binary runs");
+        Run {
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            code: output.status.code().unwrap_or(-1),
+        }
+    })
+    .await
+    .unwrap()
+}
+
+fn invalidation(id: &str, status: &str, batch: &str) -> String {
+    format!(
+        "<Invalidation><Id>{id}</Id><Status>{status}</Status><CreateTime>2026-01-01T00:00:00.000Z</CreateTime>{batch}</Invalidation>"
+    )
+}
+
+/// A server that answers creates with the batch it was sent, gets with a status that
+/// completes after two polls, and lists in pages of two.
+async fn server() -> (TestServer, Arc<Mutex<Vec<Recorded>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let server = TestServer::start(move |r, i| {
+        log.lock().unwrap().push(r.clone());
+        let body = r.text();
+        if r.target.contains("ENOSUCH") {
+            return Reply::status(404, "<ErrorResponse><Error><Code>NoSuchDistribution</Code><Message>The specified distribution does not exist.</Message></Error><RequestId>rid-1</RequestId></ErrorResponse>");
+        }
+        match r.method.as_str() {
+            "POST" => {
+                let batch = body.split_once('>').map(|(_, rest)| rest).unwrap_or_default().trim_end_matches("</InvalidationBatch>");
+                Reply::status(201, invalidation("I1", "InProgress", &format!("<InvalidationBatch>{batch}</InvalidationBatch>")))
+                    .header("Location", "https://cloudfront.amazonaws.com/2020-05-31/distribution/E1/invalidation/I1")
+            }
+            _ if r.target.ends_with("/invalidation/I1") => Reply::status(200, invalidation("I1", if i % 3 == 2 { "Completed" } else { "InProgress" }, "")),
+            _ if r.target.ends_with("/invalidation/ISTUCK") => Reply::status(200, invalidation("ISTUCK", "InProgress", "")),
+            _ => {
+                let (items, next) = if r.target.contains("Marker=m2") {
+                    ("E", None)
+                } else if r.target.contains("Marker=m1") {
+                    ("C,D", Some("m2"))
+                } else {
+                    ("A,B", Some("m1"))
+                };
+                let items: String = items
+                    .split(',')
+                    .map(|id| format!("<InvalidationSummary><Id>{id}</Id><CreateTime>2026-01-01T00:00:00Z</CreateTime><Status>Completed</Status></InvalidationSummary>"))
+                    .collect();
+                let next_xml = next.map(|n| format!("<NextMarker>{n}</NextMarker>")).unwrap_or_default();
+                Reply::status(200, format!("<InvalidationList><Marker></Marker>{next_xml}<MaxItems>2</MaxItems><IsTruncated>{}</IsTruncated><Quantity>2</Quantity><Items>{items}</Items></InvalidationList>", next.is_some()))
+            }
+        }
+    })
+    .await;
+    (server, seen)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_invalidation_with_paths_prints_the_aws_cli_json() {
+    let (server, seen) = server().await;
+    let run = cloudfront(
+        &[
+            "create-invalidation",
+            "--endpoint-url",
+            &server.url,
+            "--distribution-id",
+            "E1",
+            "--paths",
+            "/index.html",
+            "/css/*",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("{\n    \"Location\": \"https://cloudfront.amazonaws.com/2020-05-31/distribution/E1/invalidation/I1\",\n    \"Invalidation\": {\n        \"Id\": \"I1\",\n        \"Status\": \"InProgress\","), "{}", run.stdout);
+    let sent = seen.lock().unwrap()[0].text();
+    assert!(
+        sent.contains("<Quantity>2</Quantity><Items><Path>/index.html</Path><Path>/css/*</Path></Items>"),
+        "{sent}"
+    );
+    assert!(seen.lock().unwrap()[0].header("authorization").unwrap().contains("AKIDCLITEST"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn invalidation_batch_accepts_shorthand_json_and_files() {
+    let (server, seen) = server().await;
+    let shorthand = cloudfront(
+        &[
+            "create-invalidation",
+            "--endpoint-url",
+            &server.url,
+            "--distribution-id",
+            "E1",
+            "--invalidation-batch",
+            "Paths={Quantity=1,Items=[/a]},CallerReference=short-1",
+            "--query",
+            "Invalidation.InvalidationBatch.CallerReference",
+            "--output",
+            "text",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!((shorthand.code, shorthand.stdout.as_str()), (0, "short-1\n"), "{}", shorthand.stderr);
+    let file = std::env::temp_dir().join(format!("batch-{}.json", std::process::id()));
+    std::fs::write(&file, r#"{"Paths": {"Items": ["/b", "/c"]}, "CallerReference": "file-1"}"#).unwrap();
+    let from_file = cloudfront(
+        &[
+            "create-invalidation",
+            "--endpoint-url",
+            &server.url,
+            "--distribution-id",
+            "E1",
+            "--invalidation-batch",
+            &format!("file://{}", file.display()),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(from_file.code, 0, "{}", from_file.stderr);
+    assert!(seen.lock().unwrap()[1].text().contains("<Quantity>2</Quantity>"), "Quantity is counted when left out");
+    let input_json = cloudfront(
+        &["create-invalidation", "--endpoint-url", &server.url, "--cli-input-json", r#"{"DistributionId": "E1", "InvalidationBatch": {"Paths": {"Quantity": 1, "Items": ["/d"]}, "CallerReference": "json-1"}}"#, "--output", "text"],
+        &[],
+    )
+    .await;
+    assert_eq!(input_json.code, 0, "{}", input_json.stderr);
+    assert!(input_json.stdout.contains("INVALIDATIONBATCH\tjson-1"), "{}", input_json.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_gets_one_line_with_the_rule_and_exit_252() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["create-invalidation", "--distribution-id", "E1"],
+            "the following arguments are required: --invalidation-batch",
+        ),
+        (
+            &["create-invalidation", "--distribution-id", "E1", "--invalidation-batch", "Paths={Quantity=x}"],
+            "expected an integer, not \"x\" at position 16",
+        ),
+        (&["create-invalidation", "--distribution-id", "E1", "--invalidation-batch", "{\"Paths\": "], "Invalid JSON"),
+        (
+            &[
+                "create-invalidation",
+                "--distribution-id",
+                "E1",
+                "--invalidation-batch",
+                "file:///nonexistent/batch.json",
+            ],
+            "Unable to load paramfile file:///nonexistent/batch.json",
+        ),
+        (
+            &[
+                "create-invalidation",
+                "--distribution-id",
+                "E1",
+                "--paths",
+                "/a",
+                "--invalidation-batch",
+                "CallerReference=x",
+            ],
+            "cannot be used with",
+        ),
+        (&["create-invalidation", "--no-such-flag"], "unexpected argument '--no-such-flag'"),
+        (
+            &[
+                "create-invalidation",
+                "--distribution-id",
+                "E1",
+                "--invalidation-batch",
+                "{\"Paths\": {\"Quantity\": 1, \"Items\": [\"/a\"]}, \"CallerReference\": \"r\", \"Comment\": \"x\"}",
+            ],
+            "Unknown parameter in InvalidationBatch: \"Comment\", must be one of: Paths, CallerReference",
+        ),
+        (
+            &[
+                "create-invalidation",
+                "--distribution-id",
+                "E1",
+                "--invalidation-batch",
+                "Paths={Quantity=3,Items=[/a]},CallerReference=r",
+                "--endpoint-url",
+                "http://127.0.0.1:9",
+            ],
+            "InvalidationBatch.Paths.Quantity is 3 but Items has 1 entries",
+        ),
+        (&["list-invalidations", "--distribution-id", "E1", "--query", "[[["], "Bad value for --query [[["),
+        (
+            &["list-invalidations", "--distribution-id", "E1", "--endpoint-url", "localhost:4566"],
+            "Bad value for --endpoint-url \"localhost:4566\": scheme is missing",
+        ),
+    ];
+    for (args, expected) in cases {
+        // Every case fails before sending; a loopback endpoint makes sure nothing else is reached.
+        let mut args = args.to_vec();
+        if !args.contains(&"--endpoint-url") {
+            args.extend(["--endpoint-url", "http://127.0.0.1:9"]);
+        }
+        let run = cloudfront(&args, &[]).await;
+        assert_eq!(run.code, 252, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(expected), "{args:?}: {}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{args:?}: {}", run.stderr);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn service_errors_exit_254_with_the_aws_cli_message() {
+    let (server, _) = server().await;
+    let run = cloudfront(
+        &["get-invalidation", "--endpoint-url", &server.url, "--distribution-id", "ENOSUCH", "--id", "I1"],
+        &[],
+    )
+    .await;
+    assert_eq!(run.code, 254);
+    assert_eq!(
+        run.stderr.trim(),
+        "An error occurred (NoSuchDistribution) when calling the GetInvalidation operation: The specified distribution does not exist."
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn missing_credentials_exit_253_and_unreachable_endpoints_255() {
+    let run = cloudfront(
+        &["get-invalidation", "--endpoint-url", "http://127.0.0.1:9", "--distribution-id", "E1", "--id", "I1"],
+        &[("AWS_ACCESS_KEY_ID", ""), ("HOME", "/nonexistent")],
+    )
+    .await;
+    assert_eq!(run.code, 253, "{}", run.stderr);
+    assert!(run.stderr.starts_with("Unable to locate credentials."), "{}", run.stderr);
+    let run = cloudfront(
+        &[
+            "get-invalidation",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+            "--distribution-id",
+            "E1",
+            "--id",
+            "I1",
+            "--cli-connect-timeout",
+            "1",
+        ],
+        &[("AWS_MAX_ATTEMPTS", "1")],
+    )
+    .await;
+    assert_eq!(run.code, 255, "{}", run.stderr);
+    assert!(run.stderr.contains("could not reach the endpoint"), "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lists_are_paginated_merged_and_cut_by_max_items() {
+    let (server, _) = server().await;
+    let all = cloudfront(
+        &[
+            "list-invalidations",
+            "--endpoint-url",
+            &server.url,
+            "--distribution-id",
+            "E1",
+            "--query",
+            "InvalidationList.Items[].Id",
+            "--output",
+            "text",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!((all.code, all.stdout.as_str()), (0, "A\tB\tC\tD\tE\n"), "{}", all.stderr);
+    let one_page = cloudfront(
+        &[
+            "list-invalidations",
+            "--endpoint-url",
+            &server.url,
+            "--distribution-id",
+            "E1",
+            "--no-paginate",
+            "--query",
+            "InvalidationList.Items[].Id",
+            "--output",
+            "text",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(one_page.stdout, "A\tB\n");
+    let cut = cloudfront(
+        &["list-invalidations", "--endpoint-url", &server.url, "--distribution-id", "E1", "--max-items", "3"],
+        &[],
+    )
+    .await;
+    let json: serde_json::Value = serde_json::from_str(&cut.stdout).unwrap();
+    assert_eq!(json["InvalidationList"]["Items"].as_array().unwrap().len(), 3);
+    assert_eq!(json["NextToken"], "C");
+    assert!(json["InvalidationList"].get("NextMarker").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn skeletons_describe_input_and_output() {
+    let input = cloudfront(&["create-invalidation", "--generate-cli-skeleton"], &[]).await;
+    let json: serde_json::Value = serde_json::from_str(&input.stdout).unwrap();
+    assert_eq!(json["InvalidationBatch"]["Paths"]["Items"], serde_json::json!([""]));
+    assert_eq!(json["DistributionId"], "");
+    let output = cloudfront(&["get-invalidation", "--generate-cli-skeleton", "output"], &[]).await;
+    let json: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(json["Invalidation"]["Status"], "");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn waiters_succeed_quietly_and_time_out_with_255() {
+    let (server, _) = server().await;
+    let fast = [("CLOUDFRONT_WAIT_POLL_MS", "5"), ("CLOUDFRONT_WAIT_MAX_SECONDS", "2")];
+    let done = cloudfront(
+        &["wait", "invalidation-completed", "--endpoint-url", &server.url, "--distribution-id", "E1", "--id", "I1"],
+        &fast,
+    )
+    .await;
+    assert_eq!((done.code, done.stdout.as_str()), (0, ""), "{}", done.stderr);
+    let stuck = cloudfront(
+        &["wait", "invalidation-completed", "--endpoint-url", &server.url, "--distribution-id", "E1", "--id", "ISTUCK"],
+        &[("CLOUDFRONT_WAIT_POLL_MS", "5"), ("CLOUDFRONT_WAIT_MAX_SECONDS", "1")],
+    )
+    .await;
+    assert_eq!(stuck.code, 255);
+    assert!(stuck.stderr.starts_with("Waiter InvalidationCompleted failed: Max attempts exceeded"), "{}", stuck.stderr);
+    let created = cloudfront(
+        &[
+            "create-invalidation",
+            "--endpoint-url",
+            &server.url,
+            "--distribution-id",
+            "E1",
+            "--paths",
+            "/a",
+            "--wait",
+            "--query",
+            "Invalidation.Id",
+            "--output",
+            "text",
+        ],
+        &fast,
+    )
+    .await;
+    assert_eq!((created.code, created.stdout.as_str()), (0, "I1\n"), "{}", created.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn debug_output_never_shows_secrets() {
+    let (server, _) = server().await;
+    let run = cloudfront(
+        &["get-invalidation", "--endpoint-url", &server.url, "--distribution-id", "E1", "--id", "I1", "--debug"],
+        &[("AWS_SESSION_TOKEN", "cli-session-token")],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for secret in ["cli-secret-key", "cli-session-token", "Signature="] {
+        assert!(!run.stderr.contains(secret) && !run.stdout.contains(secret), "{secret} leaked");
+    }
+}
