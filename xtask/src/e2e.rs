@@ -35,10 +35,13 @@ pub fn main(args: &[String]) -> Result<(), String> {
 fn moto() -> Result<(), String> {
     let venv = root().join("target/e2e-venv");
     let server = venv.join("bin/moto_server");
-    if !server.exists() {
-        println!("installing moto[server] into {}", venv.display());
+    if !server.exists() || !venv.join("bin/aws").exists() {
+        println!("installing moto[server] and the AWS CLI into {}", venv.display());
         crate::run::run("python3", &["-m", "venv", &venv.to_string_lossy()])?;
-        crate::run::run(&venv.join("bin/pip").to_string_lossy(), &["install", "--quiet", "moto[server]>=5.2,<5.3"])?;
+        crate::run::run(
+            &venv.join("bin/pip").to_string_lossy(),
+            &["install", "--quiet", "moto[server]>=5.2,<5.3", "awscli"],
+        )?;
     }
     let port = free_port()?;
     let log = root().join("target/moto.log");
@@ -57,6 +60,16 @@ fn moto() -> Result<(), String> {
     let (p, f) = examples(port)?;
     passed += p;
     failed += f;
+    // The CLI against the real AWS CLI, same server, same commands.
+    let aws = venv.join("bin/aws").to_string_lossy().into_owned();
+    let (ok, counts) = run_counting_command(
+        "cargo",
+        &["test", "--package", "cloudfront-cli", "--test", "parity", "--", "--ignored", "--nocapture"],
+        &[("AWS_CLI", aws.as_str())],
+    )?;
+    let (p, f) = counts.unwrap_or((0, 1));
+    passed += p;
+    failed += if ok { f } else { f.max(1) };
     println!("{passed} passed, {failed} failed");
     if failed == 0 && passed > 0 { Ok(()) } else { Err("end-to-end tests failed".into()) }
 }

@@ -28,6 +28,7 @@ pub struct Call {
     /// `--paths` of `create-invalidation`.
     pub paths: Option<Vec<String>>,
     pub cli_input_json: Option<String>,
+    pub cli_input_yaml: Option<String>,
     pub skeleton: Option<String>,
     pub paging: Paging,
     /// `--wait` on the create commands.
@@ -224,6 +225,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Fai
         members: members.into_iter().map(|(f, v, _)| (f, v)).collect(),
         paths: sub.try_get_many::<String>("paths").ok().flatten().map(|v| v.cloned().collect()),
         cli_input_json: text(sub, "cli-input-json"),
+        cli_input_yaml: text(sub, "cli-input-yaml"),
         skeleton: text(sub, "generate-cli-skeleton"),
         paging: Paging {
             max_items,

@@ -45,7 +45,18 @@ fn member_value(field: &'static Field, raw: &str) -> Result<Value, Failure> {
 /// The whole input of a call, checked against the schema.
 pub fn assemble(call: &Call) -> Result<Value, Failure> {
     let op = call.operation;
+    let yaml = match &call.cli_input_yaml {
+        Some(raw) => Some(
+            crate::yaml::from_yaml(&resolve_file("cli-input-yaml", raw)?)
+                .map_err(|e| Failure::Usage(format!("Error parsing parameter '--cli-input-yaml': {e}")))?,
+        ),
+        None => None,
+    };
     let mut input = match &call.cli_input_json {
+        _ if yaml.is_some() => match yaml {
+            Some(Value::Object(map)) => map,
+            _ => return Err(Failure::Usage("Error parsing parameter '--cli-input-yaml': expected a mapping".into())),
+        },
         Some(raw) => {
             let text = resolve_file("cli-input-json", raw)?;
             match serde_json::from_str::<Value>(&text) {

@@ -7,6 +7,7 @@ mod output;
 mod run;
 mod shorthand;
 mod skeleton;
+mod yaml;
 
 use std::process::ExitCode;
 

@@ -5,6 +5,30 @@ use serde_json::Value;
 
 use crate::Failure;
 
+/// Rewrites every timestamp of `value` (per the schema `kind`) as RFC 3339 UTC with
+/// milliseconds, the form CloudFront sends and the AWS CLI prints.
+pub fn timestamps(value: &mut Value, kind: &'static sdk_types::schema::Kind) {
+    use sdk_types::schema::Kind;
+    match (kind, value) {
+        (Kind::Timestamp, Value::String(text)) => {
+            if let Ok(time) = sdk_types::DateTime::parse_lenient(text) {
+                let whole = sdk_types::DateTime::from_secs(time.secs()).fmt(sdk_types::TimestampFormat::DateTime);
+                *text = format!("{}.{:03}Z", whole.trim_end_matches('Z'), time.subsec_nanos() / 1_000_000);
+            }
+        }
+        (Kind::Structure(fields) | Kind::Union(fields), Value::Object(map)) => {
+            for field in fields.iter() {
+                if let Some(inner) = map.get_mut(field.name) {
+                    timestamps(inner, field.kind);
+                }
+            }
+        }
+        (Kind::List(member), Value::Array(items)) => items.iter_mut().for_each(|i| timestamps(i, member)),
+        (Kind::Map(member), Value::Object(map)) => map.values_mut().for_each(|v| timestamps(v, member)),
+        _ => {}
+    }
+}
+
 /// Applies `--query`.
 pub fn query(value: Value, expression: Option<&str>) -> Result<Value, Failure> {
     let Some(expression) = expression else { return Ok(value) };
@@ -36,7 +60,10 @@ pub fn render(value: &Value, format: &str) -> Result<String, Failure> {
             text(value, None, None, &mut out);
             Ok(out)
         }
-        other => Err(Failure::Usage(format!("--output {other} is not supported yet by this CLI; use json or text"))),
+        "yaml" | "yaml-stream" => Ok(if value.is_null() { String::new() } else { crate::yaml::to_yaml(value) }),
+        other => {
+            Err(Failure::Usage(format!("--output {other} is not supported yet by this CLI; use json, text or yaml")))
+        }
     }
 }
 

@@ -22,16 +22,12 @@ pub async fn run(invocation: Invocation) -> Result<String, Failure> {
         Invocation::Call(call) => call,
     };
     if let Some(which) = &call.skeleton {
-        let kind = match which.as_str() {
-            "output" => call.operation.output,
-            "input" => call.operation.input,
-            other => {
-                return Err(Failure::Usage(format!(
-                    "--generate-cli-skeleton {other} is not supported yet; use input or output"
-                )));
-            }
+        let (kind, format) = match which.as_str() {
+            "output" => (call.operation.output, "json"),
+            "yaml-input" => (call.operation.input, "yaml"),
+            _ => (call.operation.input, "json"),
         };
-        return output::render(&skeleton::skeleton(kind, 0), "json");
+        return output::render(&skeleton::skeleton(kind, 0), format);
     }
     // A bad query is a command-line error: refuse it before calling anything.
     output::query(Value::Null, call.global.query.as_deref())?;
@@ -88,6 +84,8 @@ pub async fn run(invocation: Invocation) -> Result<String, Failure> {
             eprintln!("invalidation {id} completed");
         }
     }
+    let mut result = result;
+    output::timestamps(&mut result, call.operation.output);
     let selected = output::query(result, call.global.query.as_deref())?;
     output::render(&selected, &format)
 }
@@ -194,10 +192,6 @@ fn at<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.').try_fold(value, |v, key| v.get(key))
 }
 
-fn at_mut<'a>(value: &'a mut Value, path: &str) -> Option<&'a mut Value> {
-    path.split('.').try_fold(value, |v, key| v.get_mut(key))
-}
-
 /// Calls the operation, and for paginated ones walks the pages as the AWS CLI does: the
 /// items of every page in one list, `--max-items` cutting it (with a `NextToken` to resume),
 /// `--no-paginate` asking for one page only.
@@ -207,7 +201,6 @@ async fn paginate(client: &Client, op: &OperationSchema, input: Value, call: &Ca
     };
     let Some(items_path) = p.items else { return call_once(client, op.name, input).await };
     let mut request = input;
-    let mut first: Option<Value> = None;
     let mut items: Vec<Value> = Vec::new();
     let mut next_token: Option<String> = None;
     // Bounded: at most 10,000 pages.
@@ -218,38 +211,29 @@ async fn paginate(client: &Client, op: &OperationSchema, input: Value, call: &Ca
         let parent = p.output_token.rsplit_once('.').map_or("", |(parent, _)| parent);
         let truncated = at(&page, &format!("{parent}.IsTruncated")).and_then(Value::as_bool).unwrap_or(true);
         let previous = request.get(p.input_token).and_then(Value::as_str).map(str::to_owned);
-        first.get_or_insert(page);
         next_token = token.filter(|t| truncated && Some(t) != previous.as_ref());
         if next_token.is_none() || call.paging.max_items.is_some_and(|max| items.len() >= max) {
             break;
         }
         request[p.input_token] = Value::String(next_token.clone().unwrap_or_default());
     }
-    let mut result = first.unwrap_or(Value::Null);
+    // Like the AWS CLI's merged result: only the items (under their path), and a NextToken
+    // when --max-items stopped before the end.
     let resume = match call.paging.max_items {
         Some(max) if items.len() > max => {
             items.truncate(max);
-            Some(
-                items
-                    .last()
-                    .and_then(|i| i.get("Id"))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-                    .or(next_token.clone()),
-            )
+            items.last().and_then(|i| i.get("Id")).and_then(Value::as_str).map(str::to_owned).or(next_token.clone())
         }
-        Some(max) if items.len() == max => next_token.clone().map(Some),
+        Some(max) if items.len() == max => next_token.clone(),
         _ => None,
     };
-    if let Some(slot) = at_mut(&mut result, items_path) {
-        *slot = Value::Array(items);
+    let mut result = Value::Array(items);
+    for key in items_path.rsplit('.') {
+        let mut wrapper = serde_json::Map::new();
+        wrapper.insert(key.to_owned(), result);
+        result = Value::Object(wrapper);
     }
-    if let Some((parent, leaf)) = p.output_token.rsplit_once('.')
-        && let Some(Value::Object(map)) = at_mut(&mut result, parent)
-    {
-        map.remove(leaf);
-    }
-    if let (Some(Some(token)), Value::Object(map)) = (resume, &mut result) {
+    if let (Some(token), Value::Object(map)) = (resume, &mut result) {
         map.insert("NextToken".into(), Value::String(token));
     }
     Ok(result)

@@ -1,0 +1,165 @@
+//! YAML: `--output yaml`/`yaml-stream` (block style, keys in model order, strings quoted
+//! only where YAML would read them as something else), and `--cli-input-yaml`.
+
+use serde_json::{Map, Number, Value};
+use yaml_rust2::{Yaml, YamlLoader};
+
+/// Writes a value as a YAML document.
+pub fn to_yaml(value: &Value) -> String {
+    let mut out = String::new();
+    match value {
+        Value::Object(map) if !map.is_empty() => mapping(map, 0, &mut out),
+        Value::Array(items) if !items.is_empty() => sequence(items, 0, &mut out),
+        other => {
+            out.push_str(&scalar(other));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn indent(level: usize) -> String {
+    "  ".repeat(level)
+}
+
+fn mapping(map: &Map<String, Value>, level: usize, out: &mut String) {
+    for (key, value) in map {
+        out.push_str(&indent(level));
+        out.push_str(&string(key));
+        out.push(':');
+        match value {
+            Value::Object(inner) if !inner.is_empty() => {
+                out.push('\n');
+                mapping(inner, level + 1, out);
+            }
+            // Sequences sit at the key's own indentation, as PyYAML and ruamel write them.
+            Value::Array(items) if !items.is_empty() => {
+                out.push('\n');
+                sequence(items, level, out);
+            }
+            other => {
+                out.push(' ');
+                out.push_str(&scalar(other));
+                out.push('\n');
+            }
+        }
+    }
+}
+
+fn sequence(items: &[Value], level: usize, out: &mut String) {
+    for item in items {
+        out.push_str(&indent(level));
+        out.push_str("- ");
+        match item {
+            Value::Object(inner) if !inner.is_empty() => {
+                // The first key goes on the dash's line, the rest below it.
+                let mut nested = String::new();
+                mapping(inner, level + 1, &mut nested);
+                out.push_str(nested.trim_start());
+            }
+            Value::Array(inner) if !inner.is_empty() => {
+                let mut nested = String::new();
+                sequence(inner, level + 1, &mut nested);
+                out.push_str(nested.trim_start());
+            }
+            other => {
+                out.push_str(&scalar(other));
+                out.push('\n');
+            }
+        }
+    }
+}
+
+fn scalar(value: &Value) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => string(s),
+        Value::Object(_) => "{}".into(),
+        Value::Array(_) => "[]".into(),
+    }
+}
+
+/// A string, single-quoted when plain YAML would misread it.
+fn string(text: &str) -> String {
+    let special_start = text.starts_with([
+        '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`', ' ',
+    ]);
+    let lower = text.to_ascii_lowercase();
+    let looks_typed =
+        matches!(lower.as_str(), "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "~" | "y" | "n")
+            || text.parse::<f64>().is_ok()
+            || (text.len() >= 10
+                && text.as_bytes()[4] == b'-'
+                && text.as_bytes()[7] == b'-'
+                && text[..4].bytes().all(|b| b.is_ascii_digit()));
+    if text.is_empty()
+        || special_start
+        || looks_typed
+        || text.contains(": ")
+        || text.contains(" #")
+        || text.ends_with(' ')
+        || text.contains('\n')
+    {
+        format!("'{}'", text.replace('\'', "''"))
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Reads a YAML document as JSON.
+pub fn from_yaml(text: &str) -> Result<Value, String> {
+    let documents = YamlLoader::load_from_str(text).map_err(|e| format!("Invalid YAML: {e}"))?;
+    let document = documents.into_iter().next().unwrap_or(Yaml::Hash(Default::default()));
+    convert(&document)
+}
+
+fn convert(yaml: &Yaml) -> Result<Value, String> {
+    Ok(match yaml {
+        Yaml::Real(text) => text
+            .parse::<f64>()
+            .ok()
+            .and_then(Number::from_f64)
+            .map(Value::Number)
+            .ok_or_else(|| format!("bad number {text}"))?,
+        Yaml::Integer(n) => Value::from(*n),
+        Yaml::String(s) => Value::String(s.clone()),
+        Yaml::Boolean(b) => Value::Bool(*b),
+        Yaml::Array(items) => Value::Array(items.iter().map(convert).collect::<Result<_, _>>()?),
+        Yaml::Hash(map) => {
+            let mut out = Map::new();
+            for (k, v) in map {
+                let key = match k {
+                    Yaml::String(s) => s.clone(),
+                    Yaml::Integer(n) => n.to_string(),
+                    other => return Err(format!("unsupported YAML key {other:?}")),
+                };
+                out.insert(key, convert(v)?);
+            }
+            Value::Object(out)
+        }
+        Yaml::Null => Value::Null,
+        other => return Err(format!("unsupported YAML value {other:?}")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_block_yaml_and_reads_it_back() {
+        let value = serde_json::json!({
+            "Location": "https://x/I1",
+            "Invalidation": {"Id": "I1", "CreateTime": "2026-01-01T00:00:00.000Z", "InvalidationBatch": {"Paths": {"Quantity": 2, "Items": ["/a", "/*"]}, "CallerReference": "123"}},
+            "Summaries": [{"Id": "A", "Status": "Completed"}]
+        });
+        let text = to_yaml(&value);
+        assert_eq!(
+            text,
+            "Location: https://x/I1\nInvalidation:\n  Id: I1\n  CreateTime: '2026-01-01T00:00:00.000Z'\n  InvalidationBatch:\n    Paths:\n      Quantity: 2\n      Items:\n      - /a\n      - /*\n    CallerReference: '123'\nSummaries:\n- Id: A\n  Status: Completed\n"
+        );
+        assert_eq!(from_yaml(&text).unwrap(), value);
+    }
+}
