@@ -22,6 +22,8 @@ pub enum Failure {
     Service(String),
     /// 255: anything else (network, timeouts, a waiter giving up).
     Other(String),
+    /// 130: interrupted by Ctrl-C.
+    Interrupted,
 }
 
 impl Failure {
@@ -31,23 +33,48 @@ impl Failure {
             Failure::Config(_) => 253,
             Failure::Service(_) => 254,
             Failure::Other(_) => 255,
+            Failure::Interrupted => 130,
         }
     }
 
     fn message(&self) -> &str {
         match self {
             Failure::Usage(m) | Failure::Config(m) | Failure::Service(m) | Failure::Other(m) => m,
+            Failure::Interrupted => "",
         }
     }
 }
 
+/// `--debug` (or `RUST_LOG`) logs to stderr; the runtime redacts signatures and tokens.
+fn init_logging(debug: bool) {
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(filter) if !filter.is_empty() => filter,
+        _ if debug => "sdk_runtime=trace,cloudfront=debug".to_owned(),
+        _ => return,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+}
+
 fn main() -> ExitCode {
     let outcome = args::parse(std::env::args_os()).and_then(|invocation| {
+        if let args::Invocation::Call(call) = &invocation {
+            init_logging(call.global.debug);
+        }
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| Failure::Other(format!("cannot start the runtime: {e}")))?;
-        runtime.block_on(run::run(invocation))
+        runtime.block_on(async {
+            tokio::select! {
+                result = run::run(invocation) => result,
+                // Ctrl-C ends the command with the AWS CLI's exit code.
+                _ = tokio::signal::ctrl_c() => Err(Failure::Interrupted),
+            }
+        })
     });
     match outcome {
         Ok(text) => {

@@ -381,7 +381,12 @@ async fn debug_output_never_shows_secrets() {
     )
     .await;
     assert_eq!(run.code, 0, "{}", run.stderr);
-    for secret in ["cli-secret-key", "cli-session-token", "Signature="] {
+    for secret in ["cli-secret-key", "cli-session-token"] {
         assert!(!run.stderr.contains(secret) && !run.stdout.contains(secret), "{secret} leaked");
     }
+    // The request is logged (so this test sees real debug output), with its signature masked.
+    assert!(run.stderr.contains("Signature=[REDACTED]"), "request not logged:\n{}", run.stderr);
+    let signatures = run.stderr.matches("Signature=").count();
+    let masked = run.stderr.matches("Signature=[REDACTED]").count();
+    assert_eq!(signatures, masked, "an unmasked signature leaked:\n{}", run.stderr);
 }

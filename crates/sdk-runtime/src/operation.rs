@@ -133,11 +133,26 @@ impl Handle {
                 );
                 headers.extend(signature.headers);
             }
+            tracing::trace!(
+                method = %request.method,
+                url = %url,
+                headers = %redacted_headers(&headers),
+                body = %excerpt(&request.body),
+                "sending request"
+            );
             let outcome = self
                 .transport
                 .send(&request.method, &url, &headers, request.body.clone())
                 .instrument(tracing::debug_span!("attempt", attempt))
                 .await;
+            if let Ok(response) = &outcome {
+                tracing::trace!(
+                    status = response.status,
+                    headers = %redacted_headers(&response.headers),
+                    body = %excerpt(&response.body),
+                    "received response"
+                );
+            }
             let mut retry_after = None;
             let (kind, error) = match outcome {
                 Ok(response) if response.is_success() => {
@@ -189,6 +204,34 @@ impl Handle {
     }
 }
 
+/// Headers for logs: the signature and the session token are never written out.
+pub fn redacted_headers(headers: &[(String, String)]) -> String {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let shown = if name.eq_ignore_ascii_case("x-amz-security-token") {
+                "[REDACTED]".to_owned()
+            } else if name.eq_ignore_ascii_case("authorization") {
+                match value.split_once(", Signature=") {
+                    Some((scope, _)) => format!("{scope}, Signature=[REDACTED]"),
+                    None => "[REDACTED]".to_owned(),
+                }
+            } else {
+                value.clone()
+            };
+            format!("{name}: {shown}")
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The start of a body for logs (bodies carry no credentials; they can be long).
+fn excerpt(body: &[u8]) -> String {
+    const LIMIT: usize = 4096;
+    let text = String::from_utf8_lossy(&body[..body.len().min(LIMIT)]).into_owned();
+    if body.len() > LIMIT { format!("{text}... ({} bytes)", body.len()) } else { text }
+}
+
 /// The full URL: endpoint URL (with the host prefix), the request path and query.
 fn url_for(endpoint: &Endpoint, request: &HttpRequest) -> Result<String, String> {
     let base = endpoint.url.trim_end_matches('/');
@@ -220,6 +263,18 @@ fn host_of(url: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn logged_headers_hide_the_signature_and_token() {
+        let headers = vec![
+            ("Authorization".to_owned(), "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/cloudfront/aws4_request, SignedHeaders=host, Signature=abcdef".to_owned()),
+            ("X-Amz-Security-Token".to_owned(), "TOKEN".to_owned()),
+            ("Host".to_owned(), "h".to_owned()),
+        ];
+        let text = redacted_headers(&headers);
+        assert!(!text.contains("abcdef") && !text.contains("TOKEN"), "{text}");
+        assert!(text.contains("Credential=AKID/") && text.contains("Host: h"), "{text}");
+    }
 
     #[test]
     fn urls_carry_the_host_prefix_path_and_query() {
