@@ -33,6 +33,8 @@ pub struct Call {
     pub paging: Paging,
     /// `--wait` on the create commands.
     pub wait: bool,
+    /// `--encode-paths` on the create commands.
+    pub encode_paths: bool,
     pub global: Global,
 }
 
@@ -59,6 +61,8 @@ pub struct Global {
     pub read_timeout: Option<String>,
     pub connect_timeout: Option<String>,
     pub debug: bool,
+    /// `--color`: on, off or auto.
+    pub color: Option<String>,
 }
 
 /// `CreateInvalidation` -> `create-invalidation`; `DistributionId` -> `distribution-id`.
@@ -158,6 +162,12 @@ fn member_args(op: &'static OperationSchema, customize: bool) -> Vec<Arg> {
         args.push(
             Arg::new("wait").long("wait").action(ArgAction::SetTrue).help("wait until the invalidation completes"),
         );
+        args.push(
+            Arg::new("encode-paths")
+                .long("encode-paths")
+                .action(ArgAction::SetTrue)
+                .help("percent-encode spaces, non-ASCII and unsafe characters in the paths"),
+        );
     }
     args
 }
@@ -234,6 +244,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Fai
             no_paginate: flag(&matches, "no-paginate") || flag(sub, "no-paginate"),
         },
         wait: flag(sub, "wait"),
+        encode_paths: flag(sub, "encode-paths"),
         global: Global {
             output: text(sub, "output").or_else(|| text(&matches, "output")),
             query: text(sub, "query").or_else(|| text(&matches, "query")),
@@ -246,6 +257,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Fai
             read_timeout: text(sub, "cli-read-timeout").or_else(|| text(&matches, "cli-read-timeout")),
             connect_timeout: text(sub, "cli-connect-timeout").or_else(|| text(&matches, "cli-connect-timeout")),
             debug: flag(sub, "debug") || flag(&matches, "debug"),
+            color: text(sub, "color").or_else(|| text(&matches, "color")),
         },
     })))
 }

@@ -100,9 +100,27 @@ pub fn assemble(call: &Call) -> Result<Value, Failure> {
         }
     }
     let mut input = Value::Object(input);
+    paths(&mut input, call)?;
     fill_counts(&mut input, op.input);
     check(&input, op.input, "")?;
     Ok(input)
+}
+
+/// Encodes (with `--encode-paths`) and checks the paths of an invalidation batch, so a bad
+/// path is refused here with the flag that carried it rather than by CloudFront.
+fn paths(input: &mut Value, call: &Call) -> Result<(), Failure> {
+    let Some(Value::Array(items)) = input.pointer_mut("/InvalidationBatch/Paths/Items") else { return Ok(()) };
+    let flag = if call.paths.is_some() { "--paths" } else { "--invalidation-batch" };
+    let mut given = Vec::with_capacity(items.len());
+    for item in items.iter_mut() {
+        let Value::String(path) = item else { return Ok(()) }; // the schema check names the type error
+        if call.encode_paths {
+            *path = cloudfront_invalidate::paths::encode(path);
+        }
+        given.push(path.clone());
+    }
+    cloudfront_invalidate::paths::check(&given)
+        .map_err(|why| Failure::Usage(format!("Error parsing parameter '{flag}': {why}")))
 }
 
 /// CloudFront's `Quantity` must equal the number of `Items`: when only `Items` is given,

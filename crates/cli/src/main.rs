@@ -7,6 +7,8 @@ mod output;
 mod run;
 mod shorthand;
 mod skeleton;
+mod table;
+mod text_width;
 mod yaml;
 
 use std::process::ExitCode;

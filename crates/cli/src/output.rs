@@ -40,8 +40,8 @@ pub fn query(value: Value, expression: Option<&str>) -> Result<Value, Failure> {
     serde_json::to_value(&*result).map_err(|e| Failure::Other(e.to_string()))
 }
 
-/// Formats `value` in `format` (`json` unless told otherwise).
-pub fn render(value: &Value, format: &str) -> Result<String, Failure> {
+/// Formats `value`, the result of operation `title`, in `format`; `color` is `--color`.
+pub fn render(value: &Value, format: &str, title: &str, color: &str) -> Result<String, Failure> {
     match format {
         "json" => {
             if value.is_null() {
@@ -61,14 +61,15 @@ pub fn render(value: &Value, format: &str) -> Result<String, Failure> {
             Ok(out)
         }
         "yaml" | "yaml-stream" => Ok(if value.is_null() { String::new() } else { crate::yaml::to_yaml(value) }),
-        other => {
-            Err(Failure::Usage(format!("--output {other} is not supported yet by this CLI; use json, text or yaml")))
-        }
+        "table" => Ok(crate::table::render(title, value, &crate::table::Look::for_stdout(color))),
+        other => Err(Failure::Usage(format!(
+            "argument --output: Invalid choice, valid choices are: json | text | table | yaml | yaml-stream (got {other:?})"
+        ))),
     }
 }
 
 /// A scalar as Python's `str()` prints it (the AWS CLI is Python).
-fn scalar(value: &Value) -> String {
+pub fn python_str(value: &Value) -> String {
     match value {
         Value::Null => "None".into(),
         Value::Bool(true) => "True".into(),
@@ -78,7 +79,7 @@ fn scalar(value: &Value) -> String {
     }
 }
 
-fn is_scalar(value: &Value) -> bool {
+pub fn is_scalar(value: &Value) -> bool {
     !matches!(value, Value::Object(_) | Value::Array(_))
 }
 
@@ -96,12 +97,12 @@ fn text(value: &Value, identifier: Option<&str>, scalar_keys: Option<&[String]>,
                     keys.sort();
                     for key in keys {
                         let v = &map[key];
-                        if is_scalar(v) { scalars.push(scalar(v)) } else { nested.push((key, v)) }
+                        if is_scalar(v) { scalars.push(python_str(v)) } else { nested.push((key, v)) }
                     }
                 }
                 Some(columns) => {
                     for key in columns {
-                        scalars.push(map.get(key).map(scalar).unwrap_or_default());
+                        scalars.push(map.get(key).map(python_str).unwrap_or_default());
                     }
                     let mut rest: Vec<&String> = map.keys().filter(|k| !columns.contains(k)).collect();
                     rest.sort();
@@ -143,7 +144,7 @@ fn text(value: &Value, identifier: Option<&str>, scalar_keys: Option<&[String]>,
         }
         Value::Array(items) => scalar_list(&items.iter().collect::<Vec<_>>(), identifier, out),
         other => {
-            out.push_str(&scalar(other));
+            out.push_str(&python_str(other));
             out.push('\n');
         }
     }
@@ -153,11 +154,11 @@ fn scalar_list(items: &[&Value], identifier: Option<&str>, out: &mut String) {
     match identifier {
         Some(id) => {
             for item in items {
-                out.push_str(&format!("{}\t{}\n", id.to_uppercase(), scalar(item)));
+                out.push_str(&format!("{}\t{}\n", id.to_uppercase(), python_str(item)));
             }
         }
         None => {
-            out.push_str(&items.iter().map(|i| scalar(i)).collect::<Vec<_>>().join("\t"));
+            out.push_str(&items.iter().map(|i| python_str(i)).collect::<Vec<_>>().join("\t"));
             out.push('\n');
         }
     }
@@ -171,7 +172,7 @@ mod tests {
     fn json_uses_four_spaces_and_keeps_key_order() {
         let value = serde_json::json!({"Location": "l", "Invalidation": {"Id": "I1", "Status": "Completed"}});
         assert_eq!(
-            render(&value, "json").unwrap(),
+            render(&value, "json", "Op", "off").unwrap(),
             "{\n    \"Location\": \"l\",\n    \"Invalidation\": {\n        \"Id\": \"I1\",\n        \"Status\": \"Completed\"\n    }\n}\n"
         );
     }
@@ -184,12 +185,12 @@ mod tests {
                 "InvalidationBatch": {"Paths": {"Quantity": 2, "Items": ["/a", "/b"]}, "CallerReference": "r"}}
         });
         assert_eq!(
-            render(&value, "text").unwrap(),
+            render(&value, "text", "Op", "off").unwrap(),
             "https://x/I1\nINVALIDATION\t2026-01-01T00:00:00Z\tI1\tInProgress\nINVALIDATIONBATCH\tr\nPATHS\t2\nITEMS\t/a\nITEMS\t/b\n"
         );
         let list = serde_json::json!({"InvalidationList": {"IsTruncated": false, "Items": [{"Id": "A", "Status": "Completed"}, {"Id": "B", "Status": "InProgress"}]}});
         assert_eq!(
-            render(&list, "text").unwrap(),
+            render(&list, "text", "Op", "off").unwrap(),
             "INVALIDATIONLIST\tFalse\nITEMS\tA\tCompleted\nITEMS\tB\tInProgress\n"
         );
     }

@@ -10,7 +10,7 @@ use sdk_runtime::transport::TransportSettings;
 use sdk_runtime::waiter::WaitError;
 use sdk_types::ProvideErrorMetadata;
 use sdk_types::schema::OperationSchema;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::args::{Call, Global, Invocation};
 use crate::{Failure, input, output, skeleton};
@@ -27,7 +27,7 @@ pub async fn run(invocation: Invocation) -> Result<String, Failure> {
             "yaml-input" => (call.operation.input, "yaml"),
             _ => (call.operation.input, "json"),
         };
-        return output::render(&skeleton::skeleton(kind, 0), format);
+        return output::render(&skeleton::skeleton(kind, 0), format, call.operation.name, "off");
     }
     // A bad query is a command-line error: refuse it before calling anything.
     output::query(Value::Null, call.global.query.as_deref())?;
@@ -46,40 +46,21 @@ pub async fn run(invocation: Invocation) -> Result<String, Failure> {
             wait(&client, waiter, &input).await?;
             return Ok(String::new());
         }
-        None => paginate(&client, call.operation, input, &call).await?,
+        None => paginate(&client, call.operation, input.clone(), &call).await?,
     };
     if call.wait {
         let id = result["Invalidation"]["Id"].as_str().unwrap_or_default().to_owned();
-        let mut wait_input = serde_json::Map::new();
-        for (key, value) in call.members.iter().map(|(f, v)| (f.name, v)) {
-            if key != "InvalidationBatch" {
-                wait_input.insert(key.to_owned(), Value::String(value.clone()));
-            }
-        }
-        wait_input.insert("Id".into(), Value::String(id.clone()));
-        let waiter = call.operation.waiters.first().copied().unwrap_or(match call.operation.name {
-            "CreateInvalidationForDistributionTenant" => "InvalidationForDistributionTenantCompleted",
-            _ => "InvalidationCompleted",
-        });
+        // The create input names the distribution (or tenant); the waiter wants it plus the new id.
+        let (waiter, wait_input) = if call.operation.name == "CreateInvalidationForDistributionTenant" {
+            ("InvalidationForDistributionTenantCompleted", json!({"DistributionTenantId": input["Id"], "Id": id}))
+        } else {
+            ("InvalidationCompleted", json!({"DistributionId": input["DistributionId"], "Id": id}))
+        };
         let terminal = std::io::stderr().is_terminal();
         if terminal {
             eprintln!("waiting for invalidation {id} to complete...");
         }
-        let tenant = call.operation.name == "CreateInvalidationForDistributionTenant";
-        if tenant {
-            if let Some(Value::String(t)) = wait_input.remove("Id").and(Some(Value::String(id.clone()))) {
-                wait_input.insert("Id".into(), Value::String(t));
-            }
-            let tenant_id =
-                call.members.iter().find(|(f, _)| f.name == "Id").map(|(_, v)| v.clone()).unwrap_or_default();
-            wait_input.insert("DistributionTenantId".into(), Value::String(tenant_id));
-        }
-        wait(
-            &client,
-            if tenant { "InvalidationForDistributionTenantCompleted" } else { waiter },
-            &Value::Object(wait_input),
-        )
-        .await?;
+        wait(&client, waiter, &wait_input).await?;
         if terminal {
             eprintln!("invalidation {id} completed");
         }
@@ -87,7 +68,7 @@ pub async fn run(invocation: Invocation) -> Result<String, Failure> {
     let mut result = result;
     output::timestamps(&mut result, call.operation.output);
     let selected = output::query(result, call.global.query.as_deref())?;
-    output::render(&selected, &format)
+    output::render(&selected, &format, call.operation.name, call.global.color.as_deref().unwrap_or("auto"))
 }
 
 /// `--output`, else `AWS_DEFAULT_OUTPUT`, else the profile's `output`, else `json`.

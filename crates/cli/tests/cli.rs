@@ -216,10 +216,36 @@ async fn bad_input_gets_one_line_with_the_rule_and_exit_252() {
         ),
         (&["list-invalidations", "--distribution-id", "E1", "--query", "[[["], "Bad value for --query [[["),
         (
+            &["create-invalidation", "--distribution-id", "E1", "--paths", "/a", "index.html"],
+            "Error parsing parameter '--paths': path \"index.html\" must start with '/'",
+        ),
+        (
+            &[
+                "create-invalidation",
+                "--distribution-id",
+                "E1",
+                "--invalidation-batch",
+                "Paths={Items=[/a*b]},CallerReference=r",
+            ],
+            "Error parsing parameter '--invalidation-batch': path \"/a*b\" has '*' before its end",
+        ),
+        (
+            &["create-invalidation", "--distribution-id", "E1", "--output", "xml"],
+            "invalid value 'xml' for '--output <output>'",
+        ),
+        (
             &["list-invalidations", "--distribution-id", "E1", "--endpoint-url", "localhost:4566"],
             "Bad value for --endpoint-url \"localhost:4566\": scheme is missing",
         ),
     ];
+    let many: Vec<String> = (0..3001).map(|i| format!("/{i}")).collect();
+    let mut too_many = vec!["create-invalidation", "--distribution-id", "E1", "--paths"];
+    too_many.extend(many.iter().map(String::as_str));
+    let cases: Vec<(&[&str], &str)> = cases
+        .iter()
+        .copied()
+        .chain([(too_many.as_slice(), "3001 paths given, but one invalidation accepts at most 3000")])
+        .collect();
     for (args, expected) in cases {
         // Every case fails before sending; a loopback endpoint makes sure nothing else is reached.
         let mut args = args.to_vec();
@@ -389,4 +415,52 @@ async fn debug_output_never_shows_secrets() {
     let signatures = run.stderr.matches("Signature=").count();
     let masked = run.stderr.matches("Signature=[REDACTED]").count();
     assert_eq!(signatures, masked, "an unmasked signature leaked:\n{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn encode_paths_encodes_raw_file_names_once() {
+    let (server, seen) = server().await;
+    let args = ["create-invalidation", "--endpoint-url", &server.url, "--distribution-id", "E1", "--paths"];
+    let mut raw = args.to_vec();
+    raw.extend(["/hello world.html", "/café.png", "/a%20b", "/img/*"]);
+    let sent_as_given = cloudfront(&raw, &[]).await;
+    assert_eq!(sent_as_given.code, 0, "{}", sent_as_given.stderr);
+    raw.push("--encode-paths");
+    let encoded = cloudfront(&raw, &[]).await;
+    assert_eq!(encoded.code, 0, "{}", encoded.stderr);
+    let bodies: Vec<String> = seen.lock().unwrap().iter().map(|r| r.text()).collect();
+    assert!(bodies[0].contains("<Path>/hello world.html</Path><Path>/café.png</Path>"), "{}", bodies[0]);
+    assert!(
+        bodies[1].contains(
+            "<Path>/hello%20world.html</Path><Path>/caf%C3%A9.png</Path><Path>/a%20b</Path><Path>/img/*</Path>"
+        ),
+        "{}",
+        bodies[1]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn table_output_draws_the_aws_cli_boxes() {
+    let (server, _) = server().await;
+    let run = cloudfront(
+        &[
+            "get-invalidation",
+            "--endpoint-url",
+            &server.url,
+            "--distribution-id",
+            "E1",
+            "--id",
+            "I1",
+            "--output",
+            "table",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(lines[0].chars().all(|c| c == '-'), "{}", run.stdout);
+    assert_eq!(lines[1].trim_matches(|c| c == '|' || c == ' '), "GetInvalidation", "{}", run.stdout);
+    assert!(lines.iter().any(|l| l.starts_with("||") && l.contains("Invalidation")), "{}", run.stdout);
+    assert!(lines.iter().all(|l| l.chars().count() == lines[0].len()), "every line is as wide:\n{}", run.stdout);
 }

@@ -11,6 +11,8 @@
 
 #![warn(missing_docs)]
 
+pub mod paths;
+
 use cloudfront::error::{CreateInvalidationError, CreateInvalidationForDistributionTenantError};
 use cloudfront::operation::create_invalidation::CreateInvalidationOutput;
 use cloudfront::operation::create_invalidation_for_distribution_tenant::CreateInvalidationForDistributionTenantOutput;
