@@ -30,10 +30,8 @@ pub fn check(paths: &[String]) -> Result<(), String> {
         if path.chars().count() > MAX_PATH_LENGTH {
             return Err(format!("path {:?}... is longer than {MAX_PATH_LENGTH} characters", prefix(path)));
         }
-        if let Some(star) = path.find('*') {
-            if star + 1 != path.len() {
-                return Err(format!("path {path:?} has '*' before its end; a wildcard may only be the last character"));
-            }
+        if path.find('*').is_some_and(|star| star + 1 != path.len()) {
+            return Err(format!("path {path:?} has '*' before its end; a wildcard may only be the last character"));
         }
     }
     Ok(())
