@@ -211,7 +211,8 @@ fn centered(text: &str, length: usize, left: &str, right: &str) -> String {
 /// A cell: two spaces of padding when it fits, then the text, then spaces to the separator.
 fn left_aligned(text: &str, length: usize, left: &str, color: bool) -> String {
     let text_width = width(text);
-    let padding = if text_width + 2 + left.len() + 1 <= length { 2 } else { 0 };
+    // Fits when text, padding, left edge and the one-column separator take at most `length`.
+    let padding = if text_width + 2 + left.len() < length { 2 } else { 0 };
     let rest = length as i64 - (left.len() + padding + text_width) as i64 - 1;
     let shown = if color { format!("{BLUE_BOLD}{text}{RESET}") } else { text.to_owned() };
     format!("{left}{}{shown}{}|", " ".repeat(padding), spaces(rest))
