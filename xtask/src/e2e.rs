@@ -15,7 +15,7 @@ use crate::run::root;
 use crate::test::run_counting_command;
 
 /// Kills the emulator however the run ends.
-struct Emulator(Child);
+pub struct Emulator(Child);
 
 impl Drop for Emulator {
     fn drop(&mut self) {
@@ -32,10 +32,10 @@ pub fn main(args: &[String]) -> Result<(), String> {
     }
 }
 
-fn moto() -> Result<(), String> {
+/// The venv holding moto and the AWS CLI, installed on first use.
+pub fn moto_venv() -> Result<PathBuf, String> {
     let venv = root().join("target/e2e-venv");
-    let server = venv.join("bin/moto_server");
-    if !server.exists() || !venv.join("bin/aws").exists() {
+    if !venv.join("bin/moto_server").exists() || !venv.join("bin/aws").exists() {
         println!("installing moto[server] and the AWS CLI into {}", venv.display());
         crate::run::run("python3", &["-m", "venv", &venv.to_string_lossy()])?;
         crate::run::run(
@@ -43,16 +43,33 @@ fn moto() -> Result<(), String> {
             &["install", "--quiet", "moto[server]>=5.2,<5.3", "awscli"],
         )?;
     }
+    Ok(venv)
+}
+
+/// Starts moto on a free loopback port (the `python` code, if given, runs first in moto's
+/// process); it stops when the returned guard drops.
+pub fn start_moto(patch: Option<&str>) -> Result<(Emulator, u16), String> {
+    let venv = moto_venv()?;
     let port = free_port()?;
     let log = root().join("target/moto.log");
-    let child = Command::new(&server)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+    let launcher = format!(
+        "{}\nimport moto.server\nmoto.server.main(['-H', '127.0.0.1', '-p', '{port}'])",
+        patch.unwrap_or_default()
+    );
+    let child = Command::new(venv.join("bin/python"))
+        .args(["-c", &launcher])
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).map_err(|e| e.to_string())?)
         .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", server.display()))?;
-    let _moto = Emulator(child);
+        .map_err(|e| format!("cannot start moto from {}: {e}", venv.display()))?;
+    let moto = Emulator(child);
     wait_until_ready(port, "/moto-api/data.json", &log)?;
+    Ok((moto, port))
+}
+
+fn moto() -> Result<(), String> {
+    let venv = moto_venv()?;
+    let (_moto, port) = start_moto(None)?;
     let endpoint = format!("http://127.0.0.1:{port}");
     println!("moto is ready on {endpoint}");
     let (mut passed, mut failed) =
@@ -136,7 +153,7 @@ fn examples(moto_port: u16) -> Result<(usize, usize), String> {
 }
 
 /// Makes a distribution with one invalidation through moto's own API; returns its id.
-fn moto_distribution(port: u16) -> Result<String, String> {
+pub fn moto_distribution(port: u16) -> Result<String, String> {
     let config = "<DistributionConfig xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\"><CallerReference>examples</CallerReference>\
         <Comment>examples</Comment><Enabled>true</Enabled><Origins><Quantity>1</Quantity><Items><Origin><Id>o1</Id>\
         <DomainName>example-bucket.s3.amazonaws.com</DomainName><S3OriginConfig><OriginAccessIdentity /></S3OriginConfig></Origin>\

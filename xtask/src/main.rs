@@ -1,5 +1,6 @@
 //! `cargo xtask <command>`: the project's automation. Run `cargo xtask help` for the list.
 
+mod demo;
 mod e2e;
 mod protocol_tests;
 mod regenerate;
@@ -18,6 +19,7 @@ commands:
   conformance [PATH...]                     check the generated crates against botocore vectors (default ../shared/conformance)
   protocol-tests [MODEL]                    run the Smithy restXml compliance suite through the generator
   e2e [--fakecloud]                         the client against moto (installed on first use), or fakecloud
+  demo                                      the cloudfront CLI's everyday flow against a local moto
 ";
 
 fn main() -> ExitCode {
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
         "conformance" => run::cargo_forward("conformance", rest),
         "protocol-tests" => protocol_tests::main(rest),
         "e2e" => e2e::main(rest),
+        "demo" => demo::main(rest),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())

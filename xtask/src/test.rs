@@ -38,6 +38,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
         step("botocore conformance", "cargo", &["xtask", "conformance"]),
         step("Smithy restXml protocol tests", "cargo", &["xtask", "protocol-tests"]),
         step("end to end against moto, with fault injection", "cargo", &["xtask", "e2e"]),
+        step("CLI demo against moto", "cargo", &["xtask", "demo"]),
         Step {
             env: vec![("CARGO_TARGET_DIR", target.join("protocol-tests-target").to_string_lossy().into_owned())],
             ..step(
