@@ -48,6 +48,7 @@ pub async fn run(invocation: Invocation) -> Result<String, Failure> {
         }
         None => paginate(&client, call.operation, input.clone(), &call).await?,
     };
+    let (result, pages) = (result.merged, result.pages);
     if call.wait {
         let id = result["Invalidation"]["Id"].as_str().unwrap_or_default().to_owned();
         // The create input names the distribution (or tenant); the waiter wants it plus the new id.
@@ -64,6 +65,16 @@ pub async fn run(invocation: Invocation) -> Result<String, Failure> {
         if terminal {
             eprintln!("invalidation {id} completed");
         }
+    }
+    if format == "yaml-stream" {
+        // As the AWS CLI v2 streams: each page on its own (queried on its own) as a one-item list.
+        let mut out = String::new();
+        for mut page in pages {
+            output::timestamps(&mut page, call.operation.output);
+            let selected = output::query(page, call.global.query.as_deref())?;
+            out.push_str(&output::render(&Value::Array(vec![selected]), "yaml", call.operation.name, "off")?);
+        }
+        return Ok(out);
     }
     let mut result = result;
     output::timestamps(&mut result, call.operation.output);
@@ -173,20 +184,39 @@ fn at<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.').try_fold(value, |v, key| v.get(key))
 }
 
+fn at_mut<'a>(value: &'a mut Value, path: &str) -> Option<&'a mut Value> {
+    path.split('.').try_fold(value, |v, key| v.get_mut(key))
+}
+
+/// What a call returned: the result as the AWS CLI prints it, and the pages it came from.
+struct Fetched {
+    merged: Value,
+    pages: Vec<Value>,
+}
+
 /// Calls the operation, and for paginated ones walks the pages as the AWS CLI does: the
 /// items of every page in one list, `--max-items` cutting it (with a `NextToken` to resume),
 /// `--no-paginate` asking for one page only.
-async fn paginate(client: &Client, op: &OperationSchema, input: Value, call: &Call) -> Result<Value, Failure> {
+async fn paginate(client: &Client, op: &OperationSchema, input: Value, call: &Call) -> Result<Fetched, Failure> {
+    let single = |page: Value| Fetched { merged: page.clone(), pages: vec![page] };
     let Some(p) = op.pagination.as_ref().filter(|_| !call.paging.no_paginate) else {
-        return call_once(client, op.name, input).await;
+        return call_once(client, op.name, input).await.map(single);
     };
-    let Some(items_path) = p.items else { return call_once(client, op.name, input).await };
+    let Some(items_path) = p.items else { return call_once(client, op.name, input).await.map(single) };
     let mut request = input;
     let mut items: Vec<Value> = Vec::new();
+    let mut pages = Vec::new();
     let mut next_token: Option<String> = None;
     // Bounded: at most 10,000 pages.
     for _ in 0..10_000 {
         let page = call_once(client, op.name, request.clone()).await?;
+        // The page as yaml-stream shows it: cut where --max-items stops.
+        let mut shown = page.clone();
+        let shown_items = at_mut(&mut shown, items_path).and_then(Value::as_array_mut);
+        if let (Some(shown_items), Some(max)) = (shown_items, call.paging.max_items) {
+            shown_items.truncate(max.saturating_sub(items.len()));
+        }
+        pages.push(shown);
         items.extend(at(&page, items_path).and_then(Value::as_array).cloned().unwrap_or_default());
         let token = at(&page, p.output_token).and_then(Value::as_str).filter(|t| !t.is_empty()).map(str::to_owned);
         let parent = p.output_token.rsplit_once('.').map_or("", |(parent, _)| parent);
@@ -217,7 +247,7 @@ async fn paginate(client: &Client, op: &OperationSchema, input: Value, call: &Ca
     if let (Some(token), Value::Object(map)) = (resume, &mut result) {
         map.insert("NextToken".into(), Value::String(token));
     }
-    Ok(result)
+    Ok(Fetched { merged: result, pages })
 }
 
 /// Runs a waiter to the end; the AWS CLI prints nothing on success and exits 255 otherwise.

@@ -350,6 +350,25 @@ async fn lists_are_paginated_merged_and_cut_by_max_items() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn yaml_prints_the_merged_result_and_yaml_stream_each_page() {
+    let (server, _) = server().await;
+    let list = |format: &'static str| {
+        let url = server.url.clone();
+        async move {
+            let args = ["list-invalidations", "--endpoint-url", &url, "--distribution-id", "E1"];
+            let mut args = args.to_vec();
+            args.extend(["--query", "InvalidationList.Items[].Id", "--output", format]);
+            cloudfront(&args, &[]).await
+        }
+    };
+    let yaml = list("yaml").await;
+    assert_eq!((yaml.code, yaml.stdout.as_str()), (0, "- A\n- B\n- C\n- D\n- E\n"), "{}", yaml.stderr);
+    // One document item per page (pages of 2, 2 and 1), as the AWS CLI v2 streams them.
+    let stream = list("yaml-stream").await;
+    assert_eq!((stream.code, stream.stdout.as_str()), (0, "- - A\n  - B\n- - C\n  - D\n- - E\n"), "{}", stream.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn skeletons_describe_input_and_output() {
     let input = cloudfront(&["create-invalidation", "--generate-cli-skeleton"], &[]).await;
     let json: serde_json::Value = serde_json::from_str(&input.stdout).unwrap();
