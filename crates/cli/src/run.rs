@@ -57,14 +57,14 @@ pub async fn run(invocation: Invocation) -> Result<String, Failure> {
         } else {
             ("InvalidationCompleted", json!({"DistributionId": input["DistributionId"], "Id": id}))
         };
-        let terminal = std::io::stderr().is_terminal();
-        if terminal {
-            eprintln!("waiting for invalidation {id} to complete...");
+        // Progress on a terminal only: piped output stays exactly the AWS CLI's.
+        let progress = std::io::stderr().is_terminal().then(|| tokio::spawn(show_progress(id.clone())));
+        let waited = wait(&client, waiter, &wait_input).await;
+        if let Some(progress) = progress {
+            progress.abort();
+            eprintln!("\rinvalidation {id}: {}\x1b[K", if waited.is_ok() { "completed" } else { "not completed" });
         }
-        wait(&client, waiter, &wait_input).await?;
-        if terminal {
-            eprintln!("invalidation {id} completed");
-        }
+        waited?;
     }
     if format == "yaml-stream" {
         // As the AWS CLI v2 streams: each page on its own (queried on its own) as a one-item list.
@@ -80,6 +80,19 @@ pub async fn run(invocation: Invocation) -> Result<String, Failure> {
     output::timestamps(&mut result, call.operation.output);
     let selected = output::query(result, call.global.query.as_deref())?;
     output::render(&selected, &format, call.operation.name, call.global.color.as_deref().unwrap_or("auto"))
+}
+
+/// A one-line "waiting ... 1m 05s" on stderr, redrawn every second until aborted.
+async fn show_progress(id: String) {
+    use std::io::Write;
+    let start = std::time::Instant::now();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        let seconds = start.elapsed().as_secs();
+        eprint!("\rwaiting for invalidation {id} to complete... {}m {:02}s", seconds / 60, seconds % 60);
+        let _ = std::io::stderr().flush();
+    }
 }
 
 /// `--output`, else `AWS_DEFAULT_OUTPUT`, else the profile's `output`, else `json`.
