@@ -8,8 +8,9 @@ use serde_json::{Map, Value};
 use crate::Failure;
 use crate::args::{Call, kebab};
 
-/// Reads `file://PATH` (text) or returns the value as given.
-pub fn resolve_file(flag: &str, value: &str) -> Result<String, Failure> {
+/// Reads `file://PATH` (text) or `fileb://PATH` (bytes: base64 for a `blob` member, else
+/// text), or returns the value as given.
+pub fn resolve_file(flag: &str, value: &str, blob: bool) -> Result<String, Failure> {
     if let Some(path) = value.strip_prefix("file://") {
         return std::fs::read_to_string(path).map_err(|e| {
             Failure::Usage(format!("Error parsing parameter '--{flag}': Unable to load paramfile {value}: {e}"))
@@ -19,7 +20,12 @@ pub fn resolve_file(flag: &str, value: &str) -> Result<String, Failure> {
         let bytes = std::fs::read(path).map_err(|e| {
             Failure::Usage(format!("Error parsing parameter '--{flag}': Unable to load paramfile {value}: {e}"))
         })?;
-        return Ok(sdk_types::Blob::new(bytes).to_base64());
+        if blob {
+            return Ok(sdk_types::Blob::new(bytes).to_base64());
+        }
+        return String::from_utf8(bytes).map_err(|_| {
+            Failure::Usage(format!("Error parsing parameter '--{flag}': {value} is not UTF-8 text"))
+        });
     }
     Ok(value.to_owned())
 }
@@ -27,7 +33,7 @@ pub fn resolve_file(flag: &str, value: &str) -> Result<String, Failure> {
 /// The value of one member flag.
 fn member_value(field: &'static Field, raw: &str) -> Result<Value, Failure> {
     let flag = kebab(field.name);
-    let text = resolve_file(&flag, raw)?;
+    let text = resolve_file(&flag, raw, matches!(field.kind, Kind::Blob))?;
     let bad = |why: String| Failure::Usage(format!("Error parsing parameter '--{flag}': {why}"));
     match field.kind {
         Kind::Structure(_) | Kind::Union(_) | Kind::List(_) | Kind::Map(_) => {
@@ -47,7 +53,7 @@ pub fn assemble(call: &Call) -> Result<Value, Failure> {
     let op = call.operation;
     let yaml = match &call.cli_input_yaml {
         Some(raw) => Some(
-            crate::yaml::from_yaml(&resolve_file("cli-input-yaml", raw)?)
+            crate::yaml::from_yaml(&resolve_file("cli-input-yaml", raw, false)?)
                 .map_err(|e| Failure::Usage(format!("Error parsing parameter '--cli-input-yaml': {e}")))?,
         ),
         None => None,
@@ -58,7 +64,7 @@ pub fn assemble(call: &Call) -> Result<Value, Failure> {
             _ => return Err(Failure::Usage("Error parsing parameter '--cli-input-yaml': expected a mapping".into())),
         },
         Some(raw) => {
-            let text = resolve_file("cli-input-json", raw)?;
+            let text = resolve_file("cli-input-json", raw, false)?;
             match serde_json::from_str::<Value>(&text) {
                 Ok(Value::Object(map)) => map,
                 Ok(_) => {

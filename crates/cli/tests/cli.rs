@@ -483,3 +483,52 @@ async fn table_output_draws_the_aws_cli_boxes() {
     assert!(lines.iter().any(|l| l.starts_with("||") && l.contains("Invalidation")), "{}", run.stdout);
     assert!(lines.iter().all(|l| l.chars().count() == lines[0].len()), "every line is as wide:\n{}", run.stdout);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn yaml_input_skeleton_round_trips_through_cli_input_yaml() {
+    let (server, seen) = server().await;
+    let skeleton = cloudfront(&["create-invalidation", "--generate-cli-skeleton", "yaml-input"], &[]).await;
+    assert_eq!(skeleton.code, 0, "{}", skeleton.stderr);
+    assert!(skeleton.stdout.contains("DistributionId: ''"), "{}", skeleton.stdout);
+    // Fill the skeleton in as a user would, then feed it back from a file.
+    let filled = skeleton
+        .stdout
+        .replace("DistributionId: ''", "DistributionId: E1")
+        .replace("CallerReference: ''", "CallerReference: yaml-1")
+        .replace("Quantity: 0", "Quantity: 1")
+        .replace("- ''", "- /from-yaml");
+    let file = std::env::temp_dir().join(format!("input-{}.yaml", std::process::id()));
+    std::fs::write(&file, filled).unwrap();
+    let run = cloudfront(
+        &[
+            "create-invalidation",
+            "--endpoint-url",
+            &server.url,
+            "--cli-input-yaml",
+            &format!("file://{}", file.display()),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let sent = seen.lock().unwrap()[0].text();
+    assert!(sent.contains("<Path>/from-yaml</Path>") && sent.contains("yaml-1"), "{sent}");
+    // fileb:// reads the same file as raw bytes.
+    let json = std::env::temp_dir().join(format!("batch-{}.bin", std::process::id()));
+    std::fs::write(&json, r#"{"Paths": {"Items": ["/b"]}, "CallerReference": "fileb-1"}"#).unwrap();
+    let binary = cloudfront(
+        &[
+            "create-invalidation",
+            "--endpoint-url",
+            &server.url,
+            "--distribution-id",
+            "E1",
+            "--invalidation-batch",
+            &format!("fileb://{}", json.display()),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(binary.code, 0, "{}", binary.stderr);
+    assert!(seen.lock().unwrap()[1].text().contains("fileb-1"));
+}
