@@ -23,9 +23,8 @@ pub fn resolve_file(flag: &str, value: &str, blob: bool) -> Result<String, Failu
         if blob {
             return Ok(sdk_types::Blob::new(bytes).to_base64());
         }
-        return String::from_utf8(bytes).map_err(|_| {
-            Failure::Usage(format!("Error parsing parameter '--{flag}': {value} is not UTF-8 text"))
-        });
+        return String::from_utf8(bytes)
+            .map_err(|_| Failure::Usage(format!("Error parsing parameter '--{flag}': {value} is not UTF-8 text")));
     }
     Ok(value.to_owned())
 }
@@ -125,7 +124,8 @@ fn paths(input: &mut Value, call: &Call) -> Result<(), Failure> {
         }
         given.push(path.clone());
     }
-    cloudfront_invalidate::paths::check(&given)
+    // Sent as given, as the AWS CLI does: unencoded characters are the user's choice here.
+    cloudfront_invalidate::paths::check_request(&given, &[cloudfront_invalidate::paths::Rule::NeedsEncoding])
         .map_err(|why| Failure::Usage(format!("Error parsing parameter '{flag}': {why}")))
 }
 

@@ -217,7 +217,7 @@ async fn bad_input_gets_one_line_with_the_rule_and_exit_252() {
         (&["list-invalidations", "--distribution-id", "E1", "--query", "[[["], "Bad value for --query [[["),
         (
             &["create-invalidation", "--distribution-id", "E1", "--paths", "/a", "index.html"],
-            "Error parsing parameter '--paths': path \"index.html\" must start with '/'",
+            "Error parsing parameter '--paths': item 1 (\"index.html\") must start with '/'",
         ),
         (
             &[
@@ -227,7 +227,7 @@ async fn bad_input_gets_one_line_with_the_rule_and_exit_252() {
                 "--invalidation-batch",
                 "Paths={Items=[/a*b]},CallerReference=r",
             ],
-            "Error parsing parameter '--invalidation-batch': path \"/a*b\" has '*' before its end",
+            "Error parsing parameter '--invalidation-batch': item 0 (\"/a*b\") has '*' before its end",
         ),
         (
             &["create-invalidation", "--distribution-id", "E1", "--output", "xml"],

@@ -1,46 +1,137 @@
-//! CloudFront's rules for invalidation paths, checked before a request is sent, and an
+//! CloudFront's rules for invalidation items, checked before anything is sent, and an
 //! encoder for users who hold raw file names.
 //!
-//! CloudFront wants a path to start with `/`, to be at most 4,000 characters, and to have
-//! non-ASCII and RFC 1738 "unsafe" characters percent-encoded; anything else encoded makes
-//! the invalidation silently miss. Items starting with `#` are cache-tag invalidations and
-//! are left alone.
+//! An item is a path (starts with `/`, at most 4,000 characters, `*` only at the end,
+//! non-ASCII and RFC 1738 "unsafe" characters percent-encoded: anything else encoded makes the
+//! invalidation silently miss) or a cache tag (starts with `#`: visible ASCII without commas,
+//! at most 256 characters, no wildcard). A request carries 1 to 3,000 items.
 
-/// The most paths one invalidation batch may carry (more gives `BatchTooLarge`).
-pub const MAX_PATHS_PER_BATCH: usize = 3000;
+use std::fmt;
+
+/// The most items one invalidation request may carry (more gives `BatchTooLarge`).
+pub const MAX_ITEMS_PER_REQUEST: usize = 3000;
 
 /// The longest path CloudFront accepts, in characters.
 pub const MAX_PATH_LENGTH: usize = 4000;
 
-/// Why a list of paths would be refused; names the rule and the offending path.
-pub fn check(paths: &[String]) -> Result<(), String> {
-    if paths.is_empty() {
-        return Err("at least one path is required".into());
+/// The longest cache tag CloudFront accepts, in characters.
+pub const MAX_TAG_LENGTH: usize = 256;
+
+/// One item that breaks a rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Position of the item in the list given.
+    pub index: usize,
+    /// The item as given (cut to 60 characters).
+    pub item: String,
+    /// The rule it breaks.
+    pub rule: Rule,
+}
+
+/// CloudFront's rules for one item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// A path must start with `/` (a cache tag with `#`).
+    LeadingSlash,
+    /// `*` may only be the last character of a path.
+    WildcardNotLast,
+    /// A path is at most [`MAX_PATH_LENGTH`] characters.
+    PathTooLong,
+    /// Non-ASCII, spaces and other unsafe characters must be percent-encoded ([`encode`] does it).
+    NeedsEncoding,
+    /// A cache tag is visible ASCII (33–126) without commas.
+    TagCharacters,
+    /// A cache tag is at most [`MAX_TAG_LENGTH`] characters.
+    TagTooLong,
+    /// A cache tag cannot be a wildcard.
+    TagWildcard,
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Rule::LeadingSlash => "must start with '/' (or '#' for a cache tag)",
+            Rule::WildcardNotLast => "has '*' before its end; a wildcard may only be the last character",
+            Rule::PathTooLong => "is longer than 4000 characters",
+            Rule::NeedsEncoding => {
+                "has characters CloudFront needs percent-encoded (spaces, non-ASCII, <>\"{}|\\^`[]); encode them"
+            }
+            Rule::TagCharacters => "is a cache tag with characters other than visible ASCII without commas",
+            Rule::TagTooLong => "is a cache tag longer than 256 characters",
+            Rule::TagWildcard => "is a cache tag with a wildcard, which tags cannot have",
+        })
     }
-    if paths.len() > MAX_PATHS_PER_BATCH {
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "item {} ({:?}) {}", self.index, self.item, self.rule)
+    }
+}
+
+/// Every rule `item` breaks.
+pub fn rules_broken(item: &str) -> Vec<Rule> {
+    let mut broken = Vec::new();
+    if let Some(tag) = item.strip_prefix('#') {
+        if !tag.bytes().all(|b| b.is_ascii_graphic() && b != b',') {
+            broken.push(Rule::TagCharacters);
+        }
+        if item.chars().count() > MAX_TAG_LENGTH {
+            broken.push(Rule::TagTooLong);
+        }
+        if tag.contains('*') {
+            broken.push(Rule::TagWildcard);
+        }
+        return broken;
+    }
+    if !item.starts_with('/') {
+        broken.push(Rule::LeadingSlash);
+    }
+    if item.find('*').is_some_and(|star| star + 1 != item.len()) {
+        broken.push(Rule::WildcardNotLast);
+    }
+    if item.chars().count() > MAX_PATH_LENGTH {
+        broken.push(Rule::PathTooLong);
+    }
+    if encode(item) != item {
+        broken.push(Rule::NeedsEncoding);
+    }
+    broken
+}
+
+/// Every problem of every item, in order (empty when all are fine).
+pub fn validate<S: AsRef<str>>(items: &[S]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        let item = item.as_ref();
+        for rule in rules_broken(item) {
+            problems.push(Problem { index, item: item.chars().take(60).collect(), rule });
+        }
+    }
+    problems
+}
+
+/// Why one request could not carry `items`: empty, too many, or any item's problems (all of
+/// them, one per line), with `ignore` rules left out.
+pub fn check_request<S: AsRef<str>>(items: &[S], ignore: &[Rule]) -> Result<(), String> {
+    if items.is_empty() {
+        return Err("an invalidation needs at least one path".into());
+    }
+    if items.len() > MAX_ITEMS_PER_REQUEST {
         return Err(format!(
-            "{} paths given, but one invalidation accepts at most {MAX_PATHS_PER_BATCH}; split them into several",
-            paths.len()
+            "{} paths given, but one invalidation accepts at most {MAX_ITEMS_PER_REQUEST}; split them into several",
+            items.len()
         ));
     }
-    for path in paths {
-        if !path.starts_with('/') && !path.starts_with('#') {
-            return Err(format!("path {path:?} must start with '/' (or '#' for a cache tag)"));
-        }
-        if path.chars().count() > MAX_PATH_LENGTH {
-            return Err(format!("path {:?}... is longer than {MAX_PATH_LENGTH} characters", prefix(path)));
-        }
-        if path.find('*').is_some_and(|star| star + 1 != path.len()) {
-            return Err(format!("path {path:?} has '*' before its end; a wildcard may only be the last character"));
-        }
-    }
-    Ok(())
+    let problems: Vec<String> =
+        validate(items).into_iter().filter(|p| !ignore.contains(&p.rule)).map(|p| p.to_string()).collect();
+    if problems.is_empty() { Ok(()) } else { Err(problems.join("; ")) }
 }
 
 /// Percent-encodes what CloudFront requires encoded: spaces and other control characters,
 /// non-ASCII characters, RFC 1738 unsafe characters, and a `%` that does not start an
 /// escape. Never double-encodes, and leaves `*` (wildcards), `?` and `&` (query strings),
-/// `~` (CloudFront rejects `%7E` lookalikes silently), and cache tags as they are.
+/// `~` (CloudFront ignores `%7E`), and cache tags as they are.
 pub fn encode(path: &str) -> String {
     if path.starts_with('#') {
         return path.to_owned();
@@ -61,10 +152,6 @@ pub fn encode(path: &str) -> String {
     out
 }
 
-fn prefix(path: &str) -> String {
-    path.chars().take(40).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,17 +167,38 @@ mod tests {
         assert_eq!(encode("/search?q=a&b=c"), "/search?q=a&b=c");
         assert_eq!(encode("/~user"), "/~user");
         assert_eq!(encode("#tag one"), "#tag one", "cache tags are not paths");
+        for raw in ["/hello world.html", "/café", "/100%", "/a%2"] {
+            assert_eq!(encode(&encode(raw)), encode(raw), "{raw}: encoding twice equals encoding once");
+        }
     }
 
     #[test]
-    fn refuses_what_cloudfront_would_refuse() {
-        let paths = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert!(check(&paths(&["/a", "/b/*", "#product-1"])).is_ok());
-        assert!(check(&paths(&["index.html"])).unwrap_err().contains("must start with '/'"));
-        assert!(check(&paths(&["/a*b"])).unwrap_err().contains("only be the last character"));
-        assert!(check(&[]).unwrap_err().contains("at least one"));
+    fn reports_every_bad_item_with_its_index_and_rule() {
+        let items = ["/ok", "index.html", "/a*b", "/hello world", "#product-1", "#bad,tag", "#*", "/fine/*"];
+        let problems = validate(&items);
+        let found: Vec<(usize, Rule)> = problems.iter().map(|p| (p.index, p.rule)).collect();
+        assert_eq!(
+            found,
+            [
+                (1, Rule::LeadingSlash),
+                (2, Rule::WildcardNotLast),
+                (3, Rule::NeedsEncoding),
+                (5, Rule::TagCharacters),
+                (6, Rule::TagWildcard)
+            ]
+        );
+        assert_eq!(problems[0].to_string(), "item 1 (\"index.html\") must start with '/' (or '#' for a cache tag)");
+        assert_eq!(rules_broken(&format!("/{}", "a".repeat(4000))), [Rule::PathTooLong]);
+        assert_eq!(rules_broken(&format!("#{}", "a".repeat(256))), [Rule::TagTooLong]);
+    }
+
+    #[test]
+    fn a_request_carries_one_to_three_thousand_items() {
+        assert!(check_request::<&str>(&[], &[]).unwrap_err().contains("at least one"));
         let many: Vec<String> = (0..3001).map(|i| format!("/{i}")).collect();
-        assert!(check(&many).unwrap_err().contains("at most 3000"));
-        assert!(check(&[format!("/{}", "a".repeat(4000))]).unwrap_err().contains("longer than 4000"));
+        assert!(check_request(&many, &[]).unwrap_err().contains("at most 3000"));
+        assert!(check_request(&many[..3000], &[]).is_ok());
+        assert!(check_request(&["/a b"], &[Rule::NeedsEncoding]).is_ok());
+        assert!(check_request(&["a", "b"], &[]).unwrap_err().contains("item 0"));
     }
 }
