@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod paths;
+pub mod plan;
 
 use cloudfront::error::{CreateInvalidationError, CreateInvalidationForDistributionTenantError};
 use cloudfront::operation::create_invalidation::CreateInvalidationOutput;
