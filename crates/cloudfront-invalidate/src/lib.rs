@@ -11,6 +11,7 @@
 
 #![warn(missing_docs)]
 
+pub mod execute;
 pub mod paths;
 pub mod plan;
 

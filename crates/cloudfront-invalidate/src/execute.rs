@@ -1,0 +1,312 @@
+//! Sending a [`Plan`]: batches submitted with bounded concurrency and a shared pace, waiting
+//! out `TooManyInvalidationsInProgress` and `Throttling` with capped exponential backoff
+//! (with jitter) under an overall deadline, and progress reported as it happens.
+//!
+//! Every batch carries its plan's CallerReference, so a resubmission after a crash or a
+//! lost answer is recognised by CloudFront as the same invalidation, never a second one.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use cloudfront::Client;
+use tokio::sync::Mutex;
+
+use crate::plan::{Batch, Plan};
+
+/// What to invalidate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A distribution, by id.
+    Distribution(String),
+    /// A distribution tenant, by id.
+    Tenant(String),
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Distribution(id) => write!(f, "distribution {id}"),
+            Target::Tenant(id) => write!(f, "tenant {id}"),
+        }
+    }
+}
+
+/// How to send.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Batches in flight at once.
+    pub concurrency: usize,
+    /// The pace shared by every worker (a [`Pacer`]).
+    pub pacer: Pacer,
+    /// First wait after `TooManyInvalidationsInProgress` or `Throttling`; doubles per retry.
+    pub first_backoff: Duration,
+    /// Longest single wait.
+    pub max_backoff: Duration,
+    /// Give up when a batch still cannot start after this long from the start of the run.
+    pub deadline: Duration,
+    /// Wait for each batch to complete before its worker starts the next one (keeps the
+    /// in-progress limits free for other work).
+    pub wait_for_each: bool,
+    /// How often to poll a batch when waiting for it.
+    pub poll: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            concurrency: 2,
+            pacer: Pacer::new(Duration::from_secs(2)),
+            first_backoff: Duration::from_secs(5),
+            max_backoff: Duration::from_secs(300),
+            deadline: Duration::from_secs(2 * 3600),
+            wait_for_each: false,
+            poll: Duration::from_secs(20),
+        }
+    }
+}
+
+/// A shared pace: at most one CreateInvalidation call per interval across every worker
+/// (and every target, when cloned into their settings). The default of one call per 2 s is
+/// under the 0.5 per second rate an AWS maintainer quoted for CreateInvalidation.
+#[derive(Debug, Clone)]
+pub struct Pacer {
+    interval: Duration,
+    next: Arc<Mutex<Instant>>,
+}
+
+impl Pacer {
+    /// At most one call per `interval`.
+    pub fn new(interval: Duration) -> Pacer {
+        Pacer { interval, next: Arc::new(Mutex::new(Instant::now())) }
+    }
+
+    /// Waits for this caller's turn.
+    pub async fn turn(&self) {
+        let at = {
+            let mut next = self.next.lock().await;
+            let at = (*next).max(Instant::now());
+            *next = at + self.interval;
+            at
+        };
+        tokio::time::sleep_until(at.into()).await;
+    }
+}
+
+/// Something that happened during a run, for progress displays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Batch `batch` (0-based) was accepted as invalidation `id`.
+    Submitted {
+        /// The batch's index in the plan.
+        batch: usize,
+        /// The invalidation id CloudFront gave it.
+        id: String,
+        /// Items in the batch.
+        items: usize,
+    },
+    /// CloudFront said not now (`code`); the batch is retried after `after`.
+    Retrying {
+        /// The batch's index in the plan.
+        batch: usize,
+        /// `TooManyInvalidationsInProgress` or `Throttling`.
+        code: String,
+        /// How long until the next try.
+        after: Duration,
+    },
+    /// The batch's invalidation reached `Completed` (with `wait_for_each`).
+    Completed {
+        /// The batch's index in the plan.
+        batch: usize,
+    },
+}
+
+/// What a successful run did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// The invalidation id of each batch, in plan order.
+    pub ids: Vec<String>,
+    /// Tries that CloudFront turned away and were made again.
+    pub retries: usize,
+    /// Time spent waiting out refusals.
+    pub waited: Duration,
+}
+
+/// Why a run stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The batch that failed (0-based).
+    pub batch: usize,
+    /// The service's error code, when it answered.
+    pub code: Option<String>,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "batch {}: {}", self.batch + 1, self.message)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// Sends every batch of `plan` to `target`; `on_event` sees progress as it happens.
+pub async fn execute(
+    client: &Client,
+    target: &Target,
+    plan: &Plan,
+    settings: &Settings,
+    on_event: &(dyn Fn(Event) + Sync),
+) -> Result<Summary, Failure> {
+    let started = Instant::now();
+    let next_batch = AtomicUsize::new(0);
+    let ids = std::sync::Mutex::new(vec![String::new(); plan.batches.len()]);
+    let retries = AtomicUsize::new(0);
+    let waited = std::sync::Mutex::new(Duration::ZERO);
+    let worker = || async {
+        loop {
+            let index = next_batch.fetch_add(1, Ordering::SeqCst);
+            let Some(batch) = plan.batches.get(index) else { return Ok(()) };
+            let mut backoff = settings.first_backoff;
+            // Bounded by the deadline: every refusal waits at least `first_backoff`.
+            let id = loop {
+                settings.pacer.turn().await;
+                match submit(client, target, batch).await {
+                    Ok(id) => break id,
+                    Err((Some(code), _)) if is_not_now(&code) => {
+                        let after = jitter(backoff, index);
+                        if started.elapsed() + after > settings.deadline {
+                            let message = format!("still {code} when the deadline of {:?} ran out", settings.deadline);
+                            return Err(Failure { batch: index, code: Some(code), message });
+                        }
+                        on_event(Event::Retrying { batch: index, code, after });
+                        retries.fetch_add(1, Ordering::SeqCst);
+                        *waited.lock().expect("not poisoned") += after;
+                        tokio::time::sleep(after).await;
+                        backoff = (backoff * 2).min(settings.max_backoff);
+                    }
+                    Err((code, message)) => return Err(Failure { batch: index, code, message }),
+                }
+            };
+            on_event(Event::Submitted { batch: index, id: id.clone(), items: batch.items.len() });
+            ids.lock().expect("not poisoned")[index] = id.clone();
+            if settings.wait_for_each {
+                wait_until_done(client, target, &id, settings, started).await.map_err(|message| Failure {
+                    batch: index,
+                    code: None,
+                    message,
+                })?;
+                on_event(Event::Completed { batch: index });
+            }
+        }
+    };
+    // A failed worker takes the remaining batches away from the others, so the run stops.
+    let stopping_worker = || async {
+        let result = worker().await;
+        if result.is_err() {
+            next_batch.store(plan.batches.len(), Ordering::SeqCst);
+        }
+        result
+    };
+    let workers = settings.concurrency.clamp(1, plan.batches.len().max(1));
+    let results = join_all((0..workers).map(|_| stopping_worker())).await;
+    results.into_iter().collect::<Result<Vec<()>, Failure>>()?;
+    Ok(Summary {
+        ids: ids.into_inner().expect("not poisoned"),
+        retries: retries.into_inner(),
+        waited: waited.into_inner().expect("not poisoned"),
+    })
+}
+
+/// Refusals that mean "later": the in-progress limits and the API rate.
+fn is_not_now(code: &str) -> bool {
+    matches!(code, "TooManyInvalidationsInProgress" | "Throttling" | "ThrottlingException")
+}
+
+/// `base` plus up to 25 % more, varied per batch and call so workers do not retry in step.
+fn jitter(base: Duration, batch: usize) -> Duration {
+    let clock = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let noise = u64::from(clock.subsec_nanos()) ^ (batch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let spread = base.as_millis() as u64 / 4;
+    base + Duration::from_millis(if spread == 0 { 0 } else { noise % spread })
+}
+
+/// One CreateInvalidation (or its tenant form); the id, or the error code and message.
+async fn submit(client: &Client, target: &Target, batch: &Batch) -> Result<String, (Option<String>, String)> {
+    let invalidation_batch =
+        crate::batch(batch.items.iter().cloned(), batch.caller_reference.clone()).map_err(|e| (None, e.to_string()))?;
+    let invalidation = match target {
+        Target::Distribution(id) => client
+            .create_invalidation()
+            .distribution_id(id)
+            .invalidation_batch(invalidation_batch)
+            .send()
+            .await
+            .map(|o| o.invalidation)
+            .map_err(|e| (e.code().map(str::to_owned), e.to_string()))?,
+        Target::Tenant(id) => client
+            .create_invalidation_for_distribution_tenant()
+            .id(id)
+            .invalidation_batch(invalidation_batch)
+            .send()
+            .await
+            .map(|o| o.invalidation)
+            .map_err(|e| (e.code().map(str::to_owned), e.to_string()))?,
+    };
+    invalidation.map(|i| i.id).ok_or_else(|| (None, "CloudFront answered without an invalidation".to_owned()))
+}
+
+async fn wait_until_done(
+    client: &Client,
+    target: &Target,
+    id: &str,
+    settings: &Settings,
+    started: Instant,
+) -> Result<(), String> {
+    let left = settings.deadline.saturating_sub(started.elapsed());
+    let delays = (settings.poll, settings.poll.max(settings.max_backoff.min(settings.poll * 4)));
+    let outcome = match target {
+        Target::Distribution(d) => client
+            .wait_until_invalidation_completed()
+            .distribution_id(d)
+            .id(id)
+            .delays(delays.0, delays.1)
+            .max_wait(left)
+            .wait()
+            .await
+            .map(drop)
+            .map_err(|e| e.to_string()),
+        Target::Tenant(t) => client
+            .wait_until_invalidation_for_distribution_tenant_completed()
+            .distribution_tenant_id(t)
+            .id(id)
+            .delays(delays.0, delays.1)
+            .max_wait(left)
+            .wait()
+            .await
+            .map(drop)
+            .map_err(|e| e.to_string()),
+    };
+    outcome.map_err(|e| format!("invalidation {id} did not complete: {e}"))
+}
+
+/// Runs the futures concurrently on the current task and returns their outputs in order.
+async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let mut pending: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut all_done = true;
+        for (future, output) in pending.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(value) => *output = Some(value),
+                    std::task::Poll::Pending => all_done = false,
+                }
+            }
+        }
+        if all_done { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
+    })
+    .await;
+    outputs.into_iter().map(|o| o.expect("every future finished")).collect()
+}
