@@ -219,6 +219,32 @@ pub async fn execute(
     })
 }
 
+/// The outcome of one target of a [`fan_out`].
+pub type TargetOutcome = (Target, Result<Summary, Failure>);
+
+/// Sends the same `plan` to every target, `concurrency` targets at a time, all sharing the
+/// settings' pacer; one target failing does not stop the others. Results are in target order.
+pub async fn fan_out(
+    client: &Client,
+    targets: &[Target],
+    plan: &Plan,
+    settings: &Settings,
+    on_event: &(dyn Fn(&Target, Event) + Sync),
+) -> Vec<TargetOutcome> {
+    let next_target = AtomicUsize::new(0);
+    let results = std::sync::Mutex::new(Vec::new());
+    let worker = || async {
+        while let Some(target) = targets.get(next_target.fetch_add(1, Ordering::SeqCst)) {
+            let outcome = execute(client, target, plan, settings, &|event| on_event(target, event)).await;
+            results.lock().expect("not poisoned").push((target.clone(), outcome));
+        }
+    };
+    join_all((0..settings.concurrency.clamp(1, targets.len().max(1))).map(|_| worker())).await;
+    let mut results = results.into_inner().expect("not poisoned");
+    results.sort_by_key(|(target, _)| targets.iter().position(|t| t == target));
+    results
+}
+
 /// Refusals that mean "later": the in-progress limits and the API rate.
 fn is_not_now(code: &str) -> bool {
     matches!(code, "TooManyInvalidationsInProgress" | "Throttling" | "ThrottlingException")

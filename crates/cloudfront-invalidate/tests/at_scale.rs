@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use cloudfront_invalidate::execute::{Event, Pacer, Settings, Target, execute};
+use cloudfront_invalidate::execute::{Event, Pacer, Settings, Target, execute, fan_out};
 use cloudfront_invalidate::plan::{Options, plan};
 use test_server::{Recorded, Reply, TestServer};
 
@@ -155,9 +155,10 @@ async fn a_deploy_across_tenants_lands_exactly_once_even_when_rerun_after_a_cras
         tokio::time::timeout(Duration::from_millis(400), execute(&client, &targets[1], &planned, &settings(), &record))
             .await;
     assert!(killed.is_err(), "the first run should still be going when it is killed");
-    for target in &targets {
-        let again = plan(&items, "deploy-42", &Options::default()).unwrap();
-        let summary = execute(&client, target, &again, &settings(), &record).await.unwrap();
+    let again = plan(&items, "deploy-42", &Options::default()).unwrap();
+    let outcomes = fan_out(&client, &targets, &again, &settings(), &|_, e| record(e)).await;
+    for (target, outcome) in outcomes {
+        let summary = outcome.unwrap_or_else(|e| panic!("{target}: {e}"));
         assert_eq!(summary.ids.len(), again.batches.len(), "{target}");
     }
 
