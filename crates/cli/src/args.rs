@@ -16,6 +16,8 @@ pub enum Invocation {
     Print(String),
     /// Call an operation (or wait on a waiter).
     Call(Box<Call>),
+    /// Our own bulk `invalidate` command.
+    Invalidate(Box<crate::invalidate::Args>),
 }
 
 /// One operation call with everything the command line said.
@@ -189,7 +191,7 @@ fn command() -> Command {
             );
         }
     }
-    root.subcommand(wait)
+    root.subcommand(wait).subcommand(crate::invalidate::command())
 }
 
 /// Parses the command line.
@@ -205,6 +207,10 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Fai
         Err(e) => return Err(Failure::Usage(e.render().to_string().trim_end().to_owned())),
     };
     let (name, sub) = matches.subcommand().expect("a subcommand is required");
+    if name == "invalidate" {
+        return crate::invalidate::Args::from_matches(sub, global(&matches, sub))
+            .map(|a| Invocation::Invalidate(Box::new(a)));
+    }
     let (operation, waiter, sub) = if name == "wait" {
         let (waiter_name, inner) = sub.subcommand().expect("a waiter is required");
         let (op, waiter) = OPERATIONS
@@ -245,21 +251,28 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Fai
         },
         wait: flag(sub, "wait"),
         encode_paths: flag(sub, "encode-paths"),
-        global: Global {
-            output: text(sub, "output").or_else(|| text(&matches, "output")),
-            query: text(sub, "query").or_else(|| text(&matches, "query")),
-            endpoint_url: text(sub, "endpoint-url").or_else(|| text(&matches, "endpoint-url")),
-            region: text(sub, "region").or_else(|| text(&matches, "region")),
-            profile: text(sub, "profile").or_else(|| text(&matches, "profile")),
-            no_sign_request: flag(sub, "no-sign-request") || flag(&matches, "no-sign-request"),
-            no_verify_ssl: flag(sub, "no-verify-ssl") || flag(&matches, "no-verify-ssl"),
-            ca_bundle: text(sub, "ca-bundle").or_else(|| text(&matches, "ca-bundle")),
-            read_timeout: text(sub, "cli-read-timeout").or_else(|| text(&matches, "cli-read-timeout")),
-            connect_timeout: text(sub, "cli-connect-timeout").or_else(|| text(&matches, "cli-connect-timeout")),
-            debug: flag(sub, "debug") || flag(&matches, "debug"),
-            color: text(sub, "color").or_else(|| text(&matches, "color")),
-        },
+        global: global(&matches, sub),
     })))
+}
+
+/// The global options, given before or after the command name.
+pub fn global(matches: &ArgMatches, sub: &ArgMatches) -> Global {
+    let text = |m: &ArgMatches, id: &str| m.try_get_one::<String>(id).ok().flatten().cloned();
+    let flag = |m: &ArgMatches, id: &str| m.try_get_one::<bool>(id).ok().flatten().copied().unwrap_or(false);
+    Global {
+        output: text(sub, "output").or_else(|| text(matches, "output")),
+        query: text(sub, "query").or_else(|| text(matches, "query")),
+        endpoint_url: text(sub, "endpoint-url").or_else(|| text(matches, "endpoint-url")),
+        region: text(sub, "region").or_else(|| text(matches, "region")),
+        profile: text(sub, "profile").or_else(|| text(matches, "profile")),
+        no_sign_request: flag(sub, "no-sign-request") || flag(matches, "no-sign-request"),
+        no_verify_ssl: flag(sub, "no-verify-ssl") || flag(matches, "no-verify-ssl"),
+        ca_bundle: text(sub, "ca-bundle").or_else(|| text(matches, "ca-bundle")),
+        read_timeout: text(sub, "cli-read-timeout").or_else(|| text(matches, "cli-read-timeout")),
+        connect_timeout: text(sub, "cli-connect-timeout").or_else(|| text(matches, "cli-connect-timeout")),
+        debug: flag(sub, "debug") || flag(matches, "debug"),
+        color: text(sub, "color").or_else(|| text(matches, "color")),
+    }
 }
 
 #[cfg(test)]

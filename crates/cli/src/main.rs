@@ -3,6 +3,7 @@
 
 mod args;
 mod input;
+mod invalidate;
 mod output;
 mod run;
 mod shorthand;
@@ -63,8 +64,10 @@ fn init_logging(debug: bool) {
 
 fn main() -> ExitCode {
     let outcome = args::parse(std::env::args_os()).and_then(|invocation| {
-        if let args::Invocation::Call(call) = &invocation {
-            init_logging(call.global.debug);
+        match &invocation {
+            args::Invocation::Call(call) => init_logging(call.global.debug),
+            args::Invocation::Invalidate(bulk) => init_logging(bulk.global.debug),
+            args::Invocation::Print(_) => {}
         }
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()

@@ -19,6 +19,7 @@ use crate::{Failure, input, output, skeleton};
 pub async fn run(invocation: Invocation) -> Result<String, Failure> {
     let call = match invocation {
         Invocation::Print(text) => return Ok(text),
+        Invocation::Invalidate(bulk) => return crate::invalidate::run(*bulk).await,
         Invocation::Call(call) => call,
     };
     if let Some(which) = &call.skeleton {
@@ -117,7 +118,7 @@ fn seconds(flag: &str, value: &Option<String>) -> Result<Option<Duration>, Failu
         .transpose()
 }
 
-fn client(global: &Global) -> Result<Client, Failure> {
+pub fn client(global: &Global) -> Result<Client, Failure> {
     let mut transport = TransportSettings::default();
     if let Some(t) = seconds("cli-connect-timeout", &global.connect_timeout)? {
         transport.connect_timeout = t;

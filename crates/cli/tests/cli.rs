@@ -532,3 +532,49 @@ async fn yaml_input_skeleton_round_trips_through_cli_input_yaml() {
     assert_eq!(binary.code, 0, "{}", binary.stderr);
     assert!(seen.lock().unwrap()[1].text().contains("fileb-1"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn invalidate_plans_a_deploy_and_fans_it_out_to_tenants() {
+    let (server, seen) = server().await;
+    let file = std::env::temp_dir().join(format!("deploy-{}.txt", std::process::id()));
+    let names: Vec<String> = (0..3500).map(|i| format!("assets/{i}.js")).collect();
+    std::fs::write(&file, names.join("\n") + "\n\nindex.html\n").unwrap();
+    let file = file.display().to_string();
+    let args = ["invalidate", "--endpoint-url", &server.url, "--tenant-id", "DT1", "DT2", "--paths-from", &file];
+    let mut with_prefix = args.to_vec();
+    with_prefix.extend(["--prefix", "/static", "--run-id", "deploy-9"]);
+    let mut dry = with_prefix.clone();
+    dry.push("--dry-run");
+    let plan = cloudfront(&dry, &[]).await;
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    assert!(plan.stdout.starts_with("run id deploy-9\n2 batches, 3501 items\nbatch 1: 3000 items"), "{}", plan.stdout);
+    assert!(seen.lock().unwrap().is_empty(), "a dry run sends nothing");
+
+    let run = cloudfront(&with_prefix, &[("CLOUDFRONT_PACE_MS", "1")]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "tenant DT1: ok, 2 invalidations (I1 I1), 0 retries\ntenant DT2: ok, 2 invalidations (I1 I1), 0 retries\n"
+    );
+    assert_eq!(
+        run.stderr.matches("submitted as I1").count(),
+        4,
+        "one progress line per batch when piped: {}",
+        run.stderr
+    );
+    let sent = seen.lock().unwrap().clone();
+    assert_eq!(sent.len(), 4);
+    assert!(sent.iter().all(|r| r.target.starts_with("/2020-05-31/distribution-tenant/DT")));
+    assert!(sent[0].text().contains("<Path>/static/assets/0.js</Path>"), "{}", sent[0].text());
+    assert!(sent[0].text().contains("<CallerReference>deploy-9-"));
+
+    let bad = cloudfront(&["invalidate", "--distribution-id", "E1", "a b", "/ok"], &[]).await;
+    assert_eq!(bad.code, 252);
+    assert!(
+        bad.stderr.starts_with(
+            "2 problems with the paths given (--encode-paths encodes them):\n  item 0 (\"a b\") must start with '/'"
+        ),
+        "{}",
+        bad.stderr
+    );
+}
