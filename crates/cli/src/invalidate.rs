@@ -16,6 +16,7 @@ use crate::args::Global;
 /// Everything `invalidate` was told.
 pub struct Args {
     targets: Vec<Target>,
+    all_tenants_of: Option<String>,
     paths: Vec<String>,
     paths_from: Option<String>,
     prefix: Option<String>,
@@ -34,7 +35,19 @@ pub fn command() -> Command {
             "invalidate a whole deploy: validated, batched within CloudFront's limits, retried, fanned out to tenants",
         )
         .arg(Arg::new("paths").num_args(0..).help("paths (or #cache-tags) to invalidate"))
-        .arg(Arg::new("distribution-id").long("distribution-id").num_args(1).conflicts_with("tenant-id"))
+        .arg(
+            Arg::new("distribution-id")
+                .long("distribution-id")
+                .num_args(1)
+                .conflicts_with_all(["tenant-id", "all-tenants-of"]),
+        )
+        .arg(
+            Arg::new("all-tenants-of")
+                .long("all-tenants-of")
+                .num_args(1)
+                .conflicts_with("tenant-id")
+                .help("every tenant of this multi-tenant distribution"),
+        )
         .arg(
             Arg::new("tenant-id")
                 .long("tenant-id")
@@ -74,8 +87,12 @@ impl Args {
         let many = |id: &str| m.get_many::<String>(id).map(|v| v.cloned().collect::<Vec<_>>()).unwrap_or_default();
         let mut targets: Vec<Target> = text("distribution-id").map(Target::Distribution).into_iter().collect();
         targets.extend(many("tenant-id").into_iter().map(Target::Tenant));
-        if targets.is_empty() {
-            return Err(Failure::Usage("invalidate needs --distribution-id ID or --tenant-id ID [ID ...]".into()));
+        let all_tenants_of = text("all-tenants-of");
+        if targets.is_empty() && all_tenants_of.is_none() {
+            return Err(Failure::Usage(
+                "invalidate needs --distribution-id ID, --tenant-id ID [ID ...] or --all-tenants-of DISTRIBUTION_ID"
+                    .into(),
+            ));
         }
         let concurrency = text("concurrency").unwrap_or_default();
         let concurrency = concurrency.parse::<usize>().ok().filter(|c| (1..=64).contains(c)).ok_or_else(|| {
@@ -83,6 +100,7 @@ impl Args {
         })?;
         Ok(Args {
             targets,
+            all_tenants_of,
             paths: many("paths"),
             paths_from: text("paths-from"),
             prefix: text("prefix"),
@@ -121,6 +139,15 @@ pub async fn run(args: Args) -> Result<String, Failure> {
         return Ok(format!("run id {run_id}\n{planned}"));
     }
     let client = crate::run::client(&args.global)?;
+    let mut targets = args.targets.clone();
+    if let Some(distribution) = &args.all_tenants_of {
+        let tenants = cloudfront_invalidate::execute::tenants_of(&client, distribution).await;
+        targets
+            .extend(tenants.map_err(|e| Failure::Service(format!("cannot list the tenants of {distribution}: {e}")))?);
+        if targets.is_empty() {
+            return Err(Failure::Service(format!("distribution {distribution} has no tenants")));
+        }
+    }
     let mut settings = Settings { concurrency: args.concurrency, wait_for_each: args.wait, ..Settings::default() };
     // For tests and emulators: a faster pace and polling than CloudFront's real API allows.
     if let Some(ms) = std::env::var("CLOUDFRONT_PACE_MS").ok().and_then(|v| v.parse().ok()) {
@@ -129,11 +156,11 @@ pub async fn run(args: Args) -> Result<String, Failure> {
     if let Some(ms) = std::env::var("CLOUDFRONT_WAIT_POLL_MS").ok().and_then(|v| v.parse().ok()) {
         settings.poll = std::time::Duration::from_millis(ms);
     }
-    let total = planned.batches.len() * args.targets.len();
+    let total = planned.batches.len() * targets.len();
     let progress = Progress::new(total);
     eprintln!("run id {run_id} (re-run with --run-id {run_id} to resume without duplicates)");
     let outcomes =
-        fan_out(&client, &args.targets, &planned, &settings, &|target, event| progress.show(target, &event)).await;
+        fan_out(&client, &targets, &planned, &settings, &|target, event| progress.show(target, &event)).await;
     progress.finish();
     let failed = outcomes.iter().filter(|(_, o)| o.is_err()).count();
     let report = if json_output {

@@ -55,6 +55,15 @@ async fn server() -> (TestServer, Arc<Mutex<Vec<Recorded>>>) {
             return Reply::status(404, "<ErrorResponse><Error><Code>NoSuchDistribution</Code><Message>The specified distribution does not exist.</Message></Error><RequestId>rid-1</RequestId></ErrorResponse>");
         }
         match r.method.as_str() {
+            "POST" if r.target.ends_with("/distribution-tenants") => {
+                // ListDistributionTenants, two pages: DT1, then DT2.
+                let (id, next) = if body.contains("<Marker>t2</Marker>") { ("DT2", "") } else { ("DT1", "<NextMarker>t2</NextMarker>") };
+                Reply::status(200, format!("<ListDistributionTenantsResult>{next}<DistributionTenantList><DistributionTenantSummary>\
+                    <Id>{id}</Id><DistributionId>E1</DistributionId><Name>{id}</Name><Arn>arn:aws:cloudfront::1:distribution-tenant/{id}</Arn>\
+                    <Domains><DomainResult><Domain>{id}.example.com</Domain><Status>active</Status></DomainResult></Domains>\
+                    <CreatedTime>2026-01-01T00:00:00Z</CreatedTime><LastModifiedTime>2026-01-01T00:00:00Z</LastModifiedTime><ETag>e</ETag>\
+                    </DistributionTenantSummary></DistributionTenantList></ListDistributionTenantsResult>"))
+            }
             "POST" => {
                 let batch = body.split_once('>').map(|(_, rest)| rest).unwrap_or_default().trim_end_matches("</InvalidationBatch>");
                 Reply::status(201, invalidation("I1", "InProgress", &format!("<InvalidationBatch>{batch}</InvalidationBatch>")))
@@ -567,6 +576,18 @@ async fn invalidate_plans_a_deploy_and_fans_it_out_to_tenants() {
     assert!(sent.iter().all(|r| r.target.starts_with("/2020-05-31/distribution-tenant/DT")));
     assert!(sent[0].text().contains("<Path>/static/assets/0.js</Path>"), "{}", sent[0].text());
     assert!(sent[0].text().contains("<CallerReference>deploy-9-"));
+
+    let every = cloudfront(
+        &["invalidate", "--endpoint-url", &server.url, "--all-tenants-of", "E1", "/a", "--output", "json"],
+        &[("CLOUDFRONT_PACE_MS", "1")],
+    )
+    .await;
+    assert_eq!(every.code, 0, "{}", every.stderr);
+    let report: serde_json::Value = serde_json::from_str(&every.stdout).unwrap();
+    let targets: Vec<&str> =
+        report["Targets"].as_array().unwrap().iter().map(|t| t["Target"].as_str().unwrap()).collect();
+    assert_eq!(targets, ["tenant DT1", "tenant DT2"], "{}", every.stdout);
+    assert!(report["Targets"].as_array().unwrap().iter().all(|t| t["Status"] == "ok"));
 
     let bad = cloudfront(&["invalidate", "--distribution-id", "E1", "a b", "/ok"], &[]).await;
     assert_eq!(bad.code, 252);

@@ -30,6 +30,9 @@ pub use inconsistent_quantities::{InconsistentQuantities, InconsistentQuantities
 mod invalid_argument;
 
 pub use invalid_argument::{InvalidArgument, InvalidArgumentBuilder};
+mod list_distribution_tenants_error;
+
+pub use list_distribution_tenants_error::ListDistributionTenantsError;
 mod list_invalidations_error;
 
 pub use list_invalidations_error::ListInvalidationsError;

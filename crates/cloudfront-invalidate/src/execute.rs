@@ -219,6 +219,17 @@ pub async fn execute(
     })
 }
 
+/// Every tenant of a multi-tenant distribution (all pages of `ListDistributionTenants`).
+pub async fn tenants_of(
+    client: &Client,
+    distribution_id: &str,
+) -> Result<Vec<Target>, cloudfront::SdkError<cloudfront::error::ListDistributionTenantsError>> {
+    let filter =
+        cloudfront::types::DistributionTenantAssociationFilter::builder().distribution_id(distribution_id).build();
+    let tenants = client.list_distribution_tenants().association_filter(filter).items().collect().await?;
+    Ok(tenants.into_iter().map(|t| Target::Tenant(t.id)).collect())
+}
+
 /// The outcome of one target of a [`fan_out`].
 pub type TargetOutcome = (Target, Result<Summary, Failure>);
 

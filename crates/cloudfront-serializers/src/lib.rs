@@ -16,4 +16,6 @@ pub mod list_invalidations;
 
 pub mod list_invalidations_for_distribution_tenant;
 
+pub mod list_distribution_tenants;
+
 mod xml;

@@ -2,6 +2,184 @@
 //! XML writers and readers for the structures and unions of request and response bodies.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
+/// Reads `Certificate` from its element, ignoring unknown children.
+pub(crate) fn de_certificate(
+    element: &::sdk_wire::XmlElement,
+) -> Result<cloudfront_shapes::Certificate, ::sdk_wire::ParseError> {
+    let mut builder = cloudfront_shapes::Certificate::builder();
+    for child in element.children() {
+        if child.name() == "Arn" {
+            builder = builder.set_arn(Some(child.text().to_owned()));
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `Customizations` from its element, ignoring unknown children.
+pub(crate) fn de_customizations(
+    element: &::sdk_wire::XmlElement,
+) -> Result<cloudfront_shapes::Customizations, ::sdk_wire::ParseError> {
+    let mut builder = cloudfront_shapes::Customizations::builder();
+    for child in element.children() {
+        match child.name() {
+            "WebAcl" => {
+                builder = builder
+                    .set_web_acl(Some(crate::xml::de_web_acl_customization(child)?));
+            }
+            "Certificate" => {
+                builder = builder
+                    .set_certificate(Some(crate::xml::de_certificate(child)?));
+            }
+            "GeoRestrictions" => {
+                builder = builder
+                    .set_geo_restrictions(
+                        Some(crate::xml::de_geo_restriction_customization(child)?),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Writes the attributes and child elements of `DistributionTenantAssociationFilter`.
+pub(crate) fn ser_distribution_tenant_association_filter(
+    w: &mut ::sdk_wire::XmlWriter,
+    value: &cloudfront_shapes::DistributionTenantAssociationFilter,
+) -> Result<(), ::sdk_types::BuildError> {
+    if let Some(value) = &value.distribution_id {
+        w.element("DistributionId", value.as_str());
+    }
+    if let Some(value) = &value.connection_group_id {
+        w.element("ConnectionGroupId", value.as_str());
+    }
+    Ok(())
+}
+
+/// Reads `DistributionTenantSummary` from its element, ignoring unknown children.
+pub(crate) fn de_distribution_tenant_summary(
+    element: &::sdk_wire::XmlElement,
+) -> Result<cloudfront_shapes::DistributionTenantSummary, ::sdk_wire::ParseError> {
+    let mut builder = cloudfront_shapes::DistributionTenantSummary::builder();
+    for child in element.children() {
+        match child.name() {
+            "Id" => {
+                builder = builder.set_id(Some(child.text().to_owned()));
+            }
+            "DistributionId" => {
+                builder = builder.set_distribution_id(Some(child.text().to_owned()));
+            }
+            "Name" => {
+                builder = builder.set_name(Some(child.text().to_owned()));
+            }
+            "Arn" => {
+                builder = builder.set_arn(Some(child.text().to_owned()));
+            }
+            "Domains" => {
+                builder = builder
+                    .set_domains(
+                        Some({
+                            let mut items0 = Vec::new();
+                            for item0 in child.children() {
+                                items0.push(crate::xml::de_domain_result(item0)?);
+                            }
+                            items0
+                        }),
+                    );
+            }
+            "ConnectionGroupId" => {
+                builder = builder.set_connection_group_id(Some(child.text().to_owned()));
+            }
+            "Customizations" => {
+                builder = builder
+                    .set_customizations(Some(crate::xml::de_customizations(child)?));
+            }
+            "CreatedTime" => {
+                builder = builder
+                    .set_created_time(
+                        Some(::sdk_wire::parse_timestamp("CreatedTime", child.text())?),
+                    );
+            }
+            "LastModifiedTime" => {
+                builder = builder
+                    .set_last_modified_time(
+                        Some(
+                            ::sdk_wire::parse_timestamp(
+                                "LastModifiedTime",
+                                child.text(),
+                            )?,
+                        ),
+                    );
+            }
+            "ETag" => {
+                builder = builder.set_e_tag(Some(child.text().to_owned()));
+            }
+            "Enabled" => {
+                builder = builder
+                    .set_enabled(Some(::sdk_wire::parse_bool(child.text())));
+            }
+            "Status" => {
+                builder = builder.set_status(Some(child.text().to_owned()));
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `DomainResult` from its element, ignoring unknown children.
+pub(crate) fn de_domain_result(
+    element: &::sdk_wire::XmlElement,
+) -> Result<cloudfront_shapes::DomainResult, ::sdk_wire::ParseError> {
+    let mut builder = cloudfront_shapes::DomainResult::builder();
+    for child in element.children() {
+        match child.name() {
+            "Domain" => {
+                builder = builder.set_domain(Some(child.text().to_owned()));
+            }
+            "Status" => {
+                builder = builder
+                    .set_status(
+                        Some(cloudfront_shapes::DomainStatus::from(child.text())),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `GeoRestrictionCustomization` from its element, ignoring unknown children.
+pub(crate) fn de_geo_restriction_customization(
+    element: &::sdk_wire::XmlElement,
+) -> Result<cloudfront_shapes::GeoRestrictionCustomization, ::sdk_wire::ParseError> {
+    let mut builder = cloudfront_shapes::GeoRestrictionCustomization::builder();
+    for child in element.children() {
+        match child.name() {
+            "RestrictionType" => {
+                builder = builder
+                    .set_restriction_type(
+                        Some(cloudfront_shapes::GeoRestrictionType::from(child.text())),
+                    );
+            }
+            "Locations" => {
+                builder = builder
+                    .set_locations(
+                        Some({
+                            let mut items0 = Vec::new();
+                            for item0 in child.children() {
+                                items0.push(item0.text().to_owned());
+                            }
+                            items0
+                        }),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
 /// Reads `Invalidation` from its element, ignoring unknown children.
 pub(crate) fn de_invalidation(
     element: &::sdk_wire::XmlElement,
@@ -197,6 +375,32 @@ pub(crate) fn de_paths(
                             items0
                         }),
                     );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `WebAclCustomization` from its element, ignoring unknown children.
+pub(crate) fn de_web_acl_customization(
+    element: &::sdk_wire::XmlElement,
+) -> Result<cloudfront_shapes::WebAclCustomization, ::sdk_wire::ParseError> {
+    let mut builder = cloudfront_shapes::WebAclCustomization::builder();
+    for child in element.children() {
+        match child.name() {
+            "Action" => {
+                builder = builder
+                    .set_action(
+                        Some(
+                            cloudfront_shapes::CustomizationActionType::from(
+                                child.text(),
+                            ),
+                        ),
+                    );
+            }
+            "Arn" => {
+                builder = builder.set_arn(Some(child.text().to_owned()));
             }
             _ => {}
         }

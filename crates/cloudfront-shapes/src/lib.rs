@@ -2,6 +2,9 @@
 //! Types of the Amazon CloudFront API (version 2020-05-31): operation inputs and outputs, the structures they contain, and their builders. No HTTP, no async runtime: just data.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
+mod certificate;
+
+pub use certificate::{Certificate, CertificateBuilder};
 mod create_invalidation_for_distribution_tenant_input;
 
 pub use create_invalidation_for_distribution_tenant_input::{
@@ -28,6 +31,39 @@ pub use create_invalidation_output::{
     CreateInvalidationOutput, CreateInvalidationOutputBuilder,
 };
 
+mod customization_action_type;
+
+pub use customization_action_type::CustomizationActionType;
+mod customizations;
+
+pub use customizations::{Customizations, CustomizationsBuilder};
+mod distribution_tenant_association_filter;
+
+pub use distribution_tenant_association_filter::{
+    DistributionTenantAssociationFilter, DistributionTenantAssociationFilterBuilder,
+};
+
+mod distribution_tenant_summary;
+
+pub use distribution_tenant_summary::{
+    DistributionTenantSummary, DistributionTenantSummaryBuilder,
+};
+
+mod domain_result;
+
+pub use domain_result::{DomainResult, DomainResultBuilder};
+mod domain_status;
+
+pub use domain_status::DomainStatus;
+mod geo_restriction_customization;
+
+pub use geo_restriction_customization::{
+    GeoRestrictionCustomization, GeoRestrictionCustomizationBuilder,
+};
+
+mod geo_restriction_type;
+
+pub use geo_restriction_type::GeoRestrictionType;
 mod get_invalidation_for_distribution_tenant_input;
 
 pub use get_invalidation_for_distribution_tenant_input::{
@@ -60,6 +96,18 @@ pub use invalidation_list::{InvalidationList, InvalidationListBuilder};
 mod invalidation_summary;
 
 pub use invalidation_summary::{InvalidationSummary, InvalidationSummaryBuilder};
+mod list_distribution_tenants_input;
+
+pub use list_distribution_tenants_input::{
+    ListDistributionTenantsInput, ListDistributionTenantsInputBuilder,
+};
+
+mod list_distribution_tenants_output;
+
+pub use list_distribution_tenants_output::{
+    ListDistributionTenantsOutput, ListDistributionTenantsOutputBuilder,
+};
+
 mod list_invalidations_for_distribution_tenant_input;
 
 pub use list_invalidations_for_distribution_tenant_input::{
@@ -89,3 +137,6 @@ pub use list_invalidations_output::{
 mod paths;
 
 pub use paths::{Paths, PathsBuilder};
+mod web_acl_customization;
+
+pub use web_acl_customization::{WebAclCustomization, WebAclCustomizationBuilder};

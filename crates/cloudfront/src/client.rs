@@ -86,6 +86,15 @@ impl Client {
         )
     }
 
+    /// Lists the distribution tenants of the account, optionally only those of one distribution or connection group; paginated by marker.
+    pub fn list_distribution_tenants(
+        &self,
+    ) -> crate::operation::list_distribution_tenants::ListDistributionTenantsFluentBuilder {
+        crate::operation::list_distribution_tenants::ListDistributionTenantsFluentBuilder::new(
+            self.handle.clone(),
+        )
+    }
+
     /// Waits for `InvalidationForDistributionTenantCompleted` (polling `GetInvalidationForDistributionTenant`).
     pub fn wait_until_invalidation_for_distribution_tenant_completed(
         &self,

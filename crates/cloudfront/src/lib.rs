@@ -30,4 +30,6 @@ pub mod operation {
     pub mod list_invalidations;
     /// `ListInvalidationsForDistributionTenant`
     pub mod list_invalidations_for_distribution_tenant;
+    /// `ListDistributionTenants`
+    pub mod list_distribution_tenants;
 }

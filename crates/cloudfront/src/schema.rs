@@ -67,6 +67,19 @@ pub static OPERATIONS: &[OperationSchema] = &[
         }),
         waiters: &[],
     },
+    OperationSchema {
+        name: "ListDistributionTenants",
+        summary: "Lists the distribution tenants of the account, optionally only those of one distribution or connection group; paginated by marker.",
+        input: &LIST_DISTRIBUTION_TENANTS_INPUT,
+        output: &LIST_DISTRIBUTION_TENANTS_OUTPUT,
+        pagination: Some(Pagination {
+            input_token: "Marker",
+            output_token: "NextMarker",
+            items: Some("DistributionTenantList"),
+            page_size: Some("MaxItems"),
+        }),
+        waiters: &[],
+    },
 ];
 
 /// `CreateInvalidationInput`.
@@ -251,6 +264,189 @@ pub static LIST_INVALIDATIONS_FOR_DISTRIBUTION_TENANT_OUTPUT: Kind = Kind::Struc
     ],
 );
 
+/// `ListDistributionTenantsInput`.
+pub static LIST_DISTRIBUTION_TENANTS_INPUT: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "AssociationFilter",
+            kind: &DISTRIBUTION_TENANT_ASSOCIATION_FILTER,
+            required: false,
+        },
+        Field {
+            name: "Marker",
+            kind: &Kind::String,
+            required: false,
+        },
+        Field {
+            name: "MaxItems",
+            kind: &Kind::Integer,
+            required: false,
+        },
+    ],
+);
+
+/// `ListDistributionTenantsOutput`.
+pub static LIST_DISTRIBUTION_TENANTS_OUTPUT: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "NextMarker",
+            kind: &Kind::String,
+            required: false,
+        },
+        Field {
+            name: "DistributionTenantList",
+            kind: &Kind::List(&DISTRIBUTION_TENANT_SUMMARY),
+            required: false,
+        },
+    ],
+);
+
+/// `Certificate`.
+pub static CERTIFICATE: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Arn",
+            kind: &Kind::String,
+            required: true,
+        },
+    ],
+);
+
+/// `Customizations`.
+pub static CUSTOMIZATIONS: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "WebAcl",
+            kind: &WEB_ACL_CUSTOMIZATION,
+            required: false,
+        },
+        Field {
+            name: "Certificate",
+            kind: &CERTIFICATE,
+            required: false,
+        },
+        Field {
+            name: "GeoRestrictions",
+            kind: &GEO_RESTRICTION_CUSTOMIZATION,
+            required: false,
+        },
+    ],
+);
+
+/// `DistributionTenantAssociationFilter`.
+pub static DISTRIBUTION_TENANT_ASSOCIATION_FILTER: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "DistributionId",
+            kind: &Kind::String,
+            required: false,
+        },
+        Field {
+            name: "ConnectionGroupId",
+            kind: &Kind::String,
+            required: false,
+        },
+    ],
+);
+
+/// `DistributionTenantSummary`.
+pub static DISTRIBUTION_TENANT_SUMMARY: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Id",
+            kind: &Kind::String,
+            required: true,
+        },
+        Field {
+            name: "DistributionId",
+            kind: &Kind::String,
+            required: true,
+        },
+        Field {
+            name: "Name",
+            kind: &Kind::String,
+            required: true,
+        },
+        Field {
+            name: "Arn",
+            kind: &Kind::String,
+            required: true,
+        },
+        Field {
+            name: "Domains",
+            kind: &Kind::List(&DOMAIN_RESULT),
+            required: true,
+        },
+        Field {
+            name: "ConnectionGroupId",
+            kind: &Kind::String,
+            required: false,
+        },
+        Field {
+            name: "Customizations",
+            kind: &CUSTOMIZATIONS,
+            required: false,
+        },
+        Field {
+            name: "CreatedTime",
+            kind: &Kind::Timestamp,
+            required: true,
+        },
+        Field {
+            name: "LastModifiedTime",
+            kind: &Kind::Timestamp,
+            required: true,
+        },
+        Field {
+            name: "ETag",
+            kind: &Kind::String,
+            required: true,
+        },
+        Field {
+            name: "Enabled",
+            kind: &Kind::Boolean,
+            required: false,
+        },
+        Field {
+            name: "Status",
+            kind: &Kind::String,
+            required: false,
+        },
+    ],
+);
+
+/// `DomainResult`.
+pub static DOMAIN_RESULT: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Domain",
+            kind: &Kind::String,
+            required: true,
+        },
+        Field {
+            name: "Status",
+            kind: &Kind::Enum(&["active", "inactive"]),
+            required: false,
+        },
+    ],
+);
+
+/// `GeoRestrictionCustomization`.
+pub static GEO_RESTRICTION_CUSTOMIZATION: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "RestrictionType",
+            kind: &Kind::Enum(&["blacklist", "whitelist", "none"]),
+            required: true,
+        },
+        Field {
+            name: "Locations",
+            kind: &Kind::List(&Kind::String),
+            required: false,
+        },
+    ],
+);
+
 /// `Invalidation`.
 pub static INVALIDATION: Kind = Kind::Structure(
     &[
@@ -361,6 +557,22 @@ pub static PATHS: Kind = Kind::Structure(
         Field {
             name: "Items",
             kind: &Kind::List(&Kind::String),
+            required: false,
+        },
+    ],
+);
+
+/// `WebAclCustomization`.
+pub static WEB_ACL_CUSTOMIZATION: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Action",
+            kind: &Kind::Enum(&["override", "disable"]),
+            required: true,
+        },
+        Field {
+            name: "Arn",
+            kind: &Kind::String,
             required: false,
         },
     ],
