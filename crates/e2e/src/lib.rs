@@ -53,7 +53,8 @@ pub async fn create_distribution(endpoint: &str) -> String {
     );
     let response = reqwest::Client::new()
         .post(format!("{endpoint}/2020-05-31/distribution"))
-        .header("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDE2ETEST/20260101/us-east-1/cloudfront/aws4_request, SignedHeaders=host, Signature=0")
+        // A `test` key: moto accepts any, and fakecloud skips verification only for these.
+        .header("Authorization", "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/cloudfront/aws4_request, SignedHeaders=host, Signature=0")
         .body(body)
         .send()
         .await

@@ -1,7 +1,8 @@
 //! All six operations against fakecloud with SigV4 verification switched on: success and
 //! error paths, and a request signed with a wrong secret key must be rejected.
 //! fakecloud keys come from its IAM (`CreateUser` + `CreateAccessKey`); keys starting with
-//! `test` skip verification, so the real checks use an IAM key.
+//! `test` skip verification, so the real checks use an IAM key. Also a whole deploy
+//! (10,000 paths) planned and fanned out to a distribution and two tenants.
 
 use cloudfront::types::{InvalidationBatch, Paths};
 use e2e::{client, create_distribution, endpoint};
@@ -166,4 +167,54 @@ async fn all_six_operations_with_sigv4_verification() {
     let e = forged.list_invalidations().distribution_id(&distribution).send().await.unwrap_err();
     assert_eq!(e.code(), Some("SignatureDoesNotMatch"), "{e}");
     assert_eq!(e.http_status(), Some(403));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs fakecloud: run `cargo xtask e2e --fakecloud`"]
+async fn a_whole_deploy_lands_once_on_a_distribution_and_its_tenants() {
+    use cloudfront_invalidate::execute::{Pacer, Settings, Target, fan_out};
+    use cloudfront_invalidate::plan::{Options, plan};
+
+    let endpoint = endpoint("FAKECLOUD_ENDPOINT");
+    let client = client(&endpoint, iam_credentials(&endpoint).await);
+    let distribution = create_distribution(&endpoint).await;
+    let targets = [
+        Target::Distribution(distribution.clone()),
+        Target::Tenant(create_tenant(&endpoint, &distribution).await),
+        Target::Tenant(create_tenant(&endpoint, &distribution).await),
+    ];
+    let mut items: Vec<String> = (0..9950).map(|i| format!("/assets/{}/{i}.js", i % 40)).collect();
+    items.extend((0..50).map(|i| format!("/pages/{i}/*")));
+    let planned = plan(&items, &format!("fc-{}", sdk_types::idempotency_token()), &Options::default()).unwrap();
+    let settings = Settings { pacer: Pacer::new(std::time::Duration::from_millis(5)), ..Settings::default() };
+    let outcomes = fan_out(&client, &targets, &planned, &settings, &|_, _| {}).await;
+    let expected: std::collections::BTreeSet<&str> = items.iter().map(String::as_str).collect();
+    for (target, outcome) in outcomes {
+        let summary = outcome.unwrap_or_else(|e| panic!("{target}: {e}"));
+        assert_eq!(summary.ids.len(), planned.batches.len(), "{target}");
+        // Read every invalidation back: together they hold each planned path exactly once.
+        let mut seen = std::collections::BTreeSet::new();
+        for id in &summary.ids {
+            let batch = match &target {
+                Target::Distribution(d) => {
+                    client.get_invalidation().distribution_id(d).id(id).send().await.unwrap().invalidation.unwrap()
+                }
+                Target::Tenant(t) => client
+                    .get_invalidation_for_distribution_tenant()
+                    .distribution_tenant_id(t)
+                    .id(id)
+                    .send()
+                    .await
+                    .unwrap()
+                    .invalidation
+                    .unwrap(),
+            }
+            .invalidation_batch;
+            for path in batch.paths.items.unwrap_or_default() {
+                assert!(seen.insert(path.clone()), "{target}: {path} sent twice");
+            }
+        }
+        let seen: std::collections::BTreeSet<&str> = seen.iter().map(String::as_str).collect();
+        assert_eq!(seen, expected, "{target}");
+    }
 }
