@@ -68,28 +68,43 @@ impl Default for Settings {
 
 /// A shared pace: at most one CreateInvalidation call per interval across every worker
 /// (and every target, when cloned into their settings). The default of one call per 2 s is
-/// under the 0.5 per second rate an AWS maintainer quoted for CreateInvalidation.
+/// under the 0.5 per second rate an AWS maintainer quoted for CreateInvalidation; each
+/// `Throttling` that gets past the retry policy doubles the interval (up to a minute).
 #[derive(Debug, Clone)]
 pub struct Pacer {
-    interval: Duration,
-    next: Arc<Mutex<Instant>>,
+    /// The next free slot and the current interval.
+    state: Arc<Mutex<(Instant, Duration)>>,
 }
 
 impl Pacer {
+    /// The longest interval slowing down can reach.
+    pub const SLOWEST: Duration = Duration::from_secs(60);
+
     /// At most one call per `interval`.
     pub fn new(interval: Duration) -> Pacer {
-        Pacer { interval, next: Arc::new(Mutex::new(Instant::now())) }
+        Pacer { state: Arc::new(Mutex::new((Instant::now(), interval))) }
     }
 
     /// Waits for this caller's turn.
     pub async fn turn(&self) {
         let at = {
-            let mut next = self.next.lock().await;
-            let at = (*next).max(Instant::now());
-            *next = at + self.interval;
+            let mut state = self.state.lock().await;
+            let at = state.0.max(Instant::now());
+            state.0 = at + state.1;
             at
         };
         tokio::time::sleep_until(at.into()).await;
+    }
+
+    /// Halves the pace (doubles the interval), for every worker sharing this pacer.
+    pub async fn slow_down(&self) {
+        let mut state = self.state.lock().await;
+        state.1 = (state.1 * 2).clamp(Duration::from_millis(1), Self::SLOWEST.max(state.1));
+    }
+
+    /// The current interval between calls.
+    pub async fn interval(&self) -> Duration {
+        self.state.lock().await.1
     }
 }
 
@@ -179,6 +194,9 @@ pub async fn execute(
                         if started.elapsed() + after > settings.deadline {
                             let message = format!("still {code} when the deadline of {:?} ran out", settings.deadline);
                             return Err(Failure { batch: index, code: Some(code), message });
+                        }
+                        if code.starts_with("Throttling") {
+                            settings.pacer.slow_down().await;
                         }
                         on_event(Event::Retrying { batch: index, code, after });
                         retries.fetch_add(1, Ordering::SeqCst);
@@ -346,4 +364,32 @@ async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) 
     })
     .await;
     outputs.into_iter().map(|o| o.expect("every future finished")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn throttling_slows_every_worker_sharing_the_pacer() {
+        let pacer = Pacer::new(Duration::from_millis(10));
+        let shared = pacer.clone();
+        shared.slow_down().await;
+        assert_eq!(pacer.interval().await, Duration::from_millis(20));
+        for _ in 0..20 {
+            pacer.slow_down().await;
+        }
+        assert_eq!(pacer.interval().await, Pacer::SLOWEST);
+    }
+
+    #[tokio::test]
+    async fn turns_are_spaced_by_the_interval() {
+        let pacer = Pacer::new(Duration::from_millis(30));
+        let start = Instant::now();
+        for _ in 0..3 {
+            pacer.turn().await;
+        }
+        // Three turns: the first at once, then two intervals.
+        assert!(start.elapsed() >= Duration::from_millis(60));
+    }
 }
