@@ -151,7 +151,10 @@ pub(super) fn file(service: &Service) -> Result<Option<TokenStream>, String> {
 
 fn parameters(rules: &Value) -> Result<Vec<Param>, String> {
     let mut out = Vec::new();
-    for (name, p) in rules["parameters"].as_object().ok_or("endpointRuleSet has no parameters")? {
+    if !rules["parameters"].is_object() {
+        return Err("endpointRuleSet has no parameters".into());
+    }
+    for (name, p) in super::sorted_entries(&rules["parameters"]) {
         let required = p["required"].as_bool().unwrap_or(false);
         let has_default = p.get("default").is_some();
         let kind = match (p["type"].as_str(), required && has_default) {
@@ -380,7 +383,7 @@ fn endpoint_result(endpoint: &Value, scope: &Scope) -> Result<TokenStream, Strin
         });
     }
     let mut headers = Vec::new();
-    for (name, values) in endpoint["headers"].as_object().into_iter().flatten() {
+    for (name, values) in super::sorted_entries(&endpoint["headers"]) {
         let values =
             values.as_array().into_iter().flatten().map(|v| string_value(v, scope)).collect::<Result<Vec<_>, _>>()?;
         headers.push(quote!((#name.to_owned(), vec![#(#values),*])));
@@ -395,7 +398,7 @@ fn endpoint_test(index: usize, case: &Value, params: &[Param]) -> Result<TokenSt
     let name = format_ident!("endpoint_case_{}", index + 1);
     let doc = case["documentation"].as_str().unwrap_or("");
     let mut values = Vec::new();
-    for (key, value) in case["params"].as_object().into_iter().flatten() {
+    for (key, value) in super::sorted_entries(&case["params"]) {
         let p = params
             .iter()
             .find(|p| &p.name == key)

@@ -246,9 +246,11 @@ impl Ctx<'_> {
                 quote!(vec![#(#items),*])
             }
             Type::Map(map) => {
-                let entries = value.as_object().ok_or_else(|| format!("expected a map, got {value}"))?;
-                let entries = entries
-                    .iter()
+                if !value.is_object() {
+                    return Err(format!("expected a map, got {value}"));
+                }
+                let entries = super::sorted_entries(value)
+                    .into_iter()
                     .map(|(k, v)| {
                         let v = match (v, map.sparse) {
                             (Value::Null, true) => quote!(None),
