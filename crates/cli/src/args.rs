@@ -204,7 +204,12 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Fai
         Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             return Err(Failure::Usage(e.to_string()));
         }
-        Err(e) => return Err(Failure::Usage(e.render().to_string().trim_end().to_owned())),
+        // One line: clap's first line names the flag and the rule; usage and hints follow it.
+        Err(e) => {
+            let rendered = e.render().to_string();
+            let first = rendered.lines().next().unwrap_or_default().trim_start_matches("error: ");
+            return Err(Failure::Usage(format!("cloudfront: error: {first} (see --help)")));
+        }
     };
     let (name, sub) = matches.subcommand().expect("a subcommand is required");
     if name == "invalidate" {

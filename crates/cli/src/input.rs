@@ -104,11 +104,27 @@ pub fn assemble(call: &Call) -> Result<Value, Failure> {
             input.insert(member.to_owned(), value);
         }
     }
+    ids(&input)?;
     let mut input = Value::Object(input);
     paths(&mut input, call)?;
     fill_counts(&mut input, op.input);
     check(&input, op.input, "")?;
     Ok(input)
+}
+
+/// CloudFront ids (`Id`, `DistributionId`, `DistributionTenantId`) go into the URL path:
+/// one with `/` or a control character would silently address something else, so refuse it.
+fn ids(input: &Map<String, Value>) -> Result<(), Failure> {
+    for (name, value) in input {
+        let Value::String(id) = value else { continue };
+        if name.ends_with("Id") && id.chars().any(|c| c == '/' || c.is_control()) {
+            return Err(Failure::Usage(format!(
+                "Error parsing parameter '--{}': {id:?} is not an id: ids never contain '/' or control characters",
+                kebab(name)
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Encodes (with `--encode-paths`) and checks the paths of an invalidation batch, so a bad
@@ -155,7 +171,7 @@ fn fill_counts(value: &mut Value, kind: &'static Kind) {
 /// required members, and values of the wrong type, each naming the member path.
 fn check(value: &Value, kind: &'static Kind, path: &str) -> Result<(), Failure> {
     let name = |member: &str| if path.is_empty() { member.to_owned() } else { format!("{path}.{member}") };
-    let fail = |why: String| Err(Failure::Usage(format!("Parameter validation failed:\n{why}")));
+    let fail = |why: String| Err(Failure::Usage(format!("Parameter validation failed: {why}")));
     match (kind, value) {
         (Kind::Structure(fields) | Kind::Union(fields), Value::Object(map)) => {
             for key in map.keys() {
@@ -170,7 +186,7 @@ fn check(value: &Value, kind: &'static Kind, path: &str) -> Result<(), Failure> 
                     Some(v) => check(v, field.kind, &name(field.name))?,
                     None if field.required && path.is_empty() => {
                         return Err(Failure::Usage(format!(
-                            "aws: error: the following arguments are required: --{}",
+                            "cloudfront: error: the following arguments are required: --{}",
                             kebab(field.name)
                         )));
                     }

@@ -128,6 +128,10 @@ pub fn client(global: &Global) -> Result<Client, Failure> {
     }
     transport.ca_bundle = global.ca_bundle.clone().or_else(|| std::env::var("AWS_CA_BUNDLE").ok()).map(Into::into);
     transport.insecure = global.no_verify_ssl;
+    if global.no_verify_ssl {
+        // Always said, not only with --debug: an unverified connection can be anyone's.
+        eprintln!("warning: --no-verify-ssl: TLS certificates are not verified; use it only against test servers");
+    }
     let mut builder = sdk_runtime::Config::loader(Env::process(), global.profile.clone()).transport(transport);
     if let Some(region) = &global.region {
         builder = builder.region(region);
@@ -159,7 +163,7 @@ fn failure<E: ProvideErrorMetadata + std::fmt::Display>(operation: &str, error: 
             e.code().unwrap_or("Unknown"),
             e.message().unwrap_or_default()
         )),
-        SdkError::Construction(e) => Failure::Usage(format!("Parameter validation failed:\n{e}")),
+        SdkError::Construction(e) => Failure::Usage(format!("Parameter validation failed: {e}")),
         SdkError::Credentials(e) => Failure::Config(format!("Unable to locate credentials. {e}")),
         e @ (SdkError::Config(_) | SdkError::Endpoint(_)) => Failure::Config(e.to_string()),
         e => Failure::Other(e.to_string()),
@@ -172,7 +176,7 @@ macro_rules! operations {
             $(
                 $op => {
                     let input: cloudfront::operation::$module::$ty = serde_json::from_value($input)
-                        .map_err(|e| Failure::Usage(format!("Parameter validation failed:\n{e}")))?;
+                        .map_err(|e| Failure::Usage(format!("Parameter validation failed: {e}")))?;
                     let output = cloudfront::operation::$module::send($client.handle(), &input).await.map_err(|e| failure($op, e))?;
                     serde_json::to_value(&output).map_err(|e| Failure::Other(e.to_string()))
                 }

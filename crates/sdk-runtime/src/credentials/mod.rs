@@ -125,13 +125,13 @@ impl ProvideCredentials for EnvironmentProvider {
                 expiry: None,
                 source: "environment".into(),
             }),
-            (Some(_), None) => Err(CredentialsError::Failed(
-                "environment: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not".into(),
-            )),
-            (None, Some(_)) => Err(CredentialsError::Failed(
-                "environment: AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not".into(),
-            )),
-            (None, None) => Err(CredentialsError::NotLoaded("environment: AWS_ACCESS_KEY_ID is not set".into())),
+            (Some(_), None) => {
+                Err(CredentialsError::Failed("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not".into()))
+            }
+            (None, Some(_)) => {
+                Err(CredentialsError::Failed("AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not".into()))
+            }
+            (None, None) => Err(CredentialsError::NotLoaded("AWS_ACCESS_KEY_ID is not set".into())),
         };
         Box::pin(std::future::ready(result))
     }
@@ -215,6 +215,14 @@ impl ProvideCredentials for CachingProvider {
                 return Ok(credentials.clone());
             }
             let credentials = self.inner.provide_credentials().await?;
+            // Signing with credentials that are already expired only earns an opaque 403.
+            if let Some(expiry) = credentials.expiry.filter(|expiry| seconds_between(now, *expiry) <= 0.0) {
+                return Err(CredentialsError::Failed(format!(
+                    "{}: the credentials it gave expired at {}",
+                    credentials.source,
+                    expiry.fmt(sdk_types::TimestampFormat::DateTime)
+                )));
+            }
             *cached = Some(credentials.clone());
             Ok(credentials)
         })

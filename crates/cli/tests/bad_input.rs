@@ -1,0 +1,274 @@
+//! The CLI's bad-input table: every case exits with the AWS CLI's code and a first line that
+//! names the flag (or setting) and the rule. Nothing here reaches a server: the endpoint is a
+//! closed loopback port, so a case that sent a request would fail differently.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+const ENDPOINT: &str = "http://127.0.0.1:9";
+
+struct Case {
+    args: Vec<String>,
+    env: Vec<(&'static str, String)>,
+    code: i32,
+    first_line: String,
+}
+
+fn case<S: AsRef<str>>(args: &[S], code: i32, first_line: &str) -> Case {
+    let mut args: Vec<String> = args.iter().map(|a| a.as_ref().to_owned()).collect();
+    if !args.iter().any(|a| a == "--endpoint-url") {
+        args.extend(["--endpoint-url".to_owned(), ENDPOINT.to_owned()]);
+    }
+    Case { args, env: Vec::new(), code, first_line: first_line.to_owned() }
+}
+
+fn scratch(name: &str, text: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("cloudfront-bad-{}-{name}", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn every_bad_input_gets_its_code_and_a_line_naming_the_flag_and_the_rule() {
+    let bad_json = scratch("batch.json", "{\"Paths\": ");
+    let bad_json = format!("file://{}", bad_json.display());
+    let process_config = scratch(
+        "config",
+        "[profile broken]\ncredential_process = echo not-json\n\
+         [profile expired]\ncredential_process = echo '{\"Version\": 1, \"AccessKeyId\": \"AKID\", \"SecretAccessKey\": \"s\", \"Expiration\": \"2000-01-01T00:00:00Z\"}'\n",
+    );
+    let process_config = process_config.display().to_string();
+    let inv = ["create-invalidation", "--distribution-id", "E1"];
+    let with = |extra: &[&str]| inv.iter().chain(extra).map(|a| a.to_string()).collect::<Vec<String>>();
+    let mut cases = vec![
+        case(&with(&[]), 252, "cloudfront: error: the following arguments are required: --invalidation-batch"),
+        case(
+            &with(&["--invalidation-batch", "Paths={Quantity=x}"]),
+            252,
+            "Error parsing parameter '--invalidation-batch': expected an integer, not \"x\" at position 16:",
+        ),
+        case(
+            &with(&["--invalidation-batch", "Paths={Quantity=1,Items=[/a]"]),
+            252,
+            "Error parsing parameter '--invalidation-batch': expected '}' at position 28 but found the end of the input:",
+        ),
+        case(
+            &with(&["--invalidation-batch", "{\"Paths\": "]),
+            252,
+            "Error parsing parameter '--invalidation-batch': Invalid JSON: EOF while parsing a value at line 1 column 10",
+        ),
+        case(
+            &with(&["--invalidation-batch", &bad_json]),
+            252,
+            "Error parsing parameter '--invalidation-batch': Invalid JSON: EOF while parsing a value at line 1 column 10",
+        ),
+        case(
+            &with(&["--invalidation-batch", "file:///nonexistent/b.json"]),
+            252,
+            "Error parsing parameter '--invalidation-batch': Unable to load paramfile file:///nonexistent/b.json: No such file or directory (os error 2)",
+        ),
+        case(
+            &["create-invalidation", "--cli-input-yaml", "a: ["],
+            252,
+            "Error parsing parameter '--cli-input-yaml': Invalid YAML: while parsing a node, did not find expected node content at byte 4 line 2 column 1",
+        ),
+        case(
+            &["create-invalidation", "--cli-input-json", "[1]"],
+            252,
+            "Error parsing parameter '--cli-input-json': expected a JSON object",
+        ),
+        case(
+            &with(&["--paths", "/a", "--invalidation-batch", "CallerReference=x"]),
+            252,
+            "cloudfront: error: the argument '--paths <paths>...' cannot be used with '--invalidation-batch <InvalidationBatch>' (see --help)",
+        ),
+        case(
+            &["create-invalidation", "--no-such-flag"],
+            252,
+            "cloudfront: error: unexpected argument '--no-such-flag' found (see --help)",
+        ),
+        case(&["no-such-command"], 252, "cloudfront: error: unrecognized subcommand 'no-such-command' (see --help)"),
+        case(
+            &with(&[
+                "--invalidation-batch",
+                "{\"Paths\": {\"Quantity\": 1, \"Items\": [\"/a\"]}, \"CallerReference\": \"r\", \"Comment\": \"x\"}",
+            ]),
+            252,
+            "Parameter validation failed: Unknown parameter in InvalidationBatch: \"Comment\", must be one of: Paths, CallerReference",
+        ),
+        case(
+            &with(&["--invalidation-batch", "Paths={Quantity=3,Items=[/a]},CallerReference=r"]),
+            252,
+            "Parameter validation failed: InvalidationBatch.Paths.Quantity is 3 but Items has 1 entries; they must match (leave Quantity unset to have it counted)",
+        ),
+        case(
+            &with(&["--invalidation-batch", "Paths={Items=[/a]}"]),
+            252,
+            "Parameter validation failed: Missing required parameter in InvalidationBatch: \"CallerReference\"",
+        ),
+        case(
+            &with(&["--invalidation-batch", "Paths={Items=[]},CallerReference=r"]),
+            252,
+            "Error parsing parameter '--invalidation-batch': an invalidation needs at least one path",
+        ),
+        case(
+            &with(&["--paths", "index.html"]),
+            252,
+            "Error parsing parameter '--paths': item 0 (\"index.html\") must start with '/' (or '#' for a cache tag)",
+        ),
+        case(
+            &with(&["--paths", "/a*b"]),
+            252,
+            "Error parsing parameter '--paths': item 0 (\"/a*b\") has '*' before its end; a wildcard may only be the last character",
+        ),
+        case(
+            &["get-invalidation", "--distribution-id", "E1/x", "--id", "I1"],
+            252,
+            "Error parsing parameter '--distribution-id': \"E1/x\" is not an id: ids never contain '/' or control characters",
+        ),
+        case(
+            &["get-invalidation", "--distribution-id", "E1", "--id", "I1\n"],
+            252,
+            "Error parsing parameter '--id': \"I1\\n\" is not an id: ids never contain '/' or control characters",
+        ),
+        case(
+            &["wait", "invalidation-completed", "--distribution-id", "E1"],
+            252,
+            "cloudfront: error: the following arguments are required: --id",
+        ),
+        case(
+            &["list-invalidations", "--distribution-id", "E1", "--query", "[[["],
+            252,
+            "Bad value for --query [[[: Parse error: Unexpected nud token -- found Eof (line 0, column 3)",
+        ),
+        case(
+            &["list-invalidations", "--distribution-id", "E1", "--endpoint-url", "localhost:4566"],
+            252,
+            "Bad value for --endpoint-url \"localhost:4566\": scheme is missing. Must be of the form http://<hostname>/ or https://<hostname>/",
+        ),
+        case(
+            &["list-invalidations", "--distribution-id", "E1", "--max-items", "x"],
+            252,
+            "--max-items must be a whole number, not \"x\"",
+        ),
+        case(
+            &["list-invalidations", "--distribution-id", "E1", "--page-size", "x"],
+            252,
+            "Error parsing parameter '--page-size': expected an integer, not \"x\"",
+        ),
+        case(
+            &["list-invalidations", "--distribution-id", "E1", "--output", "xml"],
+            252,
+            "cloudfront: error: invalid value 'xml' for '--output <output>' (see --help)",
+        ),
+        case(
+            &["list-invalidations", "--distribution-id", "E1", "--color", "maybe"],
+            252,
+            "cloudfront: error: invalid value 'maybe' for '--color <color>' (see --help)",
+        ),
+        case(
+            &["list-invalidations", "--distribution-id", "E1", "--cli-read-timeout", "soon"],
+            252,
+            "--cli-read-timeout must be a number of seconds, not \"soon\"",
+        ),
+        case(
+            &["invalidate", "/a"],
+            252,
+            "invalidate needs --distribution-id ID, --tenant-id ID [ID ...] or --all-tenants-of DISTRIBUTION_ID",
+        ),
+        case(
+            &["invalidate", "--distribution-id", "E1"],
+            252,
+            "invalidate needs paths: as arguments or with --paths-from FILE",
+        ),
+        case(
+            &["invalidate", "--distribution-id", "E1", "--paths-from", "/nonexistent.txt"],
+            252,
+            "--paths-from /nonexistent.txt: cannot read it: No such file or directory (os error 2)",
+        ),
+        case(&["invalidate", "--distribution-id", "E1", "#bad,tag"], 252, "1 problems with the paths given:"),
+        case(
+            &["invalidate", "--distribution-id", "E1", "/a", "--concurrency", "0"],
+            252,
+            "--concurrency must be a whole number from 1 to 64, not \"0\"",
+        ),
+        case(
+            &["get-invalidation", "--distribution-id", "E1", "--id", "I1", "--profile", "nosuch"],
+            253,
+            "the config profile (nosuch) could not be found (known profiles: )",
+        ),
+        case(
+            &["get-invalidation", "--distribution-id", "E1", "--id", "I1", "--ca-bundle", "/nonexistent.pem"],
+            253,
+            "cannot read the CA bundle /nonexistent.pem: No such file or directory (os error 2)",
+        ),
+        case(
+            &["get-invalidation", "--distribution-id", "E1", "--id", "I1"],
+            255,
+            "could not reach the endpoint: error sending request for url (http://127.0.0.1:9/2020-05-31/distribution/E1/invalidation/I1): client error (Connect): tcp connect error: Connection refused (os error 111)",
+        ),
+    ];
+    // Credentials: half given, unreadable from a process, expired.
+    let mut half = case(
+        &["get-invalidation", "--distribution-id", "E1", "--id", "I1"],
+        253,
+        "Unable to locate credentials. environment: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not",
+    );
+    half.env.push(("AWS_SECRET_ACCESS_KEY", String::new()));
+    let mut broken = case(
+        &["get-invalidation", "--distribution-id", "E1", "--id", "I1", "--profile", "broken"],
+        253,
+        "Unable to locate credentials. shared config profile: profile:broken: credential_process: printed invalid JSON: expected ident at line 1 column 2",
+    );
+    broken.env.extend([
+        ("AWS_CONFIG_FILE", process_config.clone()),
+        ("AWS_ACCESS_KEY_ID", String::new()),
+        ("AWS_SECRET_ACCESS_KEY", String::new()),
+    ]);
+    let mut expired = case(
+        &["get-invalidation", "--distribution-id", "E1", "--id", "I1", "--profile", "expired"],
+        253,
+        "Unable to locate credentials. profile:expired (credential_process): the credentials it gave expired at 2000-01-01T00:00:00Z",
+    );
+    expired.env.extend([
+        ("AWS_CONFIG_FILE", process_config),
+        ("AWS_ACCESS_KEY_ID", String::new()),
+        ("AWS_SECRET_ACCESS_KEY", String::new()),
+    ]);
+    cases.extend([half, broken, expired]);
+
+    assert!(cases.len() >= 30);
+    let mut wrong = Vec::new();
+    for case in &cases {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_cloudfront"));
+        command
+            .args(&case.args)
+            .env("AWS_ACCESS_KEY_ID", "AKIDBAD")
+            .env("AWS_SECRET_ACCESS_KEY", "bad-input-secret")
+            .env("AWS_CONFIG_FILE", "/nonexistent")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+            .env("AWS_MAX_ATTEMPTS", "1")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_SESSION_TOKEN");
+        for (name, value) in &case.env {
+            // An empty value here means "unset".
+            if value.is_empty() {
+                command.env_remove(name)
+            } else {
+                command.env(name, value)
+            };
+        }
+        let output = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let first = stderr.lines().next().unwrap_or_default();
+        let code = output.status.code().unwrap_or(-1);
+        if code != case.code || first != case.first_line || stderr.contains("panicked") {
+            wrong.push(format!(
+                "{:?}\n  expected [{}] {}\n  got      [{code}] {stderr}",
+                case.args, case.code, case.first_line
+            ));
+        }
+    }
+    println!("{} bad inputs, {} wrong", cases.len(), wrong.len());
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
