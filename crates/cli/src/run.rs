@@ -195,6 +195,7 @@ async fn call_once(client: &Client, operation: &str, input: Value) -> Result<Val
         "GetInvalidation" => get_invalidation::GetInvalidationInput,
         "ListInvalidations" => list_invalidations::ListInvalidationsInput,
         "ListInvalidationsForDistributionTenant" => list_invalidations_for_distribution_tenant::ListInvalidationsForDistributionTenantInput,
+        "ListDistributionTenants" => list_distribution_tenants::ListDistributionTenantsInput,
     )
 }
 

@@ -599,3 +599,55 @@ async fn invalidate_plans_a_deploy_and_fans_it_out_to_tenants() {
         bad.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_secret_or_signature_in_any_output_even_at_trace() {
+    let (server, seen) = server().await;
+    let secret_env = [("AWS_SESSION_TOKEN", "cli-session-token"), ("RUST_LOG", "trace")];
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["create-invalidation", "--distribution-id", "E1", "--paths", "/a"],
+        vec![
+            "create-invalidation-for-distribution-tenant",
+            "--id",
+            "DT1",
+            "--invalidation-batch",
+            "Paths={Items=[/a]},CallerReference=s1",
+        ],
+        vec!["get-invalidation", "--distribution-id", "E1", "--id", "I1"],
+        vec!["get-invalidation-for-distribution-tenant", "--distribution-tenant-id", "DT1", "--id", "I1"],
+        vec!["list-invalidations", "--distribution-id", "E1"],
+        vec!["list-invalidations-for-distribution-tenant", "--id", "DT1"],
+        vec!["list-distribution-tenants"],
+        vec!["wait", "invalidation-completed", "--distribution-id", "E1", "--id", "I1"],
+        vec!["invalidate", "--all-tenants-of", "E1", "/a"],
+        vec!["get-invalidation", "--distribution-id", "ENOSUCH", "--id", "I1"],
+    ];
+    let mut outputs = String::new();
+    for command in &commands {
+        let mut args = command.clone();
+        args.extend(["--endpoint-url", &server.url, "--debug"]);
+        let mut env = secret_env.to_vec();
+        env.extend([("CLOUDFRONT_WAIT_POLL_MS", "5"), ("CLOUDFRONT_PACE_MS", "1")]);
+        let run = cloudfront(&args, &env).await;
+        assert!(run.stderr.contains("Signature=[REDACTED]"), "{command:?} logged no request:\n{}", run.stderr);
+        outputs.push_str(&run.stdout);
+        outputs.push_str(&run.stderr);
+    }
+    // The Debug form of a configured client holds no secret either.
+    let config = cloudfront::Config::builder()
+        .region("us-east-1")
+        .credentials(sdk_runtime::Credentials::new("AKIDCLITEST", "cli-secret-key", Some("cli-session-token".into())))
+        .build()
+        .unwrap();
+    outputs.push_str(&format!("{config:?} {:?}", cloudfront::Client::new(config.clone()).unwrap()));
+    let signatures: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r.header("authorization").and_then(|a| a.split("Signature=").nth(1)).map(str::to_owned))
+        .collect();
+    assert!(signatures.len() >= commands.len(), "every command was signed");
+    for secret in ["cli-secret-key", "cli-session-token"].iter().map(|s| s.to_string()).chain(signatures) {
+        assert!(!outputs.contains(&secret), "{secret} leaked");
+    }
+}
