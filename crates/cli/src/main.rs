@@ -1,52 +1,9 @@
 //! `cloudfront`: the AWS CLI's CloudFront invalidation commands, with the same flags, the
 //! same JSON output and the same exit codes, in a native binary.
 
-mod args;
-mod input;
-mod invalidate;
-mod output;
-mod run;
-mod shorthand;
-mod skeleton;
-mod table;
-mod text_width;
-mod yaml;
-
 use std::process::ExitCode;
 
-/// How a command ended, as an AWS CLI exit code.
-#[derive(Debug)]
-pub enum Failure {
-    /// 252: the command line is wrong (unknown flag, bad value, missing member).
-    Usage(String),
-    /// 253: the configuration or credentials are unusable.
-    Config(String),
-    /// 254: the service answered with an error.
-    Service(String),
-    /// 255: anything else (network, timeouts, a waiter giving up).
-    Other(String),
-    /// 130: interrupted by Ctrl-C.
-    Interrupted,
-}
-
-impl Failure {
-    fn exit_code(&self) -> u8 {
-        match self {
-            Failure::Usage(_) => 252,
-            Failure::Config(_) => 253,
-            Failure::Service(_) => 254,
-            Failure::Other(_) => 255,
-            Failure::Interrupted => 130,
-        }
-    }
-
-    fn message(&self) -> &str {
-        match self {
-            Failure::Usage(m) | Failure::Config(m) | Failure::Service(m) | Failure::Other(m) => m,
-            Failure::Interrupted => "",
-        }
-    }
-}
+use cloudfront_cli::{Failure, args, run};
 
 /// `--debug` (or `RUST_LOG`) logs to stderr; the runtime redacts signatures and tokens.
 fn init_logging(debug: bool) {
