@@ -81,8 +81,33 @@ fn scalar(value: &Value) -> String {
     }
 }
 
-/// A string, single-quoted when plain YAML would misread it.
+/// `"..."` with YAML's escapes for backslash, quote and every control character.
+fn double_quoted(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\0' => out.push_str("\\0"),
+            c if c.is_control() || c == '\u{feff}' || ('\u{2028}'..='\u{2029}').contains(&c) => {
+                out.push_str(&format!("\\u{:04X}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A string, single-quoted when plain YAML would misread it, double-quoted with escapes
+/// when it holds line breaks or other control characters (single quotes would fold them).
 fn string(text: &str) -> String {
+    if text.chars().any(|c| c.is_control() || c == '\u{feff}' || ('\u{2028}'..='\u{2029}').contains(&c)) {
+        return double_quoted(text);
+    }
     let special_start = text.starts_with([
         '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`', ' ',
     ]);
@@ -100,7 +125,6 @@ fn string(text: &str) -> String {
         || text.contains(": ")
         || text.contains(" #")
         || text.ends_with(' ')
-        || text.contains('\n')
     {
         format!("'{}'", text.replace('\'', "''"))
     } else {
@@ -161,5 +185,13 @@ mod tests {
             "Location: https://x/I1\nInvalidation:\n  Id: I1\n  CreateTime: '2026-01-01T00:00:00.000Z'\n  InvalidationBatch:\n    Paths:\n      Quantity: 2\n      Items:\n      - /a\n      - /*\n    CallerReference: '123'\nSummaries:\n- Id: A\n  Status: Completed\n"
         );
         assert_eq!(from_yaml(&text).unwrap(), value);
+    }
+
+    #[test]
+    fn control_characters_survive_a_round_trip() {
+        // Found by the cli_input fuzz target (fuzz/artifacts, seed from the botocore vectors).
+        let value = serde_json::json!({"Items": ["/nul\u{0}x", "/bel\u{7}x", "two\nlines", "tab\there", "q\"b\\s"]});
+        let yaml = to_yaml(&value);
+        assert_eq!(from_yaml(&yaml).unwrap(), value, "{yaml}");
     }
 }
