@@ -24,9 +24,19 @@ fn indent(level: usize) -> String {
 
 fn mapping(map: &Map<String, Value>, level: usize, out: &mut String) {
     for (key, value) in map {
+        let key = string(key);
         out.push_str(&indent(level));
-        out.push_str(&string(key));
-        out.push(':');
+        // YAML reads a plain `key:` only up to 1024 characters; longer keys take the
+        // explicit `? key` / `: value` form, with the value one level deeper.
+        let explicit = key.chars().count() > 1000;
+        let level = if explicit {
+            out.push_str(&format!("? {key}\n{}:", indent(level)));
+            level + 1
+        } else {
+            out.push_str(&key);
+            out.push(':');
+            level
+        };
         match value {
             Value::Object(inner) if !inner.is_empty() => {
                 out.push('\n');
@@ -190,7 +200,7 @@ mod tests {
     #[test]
     fn control_characters_survive_a_round_trip() {
         // Found by the cli_input fuzz target (fuzz/artifacts, seed from the botocore vectors).
-        let value = serde_json::json!({"Items": ["/nul\u{0}x", "/bel\u{7}x", "two\nlines", "tab\there", "q\"b\\s"]});
+        let value = serde_json::json!({"Items": ["/nul\u{0}x", "/bel\u{7}x", "two\nlines", "tab\there", "q\"b\\s"], "k".repeat(1500): {"a": [1]}, "k".repeat(1100): [1, 2]});
         let yaml = to_yaml(&value);
         assert_eq!(from_yaml(&yaml).unwrap(), value, "{yaml}");
     }
