@@ -2,6 +2,7 @@
 
 mod demo;
 mod e2e;
+mod fuzz;
 mod protocol_tests;
 mod regenerate;
 mod run;
@@ -20,6 +21,7 @@ commands:
   protocol-tests [MODEL]                    run the Smithy restXml compliance suite through the generator
   e2e [--fakecloud]                         the client against moto (installed on first use), or fakecloud
   demo                                      the cloudfront CLI's everyday flow against a local moto
+  fuzz [--seconds N] [TARGET...]            run the fuzz targets for N s each (default 30)
 ";
 
 fn main() -> ExitCode {
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         "protocol-tests" => protocol_tests::main(rest),
         "e2e" => e2e::main(rest),
         "demo" => demo::main(rest),
+        "fuzz" => fuzz::main(rest),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())

@@ -39,6 +39,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
         step("Smithy restXml protocol tests", "cargo", &["xtask", "protocol-tests"]),
         step("end to end against moto, with fault injection", "cargo", &["xtask", "e2e"]),
         step("CLI demo against moto", "cargo", &["xtask", "demo"]),
+        step("fuzz targets run 30 s each without a crash", "cargo", &["xtask", "fuzz"]),
         Step {
             env: vec![("CARGO_TARGET_DIR", target.join("protocol-tests-target").to_string_lossy().into_owned())],
             ..step(

@@ -135,10 +135,21 @@ fn string(text: &str) -> String {
         || text.contains(": ")
         || text.contains(" #")
         || text.ends_with(' ')
+        || !reads_back_as_itself(text)
     {
         format!("'{}'", text.replace('\'', "''"))
     } else {
         text.to_owned()
+    }
+}
+
+/// Whether a YAML reader takes `text`, written plain as a mapping value, for that same
+/// string (the rules above cover the common cases; this catches the rest, like `a:`,
+/// `.inf` or `0x1F`).
+fn reads_back_as_itself(text: &str) -> bool {
+    match YamlLoader::load_from_str(&format!("k: {text}\n")) {
+        Ok(docs) => docs.first().and_then(|d| d["k"].as_str()) == Some(text),
+        Err(_) => false,
     }
 }
 
@@ -200,7 +211,7 @@ mod tests {
     #[test]
     fn control_characters_survive_a_round_trip() {
         // Found by the cli_input fuzz target (fuzz/artifacts, seed from the botocore vectors).
-        let value = serde_json::json!({"Items": ["/nul\u{0}x", "/bel\u{7}x", "two\nlines", "tab\there", "q\"b\\s"], "k".repeat(1500): {"a": [1]}, "k".repeat(1100): [1, 2]});
+        let value = serde_json::json!({"Items": ["/nul\u{0}x", "/bel\u{7}x", "two\nlines", "tab\there", "q\"b\\s"], "k".repeat(1500): {"a": [1]}, "k".repeat(1100): [1, 2], "more": ["/%AC:", ".inf", "0x1F", "-.nan"]});
         let yaml = to_yaml(&value);
         assert_eq!(from_yaml(&yaml).unwrap(), value, "{yaml}");
     }
