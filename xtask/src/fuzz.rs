@@ -1,8 +1,9 @@
 //! `cargo xtask fuzz [--seconds N] [TARGET...]`: runs the cargo-fuzz targets under `fuzz/`
-//! (libFuzzer) for N seconds each (default 30, what CI runs), from their committed seeds,
-//! and fails if any target finds a crash. Works on the stable toolchain: libFuzzer's
-//! instrumentation flags are unlocked with RUSTC_BOOTSTRAP, and no sanitizer is needed for
-//! the safe Rust the targets reach. Long runs: see FUZZING.md.
+//! (libFuzzer) for N seconds each (default 30, what CI runs), starting from their committed
+//! seeds and from every input that once crashed them (`fuzz/regressions/`), and fails if any
+//! target crashes. Works on the stable toolchain: libFuzzer's instrumentation flags are
+//! unlocked with RUSTC_BOOTSTRAP, and no sanitizer is needed for the safe Rust the targets
+//! reach. Long runs: see FUZZING.md.
 
 use crate::run::root;
 
@@ -40,6 +41,8 @@ pub fn main(args: &[String]) -> Result<(), String> {
             .args(["fuzz", "run", "-O", "-s", "none", target])
             .arg(&corpus)
             .arg(fuzz.join("seeds").join(target))
+            // Every input that once crashed a target runs again first.
+            .arg(fuzz.join("regressions").join(target))
             .args(["--", &format!("-max_total_time={seconds}"), "-print_final_stats=1"])
             .status()
             .map_err(|e| format!("cannot run cargo fuzz (install it: cargo install cargo-fuzz --locked): {e}"))?;
