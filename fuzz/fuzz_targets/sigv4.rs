@@ -42,7 +42,8 @@ fuzz_target!(|data: &[u8]| {
     let method = if method.is_empty() { "GET".to_owned() } else { method };
     // A path as sent: printable ASCII without `?` and `#`, starting with `/`.
     let path = format!("/{}", only(path, |b| b.is_ascii_graphic() && b != b'?' && b != b'#'));
-    // Query pairs of unreserved characters (already encoded, so encoding keeps them).
+    // A query of unreserved characters, `=` and `&`: each name and value is encoded (an `=`
+    // inside a value becomes %3D), then the pairs are sorted.
     let query = only(query, |b| unreserved(b) || b == b'=' || b == b'&');
     let header_list: Vec<(String, String)> = headers
         .split(|b| *b == b'\n')
@@ -92,8 +93,8 @@ fuzz_target!(|data: &[u8]| {
         .split('&')
         .filter(|p| !p.is_empty())
         .map(|p| match p.split_once('=') {
-            Some((k, v)) => (k.to_owned(), v.to_owned()),
-            None => (p.to_owned(), String::new()),
+            Some((k, v)) => (encode(k, false), encode(v, false)),
+            None => (encode(p, false), String::new()),
         })
         .collect();
     pairs.sort();
