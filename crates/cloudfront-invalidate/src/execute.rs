@@ -175,61 +175,48 @@ pub async fn execute(
     on_event: &(dyn Fn(Event) + Sync),
 ) -> Result<Summary, Failure> {
     let started = Instant::now();
-    let next_batch = AtomicUsize::new(0);
     let ids = std::sync::Mutex::new(vec![String::new(); plan.batches.len()]);
     let retries = AtomicUsize::new(0);
     let waited = std::sync::Mutex::new(Duration::ZERO);
-    let worker = || async {
-        loop {
-            let index = next_batch.fetch_add(1, Ordering::SeqCst);
-            let Some(batch) = plan.batches.get(index) else { return Ok(()) };
-            let mut backoff = settings.first_backoff;
-            // Bounded by the deadline: every refusal waits at least `first_backoff`.
-            let id = loop {
-                settings.pacer.turn().await;
-                match submit(client, target, batch).await {
-                    Ok(id) => break id,
-                    Err((Some(code), _)) if is_not_now(&code) => {
-                        let after = jitter(backoff, index);
-                        if started.elapsed() + after > settings.deadline {
-                            let message = format!("still {code} when the deadline of {:?} ran out", settings.deadline);
-                            return Err(Failure { batch: index, code: Some(code), message });
-                        }
-                        if code.starts_with("Throttling") {
-                            settings.pacer.slow_down().await;
-                        }
-                        on_event(Event::Retrying { batch: index, code, after });
-                        retries.fetch_add(1, Ordering::SeqCst);
-                        *waited.lock().expect("not poisoned") += after;
-                        tokio::time::sleep(after).await;
-                        backoff = (backoff * 2).min(settings.max_backoff);
+    let (ids_ref, retries_ref, waited_ref) = (&ids, &retries, &waited);
+    each_concurrently(&plan.batches, settings.concurrency, move |index, batch| async move {
+        let mut backoff = settings.first_backoff;
+        // Bounded by the deadline: every refusal waits at least `first_backoff`.
+        let id = loop {
+            settings.pacer.turn().await;
+            match submit(client, target, batch).await {
+                Ok(id) => break id,
+                Err((Some(code), _)) if is_not_now(&code) => {
+                    let after = jitter(backoff, index);
+                    if started.elapsed() + after > settings.deadline {
+                        let message = format!("still {code} when the deadline of {:?} ran out", settings.deadline);
+                        return Err(Failure { batch: index, code: Some(code), message });
                     }
-                    Err((code, message)) => return Err(Failure { batch: index, code, message }),
+                    if code.starts_with("Throttling") {
+                        settings.pacer.slow_down().await;
+                    }
+                    on_event(Event::Retrying { batch: index, code, after });
+                    retries_ref.fetch_add(1, Ordering::SeqCst);
+                    *waited_ref.lock().expect("not poisoned") += after;
+                    tokio::time::sleep(after).await;
+                    backoff = (backoff * 2).min(settings.max_backoff);
                 }
-            };
-            on_event(Event::Submitted { batch: index, id: id.clone(), items: batch.items.len() });
-            ids.lock().expect("not poisoned")[index] = id.clone();
-            if settings.wait_for_each {
-                wait_until_done(client, target, &id, settings, started).await.map_err(|message| Failure {
-                    batch: index,
-                    code: None,
-                    message,
-                })?;
-                on_event(Event::Completed { batch: index });
+                Err((code, message)) => return Err(Failure { batch: index, code, message }),
             }
+        };
+        on_event(Event::Submitted { batch: index, id: id.clone(), items: batch.items.len() });
+        ids_ref.lock().expect("not poisoned")[index] = id.clone();
+        if settings.wait_for_each {
+            wait_until_done(client, target, &id, settings, started).await.map_err(|message| Failure {
+                batch: index,
+                code: None,
+                message,
+            })?;
+            on_event(Event::Completed { batch: index });
         }
-    };
-    // A failed worker takes the remaining batches away from the others, so the run stops.
-    let stopping_worker = || async {
-        let result = worker().await;
-        if result.is_err() {
-            next_batch.store(plan.batches.len(), Ordering::SeqCst);
-        }
-        result
-    };
-    let workers = settings.concurrency.clamp(1, plan.batches.len().max(1));
-    let results = join_all((0..workers).map(|_| stopping_worker())).await;
-    results.into_iter().collect::<Result<Vec<()>, Failure>>()?;
+        Ok(())
+    })
+    .await?;
     Ok(Summary {
         ids: ids.into_inner().expect("not poisoned"),
         retries: retries.into_inner(),
@@ -260,18 +247,37 @@ pub async fn fan_out(
     settings: &Settings,
     on_event: &(dyn Fn(&Target, Event) + Sync),
 ) -> Vec<TargetOutcome> {
-    let next_target = AtomicUsize::new(0);
-    let results = std::sync::Mutex::new(Vec::new());
+    let results: std::sync::Mutex<Vec<Option<TargetOutcome>>> = std::sync::Mutex::new(vec![None; targets.len()]);
+    let results_ref = &results;
+    let all_targets = each_concurrently(targets, settings.concurrency, move |index, target| async move {
+        let outcome = execute(client, target, plan, settings, &|event| on_event(target, event)).await;
+        results_ref.lock().expect("not poisoned")[index] = Some((target.clone(), outcome));
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let Ok(()) = all_targets.await;
+    results.into_inner().expect("not poisoned").into_iter().flatten().collect()
+}
+
+/// Calls `work` on every item, at most `concurrency` at a time, on the current task. After
+/// an error no further item is started, and the first error is returned.
+async fn each_concurrently<'a, T, E, F, Fut>(items: &'a [T], concurrency: usize, work: F) -> Result<(), E>
+where
+    F: Fn(usize, &'a T) -> Fut,
+    Fut: std::future::Future<Output = Result<(), E>>,
+{
+    let next = AtomicUsize::new(0);
     let worker = || async {
-        while let Some(target) = targets.get(next_target.fetch_add(1, Ordering::SeqCst)) {
-            let outcome = execute(client, target, plan, settings, &|event| on_event(target, event)).await;
-            results.lock().expect("not poisoned").push((target.clone(), outcome));
+        loop {
+            let index = next.fetch_add(1, Ordering::SeqCst);
+            let Some(item) = items.get(index) else { return Ok(()) };
+            if let Err(e) = work(index, item).await {
+                next.store(items.len(), Ordering::SeqCst);
+                return Err(e);
+            }
         }
     };
-    join_all((0..settings.concurrency.clamp(1, targets.len().max(1))).map(|_| worker())).await;
-    let mut results = results.into_inner().expect("not poisoned");
-    results.sort_by_key(|(target, _)| targets.iter().position(|t| t == target));
-    results
+    let workers = concurrency.clamp(1, items.len().max(1));
+    join_all((0..workers).map(|_| worker())).await.into_iter().collect()
 }
 
 /// Refusals that mean "later": the in-progress limits and the API rate.
