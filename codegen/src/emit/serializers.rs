@@ -330,18 +330,7 @@ fn request_body(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
                         .or(ctx.aggregates[name.as_str()].xml_namespace.as_ref())
                         .or(service.xml_namespace.as_ref()),
                 );
-                let call = ser_call(ctx, name, v, &m.name);
-                let ct = content_type("application/xml");
-                quote! {
-                    let mut writer = ::sdk_wire::XmlWriter::new();
-                    let w = &mut writer;
-                    w.start(#element);
-                    #ns
-                    #call
-                    w.end(#element);
-                    request.body = writer.finish().into_bytes();
-                    #ct
-                }
+                xml_document_body(element, ns, ser_call(ctx, name, v, &m.name), content_type("application/xml"))
             }
             Type::Blob => {
                 let ct = content_type(m.media_type.as_deref().unwrap_or("application/octet-stream"));
@@ -363,14 +352,18 @@ fn request_body(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     }
     let element = &op.input.xml_name;
     let ns = namespace_attribute(op.input.xml_namespace.as_ref().or(service.xml_namespace.as_ref()));
-    let writes = member_writes(ctx, &body_members, quote!(input));
-    let ct = content_type("application/xml");
+    xml_document_body(element, ns, member_writes(ctx, &body_members, quote!(input)), content_type("application/xml"))
+}
+
+/// A request body that is one XML document: root `element`, its namespace attribute,
+/// `content` written inside it, then the Content-Type header statement `ct` (if any).
+fn xml_document_body(element: &str, ns: TokenStream, content: TokenStream, ct: Option<TokenStream>) -> TokenStream {
     quote! {
         let mut writer = ::sdk_wire::XmlWriter::new();
         let w = &mut writer;
         w.start(#element);
         #ns
-        #writes
+        #content
         w.end(#element);
         request.body = writer.finish().into_bytes();
         #ct
