@@ -8,7 +8,7 @@ use quote::{format_ident, quote};
 use super::paths::Aggregates;
 use super::shapes::{Setter, setter_list};
 use super::{Crates, doc, doc_line, inner_doc};
-use crate::ir::{NamedShape, Operation, Service};
+use crate::ir::{Operation, Service};
 
 /// (module path, tokens) for the facade crate.
 pub(super) fn files(service: &Service, crates: &Crates) -> Result<Vec<(String, TokenStream)>, String> {
@@ -45,14 +45,7 @@ pub(super) fn files(service: &Service, crates: &Crates) -> Result<Vec<(String, T
             #(#modules)*
         }
     };
-    let aggregates: Aggregates<'_> = service
-        .shapes
-        .iter()
-        .filter_map(|s| match s {
-            NamedShape::Structure(s) | NamedShape::Union(s) => Some((s.name.as_str(), s)),
-            NamedShape::Enum(_) => None,
-        })
-        .collect();
+    let aggregates: Aggregates<'_> = super::paths::aggregates(service);
     let mut files = vec![
         ("lib".to_owned(), lib),
         ("client".to_owned(), client(service, crates, &aggregates)?),

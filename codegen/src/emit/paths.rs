@@ -7,10 +7,22 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::ident;
-use crate::ir::{Member, Structure, Type};
+use crate::ir::{Member, NamedShape, Service, Structure, Type};
 
 /// Looks structures up by Rust name.
 pub(crate) type Aggregates<'a> = BTreeMap<&'a str, &'a Structure>;
+
+/// Every structure and union of `service`, by name.
+pub(crate) fn aggregates(service: &Service) -> Aggregates<'_> {
+    service
+        .shapes
+        .iter()
+        .filter_map(|s| match s {
+            NamedShape::Structure(s) | NamedShape::Union(s) => Some((s.name.as_str(), s)),
+            NamedShape::Enum(_) => None,
+        })
+        .collect()
+}
 
 fn segments(path: &str) -> Vec<(&str, bool)> {
     path.split('.').map(|s| s.strip_suffix("[]").map_or((s, false), |name| (name, true))).collect()

@@ -11,7 +11,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::Crates;
-use crate::ir::{NamedShape, Service, Structure, Type};
+use crate::ir::{Service, Structure, Type};
 use crate::names::{pascal_case, snake_case};
 use crate::render::header;
 use crate::{GeneratedFile, Settings};
@@ -28,18 +28,7 @@ pub(super) fn files(
     crates: &Crates,
     known_failures: &BTreeSet<String>,
 ) -> Result<(GeneratedFile, TokenStream), String> {
-    let ctx = Ctx {
-        shapes: &crates.shapes,
-        errors: &crates.errors,
-        aggregates: service
-            .shapes
-            .iter()
-            .filter_map(|s| match s {
-                NamedShape::Structure(s) | NamedShape::Union(s) => Some((s.name.as_str(), s)),
-                NamedShape::Enum(_) => None,
-            })
-            .collect(),
-    };
+    let ctx = Ctx { shapes: &crates.shapes, errors: &crates.errors, aggregates: super::paths::aggregates(service) };
     let serializers = &crates.serializers;
     let mut tests = Vec::new();
     for op in &service.operations {

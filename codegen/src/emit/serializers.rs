@@ -22,14 +22,7 @@ struct Ctx<'a> {
 
 /// (module name, tokens) for every file of the serializers crate.
 pub(super) fn files(service: &Service, crates: &Crates) -> Vec<(String, TokenStream)> {
-    let aggregates = service
-        .shapes
-        .iter()
-        .filter_map(|s| match s {
-            NamedShape::Structure(s) | NamedShape::Union(s) => Some((s.name.as_str(), s)),
-            NamedShape::Enum(_) => None,
-        })
-        .collect();
+    let aggregates = super::paths::aggregates(service);
     let ctx = Ctx { service, shapes: &crates.shapes, errors: &crates.errors, aggregates };
 
     let mut files = Vec::new();
