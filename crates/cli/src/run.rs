@@ -276,30 +276,30 @@ async fn wait(client: &Client, waiter: &str, input: &Value) -> Result<(), Failur
         std::env::var("CLOUDFRONT_WAIT_MAX_SECONDS").ok().and_then(|v| v.parse().ok()).map(Duration::from_secs);
     let poll = std::env::var("CLOUDFRONT_WAIT_POLL_MS").ok().and_then(|v| v.parse().ok()).map(Duration::from_millis);
     let describe = |e: String| Failure::Other(format!("Waiter {waiter} failed: {e}"));
-    match waiter {
-        "InvalidationCompleted" => {
-            let mut w =
-                client.wait_until_invalidation_completed().distribution_id(text("DistributionId")).id(text("Id"));
+    // The waiter builders are distinct types with the same tuning methods.
+    macro_rules! tuned {
+        ($waiter:expr) => {{
+            let mut w = $waiter;
             if let Some(max) = max_wait {
                 w = w.max_wait(max);
             }
             if let Some(poll) = poll {
                 w = w.delays(poll, poll * 4);
             }
-            w.wait().await.map(drop).map_err(|e| waiter_failure(e, describe))
+            w
+        }};
+    }
+    match waiter {
+        "InvalidationCompleted" => {
+            let w = client.wait_until_invalidation_completed().distribution_id(text("DistributionId")).id(text("Id"));
+            tuned!(w).wait().await.map(drop).map_err(|e| waiter_failure(e, describe))
         }
         "InvalidationForDistributionTenantCompleted" => {
-            let mut w = client
+            let w = client
                 .wait_until_invalidation_for_distribution_tenant_completed()
                 .distribution_tenant_id(text("DistributionTenantId"))
                 .id(text("Id"));
-            if let Some(max) = max_wait {
-                w = w.max_wait(max);
-            }
-            if let Some(poll) = poll {
-                w = w.delays(poll, poll * 4);
-            }
-            w.wait().await.map(drop).map_err(|e| waiter_failure(e, describe))
+            tuned!(w).wait().await.map(drop).map_err(|e| waiter_failure(e, describe))
         }
         other => Err(Failure::Usage(format!("unknown waiter {other}"))),
     }
