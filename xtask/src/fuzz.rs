@@ -1,5 +1,6 @@
-//! `cargo xtask fuzz [--seconds N] [TARGET...]`: runs the cargo-fuzz targets under `fuzz/`
-//! (libFuzzer) for N seconds each (default 30, what CI runs), starting from their committed
+//! `cargo xtask fuzz [--seconds N] [--runs R] [TARGET...]`: runs the cargo-fuzz targets under
+//! `fuzz/` (libFuzzer) for N seconds each (default 30, what CI runs) or R executions, whichever
+//! ends first, starting from their committed
 //! seeds and from every input that once crashed them (`fuzz/regressions/`), and fails if any
 //! target crashes. Works on the stable toolchain: libFuzzer's instrumentation flags are
 //! unlocked with RUSTC_BOOTSTRAP, and no sanitizer is needed for the safe Rust the targets
@@ -11,6 +12,7 @@ const TARGETS: &[&str] = &["responses", "cli_input", "paths", "sigv4"];
 
 pub fn main(args: &[String]) -> Result<(), String> {
     let mut seconds = 30;
+    let mut runs: Option<u64> = None;
     let mut targets: Vec<&str> = Vec::new();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -18,6 +20,10 @@ pub fn main(args: &[String]) -> Result<(), String> {
             "--seconds" => {
                 let value = args.next().ok_or("--seconds needs a number")?;
                 seconds = value.parse().map_err(|_| format!("--seconds must be a whole number, not {value:?}"))?;
+            }
+            "--runs" => {
+                let value = args.next().ok_or("--runs needs a number")?;
+                runs = Some(value.parse().map_err(|_| format!("--runs must be a whole number, not {value:?}"))?);
             }
             name if TARGETS.contains(&name) => {
                 targets.push(TARGETS[TARGETS.iter().position(|t| *t == name).unwrap_or(0)])
@@ -44,6 +50,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
             // Every input that once crashed a target runs again first.
             .arg(fuzz.join("regressions").join(target))
             .args(["--", &format!("-max_total_time={seconds}"), "-print_final_stats=1"])
+            .args(runs.map(|r| format!("-runs={r}")))
             .status()
             .map_err(|e| format!("cannot run cargo fuzz (install it: cargo install cargo-fuzz --locked): {e}"))?;
         if status.success() {

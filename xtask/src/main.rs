@@ -1,5 +1,6 @@
 //! `cargo xtask <command>`: the project's automation. Run `cargo xtask help` for the list.
 
+mod bench;
 mod demo;
 mod e2e;
 mod fuzz;
@@ -21,7 +22,8 @@ commands:
   protocol-tests [MODEL]                    run the Smithy restXml compliance suite through the generator
   e2e [--fakecloud]                         the client against moto (installed on first use), or fakecloud
   demo                                      the cloudfront CLI's everyday flow against a local moto
-  fuzz [--seconds N] [TARGET...]            run the fuzz targets for N s each (default 30)
+  fuzz [--seconds N] [--runs R] [TARGET...] run the fuzz targets for N s (default 30) or R executions each
+  bench [--quick]                           ours vs the official SDK and the AWS CLI; writes bench/results/
 ";
 
 fn main() -> ExitCode {
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
         "e2e" => e2e::main(rest),
         "demo" => demo::main(rest),
         "fuzz" => fuzz::main(rest),
+        "bench" => bench::main(rest),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())

@@ -142,6 +142,21 @@ fn scratch(model: &Path, out: &Path, all: bool, prefix: Option<String>) -> Resul
         return Err("--model/--out generate every operation: pass --all".into());
     }
     let started = Instant::now();
+    let files = generate_model(model, prefix)?;
+    let elapsed = started.elapsed();
+    write_workspace(out, &files)?;
+    println!(
+        "generated {} files for {} into {} in {:.1} ms",
+        files.len(),
+        model.display(),
+        out.display(),
+        elapsed.as_secs_f64() * 1000.0
+    );
+    Ok(())
+}
+
+/// Every operation of every service of a model file (crate names from `prefix` or the sdkId).
+pub fn generate_model(model: &Path, prefix: Option<String>) -> Result<Vec<GeneratedFile>, String> {
     let text = read(model)?;
     let services = services(&text)?;
     if prefix.is_some() && services.len() != 1 {
@@ -152,17 +167,7 @@ fn scratch(model: &Path, out: &Path, all: bool, prefix: Option<String>) -> Resul
         let settings = scratch_settings(service, prefix.clone().unwrap_or_else(|| default_prefix.clone()), model);
         files.extend(generate(&text, &settings)?);
     }
-    let elapsed = started.elapsed();
-    write_workspace(out, &files)?;
-    println!(
-        "generated {} files for {} service(s) of {} into {} in {:.1} ms",
-        files.len(),
-        services.len(),
-        model.display(),
-        out.display(),
-        elapsed.as_secs_f64() * 1000.0
-    );
-    Ok(())
+    Ok(files)
 }
 
 /// Every service of a model with a crate prefix made from its `sdkId` (or its name).

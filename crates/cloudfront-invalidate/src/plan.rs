@@ -10,8 +10,6 @@
 use std::collections::{BTreeSet, HashSet};
 use std::fmt;
 
-use sha2::{Digest, Sha256};
-
 use crate::paths::{MAX_ITEMS_PER_REQUEST, Problem, encode, validate};
 
 /// CloudFront's limits a batch must respect.
@@ -168,13 +166,13 @@ fn is_covered(item: &str, prefixes: &HashSet<&str>) -> bool {
 
 /// `RUNID-` and 32 hex digits of SHA-256 over the run id and the batch's items.
 fn caller_reference(run_id: &str, items: &[String]) -> String {
-    let mut digest = Sha256::new();
+    let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
     digest.update(run_id.as_bytes());
     for item in items {
         digest.update(b"\n");
         digest.update(item.as_bytes());
     }
-    let hex: String = digest.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let hex: String = digest.finish().as_ref().iter().take(16).map(|b| format!("{b:02x}")).collect();
     format!("{run_id}-{hex}")
 }
 

@@ -12,9 +12,7 @@
 
 use std::fmt;
 
-use hmac::{Hmac, KeyInit, Mac};
 use sdk_types::DateTime;
-use sha2::{Digest, Sha256};
 
 /// Headers never signed: the transport may change or drop them on the way.
 const UNSIGNED_HEADERS: &[&str] =
@@ -169,11 +167,11 @@ pub fn sign(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Signat
         canonical_query(request.query),
         canonical_headers,
         signed_headers,
-        hex(&Sha256::digest(request.body)),
+        hex(sha256(request.body).as_ref()),
     );
     let scope = format!("{date}/{}/{}/aws4_request", params.region, params.service);
     let string_to_sign =
-        format!("AWS4-HMAC-SHA256\n{date_time}\n{scope}\n{}", hex(&Sha256::digest(canonical_request.as_bytes())));
+        format!("AWS4-HMAC-SHA256\n{date_time}\n{scope}\n{}", hex(sha256(canonical_request.as_bytes()).as_ref()));
 
     let key = [date, params.region, params.service, "aws4_request"]
         .iter()
@@ -202,9 +200,11 @@ pub fn sign(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Signat
 }
 
 fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length");
-    mac.update(data);
-    mac.finalize().into_bytes().to_vec()
+    ring::hmac::sign(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key), data).as_ref().to_vec()
+}
+
+fn sha256(data: &[u8]) -> ring::digest::Digest {
+    ring::digest::digest(&ring::digest::SHA256, data)
 }
 
 fn hex(bytes: &[u8]) -> String {

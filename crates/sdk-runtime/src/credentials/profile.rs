@@ -79,13 +79,15 @@ impl ProvideCredentials for ProfileProvider {
 /// Runs `credential_process` and reads the JSON document it prints (Version 1).
 async fn credential_process(command: &str, source: &str) -> Result<Credentials, CredentialsError> {
     let fail = |why: String| CredentialsError::Failed(format!("{source}: credential_process: {why}"));
-    let output = tokio::process::Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .await
-        .map_err(|e| fail(format!("cannot run it: {e}")))?;
+    // A blocking thread rather than tokio's process support, which would add a signal
+    // handling crate to every program's dependency graph for this rarely used provider.
+    let command = command.to_owned();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("sh").arg("-c").arg(command).stdin(std::process::Stdio::null()).output()
+    })
+    .await
+    .map_err(|e| fail(format!("the thread running it failed: {e}")))?
+    .map_err(|e| fail(format!("cannot run it: {e}")))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         return Err(fail(format!("exited with {}: {}", output.status, stderr.trim())));

@@ -1,0 +1,1 @@
+//! Criterion benchmarks only: see benches/micro.rs.
