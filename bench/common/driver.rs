@@ -26,13 +26,16 @@ pub fn settings() -> Result<Settings, String> {
     })
 }
 
-/// CPU seconds (user + system, all threads) of this process so far.
+/// CPU seconds this process has run so far, summed over its threads from the scheduler's
+/// nanosecond counters (`/proc/self/stat` counts in hundredths, too coarse for short runs).
 fn process_cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the `(comm)`: utime and stime are the 12th and 13th, in 1/100 s.
-    let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
-    (ticks(11) + ticks(12)) / 100.0
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return f64::NAN };
+    let mut nanos = 0u64;
+    for task in tasks.flatten() {
+        let stat = std::fs::read_to_string(task.path().join("schedstat")).unwrap_or_default();
+        nanos += stat.split_whitespace().next().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    }
+    nanos as f64 / 1e9
 }
 
 /// Makes one untimed call, then `n` timed calls spread over `concurrency` tasks, and prints
@@ -68,7 +71,7 @@ where
     let (rps, cpu_per_call_us) = if n == 0 { (0.0, 0.0) } else { (n as f64 / elapsed, cpu / n as f64 * 1e6) };
     println!(
         "client={client_name} n={n} concurrency={tasks} first_call_ms={first_ms:.2} elapsed_s={elapsed:.4} \
-         rps={rps:.1} loop_cpu_s={cpu:.2} cpu_per_call_us={cpu_per_call_us:.1} first_id={first_id}"
+         rps={rps:.1} loop_cpu_s={cpu:.4} cpu_per_call_us={cpu_per_call_us:.1} first_id={first_id}"
     );
     Ok(())
 }

@@ -3,22 +3,29 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
-/// A snapshot of environment variables.
+/// A snapshot of environment variables. Cheap to clone: every credential provider keeps one.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Env {
-    vars: BTreeMap<String, String>,
+    vars: Arc<BTreeMap<String, String>>,
 }
 
 impl Env {
-    /// The real process environment.
+    /// The variables of the real process environment that AWS configuration reads: `AWS_*`,
+    /// `HOME` and `USERPROFILE`. A value that is not UTF-8 is read lossily rather than
+    /// panicking, as `std::env::vars` would.
     pub fn process() -> Self {
-        Env { vars: std::env::vars().collect() }
+        let vars = std::env::vars_os()
+            .filter(|(k, _)| k.to_str().is_some_and(|k| k.starts_with("AWS_") || k == "HOME" || k == "USERPROFILE"))
+            .map(|(k, v)| (k.to_string_lossy().into_owned(), v.to_string_lossy().into_owned()))
+            .collect();
+        Env { vars: Arc::new(vars) }
     }
 
     /// An environment with exactly these variables.
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        Env { vars: pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect() }
+        Env { vars: Arc::new(pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect()) }
     }
 
     /// A variable's value; an empty value counts as unset, as in the AWS SDKs.

@@ -233,7 +233,8 @@ fn excerpt(body: &[u8]) -> String {
 }
 
 /// The full URL: endpoint URL (with the host prefix), the request path and query.
-fn url_for(endpoint: &Endpoint, request: &HttpRequest) -> Result<String, String> {
+/// The request's URL, parsed once for every attempt.
+fn url_for(endpoint: &Endpoint, request: &HttpRequest) -> Result<reqwest::Url, String> {
     let base = endpoint.url.trim_end_matches('/');
     let (scheme, rest) = base.split_once("://").ok_or_else(|| format!("endpoint URL {base:?} has no scheme"))?;
     if scheme != "http" && scheme != "https" {
@@ -247,14 +248,13 @@ fn url_for(endpoint: &Endpoint, request: &HttpRequest) -> Result<String, String>
         url.push('?');
         url.push_str(&request.query.join("&"));
     }
-    Ok(url)
+    reqwest::Url::parse(&url).map_err(|e| format!("invalid endpoint URL {url:?}: {e}"))
 }
 
 /// `host[:port]` of a URL, as the `Host` header carries it (default ports left out).
-fn host_of(url: &str) -> Result<String, String> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| format!("invalid endpoint URL {url:?}: {e}"))?;
-    let host = parsed.host_str().ok_or_else(|| format!("endpoint URL {url:?} has no host"))?;
-    Ok(match parsed.port() {
+fn host_of(url: &reqwest::Url) -> Result<String, String> {
+    let host = url.host_str().ok_or_else(|| format!("endpoint URL {:?} has no host", url.as_str()))?;
+    Ok(match url.port() {
         Some(port) => format!("{host}:{port}"),
         None => host.to_owned(),
     })
@@ -282,11 +282,12 @@ mod tests {
         request.query.push("x=1".into());
         request.host_prefix = "foo.".into();
         assert_eq!(
-            url_for(&Endpoint::url("http://127.0.0.1:9000/"), &request).unwrap(),
-            "http://foo.127.0.0.1:9000/a%20b?x=1"
+            url_for(&Endpoint::url("http://localhost:9000/"), &request).unwrap().as_str(),
+            "http://foo.localhost:9000/a%20b?x=1"
         );
         assert!(url_for(&Endpoint::url("ftp://x"), &request).is_err());
-        assert_eq!(host_of("https://cloudfront.amazonaws.com/x").unwrap(), "cloudfront.amazonaws.com");
-        assert_eq!(host_of("http://127.0.0.1:9000/x").unwrap(), "127.0.0.1:9000");
+        let host = |url: &str| host_of(&reqwest::Url::parse(url).unwrap()).unwrap();
+        assert_eq!(host("https://cloudfront.amazonaws.com/x"), "cloudfront.amazonaws.com");
+        assert_eq!(host("http://127.0.0.1:9000/x"), "127.0.0.1:9000");
     }
 }

@@ -76,7 +76,10 @@ impl Transport {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(settings.connect_timeout)
             .read_timeout(settings.read_timeout)
-            .user_agent(concat!("cloudfront-rs/", env!("CARGO_PKG_VERSION")));
+            .user_agent(concat!("cloudfront-rs/", env!("CARGO_PKG_VERSION")))
+            // A redirect from an AWS API is an answer to report, not to follow (botocore does
+            // not follow them either); this also spares every request the redirect layer.
+            .redirect(reqwest::redirect::Policy::none());
         if let Some(path) = &settings.ca_bundle {
             let pem = std::fs::read(path).map_err(|e| format!("cannot read the CA bundle {}: {e}", path.display()))?;
             let certificates = reqwest::Certificate::from_pem_bundle(&pem)
@@ -100,13 +103,13 @@ impl Transport {
     pub async fn send(
         &self,
         method: &str,
-        url: &str,
+        url: &reqwest::Url,
         headers: &[(String, String)],
         body: Vec<u8>,
     ) -> Result<HttpResponse, TransportError> {
         let method =
             reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| TransportError::Other(e.to_string()))?;
-        let mut request = self.client.request(method, url).body(body);
+        let mut request = self.client.request(method, url.clone()).body(body);
         for (name, value) in headers {
             request = request.header(name, value);
         }

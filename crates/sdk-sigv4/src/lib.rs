@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 use std::fmt;
+use std::sync::Mutex;
 
 use sdk_types::DateTime;
 
@@ -158,7 +159,13 @@ pub fn sign(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Signat
     }
     headers.sort();
     let signed_headers = headers.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(";");
-    let canonical_headers: String = headers.iter().map(|(k, v)| format!("{k}:{v}\n")).collect();
+    let mut canonical_headers = String::with_capacity(headers.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
+    for (name, value) in &headers {
+        canonical_headers.push_str(name);
+        canonical_headers.push(':');
+        canonical_headers.push_str(value);
+        canonical_headers.push('\n');
+    }
 
     let canonical_request = format!(
         "{}\n{}\n{}\n{}\n{}\n{}",
@@ -173,12 +180,8 @@ pub fn sign(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Signat
     let string_to_sign =
         format!("AWS4-HMAC-SHA256\n{date_time}\n{scope}\n{}", hex(sha256(canonical_request.as_bytes()).as_ref()));
 
-    let key = [date, params.region, params.service, "aws4_request"]
-        .iter()
-        .fold(format!("AWS4{}", params.credentials.secret_access_key).into_bytes(), |key, part| {
-            hmac(&key, part.as_bytes())
-        });
-    let signature = hex(&hmac(&key, string_to_sign.as_bytes()));
+    let key = signing_key(&params.credentials.secret_access_key, &scope, [date, params.region, params.service]);
+    let signature = hex(ring::hmac::sign(&key, string_to_sign.as_bytes()).as_ref());
 
     let mut added = Vec::new();
     if !has("x-amz-date") {
@@ -199,8 +202,25 @@ pub fn sign(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Signat
     Signature { canonical_request, string_to_sign, signed_headers, signature, headers: added }
 }
 
-fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
-    ring::hmac::sign(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key), data).as_ref().to_vec()
+/// The key derived from the secret for one day, region and service. The last one is kept:
+/// deriving it takes four HMACs, as much work as the rest of a signature, and a client signs
+/// most of its requests with the same secret and scope.
+fn signing_key(secret: &str, scope: &str, [date, region, service]: [&str; 3]) -> ring::hmac::Key {
+    static LAST: Mutex<Option<(String, String, ring::hmac::Key)>> = Mutex::new(None);
+    let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((last_secret, last_scope, key)) = last.as_ref()
+        && last_secret == secret
+        && last_scope == scope
+    {
+        return key.clone();
+    }
+    let derived =
+        [date, region, service, "aws4_request"].iter().fold(format!("AWS4{secret}").into_bytes(), |key, part| {
+            ring::hmac::sign(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key), part.as_bytes()).as_ref().to_vec()
+        });
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &derived);
+    *last = Some((secret.to_owned(), scope.to_owned(), key.clone()));
+    key
 }
 
 fn sha256(data: &[u8]) -> ring::digest::Digest {
@@ -229,7 +249,8 @@ fn uri_encode(text: &str, keep_slash: bool) -> String {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') || (keep_slash && b == b'/') {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+            out.extend(['%', DIGITS[usize::from(b >> 4)] as char, DIGITS[usize::from(b & 15)] as char]);
         }
     }
     out

@@ -54,7 +54,10 @@ pub fn timed(command: &mut Command) -> Result<Run, String> {
     if let Some(dir) = command.get_current_dir() {
         wrapped.current_dir(dir);
     }
+    // Wall time from here: /usr/bin/time reports it in hundredths, too coarse for a CLI call.
+    let started = std::time::Instant::now();
     let output = wrapped.stderr(Stdio::inherit()).output().map_err(|e| format!("cannot run /usr/bin/time: {e}"))?;
+    let wall = started.elapsed().as_secs_f64();
     let program = command.get_program().to_string_lossy().into_owned();
     if !output.status.success() {
         return Err(format!("{program} failed ({}): {}", output.status, String::from_utf8_lossy(&output.stdout)));
@@ -62,7 +65,7 @@ pub fn timed(command: &mut Command) -> Result<Run, String> {
     let text = std::fs::read_to_string(&report).map_err(|e| format!("no timing for {program}: {e}"))?;
     let _ = std::fs::remove_file(&report);
     let numbers: Vec<f64> = text.split_whitespace().filter_map(|v| v.parse().ok()).collect();
-    let [wall, user, sys, rss] = numbers[..] else {
+    let [_, user, sys, rss] = numbers[..] else {
         return Err(format!("cannot read /usr/bin/time's report {text:?}"));
     };
     Ok(Run { wall, user, sys, peak_rss_kib: rss as u64, stdout: String::from_utf8_lossy(&output.stdout).into_owned() })

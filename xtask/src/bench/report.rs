@@ -130,7 +130,7 @@ pub fn svg(figures: &[Figure]) -> String {
     let height = top + row * compared.len() as f64 + 40.0;
     let width = label_width + plot_width + 90.0;
     // log10(ratio) from -3 to 1 maps onto the plot.
-    let x = |ratio: f64| label_width + (ratio.max(1e-3).min(10.0).log10() + 3.0) / 4.0 * plot_width;
+    let x = |ratio: f64| label_width + (ratio.clamp(1e-3, 10.0).log10() + 3.0) / 4.0 * plot_width;
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">\n\
          <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
