@@ -40,6 +40,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
         step("end to end against moto, with fault injection", "cargo", &["xtask", "e2e"]),
         step("CLI demo against moto", "cargo", &["xtask", "demo"]),
         step("fuzz targets run 30 s each without a crash", "cargo", &["xtask", "fuzz"]),
+        step("the benchmark harness runs (reduced) and writes its table", "cargo", &["xtask", "bench", "--quick"]),
         Step {
             env: vec![("CARGO_TARGET_DIR", target.join("protocol-tests-target").to_string_lossy().into_owned())],
             ..step(

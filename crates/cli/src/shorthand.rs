@@ -42,8 +42,9 @@ impl Parser<'_> {
     }
 
     fn skip_spaces(&mut self) {
-        while self.peek().is_some_and(char::is_whitespace) {
-            self.pos += 1;
+        // Whitespace can be more than one byte (U+0085, U+3000): step over whole characters.
+        while let Some(c) = self.peek().filter(|c| c.is_whitespace()) {
+            self.pos += c.len_utf8();
         }
     }
 
@@ -209,6 +210,14 @@ pub fn typed(text: &str, kind: &Kind) -> Result<Value, String> {
 mod tests {
     use super::*;
     use cloudfront::schema::INVALIDATION_BATCH;
+
+    #[test]
+    fn multi_byte_whitespace_is_skipped_whole() {
+        // Found by the cli_input fuzz target: a trailing U+0085 (two bytes) split a character.
+        let value = parse("Paths={Quantity=1,Items=[/a]},CallerReference=r\u{85}", &INVALIDATION_BATCH).unwrap();
+        assert_eq!(value["CallerReference"], "r");
+        assert!(parse("Paths={Quantity=1,Items=[/a]}\u{3000}x", &INVALIDATION_BATCH).is_err());
+    }
 
     #[test]
     fn reads_the_aws_cli_examples() {
