@@ -43,17 +43,9 @@ fn scratch_file(name: &str) -> std::path::PathBuf {
 /// for, compilers included) and fails if it fails.
 pub fn timed(command: &mut Command) -> Result<Run, String> {
     let report = scratch_file("time");
-    let mut wrapped = Command::new("/usr/bin/time");
-    wrapped.arg("-f").arg("%e %U %S %M").arg("-o").arg(&report).arg(command.get_program()).args(command.get_args());
-    for (key, value) in command.get_envs() {
-        match value {
-            Some(value) => wrapped.env(key, value),
-            None => wrapped.env_remove(key),
-        };
-    }
-    if let Some(dir) = command.get_current_dir() {
-        wrapped.current_dir(dir);
-    }
+    let mut time = Command::new("/usr/bin/time");
+    time.arg("-f").arg("%e %U %S %M").arg("-o").arg(&report);
+    let mut wrapped = wrap(time, command);
     // Wall time from here: /usr/bin/time reports it in hundredths, too coarse for a CLI call.
     let started = std::time::Instant::now();
     let output = wrapped.stderr(Stdio::inherit()).output().map_err(|e| format!("cannot run /usr/bin/time: {e}"))?;
@@ -71,6 +63,22 @@ pub fn timed(command: &mut Command) -> Result<Run, String> {
     Ok(Run { wall, user, sys, peak_rss_kib: rss as u64, stdout: String::from_utf8_lossy(&output.stdout).into_owned() })
 }
 
+/// `outer` running `inner`'s program and arguments, with `inner`'s environment changes and
+/// working directory.
+fn wrap(mut outer: Command, inner: &Command) -> Command {
+    outer.arg(inner.get_program()).args(inner.get_args());
+    for (key, value) in inner.get_envs() {
+        match value {
+            Some(value) => outer.env(key, value),
+            None => outer.env_remove(key),
+        };
+    }
+    if let Some(dir) = inner.get_current_dir() {
+        outer.current_dir(dir);
+    }
+    outer
+}
+
 /// Runs `command` (output shown) and fails if it fails.
 pub fn check(command: &mut Command) -> Result<(), String> {
     let status = command.status().map_err(|e| format!("cannot run {:?}: {e}", command.get_program()))?;
@@ -81,17 +89,9 @@ pub fn check(command: &mut Command) -> Result<(), String> {
 /// about 1 % from run to run, where CPU time on a shared machine varies twofold.
 pub fn instructions(command: &mut Command) -> Result<u64, String> {
     let out = scratch_file("callgrind");
-    let mut wrapped = Command::new("valgrind");
-    wrapped
-        .arg("--tool=callgrind")
-        .arg(format!("--callgrind-out-file={}", out.display()))
-        .arg(command.get_program())
-        .args(command.get_args());
-    for (key, value) in command.get_envs() {
-        if let Some(value) = value {
-            wrapped.env(key, value);
-        }
-    }
+    let mut valgrind = Command::new("valgrind");
+    valgrind.arg("--tool=callgrind").arg(format!("--callgrind-out-file={}", out.display()));
+    let mut wrapped = wrap(valgrind, command);
     let output = wrapped.output().map_err(|e| format!("cannot run valgrind: {e}"))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -137,8 +137,10 @@ pub fn median(mut values: Vec<f64>) -> f64 {
     }
 }
 
-/// The environment every client gets: the endpoint, dummy credentials and region, and no
-/// shared config files, so nothing on this machine changes what is measured.
+/// The environment every client gets: the endpoint, dummy credentials and region, no shared
+/// config files and no `AWS_CA_BUNDLE` (this machine sets one; the AWS CLI and our CLI would
+/// read it, the official Rust SDK would not), so nothing on this machine changes what is
+/// measured.
 pub fn client_env<'a>(command: &'a mut Command, endpoint: &str) -> &'a mut Command {
     let none = scratch_file("no-such-config");
     command
@@ -151,6 +153,7 @@ pub fn client_env<'a>(command: &'a mut Command, endpoint: &str) -> &'a mut Comma
         .env("AWS_SHARED_CREDENTIALS_FILE", &none)
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_PAGER", "")
+        .env_remove("AWS_CA_BUNDLE")
         .stdin(Stdio::null())
 }
 
