@@ -36,6 +36,11 @@ impl Figure {
         figure
     }
 
+    /// Throughput (calls per second) is the one kind of figure where more is better.
+    pub fn higher_is_better(&self) -> bool {
+        self.unit == "/s"
+    }
+
     pub fn ratio(&self) -> Option<f64> {
         self.theirs.filter(|t| *t > 0.0).map(|theirs| self.ours / theirs)
     }
@@ -122,10 +127,10 @@ pub fn markdown(figures: &[Figure]) -> String {
     table
 }
 
-/// A horizontal bar per compared figure: its ratio on a log scale from 0.001× to 10×, with
-/// the 1× line and the target marked.
+/// A horizontal bar per compared figure where less is better: its ratio on a log scale from
+/// 0.001× to 10×, with the 1× line and the target marked.
 pub fn svg(figures: &[Figure]) -> String {
-    let compared: Vec<&Figure> = figures.iter().filter(|f| f.ratio().is_some()).collect();
+    let compared: Vec<&Figure> = figures.iter().filter(|f| f.ratio().is_some() && !f.higher_is_better()).collect();
     let (label_width, plot_width, row, top) = (430.0, 440.0, 26.0, 40.0);
     let height = top + row * compared.len() as f64 + 40.0;
     let width = label_width + plot_width + 90.0;
