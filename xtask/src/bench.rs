@@ -237,7 +237,12 @@ fn per_request(mode: &Mode, stub: &Stub, figures: &mut Vec<Figure>) -> Result<()
             pair(&field(&sequential, "cpu_per_call_us")?),
             Target::None,
         ),
-        figure(format!("calls per second, {n} sequential (more is better)"), "/s", pair(&field(&sequential, "rps")?), Target::None),
+        figure(
+            format!("calls per second, {n} sequential (more is better)"),
+            "/s",
+            pair(&field(&sequential, "rps")?),
+            Target::None,
+        ),
         figure(format!("peak RSS, {n} sequential"), "MiB", pair(&rss(&sequential)), Target::None),
         figure(
             format!("CPU per call, {n} over {CONCURRENCY} tasks"),

@@ -162,12 +162,17 @@ pub fn from_yaml(text: &str) -> Result<Value, String> {
 
 fn convert(yaml: &Yaml) -> Result<Value, String> {
     Ok(match yaml {
-        Yaml::Real(text) => text
-            .parse::<f64>()
-            .ok()
-            .and_then(Number::from_f64)
-            .map(Value::Number)
-            .ok_or_else(|| format!("bad number {text}"))?,
+        // The YAML reader takes an integer beyond i64 (as JSON may hold) for a real number;
+        // read it as u64 first so it keeps every digit.
+        Yaml::Real(text) => match text.parse::<u64>() {
+            Ok(n) => Value::from(n),
+            Err(_) => text
+                .parse::<f64>()
+                .ok()
+                .and_then(Number::from_f64)
+                .map(Value::Number)
+                .ok_or_else(|| format!("bad number {text}"))?,
+        },
         Yaml::Integer(n) => Value::from(*n),
         Yaml::String(s) => Value::String(s.clone()),
         Yaml::Boolean(b) => Value::Bool(*b),
@@ -206,6 +211,15 @@ mod tests {
             "Location: https://x/I1\nInvalidation:\n  Id: I1\n  CreateTime: '2026-01-01T00:00:00.000Z'\n  InvalidationBatch:\n    Paths:\n      Quantity: 2\n      Items:\n      - /a\n      - /*\n    CallerReference: '123'\nSummaries:\n- Id: A\n  Status: Completed\n"
         );
         assert_eq!(from_yaml(&text).unwrap(), value);
+    }
+
+    #[test]
+    fn integers_beyond_i64_keep_every_digit() {
+        // Found by the cli_input fuzz target: 13335120195765555012 came back as a float.
+        for text in ["13335120195765555012", "18446744073709551615", "-9223372036854775808"] {
+            let value: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(from_yaml(&to_yaml(&value)).unwrap(), value, "{text}");
+        }
     }
 
     #[test]
