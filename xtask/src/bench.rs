@@ -80,7 +80,6 @@ pub fn main(args: &[String]) -> Result<(), String> {
         }
     }
     let machine = report::machine();
-    let started = Instant::now();
     let mut figures = Vec::new();
     let mut parts = Parts::default();
 
@@ -95,7 +94,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
     let table = report::markdown(&figures);
     println!("\n{table}");
     std::fs::create_dir_all(&mode.out_dir).map_err(|e| format!("cannot create {}: {e}", mode.out_dir.display()))?;
-    let header = format!("Mode `{}`, {} s in all. Machine: {machine}.\n\n", mode.name, started.elapsed().as_secs());
+    let header = format!("Mode `{}`. Machine: {machine}.\n\n", mode.name);
     write(&mode.out_dir.join("results.md"), &format!("{header}{table}"))?;
     write(&mode.out_dir.join("ratios.svg"), &report::svg(&figures))?;
     if !quick {
