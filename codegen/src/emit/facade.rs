@@ -38,6 +38,8 @@ pub(super) fn files(service: &Service, crates: &Crates) -> Result<Vec<(String, T
 
         mod client;
         pub mod endpoint;
+        #[cfg(feature = "serde")]
+        pub mod json;
         pub mod schema;
 
         /// One module per operation.
@@ -56,10 +58,59 @@ pub(super) fn files(service: &Service, crates: &Crates) -> Result<Vec<(String, T
     } else {
         files.push(("endpoint".to_owned(), override_only_endpoint(service)));
     }
+    files.push(("json".to_owned(), json(service)));
     for op in &service.operations {
         files.push((format!("operation/{}", op.snake), operation(service, crates, op, &aggregates)?));
     }
     Ok(files)
+}
+
+/// `json::call`: any operation by its model name, with input and output as the AWS CLI's
+/// JSON (the `serde` feature). The CLI dispatches through it, so a new operation in the model
+/// is callable without a hand-written list.
+fn json(service: &Service) -> TokenStream {
+    let arms = service.operations.iter().map(|op| {
+        let (name, module) = (&op.name, format_ident!("{}", op.snake));
+        let input = format_ident!("{}", op.input.name);
+        quote! {
+            #name => {
+                let input: crate::operation::#module::#input = ::serde_json::from_value(input)
+                    .map_err(|e| JsonCallError::Input(e.to_string()))?;
+                let output = crate::operation::#module::send(handle, &input)
+                    .await
+                    .map_err(|e| JsonCallError::Call(e.map_service(|e| ::sdk_types::ProvideErrorMetadata::meta(&e).clone())))?;
+                ::serde_json::to_value(&output).map_err(|e| JsonCallError::Output(e.to_string()))
+            }
+        }
+    });
+    quote! {
+        #![doc = " Operations called by name with JSON input and output, in the AWS CLI's field names."]
+
+        /// Why a call by name failed.
+        #[derive(Debug)]
+        pub enum JsonCallError {
+            /// No operation has this name.
+            UnknownOperation(String),
+            /// The JSON is not the operation's input (names the member and what was wrong).
+            Input(String),
+            /// The operation failed; the service error keeps its code, message and request id.
+            Call(::sdk_runtime::SdkError<::sdk_types::ErrorMetadata>),
+            /// The output could not be written as JSON.
+            Output(String),
+        }
+
+        /// Calls `operation` (its model name, `CreateInvalidation`) with `input` as JSON.
+        pub async fn call(
+            handle: &::sdk_runtime::Handle,
+            operation: &str,
+            input: ::serde_json::Value,
+        ) -> Result<::serde_json::Value, JsonCallError> {
+            match operation {
+                #(#arms)*
+                other => Err(JsonCallError::UnknownOperation(other.to_owned())),
+            }
+        }
+    }
 }
 
 fn client(service: &Service, crates: &Crates, aggregates: &Aggregates<'_>) -> Result<TokenStream, String> {

@@ -170,33 +170,15 @@ fn failure<E: ProvideErrorMetadata + std::fmt::Display>(operation: &str, error: 
     }
 }
 
-macro_rules! operations {
-    ($client:expr, $name:expr, $input:expr, $( $op:literal => $module:ident :: $ty:ident ),* $(,)?) => {
-        match $name {
-            $(
-                $op => {
-                    let input: cloudfront::operation::$module::$ty = serde_json::from_value($input)
-                        .map_err(|e| Failure::Usage(format!("Parameter validation failed: {e}")))?;
-                    let output = cloudfront::operation::$module::send($client.handle(), &input).await.map_err(|e| failure($op, e))?;
-                    serde_json::to_value(&output).map_err(|e| Failure::Other(e.to_string()))
-                }
-            )*
-            other => Err(Failure::Usage(format!("unknown operation {other}"))),
-        }
-    };
-}
-
-/// One call of an operation, JSON in and out.
+/// One call of an operation, JSON in and out, through the generated dispatch.
 async fn call_once(client: &Client, operation: &str, input: Value) -> Result<Value, Failure> {
-    operations!(client, operation, input,
-        "CreateInvalidation" => create_invalidation::CreateInvalidationInput,
-        "CreateInvalidationForDistributionTenant" => create_invalidation_for_distribution_tenant::CreateInvalidationForDistributionTenantInput,
-        "GetInvalidationForDistributionTenant" => get_invalidation_for_distribution_tenant::GetInvalidationForDistributionTenantInput,
-        "GetInvalidation" => get_invalidation::GetInvalidationInput,
-        "ListInvalidations" => list_invalidations::ListInvalidationsInput,
-        "ListInvalidationsForDistributionTenant" => list_invalidations_for_distribution_tenant::ListInvalidationsForDistributionTenantInput,
-        "ListDistributionTenants" => list_distribution_tenants::ListDistributionTenantsInput,
-    )
+    use cloudfront::json::JsonCallError;
+    cloudfront::json::call(client.handle(), operation, input).await.map_err(|e| match e {
+        JsonCallError::UnknownOperation(name) => Failure::Usage(format!("unknown operation {name}")),
+        JsonCallError::Input(why) => Failure::Usage(format!("Parameter validation failed: {why}")),
+        JsonCallError::Call(error) => failure(operation, error),
+        JsonCallError::Output(why) => Failure::Other(why),
+    })
 }
 
 fn at<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {

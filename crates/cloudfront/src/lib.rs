@@ -14,6 +14,9 @@ mod client;
 
 pub mod endpoint;
 
+#[cfg(feature = "serde")]
+pub mod json;
+
 pub mod schema;
 
 /// One module per operation.

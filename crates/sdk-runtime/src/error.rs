@@ -73,6 +73,20 @@ impl<E: ProvideErrorMetadata> SdkError<E> {
         }
     }
 
+    /// The same failure with the service error turned into another type (the rest is kept).
+    pub fn map_service<F>(self, f: impl FnOnce(E) -> F) -> SdkError<F> {
+        match self {
+            SdkError::Service(e) => SdkError::Service(f(e)),
+            SdkError::Construction(e) => SdkError::Construction(e),
+            SdkError::Config(e) => SdkError::Config(e),
+            SdkError::Credentials(e) => SdkError::Credentials(e),
+            SdkError::Endpoint(e) => SdkError::Endpoint(e),
+            SdkError::Timeout(e) => SdkError::Timeout(e),
+            SdkError::Dispatch(e) => SdkError::Dispatch(e),
+            SdkError::Response { message, status, request_id } => SdkError::Response { message, status, request_id },
+        }
+    }
+
     /// The service error, if that is what this is.
     pub fn into_service_error(self) -> Option<E> {
         match self {

@@ -28,6 +28,14 @@ impl fmt::Display for ErrorMetadata {
     }
 }
 
+/// The metadata on its own is an error too (what remains of a typed error once its type is
+/// erased, as in a call by operation name).
+impl ProvideErrorMetadata for ErrorMetadata {
+    fn meta(&self) -> &ErrorMetadata {
+        self
+    }
+}
+
 /// Uniform access to the metadata of any service error.
 pub trait ProvideErrorMetadata {
     /// The metadata as parsed from the response.
