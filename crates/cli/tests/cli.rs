@@ -655,7 +655,8 @@ async fn no_secret_or_signature_in_any_output_even_at_trace() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_generated_operation_is_callable() {
-    // The CLI's dispatch is a list by hand: this fails when a generated operation is missing.
+    // The schema (commands and flags) and the dispatch (`cloudfront::json::call`) are both
+    // generated: this fails if they ever disagree about an operation.
     let (server, _) = server().await;
     for op in cloudfront::schema::OPERATIONS {
         let mut args = vec![cloudfront_cli::args::kebab(op.name), "--endpoint-url".into(), server.url.clone()];
