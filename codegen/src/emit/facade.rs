@@ -73,38 +73,18 @@ fn json(service: &Service) -> TokenStream {
         let (name, module) = (&op.name, format_ident!("{}", op.snake));
         let input = format_ident!("{}", op.input.name);
         quote! {
-            #name => {
-                let input: crate::operation::#module::#input = ::serde_json::from_value(input)
-                    .map_err(|e| JsonCallError::Input(e.to_string()))?;
-                let output = crate::operation::#module::send(handle, &input)
-                    .await
-                    .map_err(|e| JsonCallError::Call(e.map_service(|e| ::sdk_types::ProvideErrorMetadata::meta(&e).clone())))?;
-                ::serde_json::to_value(&output).map_err(|e| JsonCallError::Output(e.to_string()))
-            }
+            #name => ::sdk_runtime::json::call_typed(input, |input: crate::operation::#module::#input| async move {
+                crate::operation::#module::send(handle, &input).await
+            }).await,
         }
     });
     quote! {
         #![doc = " Operations called by name with JSON input and output, in the AWS CLI's field names."]
 
-        /// Why a call by name failed.
-        #[derive(Debug)]
-        pub enum JsonCallError {
-            /// No operation has this name.
-            UnknownOperation(String),
-            /// The JSON is not the operation's input (names the member and what was wrong).
-            Input(String),
-            /// The operation failed; the service error keeps its code, message and request id.
-            Call(::sdk_runtime::SdkError<::sdk_types::ErrorMetadata>),
-            /// The output could not be written as JSON.
-            Output(String),
-        }
+        pub use ::sdk_runtime::json::{JsonCallError, Value};
 
         /// Calls `operation` (its model name, `CreateInvalidation`) with `input` as JSON.
-        pub async fn call(
-            handle: &::sdk_runtime::Handle,
-            operation: &str,
-            input: ::serde_json::Value,
-        ) -> Result<::serde_json::Value, JsonCallError> {
+        pub async fn call(handle: &::sdk_runtime::Handle, operation: &str, input: Value) -> Result<Value, JsonCallError> {
             match operation {
                 #(#arms)*
                 other => Err(JsonCallError::UnknownOperation(other.to_owned())),

@@ -35,7 +35,7 @@ pub(super) fn files(service: &Service, settings: &Settings, crates: &Crates) -> 
         e = crates.errors_dir
     );
     let facade = format!(
-        "{}\n[features]\nserde = [\"{s}/serde\", \"dep:serde_json\"]\n# Credentials from the official AWS SDK's providers (aws-config).\naws-interop = [\"sdk-runtime/aws-interop\"]\n\n[dependencies]\nsdk-runtime = {{ path = \"{runtime}/sdk-runtime\" }}\nsdk-types = {{ path = \"{runtime}/sdk-types\" }}\nsdk-wire = {{ path = \"{runtime}/sdk-wire\" }}\n{s} = {{ path = \"../{s}\" }}\n{e} = {{ path = \"../{e}\" }}\n{w} = {{ path = \"../{w}\" }}\nserde_json = {{ version = \"1\", optional = true }}\n\n[dev-dependencies]\n# For the examples.\ntokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n",
+        "{}\n[features]\nserde = [\"{s}/serde\"]\n# Credentials from the official AWS SDK's providers (aws-config).\naws-interop = [\"sdk-runtime/aws-interop\"]\n\n[dependencies]\nsdk-runtime = {{ path = \"{runtime}/sdk-runtime\" }}\nsdk-types = {{ path = \"{runtime}/sdk-types\" }}\nsdk-wire = {{ path = \"{runtime}/sdk-wire\" }}\n{s} = {{ path = \"../{s}\" }}\n{e} = {{ path = \"../{e}\" }}\n{w} = {{ path = \"../{w}\" }}\n\n[dev-dependencies]\n# For the examples.\ntokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n",
         package(&crates.facade_dir, &format!("Client for the {title} API (generated).")),
         s = crates.shapes_dir,
         e = crates.errors_dir,

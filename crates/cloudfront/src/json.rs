@@ -2,149 +2,101 @@
 //! Operations called by name with JSON input and output, in the AWS CLI's field names.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
-/// Why a call by name failed.
-#[derive(Debug)]
-pub enum JsonCallError {
-    /// No operation has this name.
-    UnknownOperation(String),
-    /// The JSON is not the operation's input (names the member and what was wrong).
-    Input(String),
-    /// The operation failed; the service error keeps its code, message and request id.
-    Call(::sdk_runtime::SdkError<::sdk_types::ErrorMetadata>),
-    /// The output could not be written as JSON.
-    Output(String),
-}
-
+pub use ::sdk_runtime::json::{JsonCallError, Value};
 /// Calls `operation` (its model name, `CreateInvalidation`) with `input` as JSON.
 pub async fn call(
     handle: &::sdk_runtime::Handle,
     operation: &str,
-    input: ::serde_json::Value,
-) -> Result<::serde_json::Value, JsonCallError> {
+    input: Value,
+) -> Result<Value, JsonCallError> {
     match operation {
         "CreateInvalidation" => {
-            let input: crate::operation::create_invalidation::CreateInvalidationInput = ::serde_json::from_value(
+            ::sdk_runtime::json::call_typed(
                     input,
+                    |
+                        input: crate::operation::create_invalidation::CreateInvalidationInput|
+                    async move {
+                        crate::operation::create_invalidation::send(handle, &input).await
+                    },
                 )
-                .map_err(|e| JsonCallError::Input(e.to_string()))?;
-            let output = crate::operation::create_invalidation::send(handle, &input)
                 .await
-                .map_err(|e| JsonCallError::Call(
-                    e
-                        .map_service(|e| {
-                            ::sdk_types::ProvideErrorMetadata::meta(&e).clone()
-                        }),
-                ))?;
-            ::serde_json::to_value(&output)
-                .map_err(|e| JsonCallError::Output(e.to_string()))
         }
         "CreateInvalidationForDistributionTenant" => {
-            let input: crate::operation::create_invalidation_for_distribution_tenant::CreateInvalidationForDistributionTenantInput = ::serde_json::from_value(
+            ::sdk_runtime::json::call_typed(
                     input,
-                )
-                .map_err(|e| JsonCallError::Input(e.to_string()))?;
-            let output = crate::operation::create_invalidation_for_distribution_tenant::send(
-                    handle,
-                    &input,
+                    |
+                        input: crate::operation::create_invalidation_for_distribution_tenant::CreateInvalidationForDistributionTenantInput|
+                    async move {
+                        crate::operation::create_invalidation_for_distribution_tenant::send(
+                                handle,
+                                &input,
+                            )
+                            .await
+                    },
                 )
                 .await
-                .map_err(|e| JsonCallError::Call(
-                    e
-                        .map_service(|e| {
-                            ::sdk_types::ProvideErrorMetadata::meta(&e).clone()
-                        }),
-                ))?;
-            ::serde_json::to_value(&output)
-                .map_err(|e| JsonCallError::Output(e.to_string()))
         }
         "GetInvalidationForDistributionTenant" => {
-            let input: crate::operation::get_invalidation_for_distribution_tenant::GetInvalidationForDistributionTenantInput = ::serde_json::from_value(
+            ::sdk_runtime::json::call_typed(
                     input,
-                )
-                .map_err(|e| JsonCallError::Input(e.to_string()))?;
-            let output = crate::operation::get_invalidation_for_distribution_tenant::send(
-                    handle,
-                    &input,
+                    |
+                        input: crate::operation::get_invalidation_for_distribution_tenant::GetInvalidationForDistributionTenantInput|
+                    async move {
+                        crate::operation::get_invalidation_for_distribution_tenant::send(
+                                handle,
+                                &input,
+                            )
+                            .await
+                    },
                 )
                 .await
-                .map_err(|e| JsonCallError::Call(
-                    e
-                        .map_service(|e| {
-                            ::sdk_types::ProvideErrorMetadata::meta(&e).clone()
-                        }),
-                ))?;
-            ::serde_json::to_value(&output)
-                .map_err(|e| JsonCallError::Output(e.to_string()))
         }
         "GetInvalidation" => {
-            let input: crate::operation::get_invalidation::GetInvalidationInput = ::serde_json::from_value(
+            ::sdk_runtime::json::call_typed(
                     input,
+                    |input: crate::operation::get_invalidation::GetInvalidationInput| async move {
+                        crate::operation::get_invalidation::send(handle, &input).await
+                    },
                 )
-                .map_err(|e| JsonCallError::Input(e.to_string()))?;
-            let output = crate::operation::get_invalidation::send(handle, &input)
                 .await
-                .map_err(|e| JsonCallError::Call(
-                    e
-                        .map_service(|e| {
-                            ::sdk_types::ProvideErrorMetadata::meta(&e).clone()
-                        }),
-                ))?;
-            ::serde_json::to_value(&output)
-                .map_err(|e| JsonCallError::Output(e.to_string()))
         }
         "ListInvalidations" => {
-            let input: crate::operation::list_invalidations::ListInvalidationsInput = ::serde_json::from_value(
+            ::sdk_runtime::json::call_typed(
                     input,
+                    |
+                        input: crate::operation::list_invalidations::ListInvalidationsInput|
+                    async move {
+                        crate::operation::list_invalidations::send(handle, &input).await
+                    },
                 )
-                .map_err(|e| JsonCallError::Input(e.to_string()))?;
-            let output = crate::operation::list_invalidations::send(handle, &input)
                 .await
-                .map_err(|e| JsonCallError::Call(
-                    e
-                        .map_service(|e| {
-                            ::sdk_types::ProvideErrorMetadata::meta(&e).clone()
-                        }),
-                ))?;
-            ::serde_json::to_value(&output)
-                .map_err(|e| JsonCallError::Output(e.to_string()))
         }
         "ListInvalidationsForDistributionTenant" => {
-            let input: crate::operation::list_invalidations_for_distribution_tenant::ListInvalidationsForDistributionTenantInput = ::serde_json::from_value(
+            ::sdk_runtime::json::call_typed(
                     input,
-                )
-                .map_err(|e| JsonCallError::Input(e.to_string()))?;
-            let output = crate::operation::list_invalidations_for_distribution_tenant::send(
-                    handle,
-                    &input,
+                    |
+                        input: crate::operation::list_invalidations_for_distribution_tenant::ListInvalidationsForDistributionTenantInput|
+                    async move {
+                        crate::operation::list_invalidations_for_distribution_tenant::send(
+                                handle,
+                                &input,
+                            )
+                            .await
+                    },
                 )
                 .await
-                .map_err(|e| JsonCallError::Call(
-                    e
-                        .map_service(|e| {
-                            ::sdk_types::ProvideErrorMetadata::meta(&e).clone()
-                        }),
-                ))?;
-            ::serde_json::to_value(&output)
-                .map_err(|e| JsonCallError::Output(e.to_string()))
         }
         "ListDistributionTenants" => {
-            let input: crate::operation::list_distribution_tenants::ListDistributionTenantsInput = ::serde_json::from_value(
+            ::sdk_runtime::json::call_typed(
                     input,
-                )
-                .map_err(|e| JsonCallError::Input(e.to_string()))?;
-            let output = crate::operation::list_distribution_tenants::send(
-                    handle,
-                    &input,
+                    |
+                        input: crate::operation::list_distribution_tenants::ListDistributionTenantsInput|
+                    async move {
+                        crate::operation::list_distribution_tenants::send(handle, &input)
+                            .await
+                    },
                 )
                 .await
-                .map_err(|e| JsonCallError::Call(
-                    e
-                        .map_service(|e| {
-                            ::sdk_types::ProvideErrorMetadata::meta(&e).clone()
-                        }),
-                ))?;
-            ::serde_json::to_value(&output)
-                .map_err(|e| JsonCallError::Output(e.to_string()))
         }
         other => Err(JsonCallError::UnknownOperation(other.to_owned())),
     }

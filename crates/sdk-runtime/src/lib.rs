@@ -12,6 +12,7 @@ pub mod env;
 pub mod error;
 #[cfg(feature = "aws-interop")]
 pub mod interop;
+pub mod json;
 pub mod operation;
 pub mod paginate;
 mod partitions;
