@@ -100,6 +100,7 @@ impl Handle {
             .or_else(|| self.config.region.clone())
             .unwrap_or_else(|| "us-east-1".to_owned());
         let signing_name = endpoint.signing_name().unwrap_or(spec.signing_name);
+        let query = request.query.join("&");
         let retry = self.config.retry;
         let mut spent = 0;
         let mut attempt = 1;
@@ -112,7 +113,6 @@ impl Handle {
             }
             let mut headers = request.headers.clone();
             if let Some(credentials) = &credentials {
-                let query = request.query.join("&");
                 let signature = sdk_sigv4::sign(
                     &sdk_sigv4::SignableRequest {
                         method: &request.method,
