@@ -126,7 +126,8 @@ pub fn client(global: &Global) -> Result<Client, Failure> {
     if let Some(t) = seconds("cli-read-timeout", &global.read_timeout)? {
         transport.read_timeout = t;
     }
-    transport.ca_bundle = global.ca_bundle.clone().or_else(|| std::env::var("AWS_CA_BUNDLE").ok()).map(Into::into);
+    // `--ca-bundle` wins; otherwise the library reads AWS_CA_BUNDLE and the profile's ca_bundle.
+    transport.ca_bundle = global.ca_bundle.clone().map(Into::into);
     transport.insecure = global.no_verify_ssl;
     if global.no_verify_ssl {
         // Always said, not only with --debug: an unverified connection can be anyone's.

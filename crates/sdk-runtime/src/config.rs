@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::credentials::{CachingProvider, ChainProvider, Credentials, ProvideCredentials};
+use crate::credentials::{CachingProvider, ChainProvider, ChainSettings, Credentials, MfaPrompt, ProvideCredentials};
 use crate::env::Env;
 use crate::profile::{Profile, ProfileSet};
 use crate::retry::RetryConfig;
@@ -37,6 +37,7 @@ pub struct Config {
     /// How to wait (tests substitute a fake sleeper).
     pub sleep: Arc<dyn Sleep>,
     env: Env,
+    profiles: Arc<ProfileSet>,
     profile: Option<Profile>,
 }
 
@@ -54,6 +55,7 @@ impl Default for Config {
             clock: Arc::new(SystemClock),
             sleep: Arc::new(TokioSleep),
             env: Env::default(),
+            profiles: Arc::default(),
             profile: None,
         }
     }
@@ -62,7 +64,7 @@ impl Default for Config {
 impl Config {
     /// A builder starting from nothing (no region, no credentials).
     pub fn builder() -> ConfigBuilder {
-        ConfigBuilder { config: Config::default(), profile_name: None, unsigned: false }
+        ConfigBuilder { config: Config::default(), profile_name: None, unsigned: false, mfa: None }
     }
 
     /// Loads from the process environment and `~/.aws` files.
@@ -73,31 +75,58 @@ impl Config {
     /// A builder that first loads from `env` and the shared config files, with `profile`
     /// (else `AWS_PROFILE`, else `default`); settings made on it override what was loaded.
     pub fn loader(env: Env, profile: Option<String>) -> ConfigBuilder {
-        ConfigBuilder { config: Config { env, ..Config::default() }, profile_name: Some(profile), unsigned: false }
+        ConfigBuilder {
+            config: Config { env, ..Config::default() },
+            profile_name: Some(profile),
+            unsigned: false,
+            mfa: None,
+        }
     }
 
-    /// The endpoint override for a service: the one set in code, else
-    /// `AWS_ENDPOINT_URL_<SERVICE>` (the service id upper-cased, spaces as `_`), else
-    /// `AWS_ENDPOINT_URL`, else the profile's `endpoint_url`.
+    /// The endpoint override for a service: the one set in code, else the one the
+    /// environment or the profile configures (see [`configured_endpoint_url`]).
     pub fn endpoint_url_for(&self, service_id: &str) -> Option<String> {
         if let Some(url) = &self.endpoint_url {
             return Some(url.clone());
         }
-        if self.env.flag("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").ok().flatten() == Some(true) {
-            return None;
-        }
-        let variable = format!("AWS_ENDPOINT_URL_{}", service_id.to_ascii_uppercase().replace([' ', '-'], "_"));
-        self.env
-            .get(&variable)
-            .or_else(|| self.env.get("AWS_ENDPOINT_URL"))
-            .or_else(|| self.profile.as_ref().and_then(|p| p.get("endpoint_url")))
-            .map(str::to_owned)
+        configured_endpoint_url(&self.env, &self.profiles, self.profile.as_ref(), service_id)
     }
 
     /// The profile that was loaded, if any.
     pub fn profile(&self) -> Option<&Profile> {
         self.profile.as_ref()
     }
+}
+
+/// The endpoint the environment or the shared config configures for a service, by its
+/// service id (`CloudFront`, `STS`, `SSO OIDC`), in the AWS SDKs' order:
+/// `AWS_ENDPOINT_URL_<SERVICE>` (upper-cased, spaces as `_`), `AWS_ENDPOINT_URL`, the
+/// service's `endpoint_url` in the profile's `[services NAME]` section (key lower-cased,
+/// spaces as `_`), the profile's `endpoint_url`. `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or the
+/// profile's `ignore_configured_endpoint_urls` turns all of them off.
+pub fn configured_endpoint_url(
+    env: &Env,
+    profiles: &ProfileSet,
+    profile: Option<&Profile>,
+    service_id: &str,
+) -> Option<String> {
+    let ignore = env.flag("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").ok().flatten().unwrap_or_else(|| {
+        profile.and_then(|p| p.get("ignore_configured_endpoint_urls")).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    });
+    if ignore {
+        return None;
+    }
+    let variable = format!("AWS_ENDPOINT_URL_{}", service_id.to_ascii_uppercase().replace([' ', '-'], "_"));
+    let services_key = service_id.to_ascii_lowercase().replace([' ', '-'], "_");
+    let from_services = || {
+        let section = profile.and_then(|p| p.get("services")).and_then(|name| profiles.services(name))?;
+        section.nested(&services_key).get("endpoint_url").map(str::to_owned)
+    };
+    env.get(&variable)
+        .or_else(|| env.get("AWS_ENDPOINT_URL"))
+        .map(str::to_owned)
+        .or_else(from_services)
+        .or_else(|| profile.and_then(|p| p.get("endpoint_url")).map(str::to_owned))
 }
 
 /// Builds a [`Config`].
@@ -107,6 +136,7 @@ pub struct ConfigBuilder {
     /// `Some` when the environment and profile are to be loaded (with an optional name).
     profile_name: Option<Option<String>>,
     unsigned: bool,
+    mfa: Option<Arc<dyn MfaPrompt>>,
 }
 
 impl ConfigBuilder {
@@ -143,6 +173,13 @@ impl ConfigBuilder {
     /// Any credentials provider (it is used as is; wrap it in a cache if it is slow).
     pub fn credentials_provider(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
         self.config.credentials = Some(provider);
+        self
+    }
+
+    /// How the default chain asks for an MFA code (default: on the terminal, refusing when
+    /// there is none).
+    pub fn mfa_prompt(mut self, prompt: Arc<dyn MfaPrompt>) -> Self {
+        self.mfa = Some(prompt);
         self
     }
 
@@ -193,16 +230,21 @@ impl ConfigBuilder {
     /// Finishes, loading the environment and profile first when this builder came from
     /// [`Config::loader`]; what was set in code wins.
     pub fn build(self) -> Result<Config, String> {
-        let ConfigBuilder { mut config, profile_name, unsigned } = self;
+        let ConfigBuilder { mut config, profile_name, unsigned, mfa } = self;
         let Some(profile_name) = profile_name else { return Ok(config) };
         let env = config.env.clone();
-        let profiles = ProfileSet::load(&env)?;
-        let name = profile_name.clone().or_else(|| env.get("AWS_PROFILE").map(str::to_owned));
-        let profile = match &name {
-            Some(n) => Some(profiles.profile(n).cloned().ok_or_else(|| {
-                format!("the config profile ({n}) could not be found (known profiles: {})", profiles.names().join(", "))
-            })?),
-            None => profiles.profile("default").cloned(),
+        let profiles = Arc::new(ProfileSet::load(&env)?);
+        let selected = crate::profile::selected_name(&env, profile_name.as_deref());
+        let named = profile_name.is_some() || env.get("AWS_DEFAULT_PROFILE").is_some() || env.get("AWS_PROFILE").is_some();
+        let profile = match profiles.profile(&selected) {
+            Some(p) => Some(p.clone()),
+            None if named => {
+                return Err(format!(
+                    "the config profile ({selected}) could not be found (known profiles: {})",
+                    profiles.names().join(", ")
+                ));
+            }
+            None => None,
         };
         if config.region.is_none() {
             config.region = env
@@ -227,10 +269,27 @@ impl ConfigBuilder {
         if config.retry == RetryConfig::default() {
             config.retry = RetryConfig::from_env(&env, profile.as_ref())?;
         }
+        // AWS_CA_BUNDLE, else the profile's ca_bundle: for the client and its credential calls.
+        if config.transport.ca_bundle.is_none() {
+            config.transport.ca_bundle = env
+                .get("AWS_CA_BUNDLE")
+                .or_else(|| profile.as_ref().and_then(|p| p.get("ca_bundle")))
+                .map(|path| env.expand_home(path));
+        }
         if config.credentials.is_none() && !unsigned {
-            let chain = ChainProvider::default_chain(env, name);
+            let settings = ChainSettings {
+                env,
+                profiles: profiles.clone(),
+                profile: profile_name,
+                region: config.region.clone(),
+                ca_bundle: config.transport.ca_bundle.clone(),
+                clock: config.clock.clone(),
+                mfa: mfa.unwrap_or_else(|| Arc::new(crate::credentials::TerminalMfaPrompt)),
+            };
+            let chain = ChainProvider::default_chain(settings);
             config.credentials = Some(Arc::new(CachingProvider::with_clock(Box::new(chain), config.clock.clone())));
         }
+        config.profiles = profiles;
         config.profile = profile;
         Ok(config)
     }

@@ -6,9 +6,16 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// A snapshot of environment variables. Cheap to clone: every credential provider keeps one.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// `Debug` lists the names only: the values include secret keys and session tokens.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Env {
     vars: Arc<BTreeMap<String, String>>,
+}
+
+impl std::fmt::Debug for Env {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Env").field("names", &self.vars.keys().collect::<Vec<_>>()).finish()
+    }
 }
 
 impl Env {
@@ -20,6 +27,13 @@ impl Env {
             .filter(|(k, _)| k.to_str().is_some_and(|k| k.starts_with("AWS_") || k == "HOME" || k == "USERPROFILE"))
             .map(|(k, v)| (k.to_string_lossy().into_owned(), v.to_string_lossy().into_owned()))
             .collect();
+        Env { vars: Arc::new(vars) }
+    }
+
+    /// This environment with `name` set to `value` (tests, and the CLI's own settings).
+    pub fn with(&self, name: &str, value: &str) -> Self {
+        let mut vars = (*self.vars).clone();
+        vars.insert(name.to_owned(), value.to_owned());
         Env { vars: Arc::new(vars) }
     }
 

@@ -2,6 +2,8 @@
 //! every request, and answers each as the test's handler says: a response, a dropped
 //! connection, or a stall. Connections are kept alive, as AWS endpoints do.
 
+pub mod identity;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

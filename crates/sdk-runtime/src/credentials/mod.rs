@@ -1,19 +1,28 @@
-//! Credentials and where they come from: the default chain in the order the AWS SDKs use
-//! (explicit, environment, web identity, shared profile, ECS container, EC2 instance
-//! metadata), cached and refreshed before they expire.
+//! Credentials and where they come from: the default chain in botocore's order
+//! (environment, assume role, web identity, IAM Identity Center, credentials file,
+//! `credential_process`, config file, ECS container, EC2 instance metadata), cached and
+//! refreshed before they expire.
 
+mod context;
+mod http;
+mod process;
 mod profile;
 mod remote;
+mod sso;
+mod sts;
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use sdk_types::DateTime;
 use tokio::sync::Mutex;
 
-pub use profile::ProfileProvider;
-pub use remote::{EcsProvider, ImdsProvider, WebIdentityProvider};
+pub use context::{MfaPrompt, TerminalMfaPrompt};
+pub use http::CredentialHttp;
+pub use remote::{EcsProvider, ImdsProvider};
 
+use crate::profile::ProfileSet;
 use crate::env::Env;
 use crate::time::{BoxFuture, Clock, SystemClock, seconds_between};
 
@@ -117,23 +126,64 @@ impl EnvironmentProvider {
 
 impl ProvideCredentials for EnvironmentProvider {
     fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        // As botocore: a key id without its secret is refused; a secret alone is ignored.
         let result = match (self.env.get("AWS_ACCESS_KEY_ID"), self.env.get("AWS_SECRET_ACCESS_KEY")) {
-            (Some(id), Some(secret)) => Ok(Credentials {
-                access_key_id: id.to_owned(),
-                secret_access_key: secret.to_owned(),
-                session_token: self.env.get("AWS_SESSION_TOKEN").map(str::to_owned),
-                expiry: None,
-                source: "environment".into(),
+            (Some(id), Some(secret)) => parse_expiry(self.env.get("AWS_CREDENTIAL_EXPIRATION"), "environment").map(|expiry| {
+                Credentials {
+                    access_key_id: id.to_owned(),
+                    secret_access_key: secret.to_owned(),
+                    session_token: self
+                        .env
+                        .get("AWS_SECURITY_TOKEN")
+                        .or_else(|| self.env.get("AWS_SESSION_TOKEN"))
+                        .map(str::to_owned),
+                    expiry,
+                    source: "environment".into(),
+                }
             }),
             (Some(_), None) => {
                 Err(CredentialsError::Failed("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not".into()))
             }
-            (None, Some(_)) => {
-                Err(CredentialsError::Failed("AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not".into()))
-            }
-            (None, None) => Err(CredentialsError::NotLoaded("AWS_ACCESS_KEY_ID is not set".into())),
+            (None, _) => Err(CredentialsError::NotLoaded("AWS_ACCESS_KEY_ID is not set".into())),
         };
         Box::pin(std::future::ready(result))
+    }
+}
+
+/// What the default chain is built from.
+#[derive(Clone, Debug)]
+pub struct ChainSettings {
+    /// The environment the providers read.
+    pub env: Env,
+    /// The parsed shared config files.
+    pub profiles: Arc<ProfileSet>,
+    /// A profile named in code or by `--profile`. Unlike `AWS_PROFILE`, it switches off
+    /// environment keys and environment web identity, as in the AWS CLI.
+    pub profile: Option<String>,
+    /// The client's region (STS calls go to its regional endpoint).
+    pub region: Option<String>,
+    /// Extra trusted certificate authorities for STS and IAM Identity Center calls.
+    pub ca_bundle: Option<PathBuf>,
+    /// Where time comes from (credential expiry, token refresh).
+    pub clock: Arc<dyn Clock>,
+    /// How an MFA code is asked for.
+    pub mfa: Arc<dyn MfaPrompt>,
+}
+
+impl ChainSettings {
+    /// Settings reading the files `env` points at, with the system clock and a terminal MFA
+    /// prompt.
+    pub fn new(env: Env, profile: Option<String>) -> Result<Self, String> {
+        let profiles = Arc::new(ProfileSet::load(&env)?);
+        Ok(ChainSettings {
+            env,
+            profiles,
+            profile,
+            region: None,
+            ca_bundle: None,
+            clock: Arc::new(SystemClock),
+            mfa: Arc::new(TerminalMfaPrompt),
+        })
     }
 }
 
@@ -149,15 +199,39 @@ impl ChainProvider {
         ChainProvider { providers }
     }
 
-    /// The default chain for an environment and profile.
-    pub fn default_chain(env: Env, profile: Option<String>) -> Self {
-        ChainProvider::new(vec![
-            ("environment", Box::new(EnvironmentProvider::new(env.clone()))),
-            ("web identity token", Box::new(WebIdentityProvider::from_env(env.clone()))),
-            ("shared config profile", Box::new(ProfileProvider::new(env.clone(), profile))),
-            ("ECS container", Box::new(EcsProvider::new(env.clone()))),
-            ("EC2 instance metadata (IMDSv2)", Box::new(ImdsProvider::new(env))),
-        ])
+    /// The default chain, in botocore's order. An explicitly named profile leaves the
+    /// environment's keys out.
+    pub fn default_chain(settings: ChainSettings) -> Self {
+        let explicit = settings.profile.is_some();
+        let selected = crate::profile::selected_name(&settings.env, settings.profile.as_deref());
+        let http = CredentialHttp::new(settings.ca_bundle.clone());
+        let env = settings.env.clone();
+        let context = Arc::new(context::Context {
+            env: settings.env,
+            profiles: settings.profiles,
+            selected,
+            explicit,
+            http: http.clone(),
+            clock: settings.clock,
+            region: settings.region,
+            mfa: settings.mfa,
+        });
+        let link = |link| -> Box<dyn ProvideCredentials> { Box::new(profile::ProfileLink { context: context.clone(), link }) };
+        let mut providers: Vec<(&'static str, Box<dyn ProvideCredentials>)> = Vec::new();
+        if !explicit {
+            providers.push(("environment", Box::new(EnvironmentProvider::new(env.clone()))));
+        }
+        providers.extend([
+            ("assume role", link(profile::Link::AssumeRole)),
+            ("web identity token", link(profile::Link::WebIdentity)),
+            ("IAM Identity Center (SSO)", link(profile::Link::Sso)),
+            ("shared credentials file", link(profile::Link::CredentialsFile)),
+            ("credential_process", link(profile::Link::Process)),
+            ("config file", link(profile::Link::ConfigFile)),
+            ("ECS container", Box::new(EcsProvider::with_http(env.clone(), http.clone())) as Box<dyn ProvideCredentials>),
+            ("EC2 instance metadata", Box::new(ImdsProvider::with_http(env, http))),
+        ]);
+        ChainProvider::new(providers)
     }
 }
 
@@ -288,14 +362,17 @@ mod tests {
         assert_eq!((c.access_key_id.as_str(), c.session_token.as_deref()), ("AKID", Some("t")));
         let half = EnvironmentProvider::new(Env::from_pairs([("AWS_ACCESS_KEY_ID", "AKID")]));
         assert!(matches!(half.provide_credentials().await, Err(CredentialsError::Failed(_))));
+        let secret_only = EnvironmentProvider::new(Env::from_pairs([("AWS_SECRET_ACCESS_KEY", "s")]));
+        assert!(matches!(secret_only.provide_credentials().await, Err(CredentialsError::NotLoaded(_))));
     }
 
     #[tokio::test]
     async fn chain_lists_every_provider_it_tried() {
         let env = Env::from_pairs([("HOME", "/nonexistent"), ("AWS_EC2_METADATA_DISABLED", "true")]);
-        let error = ChainProvider::default_chain(env, None).provide_credentials().await.unwrap_err();
+        let settings = ChainSettings::new(env, None).unwrap();
+        let error = ChainProvider::default_chain(settings).provide_credentials().await.unwrap_err();
         let text = error.to_string();
-        for name in ["environment", "web identity", "shared config profile", "ECS container", "EC2 instance metadata"] {
+        for name in ["environment", "assume role", "web identity", "SSO", "credentials file", "credential_process", "config file", "ECS container", "EC2 instance metadata"] {
             assert!(text.contains(name), "{text}");
         }
     }

@@ -1,166 +1,363 @@
-//! Credentials from a shared-config profile: static keys, `credential_process`, or a web
-//! identity token file with a role to assume.
+//! The links of the default chain that read the shared config files, in botocore's order:
+//! assume role, web identity, IAM Identity Center, keys of the credentials file,
+//! `credential_process`, keys of the config file. A role's source profile is resolved by
+//! the same links (all but assume role, unless the source itself only assumes a role).
 
-use serde_json::Value;
+use std::sync::Arc;
 
-use super::remote::WebIdentityProvider;
-use super::{Credentials, CredentialsError, ProvideCredentials, parse_expiry};
-use crate::env::Env;
-use crate::profile::ProfileSet;
+use super::context::Context;
+use super::remote::{EcsProvider, ImdsProvider};
+use super::sts::{self, AssumeRole};
+use super::{Credentials, CredentialsError, EnvironmentProvider, ProvideCredentials};
+use crate::profile::{Profile, Settings};
 use crate::time::BoxFuture;
 
-/// Reads the profile named by the caller, `AWS_PROFILE`, or `default`.
-#[derive(Debug, Clone)]
-pub struct ProfileProvider {
-    env: Env,
-    profile: Option<String>,
+/// Which part of a profile a link reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Link {
+    /// `role_arn` with `source_profile` or `credential_source`.
+    AssumeRole,
+    /// `role_arn` with `web_identity_token_file` (or the `AWS_ROLE_ARN` and
+    /// `AWS_WEB_IDENTITY_TOKEN_FILE` variables, unless a profile was named explicitly).
+    WebIdentity,
+    /// `sso_session`, or the legacy `sso_start_url` settings.
+    Sso,
+    /// `aws_access_key_id` and friends in the credentials file.
+    CredentialsFile,
+    /// `credential_process`.
+    Process,
+    /// `aws_access_key_id` and friends in the config file.
+    ConfigFile,
 }
 
-impl ProfileProvider {
-    /// Reads `profile` (else `AWS_PROFILE`, else `default`) from the files `env` points at.
-    pub fn new(env: Env, profile: Option<String>) -> Self {
-        ProfileProvider { env, profile }
-    }
+/// The links a source profile is resolved with.
+const SOURCE_LINKS: [Link; 5] = [Link::WebIdentity, Link::Sso, Link::CredentialsFile, Link::Process, Link::ConfigFile];
 
-    fn profile_name(&self) -> (String, bool) {
-        match self.profile.clone().or_else(|| self.env.get("AWS_PROFILE").map(str::to_owned)) {
-            Some(name) => (name, true),
-            None => ("default".to_owned(), false),
-        }
-    }
+/// One link of the default chain, reading the selected profile.
+#[derive(Debug)]
+pub(crate) struct ProfileLink {
+    pub context: Arc<Context>,
+    pub link: Link,
 }
 
-impl ProvideCredentials for ProfileProvider {
+impl ProvideCredentials for ProfileLink {
     fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
         Box::pin(async move {
-            let (name, explicit) = self.profile_name();
-            let set = ProfileSet::load(&self.env).map_err(CredentialsError::Failed)?;
-            let Some(profile) = set.profile(&name) else {
-                let why = format!("profile {name:?} not found (known profiles: {})", set.names().join(", "));
-                // A profile the user asked for by name must exist; a missing default is fine.
-                return Err(if explicit { CredentialsError::Failed(why) } else { CredentialsError::NotLoaded(why) });
-            };
-            let source = format!("profile:{name}");
-            if let (Some(id), Some(secret)) = (profile.get("aws_access_key_id"), profile.get("aws_secret_access_key")) {
-                return Ok(Credentials {
-                    access_key_id: id.to_owned(),
-                    secret_access_key: secret.to_owned(),
-                    session_token: profile.get("aws_session_token").map(str::to_owned),
-                    expiry: None,
-                    source,
-                });
+            let context = &self.context;
+            let environment_allowed = !context.explicit;
+            if self.link == Link::AssumeRole {
+                return match context.profile() {
+                    Some(profile) if assumes_role(profile) => assume_role_chain(context, &profile.name).await,
+                    Some(profile) => Err(not_loaded(format!("profile {:?} has no role_arn to assume", profile.name))),
+                    None => Err(not_loaded(format!("no profile {:?}", context.selected))),
+                };
             }
-            if let Some(command) = profile.get("credential_process") {
-                return credential_process(command, &source).await;
-            }
-            if let (Some(role), Some(token_file)) = (profile.get("role_arn"), profile.get("web_identity_token_file")) {
-                let provider = WebIdentityProvider::new(
-                    self.env.clone(),
-                    role.to_owned(),
-                    token_file.to_owned(),
-                    profile.get("role_session_name").map(str::to_owned),
-                );
-                return provider.provide_credentials().await;
-            }
-            if profile.get("role_arn").is_some()
-                || profile.get("sso_session").is_some()
-                || profile.get("sso_start_url").is_some()
-            {
-                return Err(CredentialsError::Failed(format!(
-                    "{source}: assume-role chains and SSO profiles are not supported by this client; \
-                     use the official aws-config provider through the interop feature, or export credentials"
-                )));
-            }
-            Err(CredentialsError::NotLoaded(format!("{source} has no credentials")))
+            read(context, &context.selected.clone(), self.link, environment_allowed).await
         })
     }
 }
 
-/// Runs `credential_process` and reads the JSON document it prints (Version 1).
-async fn credential_process(command: &str, source: &str) -> Result<Credentials, CredentialsError> {
-    let fail = |why: String| CredentialsError::Failed(format!("{source}: credential_process: {why}"));
-    // A blocking thread rather than tokio's process support, which would add a signal
-    // handling crate to every program's dependency graph for this rarely used provider.
-    let command = command.to_owned();
-    let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("sh").arg("-c").arg(command).stdin(std::process::Stdio::null()).output()
-    })
-    .await
-    .map_err(|e| fail(format!("the thread running it failed: {e}")))?
-    .map_err(|e| fail(format!("cannot run it: {e}")))?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(fail(format!("exited with {}: {}", output.status, stderr.trim())));
+fn not_loaded(why: String) -> CredentialsError {
+    CredentialsError::NotLoaded(why)
+}
+
+/// A profile assumes a role through this link (a `web_identity_token_file` makes it a web
+/// identity profile instead).
+fn assumes_role(profile: &Profile) -> bool {
+    profile.contains("role_arn") && !profile.contains("web_identity_token_file")
+}
+
+/// Either half of a key pair (botocore's test for a profile that may be its own source).
+fn has_static_keys(profile: &Profile) -> bool {
+    profile.contains("aws_access_key_id") || profile.contains("aws_secret_access_key")
+}
+
+/// Reads credentials of one kind from a profile (`name` may be absent: web identity from the
+/// environment needs no profile).
+async fn read(context: &Context, name: &str, link: Link, environment_allowed: bool) -> Result<Credentials, CredentialsError> {
+    let profile = context.profiles.profile(name);
+    match link {
+        Link::AssumeRole => unreachable!("assume role is resolved by assume_role_chain"),
+        Link::WebIdentity => web_identity(context, profile, environment_allowed).await,
+        Link::Sso => match profile {
+            Some(p) if super::sso::is_sso(p) => super::sso::credentials(context, p).await,
+            _ => Err(not_loaded(format!("profile {name:?} has no SSO settings"))),
+        },
+        Link::CredentialsFile => match profile {
+            Some(p) => static_keys(p.credentials_file(), &format!("profile:{name}"), "the credentials file"),
+            None => Err(not_loaded(format!("no profile {name:?}"))),
+        },
+        Link::Process => match profile.and_then(|p| p.get("credential_process")) {
+            Some(command) => super::process::run(command, &format!("profile:{name}")).await,
+            None => Err(not_loaded(format!("profile {name:?} has no credential_process"))),
+        },
+        Link::ConfigFile => match profile {
+            Some(p) => static_keys(p.config_file(), &format!("profile:{name}"), "the config file"),
+            None => Err(not_loaded(format!("no profile {name:?}"))),
+        },
     }
-    let doc: Value = serde_json::from_slice(&output.stdout).map_err(|e| fail(format!("printed invalid JSON: {e}")))?;
-    if doc["Version"] != 1 {
-        return Err(fail(format!("unsupported Version {}", doc["Version"])));
-    }
-    let field = |k: &str| doc[k].as_str().map(str::to_owned).ok_or_else(|| fail(format!("no {k} in its output")));
+}
+
+/// `aws_access_key_id`, `aws_secret_access_key` and `aws_session_token` of one file's
+/// section; half a pair is an error, as in botocore.
+fn static_keys(settings: &Settings, source: &str, file: &str) -> Result<Credentials, CredentialsError> {
+    let Some(id) = settings.get("aws_access_key_id") else {
+        return Err(not_loaded(format!("{source} has no aws_access_key_id in {file}")));
+    };
+    let Some(secret) = settings.get("aws_secret_access_key") else {
+        return Err(CredentialsError::Failed(format!(
+            "{source}: aws_access_key_id is set in {file} but aws_secret_access_key is not (partial credentials)"
+        )));
+    };
     Ok(Credentials {
-        access_key_id: field("AccessKeyId")?,
-        secret_access_key: field("SecretAccessKey")?,
-        session_token: doc["SessionToken"].as_str().map(str::to_owned),
-        expiry: parse_expiry(doc["Expiration"].as_str(), source)?,
-        source: format!("{source} (credential_process)"),
+        access_key_id: id.to_owned(),
+        secret_access_key: secret.to_owned(),
+        session_token: settings.get("aws_security_token").or_else(|| settings.get("aws_session_token")).map(str::to_owned),
+        expiry: None,
+        source: source.to_owned(),
+    })
+}
+
+/// `AssumeRoleWithWebIdentity`: the environment's settings win over the profile's, unless a
+/// profile was named explicitly (then only the profile counts).
+async fn web_identity(
+    context: &Context,
+    profile: Option<&Profile>,
+    environment_allowed: bool,
+) -> Result<Credentials, CredentialsError> {
+    let setting = |variable: &str, key: &str| {
+        environment_allowed
+            .then(|| context.env.get(variable))
+            .flatten()
+            .or_else(|| profile.and_then(|p| p.get(key)))
+            .map(str::to_owned)
+    };
+    let token_file = setting("AWS_WEB_IDENTITY_TOKEN_FILE", "web_identity_token_file");
+    let role_arn = setting("AWS_ROLE_ARN", "role_arn");
+    let session_name = setting("AWS_ROLE_SESSION_NAME", "role_session_name");
+    let Some(token_file) = token_file else {
+        return Err(not_loaded("no web identity token file (AWS_WEB_IDENTITY_TOKEN_FILE, web_identity_token_file)".into()));
+    };
+    let label = match profile.filter(|p| p.contains("web_identity_token_file")) {
+        Some(p) => format!("profile:{}", p.name),
+        None => "environment".to_owned(),
+    };
+    let Some(role_arn) = role_arn else {
+        return Err(CredentialsError::Failed(format!(
+            "{label}: a web identity token file is set but no role to assume (AWS_ROLE_ARN or role_arn)"
+        )));
+    };
+    let token = std::fs::read_to_string(context.env.expand_home(&token_file)).map_err(|e| {
+        CredentialsError::Failed(format!("{label}: cannot read the web identity token file {token_file}: {e}"))
+    })?;
+    let session_name = session_name.unwrap_or_else(|| default_session_name(context));
+    sts::assume_role_with_web_identity(&context.http, &context.sts_endpoint(), &role_arn, &session_name, token.trim(), &label)
+        .await
+}
+
+/// botocore's `RoleSessionName` when none is configured.
+fn default_session_name(context: &Context) -> String {
+    format!("botocore-session-{}", context.clock.now().secs())
+}
+
+/// Where the first credentials of a role chain come from.
+#[derive(Debug, PartialEq, Eq)]
+enum Base {
+    /// A profile with credentials of its own.
+    Profile(String),
+    /// `credential_source = Environment | Ec2InstanceMetadata | EcsContainer`.
+    CredentialSource { value: String, profile: String },
+}
+
+/// One `AssumeRole` of a chain.
+#[derive(Debug)]
+struct RoleStep {
+    profile: String,
+    call: AssumeRole,
+    mfa_serial: Option<String>,
+}
+
+/// Walks `source_profile` links from `start` to the credentials the chain starts from; the
+/// roles come back innermost last.
+fn plan(context: &Context, start: &str) -> Result<(Base, Vec<RoleStep>), String> {
+    let profiles = &context.profiles;
+    let mut visited: Vec<String> = Vec::new();
+    let mut roles = Vec::new();
+    let mut current = start.to_owned();
+    loop {
+        let profile = profiles.profile(&current).ok_or_else(|| format!("the profile {current:?} does not exist"))?;
+        visited.push(current.clone());
+        roles.push(role_step(context, profile)?);
+        let source_profile = profile.get("source_profile");
+        let credential_source = profile.get("credential_source");
+        match (source_profile, credential_source) {
+            (Some(_), Some(_)) => {
+                return Err(format!(
+                    "profile {current:?} has both source_profile and credential_source; it may only have one"
+                ));
+            }
+            (None, None) => {
+                return Err(format!(
+                    "profile {current:?} has role_arn but neither source_profile nor credential_source (partial credentials)"
+                ));
+            }
+            (None, Some(value)) => {
+                return Ok((Base::CredentialSource { value: value.to_owned(), profile: current }, roles));
+            }
+            (Some(source), None) => {
+                let source_config = profiles.profile(source).ok_or_else(|| {
+                    format!("the source_profile {source:?} referenced in the profile {current:?} does not exist")
+                })?;
+                // A profile may be its own source only through its static keys.
+                if visited.iter().any(|v| v == source) && (source != current || !has_static_keys(source_config)) {
+                    return Err(format!(
+                        "profile {current:?}: source_profile {source:?} makes a cycle ({} -> {source})",
+                        visited.join(" -> ")
+                    ));
+                }
+                if has_static_keys(source_config) || !assumes_role(source_config) {
+                    return Ok((Base::Profile(source.to_owned()), roles));
+                }
+                current = source.to_owned();
+            }
+        }
+    }
+}
+
+/// The `AssumeRole` arguments a profile sets.
+fn role_step(context: &Context, profile: &Profile) -> Result<RoleStep, String> {
+    let name = &profile.name;
+    let duration_seconds = profile
+        .get("duration_seconds")
+        .map(|d| {
+            d.parse::<u32>()
+                .map_err(|_| format!("profile {name:?}: duration_seconds must be a whole number of seconds, not {d:?}"))
+        })
+        .transpose()?;
+    Ok(RoleStep {
+        profile: name.clone(),
+        call: AssumeRole {
+            role_arn: profile.get("role_arn").unwrap_or_default().to_owned(),
+            session_name: profile.get("role_session_name").map_or_else(|| default_session_name(context), str::to_owned),
+            external_id: profile.get("external_id").map(str::to_owned),
+            duration_seconds,
+            mfa: None,
+        },
+        mfa_serial: profile.get("mfa_serial").map(str::to_owned),
+    })
+}
+
+/// Resolves a role chain: the base credentials, then each `AssumeRole` from the innermost.
+async fn assume_role_chain(context: &Context, start: &str) -> Result<Credentials, CredentialsError> {
+    let (base, roles) = plan(context, start).map_err(CredentialsError::Failed)?;
+    let mut credentials = match &base {
+        Base::Profile(name) => source_profile_credentials(context, name).await?,
+        Base::CredentialSource { value, profile } => credential_source(context, value, profile).await?,
+    };
+    let endpoint = context.sts_endpoint();
+    for step in roles.iter().rev() {
+        let mut call = step.call.clone();
+        if let Some(serial) = &step.mfa_serial {
+            let prompt = context.mfa.clone();
+            let serial_for_prompt = serial.clone();
+            let code = tokio::task::spawn_blocking(move || prompt.token_code(&serial_for_prompt))
+                .await
+                .map_err(|e| CredentialsError::Failed(format!("the MFA prompt failed: {e}")))?
+                .map_err(|why| CredentialsError::Failed(format!("profile:{}: {why}", step.profile)))?;
+            call.mfa = Some((serial.clone(), code));
+        }
+        let label = format!("profile:{}", step.profile);
+        credentials = sts::assume_role(&context.http, &endpoint, context.clock.as_ref(), &credentials, &call, &label).await?;
+    }
+    Ok(credentials)
+}
+
+/// A source profile's own credentials (web identity, SSO, keys, `credential_process`; never
+/// the environment's).
+async fn source_profile_credentials(context: &Context, name: &str) -> Result<Credentials, CredentialsError> {
+    for link in SOURCE_LINKS {
+        match read(context, name, link, false).await {
+            Ok(credentials) => return Ok(credentials),
+            Err(CredentialsError::NotLoaded(_)) => continue,
+            Err(failed) => return Err(failed),
+        }
+    }
+    Err(CredentialsError::Failed(format!("the source profile {name:?} must have credentials")))
+}
+
+/// `credential_source`: the environment, instance metadata or the container endpoint.
+async fn credential_source(context: &Context, value: &str, profile: &str) -> Result<Credentials, CredentialsError> {
+    let provider: Box<dyn ProvideCredentials> = match value {
+        "Environment" => Box::new(EnvironmentProvider::new(context.env.clone())),
+        "Ec2InstanceMetadata" => Box::new(ImdsProvider::with_http(context.env.clone(), context.http.clone())),
+        "EcsContainer" => Box::new(EcsProvider::with_http(context.env.clone(), context.http.clone())),
+        other => {
+            return Err(CredentialsError::Failed(format!(
+                "profile {profile:?}: credential_source {other:?} is not one of Environment, Ec2InstanceMetadata, EcsContainer"
+            )));
+        }
+    };
+    provider.provide_credentials().await.map_err(|e| match e {
+        CredentialsError::NotLoaded(why) => CredentialsError::Failed(format!(
+            "profile {profile:?}: no credentials found in its credential_source {value} ({why})"
+        )),
+        failed => failed,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::ProfileSet;
 
-    fn temp_dir(name: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("sdk-runtime-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    fn context(config: &str, credentials: &str) -> Context {
+        Context {
+            env: crate::env::Env::default(),
+            profiles: Arc::new(ProfileSet::parse(config, credentials).unwrap()),
+            selected: "a".into(),
+            explicit: true,
+            http: Default::default(),
+            clock: Arc::new(crate::time::SystemClock),
+            region: None,
+            mfa: Arc::new(super::super::context::TerminalMfaPrompt),
+        }
     }
 
-    fn env_with(dir: &std::path::Path, config: &str, credentials: &str) -> Env {
-        std::fs::write(dir.join("config"), config).unwrap();
-        std::fs::write(dir.join("credentials"), credentials).unwrap();
-        let config = dir.join("config").to_string_lossy().into_owned();
-        let creds = dir.join("credentials").to_string_lossy().into_owned();
-        Env::from_pairs([("AWS_CONFIG_FILE", config.as_str()), ("AWS_SHARED_CREDENTIALS_FILE", creds.as_str())])
+    fn planned(config: &str, credentials: &str) -> Result<(Base, Vec<String>), String> {
+        plan(&context(config, credentials), "a").map(|(base, roles)| (base, roles.into_iter().map(|r| r.profile).collect()))
     }
 
-    #[tokio::test]
-    async fn static_keys_and_profile_selection() {
-        let dir = temp_dir("profile-static");
-        let env = env_with(
-            &dir,
-            "[profile dev]\nregion = us-west-2\n",
-            "[default]\naws_access_key_id = D\naws_secret_access_key = d\n[dev]\naws_access_key_id = DEV\naws_secret_access_key = s\naws_session_token = t\n",
-        );
-        let default = ProfileProvider::new(env.clone(), None).provide_credentials().await.unwrap();
-        assert_eq!(default.access_key_id, "D");
-        let dev = ProfileProvider::new(env.clone(), Some("dev".into())).provide_credentials().await.unwrap();
-        assert_eq!(
-            (dev.access_key_id.as_str(), dev.session_token.as_deref(), dev.source.as_str()),
-            ("DEV", Some("t"), "profile:dev")
-        );
-        let missing = ProfileProvider::new(env, Some("nope".into())).provide_credentials().await.unwrap_err();
-        assert!(matches!(missing, CredentialsError::Failed(ref m) if m.contains("\"nope\" not found")), "{missing}");
+    #[test]
+    fn chains_end_at_keys_or_a_credential_source() {
+        let config = "[profile a]\nrole_arn = r:a\nsource_profile = b\n[profile b]\nrole_arn = r:b\nsource_profile = c\n[profile c]\nrole_arn = r:c\ncredential_source = Environment\n";
+        let (base, roles) = planned(config, "").unwrap();
+        assert_eq!(base, Base::CredentialSource { value: "Environment".into(), profile: "c".into() });
+        assert_eq!(roles, ["a", "b", "c"]);
+        // A source with keys is used for its keys even if it also names a role.
+        let (base, roles) = planned(config, "[b]\naws_access_key_id = K\naws_secret_access_key = S\n").unwrap();
+        assert_eq!((base, roles), (Base::Profile("b".into()), vec!["a".into()]));
     }
 
-    #[tokio::test]
-    async fn credential_process_success_expiry_and_failure() {
-        let dir = temp_dir("profile-process");
-        let ok = r#"printf '{"Version":1,"AccessKeyId":"PROC","SecretAccessKey":"s","SessionToken":"t","Expiration":"2030-01-01T00:00:00Z"}'"#;
-        let env = env_with(
-            &dir,
-            &format!(
-                "[default]\ncredential_process = {ok}\n[profile bad]\ncredential_process = sh -c 'echo denied >&2; exit 3'\n[profile junk]\ncredential_process = echo not-json\n"
-            ),
-            "",
-        );
-        let c = ProfileProvider::new(env.clone(), None).provide_credentials().await.unwrap();
-        assert_eq!(c.access_key_id, "PROC");
-        assert_eq!(c.expiry, Some(sdk_types::DateTime::parse_lenient("2030-01-01T00:00:00Z").unwrap()));
-        let bad =
-            ProfileProvider::new(env.clone(), Some("bad".into())).provide_credentials().await.unwrap_err().to_string();
-        assert!(bad.contains("exited") && bad.contains("denied"), "{bad}");
-        let junk = ProfileProvider::new(env, Some("junk".into())).provide_credentials().await.unwrap_err().to_string();
-        assert!(junk.contains("invalid JSON"), "{junk}");
+    #[test]
+    fn a_profile_may_be_its_own_source_only_with_keys() {
+        let own = "[profile a]\nrole_arn = r:a\nsource_profile = a\n";
+        assert_eq!(planned(own, "[a]\naws_access_key_id = K\naws_secret_access_key = S\n").unwrap().0, Base::Profile("a".into()));
+        let error = planned(own, "").unwrap_err();
+        assert!(error.contains("cycle (a -> a)"), "{error}");
+        let cycle = "[profile a]\nrole_arn = r:a\nsource_profile = b\n[profile b]\nrole_arn = r:b\nsource_profile = a\n";
+        let error = planned(cycle, "").unwrap_err();
+        assert_eq!(error, "profile \"b\": source_profile \"a\" makes a cycle (a -> b -> a)");
+    }
+
+    #[test]
+    fn bad_role_settings_are_named() {
+        let both = planned("[profile a]\nrole_arn = r\nsource_profile = b\ncredential_source = Environment\n[profile b]\n", "");
+        assert!(both.unwrap_err().contains("both source_profile and credential_source"));
+        let neither = planned("[profile a]\nrole_arn = r\n", "").unwrap_err();
+        assert!(neither.contains("neither source_profile nor credential_source"), "{neither}");
+        let missing = planned("[profile a]\nrole_arn = r\nsource_profile = nope\n", "").unwrap_err();
+        assert!(missing.contains("source_profile \"nope\" referenced in the profile \"a\" does not exist"), "{missing}");
+        let duration = planned("[profile a]\nrole_arn = r\nduration_seconds = 1h\ncredential_source = Environment\n", "");
+        assert!(duration.unwrap_err().contains("duration_seconds must be a whole number"));
     }
 }
