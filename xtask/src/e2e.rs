@@ -87,6 +87,16 @@ fn moto() -> Result<(), String> {
     let (p, f) = counts.unwrap_or((0, 1));
     passed += p;
     failed += if ok { f } else { f.max(1) };
+    // Credential resolution against botocore (the AWS CLI v1 honours the STS and SSO endpoint
+    // variables that the v2 package predates), on the identity stub.
+    let (ok, counts) = run_counting_command(
+        "cargo",
+        &["test", "--package", "cloudfront-cli", "--test", "credential_parity", "--", "--ignored", "--nocapture"],
+        &[("AWS_CLI", aws.as_str())],
+    )?;
+    let (p, f) = counts.unwrap_or((0, 1));
+    passed += p;
+    failed += if ok { f } else { f.max(1) };
     println!("{passed} passed, {failed} failed");
     if failed == 0 && passed > 0 { Ok(()) } else { Err("end-to-end tests failed".into()) }
 }
