@@ -5,6 +5,7 @@
 
 #![warn(missing_docs)]
 
+pub mod clock_skew;
 pub mod config;
 pub mod credentials;
 pub mod endpoint;

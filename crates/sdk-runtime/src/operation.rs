@@ -7,6 +7,7 @@ use sdk_types::ProvideErrorMetadata;
 use sdk_wire::{HttpRequest, HttpResponse};
 use tracing::Instrument;
 
+use crate::clock_skew::{CLOCK_SKEW_CODES, ClockSkew};
 use crate::config::Config;
 use crate::endpoint::Endpoint;
 use crate::error::SdkError;
@@ -31,6 +32,8 @@ pub struct Handle {
     transport: Transport,
     quota: RetryQuota,
     limiter: RateLimiter,
+    /// The service's clock relative to ours, learnt from responses.
+    skew: ClockSkew,
     /// Time origin for the rate limiter.
     started: sdk_types::DateTime,
 }
@@ -45,8 +48,14 @@ impl Handle {
             transport,
             quota: RetryQuota::default(),
             limiter: RateLimiter::default(),
+            skew: ClockSkew::default(),
             started,
         }))
+    }
+
+    /// The clock offset learnt from the service's `Date` headers, in seconds.
+    pub fn clock_skew_secs(&self) -> i64 {
+        self.skew.offset_secs()
     }
 
     /// Tokens left in the retry quota.
@@ -104,6 +113,7 @@ impl Handle {
         let retry = self.config.retry;
         let mut spent = 0;
         let mut attempt = 1;
+        let mut skew_retried = false;
         loop {
             if retry.mode == RetryMode::Adaptive {
                 let wait = self.limiter.acquire(self.elapsed());
@@ -126,7 +136,7 @@ impl Handle {
                         credentials: &credentials.for_signing(),
                         region: &region,
                         service: signing_name,
-                        time: self.config.clock.now(),
+                        time: self.skew.signing_time(self.config.clock.now()),
                         normalize_path: true,
                         session_token_mode: sdk_sigv4::SessionTokenMode::Signed,
                     },
@@ -153,6 +163,10 @@ impl Handle {
                     "received response"
                 );
             }
+            let corrected = match &outcome {
+                Ok(response) => self.skew.observe(response, self.config.clock.now()),
+                Err(_) => false,
+            };
             let mut retry_after = None;
             let (kind, error) = match outcome {
                 Ok(response) if response.is_success() => {
@@ -164,6 +178,13 @@ impl Handle {
                 Ok(response) => {
                     let error = parse_error(&response);
                     tracing::debug!(status = response.status, code = ?error.code(), request_id = ?error.request_id(), "error response");
+                    // Refused for its signing time, and the response says by how much: sign
+                    // again with the corrected time, once, outside the retry budget.
+                    if corrected && !skew_retried && CLOCK_SKEW_CODES.contains(&error.code().unwrap_or_default()) {
+                        skew_retried = true;
+                        tracing::debug!(offset_secs = self.skew.offset_secs(), "clock skew: retrying with the corrected time");
+                        continue;
+                    }
                     let kind = classify_error(&error);
                     retry_after = crate::retry::retry_after(&response);
                     self.note_throttle(retry.mode, kind == Some(RetryKind::Throttling));

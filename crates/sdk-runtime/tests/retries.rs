@@ -164,3 +164,41 @@ async fn an_operation_timeout_bounds_every_retry() {
     let error = handle.invoke(SPEC, &Endpoint::url(&server.url), request(), parse_error).await.unwrap_err();
     assert!(matches!(error, SdkError::Timeout(_)), "{error:?}");
 }
+
+#[tokio::test]
+async fn a_skewed_clock_is_corrected_from_the_date_header_and_the_refused_request_retried_once() {
+    // The local clock is 20 minutes behind the service.
+    let local = DateTime::from_secs(1_767_225_600);
+    let service = DateTime::from_secs(1_767_225_600 + 20 * 60);
+    let date = service.fmt(sdk_types::TimestampFormat::HttpDate);
+    let server = TestServer::start(move |r, _| {
+        let signed_at = r.header("x-amz-date").unwrap_or_default().to_owned();
+        if signed_at == "20260101T002000Z" {
+            Reply::status(201, "ok").header("Date", &date)
+        } else {
+            Reply::status(403, error_body("RequestTimeTooSkewed")).header("Date", &date)
+        }
+    })
+    .await;
+    let time = FakeTime::new(local);
+    // One attempt only: the skew retry is outside the retry budget.
+    let handle = handle(&time, RetryConfig { max_attempts: 1, ..RetryConfig::default() });
+    let response = handle.invoke(SPEC, &Endpoint::url(&server.url), request(), parse_error).await.unwrap();
+    assert_eq!(response.status, 201);
+    assert_eq!(server.requests().len(), 2);
+    assert_eq!(handle.clock_skew_secs(), 20 * 60);
+    assert!(time.sleeps().is_empty(), "the corrected request goes at once");
+    // Later requests are signed with the corrected time from the start.
+    handle.invoke(SPEC, &Endpoint::url(&server.url), request(), parse_error).await.unwrap();
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn a_skew_error_without_a_usable_date_is_not_retried_for_skew() {
+    let server = TestServer::start(|_, _| Reply::status(403, error_body("SignatureDoesNotMatch"))).await;
+    let time = FakeTime::new(DateTime::from_secs(1_767_225_600));
+    let handle = handle(&time, RetryConfig { max_attempts: 3, ..RetryConfig::default() });
+    let error = handle.invoke(SPEC, &Endpoint::url(&server.url), request(), parse_error).await.unwrap_err();
+    assert_eq!(error.code(), Some("SignatureDoesNotMatch"));
+    assert_eq!(server.requests().len(), 1, "a real signature error is final");
+}
