@@ -14,7 +14,8 @@ use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sdk_types::{DateTime, TimestampFormat};
-use test_server::{TestServer, identity};
+use test_server::identity::{self, sha1_hex};
+use test_server::TestServer;
 
 /// What a tool did: signed the CloudFront call with (key id, session token present), or
 /// refused to make it.
@@ -74,15 +75,6 @@ impl Scenario {
         self.intended = Some(reason);
         self
     }
-}
-
-/// SHA-1 hex by Python's hashlib (the AWS CLI's own way of naming cache files).
-fn sha1_hex(text: &str) -> String {
-    let output = Command::new("python3")
-        .args(["-c", "import hashlib,sys; print(hashlib.sha1(sys.argv[1].encode()).hexdigest())", text])
-        .output()
-        .expect("python3 runs");
-    String::from_utf8(output.stdout).expect("hex").trim().to_owned()
 }
 
 fn timestamp_in(seconds: i64) -> String {

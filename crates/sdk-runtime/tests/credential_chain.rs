@@ -2,50 +2,29 @@
 //! Center, instance metadata, container endpoint): precedence, role chains, SSO tokens,
 //! and the errors of bad setups.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use sdk_runtime::credentials::MfaPrompt;
 use sdk_runtime::env::Env;
 use sdk_runtime::{Config, Credentials, CredentialsError};
-use test_server::{Reply, TestServer, identity};
+use test_server::identity::{self, Home, sha1_hex};
+use test_server::{Reply, TestServer};
 
-/// A home directory with `.aws/config`, `.aws/credentials` and whatever else a case needs.
-struct Home {
-    dir: PathBuf,
-}
-
-impl Home {
-    fn new(name: &str, config: &str, credentials: &str) -> Home {
-        let dir = std::env::temp_dir().join(format!("credential-chain-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join(".aws/sso/cache")).unwrap();
-        std::fs::write(dir.join(".aws/config"), config).unwrap();
-        std::fs::write(dir.join(".aws/credentials"), credentials).unwrap();
-        Home { dir }
+/// The environment of a case: HOME, the stub for every endpoint, no instance metadata.
+fn env_for(home: &Home, stub: &str, extra: &[(&str, &str)]) -> Env {
+    let path = home.path();
+    let mut env = Env::from_pairs([
+        ("HOME", path.as_str()),
+        ("AWS_ENDPOINT_URL_STS", stub),
+        ("AWS_ENDPOINT_URL_SSO", stub),
+        ("AWS_ENDPOINT_URL_SSO_OIDC", stub),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ]);
+    for (k, v) in extra {
+        env = env.with(k, v);
     }
-
-    fn file(&self, relative: &str, contents: &str) -> String {
-        let path = self.dir.join(relative);
-        std::fs::write(&path, contents).unwrap();
-        path.to_string_lossy().into_owned()
-    }
-
-    /// The environment of a case: HOME, the stub for every endpoint, no instance metadata.
-    fn env(&self, stub: &str, extra: &[(&str, &str)]) -> Env {
-        let home = self.dir.to_string_lossy().into_owned();
-        let mut env = Env::from_pairs([
-            ("HOME", home.as_str()),
-            ("AWS_ENDPOINT_URL_STS", stub),
-            ("AWS_ENDPOINT_URL_SSO", stub),
-            ("AWS_ENDPOINT_URL_SSO_OIDC", stub),
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-        ]);
-        for (k, v) in extra {
-            env = env.with(k, v);
-        }
-        env
-    }
+    env
 }
 
 async fn resolve(env: Env, profile: Option<&str>) -> Result<Credentials, CredentialsError> {
@@ -83,11 +62,11 @@ fn sts_calls(server: &TestServer) -> Vec<(String, String)> {
 async fn an_explicit_profile_switches_environment_keys_off_and_aws_profile_does_not() {
     let server = stub().await;
     let home = Home::new("explicit", "", "[prod]\naws_access_key_id = AKIDPROD\naws_secret_access_key = p\n");
-    let env = home.env(&server.url, &[("AWS_ACCESS_KEY_ID", "AKIDENV"), ("AWS_SECRET_ACCESS_KEY", "e")]);
+    let env = env_for(&home, &server.url, &[("AWS_ACCESS_KEY_ID", "AKIDENV"), ("AWS_SECRET_ACCESS_KEY", "e")]);
     assert_eq!(resolve(env.clone(), Some("prod")).await.unwrap().access_key_id, "AKIDPROD");
     assert_eq!(resolve(env.with("AWS_PROFILE", "prod"), None).await.unwrap().access_key_id, "AKIDENV");
     // A key id without its secret is refused, whatever else is configured.
-    let half = home.env(&server.url, &[("AWS_ACCESS_KEY_ID", "AKIDENV")]);
+    let half = env_for(&home, &server.url, &[("AWS_ACCESS_KEY_ID", "AKIDENV")]);
     let error = resolve(half.with("AWS_PROFILE", "prod"), None).await.unwrap_err().to_string();
     assert!(error.contains("AWS_SECRET_ACCESS_KEY is not"), "{error}");
 }
@@ -98,9 +77,9 @@ async fn the_credentials_file_beats_credential_process_which_beats_the_config_fi
     let process = r#"printf '{"Version":1,"AccessKeyId":"AKIDPROCESS","SecretAccessKey":"s"}'"#;
     let config = format!("[default]\ncredential_process = {process}\naws_access_key_id = AKIDCONFIG\naws_secret_access_key = c\n");
     let home = Home::new("files", &config, "[default]\naws_access_key_id = AKIDCREDS\naws_secret_access_key = k\n");
-    assert_eq!(resolve(home.env(&server.url, &[]), None).await.unwrap().access_key_id, "AKIDCREDS");
+    assert_eq!(resolve(env_for(&home, &server.url, &[]), None).await.unwrap().access_key_id, "AKIDCREDS");
     let home = Home::new("files2", &config, "");
-    assert_eq!(resolve(home.env(&server.url, &[]), None).await.unwrap().access_key_id, "AKIDPROCESS");
+    assert_eq!(resolve(env_for(&home, &server.url, &[]), None).await.unwrap().access_key_id, "AKIDPROCESS");
 }
 
 #[tokio::test]
@@ -109,7 +88,7 @@ async fn a_role_chain_signs_each_hop_with_the_credentials_of_the_one_before() {
     let config = "[profile deploy]\nrole_arn = arn:aws:iam::111111111111:role/deploy\nsource_profile = hub\nexternal_id = ext-1\nduration_seconds = 1800\nrole_session_name = ci\n\
                   [profile hub]\nrole_arn = arn:aws:iam::222222222222:role/hub\nsource_profile = base\n";
     let home = Home::new("chain", config, "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = b\n");
-    let credentials = resolve(home.env(&server.url, &[]), Some("deploy")).await.unwrap();
+    let credentials = resolve(env_for(&home, &server.url, &[]), Some("deploy")).await.unwrap();
     assert!(credentials.access_key_id.starts_with("ASIA") && credentials.session_token.is_some());
     assert!(credentials.expiry.is_some());
     let calls = sts_calls(&server);
@@ -131,7 +110,7 @@ async fn a_profile_with_keys_and_a_role_assumes_the_role() {
         "[profile p]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = p\n",
         "[p]\naws_access_key_id = AKIDSELF\naws_secret_access_key = s\n",
     );
-    let credentials = resolve(home.env(&server.url, &[]), Some("p")).await.unwrap();
+    let credentials = resolve(env_for(&home, &server.url, &[]), Some("p")).await.unwrap();
     assert!(credentials.access_key_id.starts_with("ASIA"), "{credentials:?}");
     assert_eq!(sts_calls(&server)[0].0, "AKIDSELF");
 }
@@ -163,7 +142,7 @@ async fn mfa_codes_are_asked_for_and_sent() {
         "[profile p]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Environment\nmfa_serial = arn:aws:iam::1:mfa/me\n",
         "",
     );
-    let env = home.env(&server.url, &[("AWS_ACCESS_KEY_ID", "AKIDENV"), ("AWS_SECRET_ACCESS_KEY", "e")]);
+    let env = env_for(&home, &server.url, &[("AWS_ACCESS_KEY_ID", "AKIDENV"), ("AWS_SECRET_ACCESS_KEY", "e")]);
     resolve_with(env.clone(), Some("p"), Some(Arc::new(Code("123456")))).await.unwrap();
     let call = &sts_calls(&server)[0];
     assert_eq!(call.0, "AKIDENV", "credential_source = Environment reads the environment even with --profile");
@@ -176,8 +155,8 @@ async fn mfa_codes_are_asked_for_and_sent() {
 async fn web_identity_from_the_environment_unless_a_profile_is_named() {
     let server = stub().await;
     let home = Home::new("web", "", "[p]\naws_access_key_id = AKIDP\naws_secret_access_key = s\n");
-    let token = home.file("token.jwt", "the.jwt.token\n");
-    let env = home.env(
+    let token = home.write("token.jwt", "the.jwt.token\n");
+    let env = env_for(&home, 
         &server.url,
         &[("AWS_WEB_IDENTITY_TOKEN_FILE", token.as_str()), ("AWS_ROLE_ARN", "arn:aws:iam::1:role/web")],
     );
@@ -189,20 +168,6 @@ async fn web_identity_from_the_environment_unless_a_profile_is_named() {
     assert_eq!(resolve(env, Some("p")).await.unwrap().access_key_id, "AKIDP");
 }
 
-fn sso_cache(home: &Home, key: &str, token: &str) {
-    let digest: String = sha1_hex(key);
-    home.file(&format!(".aws/sso/cache/{digest}.json"), token);
-}
-
-/// SHA-1 in hex, written out here so the test does not share the code it checks.
-fn sha1_hex(text: &str) -> String {
-    let output = std::process::Command::new("python3")
-        .args(["-c", "import hashlib,sys; print(hashlib.sha1(sys.argv[1].encode()).hexdigest())", text])
-        .output()
-        .expect("python3 runs");
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
-}
-
 #[tokio::test]
 async fn sso_session_tokens_are_used_refreshed_and_written_back() {
     let server = stub().await;
@@ -211,27 +176,25 @@ async fn sso_session_tokens_are_used_refreshed_and_written_back() {
                   [profile legacy]\nsso_start_url = https://old.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 1\nsso_role_name = R\n";
     let home = Home::new("sso", config, "");
     // About to expire, with a refresh token: refreshed through CreateToken first.
-    sso_cache(
-        &home,
-        "corp",
+    home.sso_token("corp",
         r#"{"startUrl":"https://corp.awsapps.com/start","region":"us-east-1","accessToken":"valid-old","expiresAt":"2000-01-01T00:00:00Z","clientId":"cid","clientSecret":"csecret","registrationExpiresAt":"2099-01-01T00:00:00Z","refreshToken":"valid-refresh"}"#,
     );
-    let credentials = resolve(home.env(&server.url, &[]), Some("dev")).await.unwrap();
+    let credentials = resolve(env_for(&home, &server.url, &[]), Some("dev")).await.unwrap();
     assert!(credentials.access_key_id.starts_with("ASIA"));
     let requests = server.requests();
     assert_eq!(requests[0].target, "/token");
     assert!(requests[1].target.starts_with("/federation/credentials?account_id=123456789012&role_name=Admin"));
-    assert!(requests[1].header("x-amz-sso_bearer_token").unwrap().starts_with("valid-refreshed-"));
+    assert!(requests[1].header("x-amz-sso_bearer_token").unwrap().starts_with("valid-refreshed-MARKER-"));
     let written = std::fs::read_to_string(home.dir.join(format!(".aws/sso/cache/{}.json", sha1_hex("corp")))).unwrap();
-    assert!(written.contains("valid-refreshed-") && written.contains("valid-next-") && written.contains("csecret"), "{written}");
+    assert!(written.contains("valid-refreshed-MARKER-") && written.contains("valid-next-MARKER-") && written.contains("csecret"), "{written}");
 
     // A legacy profile with an expired token: the error says how to sign in again.
-    sso_cache(&home, "https://old.awsapps.com/start", r#"{"accessToken":"valid-x","expiresAt":"2001-01-01T00:00:00Z"}"#);
-    let error = resolve(home.env(&server.url, &[]), Some("legacy")).await.unwrap_err().to_string();
+    home.sso_token("https://old.awsapps.com/start", r#"{"accessToken":"valid-x","expiresAt":"2001-01-01T00:00:00Z"}"#);
+    let error = resolve(env_for(&home, &server.url, &[]), Some("legacy")).await.unwrap_err().to_string();
     assert!(error.contains("expired") && error.contains("aws sso login --profile legacy"), "{error}");
     // No token at all.
     let home = Home::new("sso-none", config, "");
-    let error = resolve(home.env(&server.url, &[]), Some("dev")).await.unwrap_err().to_string();
+    let error = resolve(env_for(&home, &server.url, &[]), Some("dev")).await.unwrap_err().to_string();
     assert!(error.contains("does not exist") && error.contains("aws sso login --profile dev"), "{error}");
 }
 
@@ -241,8 +204,8 @@ async fn an_sso_profile_is_a_role_source() {
     let config = "[profile role]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = dev\n\
                   [profile dev]\nsso_start_url = https://old.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 1\nsso_role_name = R\n";
     let home = Home::new("sso-source", config, "");
-    sso_cache(&home, "https://old.awsapps.com/start", r#"{"accessToken":"valid-x","expiresAt":"2099-01-01T00:00:00Z"}"#);
-    resolve(home.env(&server.url, &[]), Some("role")).await.unwrap();
+    home.sso_token("https://old.awsapps.com/start", r#"{"accessToken":"valid-x","expiresAt":"2099-01-01T00:00:00Z"}"#);
+    resolve(env_for(&home, &server.url, &[]), Some("role")).await.unwrap();
     let calls = sts_calls(&server);
     assert!(calls[0].0.starts_with("ASIA"), "AssumeRole is signed with the SSO role credentials");
 }
@@ -252,18 +215,17 @@ async fn container_and_instance_metadata() {
     let server = stub().await;
     let home = Home::new("remote", "", "");
     let uri = format!("{}/container/creds", server.url);
-    let env = home.env(&server.url, &[("AWS_CONTAINER_CREDENTIALS_FULL_URI", uri.as_str()), ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "tok")]);
+    let env = env_for(&home, &server.url, &[("AWS_CONTAINER_CREDENTIALS_FULL_URI", uri.as_str()), ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "tok")]);
     let container = resolve(env, None).await.unwrap();
     assert!(container.access_key_id.starts_with("ASIAECS"));
     assert_eq!(server.requests()[0].header("authorization"), Some("tok"));
 
-    let env = home
-        .env(&server.url, &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url.as_str())])
+    let env = env_for(&home, &server.url, &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url.as_str())])
         .with("AWS_EC2_METADATA_DISABLED", "false");
     let imds = resolve(env, None).await.unwrap();
     assert!(imds.access_key_id.starts_with("ASIAIMDS"));
 
-    let env = home.env(&server.url, &[("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.anything.example/creds")]);
+    let env = env_for(&home, &server.url, &[("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.anything.example/creds")]);
     let error = resolve(env, None).await.unwrap_err().to_string();
     assert!(error.contains("\"127.anything.example\" is refused"), "{error}");
 }
@@ -275,12 +237,12 @@ async fn sts_refusals_and_bad_files_are_one_line_errors() {
     })
     .await;
     let home = Home::new("refused", "[profile p]\nrole_arn = arn:r\ncredential_source = Environment\n", "");
-    let env = home.env(&server.url, &[("AWS_ACCESS_KEY_ID", "AKIDENV"), ("AWS_SECRET_ACCESS_KEY", "SECRETVALUE")]);
+    let env = env_for(&home, &server.url, &[("AWS_ACCESS_KEY_ID", "AKIDENV"), ("AWS_SECRET_ACCESS_KEY", "SECRETVALUE")]);
     let error = resolve(env, Some("p")).await.unwrap_err().to_string();
     assert_eq!(error, "assume role: profile:p: STS AssumeRole: refused (403): AccessDenied: not allowed");
 
     let home = Home::new("malformed", "[profile p]\nthis line is broken\n", "");
-    let error = resolve(home.env(&server.url, &[]), Some("p")).await.unwrap_err().to_string();
+    let error = resolve(env_for(&home, &server.url, &[]), Some("p")).await.unwrap_err().to_string();
     assert!(error.ends_with("config: line 2 is neither a [section] header nor a `key = value` setting"), "{error}");
     assert!(Path::new(&home.dir).exists());
 }

@@ -10,9 +10,61 @@
 //! - an SSO access token or OIDC refresh token is accepted only if it starts with `valid`;
 //! - the container endpoint answers under `/container/`, with a key derived from the
 //!   `Authorization` header it received;
-//! - anything under `/2020-05-31/` is CloudFront: `GetInvalidation` answers one invalidation.
+//! - anything under `/2020-05-31/` is CloudFront: `GetInvalidation` answers one invalidation;
+//! - every secret key, session token and SSO token it hands out contains `MARKER`, so a test
+//!   can search any output for leaks.
+
+use std::path::PathBuf;
 
 use crate::{Recorded, Reply};
+
+/// A scratch home directory holding `.aws/config`, `.aws/credentials` and whatever else a
+/// case needs (tokens, an IAM Identity Center cache).
+pub struct Home {
+    /// The directory (HOME for the case).
+    pub dir: PathBuf,
+}
+
+impl Home {
+    /// A new, empty home with the two AWS files.
+    pub fn new(name: &str, config: &str, credentials: &str) -> Home {
+        let dir = std::env::temp_dir().join(format!("identity-home-{}/{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join(".aws/sso/cache")).expect("a temporary directory");
+        let home = Home { dir };
+        home.write(".aws/config", config);
+        home.write(".aws/credentials", credentials);
+        home
+    }
+
+    /// Writes a file under the home (`{home}` in the contents is replaced); returns its path.
+    pub fn write(&self, relative: &str, contents: &str) -> String {
+        let path = self.dir.join(relative);
+        std::fs::write(&path, contents.replace("{home}", &self.dir.to_string_lossy())).expect("write a home file");
+        path.to_string_lossy().into_owned()
+    }
+
+    /// Writes an IAM Identity Center token cache entry for a session name or start URL, named
+    /// as the AWS CLI names it; returns its path.
+    pub fn sso_token(&self, key: &str, json: &str) -> String {
+        self.write(&format!(".aws/sso/cache/{}.json", sha1_hex(key)), json)
+    }
+
+    /// The home as a string.
+    pub fn path(&self) -> String {
+        self.dir.to_string_lossy().into_owned()
+    }
+}
+
+/// SHA-1 in hex by Python's hashlib, as the AWS CLI computes cache names (and not by the
+/// code under test).
+pub fn sha1_hex(text: &str) -> String {
+    let output = std::process::Command::new("python3")
+        .args(["-c", "import hashlib,sys; print(hashlib.sha1(sys.argv[1].encode()).hexdigest())", text])
+        .output()
+        .expect("python3 runs");
+    String::from_utf8(output.stdout).expect("hex").trim().to_owned()
+}
 
 /// Far in the future, so no client refreshes during a test.
 const EXPIRATION: &str = "2099-01-01T00:00:00Z";
@@ -24,7 +76,7 @@ pub fn reply(request: &Recorded) -> Reply {
         ("POST", "/") => sts(request),
         ("GET", "/federation/credentials") => portal(request, query),
         ("POST", "/token") => oidc(request),
-        ("PUT", "/latest/api/token") => Reply::status(200, "imds-session-token"),
+        ("PUT", "/latest/api/token") => Reply::status(200, "imds-MARKER-session-token"),
         ("GET", "/latest/meta-data/iam/security-credentials/") => Reply::status(200, "stub-instance-role"),
         ("GET", "/latest/meta-data/iam/security-credentials/stub-instance-role") => {
             let key = derive(&["imds", request.header("x-aws-ec2-metadata-token").unwrap_or("v1")]);
@@ -87,8 +139,8 @@ fn sts(request: &Recorded) -> Reply {
 fn sts_credentials(action: &str, key: &str) -> String {
     format!(
         "<{action}Response xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><{action}Result><Credentials>\
-         <AccessKeyId>ASIA{key}</AccessKeyId><SecretAccessKey>secret-{key}</SecretAccessKey>\
-         <SessionToken>token-{key}</SessionToken><Expiration>{EXPIRATION}</Expiration></Credentials>\
+         <AccessKeyId>ASIA{key}</AccessKeyId><SecretAccessKey>SECRET-MARKER-{key}</SecretAccessKey>\
+         <SessionToken>TOKEN-MARKER-{key}</SessionToken><Expiration>{EXPIRATION}</Expiration></Credentials>\
          <AssumedRoleUser><AssumedRoleId>AROA:{key}</AssumedRoleId><Arn>arn:aws:sts::123456789012:assumed-role/r/{key}</Arn></AssumedRoleUser>\
          </{action}Result><ResponseMetadata><RequestId>stub</RequestId></ResponseMetadata></{action}Response>"
     )
@@ -116,7 +168,7 @@ fn portal(request: &Recorded, query: &str) -> Reply {
     Reply::status(
         200,
         format!(
-            r#"{{"roleCredentials":{{"accessKeyId":"ASIA{key}","secretAccessKey":"secret-{key}","sessionToken":"token-{key}","expiration":4070908800000}}}}"#
+            r#"{{"roleCredentials":{{"accessKeyId":"ASIA{key}","secretAccessKey":"SECRET-MARKER-{key}","sessionToken":"TOKEN-MARKER-{key}","expiration":4070908800000}}}}"#
         ),
     )
     .header("Content-Type", "application/json")
@@ -132,7 +184,7 @@ fn oidc(request: &Recorded) -> Reply {
     let fresh = derive(&["oidc", refresh]);
     Reply::status(
         200,
-        format!(r#"{{"accessToken":"valid-refreshed-{fresh}","expiresIn":28800,"refreshToken":"valid-next-{fresh}","tokenType":"Bearer"}}"#),
+        format!(r#"{{"accessToken":"valid-refreshed-MARKER-{fresh}","expiresIn":28800,"refreshToken":"valid-next-MARKER-{fresh}","tokenType":"Bearer"}}"#),
     )
     .header("Content-Type", "application/json")
 }
@@ -149,7 +201,7 @@ fn cloudfront() -> Reply {
 
 fn json_credentials(prefix: &str, key: &str, token_field: &str) -> String {
     format!(
-        r#"{{"Code":"Success","AccessKeyId":"{prefix}{key}","SecretAccessKey":"secret-{key}","{token_field}":"token-{key}","Expiration":"{EXPIRATION}"}}"#
+        r#"{{"Code":"Success","AccessKeyId":"{prefix}{key}","SecretAccessKey":"SECRET-MARKER-{key}","{token_field}":"TOKEN-MARKER-{key}","Expiration":"{EXPIRATION}"}}"#
     )
 }
 
