@@ -144,3 +144,62 @@ async fn paginates_across_pages_and_the_waiter_reports_moto_status() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Asks moto's STS who the credentials belong to (a signed `GetCallerIdentity`).
+async fn caller_arn(endpoint: &str, credentials: &sdk_runtime::Credentials) -> String {
+    let body = "Action=GetCallerIdentity&Version=2011-06-15";
+    let host = endpoint.trim_start_matches("http://").trim_end_matches('/');
+    let headers = vec![("content-type".to_owned(), "application/x-www-form-urlencoded; charset=utf-8".to_owned())];
+    let signature = sdk_sigv4::sign(
+        &sdk_sigv4::SignableRequest { method: "POST", host, path: "/", query: "", headers: &headers, body: body.as_bytes() },
+        &sdk_sigv4::SigningParams {
+            credentials: &credentials.for_signing(),
+            region: "us-east-1",
+            service: "sts",
+            time: sdk_types::DateTime::now(),
+            normalize_path: true,
+            session_token_mode: sdk_sigv4::SessionTokenMode::Signed,
+        },
+    );
+    let mut request = reqwest::Client::new().post(format!("{endpoint}/")).body(body);
+    for (name, value) in headers.iter().chain(&signature.headers) {
+        request = request.header(name, value);
+    }
+    let text = request.send().await.expect("moto answers").text().await.expect("a body");
+    let start = text.find("<Arn>").unwrap_or_else(|| panic!("no Arn in {text}")) + 5;
+    text[start..].split('<').next().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+#[ignore = "needs moto: run `cargo xtask e2e`"]
+async fn an_assume_role_chain_through_moto_sts() {
+    let endpoint = endpoint("MOTO_ENDPOINT");
+    let home = std::env::temp_dir().join(format!("e2e-assume-role-{}", std::process::id()));
+    std::fs::create_dir_all(home.join(".aws")).unwrap();
+    std::fs::write(
+        home.join(".aws/config"),
+        "[profile deploy]\nrole_arn = arn:aws:iam::123456789012:role/deploy\nsource_profile = hub\nrole_session_name = e2e-deploy\n\
+         [profile hub]\nrole_arn = arn:aws:iam::123456789012:role/hub\nsource_profile = base\nexternal_id = e2e\n",
+    )
+    .unwrap();
+    std::fs::write(home.join(".aws/credentials"), "[base]\naws_access_key_id = AKIDE2EBASE\naws_secret_access_key = base-secret\n")
+        .unwrap();
+    let home = home.to_string_lossy().into_owned();
+    // One endpoint for STS and CloudFront, as AWS_ENDPOINT_URL gives it to every service.
+    let env = sdk_runtime::env::Env::from_pairs([
+        ("HOME", home.as_str()),
+        ("AWS_ENDPOINT_URL", endpoint.as_str()),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ]);
+    let config = sdk_runtime::Config::loader(env, Some("deploy".into())).build().expect("the profile loads");
+    let credentials = config.credentials.clone().unwrap().provide_credentials().await.expect("the chain resolves");
+    assert!(credentials.session_token.is_some() && credentials.expiry.is_some(), "{credentials:?}");
+    let arn = caller_arn(&endpoint, &credentials).await;
+    assert!(arn.ends_with(":assumed-role/deploy/e2e-deploy"), "moto says the credentials are {arn}");
+
+    // And the CloudFront calls go out signed with them.
+    let distribution = create_distribution(&endpoint).await;
+    let client = cloudfront::Client::new(config).expect("a client");
+    client.list_invalidations().distribution_id(&distribution).send().await.expect("ListInvalidations with the role");
+}
