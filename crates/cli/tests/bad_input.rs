@@ -218,7 +218,7 @@ fn every_bad_input_gets_its_code_and_a_line_naming_the_flag_and_the_rule() {
     let mut broken = case(
         &["get-invalidation", "--distribution-id", "E1", "--id", "I1", "--profile", "broken"],
         253,
-        "Unable to locate credentials. shared config profile: profile:broken: credential_process: printed invalid JSON: expected ident at line 1 column 2",
+        "Unable to locate credentials. profile:broken: credential_process: printed invalid JSON: expected ident at line 1 column 2",
     );
     broken.env.extend([
         ("AWS_CONFIG_FILE", process_config.clone()),
@@ -236,6 +236,64 @@ fn every_bad_input_gets_its_code_and_a_line_naming_the_flag_and_the_rule() {
         ("AWS_SECRET_ACCESS_KEY", String::new()),
     ]);
     cases.extend([half, broken, expired]);
+
+    // Identity setups that cannot work: each names the file, profile or key and the rule.
+    let identity_config = scratch(
+        "identity-config",
+        "[profile cycle-a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = cycle-b\n\
+         [profile cycle-b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = cycle-a\n\
+         [profile both]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = cycle-a\ncredential_source = Environment\n\
+         [profile laptop]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Laptop\n\
+         [profile hours]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Environment\nduration_seconds = 1h\n\
+         [profile sso]\nsso_start_url = https://nobody.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 1\nsso_role_name = R\n\
+         [profile sso-half]\nsso_start_url = https://nobody.awsapps.com/start\nsso_account_id = 1\n",
+    )
+    .display()
+    .to_string();
+    let malformed = scratch("malformed-config", "[profile p]\nregion us-east-1\n").display().to_string();
+    let profile_case = |profile: &str, config: &str, message: &str| {
+        let mut c =
+            case(&["get-invalidation", "--distribution-id", "E1", "--id", "I1", "--profile", profile], 253, message);
+        c.env.extend([("AWS_CONFIG_FILE", config.to_owned()), ("HOME", "/nonexistent".to_owned())]);
+        c
+    };
+    cases.extend([
+        profile_case(
+            "p",
+            &malformed,
+            &format!("{malformed}: line 2 is neither a [section] header nor a `key = value` setting"),
+        ),
+        profile_case(
+            "cycle-a",
+            &identity_config,
+            "Unable to locate credentials. profile \"cycle-b\": source_profile \"cycle-a\" makes a cycle (cycle-a -> cycle-b -> cycle-a)",
+        ),
+        profile_case(
+            "both",
+            &identity_config,
+            "Unable to locate credentials. profile \"both\" has both source_profile and credential_source; it may only have one",
+        ),
+        profile_case(
+            "laptop",
+            &identity_config,
+            "Unable to locate credentials. profile \"laptop\": credential_source \"Laptop\" is not one of Environment, Ec2InstanceMetadata, EcsContainer",
+        ),
+        profile_case(
+            "hours",
+            &identity_config,
+            "Unable to locate credentials. profile \"hours\": duration_seconds must be a whole number of seconds, not \"1h\"",
+        ),
+        profile_case(
+            "sso",
+            &identity_config,
+            "Unable to locate credentials. profile:sso (sso): the SSO token for https://nobody.awsapps.com/start does not exist (/nonexistent/.aws/sso/cache/31731e8ebb9ad7c2bc0d8059dd8acc6fbf62137b.json); run `aws sso login --profile sso` to sign in again",
+        ),
+        profile_case(
+            "sso-half",
+            &identity_config,
+            "Unable to locate credentials. profile \"sso-half\" is configured for SSO but is missing required configuration: sso_region, sso_role_name",
+        ),
+    ]);
 
     assert!(cases.len() >= 30);
     let mut wrong = Vec::new();

@@ -14,8 +14,8 @@ use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sdk_types::{DateTime, TimestampFormat};
-use test_server::identity::{self, sha1_hex};
 use test_server::TestServer;
+use test_server::identity::{self, sha1_hex};
 
 /// What a tool did: signed the CloudFront call with (key id, session token present), or
 /// refused to make it.
@@ -88,7 +88,8 @@ const PROCESS: &str =
     r#"credential_process = printf '{"Version":1,"AccessKeyId":"AKIDPROCESS","SecretAccessKey":"process-secret"}'"#;
 const ROLE: &str = "role_arn = arn:aws:iam::111111111111:role/deploy\n";
 const SSO_LEGACY: &str = "sso_start_url = https://legacy.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = Admin\n";
-const SSO_SESSION: &str = "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n";
+const SSO_SESSION: &str =
+    "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n";
 
 fn scenarios() -> Vec<Scenario> {
     let valid_token = format!(r#"{{"accessToken":"valid-legacy","expiresAt":"{}"}}"#, timestamp_in(3600));
@@ -141,9 +142,9 @@ fn scenarios() -> Vec<Scenario> {
             .credentials(&format!("[base]\n{KEYS_BASE}"))
             .profile("deploy"),
         Scenario::new("role chain three deep", true)
-            .config(&format!(
-                "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::2:role/b\nsource_profile = c\n[profile c]\nrole_arn = arn:aws:iam::3:role/c\nsource_profile = base\n"
-            ))
+            .config(
+                "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::2:role/b\nsource_profile = c\n[profile c]\nrole_arn = arn:aws:iam::3:role/c\nsource_profile = base\n",
+            )
             .credentials(&format!("[base]\n{KEYS_BASE}"))
             .profile("a"),
         Scenario::new("role with external_id, role_session_name and duration_seconds", true)
@@ -316,7 +317,15 @@ fn home_for(scenario: &Scenario, tool: &str, stub: &str) -> PathBuf {
 fn run(program: &[&str], scenario: &Scenario, home: &Path, stub: &str) -> i32 {
     let fill = |text: &str| text.replace("{home}", &home.to_string_lossy()).replace("{stub}", stub);
     let mut command = Command::new(program[0]);
-    command.args(&program[1..]).args(["get-invalidation", "--distribution-id", "E1", "--id", "I1", "--endpoint-url", stub]);
+    command.args(&program[1..]).args([
+        "get-invalidation",
+        "--distribution-id",
+        "E1",
+        "--id",
+        "I1",
+        "--endpoint-url",
+        stub,
+    ]);
     if let Some(profile) = scenario.profile {
         command.args(["--profile", profile]);
     }
@@ -353,11 +362,17 @@ async fn credentials_resolve_as_botocore_resolves_them() {
     let (mut identical, mut differ, mut intended, mut unexpected) = (0, Vec::new(), Vec::new(), Vec::new());
     for scenario in &scenarios {
         let mut outcomes: Vec<(Outcome, i32)> = Vec::new();
-        for (tool, program) in [("aws", vec![aws.as_str(), "cloudfront"]), ("ours", vec![env!("CARGO_BIN_EXE_cloudfront")])] {
+        for (tool, program) in
+            [("aws", vec![aws.as_str(), "cloudfront"]), ("ours", vec![env!("CARGO_BIN_EXE_cloudfront")])]
+        {
             let home = home_for(scenario, tool, &stub);
             let before = server.requests().len();
-            let (program, scenario_owned, home_owned, stub_owned) =
-                (program.iter().map(|s| s.to_string()).collect::<Vec<_>>(), scenario.clone(), home.clone(), stub.clone());
+            let (program, scenario_owned, home_owned, stub_owned) = (
+                program.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                scenario.clone(),
+                home.clone(),
+                stub.clone(),
+            );
             let exit = tokio::task::spawn_blocking(move || {
                 let program: Vec<&str> = program.iter().map(String::as_str).collect();
                 run(&program, &scenario_owned, &home_owned, &stub_owned)
@@ -373,11 +388,18 @@ async fn credentials_resolve_as_botocore_resolves_them() {
         }
         let (theirs, ours) = (&outcomes[0], &outcomes[1]);
         let show = |o: &(Outcome, i32)| match &o.0 {
-            Some((key, token)) => format!("signs with {key}{} (exit {})", if *token { " + session token" } else { "" }, o.1),
+            Some((key, token)) => {
+                format!("signs with {key}{} (exit {})", if *token { " + session token" } else { "" }, o.1)
+            }
             None => format!("refuses (exit {})", o.1),
         };
         if theirs.0.is_some() != scenario.botocore_signs {
-            unexpected.push(format!("{}: botocore was expected to {} but {}", scenario.name, if scenario.botocore_signs { "sign" } else { "refuse" }, show(theirs)));
+            unexpected.push(format!(
+                "{}: botocore was expected to {} but {}",
+                scenario.name,
+                if scenario.botocore_signs { "sign" } else { "refuse" },
+                show(theirs)
+            ));
         }
         let line = format!("{}: aws {}; cloudfront {}", scenario.name, show(theirs), show(ours));
         match (theirs.0 == ours.0, scenario.intended) {

@@ -9,8 +9,8 @@
 use std::process::Command;
 
 use sdk_runtime::env::Env;
-use test_server::identity::{self, Home};
 use test_server::TestServer;
+use test_server::identity::{self, Home};
 
 struct Case {
     name: &'static str,
@@ -157,7 +157,16 @@ async fn no_provider_lets_a_secret_into_any_rendering() {
 
         // The CLI at its most talkative.
         let mut command = Command::new(env!("CARGO_BIN_EXE_cloudfront"));
-        command.args(["get-invalidation", "--distribution-id", "E1", "--id", "I1", "--endpoint-url", &server.url, "--debug"]);
+        command.args([
+            "get-invalidation",
+            "--distribution-id",
+            "E1",
+            "--id",
+            "I1",
+            "--endpoint-url",
+            &server.url,
+            "--debug",
+        ]);
         if let Some(profile) = case.profile {
             command.args(["--profile", profile]);
         }
@@ -173,7 +182,8 @@ async fn no_provider_lets_a_secret_into_any_rendering() {
 
         // The library: the configuration, the client, the credentials or the error.
         let library_env = Env::from_pairs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let config = sdk_runtime::Config::loader(library_env, case.profile.map(str::to_owned)).build().expect("config loads");
+        let config =
+            sdk_runtime::Config::loader(library_env, case.profile.map(str::to_owned)).build().expect("config loads");
         let provider = config.credentials.clone().expect("a credential chain");
         match provider.provide_credentials().await {
             Ok(credentials) => {

@@ -151,7 +151,14 @@ async fn caller_arn(endpoint: &str, credentials: &sdk_runtime::Credentials) -> S
     let host = endpoint.trim_start_matches("http://").trim_end_matches('/');
     let headers = vec![("content-type".to_owned(), "application/x-www-form-urlencoded; charset=utf-8".to_owned())];
     let signature = sdk_sigv4::sign(
-        &sdk_sigv4::SignableRequest { method: "POST", host, path: "/", query: "", headers: &headers, body: body.as_bytes() },
+        &sdk_sigv4::SignableRequest {
+            method: "POST",
+            host,
+            path: "/",
+            query: "",
+            headers: &headers,
+            body: body.as_bytes(),
+        },
         &sdk_sigv4::SigningParams {
             credentials: &credentials.for_signing(),
             region: "us-east-1",
@@ -182,8 +189,11 @@ async fn an_assume_role_chain_through_moto_sts() {
          [profile hub]\nrole_arn = arn:aws:iam::123456789012:role/hub\nsource_profile = base\nexternal_id = e2e\n",
     )
     .unwrap();
-    std::fs::write(home.join(".aws/credentials"), "[base]\naws_access_key_id = AKIDE2EBASE\naws_secret_access_key = base-secret\n")
-        .unwrap();
+    std::fs::write(
+        home.join(".aws/credentials"),
+        "[base]\naws_access_key_id = AKIDE2EBASE\naws_secret_access_key = base-secret\n",
+    )
+    .unwrap();
     let home = home.to_string_lossy().into_owned();
     // One endpoint for STS and CloudFront, as AWS_ENDPOINT_URL gives it to every service.
     let env = sdk_runtime::env::Env::from_pairs([

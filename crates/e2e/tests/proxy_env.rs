@@ -34,7 +34,11 @@ async fn requests_go_through_the_configured_proxy() {
     let direct = TestServer::start(|r, _| identity::reply(r)).await;
     // SAFETY: as above.
     unsafe { std::env::set_var("HTTP_PROXY", &credential_proxy.url) };
-    let home = identity::Home::new("proxy", "[profile deploy]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = EcsContainer\n", "");
+    let home = identity::Home::new(
+        "proxy",
+        "[profile deploy]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = EcsContainer\n",
+        "",
+    );
     let container = format!("{}/container/task", direct.url);
     let env = Env::from_pairs([
         ("HOME", home.path().as_str()),
@@ -47,7 +51,8 @@ async fn requests_go_through_the_configured_proxy() {
     assert_eq!(proxied, ["http://sts.proxy-test.invalid/"], "only STS goes through the proxy");
     assert_eq!(direct.requests().len(), 1, "the container endpoint is reached directly");
 
-    let env = Env::from_pairs([("HOME", home.path().as_str()), ("AWS_EC2_METADATA_SERVICE_ENDPOINT", direct.url.as_str())]);
+    let env =
+        Env::from_pairs([("HOME", home.path().as_str()), ("AWS_EC2_METADATA_SERVICE_ENDPOINT", direct.url.as_str())]);
     let config = sdk_runtime::Config::loader(env, None).build().unwrap();
     config.credentials.clone().unwrap().provide_credentials().await.expect("instance metadata answers");
     assert_eq!(direct.requests().len(), 4, "token, role and credentials, directly");

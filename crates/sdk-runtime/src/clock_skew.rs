@@ -42,7 +42,8 @@ impl ClockSkew {
 
     /// Learns from a response's `Date` header; returns whether the correction changed.
     pub fn observe(&self, response: &HttpResponse, now: DateTime) -> bool {
-        let Some(server) = response.header("date").and_then(|d| DateTime::parse(d, TimestampFormat::HttpDate).ok()) else {
+        let Some(server) = response.header("date").and_then(|d| DateTime::parse(d, TimestampFormat::HttpDate).ok())
+        else {
             return false;
         };
         let estimate = server.secs() - now.secs();

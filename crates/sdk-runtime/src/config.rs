@@ -235,7 +235,8 @@ impl ConfigBuilder {
         let env = config.env.clone();
         let profiles = Arc::new(ProfileSet::load(&env)?);
         let selected = crate::profile::selected_name(&env, profile_name.as_deref());
-        let named = profile_name.is_some() || env.get("AWS_DEFAULT_PROFILE").is_some() || env.get("AWS_PROFILE").is_some();
+        let named =
+            profile_name.is_some() || env.get("AWS_DEFAULT_PROFILE").is_some() || env.get("AWS_PROFILE").is_some();
         let profile = match profiles.profile(&selected) {
             Some(p) => Some(p.clone()),
             None if named => {

@@ -182,7 +182,10 @@ impl Handle {
                     // again with the corrected time, once, outside the retry budget.
                     if corrected && !skew_retried && CLOCK_SKEW_CODES.contains(&error.code().unwrap_or_default()) {
                         skew_retried = true;
-                        tracing::debug!(offset_secs = self.skew.offset_secs(), "clock skew: retrying with the corrected time");
+                        tracing::debug!(
+                            offset_secs = self.skew.offset_secs(),
+                            "clock skew: retrying with the corrected time"
+                        );
                         continue;
                     }
                     let kind = classify_error(&error);

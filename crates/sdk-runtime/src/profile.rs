@@ -112,7 +112,8 @@ enum Section {
 impl ProfileSet {
     /// Reads the files the environment points at; missing files are simply empty.
     pub fn load(env: &Env) -> Result<ProfileSet, String> {
-        let config_path = env.get("AWS_CONFIG_FILE").map_or_else(|| env.expand_home("~/.aws/config"), |p| env.expand_home(p));
+        let config_path =
+            env.get("AWS_CONFIG_FILE").map_or_else(|| env.expand_home("~/.aws/config"), |p| env.expand_home(p));
         let credentials_path = env
             .get("AWS_SHARED_CREDENTIALS_FILE")
             .map_or_else(|| env.expand_home("~/.aws/credentials"), |p| env.expand_home(p));
@@ -168,10 +169,8 @@ impl ProfileSet {
                 seen_header = true;
                 current = match section(header.trim(), config_file) {
                     Section::Profile(name) => {
-                        let profile = self
-                            .profiles
-                            .entry(name.clone())
-                            .or_insert_with(|| Profile { name, ..Profile::default() });
+                        let profile =
+                            self.profiles.entry(name.clone()).or_insert_with(|| Profile { name, ..Profile::default() });
                         Some(if config_file { &mut profile.config } else { &mut profile.credentials })
                     }
                     Section::SsoSession(name) => Some(self.sso_sessions.entry(name).or_default()),

@@ -382,7 +382,8 @@ mod tests {
         assert_eq!((config.max_attempts, config.mode), (10, RetryMode::Adaptive));
         let bad = RetryConfig::from_env(&Env::from_pairs([("AWS_MAX_ATTEMPTS", "zero")]), None).unwrap_err();
         assert!(bad.contains("AWS_MAX_ATTEMPTS"), "{bad}");
-        let profiles = crate::profile::ProfileSet::parse("[default]\nmax_attempts = 5\nretry_mode = standard\n", "").unwrap();
+        let profiles =
+            crate::profile::ProfileSet::parse("[default]\nmax_attempts = 5\nretry_mode = standard\n", "").unwrap();
         let config = RetryConfig::from_env(&Env::default(), profiles.profile("default")).unwrap();
         assert_eq!(config.max_attempts, 5);
     }

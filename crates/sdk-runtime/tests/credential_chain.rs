@@ -75,7 +75,9 @@ async fn an_explicit_profile_switches_environment_keys_off_and_aws_profile_does_
 async fn the_credentials_file_beats_credential_process_which_beats_the_config_file() {
     let server = stub().await;
     let process = r#"printf '{"Version":1,"AccessKeyId":"AKIDPROCESS","SecretAccessKey":"s"}'"#;
-    let config = format!("[default]\ncredential_process = {process}\naws_access_key_id = AKIDCONFIG\naws_secret_access_key = c\n");
+    let config = format!(
+        "[default]\ncredential_process = {process}\naws_access_key_id = AKIDCONFIG\naws_secret_access_key = c\n"
+    );
     let home = Home::new("files", &config, "[default]\naws_access_key_id = AKIDCREDS\naws_secret_access_key = k\n");
     assert_eq!(resolve(env_for(&home, &server.url, &[]), None).await.unwrap().access_key_id, "AKIDCREDS");
     let home = Home::new("files2", &config, "");
@@ -156,7 +158,8 @@ async fn web_identity_from_the_environment_unless_a_profile_is_named() {
     let server = stub().await;
     let home = Home::new("web", "", "[p]\naws_access_key_id = AKIDP\naws_secret_access_key = s\n");
     let token = home.write("token.jwt", "the.jwt.token\n");
-    let env = env_for(&home, 
+    let env = env_for(
+        &home,
         &server.url,
         &[("AWS_WEB_IDENTITY_TOKEN_FILE", token.as_str()), ("AWS_ROLE_ARN", "arn:aws:iam::1:role/web")],
     );
@@ -164,7 +167,10 @@ async fn web_identity_from_the_environment_unless_a_profile_is_named() {
     assert!(credentials.access_key_id.starts_with("ASIA"));
     let request = &server.requests()[0];
     assert!(request.header("authorization").is_none(), "AssumeRoleWithWebIdentity is unsigned");
-    assert!(request.text().contains("WebIdentityToken=the.jwt.token&") || request.text().ends_with("WebIdentityToken=the.jwt.token"));
+    assert!(
+        request.text().contains("WebIdentityToken=the.jwt.token&")
+            || request.text().ends_with("WebIdentityToken=the.jwt.token")
+    );
     assert_eq!(resolve(env, Some("p")).await.unwrap().access_key_id, "AKIDP");
 }
 
@@ -186,7 +192,12 @@ async fn sso_session_tokens_are_used_refreshed_and_written_back() {
     assert!(requests[1].target.starts_with("/federation/credentials?account_id=123456789012&role_name=Admin"));
     assert!(requests[1].header("x-amz-sso_bearer_token").unwrap().starts_with("valid-refreshed-MARKER-"));
     let written = std::fs::read_to_string(home.dir.join(format!(".aws/sso/cache/{}.json", sha1_hex("corp")))).unwrap();
-    assert!(written.contains("valid-refreshed-MARKER-") && written.contains("valid-next-MARKER-") && written.contains("csecret"), "{written}");
+    assert!(
+        written.contains("valid-refreshed-MARKER-")
+            && written.contains("valid-next-MARKER-")
+            && written.contains("csecret"),
+        "{written}"
+    );
 
     // A legacy profile with an expired token: the error says how to sign in again.
     home.sso_token("https://old.awsapps.com/start", r#"{"accessToken":"valid-x","expiresAt":"2001-01-01T00:00:00Z"}"#);
@@ -215,7 +226,11 @@ async fn container_and_instance_metadata() {
     let server = stub().await;
     let home = Home::new("remote", "", "");
     let uri = format!("{}/container/creds", server.url);
-    let env = env_for(&home, &server.url, &[("AWS_CONTAINER_CREDENTIALS_FULL_URI", uri.as_str()), ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "tok")]);
+    let env = env_for(
+        &home,
+        &server.url,
+        &[("AWS_CONTAINER_CREDENTIALS_FULL_URI", uri.as_str()), ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "tok")],
+    );
     let container = resolve(env, None).await.unwrap();
     assert!(container.access_key_id.starts_with("ASIAECS"));
     assert_eq!(server.requests()[0].header("authorization"), Some("tok"));
@@ -225,7 +240,8 @@ async fn container_and_instance_metadata() {
     let imds = resolve(env, None).await.unwrap();
     assert!(imds.access_key_id.starts_with("ASIAIMDS"));
 
-    let env = env_for(&home, &server.url, &[("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.anything.example/creds")]);
+    let env =
+        env_for(&home, &server.url, &[("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.anything.example/creds")]);
     let error = resolve(env, None).await.unwrap_err().to_string();
     assert!(error.contains("\"127.anything.example\" is refused"), "{error}");
 }
@@ -233,13 +249,17 @@ async fn container_and_instance_metadata() {
 #[tokio::test]
 async fn sts_refusals_and_bad_files_are_one_line_errors() {
     let server = TestServer::start(|_, _| {
-        Reply::status(403, "<ErrorResponse><Error><Code>AccessDenied</Code><Message>not\nallowed</Message></Error></ErrorResponse>")
+        Reply::status(
+            403,
+            "<ErrorResponse><Error><Code>AccessDenied</Code><Message>not\nallowed</Message></Error></ErrorResponse>",
+        )
     })
     .await;
     let home = Home::new("refused", "[profile p]\nrole_arn = arn:r\ncredential_source = Environment\n", "");
-    let env = env_for(&home, &server.url, &[("AWS_ACCESS_KEY_ID", "AKIDENV"), ("AWS_SECRET_ACCESS_KEY", "SECRETVALUE")]);
+    let env =
+        env_for(&home, &server.url, &[("AWS_ACCESS_KEY_ID", "AKIDENV"), ("AWS_SECRET_ACCESS_KEY", "SECRETVALUE")]);
     let error = resolve(env, Some("p")).await.unwrap_err().to_string();
-    assert_eq!(error, "assume role: profile:p: STS AssumeRole: refused (403): AccessDenied: not allowed");
+    assert_eq!(error, "profile:p: STS AssumeRole: refused (403): AccessDenied: not allowed");
 
     let home = Home::new("malformed", "[profile p]\nthis line is broken\n", "");
     let error = resolve(env_for(&home, &server.url, &[]), Some("p")).await.unwrap_err().to_string();

@@ -26,9 +26,7 @@ pub struct TerminalMfaPrompt;
 impl MfaPrompt for TerminalMfaPrompt {
     fn token_code(&self, serial: &str) -> Result<String, String> {
         if !std::io::stdin().is_terminal() {
-            return Err(format!(
-                "the role needs an MFA code for {serial}, and there is no terminal to ask for it on"
-            ));
+            return Err(format!("the role needs an MFA code for {serial}, and there is no terminal to ask for it on"));
         }
         let mut tty = std::fs::OpenOptions::new()
             .read(true)

@@ -111,14 +111,15 @@ pub(crate) fn is_local(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => v4.is_loopback() || v4.is_link_local(),
         // fd00:ec2::/32 is where EC2 and EKS put their IPv6 metadata endpoints.
-        IpAddr::V6(v6) => v6.is_loopback() || (v6.segments()[0] & 0xffc0) == 0xfe80 || v6.segments()[..2] == [0xfd00, 0x0ec2],
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || (v6.segments()[0] & 0xffc0) == 0xfe80 || v6.segments()[..2] == [0xfd00, 0x0ec2]
+        }
     }
 }
 
 fn build(ca_bundle: Option<&std::path::Path>, direct: bool) -> Result<reqwest::Client, String> {
-    let mut builder = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(2))
-        .redirect(reqwest::redirect::Policy::none());
+    let mut builder =
+        reqwest::Client::builder().connect_timeout(Duration::from_secs(2)).redirect(reqwest::redirect::Policy::none());
     if direct {
         builder = builder.no_proxy();
     }
@@ -150,7 +151,8 @@ mod tests {
 
     #[test]
     fn local_addresses() {
-        for local in ["127.0.0.1", "127.8.9.10", "::1", "169.254.169.254", "169.254.170.23", "fd00:ec2::23", "fe80::1"] {
+        for local in ["127.0.0.1", "127.8.9.10", "::1", "169.254.169.254", "169.254.170.23", "fd00:ec2::23", "fe80::1"]
+        {
             assert!(is_local(local.parse().unwrap()), "{local}");
         }
         for remote in ["10.0.0.1", "8.8.8.8", "fd00:ec3::1", "2001:db8::1"] {

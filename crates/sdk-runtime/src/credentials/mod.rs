@@ -22,8 +22,8 @@ pub use context::{MfaPrompt, TerminalMfaPrompt};
 pub use http::CredentialHttp;
 pub use remote::{EcsProvider, ImdsProvider};
 
-use crate::profile::ProfileSet;
 use crate::env::Env;
+use crate::profile::ProfileSet;
 use crate::time::{BoxFuture, Clock, SystemClock, seconds_between};
 
 /// AWS credentials. `Debug` shows the access key id only.
@@ -128,8 +128,8 @@ impl ProvideCredentials for EnvironmentProvider {
     fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
         // As botocore: a key id without its secret is refused; a secret alone is ignored.
         let result = match (self.env.get("AWS_ACCESS_KEY_ID"), self.env.get("AWS_SECRET_ACCESS_KEY")) {
-            (Some(id), Some(secret)) => parse_expiry(self.env.get("AWS_CREDENTIAL_EXPIRATION"), "environment").map(|expiry| {
-                Credentials {
+            (Some(id), Some(secret)) => {
+                parse_expiry(self.env.get("AWS_CREDENTIAL_EXPIRATION"), "environment").map(|expiry| Credentials {
                     access_key_id: id.to_owned(),
                     secret_access_key: secret.to_owned(),
                     session_token: self
@@ -139,11 +139,11 @@ impl ProvideCredentials for EnvironmentProvider {
                         .map(str::to_owned),
                     expiry,
                     source: "environment".into(),
-                }
-            }),
-            (Some(_), None) => {
-                Err(CredentialsError::Failed("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not".into()))
+                })
             }
+            (Some(_), None) => Err(CredentialsError::Failed(
+                "environment: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not".into(),
+            )),
             (None, _) => Err(CredentialsError::NotLoaded("AWS_ACCESS_KEY_ID is not set".into())),
         };
         Box::pin(std::future::ready(result))
@@ -216,7 +216,8 @@ impl ChainProvider {
             region: settings.region,
             mfa: settings.mfa,
         });
-        let link = |link| -> Box<dyn ProvideCredentials> { Box::new(profile::ProfileLink { context: context.clone(), link }) };
+        let link =
+            |link| -> Box<dyn ProvideCredentials> { Box::new(profile::ProfileLink { context: context.clone(), link }) };
         let mut providers: Vec<(&'static str, Box<dyn ProvideCredentials>)> = Vec::new();
         if !explicit {
             providers.push(("environment", Box::new(EnvironmentProvider::new(env.clone()))));
@@ -228,7 +229,10 @@ impl ChainProvider {
             ("shared credentials file", link(profile::Link::CredentialsFile)),
             ("credential_process", link(profile::Link::Process)),
             ("config file", link(profile::Link::ConfigFile)),
-            ("ECS container", Box::new(EcsProvider::with_http(env.clone(), http.clone())) as Box<dyn ProvideCredentials>),
+            (
+                "ECS container",
+                Box::new(EcsProvider::with_http(env.clone(), http.clone())) as Box<dyn ProvideCredentials>,
+            ),
             ("EC2 instance metadata", Box::new(ImdsProvider::with_http(env, http))),
         ]);
         ChainProvider::new(providers)
@@ -243,9 +247,8 @@ impl ProvideCredentials for ChainProvider {
                 match provider.provide_credentials().await {
                     Ok(credentials) => return Ok(credentials),
                     Err(CredentialsError::NotLoaded(why)) => tried.push(format!("{name} ({why})")),
-                    Err(CredentialsError::Failed(why)) => {
-                        return Err(CredentialsError::Failed(format!("{name}: {why}")));
-                    }
+                    // The provider's message already names its source (profile, file, variable).
+                    Err(failed @ CredentialsError::Failed(_)) => return Err(failed),
                 }
             }
             Err(CredentialsError::NotLoaded(format!("no credentials found; tried: {}", tried.join("; "))))
@@ -372,7 +375,17 @@ mod tests {
         let settings = ChainSettings::new(env, None).unwrap();
         let error = ChainProvider::default_chain(settings).provide_credentials().await.unwrap_err();
         let text = error.to_string();
-        for name in ["environment", "assume role", "web identity", "SSO", "credentials file", "credential_process", "config file", "ECS container", "EC2 instance metadata"] {
+        for name in [
+            "environment",
+            "assume role",
+            "web identity",
+            "SSO",
+            "credentials file",
+            "credential_process",
+            "config file",
+            "ECS container",
+            "EC2 instance metadata",
+        ] {
             assert!(text.contains(name), "{text}");
         }
     }

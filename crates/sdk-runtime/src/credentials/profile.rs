@@ -74,7 +74,12 @@ fn has_static_keys(profile: &Profile) -> bool {
 
 /// Reads credentials of one kind from a profile (`name` may be absent: web identity from the
 /// environment needs no profile).
-async fn read(context: &Context, name: &str, link: Link, environment_allowed: bool) -> Result<Credentials, CredentialsError> {
+async fn read(
+    context: &Context,
+    name: &str,
+    link: Link,
+    environment_allowed: bool,
+) -> Result<Credentials, CredentialsError> {
     let profile = context.profiles.profile(name);
     match link {
         Link::AssumeRole => unreachable!("assume role is resolved by assume_role_chain"),
@@ -112,7 +117,10 @@ fn static_keys(settings: &Settings, source: &str, file: &str) -> Result<Credenti
     Ok(Credentials {
         access_key_id: id.to_owned(),
         secret_access_key: secret.to_owned(),
-        session_token: settings.get("aws_security_token").or_else(|| settings.get("aws_session_token")).map(str::to_owned),
+        session_token: settings
+            .get("aws_security_token")
+            .or_else(|| settings.get("aws_session_token"))
+            .map(str::to_owned),
         expiry: None,
         source: source.to_owned(),
     })
@@ -136,7 +144,9 @@ async fn web_identity(
     let role_arn = setting("AWS_ROLE_ARN", "role_arn");
     let session_name = setting("AWS_ROLE_SESSION_NAME", "role_session_name");
     let Some(token_file) = token_file else {
-        return Err(not_loaded("no web identity token file (AWS_WEB_IDENTITY_TOKEN_FILE, web_identity_token_file)".into()));
+        return Err(not_loaded(
+            "no web identity token file (AWS_WEB_IDENTITY_TOKEN_FILE, web_identity_token_file)".into(),
+        ));
     };
     let label = match profile.filter(|p| p.contains("web_identity_token_file")) {
         Some(p) => format!("profile:{}", p.name),
@@ -151,8 +161,15 @@ async fn web_identity(
         CredentialsError::Failed(format!("{label}: cannot read the web identity token file {token_file}: {e}"))
     })?;
     let session_name = session_name.unwrap_or_else(|| default_session_name(context));
-    sts::assume_role_with_web_identity(&context.http, &context.sts_endpoint(), &role_arn, &session_name, token.trim(), &label)
-        .await
+    sts::assume_role_with_web_identity(
+        &context.http,
+        &context.sts_endpoint(),
+        &role_arn,
+        &session_name,
+        token.trim(),
+        &label,
+    )
+    .await
 }
 
 /// botocore's `RoleSessionName` when none is configured.
@@ -267,7 +284,8 @@ async fn assume_role_chain(context: &Context, start: &str) -> Result<Credentials
             call.mfa = Some((serial.clone(), code));
         }
         let label = format!("profile:{}", step.profile);
-        credentials = sts::assume_role(&context.http, &endpoint, context.clock.as_ref(), &credentials, &call, &label).await?;
+        credentials =
+            sts::assume_role(&context.http, &endpoint, context.clock.as_ref(), &credentials, &call, &label).await?;
     }
     Ok(credentials)
 }
@@ -324,7 +342,8 @@ mod tests {
     }
 
     fn planned(config: &str, credentials: &str) -> Result<(Base, Vec<String>), String> {
-        plan(&context(config, credentials), "a").map(|(base, roles)| (base, roles.into_iter().map(|r| r.profile).collect()))
+        plan(&context(config, credentials), "a")
+            .map(|(base, roles)| (base, roles.into_iter().map(|r| r.profile).collect()))
     }
 
     #[test]
@@ -341,23 +360,34 @@ mod tests {
     #[test]
     fn a_profile_may_be_its_own_source_only_with_keys() {
         let own = "[profile a]\nrole_arn = r:a\nsource_profile = a\n";
-        assert_eq!(planned(own, "[a]\naws_access_key_id = K\naws_secret_access_key = S\n").unwrap().0, Base::Profile("a".into()));
+        assert_eq!(
+            planned(own, "[a]\naws_access_key_id = K\naws_secret_access_key = S\n").unwrap().0,
+            Base::Profile("a".into())
+        );
         let error = planned(own, "").unwrap_err();
         assert!(error.contains("cycle (a -> a)"), "{error}");
-        let cycle = "[profile a]\nrole_arn = r:a\nsource_profile = b\n[profile b]\nrole_arn = r:b\nsource_profile = a\n";
+        let cycle =
+            "[profile a]\nrole_arn = r:a\nsource_profile = b\n[profile b]\nrole_arn = r:b\nsource_profile = a\n";
         let error = planned(cycle, "").unwrap_err();
         assert_eq!(error, "profile \"b\": source_profile \"a\" makes a cycle (a -> b -> a)");
     }
 
     #[test]
     fn bad_role_settings_are_named() {
-        let both = planned("[profile a]\nrole_arn = r\nsource_profile = b\ncredential_source = Environment\n[profile b]\n", "");
+        let both = planned(
+            "[profile a]\nrole_arn = r\nsource_profile = b\ncredential_source = Environment\n[profile b]\n",
+            "",
+        );
         assert!(both.unwrap_err().contains("both source_profile and credential_source"));
         let neither = planned("[profile a]\nrole_arn = r\n", "").unwrap_err();
         assert!(neither.contains("neither source_profile nor credential_source"), "{neither}");
         let missing = planned("[profile a]\nrole_arn = r\nsource_profile = nope\n", "").unwrap_err();
-        assert!(missing.contains("source_profile \"nope\" referenced in the profile \"a\" does not exist"), "{missing}");
-        let duration = planned("[profile a]\nrole_arn = r\nduration_seconds = 1h\ncredential_source = Environment\n", "");
+        assert!(
+            missing.contains("source_profile \"nope\" referenced in the profile \"a\" does not exist"),
+            "{missing}"
+        );
+        let duration =
+            planned("[profile a]\nrole_arn = r\nduration_seconds = 1h\ncredential_source = Environment\n", "");
         assert!(duration.unwrap_err().contains("duration_seconds must be a whole number"));
     }
 }

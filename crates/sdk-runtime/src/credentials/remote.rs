@@ -62,7 +62,9 @@ impl EcsProvider {
                     ));
                 }
             }
-            other => return Err(format!("AWS_CONTAINER_CREDENTIALS_FULL_URI: scheme {other:?} is neither http nor https")),
+            other => {
+                return Err(format!("AWS_CONTAINER_CREDENTIALS_FULL_URI: scheme {other:?} is neither http nor https"));
+            }
         }
         Ok(Some(full.to_owned()))
     }
@@ -200,14 +202,17 @@ impl ProvideCredentials for ImdsProvider {
                     )));
                 }
                 Ok(_) | Err(SendError::Unreachable(_)) => None,
-                Err(SendError::Other(why)) => return Err(CredentialsError::NotLoaded(format!("no instance metadata: {why}"))),
+                Err(SendError::Other(why)) => {
+                    return Err(CredentialsError::NotLoaded(format!("no instance metadata: {why}")));
+                }
             };
             if token.is_none() && self.env.flag("AWS_EC2_METADATA_V1_DISABLED").ok().flatten() == Some(true) {
                 return Err(fail(format!(
                     "no IMDSv2 token from {base}, and IMDSv1 is disabled (AWS_EC2_METADATA_V1_DISABLED)"
                 )));
             }
-            let roles = self.get(&format!("{base}/latest/meta-data/iam/security-credentials/"), token.as_deref()).await?;
+            let roles =
+                self.get(&format!("{base}/latest/meta-data/iam/security-credentials/"), token.as_deref()).await?;
             let role = roles
                 .lines()
                 .next()
@@ -245,7 +250,8 @@ mod tests {
 
     #[test]
     fn plain_http_only_to_literal_loopback_and_container_hosts() {
-        for ok in ["127.0.0.1", "127.1.2.3", "[::1]", "169.254.170.2", "169.254.170.23", "[fd00:ec2::23]", "localhost"] {
+        for ok in ["127.0.0.1", "127.1.2.3", "[::1]", "169.254.170.2", "169.254.170.23", "[fd00:ec2::23]", "localhost"]
+        {
             assert!(allowed_plain_http_host(ok), "{ok}");
         }
         for refused in ["127.anything.example", "127.0.0.1.nip.io", "169.254.169.254", "10.0.0.1", "example.com", ""] {
@@ -256,8 +262,13 @@ mod tests {
     #[test]
     fn container_urls() {
         let url = |pairs: &[(&str, &str)]| EcsProvider::new(Env::from_pairs(pairs.iter().copied())).url();
-        assert_eq!(url(&[("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/creds")]).unwrap().unwrap(), "http://169.254.170.2/v2/creds");
-        assert!(url(&[("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "v2/creds")]).unwrap_err().contains("must start with '/'"));
+        assert_eq!(
+            url(&[("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/creds")]).unwrap().unwrap(),
+            "http://169.254.170.2/v2/creds"
+        );
+        assert!(
+            url(&[("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "v2/creds")]).unwrap_err().contains("must start with '/'")
+        );
         let error = url(&[("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.anything.example/creds")]).unwrap_err();
         assert!(error.contains("plain HTTP to host \"127.anything.example\" is refused"), "{error}");
         assert!(url(&[("AWS_CONTAINER_CREDENTIALS_FULL_URI", "https://creds.example.com/x")]).unwrap().is_some());

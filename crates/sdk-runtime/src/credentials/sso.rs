@@ -72,7 +72,10 @@ fn config(context: &Context, profile: &Profile) -> Result<SsoConfig, String> {
     let keys = ["sso_start_url", "sso_region", "sso_account_id", "sso_role_name"];
     let missing: Vec<&str> = keys.iter().copied().filter(|k| profile.get(k).is_none()).collect();
     if !missing.is_empty() {
-        return Err(format!("profile {name:?} is configured for SSO but is missing required configuration: {}", missing.join(", ")));
+        return Err(format!(
+            "profile {name:?} is configured for SSO but is missing required configuration: {}",
+            missing.join(", ")
+        ));
     }
     let get = |k: &str| profile.get(k).unwrap_or_default().to_owned();
     Ok(SsoConfig {
@@ -112,17 +115,23 @@ pub(crate) async fn credentials(context: &Context, profile: &Profile) -> Result<
             answer.status
         )));
     }
-    let json: Value = serde_json::from_slice(&answer.body)
-        .map_err(|e| fail(format!("GetRoleCredentials answered {} with a body that is not JSON: {e}", answer.status)))?;
+    let json: Value = serde_json::from_slice(&answer.body).map_err(|e| {
+        fail(format!("GetRoleCredentials answered {} with a body that is not JSON: {e}", answer.status))
+    })?;
     if !(200..300).contains(&answer.status) {
         let message = json["message"].as_str().or(json["Message"].as_str()).unwrap_or_default();
         return Err(fail(format!("GetRoleCredentials refused ({}): {}", answer.status, super::sts::one_line(message))));
     }
     let role = &json["roleCredentials"];
     let field = |k: &str| {
-        role[k].as_str().filter(|v| !v.is_empty()).map(str::to_owned).ok_or_else(|| fail(format!("GetRoleCredentials: no roleCredentials.{k}")))
+        role[k]
+            .as_str()
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+            .ok_or_else(|| fail(format!("GetRoleCredentials: no roleCredentials.{k}")))
     };
-    let expiration = role["expiration"].as_i64().ok_or_else(|| fail("GetRoleCredentials: no roleCredentials.expiration".into()))?;
+    let expiration =
+        role["expiration"].as_i64().ok_or_else(|| fail("GetRoleCredentials: no roleCredentials.expiration".into()))?;
     Ok(Credentials {
         access_key_id: field("accessKeyId")?,
         secret_access_key: field("secretAccessKey")?,
@@ -162,7 +171,11 @@ async fn access_token(context: &Context, config: &SsoConfig) -> Result<String, S
         Err(e) => return Err(format!("the SSO token cache {shown} is not valid JSON: {e}")),
     };
     let access = token.get("accessToken").and_then(Value::as_str).map(str::to_owned);
-    let expires = token.get("expiresAt").and_then(Value::as_str).map(parse_time).transpose()
+    let expires = token
+        .get("expiresAt")
+        .and_then(Value::as_str)
+        .map(parse_time)
+        .transpose()
         .map_err(|e| format!("the SSO token cache {shown}: expiresAt: {e}"))?;
     let (Some(access), Some(expires)) = (access, expires) else {
         return Err(format!("the SSO token cache {shown} has no accessToken or expiresAt"));
@@ -172,7 +185,11 @@ async fn access_token(context: &Context, config: &SsoConfig) -> Result<String, S
     let refreshable = config.session.is_some()
         && ["clientId", "clientSecret", "refreshToken", "registrationExpiresAt"].iter().all(|k| token.contains_key(*k));
     if left > REFRESH_WINDOW_SECS || !refreshable {
-        return if left > 0.0 { Ok(access) } else { Err(format!("the SSO token in {shown} expired at {}", fmt(expires))) };
+        return if left > 0.0 {
+            Ok(access)
+        } else {
+            Err(format!("the SSO token in {shown} expired at {}", fmt(expires)))
+        };
     }
     match refresh(context, config, &mut token).await {
         Ok(fresh) => {
@@ -186,7 +203,9 @@ async fn access_token(context: &Context, config: &SsoConfig) -> Result<String, S
             tracing::debug!("SSO token refresh failed, using the cached token until it expires: {why}");
             Ok(access)
         }
-        Err(why) => Err(format!("the SSO token in {shown} expired at {} and could not be refreshed: {why}", fmt(expires))),
+        Err(why) => {
+            Err(format!("the SSO token in {shown} expired at {} and could not be refreshed: {why}", fmt(expires)))
+        }
     }
 }
 
@@ -230,7 +249,8 @@ async fn refresh(context: &Context, config: &SsoConfig, token: &mut Map<String, 
         let code = json["error"].as_str().unwrap_or_default();
         return Err(format!("CreateToken refused ({}): {code}", answer.status));
     }
-    let access = json["accessToken"].as_str().filter(|t| !t.is_empty()).ok_or("CreateToken: no accessToken")?.to_owned();
+    let access =
+        json["accessToken"].as_str().filter(|t| !t.is_empty()).ok_or("CreateToken: no accessToken")?.to_owned();
     let expires_in = json["expiresIn"].as_i64().ok_or("CreateToken: no expiresIn")?;
     let expires = DateTime::from_secs(context.clock.now().secs() + expires_in);
     token.insert("accessToken".into(), Value::String(access.clone()));
