@@ -133,7 +133,10 @@ pub fn client(global: &Global) -> Result<Client, Failure> {
         // Always said, not only with --debug: an unverified connection can be anyone's.
         eprintln!("warning: --no-verify-ssl: TLS certificates are not verified; use it only against test servers");
     }
-    let mut builder = sdk_runtime::Config::loader(Env::process(), global.profile.clone()).transport(transport);
+    // As the AWS CLI: assumed roles are kept in ~/.aws/cli/cache, shared with it.
+    let mut builder = sdk_runtime::Config::loader(Env::process(), global.profile.clone())
+        .transport(transport)
+        .share_role_cache_with_aws_cli(true);
     if let Some(region) = &global.region {
         builder = builder.region(region);
     }

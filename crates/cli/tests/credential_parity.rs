@@ -425,3 +425,62 @@ async fn credentials_resolve_as_botocore_resolves_them() {
     assert!(unexpected.is_empty(), "{} scenario(s) did not behave in botocore as the scenario says", unexpected.len());
     assert!(differ.is_empty(), "{} scenario(s) resolve differently from botocore", differ.len());
 }
+
+/// A role assumed by one tool is reused by the other: both read and write the AWS CLI's
+/// `~/.aws/cli/cache` under the same names. The second tool's STS is unreachable, so only the
+/// cache can give it credentials.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the AWS CLI v1: run `cargo xtask e2e`"]
+async fn assumed_roles_are_shared_with_the_aws_cli_through_its_cache() {
+    let aws = std::env::var("AWS_CLI")
+        .expect("AWS_CLI is not set: run this through `cargo xtask e2e`, which installs the AWS CLI v1");
+    let server = TestServer::start(|r, _| identity::reply(r)).await;
+    let stub = server.url.clone();
+    let ours = env!("CARGO_BIN_EXE_cloudfront").to_owned();
+    let configs = [
+        format!("[profile deploy]\n{ROLE}source_profile = base\n"),
+        format!(
+            "[profile deploy]\n{ROLE}source_profile = base\nexternal_id = ext-42\nrole_session_name = ci-run\nduration_seconds = 1800\n"
+        ),
+    ];
+    let mut checked = 0;
+    for (index, config) in configs.iter().enumerate() {
+        for (first, second) in [
+            (vec![aws.clone(), "cloudfront".into()], vec![ours.clone()]),
+            (vec![ours.clone()], vec![aws.clone(), "cloudfront".into()]),
+        ] {
+            let scenario = Scenario::new("shared role cache", true)
+                .config(config)
+                .credentials(&format!("[base]\n{KEYS_BASE}"))
+                .profile("deploy");
+            let home = home_for(
+                &Scenario { name: ["shared-cache-a", "shared-cache-b"][index], ..scenario.clone() },
+                "both",
+                &stub,
+            );
+            let mut signers = Vec::new();
+            for (program, sts) in [(first.clone(), stub.clone()), (second.clone(), "http://127.0.0.1:9".to_owned())] {
+                let scenario = scenario.clone().env("AWS_ENDPOINT_URL_STS", &sts);
+                let before = server.requests().len();
+                let (home, stub) = (home.clone(), stub.clone());
+                let exit = tokio::task::spawn_blocking(move || {
+                    let program: Vec<&str> = program.iter().map(String::as_str).collect();
+                    run(&program, &scenario, &home, &stub)
+                })
+                .await
+                .expect("the run finishes");
+                let signer = server.requests()[before..]
+                    .iter()
+                    .find(|r| r.target.starts_with("/2020-05-31/"))
+                    .and_then(identity::signer);
+                signers.push((exit, signer));
+            }
+            println!("shared role cache, config {index}, {} first: {signers:?}", first[0]);
+            assert_eq!(signers[0].0, 0, "the first tool assumes the role");
+            assert!(signers[0].1.as_ref().is_some_and(|(key, token)| key.starts_with("ASIA") && *token));
+            assert_eq!(signers[1], signers[0], "the second tool reuses the first tool's cached role");
+            checked += 1;
+        }
+    }
+    println!("{checked} identical, 0 differ");
+}

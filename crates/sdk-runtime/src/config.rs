@@ -64,7 +64,13 @@ impl Default for Config {
 impl Config {
     /// A builder starting from nothing (no region, no credentials).
     pub fn builder() -> ConfigBuilder {
-        ConfigBuilder { config: Config::default(), profile_name: None, unsigned: false, mfa: None }
+        ConfigBuilder {
+            config: Config::default(),
+            profile_name: None,
+            unsigned: false,
+            mfa: None,
+            share_role_cache: false,
+        }
     }
 
     /// Loads from the process environment and `~/.aws` files.
@@ -80,6 +86,7 @@ impl Config {
             profile_name: Some(profile),
             unsigned: false,
             mfa: None,
+            share_role_cache: false,
         }
     }
 
@@ -137,6 +144,7 @@ pub struct ConfigBuilder {
     profile_name: Option<Option<String>>,
     unsigned: bool,
     mfa: Option<Arc<dyn MfaPrompt>>,
+    share_role_cache: bool,
 }
 
 impl ConfigBuilder {
@@ -180,6 +188,13 @@ impl ConfigBuilder {
     /// there is none).
     pub fn mfa_prompt(mut self, prompt: Arc<dyn MfaPrompt>) -> Self {
         self.mfa = Some(prompt);
+        self
+    }
+
+    /// Read and write assumed-role credentials in the AWS CLI's `~/.aws/cli/cache`, as the
+    /// AWS CLI does, so either tool reuses a role the other assumed (off by default).
+    pub fn share_role_cache_with_aws_cli(mut self, on: bool) -> Self {
+        self.share_role_cache = on;
         self
     }
 
@@ -230,7 +245,7 @@ impl ConfigBuilder {
     /// Finishes, loading the environment and profile first when this builder came from
     /// [`Config::loader`]; what was set in code wins.
     pub fn build(self) -> Result<Config, String> {
-        let ConfigBuilder { mut config, profile_name, unsigned, mfa } = self;
+        let ConfigBuilder { mut config, profile_name, unsigned, mfa, share_role_cache } = self;
         let Some(profile_name) = profile_name else { return Ok(config) };
         let env = config.env.clone();
         let profiles = Arc::new(ProfileSet::load(&env)?);
@@ -286,6 +301,7 @@ impl ConfigBuilder {
                 ca_bundle: config.transport.ca_bundle.clone(),
                 clock: config.clock.clone(),
                 mfa: mfa.unwrap_or_else(|| Arc::new(crate::credentials::TerminalMfaPrompt)),
+                share_role_cache_with_aws_cli: share_role_cache,
             };
             let chain = ChainProvider::default_chain(settings);
             config.credentials = Some(Arc::new(CachingProvider::with_clock(Box::new(chain), config.clock.clone())));

@@ -59,6 +59,8 @@ pub(crate) struct Context {
     /// The region of the client (STS calls go to its regional endpoint).
     pub region: Option<String>,
     pub mfa: Arc<dyn MfaPrompt>,
+    /// The AWS CLI's assumed-role cache directory, when shared.
+    pub role_cache: Option<std::path::PathBuf>,
 }
 
 impl Context {

@@ -8,6 +8,7 @@ mod http;
 mod process;
 mod profile;
 mod remote;
+mod role_cache;
 mod sso;
 mod sts;
 
@@ -168,6 +169,8 @@ pub struct ChainSettings {
     pub clock: Arc<dyn Clock>,
     /// How an MFA code is asked for.
     pub mfa: Arc<dyn MfaPrompt>,
+    /// Read and write assumed-role credentials in the AWS CLI's `~/.aws/cli/cache`.
+    pub share_role_cache_with_aws_cli: bool,
 }
 
 impl ChainSettings {
@@ -183,6 +186,7 @@ impl ChainSettings {
             ca_bundle: None,
             clock: Arc::new(SystemClock),
             mfa: Arc::new(TerminalMfaPrompt),
+            share_role_cache_with_aws_cli: false,
         })
     }
 }
@@ -206,6 +210,8 @@ impl ChainProvider {
         let selected = crate::profile::selected_name(&settings.env, settings.profile.as_deref());
         let http = CredentialHttp::new(settings.ca_bundle.clone());
         let env = settings.env.clone();
+        let role_cache =
+            settings.share_role_cache_with_aws_cli.then(|| env.home().map(|h| h.join(".aws/cli/cache"))).flatten();
         let context = Arc::new(context::Context {
             env: settings.env,
             profiles: settings.profiles,
@@ -215,6 +221,7 @@ impl ChainProvider {
             clock: settings.clock,
             region: settings.region,
             mfa: settings.mfa,
+            role_cache,
         });
         let link =
             |link| -> Box<dyn ProvideCredentials> { Box::new(profile::ProfileLink { context: context.clone(), link }) };
@@ -304,6 +311,27 @@ impl ProvideCredentials for CachingProvider {
             Ok(credentials)
         })
     }
+}
+
+/// Replaces a cache file atomically, readable by its owner only (its directory is made
+/// owner-only too when it has to be created).
+pub(crate) fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.exists()) {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir)?;
+    }
+    let temporary = path.with_extension(format!("tmp{}", std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&temporary)?;
+    std::io::Write::write_all(&mut file, contents.as_bytes())?;
+    drop(file);
+    std::fs::rename(&temporary, path)
 }
 
 /// Reads the `Expiration` of a credentials document (RFC 3339).

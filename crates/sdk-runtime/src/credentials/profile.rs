@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::context::Context;
 use super::remote::{EcsProvider, ImdsProvider};
+use super::role_cache;
 use super::sts::{self, AssumeRole};
 use super::{Credentials, CredentialsError, EnvironmentProvider, ProvideCredentials};
 use crate::profile::{Profile, Settings};
@@ -192,6 +193,8 @@ struct RoleStep {
     profile: String,
     call: AssumeRole,
     mfa_serial: Option<String>,
+    /// The profile names the session (else it is generated, and not part of the cache key).
+    session_name_configured: bool,
 }
 
 /// Walks `source_profile` links from `start` to the credentials the chain starts from; the
@@ -261,6 +264,7 @@ fn role_step(context: &Context, profile: &Profile) -> Result<RoleStep, String> {
             mfa: None,
         },
         mfa_serial: profile.get("mfa_serial").map(str::to_owned),
+        session_name_configured: profile.get("role_session_name").is_some(),
     })
 }
 
@@ -273,19 +277,30 @@ async fn assume_role_chain(context: &Context, start: &str) -> Result<Credentials
     };
     let endpoint = context.sts_endpoint();
     for step in roles.iter().rev() {
+        let label = format!("profile:{}", step.profile);
         let mut call = step.call.clone();
+        // The AWS CLI's cache key has the MFA device but not the code: look before asking.
+        call.mfa = step.mfa_serial.clone().map(|serial| (serial, String::new()));
+        let cache_file =
+            context.role_cache.as_deref().map(|dir| role_cache::file_for(dir, &call, step.session_name_configured));
+        if let Some(cached) = cache_file.as_deref().and_then(|f| role_cache::read(f, context.clock.now(), &label)) {
+            credentials = cached;
+            continue;
+        }
         if let Some(serial) = &step.mfa_serial {
             let prompt = context.mfa.clone();
             let serial_for_prompt = serial.clone();
             let code = tokio::task::spawn_blocking(move || prompt.token_code(&serial_for_prompt))
                 .await
                 .map_err(|e| CredentialsError::Failed(format!("the MFA prompt failed: {e}")))?
-                .map_err(|why| CredentialsError::Failed(format!("profile:{}: {why}", step.profile)))?;
+                .map_err(|why| CredentialsError::Failed(format!("{label}: {why}")))?;
             call.mfa = Some((serial.clone(), code));
         }
-        let label = format!("profile:{}", step.profile);
         credentials =
             sts::assume_role(&context.http, &endpoint, context.clock.as_ref(), &credentials, &call, &label).await?;
+        if let Some(file) = &cache_file {
+            role_cache::write(file, &credentials);
+        }
     }
     Ok(credentials)
 }
@@ -338,6 +353,7 @@ mod tests {
             clock: Arc::new(crate::time::SystemClock),
             region: None,
             mfa: Arc::new(super::super::context::TerminalMfaPrompt),
+            role_cache: None,
         }
     }
 

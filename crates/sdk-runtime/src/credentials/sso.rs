@@ -194,7 +194,7 @@ async fn access_token(context: &Context, config: &SsoConfig) -> Result<String, S
     match refresh(context, config, &mut token).await {
         Ok(fresh) => {
             // A token that works but could not be saved is still used; the next run refreshes again.
-            if let Err(e) = write_cache(&path, &token) {
+            if let Err(e) = super::write_private(&path, &serde_json::to_string(&token).unwrap_or_default()) {
                 tracing::warn!("could not update the SSO token cache {shown}: {e}");
             }
             Ok(fresh)
@@ -259,19 +259,6 @@ async fn refresh(context: &Context, config: &SsoConfig, token: &mut Map<String, 
         token.insert("refreshToken".into(), Value::String(next.to_owned()));
     }
     Ok(access)
-}
-
-/// Replaces the cache file atomically, readable by its owner only.
-fn write_cache(path: &std::path::Path, token: &Map<String, Value>) -> std::io::Result<()> {
-    let temporary = path.with_extension(format!("tmp{}", std::process::id()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&temporary)?;
-    std::io::Write::write_all(&mut file, serde_json::to_string(token).unwrap_or_default().as_bytes())?;
-    drop(file);
-    std::fs::rename(&temporary, path)
 }
 
 /// Cache timestamps: RFC 3339, or the `2019-11-14T04:05:45UTC` form older CLIs wrote.
