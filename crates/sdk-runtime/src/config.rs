@@ -356,4 +356,22 @@ mod tests {
         let missing = Config::loader(env, Some("nope".into())).build().unwrap_err();
         assert!(missing.contains("(nope) could not be found"), "{missing}");
     }
+
+    #[test]
+    fn the_ca_bundle_comes_from_the_environment_or_the_profile() {
+        let env =
+            files("[default]\nca_bundle = ~/profile-ca.pem\n[profile other]\nregion = x\n").with("HOME", "/home/me");
+        let config = Config::loader(env.clone(), None).build().unwrap();
+        assert_eq!(config.transport.ca_bundle.as_deref(), Some(std::path::Path::new("/home/me/profile-ca.pem")));
+        let config = Config::loader(env.with("AWS_CA_BUNDLE", "/etc/env-ca.pem"), None).build().unwrap();
+        assert_eq!(config.transport.ca_bundle.as_deref(), Some(std::path::Path::new("/etc/env-ca.pem")));
+        let config = Config::loader(env, Some("other".into())).build().unwrap();
+        assert_eq!(config.transport.ca_bundle, None);
+        // And the client refuses one it cannot read, naming it.
+        let error = crate::Handle::new(
+            Config::loader(files("").with("AWS_CA_BUNDLE", "/nonexistent/ca.pem"), None).build().unwrap(),
+        )
+        .unwrap_err();
+        assert!(error.contains("cannot read the CA bundle /nonexistent/ca.pem"), "{error}");
+    }
 }
