@@ -3,11 +3,14 @@
 //! accepts, sent with a shared pace and backoff, to a distribution or to many tenants.
 
 use std::io::{IsTerminal, Read, Write};
+use std::sync::Arc;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use cloudfront_invalidate::execute::{Event, Settings, Target, fan_out};
-use cloudfront_invalidate::paths::Rule;
-use cloudfront_invalidate::plan::{Options, plan};
+use cloudfront_invalidate::collapse::{Collapsed, collapse};
+use cloudfront_invalidate::execute::{Event, Pacer, Settings, Target, fan_out};
+use cloudfront_invalidate::journal::Journal;
+use cloudfront_invalidate::paths::{Rule, encode};
+use cloudfront_invalidate::plan::{Limits, Options, cost_estimate, plan};
 use serde_json::{Value, json};
 
 use crate::Failure;
@@ -25,6 +28,13 @@ pub struct Args {
     wait: bool,
     concurrency: usize,
     run_id: Option<String>,
+    resume: bool,
+    pace: f64,
+    journal: Option<String>,
+    status: bool,
+    site_manifest: Option<String>,
+    collapse: bool,
+    max_overreach: f64,
     pub global: Global,
 }
 
@@ -78,6 +88,54 @@ pub fn command() -> Command {
                 .help("targets (and batches) in flight"),
         )
         .arg(Arg::new("run-id").long("run-id").num_args(1).help("re-use after a crash: the same plan, no duplicates"))
+        .arg(
+            Arg::new("resume")
+                .long("resume")
+                .action(ArgAction::SetTrue)
+                .help("continue an interrupted run: batches an earlier run submitted are not an error"),
+        )
+        .arg(
+            Arg::new("pace")
+                .long("pace")
+                .num_args(1)
+                .allow_negative_numbers(true)
+                .default_value("0.5")
+                .help("at most this many CreateInvalidation calls a second (slower after throttling, then recovering)"),
+        )
+        .arg(
+            Arg::new("journal")
+                .long("journal")
+                .num_args(1)
+                .help("record each accepted batch in FILE; a rerun skips what it lists"),
+        )
+        .arg(
+            Arg::new("status")
+                .long("status")
+                .action(ArgAction::SetTrue)
+                .requires("journal")
+                .help("show the batches of --journal FILE and their status; send nothing"),
+        )
+        .arg(
+            Arg::new("site-manifest")
+                .long("site-manifest")
+                .num_args(1)
+                .help("every path currently deployed, one per line (for --collapse)"),
+        )
+        .arg(
+            Arg::new("collapse")
+                .long("collapse")
+                .action(ArgAction::SetTrue)
+                .requires("site-manifest")
+                .help("replace changed files with folder wildcards where that lowers billed paths"),
+        )
+        .arg(
+            Arg::new("max-overreach")
+                .long("max-overreach")
+                .num_args(1)
+                .allow_negative_numbers(true)
+                .default_value("0")
+                .help("unchanged objects a wildcard may cover, per changed one (with --collapse)"),
+        )
 }
 
 impl Args {
@@ -86,9 +144,16 @@ impl Args {
         let text = |id: &str| m.get_one::<String>(id).cloned();
         let many = |id: &str| m.get_many::<String>(id).map(|v| v.cloned().collect::<Vec<_>>()).unwrap_or_default();
         let mut targets: Vec<Target> = text("distribution-id").map(Target::Distribution).into_iter().collect();
-        targets.extend(many("tenant-id").into_iter().map(Target::Tenant));
+        // `--tenant-id a b /index.html` takes every following word: an id never starts with
+        // '/' or '#', so those words are the paths.
+        let (paths_given_to_tenants, tenant_ids): (Vec<String>, Vec<String>) =
+            many("tenant-id").into_iter().partition(|v| v.starts_with('/') || v.starts_with('#'));
+        targets.extend(tenant_ids.into_iter().map(Target::Tenant));
+        let mut paths = paths_given_to_tenants;
+        paths.extend(many("paths"));
         let all_tenants_of = text("all-tenants-of");
-        if targets.is_empty() && all_tenants_of.is_none() {
+        let status = m.get_flag("status");
+        if targets.is_empty() && all_tenants_of.is_none() && !status {
             return Err(Failure::Usage(
                 "invalidate needs --distribution-id ID, --tenant-id ID [ID ...] or --all-tenants-of DISTRIBUTION_ID"
                     .into(),
@@ -98,10 +163,26 @@ impl Args {
         let concurrency = concurrency.parse::<usize>().ok().filter(|c| (1..=64).contains(c)).ok_or_else(|| {
             Failure::Usage(format!("--concurrency must be a whole number from 1 to 64, not {concurrency:?}"))
         })?;
+        let pace_text = text("pace").unwrap_or_default();
+        let pace =
+            pace_text.parse::<f64>().ok().filter(|p| p.is_finite() && *p > 0.0 && *p <= 100.0).ok_or_else(|| {
+                Failure::Usage(format!(
+                    "--pace must be a number of calls per second above 0 and at most 100, not {pace_text:?}"
+                ))
+            })?;
+        let overreach_text = text("max-overreach").unwrap_or_default();
+        let max_overreach =
+            overreach_text.parse::<f64>().ok().filter(|r| r.is_finite() && *r >= 0.0).ok_or_else(|| {
+                Failure::Usage(format!("--max-overreach must be a ratio of 0 or more, not {overreach_text:?}"))
+            })?;
+        let site_manifest = text("site-manifest");
+        if site_manifest.is_some() && !m.get_flag("collapse") {
+            return Err(Failure::Usage("--site-manifest is read by --collapse; add --collapse or leave it out".into()));
+        }
         Ok(Args {
             targets,
             all_tenants_of,
-            paths: many("paths"),
+            paths,
             paths_from: text("paths-from"),
             prefix: text("prefix"),
             encode: m.get_flag("encode-paths"),
@@ -109,6 +190,13 @@ impl Args {
             wait: m.get_flag("wait"),
             concurrency,
             run_id: text("run-id"),
+            resume: m.get_flag("resume"),
+            pace,
+            journal: text("journal"),
+            status,
+            site_manifest,
+            collapse: m.get_flag("collapse"),
+            max_overreach,
             global,
         })
     }
@@ -116,27 +204,69 @@ impl Args {
 
 /// Plans, then (unless `--dry-run`) sends, and prints a result per target.
 pub async fn run(args: Args) -> Result<String, Failure> {
-    let items = items(&args)?;
-    let run_id = args.run_id.clone().unwrap_or_else(cloudfront_invalidate::unique_caller_reference);
-    let planned =
-        plan(&items, &run_id, &Options { encode: args.encode, ..Options::default() }).map_err(|problems| {
-            let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
-            let encoding = problems.iter().any(|p| p.rule == Rule::NeedsEncoding);
-            let hint = if encoding { " (--encode-paths encodes them)" } else { "" };
-            Failure::Usage(format!("{} problems with the paths given{hint}:\n{}", problems.len(), lines.join("\n")))
-        })?;
+    let journal = args
+        .journal
+        .as_deref()
+        .map(|path| Journal::open(std::path::Path::new(path)).map(Arc::new))
+        .transpose()
+        .map_err(Failure::Usage)?;
+    if args.status {
+        let journal = journal.expect("--status requires --journal");
+        return status(&args, &journal).await;
+    }
+    let mut items = items(&args)?;
+    let mut collapsed: Option<Collapsed> = None;
+    if args.collapse {
+        let manifest = manifest(&args)?;
+        let result = collapse(&items, &manifest, args.max_overreach, Limits::default().wildcards_in_progress);
+        items = result.items.clone();
+        collapsed = Some(result);
+    }
+    // A resumed journal carries its run id; otherwise a fresh one.
+    let run_id = args
+        .run_id
+        .clone()
+        .or_else(|| journal.as_ref().and_then(|j| j.run_id().map(str::to_owned)))
+        .unwrap_or_else(cloudfront_invalidate::unique_caller_reference);
+    let planned = plan(&items, &run_id, &Options::default()).map_err(|problems| {
+        let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+        let encoding = problems.iter().any(|p| p.rule == Rule::NeedsEncoding);
+        let hint = if encoding { " (--encode-paths encodes them)" } else { "" };
+        Failure::Usage(format!("{} problems with the paths given{hint}:\n{}", problems.len(), lines.join("\n")))
+    })?;
     let json_output = args.global.output.as_deref() == Some("json");
+    let billed = planned.billed_paths();
+    let wildcard_report = |c: &Collapsed| -> Vec<Value> {
+        c.wildcards.iter().map(|w| json!({"Path": w.path, "Changed": w.changed, "Unchanged": w.unchanged})).collect()
+    };
     if args.dry_run {
         if json_output {
             let batches: Vec<Value> = planned
                 .batches
                 .iter()
-                .map(|b| json!({"CallerReference": b.caller_reference, "Items": b.items}))
+                .map(|b| {
+                    let references: serde_json::Map<String, Value> =
+                        args.targets.iter().map(|t| (t.id().to_owned(), json!(b.caller_reference(t.id())))).collect();
+                    json!({"Items": b.items, "CallerReferences": references})
+                })
                 .collect();
-            let plan = json!({"RunId": run_id, "Batches": batches, "Duplicates": planned.duplicates, "Covered": planned.covered});
+            let mut plan = json!({
+                "RunId": run_id,
+                "Batches": batches,
+                "Duplicates": planned.duplicates,
+                "Covered": planned.covered,
+                "BilledPathsPerTarget": billed,
+            });
+            if let Some(c) = &collapsed {
+                plan["Collapsed"] = json!(wildcard_report(c));
+            }
             return crate::output::render(&plan, "json", "Invalidate", "off");
         }
-        return Ok(format!("run id {run_id}\n{planned}"));
+        let mut out = format!("run id {run_id}\n{planned}");
+        if let Some(c) = &collapsed {
+            out.push_str(&collapse_report(c));
+        }
+        return Ok(out);
     }
     let client = crate::run::client(&args.global)?;
     let mut targets = args.targets.clone();
@@ -148,82 +278,186 @@ pub async fn run(args: Args) -> Result<String, Failure> {
             return Err(Failure::Service(format!("distribution {distribution} has no tenants")));
         }
     }
-    let mut settings = Settings { concurrency: args.concurrency, wait_for_each: args.wait, ..Settings::default() };
-    // For tests and emulators: a faster pace and polling than CloudFront's real API allows.
-    if let Some(ms) = std::env::var("CLOUDFRONT_PACE_MS").ok().and_then(|v| v.parse().ok()) {
-        settings.pacer = cloudfront_invalidate::execute::Pacer::new(std::time::Duration::from_millis(ms));
-    }
-    if let Some(ms) = std::env::var("CLOUDFRONT_WAIT_POLL_MS").ok().and_then(|v| v.parse().ok()) {
-        settings.poll = std::time::Duration::from_millis(ms);
+    let pacer = match crate::tuning::pace()? {
+        // For tests and emulators: a faster pace than CloudFront's real API allows.
+        Some(interval) => Pacer::new(interval),
+        None => Pacer::per_second(args.pace),
+    };
+    let mut settings =
+        Settings { concurrency: args.concurrency, wait_for_each: args.wait, pacer, journal, ..Settings::default() };
+    if let Some(poll) = crate::tuning::wait_poll()? {
+        settings.poll = poll;
     }
     let total = planned.batches.len() * targets.len();
     let progress = Progress::new(total);
-    eprintln!("run id {run_id} (re-run with --run-id {run_id} to resume without duplicates)");
+    eprintln!("run id {run_id} (re-run with --run-id {run_id} --resume to continue it without duplicates)");
     let outcomes =
         fan_out(&client, &targets, &planned, &settings, &|target, event| progress.show(target, &event)).await;
     progress.finish();
     let failed = outcomes.iter().filter(|(_, o)| o.is_err()).count();
+    let earlier: usize = outcomes.iter().filter_map(|(_, o)| o.as_ref().ok()).map(|s| s.earlier.len()).sum();
+    let sent_targets = outcomes.iter().filter(|(_, o)| o.is_ok()).count();
+    let cost = cost_estimate(billed * sent_targets);
     let report = if json_output {
         let targets: Vec<Value> = outcomes
             .iter()
             .map(|(target, outcome)| match outcome {
-                Ok(s) => json!({"Target": target.to_string(), "Status": "ok", "InvalidationIds": s.ids, "Retries": s.retries}),
-                Err(e) => json!({"Target": target.to_string(), "Status": "error", "Code": e.code, "Message": e.to_string()}),
+                Ok(s) => json!({
+                    "Target": target.to_string(),
+                    "Status": "ok",
+                    "InvalidationIds": s.ids,
+                    "Retries": s.retries,
+                    "AlreadySubmittedBatches": s.earlier.iter().map(|b| b + 1).collect::<Vec<_>>(),
+                    "FromJournalBatches": s.from_journal.iter().map(|b| b + 1).collect::<Vec<_>>(),
+                }),
+                Err(e) => {
+                    json!({"Target": target.to_string(), "Status": "error", "Code": e.code, "Message": e.to_string()})
+                }
             })
             .collect();
-        crate::output::render(&json!({"RunId": run_id, "Targets": targets}), "json", "Invalidate", "off")?
+        let mut report =
+            json!({"RunId": run_id, "Targets": targets, "BilledPaths": billed * sent_targets, "Cost": cost});
+        if let Some(c) = &collapsed {
+            report["Collapsed"] = json!(wildcard_report(c));
+        }
+        crate::output::render(&report, "json", "Invalidate", "off")?
     } else {
         let mut out = String::new();
         for (target, outcome) in &outcomes {
             match outcome {
-                Ok(s) => out.push_str(&format!(
-                    "{target}: ok, {} invalidations ({}), {} retries\n",
-                    s.ids.len(),
-                    s.ids.join(" "),
-                    s.retries
-                )),
+                Ok(s) => {
+                    out.push_str(&format!(
+                        "{target}: ok, {} invalidations ({}), {} retries",
+                        s.ids.len(),
+                        s.ids.join(" "),
+                        s.retries
+                    ));
+                    if !s.from_journal.is_empty() {
+                        out.push_str(&format!(", {} batches already in the journal", s.from_journal.len()));
+                    }
+                    if !s.earlier.is_empty() {
+                        out.push_str(&format!(", {} batches already submitted by an earlier run", s.earlier.len()));
+                    }
+                    out.push('\n');
+                }
                 Err(e) => out.push_str(&format!("{target}: error {}: {e}\n", e.code.as_deref().unwrap_or("-"))),
             }
         }
+        if let Some(c) = &collapsed {
+            out.push_str(&collapse_report(c));
+        }
+        out.push_str(&format!("cost: {cost}\n"));
         out
     };
-    if failed == 0 {
-        Ok(report)
-    } else {
-        print!("{report}");
-        Err(Failure::Service(format!("{failed} of {} targets failed", outcomes.len())))
+    if failed == 0 && (earlier == 0 || args.resume) {
+        return Ok(report);
     }
+    print!("{report}");
+    if failed > 0 {
+        return Err(Failure::Service(format!("{failed} of {} targets failed", outcomes.len())));
+    }
+    Err(Failure::Service(format!(
+        "{earlier} batches were already submitted by an earlier run with run id {run_id}: nothing new was invalidated for them; \
+         use a new --run-id, or --resume to continue an interrupted run"
+    )))
+}
+
+/// What `--collapse` did, for the reports.
+fn collapse_report(collapsed: &Collapsed) -> String {
+    let mut out = format!("collapsed into {} wildcards:\n", collapsed.wildcards.len());
+    for w in &collapsed.wildcards {
+        out.push_str(&format!("  {} covers {} changed and {} unchanged objects\n", w.path, w.changed, w.unchanged));
+    }
+    out
+}
+
+/// `--status`: every batch the journal recorded, with its status asked of CloudFront.
+async fn status(args: &Args, journal: &Journal) -> Result<String, Failure> {
+    let client = crate::run::client(&args.global)?;
+    let mut rows = Vec::new();
+    for entry in journal.entries() {
+        let id = entry.invalidation_id.clone();
+        let answer = match &entry.target {
+            Target::Distribution(d) => client
+                .get_invalidation()
+                .distribution_id(d)
+                .id(&id)
+                .send()
+                .await
+                .map(|o| o.invalidation.map(|i| i.status))
+                .map_err(|e| e.to_string()),
+            Target::Tenant(t) => client
+                .get_invalidation_for_distribution_tenant()
+                .distribution_tenant_id(t)
+                .id(&id)
+                .send()
+                .await
+                .map(|o| o.invalidation.map(|i| i.status))
+                .map_err(|e| e.to_string()),
+        };
+        let status = match answer {
+            Ok(status) => status.unwrap_or_default(),
+            Err(e) => format!("unknown ({e})"),
+        };
+        rows.push(json!({
+            "Target": entry.target.to_string(),
+            "Batch": entry.batch + 1,
+            "InvalidationId": id,
+            "Items": entry.items,
+            "Status": status,
+        }));
+    }
+    let value = json!({"RunId": journal.run_id(), "Batches": rows});
+    let format = args.global.output.as_deref().unwrap_or("table");
+    let color = args.global.color.as_deref().unwrap_or("auto");
+    crate::output::render(&value, format, "InvalidateStatus", color)
+}
+
+/// Lines of a `--paths-from` or `--site-manifest` file: every character but the line
+/// ending is kept (a name may start or end with a space); empty lines are skipped.
+fn read_lines(flag: &str, source: &str) -> Result<Vec<String>, Failure> {
+    let mut text = String::new();
+    let read = if source == "-" {
+        std::io::stdin().read_to_string(&mut text).map(drop)
+    } else {
+        std::fs::File::open(source).and_then(|mut f| f.read_to_string(&mut text)).map(drop)
+    };
+    read.map_err(|e| Failure::Usage(format!("{flag} {source}: cannot read it: {e}")))?;
+    Ok(text
+        .split('\n')
+        .map(|line| line.strip_suffix('\r').unwrap_or(line))
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect())
+}
+
+/// A name as it will be sent: under `--prefix`, percent-encoded with `--encode-paths`.
+fn to_path(args: &Args, name: String) -> String {
+    let name = match &args.prefix {
+        Some(prefix) if !name.starts_with('#') => {
+            format!("{}/{}", prefix.trim_end_matches('/'), name.trim_start_matches('/'))
+        }
+        _ => name,
+    };
+    if args.encode { encode(&name) } else { name }
 }
 
 /// The items: arguments, then `--paths-from` lines, each under `--prefix`.
 fn items(args: &Args) -> Result<Vec<String>, Failure> {
     let mut names = args.paths.clone();
     if let Some(source) = &args.paths_from {
-        let mut text = String::new();
-        let read = if source == "-" {
-            std::io::stdin().read_to_string(&mut text).map(drop)
-        } else {
-            std::fs::File::open(source).and_then(|mut f| f.read_to_string(&mut text)).map(drop)
-        };
-        read.map_err(|e| Failure::Usage(format!("--paths-from {source}: cannot read it: {e}")))?;
-        names.extend(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned));
+        names.extend(read_lines("--paths-from", source)?);
     }
     if names.is_empty() {
         return Err(Failure::Usage("invalidate needs paths: as arguments or with --paths-from FILE".into()));
     }
-    Ok(match &args.prefix {
-        Some(prefix) => names
-            .into_iter()
-            .map(|n| {
-                if n.starts_with('#') {
-                    n
-                } else {
-                    format!("{}/{}", prefix.trim_end_matches('/'), n.trim_start_matches('/'))
-                }
-            })
-            .collect(),
-        None => names,
-    })
+    Ok(names.into_iter().map(|n| to_path(args, n)).collect())
+}
+
+/// The `--site-manifest` paths, in the same form as the items.
+fn manifest(args: &Args) -> Result<Vec<String>, Failure> {
+    let source = args.site_manifest.as_deref().expect("--collapse requires --site-manifest");
+    Ok(read_lines("--site-manifest", source)?.into_iter().map(|n| to_path(args, n)).collect())
 }
 
 /// Progress on stderr: a redrawn line on a terminal, one line per event when piped.
@@ -252,6 +486,23 @@ impl Progress {
                 format!("{target}: batch {} refused ({code}), retrying in {:.1} s", batch + 1, after.as_secs_f64())
             }
             Event::Completed { batch } => format!("{target}: batch {} completed", batch + 1),
+            Event::AlreadySubmitted { batch, id, created } => {
+                *batches += 1;
+                // Said even on a terminal: nothing new was invalidated for this batch.
+                let warning = format!(
+                    "warning: {target}: batch {} was already submitted by an earlier run (invalidation {id}, created {}); nothing new was invalidated for it",
+                    batch + 1,
+                    created.fmt(sdk_types::TimestampFormat::DateTime)
+                );
+                if self.terminal {
+                    eprintln!("\r{warning}\x1b[K");
+                }
+                warning
+            }
+            Event::FromJournal { batch, id } => {
+                *batches += 1;
+                format!("{target}: batch {} already accepted as {id} (journal), not sent again", batch + 1)
+            }
         };
         if self.terminal {
             eprint!("\r[{batches}/{}] batches, {paths} paths, {retries} retries\x1b[K", self.total);

@@ -11,6 +11,7 @@ pub mod shorthand;
 pub mod skeleton;
 pub mod table;
 pub mod text_width;
+pub mod tuning;
 pub mod yaml;
 
 /// How a command ended, as an AWS CLI exit code.

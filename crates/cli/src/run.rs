@@ -258,9 +258,8 @@ async fn paginate(client: &Client, op: &OperationSchema, input: Value, call: &Ca
 /// Runs a waiter to the end; the AWS CLI prints nothing on success and exits 255 otherwise.
 async fn wait(client: &Client, waiter: &str, input: &Value) -> Result<(), Failure> {
     let text = |key: &str| input.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
-    let max_wait =
-        std::env::var("CLOUDFRONT_WAIT_MAX_SECONDS").ok().and_then(|v| v.parse().ok()).map(Duration::from_secs);
-    let poll = std::env::var("CLOUDFRONT_WAIT_POLL_MS").ok().and_then(|v| v.parse().ok()).map(Duration::from_millis);
+    let max_wait = crate::tuning::wait_max()?;
+    let poll = crate::tuning::wait_poll()?;
     let describe = |e: String| Failure::Other(format!("Waiter {waiter} failed: {e}"));
     // The waiter builders are distinct types with the same tuning methods.
     macro_rules! tuned {

@@ -37,10 +37,10 @@ async fn cloudfront(args: &[&str], extra_env: &[(&str, &str)]) -> Run {
     .unwrap()
 }
 
+/// An invalidation created now (an older CreateTime would be an earlier run's invalidation).
 fn invalidation(id: &str, status: &str, batch: &str) -> String {
-    format!(
-        "<Invalidation><Id>{id}</Id><Status>{status}</Status><CreateTime>2026-01-01T00:00:00.000Z</CreateTime>{batch}</Invalidation>"
-    )
+    let now = sdk_types::DateTime::now().fmt(sdk_types::TimestampFormat::DateTime);
+    format!("<Invalidation><Id>{id}</Id><Status>{status}</Status><CreateTime>{now}</CreateTime>{batch}</Invalidation>")
 }
 
 /// A server that answers creates with the batch it was sent, gets with a status that
@@ -563,7 +563,8 @@ async fn invalidate_plans_a_deploy_and_fans_it_out_to_tenants() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         run.stdout,
-        "tenant DT1: ok, 2 invalidations (I1 I1), 0 retries\ntenant DT2: ok, 2 invalidations (I1 I1), 0 retries\n"
+        "tenant DT1: ok, 2 invalidations (I1 I1), 0 retries\ntenant DT2: ok, 2 invalidations (I1 I1), 0 retries\n\
+         cost: 7002 billed paths (a wildcard counts as one); if this month had no other invalidations, 1000 are free and 6002 cost about $30.01\n"
     );
     assert_eq!(
         run.stderr.matches("submitted as I1").count(),

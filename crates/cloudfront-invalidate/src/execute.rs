@@ -2,8 +2,11 @@
 //! out `TooManyInvalidationsInProgress` and `Throttling` with capped exponential backoff
 //! (with jitter) under an overall deadline, and progress reported as it happens.
 //!
-//! Every batch carries its plan's CallerReference, so a resubmission after a crash or a
-//! lost answer is recognised by CloudFront as the same invalidation, never a second one.
+//! Every batch carries its CallerReference for the target, so a resubmission after a crash or
+//! a lost answer is recognised by CloudFront as the same invalidation, never a second one. An
+//! invalidation that comes back older than the run was made by an earlier run with the same
+//! run id: it is reported, because nothing new was invalidated for that batch. With a
+//! [`Journal`], batches an earlier run recorded are not sent again at all.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,15 +15,30 @@ use std::time::{Duration, Instant};
 use cloudfront::Client;
 use tokio::sync::Mutex;
 
+use crate::journal::{Entry, Journal};
 use crate::plan::{Batch, Plan};
+use sdk_types::DateTime;
+
+/// An invalidation created this long before the run started (by the service's clock) came
+/// from an earlier run; the margin absorbs the `Date` header's one-second resolution.
+const EARLIER_RUN_MARGIN_SECS: i64 = 5;
 
 /// What to invalidate.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Target {
     /// A distribution, by id.
     Distribution(String),
     /// A distribution tenant, by id.
     Tenant(String),
+}
+
+impl Target {
+    /// The distribution or tenant id (what each batch's `CallerReference` is derived with).
+    pub fn id(&self) -> &str {
+        match self {
+            Target::Distribution(id) | Target::Tenant(id) => id,
+        }
+    }
 }
 
 impl std::fmt::Display for Target {
@@ -50,6 +68,9 @@ pub struct Settings {
     pub wait_for_each: bool,
     /// How often to poll a batch when waiting for it.
     pub poll: Duration,
+    /// Where accepted batches are recorded, and earlier runs' accepted batches are read
+    /// from (those are not sent again).
+    pub journal: Option<Arc<Journal>>,
 }
 
 impl Default for Settings {
@@ -62,27 +83,37 @@ impl Default for Settings {
             deadline: Duration::from_secs(2 * 3600),
             wait_for_each: false,
             poll: Duration::from_secs(20),
+            journal: None,
         }
     }
 }
 
-/// A shared pace: at most one CreateInvalidation call per interval across every worker
-/// (and every target, when cloned into their settings). The default of one call per 2 s is
-/// under the 0.5 per second rate an AWS maintainer quoted for CreateInvalidation; each
-/// `Throttling` that gets past the retry policy doubles the interval (up to a minute).
+/// A shared pace for every worker (and every target, when cloned into their settings):
+/// additive increase, multiplicative decrease. It starts at its fastest rate (by default one
+/// call per 2 s, under the 0.5 per second an AWS maintainer quoted for CreateInvalidation);
+/// each `Throttling` that gets past the retry policy halves the rate (down to one call a
+/// minute), and each accepted call adds back a tenth of the fastest rate, so the pace
+/// recovers once throttling stops.
 #[derive(Debug, Clone)]
 pub struct Pacer {
-    /// The next free slot and the current interval.
-    state: Arc<Mutex<(Instant, Duration)>>,
+    /// The next free slot and the current rate.
+    state: Arc<Mutex<(Instant, f64)>>,
+    fastest: f64,
 }
 
 impl Pacer {
     /// The longest interval slowing down can reach.
     pub const SLOWEST: Duration = Duration::from_secs(60);
 
-    /// At most one call per `interval`.
+    /// At most one call per `interval` (the fastest pace).
     pub fn new(interval: Duration) -> Pacer {
-        Pacer { state: Arc::new(Mutex::new((Instant::now(), interval))) }
+        Pacer::per_second(1.0 / interval.as_secs_f64().max(1e-6))
+    }
+
+    /// At most `calls` calls a second (the fastest pace).
+    pub fn per_second(calls: f64) -> Pacer {
+        let fastest = if calls.is_finite() && calls > 0.0 { calls } else { 0.5 };
+        Pacer { state: Arc::new(Mutex::new((Instant::now(), fastest))), fastest }
     }
 
     /// Waits for this caller's turn.
@@ -90,21 +121,28 @@ impl Pacer {
         let at = {
             let mut state = self.state.lock().await;
             let at = state.0.max(Instant::now());
-            state.0 = at + state.1;
+            state.0 = at + Duration::from_secs_f64(1.0 / state.1);
             at
         };
         tokio::time::sleep_until(at.into()).await;
     }
 
-    /// Halves the pace (doubles the interval), for every worker sharing this pacer.
+    /// Halves the rate, for every worker sharing this pacer.
     pub async fn slow_down(&self) {
+        let slowest = (1.0 / Self::SLOWEST.as_secs_f64()).min(self.fastest);
         let mut state = self.state.lock().await;
-        state.1 = (state.1 * 2).clamp(Duration::from_millis(1), Self::SLOWEST.max(state.1));
+        state.1 = (state.1 / 2.0).max(slowest);
+    }
+
+    /// Adds a tenth of the fastest rate back, up to the fastest.
+    pub async fn speed_up(&self) {
+        let mut state = self.state.lock().await;
+        state.1 = (state.1 + self.fastest / 10.0).min(self.fastest);
     }
 
     /// The current interval between calls.
     pub async fn interval(&self) -> Duration {
-        self.state.lock().await.1
+        Duration::from_secs_f64(1.0 / self.state.lock().await.1)
     }
 }
 
@@ -134,6 +172,23 @@ pub enum Event {
         /// The batch's index in the plan.
         batch: usize,
     },
+    /// CloudFront answered with an invalidation an earlier run made with the same
+    /// reference: nothing new was invalidated for this batch.
+    AlreadySubmitted {
+        /// The batch's index in the plan.
+        batch: usize,
+        /// The earlier invalidation.
+        id: String,
+        /// When the earlier run created it.
+        created: DateTime,
+    },
+    /// The journal says an earlier run had this batch accepted; it was not sent again.
+    FromJournal {
+        /// The batch's index in the plan.
+        batch: usize,
+        /// The invalidation the journal recorded.
+        id: String,
+    },
 }
 
 /// What a successful run did.
@@ -145,6 +200,11 @@ pub struct Summary {
     pub retries: usize,
     /// Time spent waiting out refusals.
     pub waited: Duration,
+    /// Batches CloudFront answered with an earlier run's invalidation (nothing new was
+    /// invalidated for them).
+    pub earlier: Vec<usize>,
+    /// Batches skipped because the journal had them.
+    pub from_journal: Vec<usize>,
 }
 
 /// Why a run stopped.
@@ -175,36 +235,71 @@ pub async fn execute(
     on_event: &(dyn Fn(Event) + Sync),
 ) -> Result<Summary, Failure> {
     let started = Instant::now();
+    let started_at = DateTime::now();
     let ids = std::sync::Mutex::new(vec![String::new(); plan.batches.len()]);
     let retries = AtomicUsize::new(0);
     let waited = std::sync::Mutex::new(Duration::ZERO);
-    let (ids_ref, retries_ref, waited_ref) = (&ids, &retries, &waited);
+    let earlier = std::sync::Mutex::new(Vec::new());
+    let from_journal = std::sync::Mutex::new(Vec::new());
+    let (ids_ref, retries_ref, waited_ref, earlier_ref, journal_ref) =
+        (&ids, &retries, &waited, &earlier, &from_journal);
     each_concurrently(&plan.batches, settings.concurrency, move |index, batch| async move {
-        let mut backoff = settings.first_backoff;
-        // Bounded by the deadline: every refusal waits at least `first_backoff`.
-        let id = loop {
-            settings.pacer.turn().await;
-            match submit(client, target, batch).await {
-                Ok(id) => break id,
-                Err((Some(code), _)) if is_not_now(&code) => {
-                    let after = jitter(backoff, index);
-                    if started.elapsed() + after > settings.deadline {
-                        let message = format!("still {code} when the deadline of {:?} ran out", settings.deadline);
-                        return Err(Failure { batch: index, code: Some(code), message });
+        let reference = batch.caller_reference(target.id());
+        let recorded = settings.journal.as_ref().and_then(|j| j.accepted(target, &reference).cloned());
+        let id = if let Some(entry) = recorded {
+            on_event(Event::FromJournal { batch: index, id: entry.invalidation_id.clone() });
+            journal_ref.lock().expect("not poisoned").push(index);
+            entry.invalidation_id
+        } else {
+            let mut backoff = settings.first_backoff;
+            // Bounded by the deadline: every refusal waits at least `first_backoff`.
+            let (id, created) = loop {
+                settings.pacer.turn().await;
+                match submit(client, target, batch, &reference).await {
+                    Ok(accepted) => {
+                        settings.pacer.speed_up().await;
+                        break accepted;
                     }
-                    if code.starts_with("Throttling") {
-                        settings.pacer.slow_down().await;
+                    Err((Some(code), _)) if is_not_now(&code) => {
+                        let after = jitter(backoff, index);
+                        if started.elapsed() + after > settings.deadline {
+                            let message = format!("still {code} when the deadline of {:?} ran out", settings.deadline);
+                            return Err(Failure { batch: index, code: Some(code), message });
+                        }
+                        if code.starts_with("Throttling") {
+                            settings.pacer.slow_down().await;
+                        }
+                        on_event(Event::Retrying { batch: index, code, after });
+                        retries_ref.fetch_add(1, Ordering::SeqCst);
+                        *waited_ref.lock().expect("not poisoned") += after;
+                        tokio::time::sleep(after).await;
+                        backoff = (backoff * 2).min(settings.max_backoff);
                     }
-                    on_event(Event::Retrying { batch: index, code, after });
-                    retries_ref.fetch_add(1, Ordering::SeqCst);
-                    *waited_ref.lock().expect("not poisoned") += after;
-                    tokio::time::sleep(after).await;
-                    backoff = (backoff * 2).min(settings.max_backoff);
+                    Err((code, message)) => return Err(Failure { batch: index, code, message }),
                 }
-                Err((code, message)) => return Err(Failure { batch: index, code, message }),
+            };
+            if let Some(journal) = &settings.journal {
+                let entry = Entry {
+                    run_id: batch.run_id.clone(),
+                    target: target.clone(),
+                    batch: index,
+                    reference: reference.clone(),
+                    invalidation_id: id.clone(),
+                    items: batch.items.len(),
+                };
+                journal.record(&entry).map_err(|message| Failure { batch: index, code: None, message })?;
             }
+            // The run's start by the service's clock (the client learnt the offset from the
+            // answer's Date header).
+            let offset = client.handle().server_clock_offset_secs().unwrap_or(0);
+            if created.secs() < started_at.secs() + offset - EARLIER_RUN_MARGIN_SECS {
+                on_event(Event::AlreadySubmitted { batch: index, id: id.clone(), created });
+                earlier_ref.lock().expect("not poisoned").push(index);
+            } else {
+                on_event(Event::Submitted { batch: index, id: id.clone(), items: batch.items.len() });
+            }
+            id
         };
-        on_event(Event::Submitted { batch: index, id: id.clone(), items: batch.items.len() });
         ids_ref.lock().expect("not poisoned")[index] = id.clone();
         if settings.wait_for_each {
             wait_until_done(client, target, &id, settings, started).await.map_err(|message| Failure {
@@ -217,10 +312,17 @@ pub async fn execute(
         Ok(())
     })
     .await?;
+    let sorted = |list: std::sync::Mutex<Vec<usize>>| {
+        let mut list = list.into_inner().expect("not poisoned");
+        list.sort_unstable();
+        list
+    };
     Ok(Summary {
         ids: ids.into_inner().expect("not poisoned"),
         retries: retries.into_inner(),
         waited: waited.into_inner().expect("not poisoned"),
+        earlier: sorted(earlier),
+        from_journal: sorted(from_journal),
     })
 }
 
@@ -293,10 +395,15 @@ fn jitter(base: Duration, batch: usize) -> Duration {
     base + Duration::from_millis(if spread == 0 { 0 } else { noise % spread })
 }
 
-/// One CreateInvalidation (or its tenant form); the id, or the error code and message.
-async fn submit(client: &Client, target: &Target, batch: &Batch) -> Result<String, (Option<String>, String)> {
-    let invalidation_batch =
-        crate::batch(batch.items.iter().cloned(), batch.caller_reference.clone()).map_err(|e| (None, e.to_string()))?;
+/// One CreateInvalidation (or its tenant form); the id and creation time, or the error
+/// code and message.
+async fn submit(
+    client: &Client,
+    target: &Target,
+    batch: &Batch,
+    reference: &str,
+) -> Result<(String, DateTime), (Option<String>, String)> {
+    let invalidation_batch = crate::batch(batch.items.iter().cloned(), reference).map_err(|e| (None, e.to_string()))?;
     let invalidation = match target {
         Target::Distribution(id) => client
             .create_invalidation()
@@ -315,7 +422,9 @@ async fn submit(client: &Client, target: &Target, batch: &Batch) -> Result<Strin
             .map(|o| o.invalidation)
             .map_err(|e| (e.code().map(str::to_owned), e.to_string()))?,
     };
-    invalidation.map(|i| i.id).ok_or_else(|| (None, "CloudFront answered without an invalidation".to_owned()))
+    invalidation
+        .map(|i| (i.id, i.create_time))
+        .ok_or_else(|| (None, "CloudFront answered without an invalidation".to_owned()))
 }
 
 async fn wait_until_done(
@@ -377,7 +486,7 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn throttling_slows_every_worker_sharing_the_pacer() {
+    async fn throttling_slows_every_worker_and_the_pace_recovers_after() {
         let pacer = Pacer::new(Duration::from_millis(10));
         let shared = pacer.clone();
         shared.slow_down().await;
@@ -386,6 +495,16 @@ mod tests {
             pacer.slow_down().await;
         }
         assert_eq!(pacer.interval().await, Pacer::SLOWEST);
+        // Additive increase: a tenth of the fastest rate per accepted call, never beyond it.
+        for _ in 0..5 {
+            pacer.speed_up().await;
+        }
+        let halfway = pacer.interval().await;
+        assert!(halfway > Duration::from_millis(19) && halfway < Duration::from_millis(21), "{halfway:?}");
+        for _ in 0..20 {
+            pacer.speed_up().await;
+        }
+        assert_eq!(pacer.interval().await, Duration::from_millis(10));
     }
 
     #[tokio::test]

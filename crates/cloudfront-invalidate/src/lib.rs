@@ -11,7 +11,9 @@
 
 #![warn(missing_docs)]
 
+pub mod collapse;
 pub mod execute;
+pub mod journal;
 pub mod paths;
 pub mod plan;
 

@@ -1,6 +1,8 @@
 //! Planning a large invalidation: from any number of paths and cache tags to batches that
-//! CloudFront accepts, each with a CallerReference that is the same every time the same plan
-//! is made (so re-running after a crash re-submits instead of duplicating).
+//! CloudFront accepts, each with a CallerReference per target that is the same every time the
+//! same plan is made for the same target (so re-running after a crash re-submits instead of
+//! duplicating), and different for every target (so no tenant can be handed another tenant's
+//! invalidation, whatever scope CloudFront gives references).
 //!
 //! The plan validates every item (all problems at once), dedupes, drops paths a wildcard in
 //! the same set already covers, and splits what is left so no batch carries more than 3,000
@@ -43,11 +45,27 @@ pub struct Options {
 pub struct Batch {
     /// Paths and tags, wildcards first, each group sorted.
     pub items: Vec<String>,
-    /// Derived from the run id and the items: stable across runs, distinct across batches.
-    pub caller_reference: String,
+    /// The run this batch belongs to (part of every reference).
+    pub run_id: String,
 }
 
 impl Batch {
+    /// The batch's `CallerReference` for one target (a distribution or tenant id): `RUNID-`
+    /// and 32 hex digits of SHA-256 over the run id, the target and the items. Stable across
+    /// runs, distinct across batches and across targets.
+    pub fn caller_reference(&self, target: &str) -> String {
+        let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
+        digest.update(self.run_id.as_bytes());
+        digest.update(b"\0");
+        digest.update(target.as_bytes());
+        for item in &self.items {
+            digest.update(b"\n");
+            digest.update(item.as_bytes());
+        }
+        let hex: String = digest.finish().as_ref().iter().take(16).map(|b| format!("{b:02x}")).collect();
+        format!("{}-{hex}", self.run_id)
+    }
+
     /// Wildcard paths in the batch.
     pub fn wildcards(&self) -> usize {
         self.items.iter().filter(|i| is_wildcard(i)).count()
@@ -80,6 +98,29 @@ impl Plan {
     pub fn items(&self) -> usize {
         self.batches.iter().map(|b| b.items.len()).sum()
     }
+
+    /// Paths CloudFront bills for one target: every item counts one, a wildcard too,
+    /// however many objects it matches.
+    pub fn billed_paths(&self) -> usize {
+        self.items()
+    }
+}
+
+/// Paths invalidated free of charge per account and month; each one beyond costs
+/// [`PRICE_PER_PATH_USD`].
+pub const FREE_PATHS_PER_MONTH: usize = 1000;
+/// CloudFront's published price of an invalidation path beyond the free ones.
+pub const PRICE_PER_PATH_USD: f64 = 0.005;
+
+/// A one-line cost estimate for `billed` paths (this run alone, assuming nothing else was
+/// invalidated this month).
+pub fn cost_estimate(billed: usize) -> String {
+    let charged = billed.saturating_sub(FREE_PATHS_PER_MONTH);
+    format!(
+        "{billed} billed paths (a wildcard counts as one); if this month had no other invalidations, {} are free and {charged} cost about ${:.2}",
+        billed.min(FREE_PATHS_PER_MONTH),
+        charged as f64 * PRICE_PER_PATH_USD
+    )
 }
 
 impl fmt::Display for Plan {
@@ -89,16 +130,16 @@ impl fmt::Display for Plan {
         for (n, batch) in self.batches.iter().enumerate() {
             writeln!(
                 f,
-                "batch {}: {} items ({} files, {} wildcards, {} tags), CallerReference {}",
+                "batch {}: {} items ({} files, {} wildcards, {} tags)",
                 n + 1,
                 batch.items.len(),
                 batch.files(),
                 batch.wildcards(),
                 batch.tags(),
-                batch.caller_reference
             )?;
         }
-        writeln!(f, "left out: {} duplicates, {} covered by a wildcard", self.duplicates, self.covered.len())
+        writeln!(f, "left out: {} duplicates, {} covered by a wildcard", self.duplicates, self.covered.len())?;
+        writeln!(f, "per target: {}", cost_estimate(self.billed_paths()))
     }
 }
 
@@ -141,8 +182,7 @@ pub fn plan<S: AsRef<str>>(items: &[S], run_id: &str, options: &Options) -> Resu
         }
         batches.push(batch);
     }
-    let batches =
-        batches.into_iter().map(|items| Batch { caller_reference: caller_reference(run_id, &items), items }).collect();
+    let batches = batches.into_iter().map(|items| Batch { items, run_id: run_id.to_owned() }).collect();
     Ok(Plan { batches, duplicates, covered })
 }
 
@@ -164,18 +204,6 @@ fn is_covered(item: &str, prefixes: &HashSet<&str>) -> bool {
         .any(|end| prefixes.contains(&item[..end]))
 }
 
-/// `RUNID-` and 32 hex digits of SHA-256 over the run id and the batch's items.
-fn caller_reference(run_id: &str, items: &[String]) -> String {
-    let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
-    digest.update(run_id.as_bytes());
-    for item in items {
-        digest.update(b"\n");
-        digest.update(item.as_bytes());
-    }
-    let hex: String = digest.finish().as_ref().iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!("{run_id}-{hex}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,9 +222,11 @@ mod tests {
         }
         assert_eq!(plan.batches.len(), 3);
         assert_eq!(plan.batches[0].wildcards(), 15);
-        assert!(plan.to_string().starts_with(
-            "3 batches, 7021 items\nbatch 1: 3000 items (2984 files, 15 wildcards, 1 tags), CallerReference deploy-7-"
-        ));
+        assert!(
+            plan.to_string()
+                .starts_with("3 batches, 7021 items\nbatch 1: 3000 items (2984 files, 15 wildcards, 1 tags)\n")
+        );
+        assert!(plan.to_string().ends_with("per target: 7021 billed paths (a wildcard counts as one); if this month had no other invalidations, 1000 are free and 6021 cost about $30.11\n"));
     }
 
     #[test]
@@ -206,10 +236,12 @@ mod tests {
         let first = plan(&items, "run", &small).unwrap();
         let again = plan(&["/c", "/a", "/b/*", "/a"], "run", &small).unwrap();
         assert_eq!(first.batches, again.batches, "order and duplicates of the input do not matter");
-        let refs: HashSet<&str> = first.batches.iter().map(|b| b.caller_reference.as_str()).collect();
+        let refs: HashSet<String> = first.batches.iter().map(|b| b.caller_reference("E1")).collect();
         assert_eq!(refs.len(), 3);
+        assert!(first.batches.iter().all(|b| b.caller_reference("E1") == b.caller_reference("E1")), "stable");
+        assert_ne!(first.batches[0].caller_reference("dt_a"), first.batches[0].caller_reference("dt_b"), "per target");
         let other_run = plan(&items, "run-2", &small).unwrap();
-        assert_ne!(first.batches[0].caller_reference, other_run.batches[0].caller_reference);
+        assert_ne!(first.batches[0].caller_reference("E1"), other_run.batches[0].caller_reference("E1"));
     }
 
     #[test]

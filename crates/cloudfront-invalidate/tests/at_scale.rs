@@ -19,12 +19,23 @@ struct Created {
     reference: String,
     items: Vec<String>,
     at: Instant,
+    /// CreateTime as reported.
+    created: sdk_types::DateTime,
 }
 
 #[derive(Default)]
 struct CloudFront {
-    /// Invalidations per distribution or tenant path.
+    /// Invalidations per distribution or tenant path (or per parent distribution, with
+    /// `one_scope`).
     created: HashMap<String, Vec<Created>>,
+    /// Report an invalidation found again by its reference as made an hour earlier, as a
+    /// rerun of a deploy long after the first run sees it.
+    age_found_again: bool,
+    /// Every tenant path shares one reference scope (if CloudFront scoped references per
+    /// parent distribution).
+    one_scope: bool,
+    /// CreateInvalidation calls received.
+    posts: usize,
 }
 
 fn error(status: u16, code: &str, message: &str) -> Reply {
@@ -42,9 +53,10 @@ fn invalidation(c: &Created) -> String {
     let paths: String = c.items.iter().map(|p| format!("<Path>{p}</Path>")).collect();
     format!(
         "<Invalidation xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\"><Id>{}</Id><Status>{status}</Status>\
-         <CreateTime>2026-01-01T00:00:00Z</CreateTime><InvalidationBatch><Paths><Quantity>{}</Quantity><Items>{paths}</Items>\
+         <CreateTime>{}</CreateTime><InvalidationBatch><Paths><Quantity>{}</Quantity><Items>{paths}</Items>\
          </Paths><CallerReference>{}</CallerReference></InvalidationBatch></Invalidation>",
         c.id,
+        c.created.fmt(sdk_types::TimestampFormat::DateTime),
         c.items.len(),
         c.reference
     )
@@ -58,19 +70,25 @@ impl CloudFront {
     fn handle(&mut self, request: &Recorded, index: usize) -> Reply {
         let path = request.target.split('?').next().unwrap_or_default();
         if request.method == "POST" {
+            self.posts += 1;
             if index % 5 == 4 {
                 return error(400, "Throttling", "Rate exceeded");
             }
             let parent = path.trim_end_matches("/invalidation").to_owned();
+            let scope = if self.one_scope { "one-scope".to_owned() } else { parent.clone() };
             let body = request.text();
             let items: Vec<String> = between(&body, "<Path>", "</Path>").into_iter().map(str::to_owned).collect();
             let reference = between(&body, "<CallerReference>", "</CallerReference>")[0].to_owned();
             if items.len() > 3000 {
                 return error(413, "BatchTooLarge", "too many paths");
             }
-            let existing = self.created.entry(parent.clone()).or_default();
-            if let Some(same) = existing.iter().find(|c| c.reference == reference) {
+            let age = self.age_found_again;
+            let existing = self.created.entry(scope).or_default();
+            if let Some(same) = existing.iter_mut().find(|c| c.reference == reference) {
                 if same.items == items {
+                    if age {
+                        same.created = sdk_types::DateTime::from_secs(sdk_types::DateTime::now().secs() - 3600);
+                    }
                     return Reply::status(201, invalidation(same));
                 }
                 return error(409, "InvalidationBatchAlreadyExists", "reference used for another batch");
@@ -87,14 +105,21 @@ impl CloudFront {
             if files > 3000 || wildcards > 15 {
                 return error(400, "TooManyInvalidationsInProgress", "too many in progress");
             }
-            let created = Created { id: format!("I{index:06}"), reference, items, at: Instant::now() };
+            let created = Created {
+                id: format!("I{index:06}"),
+                reference,
+                items,
+                at: Instant::now(),
+                created: sdk_types::DateTime::now(),
+            };
             let reply =
                 Reply::status(201, invalidation(&created)).header("Location", &format!("{parent}/{}", created.id));
             existing.push(created);
             return reply;
         }
         let (parent, id) = path.rsplit_once("/invalidation/").unwrap_or_default();
-        match self.created.get(parent).and_then(|all| all.iter().find(|c| c.id == id)) {
+        let scope = if self.one_scope { "one-scope" } else { parent };
+        match self.created.get(scope).and_then(|all| all.iter().find(|c| c.id == id)) {
             Some(found) => Reply::status(200, invalidation(found)),
             None => error(404, "NoSuchInvalidation", "no such invalidation"),
         }
@@ -120,6 +145,7 @@ fn settings() -> Settings {
         deadline: Duration::from_secs(120),
         wait_for_each: false,
         poll: Duration::from_millis(50),
+        journal: None,
     }
 }
 
@@ -208,4 +234,55 @@ async fn a_deadline_stops_a_run_that_cannot_start() {
     let failure = execute(&client, &Target::Distribution("E3".into()), &planned, &settings, &|_| {}).await.unwrap_err();
     assert_eq!(failure.code.as_deref(), Some("TooManyInvalidationsInProgress"));
     assert!(failure.to_string().starts_with("batch 1: still TooManyInvalidationsInProgress"), "{failure}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tenants_never_share_a_reference_even_if_cloudfront_scoped_them_per_distribution() {
+    let state = Arc::new(Mutex::new(CloudFront { one_scope: true, ..CloudFront::default() }));
+    let shared = state.clone();
+    let server = TestServer::start(move |request, index| shared.lock().unwrap().handle(request, index)).await;
+    let client = client(&server.url);
+    let targets: Vec<Target> = (0..5).map(|i| Target::Tenant(format!("dt_{i}"))).collect();
+    let planned = plan(&["/index.html", "/assets/*"], "deploy-1", &Options::default()).unwrap();
+    let outcomes = fan_out(&client, &targets, &planned, &settings(), &|_, _| {}).await;
+    let ids: HashSet<String> = outcomes.into_iter().flat_map(|(_, o)| o.unwrap().ids).collect();
+    assert_eq!(ids.len(), 5, "every tenant got an invalidation of its own");
+    assert_eq!(state.lock().unwrap().created["one-scope"].len(), 5);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rerun_is_reported_and_a_journal_skips_what_was_accepted() {
+    let state = Arc::new(Mutex::new(CloudFront { age_found_again: true, ..CloudFront::default() }));
+    let shared = state.clone();
+    let server = TestServer::start(move |request, index| shared.lock().unwrap().handle(request, index)).await;
+    let client = client(&server.url);
+    let planned = plan(&deploy(), "deploy-44", &Options::default()).unwrap();
+    let target = Target::Distribution("E4".into());
+    let first = execute(&client, &target, &planned, &settings(), &|_| {}).await.unwrap();
+    assert!(first.earlier.is_empty(), "a first run is not a rerun");
+
+    // The same run id again, without a journal: CloudFront hands back the earlier run's
+    // invalidations, and every batch is reported.
+    let events = Mutex::new(Vec::new());
+    let again = execute(&client, &target, &planned, &settings(), &|e| events.lock().unwrap().push(e)).await.unwrap();
+    assert_eq!(again.earlier, (0..planned.batches.len()).collect::<Vec<_>>());
+    assert_eq!(again.ids, first.ids);
+    let reported = events.lock().unwrap().iter().filter(|e| matches!(e, Event::AlreadySubmitted { .. })).count();
+    assert_eq!(reported, planned.batches.len());
+
+    // With a journal: the first run records, the rerun sends nothing.
+    let path = std::env::temp_dir().join(format!("at-scale-journal-{}.jsonl", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let other = Target::Distribution("E5".into());
+    let journal = Arc::new(cloudfront_invalidate::journal::Journal::open(&path).unwrap());
+    let with_journal = Settings { journal: Some(journal), ..settings() };
+    let recorded = execute(&client, &other, &planned, &with_journal, &|_| {}).await.unwrap();
+    let posts_before = state.lock().unwrap().posts;
+    let journal = Arc::new(cloudfront_invalidate::journal::Journal::open(&path).unwrap());
+    assert_eq!(journal.entries().len(), planned.batches.len());
+    let resumed = Settings { journal: Some(journal), wait_for_each: true, ..settings() };
+    let rerun = execute(&client, &other, &planned, &resumed, &|_| {}).await.unwrap();
+    assert_eq!(state.lock().unwrap().posts, posts_before, "no CreateInvalidation call for journalled batches");
+    assert_eq!(rerun.ids, recorded.ids);
+    assert_eq!(rerun.from_journal.len(), planned.batches.len());
 }

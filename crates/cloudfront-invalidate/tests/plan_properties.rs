@@ -66,11 +66,16 @@ proptest! {
         shuffled.extend(items.iter().take(3).cloned());
         prop_assert_eq!(&plan(&shuffled, "run-1", &options).unwrap().batches, &made.batches);
         // Distinct references within a plan, and different ones for another run.
-        let refs: HashSet<&str> = made.batches.iter().map(|b| b.caller_reference.as_str()).collect();
-        prop_assert_eq!(refs.len(), made.batches.len());
+        // ... and per target: no two targets share a reference.
+        let refs: HashSet<String> = made
+            .batches
+            .iter()
+            .flat_map(|b| ["E1", "dt_a", "dt_b"].map(|target| b.caller_reference(target)))
+            .collect();
+        prop_assert_eq!(refs.len(), made.batches.len() * 3);
         let other = plan(&items, "run-2", &options).unwrap();
         for (a, b) in made.batches.iter().zip(&other.batches) {
-            prop_assert_ne!(&a.caller_reference, &b.caller_reference);
+            prop_assert_ne!(a.caller_reference("E1"), b.caller_reference("E1"));
         }
     }
 }

@@ -3,7 +3,7 @@
 //! `Date` header of responses and applied to the signing time of later requests, and a
 //! request refused for its time is retried once with the corrected time.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
 use sdk_types::{DateTime, TimestampFormat};
 use sdk_wire::HttpResponse;
@@ -27,6 +27,9 @@ pub const CLOCK_SKEW_CODES: &[&str] = &[
 #[derive(Debug, Default)]
 pub struct ClockSkew {
     offset_secs: AtomicI64,
+    /// The last raw estimate (to the second), whether or not it was large enough to apply.
+    estimate_secs: AtomicI64,
+    estimated: AtomicBool,
 }
 
 impl ClockSkew {
@@ -40,6 +43,11 @@ impl ClockSkew {
         self.offset_secs.load(Ordering::Relaxed)
     }
 
+    /// The service's clock minus ours by the last `Date` header seen, to the second.
+    pub fn estimate_secs(&self) -> Option<i64> {
+        self.estimated.load(Ordering::Relaxed).then(|| self.estimate_secs.load(Ordering::Relaxed))
+    }
+
     /// Learns from a response's `Date` header; returns whether the correction changed.
     pub fn observe(&self, response: &HttpResponse, now: DateTime) -> bool {
         let Some(server) = response.header("date").and_then(|d| DateTime::parse(d, TimestampFormat::HttpDate).ok())
@@ -47,6 +55,8 @@ impl ClockSkew {
             return false;
         };
         let estimate = server.secs() - now.secs();
+        self.estimate_secs.store(estimate, Ordering::Relaxed);
+        self.estimated.store(true, Ordering::Relaxed);
         let offset = if estimate.abs() >= THRESHOLD_SECS { estimate } else { 0 };
         let previous = self.offset_secs.swap(offset, Ordering::Relaxed);
         (previous - offset).abs() >= THRESHOLD_SECS

@@ -58,6 +58,12 @@ impl Handle {
         self.skew.offset_secs()
     }
 
+    /// The service's clock minus ours, to the second, by the last response's `Date` header
+    /// (none before the first response).
+    pub fn server_clock_offset_secs(&self) -> Option<i64> {
+        self.skew.estimate_secs()
+    }
+
     /// Tokens left in the retry quota.
     pub fn retry_quota(&self) -> u32 {
         self.quota.available()

@@ -12,8 +12,8 @@ use test_server::{Recorded, Reply, TestServer};
 
 #[derive(Default)]
 struct State {
-    /// (parent path, id) -> (caller reference, batch XML, polls so far)
-    invalidations: BTreeMap<(String, String), (String, String, u32)>,
+    /// (parent path, id) -> (caller reference, batch XML, polls so far, CreateTime)
+    invalidations: BTreeMap<(String, String), (String, String, u32, String)>,
     next_id: u32,
 }
 
@@ -23,9 +23,9 @@ fn element<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
     Some(&xml[start..end])
 }
 
-fn invalidation_xml(id: &str, status: &str, batch: &str) -> String {
+fn invalidation_xml(id: &str, status: &str, created: &str, batch: &str) -> String {
     format!(
-        "<?xml version=\"1.0\"?><Invalidation xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\"><Id>{id}</Id><Status>{status}</Status><CreateTime>2026-01-01T00:00:00.000Z</CreateTime>{batch}</Invalidation>"
+        "<?xml version=\"1.0\"?><Invalidation xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\"><Id>{id}</Id><Status>{status}</Status><CreateTime>{created}</CreateTime>{batch}</Invalidation>"
     )
 }
 
@@ -66,10 +66,10 @@ fn handle(request: &Recorded, state: &Mutex<State>, complete_after: u32) -> Repl
             let existing = s
                 .invalidations
                 .iter()
-                .find(|((p, _), (r, _, _))| *p == parent_key && r == reference)
-                .map(|((_, id), (_, b, _))| (id.clone(), b.clone()));
-            let id = match existing {
-                Some((id, b)) if b == batch => id,
+                .find(|((p, _), (r, _, _, _))| *p == parent_key && r == reference)
+                .map(|((_, id), (_, b, _, created))| (id.clone(), b.clone(), created.clone()));
+            let (id, created) = match existing {
+                Some((id, b, created)) if b == batch => (id, created),
                 Some(_) => {
                     return Reply::status(
                         409,
@@ -79,18 +79,20 @@ fn handle(request: &Recorded, state: &Mutex<State>, complete_after: u32) -> Repl
                 None => {
                     s.next_id += 1;
                     let id = format!("IFAKE{:08}", s.next_id);
-                    s.invalidations.insert((parent_key.clone(), id.clone()), (reference.to_owned(), batch.clone(), 0));
-                    id
+                    let created = sdk_types::DateTime::now().fmt(sdk_types::TimestampFormat::DateTime);
+                    let record = (reference.to_owned(), batch.clone(), 0, created.clone());
+                    s.invalidations.insert((parent_key.clone(), id.clone()), record);
+                    (id, created)
                 }
             };
-            Reply::status(201, invalidation_xml(&id, "InProgress", &batch))
+            Reply::status(201, invalidation_xml(&id, "InProgress", &created, &batch))
                 .header("Location", &format!("https://cloudfront.amazonaws.com{path}/{id}"))
         }
         ("GET", Some(id)) => match s.invalidations.get_mut(&(parent_key, (*id).to_owned())) {
-            Some((_, batch, polls)) => {
+            Some((_, batch, polls, created)) => {
                 *polls += 1;
                 let status = if *polls > complete_after { "Completed" } else { "InProgress" };
-                Reply::status(200, invalidation_xml(id, status, batch))
+                Reply::status(200, invalidation_xml(id, status, created, batch))
             }
             None => not_found("NoSuchInvalidation"),
         },
@@ -99,9 +101,9 @@ fn handle(request: &Recorded, state: &Mutex<State>, complete_after: u32) -> Repl
                 .invalidations
                 .iter()
                 .filter(|((p, _), _)| *p == parent_key)
-                .map(|((_, id), (_, _, polls))| {
+                .map(|((_, id), (_, _, polls, created))| {
                     let status = if *polls > complete_after { "Completed" } else { "InProgress" };
-                    format!("<InvalidationSummary><Id>{id}</Id><CreateTime>2026-01-01T00:00:00.000Z</CreateTime><Status>{status}</Status></InvalidationSummary>")
+                    format!("<InvalidationSummary><Id>{id}</Id><CreateTime>{created}</CreateTime><Status>{status}</Status></InvalidationSummary>")
                 })
                 .collect();
             let count = s.invalidations.keys().filter(|(p, _)| *p == parent_key).count();
