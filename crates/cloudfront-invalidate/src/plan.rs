@@ -62,8 +62,7 @@ impl Batch {
             digest.update(b"\n");
             digest.update(item.as_bytes());
         }
-        let hex: String = digest.finish().as_ref().iter().take(16).map(|b| format!("{b:02x}")).collect();
-        format!("{}-{hex}", self.run_id)
+        format!("{}-{}", self.run_id, sdk_sigv4::hex(&digest.finish().as_ref()[..16]))
     }
 
     /// Wildcard paths in the batch.

@@ -227,7 +227,8 @@ fn sha256(data: &[u8]) -> ring::digest::Digest {
     ring::digest::digest(&ring::digest::SHA256, data)
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of `bytes` (SigV4 hashes; the runtime's cache file names use it too).
+pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {

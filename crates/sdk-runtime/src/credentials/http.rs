@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use crate::time::BoxFuture;
+
 /// Credential answers are a few hundred bytes; anything near this is not one.
 pub(crate) const MAX_BODY: usize = 64 * 1024;
 
@@ -52,34 +54,39 @@ impl CredentialHttp {
     }
 
     /// Sends a request and reads the answer (at most [`MAX_BODY`] bytes). Errors name the
-    /// URL and the failure, never a header (headers carry tokens).
-    pub(crate) async fn send(
-        &self,
+    /// URL and the failure, never a header (headers carry tokens). Boxed: every provider
+    /// calls it, and one copy serves them all.
+    pub(crate) fn send<'a>(
+        &'a self,
         method: reqwest::Method,
-        url: &str,
-        headers: &[(&str, &str)],
+        url: &'a str,
+        headers: &'a [(&'a str, &'a str)],
         body: Vec<u8>,
         timeout: Duration,
-    ) -> Result<Answer, SendError> {
-        let parsed = reqwest::Url::parse(url).map_err(|e| SendError::Other(format!("bad URL {url:?}: {e}")))?;
-        let client = self.client(&parsed).map_err(SendError::Other)?;
-        let mut request = client.request(method, parsed).timeout(timeout).body(body);
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        let mut response = request.send().await.map_err(|e| {
-            let text = format!("{url} is unreachable: {}", error_chain(&e));
-            if e.is_connect() || e.is_timeout() { SendError::Unreachable(text) } else { SendError::Other(text) }
-        })?;
-        let status = response.status().as_u16();
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| SendError::Other(format!("reading {url}: {e}")))? {
-            if body.len() + chunk.len() > MAX_BODY {
-                return Err(SendError::Other(format!("{url} answered with more than {MAX_BODY} bytes")));
+    ) -> BoxFuture<'a, Result<Answer, SendError>> {
+        Box::pin(async move {
+            let parsed = reqwest::Url::parse(url).map_err(|e| SendError::Other(format!("bad URL {url:?}: {e}")))?;
+            let client = self.client(&parsed).map_err(SendError::Other)?;
+            let mut request = client.request(method, parsed).timeout(timeout).body(body);
+            for (name, value) in headers {
+                request = request.header(*name, *value);
             }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(Answer { status, body })
+            let mut response = request.send().await.map_err(|e| {
+                let text = format!("{url} is unreachable: {}", error_chain(&e));
+                if e.is_connect() || e.is_timeout() { SendError::Unreachable(text) } else { SendError::Other(text) }
+            })?;
+            let status = response.status().as_u16();
+            let mut body = Vec::new();
+            while let Some(chunk) =
+                response.chunk().await.map_err(|e| SendError::Other(format!("reading {url}: {e}")))?
+            {
+                if body.len() + chunk.len() > MAX_BODY {
+                    return Err(SendError::Other(format!("{url} answered with more than {MAX_BODY} bytes")));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(Answer { status, body })
+        })
     }
 }
 

@@ -313,6 +313,11 @@ impl ProvideCredentials for CachingProvider {
     }
 }
 
+/// SHA-1 in hex: the AWS CLI names its cache files so (a name, not a secret).
+pub(crate) fn sha1_hex(data: &[u8]) -> String {
+    sdk_sigv4::hex(ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, data).as_ref())
+}
+
 /// Replaces a cache file atomically, readable by its owner only (its directory is made
 /// owner-only too when it has to be created).
 pub(crate) fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {

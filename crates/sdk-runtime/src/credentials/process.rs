@@ -17,7 +17,8 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 const MAX_OUTPUT: u64 = 64 * 1024;
 
 /// Runs `command` and reads the JSON document it prints (Version 1).
-pub(crate) async fn run(command: &str, source: &str) -> Result<Credentials, CredentialsError> {
+pub(crate) async fn run(command: &str, source: String) -> Result<Credentials, CredentialsError> {
+    let source = source.as_str();
     let fail = |why: String| CredentialsError::Failed(format!("{source}: credential_process: {why}"));
     let argv = split(command).map_err(|why| fail(why.to_owned()))?;
     // A blocking thread rather than tokio's process support, which would add a signal
@@ -169,20 +170,20 @@ mod tests {
     #[tokio::test]
     async fn no_shell_is_involved() {
         // A shell would expand $HOME and run the second command; botocore does neither.
-        let c = run(r#"printf {"Version":1,"AccessKeyId":"$HOME","SecretAccessKey":"s"}; false"#, "p").await;
+        let c = run(r#"printf {"Version":1,"AccessKeyId":"$HOME","SecretAccessKey":"s"}; false"#, "p".into()).await;
         let error = c.unwrap_err().to_string();
         assert!(error.contains("invalid JSON"), "{error}");
-        let c = run(r#"printf '{"Version":1,"AccessKeyId":"$HOME","SecretAccessKey":"s"}'"#, "p").await.unwrap();
+        let c = run(r#"printf '{"Version":1,"AccessKeyId":"$HOME","SecretAccessKey":"s"}'"#, "p".into()).await.unwrap();
         assert_eq!(c.access_key_id, "$HOME");
     }
 
     #[tokio::test]
     async fn output_is_bounded_and_failures_are_one_line() {
-        let error = run("head -c 200000 /dev/zero", "p").await.unwrap_err().to_string();
+        let error = run("head -c 200000 /dev/zero", "p".into()).await.unwrap_err().to_string();
         assert!(error.contains("more than 65536 bytes"), "{error}");
-        let error = run("sh -c 'echo first >&2; echo second >&2; exit 3'", "p").await.unwrap_err().to_string();
+        let error = run("sh -c 'echo first >&2; echo second >&2; exit 3'", "p".into()).await.unwrap_err().to_string();
         assert!(error.contains("first") && !error.contains("second") && !error.contains('\n'), "{error}");
-        let error = run("/nonexistent/tool", "p").await.unwrap_err().to_string();
+        let error = run("/nonexistent/tool", "p".into()).await.unwrap_err().to_string();
         assert!(error.contains("cannot run \"/nonexistent/tool\""), "{error}");
     }
 }

@@ -74,32 +74,35 @@ fn has_static_keys(profile: &Profile) -> bool {
 }
 
 /// Reads credentials of one kind from a profile (`name` may be absent: web identity from the
-/// environment needs no profile).
-async fn read(
-    context: &Context,
-    name: &str,
+/// environment needs no profile). Each kind's future is boxed on its own: one state machine
+/// holding all of them would be compiled into every program, however it gets credentials.
+fn read<'a>(
+    context: &'a Context,
+    name: &'a str,
     link: Link,
     environment_allowed: bool,
-) -> Result<Credentials, CredentialsError> {
+) -> BoxFuture<'a, Result<Credentials, CredentialsError>> {
     let profile = context.profiles.profile(name);
+    let ready =
+        |result| -> BoxFuture<'a, Result<Credentials, CredentialsError>> { Box::pin(std::future::ready(result)) };
     match link {
         Link::AssumeRole => unreachable!("assume role is resolved by assume_role_chain"),
-        Link::WebIdentity => web_identity(context, profile, environment_allowed).await,
+        Link::WebIdentity => Box::pin(web_identity(context, profile, environment_allowed)),
         Link::Sso => match profile {
-            Some(p) if super::sso::is_sso(p) => super::sso::credentials(context, p).await,
-            _ => Err(not_loaded(format!("profile {name:?} has no SSO settings"))),
+            Some(p) if super::sso::is_sso(p) => Box::pin(super::sso::credentials(context, p)),
+            _ => ready(Err(not_loaded(format!("profile {name:?} has no SSO settings")))),
         },
         Link::CredentialsFile => match profile {
-            Some(p) => static_keys(p.credentials_file(), &format!("profile:{name}"), "the credentials file"),
-            None => Err(not_loaded(format!("no profile {name:?}"))),
+            Some(p) => ready(static_keys(p.credentials_file(), &format!("profile:{name}"), "the credentials file")),
+            None => ready(Err(not_loaded(format!("no profile {name:?}")))),
         },
         Link::Process => match profile.and_then(|p| p.get("credential_process")) {
-            Some(command) => super::process::run(command, &format!("profile:{name}")).await,
-            None => Err(not_loaded(format!("profile {name:?} has no credential_process"))),
+            Some(command) => Box::pin(super::process::run(command, format!("profile:{name}"))),
+            None => ready(Err(not_loaded(format!("profile {name:?} has no credential_process")))),
         },
         Link::ConfigFile => match profile {
-            Some(p) => static_keys(p.config_file(), &format!("profile:{name}"), "the config file"),
-            None => Err(not_loaded(format!("no profile {name:?}"))),
+            Some(p) => ready(static_keys(p.config_file(), &format!("profile:{name}"), "the config file")),
+            None => ready(Err(not_loaded(format!("no profile {name:?}")))),
         },
     }
 }
@@ -288,12 +291,9 @@ async fn assume_role_chain(context: &Context, start: &str) -> Result<Credentials
             continue;
         }
         if let Some(serial) = &step.mfa_serial {
-            let prompt = context.mfa.clone();
-            let serial_for_prompt = serial.clone();
-            let code = tokio::task::spawn_blocking(move || prompt.token_code(&serial_for_prompt))
-                .await
-                .map_err(|e| CredentialsError::Failed(format!("the MFA prompt failed: {e}")))?
-                .map_err(|why| CredentialsError::Failed(format!("{label}: {why}")))?;
+            // Asked in place: nothing can go on without the code, as in the AWS CLI.
+            let code =
+                context.mfa.token_code(serial).map_err(|why| CredentialsError::Failed(format!("{label}: {why}")))?;
             call.mfa = Some((serial.clone(), code));
         }
         credentials =

@@ -36,9 +36,7 @@ pub(crate) fn file_for(dir: &Path, call: &AssumeRole, session_name_configured: b
         fields.push(("SerialNumber", python_json_string(serial)));
     }
     let text = format!("{{{}}}", fields.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect::<Vec<_>>().join(", "));
-    let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, text.as_bytes());
-    let name: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-    dir.join(format!("{name}.json"))
+    dir.join(format!("{}.json", super::sha1_hex(text.as_bytes())))
 }
 
 /// A string as Python's `json.dumps` writes it (ASCII only: `\uXXXX` for everything else).
@@ -82,7 +80,7 @@ pub(crate) fn read(path: &Path, now: DateTime, source: &str) -> Option<Credentia
 }
 
 /// Stores credentials as the AWS CLI reads them, readable by the owner only. Failing to
-/// write only costs the next run an STS call, so it is logged, not returned.
+/// write only costs the next run an STS call, so it is not an error.
 pub(crate) fn write(path: &Path, credentials: &Credentials) {
     let Some(expiry) = credentials.expiry else { return };
     let document = json!({
@@ -93,9 +91,7 @@ pub(crate) fn write(path: &Path, credentials: &Credentials) {
             "Expiration": expiry.fmt(TimestampFormat::DateTime),
         }
     });
-    if let Err(e) = super::write_private(path, &document.to_string()) {
-        tracing::debug!("could not write the AWS CLI role cache {}: {e}", path.display());
-    }
+    let _ = super::write_private(path, &document.to_string());
 }
 
 #[cfg(test)]

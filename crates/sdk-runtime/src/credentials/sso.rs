@@ -146,8 +146,7 @@ pub(crate) async fn credentials(context: &Context, profile: &Profile) -> Result<
 /// legacy profiles.
 fn cache_file(context: &Context, config: &SsoConfig) -> Result<PathBuf, String> {
     let key = config.session.as_deref().unwrap_or(&config.start_url);
-    let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, key.as_bytes());
-    let name: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    let name = super::sha1_hex(key.as_bytes());
     let home = context.env.home().ok_or("no home directory (HOME) to find the SSO token cache in")?;
     Ok(home.join(".aws/sso/cache").join(format!("{name}.json")))
 }
@@ -199,10 +198,8 @@ async fn access_token(context: &Context, config: &SsoConfig) -> Result<String, S
             }
             Ok(fresh)
         }
-        Err(why) if left > 0.0 => {
-            tracing::debug!("SSO token refresh failed, using the cached token until it expires: {why}");
-            Ok(access)
-        }
+        // The cached token still works until it expires, as in the AWS CLI.
+        Err(_) if left > 0.0 => Ok(access),
         Err(why) => {
             Err(format!("the SSO token in {shown} expired at {} and could not be refreshed: {why}", fmt(expires)))
         }
