@@ -90,6 +90,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
     drop(stub);
     parts.run("micro-benchmarks", || micro(&mode, &mut figures))?;
     parts.run("generator", || generator(&mode, &mut figures))?;
+    parts.run("bulk invalidation", || bulk(&mode, &mut figures))?;
 
     let table = report::markdown(&figures);
     println!("\n{table}");
@@ -385,6 +386,54 @@ fn generator(mode: &Mode, figures: &mut Vec<Figure>) -> Result<(), String> {
             full,
             None,
             Target::Below(3.0),
+        ),
+    ]);
+    Ok(())
+}
+
+/// `cloudfront invalidate`'s library at scale (no official counterpart): planning a million
+/// paths, and a fan-out to many tenants against a local CloudFront with an account-wide rate
+/// limit, wall time next to the bound the rate sets and peak memory (at a tenth of the
+/// tenants too, to show memory does not grow with them).
+fn bulk(mode: &Mode, figures: &mut Vec<Figure>) -> Result<(), String> {
+    measure::check(Command::new("cargo").current_dir(root()).args([
+        "build",
+        "--release",
+        "--locked",
+        "-p",
+        "cloudfront-invalidate",
+        "--example",
+        "bulk_at_scale",
+    ]))?;
+    let program = root().join("target/release/examples/bulk_at_scale");
+    let (paths, tenants, rate) =
+        if mode.name == "quick" { (100_000, 1_000, 1_000.0) } else { (1_000_000, 10_000, 1_000.0) };
+    let planned = timed(Command::new(&program).args(["plan", &paths.to_string()]))?;
+    let small = timed(Command::new(&program).args(["fan-out", &(tenants / 10).to_string(), &rate.to_string()]))?;
+    let large = timed(Command::new(&program).args(["fan-out", &tenants.to_string(), &rate.to_string()]))?;
+    let mib = |run: &measure::Run| run.peak_rss_kib as f64 / 1024.0;
+    figures.extend([
+        Figure::new("bulk", &format!("plan {paths} paths, time"), "s", planned.field("seconds")?, None, Target::None),
+        Figure::new("bulk", &format!("plan {paths} paths, peak RSS"), "MiB", mib(&planned), None, Target::None),
+        Figure::new(
+            "bulk",
+            &format!(
+                "fan out to {tenants} tenants at {rate} calls/s, wall (the rate allows {} s)",
+                large.field("bound")?
+            ),
+            "s",
+            large.field("seconds")?,
+            None,
+            Target::None,
+        ),
+        Figure::new("bulk", &format!("fan out to {tenants} tenants, peak RSS"), "MiB", mib(&large), None, Target::None),
+        Figure::new(
+            "bulk",
+            &format!("fan out to {} tenants, peak RSS", tenants / 10),
+            "MiB",
+            mib(&small),
+            None,
+            Target::None,
         ),
     ]);
     Ok(())

@@ -1,130 +1,19 @@
-//! A whole deploy's worth of paths against a local server that enforces CloudFront's
-//! documented invalidation limits: 3,000 items per request, 3,000 file paths and 15
-//! wildcards in progress per distribution or tenant, completion after a delay, CallerReference
-//! deduplication (`InvalidationBatchAlreadyExists` for a reused reference with other paths),
-//! and `Throttling` on every fifth request.
+//! A whole deploy's worth of paths, and fan-outs to thousands of tenants, against the local
+//! server that enforces CloudFront's documented invalidation limits
+//! (`test_server::cloudfront`): 3,000 items per request, 3,000 file paths and 15 wildcards in
+//! progress per distribution or tenant, completion after a delay, CallerReference
+//! deduplication, and throttling (every fifth request, or an account-wide rate).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use cloudfront_invalidate::plan::Plan;
+
 use cloudfront_invalidate::execute::{Event, Pacer, Settings, Target, execute, fan_out};
 use cloudfront_invalidate::plan::{Options, plan};
-use test_server::{Recorded, Reply, TestServer};
-
-const COMPLETES_AFTER: Duration = Duration::from_millis(300);
-
-struct Created {
-    id: String,
-    reference: String,
-    items: Vec<String>,
-    at: Instant,
-    /// CreateTime as reported.
-    created: sdk_types::DateTime,
-}
-
-#[derive(Default)]
-struct CloudFront {
-    /// Invalidations per distribution or tenant path (or per parent distribution, with
-    /// `one_scope`).
-    created: HashMap<String, Vec<Created>>,
-    /// Report an invalidation found again by its reference as made an hour earlier, as a
-    /// rerun of a deploy long after the first run sees it.
-    age_found_again: bool,
-    /// Every tenant path shares one reference scope (if CloudFront scoped references per
-    /// parent distribution).
-    one_scope: bool,
-    /// CreateInvalidation calls received.
-    posts: usize,
-}
-
-fn error(status: u16, code: &str, message: &str) -> Reply {
-    Reply::status(
-        status,
-        format!(
-            "<ErrorResponse xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\"><Error><Type>Sender</Type>\
-             <Code>{code}</Code><Message>{message}</Message></Error><RequestId>req-1</RequestId></ErrorResponse>"
-        ),
-    )
-}
-
-fn invalidation(c: &Created) -> String {
-    let status = if c.at.elapsed() >= COMPLETES_AFTER { "Completed" } else { "InProgress" };
-    let paths: String = c.items.iter().map(|p| format!("<Path>{p}</Path>")).collect();
-    format!(
-        "<Invalidation xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\"><Id>{}</Id><Status>{status}</Status>\
-         <CreateTime>{}</CreateTime><InvalidationBatch><Paths><Quantity>{}</Quantity><Items>{paths}</Items>\
-         </Paths><CallerReference>{}</CallerReference></InvalidationBatch></Invalidation>",
-        c.id,
-        c.created.fmt(sdk_types::TimestampFormat::DateTime),
-        c.items.len(),
-        c.reference
-    )
-}
-
-fn between<'a>(text: &'a str, open: &str, close: &str) -> Vec<&'a str> {
-    text.split(open).skip(1).filter_map(|rest| rest.split(close).next()).collect()
-}
-
-impl CloudFront {
-    fn handle(&mut self, request: &Recorded, index: usize) -> Reply {
-        let path = request.target.split('?').next().unwrap_or_default();
-        if request.method == "POST" {
-            self.posts += 1;
-            if index % 5 == 4 {
-                return error(400, "Throttling", "Rate exceeded");
-            }
-            let parent = path.trim_end_matches("/invalidation").to_owned();
-            let scope = if self.one_scope { "one-scope".to_owned() } else { parent.clone() };
-            let body = request.text();
-            let items: Vec<String> = between(&body, "<Path>", "</Path>").into_iter().map(str::to_owned).collect();
-            let reference = between(&body, "<CallerReference>", "</CallerReference>")[0].to_owned();
-            if items.len() > 3000 {
-                return error(413, "BatchTooLarge", "too many paths");
-            }
-            let age = self.age_found_again;
-            let existing = self.created.entry(scope).or_default();
-            if let Some(same) = existing.iter_mut().find(|c| c.reference == reference) {
-                if same.items == items {
-                    if age {
-                        same.created = sdk_types::DateTime::from_secs(sdk_types::DateTime::now().secs() - 3600);
-                    }
-                    return Reply::status(201, invalidation(same));
-                }
-                return error(409, "InvalidationBatchAlreadyExists", "reference used for another batch");
-            }
-            let in_progress = existing.iter().filter(|c| c.at.elapsed() < COMPLETES_AFTER);
-            let (mut files, mut wildcards) = (0, 0);
-            for item in in_progress.flat_map(|c| c.items.iter()).chain(items.iter()) {
-                if item.ends_with('*') {
-                    wildcards += 1;
-                } else if item.starts_with('/') {
-                    files += 1;
-                }
-            }
-            if files > 3000 || wildcards > 15 {
-                return error(400, "TooManyInvalidationsInProgress", "too many in progress");
-            }
-            let created = Created {
-                id: format!("I{index:06}"),
-                reference,
-                items,
-                at: Instant::now(),
-                created: sdk_types::DateTime::now(),
-            };
-            let reply =
-                Reply::status(201, invalidation(&created)).header("Location", &format!("{parent}/{}", created.id));
-            existing.push(created);
-            return reply;
-        }
-        let (parent, id) = path.rsplit_once("/invalidation/").unwrap_or_default();
-        let scope = if self.one_scope { "one-scope" } else { parent };
-        match self.created.get(scope).and_then(|all| all.iter().find(|c| c.id == id)) {
-            Some(found) => Reply::status(200, invalidation(found)),
-            None => error(404, "NoSuchInvalidation", "no such invalidation"),
-        }
-    }
-}
+use test_server::TestServer;
+use test_server::cloudfront::{CloudFront, error};
 
 fn client(url: &str) -> cloudfront::Client {
     let config = cloudfront::Config::builder()
@@ -285,4 +174,39 @@ async fn a_rerun_is_reported_and_a_journal_skips_what_was_accepted() {
     assert_eq!(state.lock().unwrap().posts, posts_before, "no CreateInvalidation call for journalled batches");
     assert_eq!(rerun.ids, recorded.ids);
     assert_eq!(rerun.from_journal.len(), planned.batches.len());
+}
+
+/// Fans `plan` out to `tenants` tenants against a server that allows `rate` calls a second
+/// account-wide; returns the state, the outcomes and the wall time.
+async fn fan_out_to_tenants(tenants: usize, rate: f64, plan: &Plan) -> (CloudFront, usize, Duration) {
+    let state = Arc::new(Mutex::new(CloudFront { rate: Some(rate), ..CloudFront::default() }));
+    let shared = state.clone();
+    let server = TestServer::start(move |request, index| shared.lock().unwrap().handle(request, index)).await;
+    let client = client(&server.url);
+    let targets: Vec<Target> = (0..tenants).map(|i| Target::Tenant(format!("dt_{i:05}"))).collect();
+    let settings = Settings { concurrency: 32, pacer: Pacer::per_second(rate), ..settings() };
+    let started = Instant::now();
+    let outcomes = fan_out(&client, &targets, plan, &settings, &|_, _| {}).await;
+    let wall = started.elapsed();
+    let ok = outcomes.iter().filter(|(_, o)| o.is_ok()).count();
+    drop(server);
+    let state = std::mem::take(&mut *state.lock().unwrap());
+    (state, ok, wall)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ten_thousand_tenants_under_an_account_wide_rate_each_get_exactly_one_invalidation() {
+    let planned = plan(&["/index.html", "/assets/*"], "deploy-10k", &Options::default()).unwrap();
+    let (tenants, rate) = (10_000, 2_000.0);
+    let (state, ok, wall) = fan_out_to_tenants(tenants, rate, &planned).await;
+    assert_eq!(ok, tenants, "every tenant succeeded");
+    assert_eq!(state.created.len(), tenants);
+    assert!(state.created.values().all(|c| c.len() == 1), "one invalidation per tenant, none twice");
+    // Reported, not asserted (timings belong to the benchmarks): how close to the rate's bound.
+    let bound = tenants as f64 / rate;
+    println!(
+        "{tenants} tenants at {rate} calls/s: {:.2} s (the rate allows {bound:.2} s), {} calls throttled",
+        wall.as_secs_f64(),
+        state.throttled
+    );
 }
