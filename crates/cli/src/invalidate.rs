@@ -204,10 +204,14 @@ impl Args {
 
 /// Plans, then (unless `--dry-run`) sends, and prints a result per target.
 pub async fn run(args: Args) -> Result<String, Failure> {
+    // Only a run that sends writes to the journal; --status and --dry-run only read it.
     let journal = args
         .journal
         .as_deref()
-        .map(|path| Journal::open(std::path::Path::new(path)).map(Arc::new))
+        .map(|path| {
+            let path = std::path::Path::new(path);
+            if args.status || args.dry_run { Journal::read(path) } else { Journal::open(path) }.map(Arc::new)
+        })
         .transpose()
         .map_err(Failure::Usage)?;
     if args.status {
@@ -222,11 +226,12 @@ pub async fn run(args: Args) -> Result<String, Failure> {
         items = result.items.clone();
         collapsed = Some(result);
     }
-    // A resumed journal carries its run id; otherwise a fresh one.
+    // `--resume` continues the journal's run; otherwise the run id given, or a fresh one (a
+    // journal kept across deploys must not make a new deploy look like an old one).
     let run_id = args
         .run_id
         .clone()
-        .or_else(|| journal.as_ref().and_then(|j| j.run_id().map(str::to_owned)))
+        .or_else(|| journal.as_ref().filter(|_| args.resume).and_then(|j| j.run_id().map(str::to_owned)))
         .unwrap_or_else(cloudfront_invalidate::unique_caller_reference);
     let planned = plan(&items, &run_id, &Options::default()).map_err(|problems| {
         let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
@@ -295,9 +300,21 @@ pub async fn run(args: Args) -> Result<String, Failure> {
         fan_out(&client, &targets, &planned, &settings, &|target, event| progress.show(target, &event)).await;
     progress.finish();
     let failed = outcomes.iter().filter(|(_, o)| o.is_err()).count();
-    let earlier: usize = outcomes.iter().filter_map(|(_, o)| o.as_ref().ok()).map(|s| s.earlier.len()).sum();
-    let sent_targets = outcomes.iter().filter(|(_, o)| o.is_ok()).count();
-    let cost = cost_estimate(billed * sent_targets);
+    // Batches an earlier run submitted (found by CloudFront or in the journal): nothing new
+    // was invalidated for them, which only a resumed run expects.
+    let earlier: usize =
+        outcomes.iter().filter_map(|(_, o)| o.as_ref().ok()).map(|s| s.earlier.len() + s.from_journal.len()).sum();
+    // Billed by this run: the batches it had accepted as new invalidations.
+    let billed_now: usize = outcomes
+        .iter()
+        .filter_map(|(_, o)| o.as_ref().ok())
+        .flat_map(|s| {
+            (0..planned.batches.len())
+                .filter(|b| !s.earlier.contains(b) && !s.from_journal.contains(b))
+                .map(|b| planned.batches[b].items.len())
+        })
+        .sum();
+    let cost = cost_estimate(billed_now);
     let report = if json_output {
         let targets: Vec<Value> = outcomes
             .iter()
@@ -315,8 +332,7 @@ pub async fn run(args: Args) -> Result<String, Failure> {
                 }
             })
             .collect();
-        let mut report =
-            json!({"RunId": run_id, "Targets": targets, "BilledPaths": billed * sent_targets, "Cost": cost});
+        let mut report = json!({"RunId": run_id, "Targets": targets, "BilledPaths": billed_now, "Cost": cost});
         if let Some(c) = &collapsed {
             report["Collapsed"] = json!(wildcard_report(c));
         }
@@ -454,10 +470,19 @@ fn items(args: &Args) -> Result<Vec<String>, Failure> {
     Ok(names.into_iter().map(|n| to_path(args, n)).collect())
 }
 
-/// The `--site-manifest` paths, in the same form as the items.
+/// The `--site-manifest` paths, in the same form as the items. Each must be a path (start
+/// with `/`, after `--prefix`): an object the collapse cannot place would go uncounted, and
+/// a wildcard could then cover more unchanged objects than `--max-overreach` allows.
 fn manifest(args: &Args) -> Result<Vec<String>, Failure> {
     let source = args.site_manifest.as_deref().expect("--collapse requires --site-manifest");
-    Ok(read_lines("--site-manifest", source)?.into_iter().map(|n| to_path(args, n)).collect())
+    let paths: Vec<String> = read_lines("--site-manifest", source)?.into_iter().map(|n| to_path(args, n)).collect();
+    if let Some((line, path)) = paths.iter().enumerate().find(|(_, p)| !p.starts_with('/')) {
+        return Err(Failure::Usage(format!(
+            "--site-manifest {source}: line {} ({path:?}) is not a path: paths start with '/' (or give --prefix)",
+            line + 1
+        )));
+    }
+    Ok(paths)
 }
 
 /// Progress on stderr: a redrawn line on a terminal, one line per event when piped.

@@ -346,6 +346,15 @@ fn run(program: &[&str], scenario: &Scenario, home: &Path, stub: &str) -> i32 {
     for (name, value) in &scenario.env {
         command.env(name, fill(value));
     }
+    // In a session of its own: no controlling terminal, as in CI, so an MFA prompt can
+    // never wait for a person at the terminal running the tests.
+    // SAFETY: setsid is async-signal-safe and touches nothing of the parent's.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+            libc::setsid();
+            Ok(())
+        });
+    }
     let output = command.output().unwrap_or_else(|e| panic!("cannot run {}: {e}", program[0]));
     output.status.code().unwrap_or(-1)
 }

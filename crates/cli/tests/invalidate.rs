@@ -216,14 +216,30 @@ async fn a_journal_skips_accepted_batches_and_shows_their_status() {
     assert_eq!(std::fs::read_to_string(&journal).unwrap().lines().count(), 2);
     let posts = |f: &Fake| f.seen.lock().unwrap().iter().filter(|r| r.method == "POST").count();
     assert_eq!(posts(&fake), 2);
-    // The rerun reads the run id from the journal and sends nothing, even with --wait.
+    // The resumed run reads the run id from the journal and sends nothing, even with --wait.
     let mut waiting = base.clone();
-    waiting.push("--wait".into());
+    waiting.extend(["--wait".into(), "--resume".into()]);
     let rerun = run(waiting, vec![]).await;
     assert_eq!(rerun.code, 0, "{}", rerun.stderr);
     assert_eq!(posts(&fake), 2, "journalled batches are not sent again");
     assert!(rerun.stdout.contains("1 batches already in the journal"), "{}", rerun.stdout);
     assert!(rerun.stderr.contains("already accepted as I1 (journal), not sent again"), "{}", rerun.stderr);
+
+    // Without --resume, the same journal is a new deploy: a fresh run id, sent again...
+    let next_deploy = run(base.clone(), vec![]).await;
+    assert_eq!(next_deploy.code, 0, "{}", next_deploy.stderr);
+    assert_eq!(posts(&fake), 4, "a new deploy is invalidated anew");
+    // ... and the journal's run id again without --resume is a rerun: refused, nothing sent.
+    let first_line = std::fs::read_to_string(&journal).unwrap().lines().next().unwrap().to_owned();
+    let run_id = first_line.split("\"RunId\":\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let mut same_id = base.clone();
+    same_id.extend(["--run-id".into(), run_id]);
+    let refused = run(same_id, vec![]).await;
+    assert_eq!(refused.code, 254, "{}", refused.stderr);
+    assert_eq!(posts(&fake), 4, "and not sent");
+    let first_run: String =
+        std::fs::read_to_string(&journal).unwrap().lines().take(2).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&journal, first_run).unwrap();
 
     let status = run(
         strings(&[
@@ -280,6 +296,26 @@ async fn collapse_reports_each_wildcard_and_lowers_the_billed_paths() {
             .ends_with("collapsed into 1 wildcards:\n  /static/assets/* covers 30 changed and 0 unchanged objects\n"),
         "{}",
         plan.stdout
+    );
+    // A manifest line that is not a path would go uncounted: refused.
+    let bad = scratch("bad-manifest.txt", "/a.html\nassets/app.0.js\n");
+    let args = strings(&[
+        "invalidate",
+        "--distribution-id",
+        "E1",
+        "/a.html",
+        "--site-manifest",
+        &bad,
+        "--collapse",
+        "--dry-run",
+    ]);
+    let refused = run(args, vec![]).await;
+    assert_eq!(refused.code, 252);
+    assert_eq!(
+        refused.stderr.trim_end(),
+        format!(
+            "--site-manifest {bad}: line 2 (\"assets/app.0.js\") is not a path: paths start with '/' (or give --prefix)"
+        )
     );
 }
 

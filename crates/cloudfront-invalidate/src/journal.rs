@@ -75,31 +75,54 @@ pub struct Journal {
     entries: Vec<Entry>,
     /// (target, reference) -> index in `entries`.
     index: HashMap<(Target, String), usize>,
-    file: Mutex<std::fs::File>,
+    /// `None` when opened read-only.
+    file: Mutex<Option<std::fs::File>>,
 }
 
 impl Journal {
-    /// Opens (or creates) the journal at `path` and reads what it holds. A line that cannot
-    /// be read is an error naming the file and the line: a journal is never half trusted.
+    /// Opens (or creates) the journal at `path` for a run and reads what it holds. A line
+    /// that cannot be read is an error naming the file and the line (a journal is never half
+    /// trusted), except a last line cut short by a crash mid-write, which is dropped.
     pub fn open(path: &Path) -> Result<Journal, String> {
+        Self::load(path, true)
+    }
+
+    /// Reads the journal at `path` without creating or changing it (`--status`, dry runs);
+    /// [`Journal::record`] then fails.
+    pub fn read(path: &Path) -> Result<Journal, String> {
+        Self::load(path, false)
+    }
+
+    fn load(path: &Path, writable: bool) -> Result<Journal, String> {
+        let shown = path.display();
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(format!("--journal {}: cannot read it: {e}", path.display())),
+            Err(e) => return Err(format!("--journal {shown}: cannot read it: {e}")),
         };
+        // Every complete entry ends with a newline; anything after the last one is a torn write.
+        let complete = text.rfind('\n').map_or(0, |end| end + 1);
         let mut entries = Vec::new();
-        for (number, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-            let entry = Entry::from_line(line).map_err(|why| {
-                format!("--journal {}: line {} is not a journal entry: {why}", path.display(), number + 1)
-            })?;
+        for (number, line) in text[..complete].lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let entry = Entry::from_line(line)
+                .map_err(|why| format!("--journal {shown}: line {} is not a journal entry: {why}", number + 1))?;
             entries.push(entry);
         }
         let index = entries.iter().enumerate().map(|(i, e)| ((e.target.clone(), e.reference.clone()), i)).collect();
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(|e| format!("--journal {}: cannot open it for writing: {e}", path.display()))?;
+        let file = if writable {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map_err(|e| format!("--journal {shown}: cannot open it for writing: {e}"))?;
+            if complete < text.len() {
+                file.set_len(complete as u64)
+                    .map_err(|e| format!("--journal {shown}: cannot cut its torn last line: {e}"))?;
+            }
+            Some(file)
+        } else {
+            None
+        };
         Ok(Journal { path: path.to_owned(), entries, index, file: Mutex::new(file) })
     }
 
@@ -118,11 +141,15 @@ impl Journal {
         self.index.get(&(target.clone(), reference.to_owned())).map(|&i| &self.entries[i])
     }
 
-    /// Appends an entry and flushes it to disk before returning.
+    /// Appends an entry (in one write, so a crash cannot leave half of it before another)
+    /// and flushes it to disk before returning.
     pub fn record(&self, entry: &Entry) -> Result<(), String> {
         let mut file = self.file.lock().expect("not poisoned");
-        writeln!(file, "{}", entry.to_line())
-            .and_then(|()| file.flush())
+        let Some(file) = file.as_mut() else {
+            return Err(format!("--journal {}: opened read-only", self.path.display()));
+        };
+        let line = entry.to_line() + "\n";
+        file.write_all(line.as_bytes())
             .and_then(|()| file.sync_data())
             .map_err(|e| format!("--journal {}: cannot append to it: {e}", self.path.display()))
     }
@@ -151,8 +178,19 @@ mod tests {
         assert_eq!(again.accepted(&Target::Tenant("dt_a".into()), "deploy-1-abc"), Some(&entry));
         assert_eq!(again.accepted(&Target::Tenant("dt_b".into()), "deploy-1-abc"), None);
         assert_eq!(again.run_id(), Some("deploy-1"));
+        // A crash mid-write leaves a torn last line: dropped, and cut before the next append.
+        let whole = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("{whole}{{\"RunId\": \"deploy-1\", \"Targ")).unwrap();
+        let torn = Journal::open(&path).unwrap();
+        assert_eq!(torn.entries().len(), 1);
+        torn.record(&entry).unwrap();
+        assert_eq!(Journal::read(&path).unwrap().entries().len(), 2);
+        assert!(Journal::read(&path).unwrap().record(&entry).is_err(), "read-only");
         std::fs::write(&path, "{\"RunId\": 1}\n").unwrap();
         let error = Journal::open(&path).unwrap_err();
         assert!(error.ends_with("line 1 is not a journal entry: no RunId"), "{error}");
+        let missing = std::env::temp_dir().join(format!("journal-missing-{}.jsonl", std::process::id()));
+        assert!(Journal::read(&missing).unwrap().entries().is_empty());
+        assert!(!missing.exists(), "reading creates nothing");
     }
 }

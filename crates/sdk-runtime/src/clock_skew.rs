@@ -10,7 +10,7 @@ use sdk_wire::HttpResponse;
 
 /// Offsets smaller than this are the `Date` header's one-second resolution and network
 /// delay, not a wrong clock.
-const THRESHOLD_SECS: i64 = 60;
+pub const THRESHOLD_SECS: i64 = 60;
 
 /// Error codes with which services refuse a request for its signing time (signature
 /// errors count only when the `Date` header shows the clock is off).

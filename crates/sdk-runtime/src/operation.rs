@@ -128,6 +128,9 @@ impl Handle {
                 }
             }
             let mut headers = request.headers.clone();
+            // The correction this attempt is signed with: a concurrent request may learn a
+            // new one while this one is in flight.
+            let signed_offset = self.skew.offset_secs();
             if let Some(credentials) = &credentials {
                 let signature = sdk_sigv4::sign(
                     &sdk_sigv4::SignableRequest {
@@ -169,10 +172,11 @@ impl Handle {
                     "received response"
                 );
             }
-            let corrected = match &outcome {
-                Ok(response) => self.skew.observe(response, self.config.clock.now()),
-                Err(_) => false,
-            };
+            if let Ok(response) = &outcome {
+                self.skew.observe(response, self.config.clock.now());
+            }
+            // The clock's correction now differs from the one this attempt was signed with.
+            let corrected = (self.skew.offset_secs() - signed_offset).abs() >= crate::clock_skew::THRESHOLD_SECS;
             let mut retry_after = None;
             let (kind, error) = match outcome {
                 Ok(response) if response.is_success() => {

@@ -153,18 +153,33 @@ impl ProfileSet {
         self.profiles.keys().map(String::as_str).collect()
     }
 
+    /// Reads one file as Python's configparser reads it for botocore: whole-line comments
+    /// (`#`, `;`) only, so a value keeps a ` #` or ` ;` inside it (a `credential_process`
+    /// may); `=` or `:` between key and value; a line indented deeper than its key's line
+    /// continues that key's value (sub-settings such as `cloudfront =` in `[services]`).
     fn merge(&mut self, text: &str, config_file: bool) -> Result<(), String> {
         let mut current: Option<&mut Settings> = None;
-        let mut last_key: Option<String> = None;
+        // The key being read and the indentation of its line.
+        let mut last_key: Option<(String, usize)> = None;
         let mut seen_header = false;
         for (index, raw) in text.lines().enumerate() {
             let line_number = index + 1;
-            let line = strip_comment(raw);
-            let trimmed = line.trim();
-            if trimmed.is_empty() {
+            let trimmed = raw.trim();
+            if trimmed.is_empty() || trimmed.starts_with(['#', ';']) {
                 continue;
             }
-            if let Some(header) = trimmed.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+            let indent = raw.len() - raw.trim_start().len();
+            if let Some((key, key_indent)) = &last_key
+                && indent > *key_indent
+            {
+                if let Some(settings) = current.as_deref_mut() {
+                    let value = settings.0.entry(key.clone()).or_default();
+                    value.push('\n');
+                    value.push_str(trimmed);
+                }
+                continue;
+            }
+            if let Some(header) = trimmed.strip_prefix('[').and_then(|s| s.rfind(']').map(|end| &s[..end])) {
                 last_key = None;
                 seen_header = true;
                 current = match section(header.trim(), config_file) {
@@ -179,20 +194,12 @@ impl ProfileSet {
                 };
                 continue;
             }
-            // An indented line continues the previous key (sub-settings like `cloudfront =`).
-            if raw.starts_with([' ', '\t']) && last_key.is_some() {
-                if let (Some(settings), Some(key)) = (current.as_deref_mut(), &last_key) {
-                    let value = settings.0.entry(key.clone()).or_default();
-                    value.push('\n');
-                    value.push_str(trimmed);
-                }
-                continue;
-            }
             // The line's text is never quoted back: it may hold a secret key.
-            let Some((key, value)) = trimmed.split_once('=') else {
+            let Some(split) = trimmed.find(['=', ':']) else {
                 return Err(format!("line {line_number} is neither a [section] header nor a `key = value` setting"));
             };
-            if key.trim().is_empty() {
+            let (key, value) = (trimmed[..split].trim(), trimmed[split + 1..].trim());
+            if key.is_empty() {
                 return Err(format!("line {line_number} has a value but no key before its '='"));
             }
             let Some(settings) = current.as_deref_mut() else {
@@ -201,9 +208,9 @@ impl ProfileSet {
                 }
                 continue;
             };
-            let key = key.trim().to_ascii_lowercase();
-            settings.0.insert(key.clone(), value.trim().to_owned());
-            last_key = Some(key);
+            let key = key.to_ascii_lowercase();
+            settings.0.insert(key.clone(), value.to_owned());
+            last_key = Some((key, indent));
         }
         Ok(())
     }
@@ -228,19 +235,6 @@ fn section(header: &str, config_file: bool) -> Section {
     }
 }
 
-fn strip_comment(line: &str) -> &str {
-    if line.trim_start().starts_with(['#', ';']) {
-        return "";
-    }
-    // ` #` or ` ;` after a value starts a comment.
-    for (i, c) in line.char_indices() {
-        if (c == '#' || c == ';') && i > 0 && line[..i].ends_with([' ', '\t']) {
-            return &line[..i];
-        }
-    }
-    line
-}
-
 fn read_optional(path: &Path) -> Result<String, String> {
     match std::fs::read(path) {
         Ok(bytes) => String::from_utf8(bytes).map_err(|_| format!("{}: the file is not UTF-8 text", path.display())),
@@ -256,7 +250,7 @@ mod tests {
     #[test]
     fn reads_both_files_with_credentials_winning() {
         let set = ProfileSet::parse(
-            "[default]\nregion = eu-west-1 # comment\n[profile dev]\nregion=us-west-2\naws_access_key_id = FROMCONFIG\n[sso-session x]\nsso_region = us-east-1\n",
+            "[default]\nregion = eu-west-1\n# comment\n[profile dev]\nregion=us-west-2\naws_access_key_id = FROMCONFIG\n[sso-session x]\nsso_region: us-east-1\n",
             "[dev]\naws_access_key_id = FROMCREDS\naws_secret_access_key = s\n; comment\n",
         )
         .unwrap();
@@ -267,6 +261,19 @@ mod tests {
         assert_eq!(dev.config_file().get("aws_access_key_id"), Some("FROMCONFIG"));
         assert!(set.profile("x").is_none());
         assert_eq!(set.sso_session("x").unwrap().get("sso_region"), Some("us-east-1"));
+    }
+
+    #[test]
+    fn values_keep_inline_hashes_and_indented_keys_stand_alone() {
+        let set = ProfileSet::parse(
+            "[default] ; a comment after a header\ncredential_process = sh -c 'a ; b' # not a comment\n",
+            "[p]\n  aws_access_key_id = K\n  aws_secret_access_key = S\n",
+        )
+        .unwrap();
+        let default = set.profile("default").unwrap();
+        assert_eq!(default.get("credential_process"), Some("sh -c 'a ; b' # not a comment"));
+        let p = set.profile("p").unwrap();
+        assert_eq!((p.get("aws_access_key_id"), p.get("aws_secret_access_key")), (Some("K"), Some("S")));
     }
 
     #[test]

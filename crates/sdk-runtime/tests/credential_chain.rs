@@ -266,3 +266,29 @@ async fn sts_refusals_and_bad_files_are_one_line_errors() {
     assert!(error.ends_with("config: line 2 is neither a [section] header nor a `key = value` setting"), "{error}");
     assert!(Path::new(&home.dir).exists());
 }
+
+#[tokio::test]
+async fn the_outermost_cached_role_spares_the_chain_beneath_it() {
+    // a -> b (MFA) -> keys; the AWS CLI has `a` cached. Nothing beneath it is needed: no
+    // STS call (its endpoint is unreachable), no MFA prompt (there is no terminal).
+    let home = Home::new(
+        "outer-cache",
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n\
+         [profile b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = base\nmfa_serial = arn:aws:iam::1:mfa/me\n",
+        "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = s\n",
+    );
+    std::fs::create_dir_all(home.dir.join(".aws/cli/cache")).unwrap();
+    let key = sha1_hex(r#"{"RoleArn": "arn:aws:iam::1:role/a"}"#);
+    home.write(
+        &format!(".aws/cli/cache/{key}.json"),
+        r#"{"Credentials": {"AccessKeyId": "ASIACACHED", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": "2099-01-01T00:00:00UTC"}}"#,
+    );
+    let env = env_for(&home, "http://127.0.0.1:9", &[]);
+    let config = Config::loader(env, Some("a".into()))
+        .mfa_prompt(Arc::new(NoTerminal))
+        .share_role_cache_with_aws_cli(true)
+        .build()
+        .unwrap();
+    let credentials = config.credentials.unwrap().provide_credentials().await.unwrap();
+    assert_eq!(credentials.access_key_id, "ASIACACHED");
+}

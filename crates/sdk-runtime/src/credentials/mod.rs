@@ -217,6 +217,7 @@ impl ChainProvider {
             profiles: settings.profiles,
             selected,
             explicit,
+            named: explicit || env.get("AWS_DEFAULT_PROFILE").is_some() || env.get("AWS_PROFILE").is_some(),
             http: http.clone(),
             clock: settings.clock,
             region: settings.region,
@@ -328,15 +329,21 @@ pub(crate) fn write_private(path: &std::path::Path, contents: &str) -> std::io::
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
         builder.create(dir)?;
     }
-    let temporary = path.with_extension(format!("tmp{}", std::process::id()));
+    // Unique per process and call: two clients may write the same cache at once.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let call = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let temporary = path.with_extension(format!("tmp{}-{call}", std::process::id()));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&temporary)?;
-    std::io::Write::write_all(&mut file, contents.as_bytes())?;
-    drop(file);
-    std::fs::rename(&temporary, path)
+    let written =
+        options.open(&temporary).and_then(|mut file| std::io::Write::write_all(&mut file, contents.as_bytes()));
+    let result = written.and_then(|()| std::fs::rename(&temporary, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
 }
 
 /// Reads the `Expiration` of a credentials document (RFC 3339).

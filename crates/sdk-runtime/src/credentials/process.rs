@@ -59,41 +59,47 @@ fn run_bounded(argv: &[String]) -> Result<(Vec<u8>, Vec<u8>, std::process::ExitS
         .map_err(|e| format!("cannot run {program:?}: {e}"))?;
     let stdout = child.stdout.take().expect("piped");
     let stderr = child.stderr.take().expect("piped");
+    // Each stream is read on its own thread and handed over through a channel, so the
+    // deadline also bounds a program that exits but leaves a child holding its output open.
     let read = |stream: Box<dyn Read + Send>| {
+        let (sender, receiver) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut bytes = Vec::new();
             let mut limited = stream.take(MAX_OUTPUT + 1);
             let _ = limited.read_to_end(&mut bytes);
+            let _ = sender.send(bytes);
             // Drain the rest so the program is not blocked on a full pipe.
             let _ = std::io::copy(&mut limited.into_inner(), &mut std::io::sink());
-            bytes
-        })
+        });
+        receiver
     };
     let stdout = read(Box::new(stdout));
     let stderr = read(Box::new(stderr));
-    let started = Instant::now();
+    let deadline = Instant::now() + TIMEOUT;
+    let stopped = || format!("did not finish within {} s and was stopped", TIMEOUT.as_secs());
     let status = loop {
         if let Some(status) = child.try_wait().map_err(|e| format!("waiting for it: {e}"))? {
             break status;
         }
-        if started.elapsed() > TIMEOUT {
+        if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(format!("did not finish within {} s and was stopped", TIMEOUT.as_secs()));
+            return Err(stopped());
         }
         std::thread::sleep(Duration::from_millis(5));
     };
-    let stdout = stdout.join().unwrap_or_default();
-    let stderr = stderr.join().unwrap_or_default();
+    let left = || deadline.saturating_duration_since(Instant::now());
+    let stdout = stdout.recv_timeout(left()).map_err(|_| stopped())?;
+    let stderr = stderr.recv_timeout(left()).unwrap_or_default();
     if stdout.len() as u64 > MAX_OUTPUT {
         return Err(format!("printed more than {MAX_OUTPUT} bytes"));
     }
     Ok((stdout, stderr, status))
 }
 
-/// Splits a command line as a POSIX shell would (Python's `shlex.split`): whitespace
-/// separates words; single quotes keep everything; double quotes keep everything but
-/// `\"`, `\\`, `\$` and `` \` ``; a backslash outside quotes keeps the next character.
+/// Splits a command line as Python's `shlex.split` does (botocore's splitter): whitespace
+/// separates words; single quotes keep everything; inside double quotes a backslash escapes
+/// only `\"` and `\\`; a backslash outside quotes keeps the next character.
 fn split(line: &str) -> Result<Vec<String>, &'static str> {
     let mut words = Vec::new();
     let mut word = String::new();
@@ -117,7 +123,7 @@ fn split(line: &str) -> Result<Vec<String>, &'static str> {
                     match chars.next() {
                         Some('"') => break,
                         Some('\\') => match chars.next() {
-                            Some(c @ ('"' | '\\' | '$' | '`')) => word.push(c),
+                            Some(c @ ('"' | '\\')) => word.push(c),
                             Some(c) => {
                                 word.push('\\');
                                 word.push(c);
@@ -163,6 +169,11 @@ mod tests {
         assert_eq!(split("a b  c").unwrap(), ["a", "b", "c"]);
         assert_eq!(split(r#"sh -c 'echo "x y"; exit 3'"#).unwrap(), ["sh", "-c", r#"echo "x y"; exit 3"#]);
         assert_eq!(split(r#""a \"b\" \n" c\ d ''"#).unwrap(), [r#"a "b" \n"#, "c d", ""]);
+        assert_eq!(
+            split(r#""a\$b\`c""#).unwrap(),
+            [r#"a\$b\`c"#],
+            "as shlex: only \\\" and \\\\ escape in double quotes"
+        );
         assert_eq!(split("/opt/my tool").unwrap(), ["/opt/my", "tool"]);
         assert!(split("'open").is_err() && split("\"open").is_err() && split("end\\").is_err());
     }

@@ -50,6 +50,13 @@ impl ProvideCredentials for ProfileLink {
                 return match context.profile() {
                     Some(profile) if assumes_role(profile) => assume_role_chain(context, &profile.name).await,
                     Some(profile) => Err(not_loaded(format!("profile {:?} has no role_arn to assume", profile.name))),
+                    // A profile asked for by name must exist: falling through to other
+                    // credentials would call as someone else (botocore: ProfileNotFound).
+                    None if context.named => Err(CredentialsError::Failed(format!(
+                        "the config profile ({}) could not be found (known profiles: {})",
+                        context.selected,
+                        context.profiles.names().join(", ")
+                    ))),
                     None => Err(not_loaded(format!("no profile {:?}", context.selected))),
                 };
             }
@@ -274,22 +281,39 @@ fn role_step(context: &Context, profile: &Profile) -> Result<RoleStep, String> {
 /// Resolves a role chain: the base credentials, then each `AssumeRole` from the innermost.
 async fn assume_role_chain(context: &Context, start: &str) -> Result<Credentials, CredentialsError> {
     let (base, roles) = plan(context, start).map_err(CredentialsError::Failed)?;
-    let mut credentials = match &base {
-        Base::Profile(name) => source_profile_credentials(context, name).await?,
-        Base::CredentialSource { value, profile } => credential_source(context, value, profile).await?,
+    // Each role's call and its AWS CLI cache file; the key has the MFA device but not the
+    // code, so the cache is looked in before anyone is asked for one.
+    let calls: Vec<(AssumeRole, Option<std::path::PathBuf>)> = roles
+        .iter()
+        .map(|step| {
+            let mut call = step.call.clone();
+            call.mfa = step.mfa_serial.clone().map(|serial| (serial, String::new()));
+            let file =
+                context.role_cache.as_deref().map(|dir| role_cache::file_for(dir, &call, step.session_name_configured));
+            (call, file)
+        })
+        .collect();
+    // Outermost first, as the AWS CLI looks: a cached role spares everything beneath it (the
+    // source's credentials, inner roles, their MFA prompts).
+    let now = context.clock.now();
+    let cached = calls.iter().enumerate().find_map(|(i, (_, file))| {
+        let label = format!("profile:{}", roles[i].profile);
+        file.as_deref().and_then(|f| role_cache::read(f, now, &label)).map(|credentials| (i, credentials))
+    });
+    let (remaining, mut credentials) = match cached {
+        Some((i, credentials)) => (i, credentials),
+        None => {
+            let base = match &base {
+                Base::Profile(name) => source_profile_credentials(context, name).await?,
+                Base::CredentialSource { value, profile } => credential_source(context, value, profile).await?,
+            };
+            (roles.len(), base)
+        }
     };
     let endpoint = context.sts_endpoint();
-    for step in roles.iter().rev() {
+    for (step, (call, cache_file)) in roles.iter().zip(calls).take(remaining).rev() {
         let label = format!("profile:{}", step.profile);
-        let mut call = step.call.clone();
-        // The AWS CLI's cache key has the MFA device but not the code: look before asking.
-        call.mfa = step.mfa_serial.clone().map(|serial| (serial, String::new()));
-        let cache_file =
-            context.role_cache.as_deref().map(|dir| role_cache::file_for(dir, &call, step.session_name_configured));
-        if let Some(cached) = cache_file.as_deref().and_then(|f| role_cache::read(f, context.clock.now(), &label)) {
-            credentials = cached;
-            continue;
-        }
+        let mut call = call;
         if let Some(serial) = &step.mfa_serial {
             // Asked in place: nothing can go on without the code, as in the AWS CLI.
             let code =
@@ -349,6 +373,7 @@ mod tests {
             profiles: Arc::new(ProfileSet::parse(config, credentials).unwrap()),
             selected: "a".into(),
             explicit: true,
+            named: true,
             http: Default::default(),
             clock: Arc::new(crate::time::SystemClock),
             region: None,

@@ -188,23 +188,14 @@ impl ProvideCredentials for ImdsProvider {
                     IMDS_TIMEOUT,
                 )
                 .await;
-            // As botocore: a token is used when given; 403/404/405 or no answer fall back to
-            // IMDSv1 (unless disabled); 400 means this is not a usable metadata service.
+            // As botocore: a token is used when given; 400 means this is not a usable metadata
+            // service; any other answer, or none, falls back to IMDSv1 (unless disabled).
             let token = match token_answer {
                 Ok(answer) if answer.status == 200 => Some(answer.text()),
                 Ok(answer) if answer.status == 400 => {
                     return Err(CredentialsError::NotLoaded(format!("no instance metadata at {base} (400)")));
                 }
-                Ok(answer) if ![403, 404, 405].contains(&answer.status) => {
-                    return Err(CredentialsError::NotLoaded(format!(
-                        "no instance metadata at {base} (the token request answered {})",
-                        answer.status
-                    )));
-                }
-                Ok(_) | Err(SendError::Unreachable(_)) => None,
-                Err(SendError::Other(why)) => {
-                    return Err(CredentialsError::NotLoaded(format!("no instance metadata: {why}")));
-                }
+                Ok(_) | Err(SendError::Unreachable(_) | SendError::Other(_)) => None,
             };
             if token.is_none() && self.env.flag("AWS_EC2_METADATA_V1_DISABLED").ok().flatten() == Some(true) {
                 return Err(fail(format!(

@@ -43,8 +43,9 @@ fn config(context: &Context, profile: &Profile) -> Result<SsoConfig, String> {
             format!("profile {name:?}: the sso-session {session_name:?} it names has no [sso-session {session_name}] section")
         })?;
         let mut missing = Vec::new();
+        // The session's values, else the profile's (botocore merges the two).
         let mut pick = |key: &str, from_session: bool| {
-            let value = if from_session { session.get(key) } else { profile.get(key) };
+            let value = if from_session { session.get(key).or_else(|| profile.get(key)) } else { profile.get(key) };
             value.map(str::to_owned).unwrap_or_else(|| {
                 missing.push(key.to_owned());
                 String::new()
@@ -109,10 +110,9 @@ pub(crate) async fn credentials(context: &Context, profile: &Profile) -> Result<
         .send(reqwest::Method::GET, &url, &[("x-amz-sso_bearer_token", &token)], Vec::new(), TIMEOUT)
         .await
         .map_err(|e| fail(format!("GetRoleCredentials: {}", e.into_message())))?;
-    if answer.status == 401 || answer.status == 403 {
+    if answer.status == 401 {
         return Err(fail(format!(
-            "the portal refused the SSO token ({}): the session expired or was revoked; {login}",
-            answer.status
+            "the portal refused the SSO token (401): the session expired or was revoked; {login}"
         )));
     }
     let json: Value = serde_json::from_slice(&answer.body).map_err(|e| {
