@@ -5,6 +5,7 @@
 
 use std::io::Read;
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -59,38 +60,44 @@ fn run_bounded(argv: &[String]) -> Result<(Vec<u8>, Vec<u8>, std::process::ExitS
         .map_err(|e| format!("cannot run {program:?}: {e}"))?;
     let stdout = child.stdout.take().expect("piped");
     let stderr = child.stderr.take().expect("piped");
-    // Each stream is read on its own thread and handed over through a channel, so the
-    // deadline also bounds a program that exits but leaves a child holding its output open.
+    // Each stream is read on its own thread into a shared slot, so the deadline also bounds
+    // a program that exits but leaves a child holding its output open.
     let read = |stream: Box<dyn Read + Send>| {
-        let (sender, receiver) = std::sync::mpsc::channel();
+        let slot: Arc<Mutex<Option<Vec<u8>>>> = Arc::default();
+        let filled = slot.clone();
         std::thread::spawn(move || {
             let mut bytes = Vec::new();
             let mut limited = stream.take(MAX_OUTPUT + 1);
             let _ = limited.read_to_end(&mut bytes);
-            let _ = sender.send(bytes);
+            *filled.lock().expect("not poisoned") = Some(bytes);
             // Drain the rest so the program is not blocked on a full pipe.
             let _ = std::io::copy(&mut limited.into_inner(), &mut std::io::sink());
         });
-        receiver
+        slot
     };
     let stdout = read(Box::new(stdout));
     let stderr = read(Box::new(stderr));
     let deadline = Instant::now() + TIMEOUT;
-    let stopped = || format!("did not finish within {} s and was stopped", TIMEOUT.as_secs());
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| format!("waiting for it: {e}"))? {
-            break status;
+    let mut status = None;
+    // Bounded by the deadline: polls every 5 ms.
+    let (stdout, stderr) = loop {
+        if status.is_none() {
+            status = child.try_wait().map_err(|e| format!("waiting for it: {e}"))?;
+        }
+        if status.is_some() {
+            let (mut out, mut err) = (stdout.lock().expect("not poisoned"), stderr.lock().expect("not poisoned"));
+            if out.is_some() && err.is_some() {
+                break (out.take().unwrap_or_default(), err.take().unwrap_or_default());
+            }
         }
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(stopped());
+            return Err(format!("did not finish within {} s and was stopped", TIMEOUT.as_secs()));
         }
         std::thread::sleep(Duration::from_millis(5));
     };
-    let left = || deadline.saturating_duration_since(Instant::now());
-    let stdout = stdout.recv_timeout(left()).map_err(|_| stopped())?;
-    let stderr = stderr.recv_timeout(left()).unwrap_or_default();
+    let status = status.expect("set before the loop ends");
     if stdout.len() as u64 > MAX_OUTPUT {
         return Err(format!("printed more than {MAX_OUTPUT} bytes"));
     }

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::Credentials;
 use super::sts::AssumeRole;
@@ -40,7 +40,7 @@ pub(crate) fn file_for(dir: &Path, call: &AssumeRole, session_name_configured: b
 }
 
 /// A string as Python's `json.dumps` writes it (ASCII only: `\uXXXX` for everything else).
-fn python_json_string(text: &str) -> String {
+pub(crate) fn python_json_string(text: &str) -> String {
     let mut out = String::from("\"");
     for unit in text.encode_utf16() {
         match unit {
@@ -82,16 +82,15 @@ pub(crate) fn read(path: &Path, now: DateTime, source: &str) -> Option<Credentia
 /// Stores credentials as the AWS CLI reads them, readable by the owner only. Failing to
 /// write only costs the next run an STS call, so it is not an error.
 pub(crate) fn write(path: &Path, credentials: &Credentials) {
-    let Some(expiry) = credentials.expiry else { return };
-    let document = json!({
-        "Credentials": {
-            "AccessKeyId": credentials.access_key_id,
-            "SecretAccessKey": credentials.secret_access_key,
-            "SessionToken": credentials.session_token,
-            "Expiration": expiry.fmt(TimestampFormat::DateTime),
-        }
-    });
-    let _ = super::write_private(path, &document.to_string());
+    let (Some(expiry), Some(token)) = (credentials.expiry, &credentials.session_token) else { return };
+    let document = format!(
+        "{{\"Credentials\": {{\"AccessKeyId\": {}, \"SecretAccessKey\": {}, \"SessionToken\": {}, \"Expiration\": {}}}}}",
+        python_json_string(&credentials.access_key_id),
+        python_json_string(&credentials.secret_access_key),
+        python_json_string(token),
+        python_json_string(&expiry.fmt(TimestampFormat::DateTime)),
+    );
+    let _ = super::write_private(path, &document);
 }
 
 #[cfg(test)]

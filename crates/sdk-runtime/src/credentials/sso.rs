@@ -223,19 +223,20 @@ async fn refresh(context: &Context, config: &SsoConfig, token: &mut Map<String, 
     let oidc = context
         .endpoint_url("SSO OIDC")
         .unwrap_or_else(|| format!("https://oidc.{}.{}", config.region, dns_suffix(&config.region)));
-    let body = serde_json::json!({
-        "clientId": client_id,
-        "clientSecret": client_secret,
-        "grantType": "refresh_token",
-        "refreshToken": refresh_token,
-    });
+    let json = super::role_cache::python_json_string;
+    let body = format!(
+        "{{\"clientId\": {}, \"clientSecret\": {}, \"grantType\": \"refresh_token\", \"refreshToken\": {}}}",
+        json(&client_id),
+        json(&client_secret),
+        json(&refresh_token)
+    );
     let answer = context
         .http
         .send(
             reqwest::Method::POST,
             &format!("{}/token", oidc.trim_end_matches('/')),
             &[("Content-Type", "application/json")],
-            body.to_string().into_bytes(),
+            body.into_bytes(),
             TIMEOUT,
         )
         .await
