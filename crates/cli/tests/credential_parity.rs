@@ -136,6 +136,18 @@ fn scenarios() -> Vec<Scenario> {
         Scenario::new("an unknown --profile is refused", false).credentials(&format!("[prod]\n{KEYS_PROD}")).profile("nosuch"),
         Scenario::new("an unknown AWS_PROFILE is refused", false).credentials(&format!("[prod]\n{KEYS_PROD}")).env("AWS_PROFILE", "nosuch"),
         Scenario::new("no credentials anywhere", false),
+        Scenario::new("AWS_SECURITY_TOKEN is read as the session token", true)
+            .env("AWS_ACCESS_KEY_ID", "AKIDENV")
+            .env("AWS_SECRET_ACCESS_KEY", "env-secret")
+            .env("AWS_SECURITY_TOKEN", "legacy-token"),
+        Scenario::new("keys written as key: value", true).credentials("[default]\naws_access_key_id: AKIDCOLON\naws_secret_access_key: s\n"),
+        Scenario::new("indented keys stand alone", true)
+            .credentials("[default]\n  aws_access_key_id = AKIDINDENT\n  aws_secret_access_key = s\n"),
+        Scenario::new("a value keeps a hash after a space", true).config(
+            r#"[default]
+credential_process = printf '{"Version":1,"AccessKeyId":"AKID#HASH","SecretAccessKey":"s"}' #%.0s
+"#,
+        ),
         // Assume role.
         Scenario::new("role with a static source profile", true)
             .config(&format!("[profile deploy]\n{ROLE}source_profile = base\n"))
