@@ -77,26 +77,20 @@ fn moto() -> Result<(), String> {
     let (p, f) = examples(port)?;
     passed += p;
     failed += f;
-    // The CLI against the real AWS CLI, same server, same commands.
+    // The CLI against the real AWS CLI: the same commands on one server (`parity`), and
+    // credential resolution on the identity stub (`credential_parity`; the AWS CLI v1 honours
+    // the STS and SSO endpoint variables that the v2 package predates).
     let aws = venv.join("bin/aws").to_string_lossy().into_owned();
-    let (ok, counts) = run_counting_command(
-        "cargo",
-        &["test", "--package", "cloudfront-cli", "--test", "parity", "--", "--ignored", "--nocapture"],
-        &[("AWS_CLI", aws.as_str())],
-    )?;
-    let (p, f) = counts.unwrap_or((0, 1));
-    passed += p;
-    failed += if ok { f } else { f.max(1) };
-    // Credential resolution against botocore (the AWS CLI v1 honours the STS and SSO endpoint
-    // variables that the v2 package predates), on the identity stub.
-    let (ok, counts) = run_counting_command(
-        "cargo",
-        &["test", "--package", "cloudfront-cli", "--test", "credential_parity", "--", "--ignored", "--nocapture"],
-        &[("AWS_CLI", aws.as_str())],
-    )?;
-    let (p, f) = counts.unwrap_or((0, 1));
-    passed += p;
-    failed += if ok { f } else { f.max(1) };
+    for test in ["parity", "credential_parity"] {
+        let (ok, counts) = run_counting_command(
+            "cargo",
+            &["test", "--package", "cloudfront-cli", "--test", test, "--", "--ignored", "--nocapture"],
+            &[("AWS_CLI", aws.as_str())],
+        )?;
+        let (p, f) = counts.unwrap_or((0, 1));
+        passed += p;
+        failed += if ok { f } else { f.max(1) };
+    }
     println!("{passed} passed, {failed} failed");
     if failed == 0 && passed > 0 { Ok(()) } else { Err("end-to-end tests failed".into()) }
 }
