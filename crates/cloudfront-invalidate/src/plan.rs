@@ -9,6 +9,7 @@
 //! items, 3,000 file paths or 15 wildcards: the most CloudFront lets one distribution have in
 //! progress, so a batch can always start once the ones before it are done.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashSet};
 use std::fmt;
 
@@ -145,26 +146,31 @@ impl fmt::Display for Plan {
 /// Plans `items` for one distribution or tenant under `run_id` (any text naming this run,
 /// e.g. a deploy id). Fails with every problem of every item.
 pub fn plan<S: AsRef<str>>(items: &[S], run_id: &str, options: &Options) -> Result<Plan, Vec<Problem>> {
-    let given: Vec<String> =
-        items.iter().map(|i| if options.encode { encode(i.as_ref()) } else { i.as_ref().to_owned() }).collect();
+    // Borrowed throughout (encoded copies only when asked): a million paths are planned
+    // with one owned copy, the batches'.
+    let given: Vec<Cow<'_, str>> = items
+        .iter()
+        .map(|i| if options.encode { Cow::Owned(encode(i.as_ref())) } else { Cow::Borrowed(i.as_ref()) })
+        .collect();
     let problems = validate(&given);
     if !problems.is_empty() {
         return Err(problems);
     }
-    let unique: BTreeSet<String> = given.iter().cloned().collect();
+    let unique: BTreeSet<&str> = given.iter().map(|i| i.as_ref()).collect();
     let duplicates = given.len() - unique.len();
     let prefixes: HashSet<&str> = unique.iter().filter(|i| is_wildcard(i)).map(|w| &w[..w.len() - 1]).collect();
-    let (covered, kept): (Vec<String>, Vec<String>) = unique.iter().cloned().partition(|i| is_covered(i, &prefixes));
+    let (covered, kept): (Vec<&str>, Vec<&str>) = unique.iter().partition(|i| is_covered(i, &prefixes));
     // Each batch takes its share of wildcards first (they clear the most), then files and tags
     // up to the limits: as few batches as the limits allow, all of them startable.
-    let (wildcards, rest): (Vec<String>, Vec<String>) = kept.into_iter().partition(|i| is_wildcard(i));
+    let (wildcards, rest): (Vec<&str>, Vec<&str>) = kept.into_iter().partition(|i| is_wildcard(i));
     let limits = options.limits;
     let (mut wildcards, mut rest) = (wildcards.into_iter().peekable(), rest.into_iter().peekable());
-    let mut batches: Vec<Vec<String>> = Vec::new();
+    let mut batches: Vec<Batch> = Vec::new();
     // Bounded: every round takes at least one item.
     while wildcards.peek().is_some() || rest.peek().is_some() {
         let room = limits.items_per_request.max(1);
-        let mut batch: Vec<String> = wildcards.by_ref().take(limits.wildcards_in_progress.min(room)).collect();
+        let mut batch: Vec<String> =
+            wildcards.by_ref().take(limits.wildcards_in_progress.min(room)).map(str::to_owned).collect();
         let mut files = 0;
         while batch.len() < room {
             let Some(next) = rest.peek() else { break };
@@ -173,15 +179,15 @@ pub fn plan<S: AsRef<str>>(items: &[S], run_id: &str, options: &Options) -> Resu
                 break;
             }
             files += usize::from(file);
-            batch.extend(rest.next());
+            batch.extend(rest.next().map(str::to_owned));
         }
         if batch.is_empty() {
             // Limits of zero: still make progress, one item per batch.
-            batch.extend(wildcards.next().or_else(|| rest.next()));
+            batch.extend(wildcards.next().or_else(|| rest.next()).map(str::to_owned));
         }
-        batches.push(batch);
+        batches.push(Batch { items: batch, run_id: run_id.to_owned() });
     }
-    let batches = batches.into_iter().map(|items| Batch { items, run_id: run_id.to_owned() }).collect();
+    let covered = covered.into_iter().map(str::to_owned).collect();
     Ok(Plan { batches, duplicates, covered })
 }
 
