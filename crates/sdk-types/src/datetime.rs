@@ -114,11 +114,17 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// Nanoseconds from the digits after a decimal point (extra digits beyond 9 are truncated).
+/// Nanoseconds from the digits after a decimal point: any number of digits, those beyond
+/// the ninth truncated (never accumulated, so no count of digits can overflow).
 fn fraction_nanos(cursor: &mut Cursor<'_>) -> Option<u32> {
-    let (value, count) = cursor.digits(1, usize::MAX)?;
-    let _ = value;
-    let digits = &cursor.bytes[cursor.pos - count..cursor.pos];
+    let start = cursor.pos;
+    while cursor.peek().is_some_and(|c| c.is_ascii_digit()) {
+        cursor.pos += 1;
+    }
+    let digits = &cursor.bytes[start..cursor.pos];
+    if digits.is_empty() {
+        return None;
+    }
     let mut nanos = 0u32;
     for i in 0..9 {
         nanos = nanos * 10 + digits.get(i).map_or(0, |d| u32::from(d - b'0'));
@@ -140,9 +146,12 @@ impl DateTime {
         DateTime { secs, nanos: nanos.min(999_999_999) }
     }
 
-    /// From a calendar date and time in UTC; `None` if any field is out of range.
+    /// From a calendar date and time in UTC; `None` if any field is out of range. Years are
+    /// those the formats can write (0 to 9999), which also keeps the day arithmetic far from
+    /// overflow whatever an HTTP date claims.
     pub fn from_utc(year: i64, month: u32, day: u32, hour: u32, minute: u32, second: u32, nanos: u32) -> Option<Self> {
-        let valid = (1..=12).contains(&month)
+        let valid = (0..=9999).contains(&year)
+            && (1..=12).contains(&month)
             && (1..=days_in_month(year, month)).contains(&day)
             && hour < 24
             && minute < 60
@@ -437,5 +446,15 @@ mod tests {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m, d), days);
         }
+    }
+
+    #[test]
+    fn huge_years_and_long_fractions_are_bounded() {
+        assert!(DateTime::parse_lenient("Thu, 01 Jan 99999999999999999 00:00:00 GMT").is_err());
+        assert!(DateTime::parse(&format!("Thu, 01 Jan {} 00:00:00 GMT", i64::MAX), TimestampFormat::HttpDate).is_err());
+        let long = DateTime::parse_lenient("2026-01-01T00:00:00.1234567891234567890123456789Z").unwrap();
+        assert_eq!(long.subsec_nanos(), 123_456_789, "digits beyond the ninth are truncated");
+        let epoch = DateTime::parse_lenient("1767225600.9999999999999999999999").unwrap();
+        assert_eq!((epoch.secs(), epoch.subsec_nanos()), (1_767_225_600, 999_999_999));
     }
 }
