@@ -153,8 +153,69 @@ fn reads_back_as_itself(text: &str) -> bool {
     }
 }
 
+/// The most values a YAML input may stand for, aliases counted at the size of what they
+/// repeat (a few levels of aliases to aliases would otherwise expand a kilobyte into
+/// gigabytes), and the deepest nesting (deeper would exhaust the stack converting it).
+const MAX_VALUES: u64 = 100_000;
+const MAX_DEPTH: usize = 64;
+
+/// Walks the document's events once, before anything is built, and refuses a document over
+/// [`MAX_VALUES`] or [`MAX_DEPTH`].
+fn check_size(text: &str) -> Result<(), String> {
+    use yaml_rust2::Event;
+    let mut parser = yaml_rust2::parser::Parser::new_from_str(text);
+    // Per open collection: its anchor and the values in it so far (itself included).
+    let mut open: Vec<(usize, u64)> = Vec::new();
+    let mut anchored: std::collections::HashMap<usize, u64> = std::collections::HashMap::new();
+    let mut total: u64 = 0;
+    // Bounded: every event but the last consumes input.
+    for _ in 0..=text.len().saturating_mul(2) + 16 {
+        let (event, _) = parser.next_token().map_err(|e| format!("Invalid YAML: {e}"))?;
+        let values = match event {
+            Event::StreamEnd => return Ok(()),
+            Event::Scalar(_, _, anchor, _) => {
+                if anchor > 0 {
+                    anchored.insert(anchor, 1);
+                }
+                1
+            }
+            Event::Alias(anchor) => anchored.get(&anchor).copied().unwrap_or(1),
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                open.push((anchor, 1));
+                if open.len() > MAX_DEPTH {
+                    return Err(format!("the YAML is nested more than {MAX_DEPTH} levels deep"));
+                }
+                total += 1;
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (anchor, values) = open.pop().unwrap_or_default();
+                if anchor > 0 {
+                    anchored.insert(anchor, values);
+                }
+                if let Some(parent) = open.last_mut() {
+                    parent.1 = parent.1.saturating_add(values);
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        total = total.saturating_add(values);
+        if let Some(parent) = open.last_mut() {
+            parent.1 = parent.1.saturating_add(values);
+        }
+        if total > MAX_VALUES {
+            return Err(format!(
+                "the YAML stands for more than {MAX_VALUES} values (aliases count as what they repeat); it is refused"
+            ));
+        }
+    }
+    Err("the YAML could not be read to its end".into())
+}
+
 /// Reads a YAML document as JSON.
 pub fn from_yaml(text: &str) -> Result<Value, String> {
+    check_size(text)?;
     let documents = YamlLoader::load_from_str(text).map_err(|e| format!("Invalid YAML: {e}"))?;
     let document = documents.into_iter().next().unwrap_or(Yaml::Hash(Default::default()));
     convert(&document)
@@ -228,5 +289,23 @@ mod tests {
         let value = serde_json::json!({"Items": ["/nul\u{0}x", "/bel\u{7}x", "two\nlines", "tab\there", "q\"b\\s"], "k".repeat(1500): {"a": [1]}, "k".repeat(1100): [1, 2], "more": ["/%AC:", ".inf", "0x1F", "-.nan"]});
         let yaml = to_yaml(&value);
         assert_eq!(from_yaml(&yaml).unwrap(), value, "{yaml}");
+    }
+
+    #[test]
+    fn alias_bombs_and_deep_nesting_are_refused() {
+        // Nine levels of nine aliases each: 9^9 values from under a kilobyte.
+        let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for level in 1..9 {
+            let prev = format!("*a{}", level - 1);
+            bomb.push_str(&format!("a{level}: &a{level} [{}]\n", [prev.as_str(); 9].join(", ")));
+        }
+        assert!(bomb.len() < 1024);
+        let error = from_yaml(&bomb).unwrap_err();
+        assert!(error.contains("more than 100000 values"), "{error}");
+        let deep = "- ".repeat(100_000) + "x\n";
+        let error = from_yaml(&deep).unwrap_err();
+        assert!(error.contains("nested more than 64 levels"), "{error}");
+        // Modest aliases are fine.
+        assert_eq!(from_yaml("a: &x [1, 2]\nb: *x\n").unwrap(), serde_json::json!({"a": [1, 2], "b": [1, 2]}));
     }
 }
