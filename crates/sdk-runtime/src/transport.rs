@@ -81,13 +81,7 @@ impl Transport {
             // not follow them either); this also spares every request the redirect layer.
             .redirect(reqwest::redirect::Policy::none());
         if let Some(path) = &settings.ca_bundle {
-            let pem = std::fs::read(path).map_err(|e| format!("cannot read the CA bundle {}: {e}", path.display()))?;
-            let certificates = reqwest::Certificate::from_pem_bundle(&pem)
-                .map_err(|e| format!("the CA bundle {} is not PEM: {e}", path.display()))?;
-            if certificates.is_empty() {
-                return Err(format!("the CA bundle {} holds no certificate", path.display()));
-            }
-            for certificate in certificates {
+            for certificate in trusted_roots(path)? {
                 builder = builder.add_root_certificate(certificate);
             }
         }
@@ -134,14 +128,31 @@ impl Transport {
     }
 }
 
-fn classify(error: reqwest::Error) -> TransportError {
+/// The certificates of a PEM CA bundle, for the client and the credential providers alike.
+pub(crate) fn trusted_roots(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, String> {
+    let pem = std::fs::read(path).map_err(|e| format!("cannot read the CA bundle {}: {e}", path.display()))?;
+    let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| format!("the CA bundle {} is not PEM: {e}", path.display()))?;
+    if certificates.is_empty() {
+        return Err(format!("the CA bundle {} holds no certificate", path.display()));
+    }
+    Ok(certificates)
+}
+
+/// An error and every source under it, on one line.
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
-    let mut source = std::error::Error::source(&error);
+    let mut source = error.source();
     while let Some(inner) = source {
         text.push_str(": ");
         text.push_str(&inner.to_string());
         source = inner.source();
     }
+    text
+}
+
+fn classify(error: reqwest::Error) -> TransportError {
+    let text = error_chain(&error);
     if error.is_timeout() {
         TransportError::Timeout(text)
     } else if error.is_connect() {

@@ -72,7 +72,7 @@ impl CredentialHttp {
                 request = request.header(*name, *value);
             }
             let mut response = request.send().await.map_err(|e| {
-                let text = format!("{url} is unreachable: {}", error_chain(&e));
+                let text = format!("{url} is unreachable: {}", crate::transport::error_chain(&e));
                 if e.is_connect() || e.is_timeout() { SendError::Unreachable(text) } else { SendError::Other(text) }
             })?;
             let status = response.status().as_u16();
@@ -131,25 +131,11 @@ fn build(ca_bundle: Option<&std::path::Path>, direct: bool) -> Result<reqwest::C
         builder = builder.no_proxy();
     }
     if let Some(path) = ca_bundle {
-        let pem = std::fs::read(path).map_err(|e| format!("cannot read the CA bundle {}: {e}", path.display()))?;
-        let certificates = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| format!("the CA bundle {} is not PEM: {e}", path.display()))?;
-        for certificate in certificates {
+        for certificate in crate::transport::trusted_roots(path)? {
             builder = builder.add_root_certificate(certificate);
         }
     }
     builder.build().map_err(|e| format!("cannot build an HTTP client for credentials: {e}"))
-}
-
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(inner) = source {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        source = inner.source();
-    }
-    text
 }
 
 #[cfg(test)]

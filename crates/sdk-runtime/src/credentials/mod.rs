@@ -314,6 +314,13 @@ impl ProvideCredentials for CachingProvider {
     }
 }
 
+/// A time in one of the AWS CLI's cache files: RFC 3339, or the `2019-11-14T04:05:45UTC`
+/// form the AWS CLI writes.
+pub(crate) fn parse_cache_time(text: &str) -> Result<DateTime, String> {
+    let normalised = text.strip_suffix("UTC").map_or_else(|| text.to_owned(), |t| format!("{t}Z"));
+    DateTime::parse_lenient(&normalised).map_err(|e| e.to_string())
+}
+
 /// SHA-1 in hex: the AWS CLI names its cache files so (a name, not a secret).
 pub(crate) fn sha1_hex(data: &[u8]) -> String {
     sdk_sigv4::hex(ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, data).as_ref())

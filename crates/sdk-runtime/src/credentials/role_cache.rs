@@ -64,9 +64,7 @@ pub(crate) fn read(path: &Path, now: DateTime, source: &str) -> Option<Credentia
     let value: Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
     let credentials = &value["Credentials"];
     let expiration = credentials["Expiration"].as_str()?;
-    // The AWS CLI writes `2026-11-29T15:00:00UTC`; we write RFC 3339.
-    let normalised = expiration.strip_suffix("UTC").map_or_else(|| expiration.to_owned(), |t| format!("{t}Z"));
-    let expiry = DateTime::parse_lenient(&normalised).ok()?;
+    let expiry = super::parse_cache_time(expiration).ok()?;
     if seconds_between(now, expiry) <= REUSE_WINDOW_SECS {
         return None;
     }

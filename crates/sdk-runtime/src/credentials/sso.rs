@@ -173,7 +173,7 @@ async fn access_token(context: &Context, config: &SsoConfig) -> Result<String, S
     let expires = token
         .get("expiresAt")
         .and_then(Value::as_str)
-        .map(parse_time)
+        .map(super::parse_cache_time)
         .transpose()
         .map_err(|e| format!("the SSO token cache {shown}: expiresAt: {e}"))?;
     let (Some(access), Some(expires)) = (access, expires) else {
@@ -215,7 +215,7 @@ async fn refresh(context: &Context, config: &SsoConfig, token: &mut Map<String, 
         return Err("the cache has no refresh token or client registration".into());
     };
     if let Some(registration) = text("registrationExpiresAt") {
-        let expires = parse_time(&registration).map_err(|e| format!("registrationExpiresAt: {e}"))?;
+        let expires = super::parse_cache_time(&registration).map_err(|e| format!("registrationExpiresAt: {e}"))?;
         if seconds_between(context.clock.now(), expires) <= 0.0 {
             return Err(format!("the client registration expired at {}", fmt(expires)));
         }
@@ -257,12 +257,6 @@ async fn refresh(context: &Context, config: &SsoConfig, token: &mut Map<String, 
         token.insert("refreshToken".into(), Value::String(next.to_owned()));
     }
     Ok(access)
-}
-
-/// Cache timestamps: RFC 3339, or the `2019-11-14T04:05:45UTC` form older CLIs wrote.
-fn parse_time(text: &str) -> Result<DateTime, String> {
-    let normalised = text.strip_suffix("UTC").map_or_else(|| text.to_owned(), |t| format!("{t}Z"));
-    DateTime::parse_lenient(&normalised).map_err(|e| e.to_string())
 }
 
 fn fmt(time: DateTime) -> String {
