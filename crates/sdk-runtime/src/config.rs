@@ -136,6 +136,20 @@ pub fn configured_endpoint_url(
         .or_else(|| profile.and_then(|p| p.get("endpoint_url")).map(str::to_owned))
 }
 
+/// A true/false setting: the environment variable, else the profile's key, else false; any
+/// other text is an error naming where it came from.
+pub(crate) fn bool_setting(env: &Env, profile: Option<&Profile>, variable: &str, key: &str) -> Result<bool, String> {
+    if let Some(v) = env.flag(variable)? {
+        return Ok(v);
+    }
+    match profile.and_then(|p| p.get(key)) {
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+        Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
+        Some(v) => Err(format!("{key} in the profile must be true or false, not {v:?}")),
+        None => Ok(false),
+    }
+}
+
 /// Builds a [`Config`].
 #[derive(Debug)]
 pub struct ConfigBuilder {
@@ -269,17 +283,7 @@ impl ConfigBuilder {
                 .or_else(|| profile.as_ref().and_then(|p| p.get("region")))
                 .map(str::to_owned);
         }
-        let flag = |var: &str, key: &str| -> Result<bool, String> {
-            if let Some(v) = env.flag(var)? {
-                return Ok(v);
-            }
-            match profile.as_ref().and_then(|p| p.get(key)) {
-                Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
-                Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
-                Some(v) => Err(format!("{key} in the profile must be true or false, not {v:?}")),
-                None => Ok(false),
-            }
-        };
+        let flag = |var: &str, key: &str| bool_setting(&env, profile.as_ref(), var, key);
         config.use_fips = config.use_fips || flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?;
         config.use_dual_stack = config.use_dual_stack || flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?;
         if config.retry == RetryConfig::default() {

@@ -73,12 +73,9 @@ impl Context {
         crate::config::configured_endpoint_url(&self.env, &self.profiles, self.profile(), service_id)
     }
 
-    /// A true/false setting: the environment variable, else the profile's key.
+    /// A true/false setting (a bad value was already refused when the configuration loaded).
     fn flag(&self, variable: &str, key: &str) -> bool {
-        match self.env.flag(variable).ok().flatten() {
-            Some(on) => on,
-            None => self.profile().and_then(|p| p.get(key)).is_some_and(|v| v.eq_ignore_ascii_case("true")),
-        }
+        crate::config::bool_setting(&self.env, self.profile(), variable, key).unwrap_or(false)
     }
 
     /// Where STS calls go: a configured endpoint, else the client region's regional
