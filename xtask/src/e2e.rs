@@ -77,15 +77,24 @@ fn moto() -> Result<(), String> {
     let (p, f) = examples(port)?;
     passed += p;
     failed += f;
-    // The CLI against the real AWS CLI: the same commands on one server (`parity`), and
-    // credential resolution on the identity stub (`credential_parity`; the AWS CLI v1 honours
-    // the STS and SSO endpoint variables that the v2 package predates).
-    let aws = venv.join("bin/aws").to_string_lossy().into_owned();
-    for test in ["parity", "credential_parity"] {
+    // The CLI against the real AWS CLI v2 (`parity`: every command, output, query, paging and
+    // error class on one fake server), and credential resolution on the identity stub against
+    // the AWS CLI v1 (`credential_parity`: v1 honours the STS and SSO endpoint variables that
+    // the v2 package predates). The query engine against Python's jmespath (the AWS CLI's).
+    let (aws_v2, aws_v2_home) = aws_cli_v2()?;
+    let aws_v1 = venv.join("bin/aws").to_string_lossy().into_owned();
+    let python = venv.join("bin/python").to_string_lossy().into_owned();
+    let env = [
+        ("AWS_CLI", aws_v1.as_str()),
+        ("AWS_CLI_V2", aws_v2.as_str()),
+        ("AWS_CLI_V2_HOME", aws_v2_home.as_str()),
+        ("JMESPATH_PYTHON", python.as_str()),
+    ];
+    for test in ["parity", "credential_parity", "query_reference"] {
         let (ok, counts) = run_counting_command(
             "cargo",
             &["test", "--package", "cloudfront-cli", "--test", test, "--", "--ignored", "--nocapture"],
-            &[("AWS_CLI", aws.as_str())],
+            &env,
         )?;
         let (p, f) = counts.unwrap_or((0, 1));
         passed += p;
@@ -93,6 +102,18 @@ fn moto() -> Result<(), String> {
     }
     println!("{passed} passed, {failed} failed");
     if failed == 0 && passed > 0 { Ok(()) } else { Err("end-to-end tests failed".into()) }
+}
+
+/// The AWS CLI v2 (Debian's package) and a HOME whose `.aws/models` holds today's CloudFront
+/// model, both from `../shared/peers/awscli-v2/setup.sh`.
+pub fn aws_cli_v2() -> Result<(String, String), String> {
+    let setup = crate::run::shared().join("peers/awscli-v2/setup.sh");
+    if !setup.exists() {
+        return Err(format!("{} is missing: the AWS CLI v2 parity run needs ../shared next to the checkout", setup.display()));
+    }
+    let home = root().join("target/awscli-v2-home");
+    crate::run::run("bash", &[&setup.to_string_lossy(), &home.to_string_lossy()])?;
+    Ok(("/usr/bin/aws".into(), home.to_string_lossy().into_owned()))
 }
 
 /// Runs the facade's examples as a user would: `list_recent` against moto (with a

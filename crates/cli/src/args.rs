@@ -104,8 +104,9 @@ fn global_args() -> Vec<Arg> {
         flag("no-sign-request", "send requests unsigned"),
         flag("no-verify-ssl", "do not verify TLS certificates (testing only)"),
         value("ca-bundle", "a PEM file of certificate authorities to trust"),
-        value("cli-read-timeout", "the longest wait for a read, in seconds (0: none)"),
-        value("cli-connect-timeout", "the longest wait for a connection, in seconds (0: none)"),
+        value("cli-read-timeout", "the longest wait for a read, in seconds (0: none)").allow_negative_numbers(true),
+        value("cli-connect-timeout", "the longest wait for a connection, in seconds (0: none)")
+            .allow_negative_numbers(true),
         flag("debug", "log requests and responses (secrets redacted) to stderr"),
         value("color", "on, off or auto").value_parser(["on", "off", "auto"]),
         flag("no-cli-pager", "do not page the output (this CLI never does)"),
@@ -116,12 +117,16 @@ fn global_args() -> Vec<Arg> {
 /// The flags of an operation's input members (the pagination members are replaced by the
 /// AWS CLI's `--starting-token` and `--page-size`).
 fn member_args(op: &'static OperationSchema, customize: bool) -> Vec<Arg> {
-    let hidden: Vec<&str> = op.pagination.iter().flat_map(|p| [Some(p.input_token), p.page_size]).flatten().collect();
+    // As in the AWS CLI: the page-size member is reached through `--page-size` (or, with
+    // `--no-paginate`, `--max-items`); the marker member stays as an undocumented flag that
+    // turns pagination off.
+    let page_size = op.pagination.as_ref().and_then(|p| p.page_size);
+    let marker = op.pagination.as_ref().map(|p| p.input_token);
     let mut args: Vec<Arg> = op
         .input
         .fields()
         .iter()
-        .filter(|f| !hidden.contains(&f.name))
+        .filter(|f| Some(f.name) != page_size)
         .map(|f| {
             let help = match f.kind {
                 Kind::Structure(_) | Kind::List(_) | Kind::Map(_) | Kind::Union(_) => {
@@ -129,7 +134,7 @@ fn member_args(op: &'static OperationSchema, customize: bool) -> Vec<Arg> {
                 }
                 _ => "a value",
             };
-            Arg::new(f.name).long(kebab(f.name)).num_args(1).help(help)
+            Arg::new(f.name).long(kebab(f.name)).num_args(1).help(help).hide(Some(f.name) == marker)
         })
         .collect();
     args.push(
@@ -147,8 +152,16 @@ fn member_args(op: &'static OperationSchema, customize: bool) -> Vec<Arg> {
             .help("print a skeleton of the input (or output) instead of calling"),
     );
     if op.pagination.is_some() {
-        args.push(Arg::new("max-items").long("max-items").num_args(1).help("the most items to print in all"));
-        args.push(Arg::new("page-size").long("page-size").num_args(1).help("items per request"));
+        args.push(
+            Arg::new("max-items")
+                .long("max-items")
+                .num_args(1)
+                .allow_negative_numbers(true)
+                .help("the most items to print in all"),
+        );
+        args.push(
+            Arg::new("page-size").long("page-size").num_args(1).allow_negative_numbers(true).help("items per request"),
+        );
         args.push(Arg::new("starting-token").long("starting-token").num_args(1).help("continue from this NextToken"));
     }
     if customize && op.name == "CreateInvalidation" {
@@ -196,20 +209,13 @@ fn command() -> Command {
 
 /// Parses the command line.
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Failure> {
-    let matches = match command().try_get_matches_from(args) {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let matches = match command().try_get_matches_from(&args) {
         Ok(m) => m,
         Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion) => {
             return Ok(Invocation::Print(e.to_string()));
         }
-        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            return Err(Failure::Usage(e.to_string()));
-        }
-        // One line: clap's first line names the flag and the rule; usage and hints follow it.
-        Err(e) => {
-            let rendered = e.render().to_string();
-            let first = rendered.lines().next().unwrap_or_default().trim_start_matches("error: ");
-            return Err(Failure::Usage(format!("cloudfront: error: {first} (see --help)")));
-        }
+        Err(e) => return Err(Failure::Usage(usage_error(&e, &args))),
     };
     let (name, sub) = matches.subcommand().expect("a subcommand is required");
     if name == "invalidate" {
@@ -235,29 +241,201 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Fai
         }
     }
     members.sort_by_key(|(_, _, index)| *index);
-    let max_items = text(sub, "max-items")
-        .map(|v| {
-            v.parse::<usize>().map_err(|_| Failure::Usage(format!("--max-items must be a whole number, not {v:?}")))
-        })
-        .transpose()?;
+    let mut members: Vec<(&'static Field, String)> = members.into_iter().map(|(f, v, _)| (f, v)).collect();
+    let paging = paging(operation, &matches, sub, &mut members)?;
     Ok(Invocation::Call(Box::new(Call {
         operation,
         waiter,
-        members: members.into_iter().map(|(f, v, _)| (f, v)).collect(),
+        members,
         paths: sub.try_get_many::<String>("paths").ok().flatten().map(|v| v.cloned().collect()),
         cli_input_json: text(sub, "cli-input-json"),
         cli_input_yaml: text(sub, "cli-input-yaml"),
         skeleton: text(sub, "generate-cli-skeleton"),
-        paging: Paging {
-            max_items,
-            page_size: text(sub, "page-size"),
-            starting_token: text(sub, "starting-token"),
-            no_paginate: flag(&matches, "no-paginate") || flag(sub, "no-paginate"),
-        },
+        paging,
         wait: flag(sub, "wait"),
         encode_paths: flag(sub, "encode-paths"),
         global: global(&matches, sub),
     })))
+}
+
+/// The paging flags, with the AWS CLI's rules: a manual marker turns pagination off; with
+/// pagination off, `--max-items` is the operation's own page-size member and the other paging
+/// flags are refused.
+fn paging(
+    op: &'static OperationSchema,
+    matches: &ArgMatches,
+    sub: &ArgMatches,
+    members: &mut Vec<(&'static Field, String)>,
+) -> Result<Paging, Failure> {
+    let text = |id: &str| sub.try_get_one::<String>(id).ok().flatten().cloned();
+    let flag = |m: &ArgMatches| m.try_get_one::<bool>("no-paginate").ok().flatten().copied().unwrap_or(false);
+    let Some(pagination) = &op.pagination else {
+        return Ok(Paging { no_paginate: flag(matches) || flag(sub), ..Paging::default() });
+    };
+    let manual_marker = members.iter().any(|(f, _)| f.name == pagination.input_token);
+    let no_paginate = flag(matches) || flag(sub) || manual_marker;
+    let (starting_token, page_size, max_items) = (text("starting-token"), text("page-size"), text("max-items"));
+    if no_paginate {
+        let used: Vec<&str> = [("--starting-token", &starting_token), ("--page-size", &page_size)]
+            .into_iter()
+            .filter(|(_, v)| v.as_deref().is_some_and(|v| !v.is_empty()))
+            .map(|(name, _)| name)
+            .collect();
+        if !used.is_empty() {
+            return Err(Failure::Usage(format!(
+                "\nCannot specify --no-paginate along with pagination arguments: {}",
+                used.join(", ")
+            )));
+        }
+        let size_member = pagination.page_size.and_then(|name| op.input.fields().iter().find(|f| f.name == name));
+        if let (Some(field), Some(value)) = (size_member, max_items) {
+            members.push((field, value));
+        }
+        return Ok(Paging { no_paginate: true, ..Paging::default() });
+    }
+    let max_items = match max_items.as_deref().map(python_int).transpose()? {
+        Some(n) if n < 0 => {
+            return Err(Failure::Usage(format!("\nargument --max-items: must be 0 or more, not {n}")));
+        }
+        n => n.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+    };
+    Ok(Paging { max_items, page_size, starting_token, no_paginate })
+}
+
+/// A whole number as Python's `int()` reads it (the AWS CLI's type for counts and
+/// timeouts), with its error text.
+pub fn python_int(text: &str) -> Result<i64, Failure> {
+    let invalid = || Failure::Other(format!("invalid literal for int() with base 10: '{text}'"));
+    let trimmed = text.trim();
+    let (negative, digits) = match trimmed.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, trimmed.strip_prefix('+').unwrap_or(trimmed)),
+    };
+    let well_formed = !digits.is_empty()
+        && !digits.starts_with('_')
+        && !digits.ends_with('_')
+        && !digits.contains("__")
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '_');
+    if !well_formed {
+        return Err(invalid());
+    }
+    // Beyond i64 is no limit at all, either way.
+    let magnitude = digits.replace('_', "").parse::<i64>().unwrap_or(i64::MAX);
+    Ok(if negative { -magnitude } else { magnitude })
+}
+
+/// A command-line mistake in the AWS CLI's words (its argument parser's), as one line after
+/// the usage lines, so scripts matching its messages keep working.
+fn usage_error(error: &clap::Error, args: &[OsString]) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let context = |kind| match error.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(s)) => s.first().cloned().unwrap_or_default(),
+        _ => String::new(),
+    };
+    // "--output <output>" -> "--output"
+    let flag = context(ContextKind::InvalidArg).split(' ').next().unwrap_or_default().to_owned();
+    let usage = "usage: cloudfront [options] <command> [parameters]\nTo see help text, you can run:\n\n  cloudfront help\n  cloudfront <command> help\n\n";
+    let valid = match error.get(ContextKind::ValidValue) {
+        Some(ContextValue::Strings(values)) => values.clone(),
+        _ => Vec::new(),
+    };
+    let why = match error.kind() {
+        ErrorKind::InvalidValue if context(ContextKind::InvalidValue).is_empty() && valid.is_empty() => {
+            format!("argument {flag}: expected one argument")
+        }
+        ErrorKind::InvalidValue => format!("argument {flag}: Invalid choice, valid choices are:\n\n{}", columns(&valid)),
+        ErrorKind::TooFewValues => format!("argument {flag}: expected at least one argument"),
+        ErrorKind::UnknownArgument => return format!("\nUnknown options: {}", unknown_options(args, &context(ContextKind::InvalidArg)).join(", ")),
+        ErrorKind::InvalidSubcommand => {
+            let names = match error.get(ContextKind::ValidSubcommand) {
+                Some(ContextValue::Strings(v)) => v.clone(),
+                _ => Vec::new(),
+            };
+            let what = if args.iter().any(|a| a == "wait") { "waiter_name" } else { "operation" };
+            let mut all: Vec<String> = command()
+                .get_subcommands()
+                .filter(|c| what == "operation" || c.get_name() == "wait")
+                .flat_map(|c| if what == "operation" { vec![c.get_name().to_owned()] } else { c.get_subcommands().map(|w| w.get_name().to_owned()).collect() })
+                .collect();
+            if all.is_empty() {
+                all = names;
+            }
+            format!("argument {what}: Invalid choice, valid choices are:\n\n{}", columns(&all))
+        }
+        ErrorKind::ArgumentConflict => {
+            let python = |f: &str| f.trim_start_matches('-').split(' ').next().unwrap_or_default().replace('-', "_");
+            let other = context(ContextKind::PriorArg);
+            let (a, b) = if flag.starts_with("--paths") { (flag.clone(), other) } else { (other, flag.clone()) };
+            return format!(
+                "\nThe key \"{}\" cannot be specified when one of the following keys are also specified: {}",
+                python(&a),
+                python(&b).to_lowercase().replace("invalidationbatch", "invalidation_batch")
+            );
+        }
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            if args.iter().skip(1).any(|a| a == "wait") {
+                return "\nusage: cloudfront [options] wait <subcommand> [parameters]\ncloudfront: error: too few arguments".into();
+            }
+            "the following arguments are required: operation".into()
+        }
+        _ => {
+            let rendered = error.render().to_string();
+            rendered.lines().next().unwrap_or_default().trim_start_matches("error: ").to_owned()
+        }
+    };
+    format!("{usage}cloudfront: error: {why}")
+}
+
+/// Choices two to a line, as the AWS CLI lists them.
+fn columns(choices: &[String]) -> String {
+    let mut out = String::new();
+    for pair in choices.chunks(2) {
+        match pair {
+            [left, right] => out.push_str(&format!("{left:<40} | {right:<40}\n")),
+            [left] => out.push_str(&format!("{left:<40}\n")),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Everything the parser could not place, from the first unknown argument on: the AWS CLI
+/// names them all, values included.
+fn unknown_options(args: &[OsString], first: &str) -> Vec<String> {
+    let root = command();
+    let words: Vec<String> = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let Some(start) = words.iter().position(|w| w == first || w.split('=').next() == Some(first)) else {
+        return vec![first.to_owned()];
+    };
+    // Flags of the chosen command (and the global ones) and whether they take a value.
+    let chosen = words[1..start]
+        .iter()
+        .filter(|w| !w.starts_with('-'))
+        .try_fold(&root, |cmd, w| cmd.find_subcommand(w).ok_or(()))
+        .unwrap_or(&root);
+    let takes_value = |name: &str| -> Option<bool> {
+        let long = name.trim_start_matches("--");
+        chosen
+            .get_arguments()
+            .chain(root.get_arguments())
+            .find(|a| a.get_long() == Some(long))
+            .map(|a| !matches!(a.get_action(), ArgAction::SetTrue))
+    };
+    let mut unknown = Vec::new();
+    let mut i = start;
+    while i < words.len() {
+        let word = &words[i];
+        match takes_value(word) {
+            Some(true) => i += 2,
+            Some(false) => i += 1,
+            None => {
+                unknown.push(word.clone());
+                i += 1;
+            }
+        }
+    }
+    unknown
 }
 
 /// The global options, given before or after the command name.

@@ -94,9 +94,6 @@ pub fn assemble(call: &Call) -> Result<Value, Failure> {
         );
     }
     if let Some(p) = &op.pagination {
-        if let Some(token) = &call.paging.starting_token {
-            input.insert(p.input_token.to_owned(), Value::String(token.clone()));
-        }
         if let (Some(size), Some(member)) = (&call.paging.page_size, p.page_size) {
             let kind = op.input.fields().iter().find(|f| f.name == member).map_or(&Kind::String, |f| f.kind);
             let value = crate::shorthand::typed(size, kind)
@@ -108,7 +105,7 @@ pub fn assemble(call: &Call) -> Result<Value, Failure> {
     let mut input = Value::Object(input);
     paths(&mut input, call)?;
     fill_counts(&mut input, op.input);
-    check(&input, op.input, "")?;
+    validate(&input, call)?;
     Ok(input)
 }
 
@@ -167,76 +164,22 @@ fn fill_counts(value: &mut Value, kind: &'static Kind) {
     }
 }
 
-/// Checks members against the schema with botocore's wording: unknown members, missing
-/// required members, and values of the wrong type, each naming the member path.
-fn check(value: &Value, kind: &'static Kind, path: &str) -> Result<(), Failure> {
-    let name = |member: &str| if path.is_empty() { member.to_owned() } else { format!("{path}.{member}") };
-    let fail = |why: String| Err(Failure::Usage(format!("Parameter validation failed: {why}")));
-    match (kind, value) {
-        (Kind::Structure(fields) | Kind::Union(fields), Value::Object(map)) => {
-            for key in map.keys() {
-                if !fields.iter().any(|f| f.name == key) {
-                    let known: Vec<&str> = fields.iter().map(|f| f.name).collect();
-                    let at = if path.is_empty() { "input".to_owned() } else { path.to_owned() };
-                    return fail(format!("Unknown parameter in {at}: \"{key}\", must be one of: {}", known.join(", ")));
-                }
-            }
-            for field in fields.iter() {
-                match map.get(field.name) {
-                    Some(v) => check(v, field.kind, &name(field.name))?,
-                    None if field.required && path.is_empty() => {
-                        return Err(Failure::Usage(format!(
-                            "cloudfront: error: the following arguments are required: --{}",
-                            kebab(field.name)
-                        )));
-                    }
-                    None if field.required => {
-                        return fail(format!("Missing required parameter in {path}: \"{}\"", field.name));
-                    }
-                    None => {}
-                }
-            }
-            Ok(())
-        }
-        (Kind::List(member), Value::Array(items)) => {
-            for (i, item) in items.iter().enumerate() {
-                check(item, member, &format!("{path}[{i}]"))?;
-            }
-            Ok(())
-        }
-        (Kind::Map(member), Value::Object(map)) => {
-            for (key, item) in map {
-                check(item, member, &format!("{path}.{key}"))?;
-            }
-            Ok(())
-        }
-        (Kind::String | Kind::Timestamp | Kind::Blob | Kind::Enum(_), Value::String(_))
-        | (Kind::Integer | Kind::Long, Value::Number(_))
-        | (Kind::Float | Kind::Double, Value::Number(_))
-        | (Kind::Boolean, Value::Bool(_)) => {
-            if matches!(kind, Kind::Integer) && value.as_i64().is_none_or(|n| i32::try_from(n).is_err()) {
-                return fail(format!(
-                    "Invalid value for parameter {path}, value: {value}, valid range: 32-bit integers"
-                ));
-            }
-            Ok(())
-        }
-        (expected, got) => {
-            fail(format!("Invalid type for parameter {path}, value: {got}, expected: {}", describe(expected)))
+/// The AWS CLI's two kinds of complaint: a required flag missing from the command line (when
+/// the input did not come from `--cli-input-*`), else every schema problem, one per line.
+fn validate(input: &Value, call: &Call) -> Result<(), Failure> {
+    let from_file = call.cli_input_json.is_some() || call.cli_input_yaml.is_some();
+    if !from_file {
+        let missing = call.operation.input.fields().iter().find(|f| f.required && input.get(f.name).is_none());
+        if let Some(field) = missing {
+            return Err(Failure::Usage(format!(
+                "cloudfront: error: the following arguments are required: --{}",
+                kebab(field.name)
+            )));
         }
     }
-}
-
-fn describe(kind: &Kind) -> &'static str {
-    match kind {
-        Kind::String | Kind::Enum(_) => "a string",
-        Kind::Timestamp => "a timestamp",
-        Kind::Blob => "base64 text",
-        Kind::Boolean => "true or false",
-        Kind::Integer | Kind::Long => "an integer",
-        Kind::Float | Kind::Double => "a number",
-        Kind::List(_) => "a list",
-        Kind::Map(_) => "a map",
-        Kind::Structure(_) | Kind::Union(_) => "a structure",
+    let problems = crate::validate::problems(input, call.operation.input);
+    if problems.is_empty() {
+        return Ok(());
     }
+    Err(Failure::Usage(format!("\nParameter validation failed:\n{}", problems.join("\n"))))
 }

@@ -6,12 +6,15 @@ pub mod args;
 pub mod input;
 pub mod invalidate;
 pub mod output;
+pub mod paginate;
+pub mod query;
 pub mod run;
 pub mod shorthand;
 pub mod skeleton;
 pub mod table;
 pub mod text_width;
 pub mod tuning;
+pub mod validate;
 pub mod yaml;
 
 /// How a command ended, as an AWS CLI exit code.

@@ -5,26 +5,59 @@ use serde_json::Value;
 
 use crate::Failure;
 
-/// Rewrites every timestamp of `value` (per the schema `kind`) as RFC 3339 UTC with
-/// milliseconds, the form CloudFront sends and the AWS CLI prints.
-pub fn timestamps(value: &mut Value, kind: &'static sdk_types::schema::Kind) {
+/// How timestamps print: the AWS CLI v2's `cli_timestamp_format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimestampStyle {
+    /// ISO 8601 with the UTC offset, as Python's `isoformat()` writes it (the v2 default):
+    /// `2026-01-02T03:04:05.678000+00:00`, no fraction when it is zero.
+    Iso8601,
+    /// As CloudFront sent it (RFC 3339 UTC with milliseconds).
+    Wire,
+}
+
+impl TimestampStyle {
+    /// The profile's `cli_timestamp_format`; v2 refuses any other value.
+    pub fn from_setting(value: Option<&str>) -> Result<TimestampStyle, Failure> {
+        match value {
+            None | Some("iso8601") => Ok(TimestampStyle::Iso8601),
+            Some("wire") => Ok(TimestampStyle::Wire),
+            Some(other) => Err(Failure::Other(format!(
+                "Unknown cli_timestamp_format value: {other}, valid values are 'wire' or 'iso8601'"
+            ))),
+        }
+    }
+
+    fn write(self, time: sdk_types::DateTime) -> String {
+        let whole = sdk_types::DateTime::from_secs(time.secs()).fmt(sdk_types::TimestampFormat::DateTime);
+        let whole = whole.trim_end_matches('Z');
+        match self {
+            TimestampStyle::Wire => format!("{whole}.{:03}Z", time.subsec_nanos() / 1_000_000),
+            TimestampStyle::Iso8601 => match time.subsec_nanos() / 1_000 {
+                0 => format!("{whole}+00:00"),
+                micros => format!("{whole}.{micros:06}+00:00"),
+            },
+        }
+    }
+}
+
+/// Rewrites every timestamp of `value` (per the schema `kind`) in `style`.
+pub fn timestamps(value: &mut Value, kind: &'static sdk_types::schema::Kind, style: TimestampStyle) {
     use sdk_types::schema::Kind;
     match (kind, value) {
         (Kind::Timestamp, Value::String(text)) => {
             if let Ok(time) = sdk_types::DateTime::parse_lenient(text) {
-                let whole = sdk_types::DateTime::from_secs(time.secs()).fmt(sdk_types::TimestampFormat::DateTime);
-                *text = format!("{}.{:03}Z", whole.trim_end_matches('Z'), time.subsec_nanos() / 1_000_000);
+                *text = style.write(time);
             }
         }
         (Kind::Structure(fields) | Kind::Union(fields), Value::Object(map)) => {
             for field in fields.iter() {
                 if let Some(inner) = map.get_mut(field.name) {
-                    timestamps(inner, field.kind);
+                    timestamps(inner, field.kind, style);
                 }
             }
         }
-        (Kind::List(member), Value::Array(items)) => items.iter_mut().for_each(|i| timestamps(i, member)),
-        (Kind::Map(member), Value::Object(map)) => map.values_mut().for_each(|v| timestamps(v, member)),
+        (Kind::List(member), Value::Array(items)) => items.iter_mut().for_each(|i| timestamps(i, member, style)),
+        (Kind::Map(member), Value::Object(map)) => map.values_mut().for_each(|v| timestamps(v, member, style)),
         _ => {}
     }
 }

@@ -13,7 +13,7 @@ use sdk_types::schema::OperationSchema;
 use serde_json::{Value, json};
 
 use crate::args::{Call, Global, Invocation};
-use crate::{Failure, input, output, skeleton};
+use crate::{Failure, input, output, paginate, skeleton};
 
 /// Runs the command and returns what to print.
 pub async fn run(invocation: Invocation) -> Result<String, Failure> {
@@ -42,12 +42,15 @@ pub async fn run(invocation: Invocation) -> Result<String, Failure> {
         eprintln!("debug: input {input}");
     }
     let format = output_format(&call.global, &client);
+    let style = output::TimestampStyle::from_setting(
+        client.config().profile().and_then(|p| p.get("cli_timestamp_format")),
+    )?;
     let result = match call.waiter {
         Some(waiter) => {
             wait(&client, waiter, &input).await?;
             return Ok(String::new());
         }
-        None => paginate(&client, call.operation, input.clone(), &call).await?,
+        None => fetch(&client, call.operation, input.clone(), &call).await?,
     };
     let (result, pages) = (result.merged, result.pages);
     if call.wait {
@@ -71,14 +74,14 @@ pub async fn run(invocation: Invocation) -> Result<String, Failure> {
         // As the AWS CLI v2 streams: each page on its own (queried on its own) as a one-item list.
         let mut out = String::new();
         for mut page in pages {
-            output::timestamps(&mut page, call.operation.output);
+            output::timestamps(&mut page, call.operation.output, style);
             let selected = output::query(page, call.global.query.as_deref())?;
             out.push_str(&output::render(&Value::Array(vec![selected]), "yaml", call.operation.name, "off")?);
         }
         return Ok(out);
     }
     let mut result = result;
-    output::timestamps(&mut result, call.operation.output);
+    output::timestamps(&mut result, call.operation.output, style);
     let selected = output::query(result, call.global.query.as_deref())?;
     output::render(&selected, &format, call.operation.name, call.global.color.as_deref().unwrap_or("auto"))
 }
@@ -106,24 +109,25 @@ fn output_format(global: &Global, client: &Client) -> String {
         .unwrap_or_else(|| "json".into())
 }
 
-fn seconds(flag: &str, value: &Option<String>) -> Result<Option<Duration>, Failure> {
-    value
-        .as_ref()
-        .map(|v| {
-            let secs: f64 =
-                v.parse().map_err(|_| Failure::Usage(format!("--{flag} must be a number of seconds, not {v:?}")))?;
-            // 0 means no limit, as in the AWS CLI.
-            Ok(Duration::from_secs_f64(if secs == 0.0 { 86_400.0 } else { secs }))
-        })
-        .transpose()
+/// `--cli-read-timeout` / `--cli-connect-timeout`: whole seconds as the AWS CLI reads them,
+/// 0 for no limit, below 0 refused with its message.
+fn seconds(which: &str, value: &Option<String>) -> Result<Option<Duration>, Failure> {
+    let Some(text) = value else { return Ok(None) };
+    match crate::args::python_int(text)? {
+        n if n < 0 => Err(Failure::Other(format!(
+            "Attempted to set {which} timeout to {n}, but the timeout cannot be set to a value less than or equal to 0."
+        ))),
+        0 => Ok(Some(Duration::from_secs(86_400))),
+        n => Ok(Some(Duration::from_secs(n.unsigned_abs()))),
+    }
 }
 
 pub fn client(global: &Global) -> Result<Client, Failure> {
     let mut transport = TransportSettings::default();
-    if let Some(t) = seconds("cli-connect-timeout", &global.connect_timeout)? {
+    if let Some(t) = seconds("connect", &global.connect_timeout)? {
         transport.connect_timeout = t;
     }
-    if let Some(t) = seconds("cli-read-timeout", &global.read_timeout)? {
+    if let Some(t) = seconds("read", &global.read_timeout)? {
         transport.read_timeout = t;
     }
     // `--ca-bundle` wins; otherwise the library reads AWS_CA_BUNDLE and the profile's ca_bundle.
@@ -185,74 +189,20 @@ async fn call_once(client: &Client, operation: &str, input: Value) -> Result<Val
     })
 }
 
-fn at<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.').try_fold(value, |v, key| v.get(key))
-}
-
-fn at_mut<'a>(value: &'a mut Value, path: &str) -> Option<&'a mut Value> {
-    path.split('.').try_fold(value, |v, key| v.get_mut(key))
-}
-
-/// What a call returned: the result as the AWS CLI prints it, and the pages it came from.
-struct Fetched {
-    merged: Value,
-    pages: Vec<Value>,
-}
-
-/// Calls the operation, and for paginated ones walks the pages as the AWS CLI does: the
-/// items of every page in one list, `--max-items` cutting it (with a `NextToken` to resume),
-/// `--no-paginate` asking for one page only.
-async fn paginate(client: &Client, op: &OperationSchema, input: Value, call: &Call) -> Result<Fetched, Failure> {
-    let single = |page: Value| Fetched { merged: page.clone(), pages: vec![page] };
-    let Some(p) = op.pagination.as_ref().filter(|_| !call.paging.no_paginate) else {
-        return call_once(client, op.name, input).await.map(single);
+/// Calls the operation; paginated ones walk their pages as the AWS CLI does, unless
+/// `--no-paginate` (or a manual marker) asks for one page.
+async fn fetch(client: &Client, op: &OperationSchema, input: Value, call: &Call) -> Result<paginate::Fetched, Failure> {
+    let pagination = op.pagination.as_ref().filter(|p| !call.paging.no_paginate && p.items.is_some());
+    let Some(pagination) = pagination else {
+        let page = call_once(client, op.name, input).await?;
+        return Ok(paginate::Fetched { merged: page.clone(), pages: vec![page] });
     };
-    let Some(items_path) = p.items else { return call_once(client, op.name, input).await.map(single) };
-    let mut request = input;
-    let mut items: Vec<Value> = Vec::new();
-    let mut pages = Vec::new();
-    let mut next_token: Option<String> = None;
-    // Bounded: at most 10,000 pages.
-    for _ in 0..10_000 {
-        let page = call_once(client, op.name, request.clone()).await?;
-        // The page as yaml-stream shows it: cut where --max-items stops.
-        let mut shown = page.clone();
-        let shown_items = at_mut(&mut shown, items_path).and_then(Value::as_array_mut);
-        if let (Some(shown_items), Some(max)) = (shown_items, call.paging.max_items) {
-            shown_items.truncate(max.saturating_sub(items.len()));
-        }
-        pages.push(shown);
-        items.extend(at(&page, items_path).and_then(Value::as_array).cloned().unwrap_or_default());
-        let token = at(&page, p.output_token).and_then(Value::as_str).filter(|t| !t.is_empty()).map(str::to_owned);
-        let parent = p.output_token.rsplit_once('.').map_or("", |(parent, _)| parent);
-        let truncated = at(&page, &format!("{parent}.IsTruncated")).and_then(Value::as_bool).unwrap_or(true);
-        let previous = request.get(p.input_token).and_then(Value::as_str).map(str::to_owned);
-        next_token = token.filter(|t| truncated && Some(t) != previous.as_ref());
-        if next_token.is_none() || call.paging.max_items.is_some_and(|max| items.len() >= max) {
-            break;
-        }
-        request[p.input_token] = Value::String(next_token.clone().unwrap_or_default());
-    }
-    // Like the AWS CLI's merged result: only the items (under their path), and a NextToken
-    // when --max-items stopped before the end.
-    let resume = match call.paging.max_items {
-        Some(max) if items.len() > max => {
-            items.truncate(max);
-            items.last().and_then(|i| i.get("Id")).and_then(Value::as_str).map(str::to_owned).or(next_token.clone())
-        }
-        Some(max) if items.len() == max => next_token.clone(),
-        _ => None,
+    let request = paginate::Request {
+        pagination,
+        max_items: call.paging.max_items,
+        starting_token: call.paging.starting_token.as_deref(),
     };
-    let mut result = Value::Array(items);
-    for key in items_path.rsplit('.') {
-        let mut wrapper = serde_json::Map::new();
-        wrapper.insert(key.to_owned(), result);
-        result = Value::Object(wrapper);
-    }
-    if let (Some(token), Value::Object(map)) = (resume, &mut result) {
-        map.insert("NextToken".into(), Value::String(token));
-    }
-    Ok(Fetched { merged: result, pages })
+    paginate::fetch_all(request, input, |page_input| call_once(client, op.name, page_input)).await
 }
 
 /// Runs a waiter to the end; the AWS CLI prints nothing on success and exits 255 otherwise.

@@ -23,7 +23,10 @@ fn indent(level: usize) -> String {
 }
 
 fn mapping(map: &Map<String, Value>, level: usize, out: &mut String) {
-    for (key, value) in map {
+    // The AWS CLI v2's YAML writer sorts keys (by code point, as Python compares strings).
+    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    for (key, value) in entries {
         let key = string(key);
         out.push_str(&indent(level));
         // YAML reads a plain `key:` only up to 1024 characters; longer keys take the

@@ -205,7 +205,7 @@ fn every_bad_input_gets_its_code_and_a_line_naming_the_flag_and_the_rule() {
         case(
             &["get-invalidation", "--distribution-id", "E1", "--id", "I1"],
             255,
-            "could not reach the endpoint: error sending request for url (http://127.0.0.1:9/2020-05-31/distribution/E1/invalidation/I1): client error (Connect): tcp connect error: Connection refused (os error 111)",
+            "Could not connect to the endpoint URL: \"http://127.0.0.1:9/2020-05-31/distribution/E1/invalidation/I1\"",
         ),
     ];
     // Credentials: half given, unreadable from a process, expired.

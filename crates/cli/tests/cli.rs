@@ -308,7 +308,7 @@ async fn missing_credentials_exit_253_and_unreachable_endpoints_255() {
     )
     .await;
     assert_eq!(run.code, 255, "{}", run.stderr);
-    assert!(run.stderr.contains("could not reach the endpoint"), "{}", run.stderr);
+    assert!(run.stderr.contains("Could not connect to the endpoint URL"), "{}", run.stderr);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -104,7 +104,7 @@ impl<E: fmt::Display> fmt::Display for SdkError<E> {
             SdkError::Credentials(e) => write!(f, "unable to locate credentials: {e}"),
             SdkError::Endpoint(e) => write!(f, "{e}"),
             SdkError::Timeout(why) => write!(f, "timed out: {why}"),
-            SdkError::Dispatch(why) => write!(f, "could not reach the endpoint: {why}"),
+            SdkError::Dispatch(why) => f.write_str(why),
             SdkError::Response { message, status, request_id } => {
                 write!(f, "unreadable response (HTTP {status}")?;
                 if let Some(id) = request_id {

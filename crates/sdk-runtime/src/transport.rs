@@ -156,7 +156,16 @@ fn classify(error: reqwest::Error) -> TransportError {
     if error.is_timeout() {
         TransportError::Timeout(text)
     } else if error.is_connect() {
-        TransportError::Connect(text)
+        // The AWS CLI's words: the URL that could not be reached (a TLS failure keeps its
+        // reason, which is what the user has to fix); the whole cause goes to the log.
+        tracing::debug!(cause = %text, "connection failed");
+        let url = error.url().map(|u| u.to_string()).unwrap_or_default();
+        let lower = text.to_ascii_lowercase();
+        if lower.contains("certificate") || lower.contains("tls") || lower.contains("ssl") {
+            TransportError::Connect(format!("SSL validation failed for {url} {text}"))
+        } else {
+            TransportError::Connect(format!("Could not connect to the endpoint URL: \"{url}\""))
+        }
     } else {
         TransportError::Other(text)
     }
