@@ -39,7 +39,8 @@ pub(super) fn file(service: &Service) -> TokenStream {
             let wire = &m.name;
             let kind = kind(&m.ty, &enums);
             let required = m.required;
-            quote!(Field { name: #wire, kind: #kind, required: #required })
+            let doc = m.doc.as_deref().map(super::plain_text).unwrap_or_default().join("\n\n");
+            quote!(Field { name: #wire, kind: #kind, required: #required, doc: #doc })
         });
         let variant = if is_union { quote!(Union) } else { quote!(Structure) };
         let doc = format!(" `{}`.", s.name);
@@ -50,7 +51,9 @@ pub(super) fn file(service: &Service) -> TokenStream {
     }
     let operations = service.operations.iter().map(|op| {
         let name = &op.name;
-        let summary = op.doc.as_deref().map(super::plain_text).and_then(|p| p.into_iter().next()).unwrap_or_default();
+        let paragraphs = op.doc.as_deref().map(super::plain_text).unwrap_or_default();
+        let summary = paragraphs.first().cloned().unwrap_or_default();
+        let doc = paragraphs.join("\n\n");
         let input = static_name(&op.input.name);
         let output = static_name(&op.output.name);
         let pagination = match &op.paginated {
@@ -70,7 +73,7 @@ pub(super) fn file(service: &Service) -> TokenStream {
             None => quote!(None),
         };
         let waiters: Vec<String> = op.waiters.as_ref().and_then(|w| w.as_object()).map(|w| w.keys().cloned().collect()).unwrap_or_default();
-        quote!(OperationSchema { name: #name, summary: #summary, input: &#input, output: &#output, pagination: #pagination, waiters: &[#(#waiters),*] })
+        quote!(OperationSchema { name: #name, summary: #summary, doc: #doc, input: &#input, output: &#output, pagination: #pagination, waiters: &[#(#waiters),*] })
     });
     let pagination_import = service.operations.iter().any(|op| op.paginated.is_some()).then(|| {
         quote!(

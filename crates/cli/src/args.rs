@@ -293,7 +293,7 @@ fn paging(
         }
         return Ok(Paging { no_paginate: true, ..Paging::default() });
     }
-    let max_items = match max_items.as_deref().map(python_int).transpose()? {
+    let max_items = match max_items.as_deref().map(|m| python_int("--max-items", m)).transpose()? {
         Some(n) if n < 0 => {
             return Err(Failure::Usage(format!("\nargument --max-items: must be 0 or more, not {n}")));
         }
@@ -304,8 +304,13 @@ fn paging(
 
 /// A whole number as Python's `int()` reads it (the AWS CLI's type for counts and
 /// timeouts), with its error text.
-pub fn python_int(text: &str) -> Result<i64, Failure> {
-    let invalid = || Failure::Other(format!("invalid literal for int() with base 10: '{text}'"));
+pub fn python_int(flag: &str, text: &str) -> Result<i64, Failure> {
+    // The flag and the rule first; the AWS CLI's own line last.
+    let invalid = || {
+        Failure::Other(format!(
+            "{flag}: expected a whole number, not {text:?}\ninvalid literal for int() with base 10: '{text}'"
+        ))
+    };
     let trimmed = text.trim();
     let (negative, digits) = match trimmed.strip_prefix('-') {
         Some(rest) => (true, rest),

@@ -11,15 +11,17 @@ use crate::args::{Call, kebab};
 /// Reads `file://PATH` (text) or `fileb://PATH` (bytes: base64 for a `blob` member, else
 /// text), or returns the value as given.
 pub fn resolve_file(flag: &str, value: &str, blob: bool) -> Result<String, Failure> {
+    let unreadable = |path: &str, e: std::io::Error| {
+        Failure::Usage(format!(
+            "Error parsing parameter '--{flag}': Unable to load paramfile {value}: {}",
+            python_os_error(&e, path)
+        ))
+    };
     if let Some(path) = value.strip_prefix("file://") {
-        return std::fs::read_to_string(path).map_err(|e| {
-            Failure::Usage(format!("Error parsing parameter '--{flag}': Unable to load paramfile {value}: {e}"))
-        });
+        return std::fs::read_to_string(path).map_err(|e| unreadable(path, e));
     }
     if let Some(path) = value.strip_prefix("fileb://") {
-        let bytes = std::fs::read(path).map_err(|e| {
-            Failure::Usage(format!("Error parsing parameter '--{flag}': Unable to load paramfile {value}: {e}"))
-        })?;
+        let bytes = std::fs::read(path).map_err(|e| unreadable(path, e))?;
         if blob {
             return Ok(sdk_types::Blob::new(bytes).to_base64());
         }
@@ -27,6 +29,19 @@ pub fn resolve_file(flag: &str, value: &str, blob: bool) -> Result<String, Failu
             .map_err(|_| Failure::Usage(format!("Error parsing parameter '--{flag}': {value} is not UTF-8 text")));
     }
     Ok(value.to_owned())
+}
+
+/// An operating-system error as Python words it (`[Errno 2] No such file or directory:
+/// 'x'`), which is what the AWS CLI prints.
+fn python_os_error(error: &std::io::Error, path: &str) -> String {
+    match error.raw_os_error() {
+        Some(code) => {
+            let text = error.to_string();
+            let text = text.split(" (os error").next().unwrap_or_default();
+            format!("[Errno {code}] {text}: '{path}'")
+        }
+        None => format!("{error}: '{path}'"),
+    }
 }
 
 /// The value of one member flag.
@@ -50,10 +65,17 @@ fn member_value(field: &'static Field, raw: &str) -> Result<Value, Failure> {
 /// The whole input of a call, checked against the schema.
 pub fn assemble(call: &Call) -> Result<Value, Failure> {
     let op = call.operation;
+    if call.cli_input_json.is_some() && call.cli_input_yaml.is_some() {
+        return Err(Failure::Usage("\nOnly one --cli-input- parameter may be specified.".into()));
+    }
     let yaml = match &call.cli_input_yaml {
         Some(raw) => Some(
-            crate::yaml::from_yaml(&resolve_file("cli-input-yaml", raw, false)?)
-                .map_err(|e| Failure::Usage(format!("Error parsing parameter '--cli-input-yaml': {e}")))?,
+            crate::yaml::from_yaml(&resolve_file("cli-input-yaml", raw, false)?).map_err(|e| {
+                // Where it went wrong, then the AWS CLI's line.
+                Failure::Usage(format!(
+                    "Error parsing parameter 'cli-input-yaml': {e}\nError parsing parameter 'cli-input-yaml': Invalid YAML received."
+                ))
+            })?,
         ),
         None => None,
     };
@@ -73,7 +95,7 @@ pub fn assemble(call: &Call) -> Result<Value, Failure> {
                 }
                 Err(e) => {
                     return Err(Failure::Usage(format!(
-                        "Error parsing parameter '--cli-input-json': Invalid JSON: {e}"
+                        "Error parsing parameter 'cli-input-json': Invalid JSON: {e}\nError parsing parameter 'cli-input-json': Invalid JSON received."
                     )));
                 }
             }
@@ -89,7 +111,8 @@ pub fn assemble(call: &Call) -> Result<Value, Failure> {
             "InvalidationBatch".into(),
             serde_json::json!({
                 "Paths": {"Quantity": paths.len(), "Items": paths},
-                "CallerReference": cloudfront_invalidate::unique_caller_reference(),
+                // The AWS CLI's `cli-` prefix on a reference unique to the second and beyond.
+                "CallerReference": format!("cli-{}", cloudfront_invalidate::unique_caller_reference()),
             }),
         );
     }

@@ -62,15 +62,19 @@ pub fn timestamps(value: &mut Value, kind: &'static sdk_types::schema::Kind, sty
     }
 }
 
-/// Applies `--query`.
+/// Applies `--query`: a syntax error is a bad `--query` (252, jmespath's message with the
+/// caret); an error while evaluating a valid expression (a function given the wrong type,
+/// an unknown function) is not, and exits 255 as the AWS CLI does.
 pub fn query(value: Value, expression: Option<&str>) -> Result<Value, Failure> {
     let Some(expression) = expression else { return Ok(value) };
-    let compiled = jmespath::compile(expression)
-        .map_err(|e| Failure::Usage(format!("Bad value for --query {expression}: {e}")))?;
-    let data = jmespath::Variable::from_serializable(&value).map_err(|e| Failure::Other(e.to_string()))?;
-    let result =
-        compiled.search(data).map_err(|e| Failure::Usage(format!("Bad value for --query {expression}: {e}")))?;
-    serde_json::to_value(&*result).map_err(|e| Failure::Other(e.to_string()))
+    let compiled = compile_query(expression)?;
+    compiled.search(&value).map_err(|e| Failure::Other(e.message))
+}
+
+/// Compiles `--query`, refusing a bad one as the AWS CLI does.
+pub fn compile_query(expression: &str) -> Result<crate::query::Expression, Failure> {
+    crate::query::Expression::compile(expression)
+        .map_err(|e| Failure::Usage(format!("\nBad value for --query {expression}: {}", e.message)))
 }
 
 /// Formats `value`, the result of operation `title`, in `format`; `color` is `--color`.
@@ -233,6 +237,8 @@ mod tests {
         let value = serde_json::json!({"InvalidationList": {"Items": [{"Id": "A"}, {"Id": "B"}]}});
         assert_eq!(query(value.clone(), Some("InvalidationList.Items[].Id")).unwrap(), serde_json::json!(["A", "B"]));
         let e = query(value, Some("[[[")).unwrap_err();
-        assert!(matches!(e, Failure::Usage(m) if m.starts_with("Bad value for --query [[[")));
+        assert!(matches!(e, Failure::Usage(m) if m.trim_start().starts_with("Bad value for --query [[[")));
+        let e = query(serde_json::json!({}), Some("length(Nothing)")).unwrap_err();
+        assert!(matches!(e, Failure::Other(m) if m.starts_with("In function length(), invalid type for value: None")));
     }
 }

@@ -23,15 +23,20 @@ pub async fn run(invocation: Invocation) -> Result<String, Failure> {
         Invocation::Call(call) => call,
     };
     if let Some(which) = &call.skeleton {
-        let (kind, format) = match which.as_str() {
-            "output" => (call.operation.output, "json"),
-            "yaml-input" => (call.operation.input, "yaml"),
-            _ => (call.operation.input, "json"),
+        return match which.as_str() {
+            "yaml-input" => Ok(skeleton::yaml_input(call.operation.input)),
+            "output" => {
+                // As the AWS CLI: the output skeleton still wants the command's required flags.
+                input::assemble(&call)?;
+                output::render(&skeleton::skeleton(call.operation.output, 0), "json", call.operation.name, "off")
+            }
+            _ => output::render(&skeleton::skeleton(call.operation.input, 0), "json", call.operation.name, "off"),
         };
-        return output::render(&skeleton::skeleton(kind, 0), format, call.operation.name, "off");
     }
     // A bad query is a command-line error: refuse it before calling anything.
-    output::query(Value::Null, call.global.query.as_deref())?;
+    if let Some(expression) = call.global.query.as_deref() {
+        output::compile_query(expression)?;
+    }
     let input = input::assemble(&call)?;
     let client = client(&call.global)?;
     if call.global.debug {
@@ -80,6 +85,24 @@ pub async fn run(invocation: Invocation) -> Result<String, Failure> {
         }
         return Ok(out);
     }
+    let items_path = call.operation.pagination.as_ref().and_then(|p| p.items).filter(|_| !call.paging.no_paginate);
+    if let (Some(items_path), "text") = (items_path, format.as_str()) {
+        // As the AWS CLI's text output: each page's items on their own (queried on their own),
+        // then the token to resume from.
+        let mut out = String::new();
+        for mut page in pages {
+            output::timestamps(&mut page, call.operation.output, style);
+            let items = items_path.split('.').try_fold(&page, |v, key| v.get(key)).cloned().unwrap_or(Value::Null);
+            let current = items_path.rsplit('.').fold(items, |inner, key| json!({ key: inner }));
+            let selected = output::query(current, call.global.query.as_deref())?;
+            out.push_str(&output::render(&selected, "text", call.operation.name, "off")?);
+        }
+        if let Some(token) = result.get("NextToken") {
+            let selected = output::query(json!({"NextToken": {"NextToken": token}}), call.global.query.as_deref())?;
+            out.push_str(&output::render(&selected, "text", call.operation.name, "off")?);
+        }
+        return Ok(out);
+    }
     let mut result = result;
     output::timestamps(&mut result, call.operation.output, style);
     let selected = output::query(result, call.global.query.as_deref())?;
@@ -113,7 +136,7 @@ fn output_format(global: &Global, client: &Client) -> String {
 /// 0 for no limit, below 0 refused with its message.
 fn seconds(which: &str, value: &Option<String>) -> Result<Option<Duration>, Failure> {
     let Some(text) = value else { return Ok(None) };
-    match crate::args::python_int(text)? {
+    match crate::args::python_int(&format!("--cli-{which}-timeout"), text)? {
         n if n < 0 => Err(Failure::Other(format!(
             "Attempted to set {which} timeout to {n}, but the timeout cannot be set to a value less than or equal to 0."
         ))),
@@ -155,7 +178,11 @@ pub fn client(global: &Global) -> Result<Client, Failure> {
     if global.no_sign_request {
         builder = builder.no_signing();
     }
-    let mut config = builder.build().map_err(Failure::Config)?;
+    // A missing named profile is not one of the AWS CLI's configuration errors (253): it
+    // exits 255 with botocore's ProfileNotFound text.
+    let mut config = builder.build().map_err(|e| {
+        if e.starts_with("The config profile (") { Failure::Other(e) } else { Failure::Config(e) }
+    })?;
     // CloudFront is a global service: the AWS CLI works without a region, and so does this.
     if config.region.is_none() {
         config.region = Some("us-east-1".into());
@@ -172,6 +199,10 @@ fn failure<E: ProvideErrorMetadata + std::fmt::Display>(operation: &str, error: 
             e.message().unwrap_or_default()
         )),
         SdkError::Construction(e) => Failure::Usage(format!("Parameter validation failed: {e}")),
+        // Nothing found: what was tried, then the AWS CLI's own line (scripts match it).
+        SdkError::Credentials(e @ sdk_runtime::credentials::CredentialsError::NotLoaded(_)) => Failure::Config(format!(
+            "{e}\nUnable to locate credentials. You can configure credentials by running \"aws configure\"."
+        )),
         SdkError::Credentials(e) => Failure::Config(format!("Unable to locate credentials. {e}")),
         e @ (SdkError::Config(_) | SdkError::Endpoint(_)) => Failure::Config(e.to_string()),
         e => Failure::Other(e.to_string()),

@@ -58,14 +58,12 @@ impl Parser<'_> {
         }
     }
 
+    /// The AWS CLI's layout: what was expected and found, then the input with a caret under
+    /// the position (counted in characters, as Python counts).
     fn error(&self, expected: &str) -> String {
-        let found = self.peek().map_or("the end of the input".to_owned(), |c| format!("{c:?}"));
-        format!(
-            "expected {expected} at position {} but found {found}:\n  {}\n  {}^",
-            self.pos,
-            self.text,
-            " ".repeat(self.pos)
-        )
+        let found = self.peek().map_or("'EOF'".to_owned(), |c| format!("'{c}'"));
+        let column = self.text[..self.pos].chars().count();
+        format!("Expected: {expected}, received: {found} for input:\n{}\n{}^", self.text, " ".repeat(column))
     }
 
     /// `key=value` pairs, up to `close` (or the end).
@@ -85,15 +83,16 @@ impl Parser<'_> {
             if key.is_empty() {
                 return Err(self.error("a key"));
             }
-            let Some(field) = fields.iter().find(|f| f.name == key) else {
-                let known: Vec<&str> = fields.iter().map(|f| f.name).collect();
-                return Err(format!("unknown key {key:?} (expected one of: {})", known.join(", ")));
-            };
             if !self.eat('=') {
                 return Err(self.error("'='"));
             }
             let stops: &[char] = if close.is_some() { &[',', '}'] } else { &[','] };
-            let value = self.value(field.kind, stops)?;
+            // An unknown key is read as text and left to the parameter check, which names
+            // it with the members it could have been (as the AWS CLI reports it).
+            let value = match fields.iter().find(|f| f.name == key) {
+                Some(field) => self.value(field.kind, stops)?,
+                None => self.value(&Kind::String, stops)?,
+            };
             object.insert(key, value);
             if !self.eat(',') {
                 break;
@@ -108,7 +107,9 @@ impl Parser<'_> {
         match kind {
             Kind::Structure(_) | Kind::Union(_) => {
                 if !self.eat('{') {
-                    return Err(self.error("'{'"));
+                    // Bare text where a structure belongs (`Paths=file://p.json`): the AWS CLI
+                    // keeps it as text and the parameter check refuses its type.
+                    return Ok(Value::String(self.scalar(stops)?));
                 }
                 let value = self.pairs(kind, Some('}'))?;
                 if !self.eat('}') {
@@ -154,10 +155,10 @@ impl Parser<'_> {
                 Ok(Value::Object(object))
             }
             scalar => {
-                let start = self.pos;
+                let start = self.text[..self.pos].chars().count();
                 let text = self.scalar(stops)?;
                 typed(&text, scalar)
-                    .map_err(|rule| format!("{rule} at position {start}:\n  {}\n  {}^", self.text, " ".repeat(start)))
+                    .map_err(|rule| format!("{rule} at position {start}:\n{}\n{}^", self.text, " ".repeat(start)))
             }
         }
     }
@@ -238,10 +239,11 @@ mod tests {
         let e = parse("Paths={Quantity=two,Items=[/a]},CallerReference=r", &INVALIDATION_BATCH).unwrap_err();
         assert!(e.starts_with("expected an integer, not \"two\" at position 16"), "{e}");
         let e = parse("Paths={Quantity=1,Items=[/a},CallerReference=r", &INVALIDATION_BATCH).unwrap_err();
-        assert!(e.contains("expected ']'"), "{e}");
-        let e = parse("Comment=x", &INVALIDATION_BATCH).unwrap_err();
-        assert!(e.contains("unknown key \"Comment\" (expected one of: Paths, CallerReference)"), "{e}");
+        assert!(e.starts_with("Expected: ']', received: 'EOF' for input:"), "{e}");
+        assert_eq!(e.lines().last().unwrap().len(), "Paths={Quantity=1,Items=[/a},CallerReference=r".len() + 1);
+        // Unknown keys are kept for the parameter check, which names the members it allows.
+        assert_eq!(parse("Comment=x", &INVALIDATION_BATCH).unwrap(), serde_json::json!({"Comment": "x"}));
         let e = parse("CallerReference", &INVALIDATION_BATCH).unwrap_err();
-        assert!(e.contains("expected '='"), "{e}");
+        assert!(e.starts_with("Expected: '=', received: 'EOF'"), "{e}");
     }
 }

@@ -29,12 +29,19 @@ impl Look {
     }
 }
 
-/// The width of the terminal on standard output, if it is one.
+/// The width of the terminal on standard output, if it is one (asked as the AWS CLI asks:
+/// TIOCGWINSZ where there is one; elsewhere the AWS CLI's default of 80 applies too).
+#[cfg(unix)]
 fn stdout_columns() -> Option<usize> {
     let mut size = libc::winsize { ws_row: 0, ws_col: 0, ws_xpixel: 0, ws_ypixel: 0 };
     // SAFETY: TIOCGWINSZ only writes a `winsize` into the pointer we pass, which outlives the call.
     let status = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) };
     (status == 0 && size.ws_col > 0).then_some(size.ws_col as usize)
+}
+
+#[cfg(not(unix))]
+fn stdout_columns() -> Option<usize> {
+    None
 }
 
 /// Draws `value` (the result of operation `title`) as a table; empty results draw nothing.

@@ -83,7 +83,7 @@ fn sequence(items: &[Value], level: usize, out: &mut String) {
     }
 }
 
-fn scalar(value: &Value) -> String {
+pub(crate) fn scalar(value: &Value) -> String {
     match value {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
@@ -272,7 +272,8 @@ mod tests {
         let text = to_yaml(&value);
         assert_eq!(
             text,
-            "Location: https://x/I1\nInvalidation:\n  Id: I1\n  CreateTime: '2026-01-01T00:00:00.000Z'\n  InvalidationBatch:\n    Paths:\n      Quantity: 2\n      Items:\n      - /a\n      - /*\n    CallerReference: '123'\nSummaries:\n- Id: A\n  Status: Completed\n"
+            // Keys sorted, as the AWS CLI v2's YAML writer sorts them.
+            "Invalidation:\n  CreateTime: '2026-01-01T00:00:00.000Z'\n  Id: I1\n  InvalidationBatch:\n    CallerReference: '123'\n    Paths:\n      Items:\n      - /a\n      - /*\n      Quantity: 2\nLocation: https://x/I1\nSummaries:\n- Id: A\n  Status: Completed\n"
         );
         assert_eq!(from_yaml(&text).unwrap(), value);
     }

@@ -218,11 +218,53 @@ fn fake_cloudfront(r: &Recorded) -> Reply {
 /// A request as compared: method, target and body; a `--paths` CallerReference (time and
 /// random number in both CLIs) is set aside.
 fn describe(r: &Recorded) -> String {
+    // The query's parameters are compared as a set: neither SigV4 (which sorts them) nor
+    // CloudFront gives their order a meaning, and botocore orders them as its input dict was
+    // filled (a resumed page's Marker last), not by the model.
+    let (path, query) = r.target.split_once('?').unwrap_or((&r.target, ""));
+    let mut params: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
+    params.sort_unstable();
+    let target = if params.is_empty() { path.to_owned() } else { format!("{path}?{}", params.join("&")) };
     let mut body = r.text();
     if let Some(reference) = element(&body, "CallerReference").filter(|c| c.starts_with("cli-")) {
         body = body.replace(reference, "cli-<generated>");
     }
-    format!("{} {} {}", r.method, r.target, body)
+    format!("{} {target} {}", r.method, canonical_xml(&body))
+}
+
+/// An XML body with each element's children in a stable order by name (children of the same
+/// name keep their order, so lists are compared as lists): restXml structure members have no
+/// order, and botocore writes them in the order the input gave them, not the model's.
+fn canonical_xml(body: &str) -> String {
+    fn element(text: &str, pos: &mut usize) -> Option<String> {
+        let rest = &text[*pos..];
+        if !rest.starts_with('<') {
+            // Text up to the next tag.
+            let end = rest.find('<').unwrap_or(rest.len());
+            *pos += end;
+            return Some(rest[..end].to_owned());
+        }
+        let close = rest.find('>')?;
+        let tag = &rest[..=close];
+        *pos += close + 1;
+        if tag.ends_with("/>") {
+            return Some(tag.to_owned());
+        }
+        let name = tag[1..tag.len() - 1].split_whitespace().next()?.to_owned();
+        let mut children = Vec::new();
+        let end_tag = format!("</{name}>");
+        while !text[*pos..].starts_with(&end_tag) {
+            children.push(element(text, pos)?);
+        }
+        *pos += end_tag.len();
+        children.sort_by_key(|c| c.split(['>', ' ']).next().unwrap_or_default().to_owned());
+        Some(format!("{tag}{}{end_tag}", children.concat()))
+    }
+    let mut pos = 0;
+    match element(body, &mut pos) {
+        Some(canonical) if pos == body.len() && body.starts_with('<') => canonical,
+        _ => body.to_owned(),
+    }
 }
 
 // ---- running both programs ----

@@ -336,7 +336,9 @@ fn python_outcomes(python: &str) -> Vec<Outcome> {
             let reply: Value = serde_json::from_str(line).expect("python prints JSON lines");
             match (&reply["ok"], &reply["err"]) {
                 // Re-serialise through serde_json: float spelling (`1e+16`) is not what is compared.
-                (Value::String(ok), _) => Ok(serde_json::from_str::<Value>(ok).expect("python result is JSON").to_string()),
+                (Value::String(ok), _) => {
+                    Ok(serde_json::from_str::<Value>(ok).expect("python result is JSON").to_string())
+                }
                 (_, err) => Err(err.as_str().unwrap_or_default().to_owned()),
             }
         })
@@ -364,6 +366,10 @@ fn matches_python_jmespath() {
         }
     }
     let errors = theirs.iter().filter(|t| t.is_err()).count();
-    println!("{} of {} cases identical to jmespath.py ({errors} of them errors)", CASES.len() - mismatches.len(), CASES.len());
+    println!(
+        "{} of {} cases identical to jmespath.py ({errors} of them errors)",
+        CASES.len() - mismatches.len(),
+        CASES.len()
+    );
     assert!(mismatches.is_empty(), "{} differences from jmespath.py:\n{}", mismatches.len(), mismatches.join("\n"));
 }

@@ -9,24 +9,28 @@ pub fn serialize_request(
     let mut path = String::new();
     path.push_str("/2020-05-31/distribution-tenants");
     let mut request = ::sdk_wire::HttpRequest::new("POST", path);
-    let mut writer = ::sdk_wire::XmlWriter::new();
-    let w = &mut writer;
-    w.start("ListDistributionTenantsRequest");
-    w.attribute("xmlns", "http://cloudfront.amazonaws.com/doc/2020-05-31/");
-    if let Some(value) = &input.association_filter {
-        w.start("AssociationFilter");
-        crate::xml::ser_distribution_tenant_association_filter(w, value)
-            .map_err(|e| e.within("AssociationFilter"))?;
-        w.end("AssociationFilter");
+    if input.association_filter.is_some() || input.marker.is_some()
+        || input.max_items.is_some()
+    {
+        let mut writer = ::sdk_wire::XmlWriter::new();
+        let w = &mut writer;
+        w.start("ListDistributionTenantsRequest");
+        w.attribute("xmlns", "http://cloudfront.amazonaws.com/doc/2020-05-31/");
+        if let Some(value) = &input.association_filter {
+            w.start("AssociationFilter");
+            crate::xml::ser_distribution_tenant_association_filter(w, value)
+                .map_err(|e| e.within("AssociationFilter"))?;
+            w.end("AssociationFilter");
+        }
+        if let Some(value) = &input.marker {
+            w.element("Marker", value.as_str());
+        }
+        if let Some(value) = &input.max_items {
+            w.element("MaxItems", &value.to_string());
+        }
+        w.end("ListDistributionTenantsRequest");
+        request.body = writer.finish().into_bytes();
     }
-    if let Some(value) = &input.marker {
-        w.element("Marker", value.as_str());
-    }
-    if let Some(value) = &input.max_items {
-        w.element("MaxItems", &value.to_string());
-    }
-    w.end("ListDistributionTenantsRequest");
-    request.body = writer.finish().into_bytes();
     request.set_content_length();
     Ok(request)
 }

@@ -12,6 +12,7 @@ pub static OPERATIONS: &[OperationSchema] = &[
     OperationSchema {
         name: "CreateInvalidation",
         summary: "Starts an invalidation that removes the given paths from the edge caches of a distribution, so the next viewer request fetches them from the origin again.",
+        doc: "Starts an invalidation that removes the given paths from the edge caches of a distribution, so the next viewer request fetches them from the origin again.",
         input: &CREATE_INVALIDATION_INPUT,
         output: &CREATE_INVALIDATION_OUTPUT,
         pagination: None,
@@ -20,6 +21,7 @@ pub static OPERATIONS: &[OperationSchema] = &[
     OperationSchema {
         name: "CreateInvalidationForDistributionTenant",
         summary: "Starts an invalidation for a single distribution tenant of a multi-tenant distribution.",
+        doc: "Starts an invalidation for a single distribution tenant of a multi-tenant distribution.",
         input: &CREATE_INVALIDATION_FOR_DISTRIBUTION_TENANT_INPUT,
         output: &CREATE_INVALIDATION_FOR_DISTRIBUTION_TENANT_OUTPUT,
         pagination: None,
@@ -28,6 +30,7 @@ pub static OPERATIONS: &[OperationSchema] = &[
     OperationSchema {
         name: "GetInvalidationForDistributionTenant",
         summary: "Reads the status and batch of one invalidation of a distribution tenant.",
+        doc: "Reads the status and batch of one invalidation of a distribution tenant.",
         input: &GET_INVALIDATION_FOR_DISTRIBUTION_TENANT_INPUT,
         output: &GET_INVALIDATION_FOR_DISTRIBUTION_TENANT_OUTPUT,
         pagination: None,
@@ -36,6 +39,7 @@ pub static OPERATIONS: &[OperationSchema] = &[
     OperationSchema {
         name: "GetInvalidation",
         summary: "Reads the status and batch of one invalidation of a distribution.",
+        doc: "Reads the status and batch of one invalidation of a distribution.",
         input: &GET_INVALIDATION_INPUT,
         output: &GET_INVALIDATION_OUTPUT,
         pagination: None,
@@ -44,6 +48,7 @@ pub static OPERATIONS: &[OperationSchema] = &[
     OperationSchema {
         name: "ListInvalidations",
         summary: "Lists the invalidations of a distribution, newest first, one page at a time.",
+        doc: "Lists the invalidations of a distribution, newest first, one page at a time.",
         input: &LIST_INVALIDATIONS_INPUT,
         output: &LIST_INVALIDATIONS_OUTPUT,
         pagination: Some(Pagination {
@@ -57,6 +62,7 @@ pub static OPERATIONS: &[OperationSchema] = &[
     OperationSchema {
         name: "ListInvalidationsForDistributionTenant",
         summary: "Lists the invalidations of a distribution tenant, one page at a time.",
+        doc: "Lists the invalidations of a distribution tenant, one page at a time.",
         input: &LIST_INVALIDATIONS_FOR_DISTRIBUTION_TENANT_INPUT,
         output: &LIST_INVALIDATIONS_FOR_DISTRIBUTION_TENANT_OUTPUT,
         pagination: Some(Pagination {
@@ -70,6 +76,7 @@ pub static OPERATIONS: &[OperationSchema] = &[
     OperationSchema {
         name: "ListDistributionTenants",
         summary: "Lists the distribution tenants of the account, optionally only those of one distribution or connection group; paginated by marker.",
+        doc: "Lists the distribution tenants of the account, optionally only those of one distribution or connection group; paginated by marker.",
         input: &LIST_DISTRIBUTION_TENANTS_INPUT,
         output: &LIST_DISTRIBUTION_TENANTS_OUTPUT,
         pagination: Some(Pagination {
@@ -89,11 +96,13 @@ pub static CREATE_INVALIDATION_INPUT: Kind = Kind::Structure(
             name: "DistributionId",
             kind: &Kind::String,
             required: true,
+            doc: "The id of the distribution (for example EDFDVBD6EXAMPLE).",
         },
         Field {
             name: "InvalidationBatch",
             kind: &INVALIDATION_BATCH,
             required: true,
+            doc: "The paths to invalidate and the caller reference.",
         },
     ],
 );
@@ -105,11 +114,13 @@ pub static CREATE_INVALIDATION_OUTPUT: Kind = Kind::Structure(
             name: "Location",
             kind: &Kind::String,
             required: false,
+            doc: "The URL of the new invalidation resource.",
         },
         Field {
             name: "Invalidation",
             kind: &INVALIDATION,
             required: false,
+            doc: "The invalidation.",
         },
     ],
 );
@@ -121,11 +132,13 @@ pub static CREATE_INVALIDATION_FOR_DISTRIBUTION_TENANT_INPUT: Kind = Kind::Struc
             name: "Id",
             kind: &Kind::String,
             required: true,
+            doc: "The id of the distribution tenant.",
         },
         Field {
             name: "InvalidationBatch",
             kind: &INVALIDATION_BATCH,
             required: true,
+            doc: "The paths to invalidate and the caller reference.",
         },
     ],
 );
@@ -137,11 +150,13 @@ pub static CREATE_INVALIDATION_FOR_DISTRIBUTION_TENANT_OUTPUT: Kind = Kind::Stru
             name: "Location",
             kind: &Kind::String,
             required: false,
+            doc: "The URL of the new invalidation resource.",
         },
         Field {
             name: "Invalidation",
             kind: &INVALIDATION,
             required: false,
+            doc: "The invalidation.",
         },
     ],
 );
@@ -153,11 +168,13 @@ pub static GET_INVALIDATION_FOR_DISTRIBUTION_TENANT_INPUT: Kind = Kind::Structur
             name: "DistributionTenantId",
             kind: &Kind::String,
             required: true,
+            doc: "The id of the distribution tenant.",
         },
         Field {
             name: "Id",
             kind: &Kind::String,
             required: true,
+            doc: "The id of the invalidation.",
         },
     ],
 );
@@ -169,6 +186,7 @@ pub static GET_INVALIDATION_FOR_DISTRIBUTION_TENANT_OUTPUT: Kind = Kind::Structu
             name: "Invalidation",
             kind: &INVALIDATION,
             required: false,
+            doc: "The invalidation.",
         },
     ],
 );
@@ -180,11 +198,13 @@ pub static GET_INVALIDATION_INPUT: Kind = Kind::Structure(
             name: "DistributionId",
             kind: &Kind::String,
             required: true,
+            doc: "The id of the distribution (for example EDFDVBD6EXAMPLE).",
         },
         Field {
             name: "Id",
             kind: &Kind::String,
             required: true,
+            doc: "The id of the invalidation.",
         },
     ],
 );
@@ -196,6 +216,7 @@ pub static GET_INVALIDATION_OUTPUT: Kind = Kind::Structure(
             name: "Invalidation",
             kind: &INVALIDATION,
             required: false,
+            doc: "The invalidation.",
         },
     ],
 );
@@ -207,16 +228,19 @@ pub static LIST_INVALIDATIONS_INPUT: Kind = Kind::Structure(
             name: "DistributionId",
             kind: &Kind::String,
             required: true,
+            doc: "The id of the distribution (for example EDFDVBD6EXAMPLE).",
         },
         Field {
             name: "Marker",
             kind: &Kind::String,
             required: false,
+            doc: "Start the page after this invalidation (the NextMarker of the previous page).",
         },
         Field {
             name: "MaxItems",
             kind: &Kind::Integer,
             required: false,
+            doc: "The largest number of invalidations to return in this page.",
         },
     ],
 );
@@ -228,6 +252,7 @@ pub static LIST_INVALIDATIONS_OUTPUT: Kind = Kind::Structure(
             name: "InvalidationList",
             kind: &INVALIDATION_LIST,
             required: false,
+            doc: "The page of invalidations.",
         },
     ],
 );
@@ -239,16 +264,19 @@ pub static LIST_INVALIDATIONS_FOR_DISTRIBUTION_TENANT_INPUT: Kind = Kind::Struct
             name: "Id",
             kind: &Kind::String,
             required: true,
+            doc: "The id of the distribution tenant.",
         },
         Field {
             name: "Marker",
             kind: &Kind::String,
             required: false,
+            doc: "Start the page after this invalidation (the NextMarker of the previous page).",
         },
         Field {
             name: "MaxItems",
             kind: &Kind::Integer,
             required: false,
+            doc: "The largest number of invalidations to return in this page.",
         },
     ],
 );
@@ -260,6 +288,7 @@ pub static LIST_INVALIDATIONS_FOR_DISTRIBUTION_TENANT_OUTPUT: Kind = Kind::Struc
             name: "InvalidationList",
             kind: &INVALIDATION_LIST,
             required: false,
+            doc: "The page of invalidations.",
         },
     ],
 );
@@ -271,16 +300,19 @@ pub static LIST_DISTRIBUTION_TENANTS_INPUT: Kind = Kind::Structure(
             name: "AssociationFilter",
             kind: &DISTRIBUTION_TENANT_ASSOCIATION_FILTER,
             required: false,
+            doc: "Only tenants associated with this distribution or connection group.",
         },
         Field {
             name: "Marker",
             kind: &Kind::String,
             required: false,
+            doc: "Where to continue: the NextMarker of the previous page.",
         },
         Field {
             name: "MaxItems",
             kind: &Kind::Integer,
             required: false,
+            doc: "The most tenants one page may hold.",
         },
     ],
 );
@@ -292,11 +324,13 @@ pub static LIST_DISTRIBUTION_TENANTS_OUTPUT: Kind = Kind::Structure(
             name: "NextMarker",
             kind: &Kind::String,
             required: false,
+            doc: "Present when more tenants follow: pass it as Marker to get them.",
         },
         Field {
             name: "DistributionTenantList",
             kind: &Kind::List(&DISTRIBUTION_TENANT_SUMMARY),
             required: false,
+            doc: "The tenants on this page.",
         },
     ],
 );
@@ -308,6 +342,7 @@ pub static CERTIFICATE: Kind = Kind::Structure(
             name: "Arn",
             kind: &Kind::String,
             required: true,
+            doc: "The certificate ARN in AWS Certificate Manager.",
         },
     ],
 );
@@ -319,16 +354,19 @@ pub static CUSTOMIZATIONS: Kind = Kind::Structure(
             name: "WebAcl",
             kind: &WEB_ACL_CUSTOMIZATION,
             required: false,
+            doc: "The web ACL the tenant uses instead of the distribution one.",
         },
         Field {
             name: "Certificate",
             kind: &CERTIFICATE,
             required: false,
+            doc: "The TLS certificate the tenant uses.",
         },
         Field {
             name: "GeoRestrictions",
             kind: &GEO_RESTRICTION_CUSTOMIZATION,
             required: false,
+            doc: "The country restrictions the tenant applies.",
         },
     ],
 );
@@ -340,11 +378,13 @@ pub static DISTRIBUTION_TENANT_ASSOCIATION_FILTER: Kind = Kind::Structure(
             name: "DistributionId",
             kind: &Kind::String,
             required: false,
+            doc: "Only tenants of this multi-tenant distribution.",
         },
         Field {
             name: "ConnectionGroupId",
             kind: &Kind::String,
             required: false,
+            doc: "Only tenants in this connection group.",
         },
     ],
 );
@@ -356,61 +396,73 @@ pub static DISTRIBUTION_TENANT_SUMMARY: Kind = Kind::Structure(
             name: "Id",
             kind: &Kind::String,
             required: true,
+            doc: "The tenant id (used as Id or DistributionTenantId by the tenant invalidation operations).",
         },
         Field {
             name: "DistributionId",
             kind: &Kind::String,
             required: true,
+            doc: "The multi-tenant distribution the tenant belongs to.",
         },
         Field {
             name: "Name",
             kind: &Kind::String,
             required: true,
+            doc: "The tenant name.",
         },
         Field {
             name: "Arn",
             kind: &Kind::String,
             required: true,
+            doc: "The tenant ARN.",
         },
         Field {
             name: "Domains",
             kind: &Kind::List(&DOMAIN_RESULT),
             required: true,
+            doc: "The tenant domains and whether each is active.",
         },
         Field {
             name: "ConnectionGroupId",
             kind: &Kind::String,
             required: false,
+            doc: "The connection group the tenant uses.",
         },
         Field {
             name: "Customizations",
             kind: &CUSTOMIZATIONS,
             required: false,
+            doc: "Settings the tenant overrides of its distribution.",
         },
         Field {
             name: "CreatedTime",
             kind: &Kind::Timestamp,
             required: true,
+            doc: "When the tenant was created.",
         },
         Field {
             name: "LastModifiedTime",
             kind: &Kind::Timestamp,
             required: true,
+            doc: "When the tenant was last changed.",
         },
         Field {
             name: "ETag",
             kind: &Kind::String,
             required: true,
+            doc: "The current version of the tenant, for conditional updates.",
         },
         Field {
             name: "Enabled",
             kind: &Kind::Boolean,
             required: false,
+            doc: "Whether the tenant serves traffic.",
         },
         Field {
             name: "Status",
             kind: &Kind::String,
             required: false,
+            doc: "The deployment status of the tenant.",
         },
     ],
 );
@@ -422,11 +474,13 @@ pub static DOMAIN_RESULT: Kind = Kind::Structure(
             name: "Domain",
             kind: &Kind::String,
             required: true,
+            doc: "The domain name.",
         },
         Field {
             name: "Status",
             kind: &Kind::Enum(&["active", "inactive"]),
             required: false,
+            doc: "Whether the domain is active.",
         },
     ],
 );
@@ -438,11 +492,13 @@ pub static GEO_RESTRICTION_CUSTOMIZATION: Kind = Kind::Structure(
             name: "RestrictionType",
             kind: &Kind::Enum(&["blacklist", "whitelist", "none"]),
             required: true,
+            doc: "Whether the listed countries are allowed, blocked, or restrictions are off.",
         },
         Field {
             name: "Locations",
             kind: &Kind::List(&Kind::String),
             required: false,
+            doc: "Two-letter country codes the restriction applies to.",
         },
     ],
 );
@@ -454,21 +510,25 @@ pub static INVALIDATION: Kind = Kind::Structure(
             name: "Id",
             kind: &Kind::String,
             required: true,
+            doc: "The id CloudFront assigned to the invalidation.",
         },
         Field {
             name: "Status",
             kind: &Kind::String,
             required: true,
+            doc: "InProgress while edges are still being cleared, Completed once done.",
         },
         Field {
             name: "CreateTime",
             kind: &Kind::Timestamp,
             required: true,
+            doc: "When the invalidation was created.",
         },
         Field {
             name: "InvalidationBatch",
             kind: &INVALIDATION_BATCH,
             required: true,
+            doc: "The paths to invalidate and the caller reference.",
         },
     ],
 );
@@ -480,11 +540,13 @@ pub static INVALIDATION_BATCH: Kind = Kind::Structure(
             name: "Paths",
             kind: &PATHS,
             required: true,
+            doc: "The paths to invalidate.",
         },
         Field {
             name: "CallerReference",
             kind: &Kind::String,
             required: true,
+            doc: "A value unique to this batch. Sending the same reference with the same batch again returns the existing invalidation instead of creating a new one; reusing it with a different batch is an error.",
         },
     ],
 );
@@ -496,31 +558,37 @@ pub static INVALIDATION_LIST: Kind = Kind::Structure(
             name: "Marker",
             kind: &Kind::String,
             required: true,
+            doc: "The marker this page was requested with (empty for the first page).",
         },
         Field {
             name: "NextMarker",
             kind: &Kind::String,
             required: false,
+            doc: "Pass this as Marker to get the next page; present only when IsTruncated is true.",
         },
         Field {
             name: "MaxItems",
             kind: &Kind::Integer,
             required: true,
+            doc: "The page size that was requested.",
         },
         Field {
             name: "IsTruncated",
             kind: &Kind::Boolean,
             required: true,
+            doc: "Whether more invalidations follow this page.",
         },
         Field {
             name: "Quantity",
             kind: &Kind::Integer,
             required: true,
+            doc: "How many summaries are in Items.",
         },
         Field {
             name: "Items",
             kind: &Kind::List(&INVALIDATION_SUMMARY),
             required: false,
+            doc: "The invalidation summaries of this page.",
         },
     ],
 );
@@ -532,16 +600,19 @@ pub static INVALIDATION_SUMMARY: Kind = Kind::Structure(
             name: "Id",
             kind: &Kind::String,
             required: true,
+            doc: "The id CloudFront assigned to the invalidation.",
         },
         Field {
             name: "CreateTime",
             kind: &Kind::Timestamp,
             required: true,
+            doc: "When the invalidation was created.",
         },
         Field {
             name: "Status",
             kind: &Kind::String,
             required: true,
+            doc: "InProgress while edges are still being cleared, Completed once done.",
         },
     ],
 );
@@ -553,11 +624,13 @@ pub static PATHS: Kind = Kind::Structure(
             name: "Quantity",
             kind: &Kind::Integer,
             required: true,
+            doc: "How many paths are in Items.",
         },
         Field {
             name: "Items",
             kind: &Kind::List(&Kind::String),
             required: false,
+            doc: "The paths, each starting with a slash; a trailing * matches any suffix.",
         },
     ],
 );
@@ -569,11 +642,13 @@ pub static WEB_ACL_CUSTOMIZATION: Kind = Kind::Structure(
             name: "Action",
             kind: &Kind::Enum(&["override", "disable"]),
             required: true,
+            doc: "Whether the ACL is overridden or turned off.",
         },
         Field {
             name: "Arn",
             kind: &Kind::String,
             required: false,
+            doc: "The ARN of the web ACL used when overriding.",
         },
     ],
 );

@@ -269,10 +269,9 @@ impl ConfigBuilder {
         let profile = match profiles.profile(&selected) {
             Some(p) => Some(p.clone()),
             None if named => {
-                return Err(format!(
-                    "the config profile ({selected}) could not be found (known profiles: {})",
-                    profiles.names().join(", ")
-                ));
+                // botocore's words; the profiles that do exist go to the log.
+                tracing::debug!(known = ?profiles.names(), "no such profile");
+                return Err(format!("The config profile ({selected}) could not be found"));
             }
             None => None,
         };

@@ -42,6 +42,8 @@ pub struct Field {
     pub kind: &'static Kind,
     /// Whether the member must be set.
     pub required: bool,
+    /// The member's documentation as plain text (paragraphs separated by a blank line).
+    pub doc: &'static str,
 }
 
 /// An operation's input and output shapes.
@@ -51,6 +53,8 @@ pub struct OperationSchema {
     pub name: &'static str,
     /// The operation's documentation, first paragraph.
     pub summary: &'static str,
+    /// The operation's whole documentation as plain text (paragraphs separated by a blank line).
+    pub doc: &'static str,
     /// The input structure.
     pub input: &'static Kind,
     /// The output structure.

@@ -3,7 +3,7 @@
 //! time (an unknown function inside a projection over nothing is not an error).
 
 use super::EvalError;
-use super::eval::eval;
+use super::eval::{Budget, eval, size};
 use super::parser::{Kind, Node};
 use super::value::{Num, dumps, py_eq, py_str, py_type_name, type_name};
 use serde_json::Value;
@@ -50,17 +50,20 @@ enum Arg<'a> {
 
 use Arg::{Ref, Val};
 
-pub(crate) fn call(name: &str, arg_nodes: &[Node], current: &Value) -> Result<Value, EvalError> {
+pub(crate) fn call(name: &str, arg_nodes: &[Node], current: &Value, budget: &Budget) -> Result<Value, EvalError> {
     // A plain loop (not an iterator chain): this frame is on the recursive path of nested calls.
     let mut args = Vec::with_capacity(arg_nodes.len());
     for node in arg_nodes {
         args.push(match &node.kind {
             Kind::ExpRef(inner) => Ref(inner),
-            _ => Val(eval(node, current)?),
+            _ => Val(eval(node, current, budget)?),
         });
     }
     check_arguments(name, &args)?;
-    run(name, args)
+    let result = run(name, args, budget)?;
+    // Results are (partly) copies of the arguments: pay for them like any copy.
+    budget.spend(size(&result))?;
+    Ok(result)
 }
 
 /// Unknown name, argument count, then each argument's type, in jmespath.py's order.
@@ -72,7 +75,9 @@ fn check_arguments(name: &str, args: &[Arg]) -> Result<(), EvalError> {
         let (at_least, plural) = (if variadic { "at least " } else { "" }, if params.len() == 1 { "" } else { "s" });
         let n = params.len();
         let got = args.len();
-        return Err(EvalError::new(format!("Expected {at_least}{n} argument{plural} for function {name}(), received {got}")));
+        return Err(EvalError::new(format!(
+            "Expected {at_least}{n} argument{plural} for function {name}(), received {got}"
+        )));
     }
     for (arg, types) in args.iter().zip(params.iter()) {
         check_type(name, arg, types)?;
@@ -117,7 +122,7 @@ fn check_type(name: &str, arg: &Arg, types: &[&str]) -> Result<(), EvalError> {
 
 /// Runs a function whose arguments passed `check_type`; remaining mismatches (an `&expr` where a
 /// value is needed) are errors, as they would fail later in jmespath.py.
-fn run(name: &str, args: Vec<Arg>) -> Result<Value, EvalError> {
+fn run(name: &str, args: Vec<Arg>, budget: &Budget) -> Result<Value, EvalError> {
     use Value::{Array, Bool, Null, Number, Object, String};
     Ok(match (name, args.as_slice()) {
         ("abs", [Val(Number(n))]) => match Num::of(n) {
@@ -141,11 +146,13 @@ fn run(name: &str, args: Vec<Arg>) -> Result<Value, EvalError> {
         ("length", [Val(String(s))]) => s.chars().count().into(),
         ("length", [Val(Array(items))]) => items.len().into(),
         ("length", [Val(Object(map))]) => map.len().into(),
-        ("map", [Ref(e), Val(Array(items))]) => Array(items.iter().map(|item| eval(e, item)).collect::<Result<_, _>>()?),
+        ("map", [Ref(e), Val(Array(items))]) => {
+            Array(items.iter().map(|item| eval(e, item, budget)).collect::<Result<_, _>>()?)
+        }
         ("max", [Val(Array(items))]) => extreme(items.iter(), Ordering::Greater),
         ("min", [Val(Array(items))]) => extreme(items.iter(), Ordering::Less),
-        ("max_by", [Val(Array(items)), Ref(e)]) => extreme_by(name, items, e, Ordering::Greater)?,
-        ("min_by", [Val(Array(items)), Ref(e)]) => extreme_by(name, items, e, Ordering::Less)?,
+        ("max_by", [Val(Array(items)), Ref(e)]) => extreme_by(name, items, e, Ordering::Greater, budget)?,
+        ("min_by", [Val(Array(items)), Ref(e)]) => extreme_by(name, items, e, Ordering::Less, budget)?,
         ("merge", objects) => {
             let mut merged = serde_json::Map::new();
             for object in objects {
@@ -167,7 +174,7 @@ fn run(name: &str, args: Vec<Arg>) -> Result<Value, EvalError> {
             sorted.sort_by(order);
             Array(sorted)
         }
-        ("sort_by", [Val(Array(items)), Ref(e)]) => sort_by(items, e)?,
+        ("sort_by", [Val(Array(items)), Ref(e)]) => sort_by(items, e, budget)?,
         ("sum", [Val(Array(items))]) => sum(items).value(),
         ("to_array", [Val(Array(items))]) => Array(items.clone()),
         ("to_array", [Val(x)]) => Array(vec![x.clone()]),
@@ -208,27 +215,28 @@ fn order(a: &Value, b: &Value) -> Ordering {
 
 /// The first greatest (`want` Greater) or least element, as Python's `max`/`min` pick.
 fn extreme<'a>(items: impl Iterator<Item = &'a Value>, want: Ordering) -> Value {
-    items.fold(None, |best: Option<&Value>, item| match best {
-        Some(b) if order(item, b) != want => Some(b),
-        _ => Some(item),
-    })
-    .cloned()
-    .unwrap_or(Value::Null)
+    items
+        .fold(None, |best: Option<&Value>, item| match best {
+            Some(b) if order(item, b) != want => Some(b),
+            _ => Some(item),
+        })
+        .cloned()
+        .unwrap_or(Value::Null)
 }
 
 /// A key for `sort_by`/`min_by`/`max_by`: `&e` applied to `item`, which must give one of `types`.
-fn key(function: &str, e: &Node, item: &Value, types: &[&str]) -> Result<Value, EvalError> {
-    let key = eval(e, item)?;
+fn key(function: &str, e: &Node, item: &Value, types: &[&str], budget: &Budget) -> Result<Value, EvalError> {
+    let key = eval(e, item, budget)?;
     if !types.contains(&type_name(&key)) {
         return Err(type_error(function, &py_str(&key), type_name(&key), types));
     }
     Ok(key)
 }
 
-fn extreme_by(name: &str, items: &[Value], e: &Node, want: Ordering) -> Result<Value, EvalError> {
+fn extreme_by(name: &str, items: &[Value], e: &Node, want: Ordering, budget: &Budget) -> Result<Value, EvalError> {
     let mut best: Option<(&Value, Value)> = None;
     for item in items {
-        let k = key(name, e, item, &["number", "string"])?;
+        let k = key(name, e, item, &["number", "string"], budget)?;
         best = match best {
             Some((_, ref b)) if type_name(b) != type_name(&k) => {
                 return Err(EvalError::new(format!("In function {name}(), keys mix numbers and strings")));
@@ -241,16 +249,16 @@ fn extreme_by(name: &str, items: &[Value], e: &Node, want: Ordering) -> Result<V
 }
 
 /// Stable sort by key; the first element's key decides whether keys are numbers or strings.
-fn sort_by(items: &[Value], e: &Node) -> Result<Value, EvalError> {
+fn sort_by(items: &[Value], e: &Node, budget: &Budget) -> Result<Value, EvalError> {
     let Some(first) = items.first() else { return Ok(Value::Array(Vec::new())) };
-    let first_key = eval(e, first)?;
+    let first_key = eval(e, first, budget)?;
     let wanted = type_name(&first_key);
     if wanted != "number" && wanted != "string" {
         return Err(type_error("sort_by", &py_str(first), wanted, &["string", "number"]));
     }
     let mut keyed = Vec::with_capacity(items.len());
     for item in items {
-        keyed.push((key("sort_by", e, item, &[wanted])?, item));
+        keyed.push((key("sort_by", e, item, &[wanted], budget)?, item));
     }
     keyed.sort_by(|(a, _), (b, _)| order(a, b));
     Ok(Value::Array(keyed.into_iter().map(|(_, item)| item.clone()).collect()))
@@ -267,10 +275,11 @@ fn to_number(s: &str) -> Value {
     }
     let s = s.replace('_', "");
     let unsigned = s.strip_prefix(['+', '-']).unwrap_or(&s);
-    if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(i) = s.parse::<i128>() {
-            return Num::Int(i).value();
-        }
+    if !unsigned.is_empty()
+        && unsigned.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(i) = s.parse::<i128>()
+    {
+        return Num::Int(i).value();
     }
     s.parse::<f64>().map_or(Value::Null, |f| Num::Float(f).value())
 }

@@ -2,7 +2,7 @@
 //! `[]` and `[?` are single tokens, `-` must start a number, and a backtick literal that is not
 //! JSON is read as a string (`` `running` ``, deprecated but common in AWS examples).
 
-use super::ParseError;
+use super::{Caret, ParseError};
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -68,44 +68,21 @@ impl Tok {
         }
     }
 
-    /// The token type's name in jmespath.py's messages.
-    pub fn name(&self) -> &'static str {
+    /// The token type's name in jmespath.py's messages: its variant name in lower case
+    /// (`RBracket` is "rbracket"), except for the tokens that carry a value.
+    pub fn name(&self) -> String {
         match self {
-            Tok::Dot => "dot",
-            Tok::Star => "star",
-            Tok::Comma => "comma",
-            Tok::Colon => "colon",
-            Tok::Current => "current",
-            Tok::LParen => "lparen",
-            Tok::RParen => "rparen",
-            Tok::LBrace => "lbrace",
-            Tok::RBrace => "rbrace",
-            Tok::LBracket => "lbracket",
-            Tok::RBracket => "rbracket",
-            Tok::Flatten => "flatten",
-            Tok::Filter => "filter",
-            Tok::Pipe => "pipe",
-            Tok::Or => "or",
-            Tok::And => "and",
-            Tok::Expref => "expref",
-            Tok::Not => "not",
-            Tok::Eq => "eq",
-            Tok::Ne => "ne",
-            Tok::Lt => "lt",
-            Tok::Lte => "lte",
-            Tok::Gt => "gt",
-            Tok::Gte => "gte",
-            Tok::Ident(_) => "unquoted_identifier",
-            Tok::Quoted(_) => "quoted_identifier",
-            Tok::Number(_) => "number",
-            Tok::Literal(_) => "literal",
-            Tok::Eof => "eof",
+            Tok::Ident(_) => "unquoted_identifier".into(),
+            Tok::Quoted(_) => "quoted_identifier".into(),
+            Tok::Number(_) => "number".into(),
+            Tok::Literal(_) => "literal".into(),
+            _ => format!("{self:?}").to_lowercase(),
         }
     }
 }
 
 fn lex_error(message: impl std::fmt::Display, pos: usize) -> ParseError {
-    ParseError { message: format!("Bad jmespath expression: {message} at column {pos}") }
+    ParseError::new(format!("Bad jmespath expression: {message}"), Caret::Lexer(pos))
 }
 
 /// All tokens, ending with `Eof`. Like jmespath.py, lexing finishes before parsing starts, so a

@@ -9,6 +9,16 @@
 //! an int, unknown functions and wrong argument counts are errors only when evaluated, a backtick
 //! literal that is not JSON is a string.
 //!
+//! Limits jmespath.py does not have: nesting deeper than `MAX_DEPTH` (256) is a parse error (it
+//! would hit Python's recursion limit a little deeper), and a search that copies far more data
+//! than its input holds (`@ | [@, @] | [@, @] ...`) stops with an error instead of exhausting
+//! memory. Known differences, all outside what JSON can carry or on nonsense input: an `&expr`
+//! anywhere but a function argument is an error (jmespath.py passes an opaque object along);
+//! `to_number()` gives null where Python makes `inf`/`nan` or accepts non-ASCII digits; ints
+//! beyond u64 become floats, and serde_json reads a JSON `-0` as the float -0.0 (Python: int 0);
+//! `merge()` refuses non-objects after the first argument (Python's `dict.update` takes lists of
+//! pairs).
+//!
 //! `lexer` splits text into tokens, `parser` builds the tree (a Pratt parser), `eval` runs it,
 //! `functions` holds the built-ins, `value` is Python's view of JSON (numbers, equality, `repr`).
 
@@ -31,10 +41,45 @@ pub struct Expression {
     root: parser::Node,
 }
 
-/// A compile error: `message` is one line naming the problem and column, e.g. what jmespath.py says.
+/// A compile error: `message` is jmespath.py's text for it, the expression and a caret under
+/// the place included (three lines, as the AWS CLI prints it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParseError {
     pub message: String,
+    caret: Caret,
+}
+
+/// Where the caret goes once the expression is known, in jmespath.py's three layouts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Caret {
+    /// Placed already (or no caret at all).
+    Done,
+    /// The lexer's: the bare expression, caret at the character.
+    Lexer(usize),
+    /// The parser's: the quoted expression, caret at the token.
+    Parser(usize),
+    /// At the end of the quoted expression.
+    Incomplete,
+}
+
+impl ParseError {
+    pub(crate) fn new(message: impl Into<String>, caret: Caret) -> ParseError {
+        ParseError { message: message.into(), caret }
+    }
+
+    /// Adds the expression and its caret line, as jmespath.py does once it knows the text.
+    fn for_expression(mut self, text: &str) -> ParseError {
+        let (quoted, column) = match self.caret {
+            Caret::Done => return self,
+            Caret::Lexer(at) => (text.to_owned(), at),
+            Caret::Parser(at) => (format!("\"{text}\""), at + 1),
+            Caret::Incomplete => (format!("\"{text}\""), text.chars().count() + 1),
+        };
+        let joint = if matches!(self.caret, Caret::Parser(_)) { ", for expression" } else { "" };
+        self.message = format!("{}{joint}:\n{quoted}\n{}^", self.message, " ".repeat(column));
+        self.caret = Caret::Done;
+        self
+    }
 }
 
 /// An evaluation error (e.g. a function given the wrong type), a runtime error not a syntax error.
@@ -68,14 +113,15 @@ impl Expression {
     /// Parses `text`; errors are syntax errors only (functions are checked when evaluated).
     pub fn compile(text: &str) -> Result<Expression, ParseError> {
         if text.is_empty() {
-            return Err(ParseError { message: "Invalid JMESPath expression: cannot be empty.".into() });
+            return Err(ParseError::new("Invalid JMESPath expression: cannot be empty.", Caret::Done));
         }
-        Ok(Expression { root: parser::parse(lexer::tokenize(text)?)? })
+        let tokens = lexer::tokenize(text).map_err(|e| e.for_expression(text))?;
+        Ok(Expression { root: parser::parse(tokens).map_err(|e| e.for_expression(text))? })
     }
 
     /// Applies the expression to `data`.
     pub fn search(&self, data: &Value) -> Result<Value, EvalError> {
-        eval::eval(&self.root, data)
+        eval::eval(&self.root, data, &eval::Budget::for_input(data))
     }
 }
 
@@ -258,13 +304,25 @@ mod tests {
                 "length(n)",
                 "In function length(), invalid type for value: None, expected one of: ['string', 'array', 'object'], received: \"null\"",
             ),
-            ("sum(mixed)", "In function sum(), invalid type for value: a, expected one of: ['array-number'], received: \"str\""),
+            (
+                "sum(mixed)",
+                "In function sum(), invalid type for value: a, expected one of: ['array-number'], received: \"str\"",
+            ),
             ("length(`1`, `2`)", "Expected 1 argument for function length(), received 2"),
             ("not_null()", "Expected at least 1 argument for function not_null(), received 0"),
             ("nope(@)", "Unknown function: nope()"),
-            ("sort_by(objs, &k)", "In function sort_by(), invalid type for value: {'k': True}, expected one of: ['string', 'number'], received: \"boolean\""),
-            ("sort(mixed)", "In function sort(), invalid type for value: a, expected one of: ['array-string', 'array-number'], received: \"str\""),
-            ("map(n, mixed)", "In function map(), invalid type for value: None, expected one of: ['expref'], received: \"null\""),
+            (
+                "sort_by(objs, &k)",
+                "In function sort_by(), invalid type for value: {'k': True}, expected one of: ['string', 'number'], received: \"boolean\"",
+            ),
+            (
+                "sort(mixed)",
+                "In function sort(), invalid type for value: a, expected one of: ['array-string', 'array-number'], received: \"str\"",
+            ),
+            (
+                "map(n, mixed)",
+                "In function map(), invalid type for value: None, expected one of: ['expref'], received: \"null\"",
+            ),
         ] {
             let got = Expression::compile(expression).unwrap().search(&data).unwrap_err();
             assert_eq!(got.message, message, "{expression}");
@@ -274,11 +332,38 @@ mod tests {
     #[test]
     fn parse_errors() {
         for text in [
-            "", " ", "a.", "a[", "[1", "a[b]", "a b", "a.[0]", "a.&b", "{a}", "{a: b", "foo[1:2:3:4]", "=", "-", "a ? b",
-            "'open", "`open", "\"open", "`\"bad`", "\"\\q\"", "\"f\"(a)", "a[?b", "!", "f(", "[*]*", "a[0]{a: b}",
+            "",
+            " ",
+            "a.",
+            "a[",
+            "[1",
+            "a[b]",
+            "a b",
+            "a.[0]",
+            "a.&b",
+            "{a}",
+            "{a: b",
+            "foo[1:2:3:4]",
+            "=",
+            "-",
+            "a ? b",
+            "'open",
+            "`open",
+            "\"open",
+            "`\"bad`",
+            "\"\\q\"",
+            "\"f\"(a)",
+            "a[?b",
+            "!",
+            "f(",
+            "[*]*",
+            "a[0]{a: b}",
         ] {
             let error = Expression::compile(text).unwrap_err();
-            assert!(!error.message.is_empty() && !error.message.contains('\n'), "{text:?}: {error}");
+            // jmespath.py's layout: the message, the expression, a caret line.
+            let caret = error.message.lines().last().unwrap_or_default();
+            let empty = text.is_empty() && error.message == "Invalid JMESPath expression: cannot be empty.";
+            assert!(empty || (error.message.lines().count() == 3 && caret.trim_start() == "^"), "{text:?}: {error}");
         }
         let error = Expression::compile("a.b]").unwrap_err();
         assert!(error.message.contains("column 3"), "{error}");
@@ -314,6 +399,12 @@ mod tests {
         assert!(Expression::compile(&sorts).unwrap().search(&json!([[1]])).is_err());
         let filters = format!("{}a{}", "[?".repeat(250), "]".repeat(250));
         assert!(Expression::compile(&filters).unwrap().search(&json!([[1]])).is_ok());
+        // Data doubling at every step runs out of budget instead of memory.
+        let doubling = Expression::compile(&format!("@{}", " | [@, @]".repeat(20))).unwrap();
+        let error = eval::eval(&doubling.root, &json!("text"), &eval::Budget::new(100_000)).unwrap_err();
+        assert!(error.message.contains("too expensive"), "{error}");
+        let fine = Expression::compile(&format!("@{}", " | [@, @]".repeat(12))).unwrap();
+        assert!(fine.search(&json!("text")).is_ok());
         // Long flat chains are fine.
         let chain = vec!["a"; 100_000].join(".");
         assert_eq!(run(&chain, &json!({"a": null})), "null");

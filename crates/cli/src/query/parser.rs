@@ -3,7 +3,7 @@
 //! (`f(a b)`, `f(a,)`, `{a: x b: y}` are accepted).
 
 use super::lexer::{Tok, Token};
-use super::{MAX_DEPTH, ParseError};
+use super::{Caret, MAX_DEPTH, ParseError};
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -11,16 +11,6 @@ pub(crate) struct Node {
     pub kind: Kind,
     /// Height of this subtree, kept so that nesting is bounded while the tree is built.
     depth: usize,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Cmp {
-    Eq,
-    Ne,
-    Lt,
-    Lte,
-    Gt,
-    Gte,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -42,7 +32,8 @@ pub(crate) enum Kind {
     /// `lhs[?condition]rhs`.
     Filter(Box<Node>, Box<Node>, Box<Node>),
     Flatten(Box<Node>),
-    Compare(Cmp, Box<Node>, Box<Node>),
+    /// `a == b` and the other comparisons; the operator is kept as its token.
+    Compare(Tok, Box<Node>, Box<Node>),
     Or(Box<Node>, Box<Node>),
     And(Box<Node>, Box<Node>),
     Not(Box<Node>),
@@ -91,16 +82,17 @@ impl Parser {
 
     fn error_at(&self, token: &Token, reason: &str) -> ParseError {
         if token.tok == Tok::Eof {
-            return ParseError { message: format!("Invalid jmespath expression: Incomplete expression at column {}", token.pos) };
+            return ParseError::new("Invalid jmespath expression: Incomplete expression", Caret::Incomplete);
         }
-        ParseError {
-            message: format!(
-                "Invalid jmespath expression: {reason}: parse error at column {}, token \"{}\" ({})",
+        ParseError::new(
+            format!(
+                "{reason}: Parse error at column {}, token \"{}\" ({})",
                 token.pos,
                 token.text,
                 token.tok.name().to_uppercase()
             ),
-        }
+            Caret::Parser(token.pos),
+        )
     }
 
     fn error_here(&self, reason: &str) -> ParseError {
@@ -207,12 +199,10 @@ impl Parser {
             Tok::Pipe => self.pipe(left),
             Tok::Or => self.binary(left, 2, Kind::Or),
             Tok::And => self.binary(left, 3, Kind::And),
-            Tok::Eq => self.binary(left, 5, |a, b| Kind::Compare(Cmp::Eq, a, b)),
-            Tok::Ne => self.binary(left, 5, |a, b| Kind::Compare(Cmp::Ne, a, b)),
-            Tok::Lt => self.binary(left, 5, |a, b| Kind::Compare(Cmp::Lt, a, b)),
-            Tok::Lte => self.binary(left, 5, |a, b| Kind::Compare(Cmp::Lte, a, b)),
-            Tok::Gt => self.binary(left, 5, |a, b| Kind::Compare(Cmp::Gt, a, b)),
-            Tok::Gte => self.binary(left, 5, |a, b| Kind::Compare(Cmp::Gte, a, b)),
+            op @ (Tok::Eq | Tok::Ne | Tok::Lt | Tok::Lte | Tok::Gt | Tok::Gte) => {
+                let right = self.expression(5)?;
+                self.node(Kind::Compare(op, Box::new(left), Box::new(right)))
+            }
             Tok::LParen => self.call(left),
             Tok::Filter => self.filter(left),
             Tok::Flatten => self.flatten(left),

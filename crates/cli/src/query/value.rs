@@ -135,49 +135,56 @@ pub(crate) fn float_repr(f: f64) -> String {
     }
 }
 
-fn number_text(n: &Number) -> String {
-    if n.is_f64() { float_repr(n.as_f64().unwrap_or(0.0)) } else { n.to_string() }
-}
-
 /// `json.dumps(v, separators=(',', ':'))`: compact, key order kept, non-ASCII escaped.
 pub(crate) fn dumps(v: &Value) -> String {
     let mut out = String::new();
-    dump_into(v, &mut out);
+    write(v, false, &mut out);
     out
 }
 
-fn dump_into(v: &Value, out: &mut String) {
+/// Python's `str()` of a decoded JSON value (strings bare at the top, `repr` inside), for messages.
+pub(crate) fn py_str(v: &Value) -> String {
+    let mut out = String::new();
     match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&number_text(n)),
-        Value::String(s) => dump_str(s, out),
+        Value::String(s) => out.push_str(s),
+        _ => write(v, true, &mut out),
+    }
+    out
+}
+
+/// Writes `v` as `json.dumps` does, or (`python`) as Python's `repr` does.
+fn write(v: &Value, python: bool, out: &mut String) {
+    let [null, yes, no, comma, colon] =
+        if python { ["None", "True", "False", ", ", ": "] } else { ["null", "true", "false", ",", ":"] };
+    let string = if python { py_quote } else { json_quote };
+    match v {
+        Value::Null => out.push_str(null),
+        Value::Bool(b) => out.push_str(if *b { yes } else { no }),
+        Value::Number(n) if n.is_f64() => out.push_str(&float_repr(n.as_f64().unwrap_or(0.0))),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) => string(s, out),
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                dump_into(item, out);
+                out.push_str(if i > 0 { comma } else { "" });
+                write(item, python, out);
             }
             out.push(']');
         }
         Value::Object(map) => {
             out.push('{');
-            for (i, (k, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                dump_str(k, out);
-                out.push(':');
-                dump_into(item, out);
+            for (i, (key, item)) in map.iter().enumerate() {
+                out.push_str(if i > 0 { comma } else { "" });
+                string(key, out);
+                out.push_str(colon);
+                write(item, python, out);
             }
             out.push('}');
         }
     }
 }
 
-fn dump_str(s: &str, out: &mut String) {
+fn json_quote(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -200,44 +207,24 @@ fn dump_str(s: &str, out: &mut String) {
     out.push('"');
 }
 
-/// Python's `str()` of a decoded JSON value (strings bare at the top, `repr` inside), for messages.
-pub(crate) fn py_str(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        _ => py_repr(v),
-    }
-}
-
-fn py_repr(v: &Value) -> String {
-    match v {
-        Value::Null => "None".into(),
-        Value::Bool(b) => (if *b { "True" } else { "False" }).into(),
-        Value::Number(n) => number_text(n),
-        Value::String(s) => {
-            let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
-            let mut out = String::from(quote);
-            for c in s.chars() {
-                match c {
-                    '\\' => out.push_str("\\\\"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    '\t' => out.push_str("\\t"),
-                    c if c == quote => out.extend(['\\', c]),
-                    c if c.is_control() => {
-                        let _ = write!(out, "\\x{:02x}", c as u32);
-                    }
-                    c => out.push(c),
-                }
+/// Single quotes unless the text has one and no double quote, as Python's `repr` chooses.
+fn py_quote(s: &str, out: &mut String) {
+    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => out.extend(['\\', c]),
+            c if c.is_control() => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
             }
-            out.push(quote);
-            out
-        }
-        Value::Array(items) => format!("[{}]", items.iter().map(py_repr).collect::<Vec<_>>().join(", ")),
-        Value::Object(map) => {
-            let pairs: Vec<String> = map.iter().map(|(k, v)| format!("{}: {}", py_repr(&k.as_str().into()), py_repr(v))).collect();
-            format!("{{{}}}", pairs.join(", "))
+            c => out.push(c),
         }
     }
+    out.push(quote);
 }
 
 #[cfg(test)]

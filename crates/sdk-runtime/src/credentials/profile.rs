@@ -53,9 +53,8 @@ impl ProvideCredentials for ProfileLink {
                     // A profile asked for by name must exist: falling through to other
                     // credentials would call as someone else (botocore: ProfileNotFound).
                     None if context.named => Err(CredentialsError::Failed(format!(
-                        "the config profile ({}) could not be found (known profiles: {})",
-                        context.selected,
-                        context.profiles.names().join(", ")
+                        "The config profile ({}) could not be found",
+                        context.selected
                     ))),
                     None => Err(not_loaded(format!("no profile {:?}", context.selected))),
                 };
