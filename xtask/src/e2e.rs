@@ -109,7 +109,10 @@ fn moto() -> Result<(), String> {
 pub fn aws_cli_v2() -> Result<(String, String), String> {
     let setup = crate::run::shared().join("peers/awscli-v2/setup.sh");
     if !setup.exists() {
-        return Err(format!("{} is missing: the AWS CLI v2 parity run needs ../shared next to the checkout", setup.display()));
+        return Err(format!(
+            "{} is missing: the AWS CLI v2 parity run needs ../shared next to the checkout",
+            setup.display()
+        ));
     }
     let home = root().join("target/awscli-v2-home");
     crate::run::run("bash", &[&setup.to_string_lossy(), &home.to_string_lossy()])?;

@@ -8,7 +8,7 @@
 
 use crate::run::root;
 
-const TARGETS: &[&str] = &["responses", "cli_input", "paths", "sigv4"];
+const TARGETS: &[&str] = &["responses", "cli_input", "paths", "sigv4", "query", "argv"];
 
 pub fn main(args: &[String]) -> Result<(), String> {
     let mut seconds = 30;

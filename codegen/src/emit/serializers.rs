@@ -345,8 +345,12 @@ fn request_body(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     }
     let element = &op.input.xml_name;
     let ns = namespace_attribute(op.input.xml_namespace.as_ref().or(service.xml_namespace.as_ref()));
-    let body =
-        xml_document_body(element, ns, member_writes(ctx, &body_members, quote!(input)), content_type("application/xml"));
+    let body = xml_document_body(
+        element,
+        ns,
+        member_writes(ctx, &body_members, quote!(input)),
+        content_type("application/xml"),
+    );
     // As botocore does: when every body member is optional and none is set, no body at all
     // (an empty root element is not what the AWS CLI sends).
     if body_members.iter().any(|m| m.required || m.idempotency_token) {

@@ -148,7 +148,7 @@ fn member_args(op: &'static OperationSchema, customize: bool) -> Vec<Arg> {
             .long("generate-cli-skeleton")
             .num_args(0..=1)
             .default_missing_value("input")
-            .value_parser(["input", "yaml-input", "output"])
+            .value_parser(["input", "output", "yaml-input"])
             .help("print a skeleton of the input (or output) instead of calling"),
     );
     if op.pagination.is_some() {
@@ -349,9 +349,16 @@ fn usage_error(error: &clap::Error, args: &[OsString]) -> String {
         ErrorKind::InvalidValue if context(ContextKind::InvalidValue).is_empty() && valid.is_empty() => {
             format!("argument {flag}: expected one argument")
         }
-        ErrorKind::InvalidValue => format!("argument {flag}: Invalid choice, valid choices are:\n\n{}", columns(&valid)),
+        ErrorKind::InvalidValue => {
+            format!("argument {flag}: Invalid choice, valid choices are:\n\n{}", columns(&valid))
+        }
         ErrorKind::TooFewValues => format!("argument {flag}: expected at least one argument"),
-        ErrorKind::UnknownArgument => return format!("\nUnknown options: {}", unknown_options(args, &context(ContextKind::InvalidArg)).join(", ")),
+        ErrorKind::UnknownArgument => {
+            return format!(
+                "\nUnknown options: {}",
+                unknown_options(args, &context(ContextKind::InvalidArg)).join(", ")
+            );
+        }
         ErrorKind::InvalidSubcommand => {
             let names = match error.get(ContextKind::ValidSubcommand) {
                 Some(ContextValue::Strings(v)) => v.clone(),
@@ -361,7 +368,13 @@ fn usage_error(error: &clap::Error, args: &[OsString]) -> String {
             let mut all: Vec<String> = command()
                 .get_subcommands()
                 .filter(|c| what == "operation" || c.get_name() == "wait")
-                .flat_map(|c| if what == "operation" { vec![c.get_name().to_owned()] } else { c.get_subcommands().map(|w| w.get_name().to_owned()).collect() })
+                .flat_map(|c| {
+                    if what == "operation" {
+                        vec![c.get_name().to_owned()]
+                    } else {
+                        c.get_subcommands().map(|w| w.get_name().to_owned()).collect()
+                    }
+                })
                 .collect();
             if all.is_empty() {
                 all = names;

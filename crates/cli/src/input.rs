@@ -116,13 +116,12 @@ pub fn assemble(call: &Call) -> Result<Value, Failure> {
             }),
         );
     }
-    if let Some(p) = &op.pagination {
-        if let (Some(size), Some(member)) = (&call.paging.page_size, p.page_size) {
-            let kind = op.input.fields().iter().find(|f| f.name == member).map_or(&Kind::String, |f| f.kind);
-            let value = crate::shorthand::typed(size, kind)
-                .map_err(|why| Failure::Usage(format!("Error parsing parameter '--page-size': {why}")))?;
-            input.insert(member.to_owned(), value);
-        }
+    let size_member = op.pagination.as_ref().and_then(|p| p.page_size);
+    if let (Some(size), Some(member)) = (&call.paging.page_size, size_member) {
+        let kind = op.input.fields().iter().find(|f| f.name == member).map_or(&Kind::String, |f| f.kind);
+        let value = crate::shorthand::typed(size, kind)
+            .map_err(|why| Failure::Usage(format!("Error parsing parameter '--page-size': {why}")))?;
+        input.insert(member.to_owned(), value);
     }
     ids(&input)?;
     let mut input = Value::Object(input);
@@ -192,11 +191,22 @@ fn fill_counts(value: &mut Value, kind: &'static Kind) {
 fn validate(input: &Value, call: &Call) -> Result<(), Failure> {
     let from_file = call.cli_input_json.is_some() || call.cli_input_yaml.is_some();
     if !from_file {
-        let missing = call.operation.input.fields().iter().find(|f| f.required && input.get(f.name).is_none());
-        if let Some(field) = missing {
+        // All missing flags, as the AWS CLI's argument parser lists them; the batch of
+        // `create-invalidation` may also come from `--paths`, so it is not among them there.
+        let unset: Vec<&Field> =
+            call.operation.input.fields().iter().filter(|f| f.required && input.get(f.name).is_none()).collect();
+        let alternative = |f: &Field| call.operation.name == "CreateInvalidation" && f.name == "InvalidationBatch";
+        let mut missing: Vec<String> =
+            unset.iter().filter(|f| !alternative(f)).map(|f| format!("--{}", kebab(f.name))).collect();
+        if missing.is_empty() {
+            // Neither `--invalidation-batch` nor `--paths` (the AWS CLI v2 fails with a Python
+            // error here; naming the flag is more use).
+            missing = unset.iter().map(|f| format!("--{}", kebab(f.name))).collect();
+        }
+        if !missing.is_empty() {
             return Err(Failure::Usage(format!(
-                "cloudfront: error: the following arguments are required: --{}",
-                kebab(field.name)
+                "cloudfront: error: the following arguments are required: {}",
+                missing.join(", ")
             )));
         }
     }

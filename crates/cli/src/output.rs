@@ -81,9 +81,6 @@ pub fn compile_query(expression: &str) -> Result<crate::query::Expression, Failu
 pub fn render(value: &Value, format: &str, title: &str, color: &str) -> Result<String, Failure> {
     match format {
         "json" => {
-            if value.is_null() {
-                return Ok(String::new());
-            }
             let mut out = Vec::new();
             let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
             let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
@@ -97,7 +94,9 @@ pub fn render(value: &Value, format: &str, title: &str, color: &str) -> Result<S
             text(value, None, None, &mut out);
             Ok(out)
         }
-        "yaml" | "yaml-stream" => Ok(if value.is_null() { String::new() } else { crate::yaml::to_yaml(value) }),
+        // A bare scalar (a query's result) is written as JSON, as the AWS CLI v2 writes it.
+        "yaml" | "yaml-stream" if is_scalar(value) => Ok(format!("{value}\n")),
+        "yaml" | "yaml-stream" => Ok(crate::yaml::to_yaml(value)),
         "table" => Ok(crate::table::render(title, value, &crate::table::Look::for_stdout(color))),
         other => Err(Failure::Usage(format!(
             "argument --output: Invalid choice, valid choices are: json | text | table | yaml | yaml-stream (got {other:?})"

@@ -54,10 +54,8 @@ where
         let mut page = fetch(input.clone()).await?;
         // A resumed first page skips what the token says was already shown.
         let skipped = if number == 0 { start.skip } else { 0 };
-        if skipped > 0 {
-            if let Some(items) = at_mut(&mut page, items_path).and_then(Value::as_array_mut) {
-                items.drain(..skipped.min(items.len()));
-            }
+        if let Some(items) = at_mut(&mut page, items_path).and_then(Value::as_array_mut).filter(|_| skipped > 0) {
+            items.drain(..skipped.min(items.len()));
         }
         let count = at(&page, items_path).and_then(Value::as_array).map_or(0, Vec::len);
         if let Some(max) = request.max_items.filter(|max| total + count > *max) {
@@ -78,7 +76,10 @@ where
             break;
         }
         if previous.as_ref() == Some(&next) {
-            return Err(Failure::Other(format!("The same next token was received twice: {{'{}': '{next}'}}", p.input_token)));
+            return Err(Failure::Other(format!(
+                "The same next token was received twice: {{'{}': '{next}'}}",
+                p.input_token
+            )));
         }
         set_marker(&mut input, p.input_token, Some(&next));
         previous = Some(next.clone());

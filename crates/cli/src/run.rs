@@ -28,7 +28,7 @@ pub async fn run(invocation: Invocation) -> Result<String, Failure> {
             "output" => {
                 // As the AWS CLI: the output skeleton still wants the command's required flags.
                 input::assemble(&call)?;
-                output::render(&skeleton::skeleton(call.operation.output, 0), "json", call.operation.name, "off")
+                output::render(&skeleton::output(call.operation.output, "", 0), "json", call.operation.name, "off")
             }
             _ => output::render(&skeleton::skeleton(call.operation.input, 0), "json", call.operation.name, "off"),
         };
@@ -47,9 +47,8 @@ pub async fn run(invocation: Invocation) -> Result<String, Failure> {
         eprintln!("debug: input {input}");
     }
     let format = output_format(&call.global, &client);
-    let style = output::TimestampStyle::from_setting(
-        client.config().profile().and_then(|p| p.get("cli_timestamp_format")),
-    )?;
+    let style =
+        output::TimestampStyle::from_setting(client.config().profile().and_then(|p| p.get("cli_timestamp_format")))?;
     let result = match call.waiter {
         Some(waiter) => {
             wait(&client, waiter, &input).await?;
@@ -169,8 +168,9 @@ pub fn client(global: &Global) -> Result<Client, Failure> {
     }
     if let Some(url) = &global.endpoint_url {
         if !url.starts_with("http://") && !url.starts_with("https://") {
-            return Err(Failure::Usage(format!(
-                "Bad value for --endpoint-url \"{url}\": scheme is missing. Must be of the form http://<hostname>/ or https://<hostname>/"
+            // Our reason, then the AWS CLI's line (and its exit code).
+            return Err(Failure::Other(format!(
+                "Bad value for --endpoint-url \"{url}\": scheme is missing. Must be of the form http://<hostname>/ or https://<hostname>/\nInvalid endpoint: {url}"
             )));
         }
         builder = builder.endpoint_url(url);
@@ -180,9 +180,9 @@ pub fn client(global: &Global) -> Result<Client, Failure> {
     }
     // A missing named profile is not one of the AWS CLI's configuration errors (253): it
     // exits 255 with botocore's ProfileNotFound text.
-    let mut config = builder.build().map_err(|e| {
-        if e.starts_with("The config profile (") { Failure::Other(e) } else { Failure::Config(e) }
-    })?;
+    let mut config = builder
+        .build()
+        .map_err(|e| if e.starts_with("The config profile (") { Failure::Other(e) } else { Failure::Config(e) })?;
     // CloudFront is a global service: the AWS CLI works without a region, and so does this.
     if config.region.is_none() {
         config.region = Some("us-east-1".into());
@@ -200,9 +200,9 @@ fn failure<E: ProvideErrorMetadata + std::fmt::Display>(operation: &str, error: 
         )),
         SdkError::Construction(e) => Failure::Usage(format!("Parameter validation failed: {e}")),
         // Nothing found: what was tried, then the AWS CLI's own line (scripts match it).
-        SdkError::Credentials(e @ sdk_runtime::credentials::CredentialsError::NotLoaded(_)) => Failure::Config(format!(
-            "{e}\nUnable to locate credentials. You can configure credentials by running \"aws configure\"."
-        )),
+        SdkError::Credentials(e @ sdk_runtime::credentials::CredentialsError::NotLoaded(_)) => Failure::Config(
+            format!("{e}\nUnable to locate credentials. You can configure credentials by running \"aws configure\"."),
+        ),
         SdkError::Credentials(e) => Failure::Config(format!("Unable to locate credentials. {e}")),
         e @ (SdkError::Config(_) | SdkError::Endpoint(_)) => Failure::Config(e.to_string()),
         e => Failure::Other(e.to_string()),

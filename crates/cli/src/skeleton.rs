@@ -29,6 +29,27 @@ pub fn skeleton(kind: &'static Kind, depth: usize) -> Value {
     }
 }
 
+/// `--generate-cli-skeleton output`: as the AWS CLI writes it, text members hold their own
+/// name (list items `"string"`), numbers 0, booleans `true`.
+pub fn output(kind: &'static Kind, name: &str, depth: usize) -> Value {
+    if depth > 8 {
+        return Value::Object(Map::new());
+    }
+    match kind {
+        Kind::String | Kind::Blob | Kind::Enum(_) => Value::String(name.to_owned()),
+        Kind::List(member) => Value::Array(vec![output(member, "string", depth + 1)]),
+        Kind::Map(value) => {
+            let mut map = Map::new();
+            map.insert("KeyName".into(), output(value, "string", depth + 1));
+            Value::Object(map)
+        }
+        Kind::Structure(fields) | Kind::Union(fields) => {
+            Value::Object(fields.iter().map(|f| (f.name.to_owned(), output(f.kind, f.name, depth + 1))).collect())
+        }
+        scalar => skeleton(scalar, depth),
+    }
+}
+
 /// `--generate-cli-skeleton yaml-input`: the placeholder input as YAML in model order, each
 /// member followed by a comment: `[REQUIRED]` when it must be set, and its documentation.
 pub fn yaml_input(kind: &'static Kind) -> String {
@@ -52,7 +73,8 @@ fn comment(field: &Field) -> String {
 /// One member at `level`; `lead` replaces the indentation of its first line (`- ` for the
 /// first member of a list item).
 fn member(field: &Field, level: usize, lead: &str, out: &mut String) {
-    let indent = if lead.is_empty() { "  ".repeat(level) } else { format!("{}{lead}", "  ".repeat(level.saturating_sub(1))) };
+    let indent =
+        if lead.is_empty() { "  ".repeat(level) } else { format!("{}{lead}", "  ".repeat(level.saturating_sub(1))) };
     let note = comment(field);
     match field.kind {
         Kind::Structure(fields) | Kind::Union(fields) if level < 8 => {

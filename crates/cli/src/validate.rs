@@ -2,8 +2,8 @@
 //! parameter validation does: every problem is collected (not only the first), each on its
 //! own line naming the member path, in the AWS CLI's words and order.
 
-use serde_json::Value;
 use sdk_types::schema::Kind;
+use serde_json::Value;
 
 /// Every problem with `input` (the operation's input structure), or none.
 pub fn problems(input: &Value, kind: &'static Kind) -> Vec<String> {
@@ -44,7 +44,9 @@ fn check(value: &Value, kind: &'static Kind, path: &str, found: &mut Vec<String>
         }
         (Kind::Integer, Value::Number(n)) if n.as_i64().is_none_or(|n| i32::try_from(n).is_err()) => {
             if n.is_i64() || n.is_u64() {
-                found.push(format!("Invalid value for parameter {path}, value: {n}, valid range: -2147483648-2147483647"));
+                found.push(format!(
+                    "Invalid value for parameter {path}, value: {n}, valid range: -2147483648-2147483647"
+                ));
             } else {
                 found.push(wrong_type(path, value, kind));
             }

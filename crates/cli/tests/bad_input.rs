@@ -97,11 +97,7 @@ fn every_bad_input_gets_its_code_and_a_line_naming_the_flag_and_the_rule() {
             252,
             "The key \"paths\" cannot be specified when one of the following keys are also specified: invalidation_batch",
         ),
-        case(
-            &["create-invalidation", "--no-such-flag"],
-            252,
-            "Unknown options: --no-such-flag",
-        ),
+        case(&["create-invalidation", "--no-such-flag"], 252, "Unknown options: --no-such-flag"),
         case(&["no-such-command"], 252, "cloudfront: error: argument operation: Invalid choice, valid choices are:"),
         case(
             &with(&[
@@ -158,7 +154,7 @@ fn every_bad_input_gets_its_code_and_a_line_naming_the_flag_and_the_rule() {
         ),
         case(
             &["list-invalidations", "--distribution-id", "E1", "--endpoint-url", "localhost:4566"],
-            252,
+            255,
             "Bad value for --endpoint-url \"localhost:4566\": scheme is missing. Must be of the form http://<hostname>/ or https://<hostname>/",
         ),
         case(

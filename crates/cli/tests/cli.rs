@@ -242,10 +242,7 @@ async fn bad_input_gets_one_line_with_the_rule_and_exit_252() {
             &["create-invalidation", "--distribution-id", "E1", "--output", "xml"],
             "argument --output: Invalid choice, valid choices are:",
         ),
-        (
-            &["list-invalidations", "--distribution-id", "E1", "--endpoint-url", "localhost:4566"],
-            "Bad value for --endpoint-url \"localhost:4566\": scheme is missing",
-        ),
+        // (an endpoint without a scheme exits 255, as the AWS CLI's does: see bad_input.rs)
     ];
     let many: Vec<String> = (0..3001).map(|i| format!("/{i}")).collect();
     let mut too_many = vec!["create-invalidation", "--distribution-id", "E1", "--paths"];
@@ -366,7 +363,8 @@ async fn lists_are_paginated_merged_and_cut_by_max_items() {
     )
     .await;
     let json: serde_json::Value = serde_json::from_str(&rest.stdout).unwrap();
-    let ids: Vec<&str> = json["InvalidationList"]["Items"].as_array().unwrap().iter().map(|i| i["Id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> =
+        json["InvalidationList"]["Items"].as_array().unwrap().iter().map(|i| i["Id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["D", "E"], "resuming shows the rest, each item once");
 }
 
@@ -396,11 +394,14 @@ async fn skeletons_describe_input_and_output() {
     assert_eq!(json["InvalidationBatch"]["Paths"]["Items"], serde_json::json!([""]));
     assert_eq!(json["DistributionId"], "");
     // As the AWS CLI: the output skeleton wants the command's required flags too.
-    let output =
-        cloudfront(&["get-invalidation", "--distribution-id", "E1", "--id", "I1", "--generate-cli-skeleton", "output"], &[])
-            .await;
+    let output = cloudfront(
+        &["get-invalidation", "--distribution-id", "E1", "--id", "I1", "--generate-cli-skeleton", "output"],
+        &[],
+    )
+    .await;
     let json: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
-    assert_eq!(json["Invalidation"]["Status"], "");
+    // As the AWS CLI writes an output skeleton: text members hold their own name.
+    assert_eq!(json["Invalidation"]["Status"], "Status");
 }
 
 #[tokio::test(flavor = "multi_thread")]
