@@ -35,6 +35,14 @@ pub fn main(args: &[String]) -> Result<(), String> {
             env: vec![("INSTA_UPDATE", "no".into())],
             ..step("unit, model and snapshot tests", "cargo", &["test", "--workspace", "--all-features"])
         },
+        Step {
+            env: vec![("CARGO_TARGET_DIR", target.join("windows").to_string_lossy().into_owned())],
+            ..step(
+                "the CLI builds for Windows (no unguarded Unix calls)",
+                "cargo",
+                &["check", "--target", "x86_64-pc-windows-gnu", "--package", "cloudfront-cli"],
+            )
+        },
         step("botocore conformance", "cargo", &["xtask", "conformance"]),
         step("Smithy restXml protocol tests", "cargo", &["xtask", "protocol-tests"]),
         step("end to end against moto, with fault injection", "cargo", &["xtask", "e2e"]),
