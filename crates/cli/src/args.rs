@@ -6,7 +6,7 @@ use std::ffi::OsString;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use cloudfront::schema::OPERATIONS;
-use sdk_types::schema::{Field, Kind, OperationSchema};
+use sdk_types::schema::{Field, OperationSchema};
 
 use crate::Failure;
 
@@ -128,12 +128,8 @@ fn member_args(op: &'static OperationSchema, customize: bool) -> Vec<Arg> {
         .iter()
         .filter(|f| Some(f.name) != page_size)
         .map(|f| {
-            let help = match f.kind {
-                Kind::Structure(_) | Kind::List(_) | Kind::Map(_) | Kind::Union(_) => {
-                    "JSON, shorthand syntax, or file://PATH"
-                }
-                _ => "a value",
-            };
+            // The member's own documentation (its first paragraph); `help` pages show all of it.
+            let help = f.doc.split("\n\n").next().unwrap_or_default();
             Arg::new(f.name).long(kebab(f.name)).num_args(1).help(help).hide(Some(f.name) == marker)
         })
         .collect();
@@ -209,7 +205,13 @@ fn command() -> Command {
 
 /// Parses the command line.
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Failure> {
-    let args: Vec<OsString> = args.into_iter().collect();
+    let mut args: Vec<OsString> = args.into_iter().collect();
+    if let Some(page) = help_request(&mut args)? {
+        return Ok(Invocation::Print(page));
+    }
+    if args.get(1).is_some_and(|a| a == "completion") {
+        return completion(&args[2..]).map(Invocation::Print);
+    }
     let matches = match command().try_get_matches_from(&args) {
         Ok(m) => m,
         Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion) => {
@@ -327,6 +329,54 @@ pub fn python_int(flag: &str, text: &str) -> Result<i64, Failure> {
     // Beyond i64 is no limit at all, either way.
     let magnitude = digits.replace('_', "").parse::<i64>().unwrap_or(i64::MAX);
     Ok(if negative { -magnitude } else { magnitude })
+}
+
+/// `cloudfront [COMMAND [WAITER]] help` (the AWS CLI's form) or `--help` / `-h` anywhere:
+/// the manual page of what the words before it name. `invalidate`'s page is clap's, so its
+/// `help` becomes `--help`.
+fn help_request(args: &mut Vec<OsString>) -> Result<Option<String>, Failure> {
+    let words: Vec<String> = args.iter().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
+    let asked = words.last().is_some_and(|w| w == "help") || words.iter().any(|w| w == "--help" || w == "-h");
+    if !asked {
+        return Ok(None);
+    }
+    let path: Vec<String> = words.iter().take_while(|w| !w.starts_with('-') && *w != "help").cloned().collect();
+    if path.first().is_some_and(|w| w == "invalidate") {
+        if words.last().is_some_and(|w| w == "help") {
+            args.pop();
+            args.push("--help".into());
+        }
+        return Ok(None);
+    }
+    match crate::help::page(&path) {
+        Some(page) => Ok(Some(page)),
+        None => Err(Failure::Usage(format!(
+            "cloudfront: error: no help for {:?}: run `cloudfront help` for the commands",
+            path.join(" ")
+        ))),
+    }
+}
+
+/// `cloudfront completion SHELL`: a completion script for bash, zsh, fish or PowerShell,
+/// covering every command, waiter and flag (member flags included).
+fn completion(rest: &[OsString]) -> Result<String, Failure> {
+    use clap_complete::Shell;
+    let name = rest.first().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let shell = match (name.as_str(), rest.len()) {
+        ("bash", 1) => Shell::Bash,
+        ("zsh", 1) => Shell::Zsh,
+        ("fish", 1) => Shell::Fish,
+        ("powershell", 1) => Shell::PowerShell,
+        _ => {
+            return Err(Failure::Usage(format!(
+                "cloudfront: error: argument shell: Invalid choice, valid choices are:\n\n{}",
+                columns(&["bash".into(), "zsh".into(), "fish".into(), "powershell".into()])
+            )));
+        }
+    };
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command(), "cloudfront", &mut script);
+    String::from_utf8(script).map_err(|e| Failure::Other(e.to_string()))
 }
 
 /// A command-line mistake in the AWS CLI's words (its argument parser's), as one line after

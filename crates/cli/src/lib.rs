@@ -3,6 +3,7 @@
 //! fuzz targets drive the parsers from here.
 
 pub mod args;
+pub mod help;
 pub mod input;
 pub mod invalidate;
 pub mod output;

@@ -687,3 +687,46 @@ async fn every_generated_operation_is_callable() {
         assert_ne!(run.code, 252, "{}: {}", op.name, run.stderr);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn help_pages_work_as_in_the_aws_cli() {
+    for args in [
+        vec!["help"],
+        vec!["create-invalidation", "help"],
+        vec!["create-invalidation", "--help"],
+        vec!["wait", "help"],
+        vec!["wait", "invalidation-completed", "help"],
+        vec!["list-distribution-tenants", "help"],
+    ] {
+        let run = cloudfront(&args, &[]).await;
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        assert!(run.stdout.starts_with("NAME\n"), "{args:?}: {}", run.stdout);
+    }
+    let page = cloudfront(&["create-invalidation", "help"], &[]).await.stdout;
+    assert!(page.contains("--invalidation-batch (structure) [REQUIRED]"), "{page}");
+    assert!(page.contains("Shorthand Syntax:") && page.contains("JSON Syntax:"), "{page}");
+    let run = cloudfront(&["no-such-command", "help"], &[]).await;
+    assert_eq!(run.code, 252, "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn completion_scripts_cover_every_command_and_member() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let run = cloudfront(&["completion", shell], &[]).await;
+        assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
+        for op in cloudfront::schema::OPERATIONS {
+            assert!(run.stdout.contains(&cloudfront_cli::args::kebab(op.name)), "{shell}: {}", op.name);
+        }
+        for flag in ["distribution-tenant-id", "invalidation-batch", "starting-token", "invalidation-completed"] {
+            assert!(run.stdout.contains(flag), "{shell}: {flag}");
+        }
+    }
+    // The bash script is valid bash.
+    let script = cloudfront(&["completion", "bash"], &[]).await.stdout;
+    let path = std::env::temp_dir().join(format!("cloudfront-completion-{}.bash", std::process::id()));
+    std::fs::write(&path, script).unwrap();
+    let checked = Command::new("bash").arg("-n").arg(&path).status().unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert!(checked.success(), "bash -n refused the completion script");
+    assert_eq!(cloudfront(&["completion", "tcsh"], &[]).await.code, 252);
+}
