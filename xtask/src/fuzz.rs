@@ -47,8 +47,9 @@ pub fn main(args: &[String]) -> Result<(), String> {
             .args(["fuzz", "run", "-O", "-s", "none", target])
             .arg(&corpus)
             .arg(fuzz.join("seeds").join(target))
-            // Every input that once crashed a target runs again first.
-            .arg(fuzz.join("regressions").join(target))
+            // Every input that once crashed a target runs again first (a target that never
+            // crashed has none: only a directory that exists is passed).
+            .args(Some(fuzz.join("regressions").join(target)).filter(|dir| dir.is_dir()))
             .args(["--", &format!("-max_total_time={seconds}"), "-print_final_stats=1"])
             .args(runs.map(|r| format!("-runs={r}")))
             .status()
