@@ -16,5 +16,5 @@ fuzz_target!(|data: &[u8]| {
     if let Some(expression) = call.global.query.as_deref() {
         let _ = cloudfront_cli::output::compile_query(expression);
     }
-    let _ = cloudfront_cli::input::assemble(&call);
+    let _ = cloudfront_cli::input::assemble(&call, cloudfront_cli::binary::BinaryFormat::Base64);
 });

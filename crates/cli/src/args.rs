@@ -65,6 +65,10 @@ pub struct Global {
     pub debug: bool,
     /// `--color`: on, off or auto.
     pub color: Option<String>,
+    /// `--cli-binary-format`: base64 or raw-in-base64-out.
+    pub binary_format: Option<String>,
+    /// `--no-cli-pager`.
+    pub no_pager: bool,
 }
 
 /// `CreateInvalidation` -> `create-invalidation`; `DistributionId` -> `distribution-id`.
@@ -109,7 +113,9 @@ fn global_args() -> Vec<Arg> {
             .allow_negative_numbers(true),
         flag("debug", "log requests and responses (secrets redacted) to stderr"),
         value("color", "on, off or auto").value_parser(["on", "off", "auto"]),
-        flag("no-cli-pager", "do not page the output (this CLI never does)"),
+        value("cli-binary-format", "how text for blob members is read: base64 or raw-in-base64-out")
+            .value_parser(["base64", "raw-in-base64-out"]),
+        flag("no-cli-pager", "write output straight out, without the pager"),
         flag("no-paginate", "fetch only the first page"),
     ]
 }
@@ -523,6 +529,8 @@ pub fn global(matches: &ArgMatches, sub: &ArgMatches) -> Global {
         connect_timeout: text(sub, "cli-connect-timeout").or_else(|| text(matches, "cli-connect-timeout")),
         debug: flag(sub, "debug") || flag(matches, "debug"),
         color: text(sub, "color").or_else(|| text(matches, "color")),
+        binary_format: text(sub, "cli-binary-format").or_else(|| text(matches, "cli-binary-format")),
+        no_pager: flag(sub, "no-cli-pager") || flag(matches, "no-cli-pager"),
     }
 }
 

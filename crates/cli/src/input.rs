@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::Failure;
 use crate::args::{Call, kebab};
+use crate::binary::BinaryFormat;
 
 /// Reads `file://PATH` (text) or `fileb://PATH` (bytes: base64 for a `blob` member, else
 /// text), or returns the value as given.
@@ -45,25 +46,36 @@ fn python_os_error(error: &std::io::Error, path: &str) -> String {
 }
 
 /// The value of one member flag.
-fn member_value(field: &'static Field, raw: &str) -> Result<Value, Failure> {
+fn member_value(field: &'static Field, raw: &str, format: BinaryFormat) -> Result<Value, Failure> {
     let flag = kebab(field.name);
-    let text = resolve_file(&flag, raw, matches!(field.kind, Kind::Blob))?;
+    if matches!(field.kind, Kind::Blob) {
+        // `fileb://` is the file's bytes whatever the format; other text is read in it.
+        return if raw.starts_with("fileb://") {
+            resolve_file(&flag, raw, true).map(Value::String)
+        } else {
+            format.read(&resolve_file(&flag, raw, false)?, &format!("--{flag}")).map(Value::String)
+        };
+    }
+    let text = resolve_file(&flag, raw, false)?;
     let bad = |why: String| Failure::Usage(format!("Error parsing parameter '--{flag}': {why}"));
     match field.kind {
         Kind::Structure(_) | Kind::Union(_) | Kind::List(_) | Kind::Map(_) => {
             let trimmed = text.trim_start();
-            if trimmed.starts_with('{') || (trimmed.starts_with('[') && matches!(field.kind, Kind::List(_))) {
-                serde_json::from_str(&text).map_err(|e| bad(format!("Invalid JSON: {e}\nJSON received: {text}")))
-            } else {
-                crate::shorthand::parse(&text, field.kind).map_err(bad)
-            }
+            let mut value =
+                if trimmed.starts_with('{') || (trimmed.starts_with('[') && matches!(field.kind, Kind::List(_))) {
+                    serde_json::from_str(&text).map_err(|e| bad(format!("Invalid JSON: {e}\nJSON received: {text}")))?
+                } else {
+                    crate::shorthand::parse(&text, field.kind).map_err(bad)?
+                };
+            format.read_nested(&mut value, field.kind, field.name)?;
+            Ok(value)
         }
         scalar => crate::shorthand::typed(&text, scalar).map_err(bad),
     }
 }
 
 /// The whole input of a call, checked against the schema.
-pub fn assemble(call: &Call) -> Result<Value, Failure> {
+pub fn assemble(call: &Call, format: BinaryFormat) -> Result<Value, Failure> {
     let op = call.operation;
     if call.cli_input_json.is_some() && call.cli_input_yaml.is_some() {
         return Err(Failure::Usage("\nOnly one --cli-input- parameter may be specified.".into()));
@@ -79,7 +91,7 @@ pub fn assemble(call: &Call) -> Result<Value, Failure> {
         ),
         None => None,
     };
-    let mut input = match &call.cli_input_json {
+    let input = match &call.cli_input_json {
         _ if yaml.is_some() => match yaml {
             Some(Value::Object(map)) => map,
             _ => return Err(Failure::Usage("Error parsing parameter '--cli-input-yaml': expected a mapping".into())),
@@ -102,8 +114,12 @@ pub fn assemble(call: &Call) -> Result<Value, Failure> {
         }
         None => Map::new(),
     };
+    // Blobs in the input document are read in the binary format too.
+    let mut document = Value::Object(input);
+    format.read_nested(&mut document, op.input, "")?;
+    let Value::Object(mut input) = document else { unreachable!("an object stays an object") };
     for (field, raw) in &call.members {
-        input.insert(field.name.to_owned(), member_value(field, raw)?);
+        input.insert(field.name.to_owned(), member_value(field, raw, format)?);
     }
     if let Some(paths) = &call.paths {
         // `--paths` is the AWS CLI's shortcut: a batch with a fresh unique CallerReference.
@@ -215,4 +231,84 @@ fn validate(input: &Value, call: &Call) -> Result<(), Failure> {
         return Ok(());
     }
     Err(Failure::Usage(format!("\nParameter validation failed:\n{}", problems.join("\n"))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::args::{Global, Paging};
+    use sdk_types::schema::OperationSchema;
+    use serde_json::json;
+
+    // The kitchen-sink model's blobs: a `Photo` inside a structure, and one at the top.
+    static BLOB: Kind = Kind::Blob;
+    static ID: Kind = Kind::String;
+    static DISH: Kind = Kind::Structure(&[
+        Field { name: "Id", kind: &ID, required: true, doc: "" },
+        Field { name: "Photo", kind: &BLOB, required: false, doc: "" },
+    ]);
+    static INPUT: Kind = Kind::Structure(&[
+        Field { name: "Dish", kind: &DISH, required: false, doc: "" },
+        Field { name: "Thumbnail", kind: &BLOB, required: false, doc: "" },
+    ]);
+    static OUTPUT: Kind = Kind::Structure(&[]);
+    static PUT_DISH: OperationSchema = OperationSchema {
+        name: "PutDish",
+        summary: "",
+        doc: "",
+        input: &INPUT,
+        output: &OUTPUT,
+        pagination: None,
+        waiters: &[],
+    };
+
+    fn call(members: &[(&'static Field, &str)], cli_input_json: Option<&str>) -> Call {
+        Call {
+            operation: &PUT_DISH,
+            waiter: None,
+            members: members.iter().map(|(f, v)| (*f, (*v).to_owned())).collect(),
+            paths: None,
+            cli_input_json: cli_input_json.map(str::to_owned),
+            cli_input_yaml: None,
+            skeleton: None,
+            paging: Paging::default(),
+            wait: false,
+            encode_paths: false,
+            global: Global::default(),
+        }
+    }
+
+    #[test]
+    fn blob_members_follow_the_binary_format_and_fileb_is_raw_bytes() {
+        let (dish, thumbnail) = (&INPUT.fields()[0], &INPUT.fields()[1]);
+        let inline = call(&[(thumbnail, "aGk="), (dish, "Id=d1,Photo=aGk=")], None);
+        assert_eq!(
+            assemble(&inline, BinaryFormat::Base64).unwrap(),
+            json!({"Thumbnail": "aGk=", "Dish": {"Id": "d1", "Photo": "aGk="}})
+        );
+        let raw = call(&[(thumbnail, "hi"), (dish, r#"{"Id": "d1", "Photo": "hi"}"#)], None);
+        assert_eq!(
+            assemble(&raw, BinaryFormat::RawInBase64Out).unwrap(),
+            json!({"Thumbnail": "aGk=", "Dish": {"Id": "d1", "Photo": "aGk="}})
+        );
+        // Not base64 in the default format: refused, naming the flag.
+        let e = assemble(&call(&[(thumbnail, "hi!")], None), BinaryFormat::Base64).unwrap_err();
+        assert!(e.message().contains("'--thumbnail': Invalid base64"), "{}", e.message());
+        // fileb:// is the file's bytes in either format; file:// is text read in the format.
+        let path = std::env::temp_dir().join(format!("cloudfront-blob-{}", std::process::id()));
+        std::fs::write(&path, [0xffu8, 0x00, b'h']).unwrap();
+        let fileb = format!("fileb://{}", path.display());
+        for format in [BinaryFormat::Base64, BinaryFormat::RawInBase64Out] {
+            let value = assemble(&call(&[(thumbnail, &fileb)], None), format).unwrap();
+            assert_eq!(value["Thumbnail"], "/wBo", "{format:?}");
+        }
+        std::fs::write(&path, "hi").unwrap();
+        let file = format!("file://{}", path.display());
+        let value = assemble(&call(&[(thumbnail, &file)], None), BinaryFormat::RawInBase64Out).unwrap();
+        assert_eq!(value["Thumbnail"], "aGk=");
+        let _ = std::fs::remove_file(&path);
+        // Blobs in --cli-input-json are read in the format too.
+        let document = call(&[], Some(r#"{"Dish": {"Id": "d1", "Photo": "hi"}}"#));
+        assert_eq!(assemble(&document, BinaryFormat::RawInBase64Out).unwrap()["Dish"]["Photo"], "aGk=");
+    }
 }

@@ -3,10 +3,12 @@
 //! fuzz targets drive the parsers from here.
 
 pub mod args;
+pub mod binary;
 pub mod help;
 pub mod input;
 pub mod invalidate;
 pub mod output;
+pub mod pager;
 pub mod paginate;
 pub mod query;
 pub mod run;

@@ -13,6 +13,7 @@ use sdk_types::schema::OperationSchema;
 use serde_json::{Value, json};
 
 use crate::args::{Call, Global, Invocation};
+use crate::binary::BinaryFormat;
 use crate::{Failure, input, output, paginate, skeleton};
 
 /// Runs the command and returns what to print.
@@ -27,7 +28,7 @@ pub async fn run(invocation: Invocation) -> Result<String, Failure> {
             "yaml-input" => Ok(skeleton::yaml_input(call.operation.input)),
             "output" => {
                 // As the AWS CLI: the output skeleton still wants the command's required flags.
-                input::assemble(&call)?;
+                input::assemble(&call, BinaryFormat::RawInBase64Out)?;
                 output::render(&skeleton::output(call.operation.output, "", 0), "json", call.operation.name, "off")
             }
             _ => output::render(&skeleton::skeleton(call.operation.input, 0), "json", call.operation.name, "off"),
@@ -37,8 +38,12 @@ pub async fn run(invocation: Invocation) -> Result<String, Failure> {
     if let Some(expression) = call.global.query.as_deref() {
         output::compile_query(expression)?;
     }
-    let input = input::assemble(&call)?;
     let client = client(&call.global)?;
+    let binary = BinaryFormat::choose(
+        call.global.binary_format.as_deref(),
+        client.config().profile().and_then(|p| p.get("cli_binary_format")),
+    )?;
+    let input = input::assemble(&call, binary)?;
     if call.global.debug {
         // Never the secret key, the session token or a signature.
         let config = client.config();

@@ -730,3 +730,61 @@ async fn completion_scripts_cover_every_command_and_member() {
     assert!(checked.success(), "bash -n refused the completion script");
     assert_eq!(cloudfront(&["completion", "tcsh"], &[]).await.code, 252);
 }
+
+/// Runs `cloudfront ARGS` with a terminal on stdout (through `script`, util-linux's pty
+/// runner), returning what the terminal showed.
+fn on_a_terminal(args: &str, env: &[(&str, &str)]) -> (String, i32) {
+    let line = format!("{} {args}", env!("CARGO_BIN_EXE_cloudfront"));
+    let output = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("AWS_ACCESS_KEY_ID", "AKIDCLITEST")
+        .env("AWS_SECRET_ACCESS_KEY", "cli-secret-key")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("`script` (util-linux) runs commands on a terminal for this test");
+    (String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n"), output.status.code().unwrap_or(-1))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn output_on_a_terminal_goes_through_the_pager_as_in_the_aws_cli() {
+    let (server, _) = server().await;
+    let call = format!("get-invalidation --endpoint-url {} --distribution-id E1 --id I1 --output text", server.url);
+    // AWS_PAGER wins; the pager's words are run without a shell.
+    let (shown, code) = on_a_terminal(&call, &[("AWS_PAGER", "sed s/^/PAGED:/"), ("PAGER", "cat")]);
+    assert_eq!(code, 0, "{shown}");
+    assert!(shown.lines().filter(|l| !l.is_empty()).all(|l| l.starts_with("PAGED:")), "{shown}");
+    // PAGER when AWS_PAGER is unset; no pager when it is empty or with --no-cli-pager.
+    let (shown, _) = on_a_terminal(&call, &[("PAGER", "sed s/^/VIA-PAGER:/")]);
+    assert!(shown.starts_with("VIA-PAGER:"), "{shown}");
+    let (shown, _) = on_a_terminal(&call, &[("AWS_PAGER", ""), ("PAGER", "sed s/^/VIA-PAGER:/")]);
+    assert!(!shown.contains("VIA-PAGER:") && shown.contains("INVALIDATION"), "{shown}");
+    let (shown, _) = on_a_terminal(&format!("{call} --no-cli-pager"), &[("AWS_PAGER", "sed s/^/PAGED:/")]);
+    assert!(!shown.contains("PAGED:") && shown.contains("INVALIDATION"), "{shown}");
+    // A pager that does not exist: the AWS CLI's error, exit 255.
+    let (shown, code) = on_a_terminal(&call, &[("AWS_PAGER", "no-such-pager")]);
+    assert_eq!(code, 255, "{shown}");
+    assert!(shown.contains("[Errno 2] No such file or directory: 'no-such-pager'"), "{shown}");
+    // Not a terminal: never paged.
+    let piped = cloudfront(
+        &[
+            "get-invalidation",
+            "--endpoint-url",
+            &server.url,
+            "--distribution-id",
+            "E1",
+            "--id",
+            "I1",
+            "--output",
+            "text",
+        ],
+        &[("AWS_PAGER", "sed s/^/PAGED:/")],
+    )
+    .await;
+    assert!(!piped.stdout.contains("PAGED:"), "{}", piped.stdout);
+}

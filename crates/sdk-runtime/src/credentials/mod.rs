@@ -6,6 +6,9 @@
 mod context;
 mod http;
 mod process;
+/// Splits a command line as Python's `shlex.split` does (the AWS CLI's splitter for
+/// `credential_process` and its pager).
+pub use process::split as split_command_line;
 mod profile;
 mod remote;
 mod role_cache;

@@ -107,7 +107,7 @@ fn run_bounded(argv: &[String]) -> Result<(Vec<u8>, Vec<u8>, std::process::ExitS
 /// Splits a command line as Python's `shlex.split` does (botocore's splitter): whitespace
 /// separates words; single quotes keep everything; inside double quotes a backslash escapes
 /// only `\"` and `\\`; a backslash outside quotes keeps the next character.
-fn split(line: &str) -> Result<Vec<String>, &'static str> {
+pub fn split(line: &str) -> Result<Vec<String>, &'static str> {
     let mut words = Vec::new();
     let mut word = String::new();
     let mut in_word = false;
