@@ -218,6 +218,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Fai
     if args.get(1).is_some_and(|a| a == "completion") {
         return completion(&args[2..]).map(Invocation::Print);
     }
+    prompt_if_asked(&mut args)?;
     let matches = match command().try_get_matches_from(&args) {
         Ok(m) => m,
         Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion) => {
@@ -361,6 +362,33 @@ fn help_request(args: &mut Vec<OsString>) -> Result<Option<String>, Failure> {
             path.join(" ")
         ))),
     }
+}
+
+/// Auto-prompt (`--cli-auto-prompt`, `AWS_CLI_AUTO_PROMPT`, the profile's `cli_auto_prompt`):
+/// asks on the terminal and replaces `args` with the completed command. Never without a
+/// terminal on stdin and stderr: nothing waits for input there.
+fn prompt_if_asked(args: &mut Vec<OsString>) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    let profile = args
+        .iter()
+        .position(|a| a == "--profile")
+        .and_then(|i| args.get(i + 1))
+        .map(|p| p.to_string_lossy().into_owned());
+    let profile_setting = || {
+        sdk_runtime::Config::loader(sdk_runtime::env::Env::process(), profile)
+            .build()
+            .ok()
+            .and_then(|config| config.profile().and_then(|p| p.get("cli_auto_prompt")).map(str::to_owned))
+    };
+    let mode = crate::prompt::mode(args, |key| std::env::var(key).ok(), profile_setting)?;
+    if mode == crate::prompt::Mode::Off || !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Ok(());
+    }
+    crate::prompt::exit_130_on_ctrl_c();
+    let completed = crate::prompt::complete(args, mode, &mut std::io::stdin().lock(), &mut std::io::stderr());
+    crate::prompt::default_ctrl_c();
+    *args = completed?;
+    Ok(())
 }
 
 /// `cloudfront completion SHELL`: a completion script for bash, zsh, fish or PowerShell,

@@ -25,7 +25,22 @@ pub const GLOBAL_OPTIONS: &[(&str, &str, &str)] = &[
     ("--ca-bundle", "<value>", "A PEM file of certificate authorities to trust."),
     ("--cli-read-timeout", "<value>", "The longest wait for a read, in whole seconds; 0 waits forever."),
     ("--cli-connect-timeout", "<value>", "The longest wait for a connection, in whole seconds; 0 waits forever."),
-    ("--no-cli-pager", "", "Write output straight to stdout."),
+    (
+        "--no-cli-pager",
+        "",
+        "Write output straight to stdout, without the pager (on a terminal, output goes through AWS_PAGER, the profile's cli_pager, PAGER or `less -R`).",
+    ),
+    (
+        "--cli-binary-format",
+        "<value>",
+        "How text given for blob members is read: base64 (the default) or raw-in-base64-out; fileb:// always gives the file's bytes.",
+    ),
+    (
+        "--cli-auto-prompt",
+        "",
+        "Ask for the command and each parameter on the terminal, then run it (also AWS_CLI_AUTO_PROMPT or the profile's cli_auto_prompt: on, or on-partial to ask only for what is missing).",
+    ),
+    ("--no-cli-auto-prompt", "", "Never prompt, whatever the environment or profile say."),
 ];
 
 /// Examples of our own for each command: (what it shows, the command line, its output).

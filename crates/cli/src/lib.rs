@@ -10,6 +10,7 @@ pub mod invalidate;
 pub mod output;
 pub mod pager;
 pub mod paginate;
+pub mod prompt;
 pub mod query;
 pub mod run;
 pub mod shorthand;

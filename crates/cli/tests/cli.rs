@@ -734,8 +734,14 @@ async fn completion_scripts_cover_every_command_and_member() {
 /// Runs `cloudfront ARGS` with a terminal on stdout (through `script`, util-linux's pty
 /// runner), returning what the terminal showed.
 fn on_a_terminal(args: &str, env: &[(&str, &str)]) -> (String, i32) {
+    on_a_terminal_typing(args, env, "")
+}
+
+/// As [`on_a_terminal`], with `typed` sent to the terminal as keystrokes.
+fn on_a_terminal_typing(args: &str, env: &[(&str, &str)], typed: &str) -> (String, i32) {
+    use std::io::Write;
     let line = format!("{} {args}", env!("CARGO_BIN_EXE_cloudfront"));
-    let output = Command::new("script")
+    let mut child = Command::new("script")
         .args(["-qec", &line, "/dev/null"])
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
@@ -745,9 +751,14 @@ fn on_a_terminal(args: &str, env: &[(&str, &str)]) -> (String, i32) {
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .envs(env.iter().copied())
-        .stdin(std::process::Stdio::null())
-        .output()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
         .expect("`script` (util-linux) runs commands on a terminal for this test");
+    let mut keys = child.stdin.take().expect("piped");
+    let _ = keys.write_all(typed.as_bytes());
+    drop(keys);
+    let output = child.wait_with_output().expect("script finishes");
     (String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n"), output.status.code().unwrap_or(-1))
 }
 
@@ -787,4 +798,42 @@ async fn output_on_a_terminal_goes_through_the_pager_as_in_the_aws_cli() {
     )
     .await;
     assert!(!piped.stdout.contains("PAGED:"), "{}", piped.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn auto_prompt_asks_on_a_terminal_and_never_without_one() {
+    let (server, _) = server().await;
+    let endpoint = format!("--endpoint-url {} --output text --no-cli-pager", server.url);
+    // on-partial: only the missing required member is asked, then the command runs and is shown.
+    let partial = [("AWS_CLI_AUTO_PROMPT", "on-partial")];
+    let (shown, code) = on_a_terminal_typing(&format!("get-invalidation --id I1 {endpoint}"), &partial, "E1\n");
+    assert_eq!(code, 0, "{shown}");
+    assert!(shown.contains("--distribution-id [REQUIRED]") && !shown.contains("--id [REQUIRED]"), "{shown}");
+    assert!(shown.contains("cloudfront get-invalidation --id I1") && shown.contains("--distribution-id E1"), "{shown}");
+    assert!(shown.contains("INVALIDATION"), "the command ran: {shown}");
+    // Nothing missing: on-partial asks nothing.
+    let (shown, code) =
+        on_a_terminal_typing(&format!("get-invalidation --id I1 --distribution-id E1 {endpoint}"), &partial, "");
+    assert_eq!(code, 0, "{shown}");
+    assert!(!shown.contains("[REQUIRED]"), "{shown}");
+    // --cli-auto-prompt with no command: the command by a unique prefix, then every member.
+    let (shown, code) =
+        on_a_terminal_typing(&format!("--cli-auto-prompt {endpoint}"), &[], "get-invalidation-\nDT1\nI1\n\n");
+    assert_eq!(code, 0, "{shown}");
+    assert!(shown.contains("-> get-invalidation-for-distribution-tenant"), "{shown}");
+    assert!(shown.contains("INVALIDATION"), "{shown}");
+    // Ctrl-C at a question: exit 130.
+    let (shown, code) = on_a_terminal_typing(&format!("get-invalidation {endpoint}"), &partial, "\u{3}");
+    assert_eq!(code, 130, "{shown}");
+    // --no-cli-auto-prompt wins over the environment.
+    let (shown, code) =
+        on_a_terminal_typing(&format!("get-invalidation --no-cli-auto-prompt {endpoint}"), &partial, "E1\n");
+    assert_eq!(code, 252, "{shown}");
+    // No terminal: never waits, fails as without prompting.
+    let piped = cloudfront(
+        &["get-invalidation", "--id", "I1", "--endpoint-url", &server.url],
+        &[("AWS_CLI_AUTO_PROMPT", "on")],
+    )
+    .await;
+    assert_eq!(piped.code, 252, "{}", piped.stderr);
 }

@@ -789,6 +789,18 @@ fn cases() -> Vec<Case> {
         case("timestamp wire text", &with(&get, &["--output", "text"]).iter().map(String::as_str).collect::<Vec<_>>())
             .config("[default]\ncli_timestamp_format = wire\n"),
     );
+    // Options of the seed pages that need no terminal to compare.
+    for (name, extra) in [
+        ("binary format raw", &["--cli-binary-format", "raw-in-base64-out"][..]),
+        ("binary format base64", &["--cli-binary-format", "base64"][..]),
+        ("binary format bogus", &["--cli-binary-format", "hex"][..]),
+        ("no auto prompt", &["--no-cli-auto-prompt"][..]),
+        ("no pager flag", &["--no-cli-pager"][..]),
+    ] {
+        all.push(case(name, &with(&get, extra).iter().map(String::as_str).collect::<Vec<_>>()));
+    }
+    all.push(case("profile binary format bogus", &get).config("[default]\ncli_binary_format = bar\n"));
+    all.push(case("pager when piped", &get).env("AWS_PAGER", "sed s/^/PAGED:/"));
     all.push(case("env output yaml", &get).env("AWS_DEFAULT_OUTPUT", "yaml"));
     all.push(
         case(
