@@ -78,6 +78,13 @@ pub fn main(args: &[String]) -> Result<(), String> {
         }
     }
     let status = child.wait().map_err(|e| e.to_string())?;
+    // Every client case of the suite must have run: a case the generator dropped, or a test
+    // binary that did not start, is a failure, not a smaller total.
+    let expected = client_cases(&model)?;
+    if passed + failed != expected {
+        println!("FAIL {} case(s) ran, but the suite has {expected} client cases", passed + failed);
+        failed += expected.abs_diff(passed + failed);
+    }
     for failure in &failures {
         println!("FAIL {failure}");
     }
@@ -86,4 +93,20 @@ pub fn main(args: &[String]) -> Result<(), String> {
     }
     println!("{passed} passed, {failed} failed");
     if status.success() && failed == 0 { Ok(()) } else { Err("protocol tests failed".into()) }
+}
+
+/// The suite's cases for clients: every `httpRequestTests` and `httpResponseTests` entry that
+/// does not apply to servers only.
+fn client_cases(model: &str) -> Result<usize, String> {
+    let json: serde_json::Value = serde_json::from_str(model).map_err(|e| format!("the protocol-test model: {e}"))?;
+    let shapes = json["shapes"].as_object().ok_or("the protocol-test model has no shapes")?;
+    Ok(shapes
+        .values()
+        .flat_map(|shape| {
+            ["smithy.test#httpRequestTests", "smithy.test#httpResponseTests"].map(|t| &shape["traits"][t])
+        })
+        .filter_map(|cases| cases.as_array())
+        .flatten()
+        .filter(|case| case["appliesTo"].as_str() != Some("server"))
+        .count())
 }
