@@ -40,7 +40,8 @@ pub fn main(args: &[String]) -> Result<(), String> {
         let corpus = root().join("target/fuzz-corpus").join(target);
         std::fs::create_dir_all(&corpus).map_err(|e| format!("cannot create {}: {e}", corpus.display()))?;
         println!("==> fuzz {target} for {seconds} s");
-        let status = std::process::Command::new("cargo")
+        let started = std::time::Instant::now();
+        let mut child = std::process::Command::new("cargo")
             .current_dir(&fuzz)
             .env("RUSTC_BOOTSTRAP", "1")
             .env("CARGO_TARGET_DIR", root().join("target/fuzz-build"))
@@ -52,8 +53,22 @@ pub fn main(args: &[String]) -> Result<(), String> {
             .args(Some(fuzz.join("regressions").join(target)).filter(|dir| dir.is_dir()))
             .args(["--", &format!("-max_total_time={seconds}"), "-print_final_stats=1"])
             .args(runs.map(|r| format!("-runs={r}")))
-            .status()
+            .stderr(std::process::Stdio::piped())
+            .spawn()
             .map_err(|e| format!("cannot run cargo fuzz (install it: cargo install cargo-fuzz --locked): {e}"))?;
+        // libFuzzer reports on stderr: pass it through, keeping the executions it counted.
+        let mut executions = None;
+        if let Some(stderr) = child.stderr.take() {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+                eprintln!("{line}");
+                if let Some(n) = line.strip_prefix("stat::number_of_executed_units:") {
+                    executions = n.trim().parse::<u64>().ok();
+                }
+            }
+        }
+        let status = child.wait().map_err(|e| format!("cargo fuzz: {e}"))?;
+        record(target, executions, started.elapsed().as_secs(), status.success())?;
         if status.success() {
             passed += 1;
         } else {
@@ -63,4 +78,34 @@ pub fn main(args: &[String]) -> Result<(), String> {
     }
     println!("{passed} passed, {failed} failed");
     if failed == 0 { Ok(()) } else { Err("a fuzz target failed".into()) }
+}
+
+/// Appends one run to `fuzz/runs.log` (committed; FUZZING.md's figures come from it): when,
+/// on which commit (with `+dirty` for uncommitted changes), the target, executions, seconds,
+/// and the result.
+fn record(target: &str, executions: Option<u64>, seconds: u64, passed: bool) -> Result<(), String> {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .current_dir(root())
+            .args(args)
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .unwrap_or_default()
+    };
+    let commit = git(&["rev-parse", "--short=12", "HEAD"]);
+    let dirty = if git(&["status", "--porcelain", "--untracked-files=no"]).is_empty() { "" } else { "+dirty" };
+    let when = std::process::Command::new("date")
+        .args(["-u", "+%Y-%m-%dT%H:%M:%SZ"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let executions = executions.map_or("?".to_owned(), |n| n.to_string());
+    let result = if passed { "ok" } else { "CRASH" };
+    let line = format!("{when}\t{commit}{dirty}\t{target}\t{executions}\t{seconds}\t{result}\n");
+    let path = root().join("fuzz/runs.log");
+    let mut text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| "# when\tcommit\ttarget\texecutions\tseconds\tresult (appended by cargo xtask fuzz)\n".into());
+    text.push_str(&line);
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
