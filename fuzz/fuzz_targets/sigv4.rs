@@ -24,10 +24,50 @@ fn unreserved(b: u8) -> bool {
 }
 
 /// Percent-encode every byte but the unreserved ones (and `/` when asked).
-fn encode(text: &str, keep_slash: bool) -> String {
-    text.bytes()
-        .map(|b| if unreserved(b) || (keep_slash && b == b'/') { (b as char).to_string() } else { format!("%{b:02X}") })
+fn encode(bytes: &[u8], keep_slash: bool) -> String {
+    bytes
+        .iter()
+        .map(|&b| if unreserved(b) || (keep_slash && b == b'/') { (b as char).to_string() } else { format!("%{b:02X}") })
         .collect()
+}
+
+/// `%XX` (two hex digits, either case) is the byte it names; anything else is itself.
+fn decode(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let pair = bytes.get(i + 1..i + 3).filter(|p| bytes[i] == b'%' && p.iter().all(u8::is_ascii_hexdigit));
+        match pair {
+            Some(p) => {
+                out.push(u8::from_str_radix(std::str::from_utf8(p).unwrap(), 16).unwrap());
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// RFC 3986 dot-segment removal as the SigV4 documentation asks, with empty segments dropped
+/// (`//` is one separator) and a trailing `/` kept.
+fn normalize(path: &str) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    for segment in path.split('/') {
+        if segment == ".." {
+            kept.pop();
+        } else if !segment.is_empty() && segment != "." {
+            kept.push(segment);
+        }
+    }
+    let mut out = format!("/{}", kept.join("/"));
+    if path.ends_with('/') && !kept.is_empty() {
+        out.push('/');
+    }
+    out
 }
 
 /// Keeps the bytes of `data` that are in `allowed`.
@@ -40,11 +80,12 @@ fuzz_target!(|data: &[u8]| {
     let [method, path, query, headers, body] = parts.as_slice() else { return };
     let method = only(method, |b| b.is_ascii_uppercase());
     let method = if method.is_empty() { "GET".to_owned() } else { method };
-    // A path as sent: printable ASCII without `?` and `#`, starting with `/`.
-    let path = format!("/{}", only(path, |b| b.is_ascii_graphic() && b != b'?' && b != b'#'));
-    // A query of unreserved characters, `=` and `&`: each name and value is encoded (an `=`
-    // inside a value becomes %3D), then the pairs are sorted.
-    let query = only(query, |b| unreserved(b) || b == b'=' || b == b'&');
+    // A path as sent, starting with `/`: any characters (the bytes read as UTF-8, lossily)
+    // but `?` and `#`, which would end it; `%` escapes, dots and empty segments included.
+    let path = format!("/{}", String::from_utf8_lossy(path).replace(['?', '#'], ""));
+    // A query of any characters: `&` separates pairs, the first `=` a name from its value,
+    // `%XX` escapes stand for any byte.
+    let query = String::from_utf8_lossy(query).replace('#', "");
     let header_list: Vec<(String, String)> = headers
         .split(|b| *b == b'\n')
         .filter_map(|line| {
@@ -69,7 +110,8 @@ fuzz_target!(|data: &[u8]| {
             region: "us-east-1",
             service: "cloudfront",
             time,
-            normalize_path: false,
+            // What production signs with (CloudFront is not S3).
+            normalize_path: true,
             session_token_mode: Default::default(),
         },
     );
@@ -93,15 +135,15 @@ fuzz_target!(|data: &[u8]| {
         .split('&')
         .filter(|p| !p.is_empty())
         .map(|p| match p.split_once('=') {
-            Some((k, v)) => (encode(k, false), encode(v, false)),
-            None => (encode(p, false), String::new()),
+            Some((k, v)) => (encode(&decode(k), false), encode(&decode(v), false)),
+            None => (encode(&decode(p), false), String::new()),
         })
         .collect();
     pairs.sort();
     let canonical_query = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
     let canonical_request = format!(
         "{method}\n{}\n{canonical_query}\n{}\n{}\n{}",
-        encode(&path, true),
+        encode(normalize(&path).as_bytes(), true),
         canonical_headers.iter().map(|(k, v)| format!("{k}:{v}\n")).collect::<String>(),
         canonical_headers.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(";"),
         hex(&Sha256::digest(body)),

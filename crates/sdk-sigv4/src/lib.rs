@@ -243,10 +243,10 @@ fn fold_whitespace(value: &str) -> String {
     value.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// RFC 3986 unreserved characters pass; everything else is `%XX` (optionally keeping `/`).
-fn uri_encode(text: &str, keep_slash: bool) -> String {
-    let mut out = String::with_capacity(text.len());
-    for &b in text.as_bytes() {
+/// RFC 3986 unreserved characters pass; every other byte is `%XX` (optionally keeping `/`).
+fn uri_encode(bytes: &[u8], keep_slash: bool) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') || (keep_slash && b == b'/') {
             out.push(b as char);
         } else {
@@ -257,30 +257,35 @@ fn uri_encode(text: &str, keep_slash: bool) -> String {
     out
 }
 
-fn percent_decode(text: &str) -> String {
+/// `%XX` escapes to the bytes they stand for (any byte: the result need not be UTF-8); a `%`
+/// not followed by two hex digits stays as it is.
+fn percent_decode(text: &str) -> Vec<u8> {
     let bytes = text.as_bytes();
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16)
-        {
-            out.push(b);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
+        let escaped =
+            (bytes[i] == b'%').then(|| Some(hex(*bytes.get(i + 1)?)? << 4 | hex(*bytes.get(i + 2)?)?)).flatten();
+        match escaped {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }
 
 /// The sent path, optionally normalized, encoded once more.
 fn canonical_uri(path: &str, normalize: bool) -> String {
     let path = if path.is_empty() { "/" } else { path };
     if !normalize {
-        return uri_encode(path, true);
+        return uri_encode(path.as_bytes(), true);
     }
     let mut segments: Vec<&str> = Vec::new();
     for segment in path.split('/') {
@@ -297,7 +302,7 @@ fn canonical_uri(path: &str, normalize: bool) -> String {
     if trailing {
         normalized.push('/');
     }
-    uri_encode(&normalized, true)
+    uri_encode(normalized.as_bytes(), true)
 }
 
 /// Query parameters decoded, re-encoded strictly and sorted by key, then value.
@@ -325,6 +330,9 @@ mod tests {
         assert_eq!(canonical_uri("//example//", true), "/example/");
         assert_eq!(canonical_uri("/E%2F%20/x", true), "/E%252F%2520/x");
         assert_eq!(canonical_query("b=2&a=%20x&a=1"), "a=%20x&a=1&b=2");
+        // Escapes of bytes that are not UTF-8 stay those bytes; a `%` before a multi-byte
+        // character is kept as it is.
+        assert_eq!(canonical_query("k=%FF%fe&%aé=1"), "%25a%C3%A9=1&k=%FF%FE");
     }
 
     #[test]
