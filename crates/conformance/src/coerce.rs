@@ -8,6 +8,14 @@ use std::collections::BTreeMap;
 use codegen::ir::{NamedShape, Service, Structure, Type};
 use serde_json::Value;
 
+/// The project's model (`model/`), resolved by the generator.
+pub fn resolved(root: &std::path::Path) -> Result<Service, String> {
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).map_err(|e| format!("cannot read {p}: {e}"));
+    let settings = codegen::Settings::from_json(&read("model/codegen.json")?)?;
+    let model = codegen::smithy::Model::from_json(&read("model/cloudfront.json")?)?;
+    codegen::resolve::resolve(&model, &settings)
+}
+
 /// The project's model, resolved, to look member types up.
 pub struct Types {
     service: Service,
@@ -15,10 +23,7 @@ pub struct Types {
 
 impl Types {
     pub fn load(root: &std::path::Path) -> Result<Types, String> {
-        let read = |p: &str| std::fs::read_to_string(root.join(p)).map_err(|e| format!("cannot read {p}: {e}"));
-        let settings = codegen::Settings::from_json(&read("model/codegen.json")?)?;
-        let model = codegen::smithy::Model::from_json(&read("model/cloudfront.json")?)?;
-        Ok(Types { service: codegen::resolve::resolve(&model, &settings)? })
+        Ok(Types { service: resolved(root)? })
     }
 
     /// `params` with integer-holding strings turned into numbers where the model wants integers.
