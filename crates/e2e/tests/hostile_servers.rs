@@ -18,8 +18,23 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// One hostile case at a time, so the peak RSS printed after each is that case's.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Resets the process's peak RSS to its current RSS (Linux: `clear_refs` 5).
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
 /// Runs GetInvalidation against a server answering `reply`, returns the error text.
 async fn failure(name: &str, reply: Reply) -> String {
+    failure_with_peak(name, reply).await.0
+}
+
+/// As [`failure`], with the case's peak RSS in KiB.
+async fn failure_with_peak(name: &str, reply: Reply) -> (String, u64) {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    reset_peak_rss();
     let server = TestServer::start(move |_, _| reply.clone()).await;
     let client = client(&server.url, test_credentials());
     let started = Instant::now();
@@ -31,8 +46,9 @@ async fn failure(name: &str, reply: Reply) -> String {
         }
         Err(other) => format!("unexpected error kind: {other:?}"),
     };
-    println!("hostile {name}: {:.1} s, peak RSS {} KiB: {text}", started.elapsed().as_secs_f64(), peak_rss_kib());
-    text
+    let peak = peak_rss_kib();
+    println!("hostile {name}: {:.1} s, peak RSS {peak} KiB: {text}", started.elapsed().as_secs_f64());
+    (text, peak)
 }
 
 fn body_head(length: Option<u64>) -> Vec<(String, String)> {
@@ -92,6 +108,13 @@ async fn xml_bombs_and_broken_text_are_refused() {
     let error_body = "<ErrorResponse><Error><Code>InternalError</Code><Message>oops</Message></Error></ErrorResponse>";
     let text = failure("200 with an error body", Reply::status(200, error_body)).await;
     assert!(text.contains("success but sent an error document: InternalError: oops"), "{text}");
+
+    // Under the byte cap, but four million tiny elements: the element cap refuses it, and what
+    // parsing allocated stays a small multiple of the 16 MiB body cap.
+    let tiny = format!("<Invalidation>{}</Invalidation>", "<a/>".repeat(15 * 1024 * 1024 / 4));
+    let (text, peak) = failure_with_peak("15 MiB of <a/>", Reply::status(200, tiny)).await;
+    assert!(text.contains("more than 250000 elements"), "{text}");
+    assert!(peak < 256 * 1024, "peak RSS {peak} KiB for a 15 MiB body");
 }
 
 #[tokio::test]

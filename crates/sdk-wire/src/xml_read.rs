@@ -4,7 +4,8 @@
 //! ignore unknown elements, and never see namespaces (only local names are kept). Entity
 //! references other than the five predefined ones and character references are refused, so
 //! no entity is ever expanded, and nesting deeper than [`MAX_DEPTH`] is an error, not a stack
-//! overflow.
+//! overflow. At most [`MAX_ELEMENTS`] elements are built, so what parsing allocates is bounded
+//! too, not only the bytes read (16 MiB of `<a/>` would be four million elements).
 
 use quick_xml::Reader;
 use quick_xml::events::Event;
@@ -13,6 +14,10 @@ use crate::ParseError;
 
 /// The deepest element nesting accepted in a response body.
 pub const MAX_DEPTH: usize = 256;
+
+/// The most elements accepted in one response body: far above any real response (a page of
+/// 1,000 summaries is some 10,000), and a tree of this many stays in the tens of MiB.
+pub const MAX_ELEMENTS: usize = 250_000;
 
 /// One element: its local name, attributes, child elements and own character data.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -61,8 +66,15 @@ pub fn parse_document(body: &[u8]) -> Result<XmlElement, ParseError> {
     let mut reader = Reader::from_str(text);
     let mut stack: Vec<XmlElement> = Vec::new();
     let mut root: Option<XmlElement> = None;
+    let mut elements = 0usize;
     loop {
         let event = reader.read_event().map_err(|e| malformed(&reader, e))?;
+        if matches!(event, Event::Start(_) | Event::Empty(_)) {
+            elements += 1;
+            if elements > MAX_ELEMENTS {
+                return Err(ParseError::new(format!("invalid XML: more than {MAX_ELEMENTS} elements")));
+            }
+        }
         match event {
             Event::Start(start) | Event::Empty(start) if root.is_some() => {
                 let _ = start;
@@ -165,6 +177,10 @@ mod tests {
     fn refuses_entities_depth_and_garbage() {
         let laughs = b"<!DOCTYPE l [<!ENTITY a \"aaaa\">]><r>&a;</r>";
         assert!(parse_document(laughs).unwrap_err().to_string().contains("unsupported entity"));
+        let many = format!("<r>{}</r>", "<a/>".repeat(MAX_ELEMENTS));
+        assert!(parse_document(many.as_bytes()).unwrap_err().to_string().contains("more than 250000 elements"));
+        let just = format!("<r>{}</r>", "<a/>".repeat(MAX_ELEMENTS - 1));
+        assert_eq!(parse_document(just.as_bytes()).unwrap().children().len(), MAX_ELEMENTS - 1);
         let deep = format!("{}{}", "<a>".repeat(MAX_DEPTH + 1), "</a>".repeat(MAX_DEPTH + 1));
         assert!(parse_document(deep.as_bytes()).is_err());
         assert!(parse_document(b"<a><b></a>").is_err());
