@@ -67,6 +67,10 @@ fn error_structure(e: &Structure, shapes: &TokenStream) -> TokenStream {
             fn meta(&self) -> &::sdk_types::ErrorMetadata {
                 &self.meta
             }
+
+            fn meta_mut(&mut self) -> &mut ::sdk_types::ErrorMetadata {
+                &mut self.meta
+            }
         }
 
         impl ::std::fmt::Display for #name {
@@ -130,6 +134,13 @@ fn operation_error(op: &Operation) -> TokenStream {
                 match self {
                     #(Self::#variants(e) => ::sdk_types::ProvideErrorMetadata::meta(e),)*
                     Self::Unhandled(e) => ::sdk_types::ProvideErrorMetadata::meta(e),
+                }
+            }
+
+            fn meta_mut(&mut self) -> &mut ::sdk_types::ErrorMetadata {
+                match self {
+                    #(Self::#variants(e) => ::sdk_types::ProvideErrorMetadata::meta_mut(e),)*
+                    Self::Unhandled(e) => ::sdk_types::ProvideErrorMetadata::meta_mut(e),
                 }
             }
 

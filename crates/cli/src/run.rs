@@ -198,11 +198,25 @@ pub fn client(global: &Global) -> Result<Client, Failure> {
 /// The AWS CLI's message and exit code for an operation's failure.
 fn failure<E: ProvideErrorMetadata + std::fmt::Display>(operation: &str, error: SdkError<E>) -> Failure {
     match error {
-        SdkError::Service(e) => Failure::Service(format!(
-            "An error occurred ({}) when calling the {operation} operation: {}",
-            e.code().unwrap_or("Unknown"),
-            e.message().unwrap_or_default()
-        )),
+        SdkError::Service(e) => {
+            let attempts = &e.meta().attempts;
+            // botocore counts retries, not attempts.
+            let retries = if attempts.exhausted {
+                format!(" (reached max retries: {})", attempts.made.saturating_sub(1))
+            } else {
+                String::new()
+            };
+            let applied = if attempts.may_have_been_applied {
+                "An earlier attempt may have been applied: run the same command again to find out.\n"
+            } else {
+                ""
+            };
+            Failure::Service(format!(
+                "{applied}An error occurred ({}) when calling the {operation} operation{retries}: {}",
+                e.code().unwrap_or("Unknown"),
+                e.message().unwrap_or_default()
+            ))
+        }
         SdkError::Construction(e) => Failure::Usage(format!("Parameter validation failed: {e}")),
         // Nothing found: what was tried, then the AWS CLI's own line (scripts match it).
         SdkError::Credentials(e @ sdk_runtime::credentials::CredentialsError::NotLoaded(_)) => Failure::Config(

@@ -44,8 +44,6 @@ const INTENDED: &[(&str, &str)] = &[
     ),
     ("empty id", "an empty id is refused (252): v2 sends .../invalidation/, which is the list's address"),
     ("missing nested member", "a missing Quantity is counted from Items (documented); v2 refuses the batch"),
-    ("throttled", "the message does not add v2's '(reached max retries: 2)'; the same three attempts reach the server"),
-    ("broken gateway", "as `throttled`: no '(reached max retries: 2)' in the message; same attempts"),
     (
         "unknown command",
         "v2 lists all ~170 CloudFront commands and suggests among them; we list and suggest the invalidation commands",

@@ -84,6 +84,10 @@ impl ::sdk_types::ProvideErrorMetadata for BatchTooLarge {
     fn meta(&self) -> &::sdk_types::ErrorMetadata {
         &self.meta
     }
+
+    fn meta_mut(&mut self) -> &mut ::sdk_types::ErrorMetadata {
+        &mut self.meta
+    }
 }
 
 impl ::std::fmt::Display for BatchTooLarge {

@@ -94,6 +94,23 @@ impl ::sdk_types::ProvideErrorMetadata for CreateInvalidationError {
         }
     }
 
+    fn meta_mut(&mut self) -> &mut ::sdk_types::ErrorMetadata {
+        match self {
+            Self::AccessDenied(e) => ::sdk_types::ProvideErrorMetadata::meta_mut(e),
+            Self::BatchTooLarge(e) => ::sdk_types::ProvideErrorMetadata::meta_mut(e),
+            Self::InconsistentQuantities(e) => {
+                ::sdk_types::ProvideErrorMetadata::meta_mut(e)
+            }
+            Self::InvalidArgument(e) => ::sdk_types::ProvideErrorMetadata::meta_mut(e),
+            Self::MissingBody(e) => ::sdk_types::ProvideErrorMetadata::meta_mut(e),
+            Self::NoSuchDistribution(e) => ::sdk_types::ProvideErrorMetadata::meta_mut(e),
+            Self::TooManyInvalidationsInProgress(e) => {
+                ::sdk_types::ProvideErrorMetadata::meta_mut(e)
+            }
+            Self::Unhandled(e) => ::sdk_types::ProvideErrorMetadata::meta_mut(e),
+        }
+    }
+
     fn modeled_retryable(&self) -> Option<bool> {
         (!self.is_unhandled()).then(|| self.is_retryable())
     }

@@ -56,6 +56,15 @@ impl ::sdk_types::ProvideErrorMetadata for ListInvalidationsForDistributionTenan
         }
     }
 
+    fn meta_mut(&mut self) -> &mut ::sdk_types::ErrorMetadata {
+        match self {
+            Self::AccessDenied(e) => ::sdk_types::ProvideErrorMetadata::meta_mut(e),
+            Self::EntityNotFound(e) => ::sdk_types::ProvideErrorMetadata::meta_mut(e),
+            Self::InvalidArgument(e) => ::sdk_types::ProvideErrorMetadata::meta_mut(e),
+            Self::Unhandled(e) => ::sdk_types::ProvideErrorMetadata::meta_mut(e),
+        }
+    }
+
     fn modeled_retryable(&self) -> Option<bool> {
         (!self.is_unhandled()).then(|| self.is_retryable())
     }

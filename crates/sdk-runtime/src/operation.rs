@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use sdk_types::ProvideErrorMetadata;
+use sdk_types::{Attempts, ProvideErrorMetadata};
 use sdk_wire::{HttpRequest, HttpResponse};
 use tracing::Instrument;
 
@@ -120,6 +120,9 @@ impl Handle {
         let mut spent = 0;
         let mut attempt = 1;
         let mut skew_retried = false;
+        // A call that changes something, and whether any of its attempts may have been applied.
+        let changes_something = !matches!(request.method.as_str(), "GET" | "HEAD");
+        let mut may_have_been_applied = false;
         loop {
             if retry.mode == RetryMode::Adaptive {
                 let wait = self.limiter.acquire(self.elapsed());
@@ -178,6 +181,8 @@ impl Handle {
             // The clock's correction now differs from the one this attempt was signed with.
             let corrected = (self.skew.offset_secs() - signed_offset).abs() >= crate::clock_skew::THRESHOLD_SECS;
             let mut retry_after = None;
+            // Whether the service may have carried this attempt out although it failed.
+            let mut carried_out = false;
             let (kind, error) = match outcome {
                 Ok(response) if response.is_success() => {
                     tracing::debug!(status = response.status, request_id = ?sdk_wire::request_id(&response), "success");
@@ -201,23 +206,34 @@ impl Handle {
                     let kind = classify_error(&error);
                     retry_after = crate::retry::retry_after(&response);
                     self.note_throttle(retry.mode, kind == Some(RetryKind::Throttling));
+                    carried_out = response.status >= 500;
                     (kind, SdkError::Service(error))
                 }
-                Err(TransportError::Timeout(why)) => (Some(RetryKind::Timeout), SdkError::Timeout(why)),
+                Err(TransportError::Timeout(why)) => {
+                    carried_out = true;
+                    (Some(RetryKind::Timeout), SdkError::Timeout(why))
+                }
+                // Never connected: nothing reached the service.
                 Err(TransportError::Connect(why)) => (Some(RetryKind::Transient), SdkError::Dispatch(why)),
-                Err(TransportError::Other(why)) => (Some(RetryKind::Transient), SdkError::Dispatch(why)),
+                Err(TransportError::Other(why)) => {
+                    carried_out = true;
+                    (Some(RetryKind::Transient), SdkError::Dispatch(why))
+                }
                 Err(too_large @ TransportError::BodyTooLarge { status, .. }) => {
+                    carried_out = true;
                     (None, SdkError::Response { message: too_large.to_string(), status, request_id: None })
                 }
             };
-            let Some(kind) = kind else { return Err(error) };
+            may_have_been_applied |= changes_something && carried_out;
+            let attempts = |exhausted| Attempts { made: attempt, exhausted, may_have_been_applied };
+            let Some(kind) = kind else { return Err(ended(error, attempts(false))) };
             if attempt >= retry.max_attempts {
                 tracing::debug!(attempt, "giving up: no attempts left");
-                return Err(error);
+                return Err(ended(error, attempts(true)));
             }
             let Some(cost) = self.quota.acquire(kind) else {
                 tracing::debug!(attempt, "giving up: the retry quota is exhausted");
-                return Err(error);
+                return Err(ended(error, attempts(false)));
             };
             spent += cost;
             let wait = retry.backoff(attempt, kind, jitter(), retry_after);
@@ -267,6 +283,22 @@ fn excerpt(body: &[u8]) -> String {
 }
 
 /// The full URL: endpoint URL (with the host prefix), the request path and query.
+/// The call's final error, with how its attempts went: recorded in a service error's
+/// metadata, and said in the text of a timeout or a lost connection when an attempt may have
+/// been applied.
+fn ended<E: ProvideErrorMetadata>(error: SdkError<E>, attempts: Attempts) -> SdkError<E> {
+    let note = "; it may have been applied: retry with the same request to find out";
+    match error {
+        SdkError::Service(mut e) => {
+            e.meta_mut().attempts = attempts;
+            SdkError::Service(e)
+        }
+        SdkError::Timeout(why) if attempts.may_have_been_applied => SdkError::Timeout(format!("{why}{note}")),
+        SdkError::Dispatch(why) if attempts.may_have_been_applied => SdkError::Dispatch(format!("{why}{note}")),
+        other => other,
+    }
+}
+
 /// The request's URL, parsed once for every attempt.
 fn url_for(endpoint: &Endpoint, request: &HttpRequest) -> Result<reqwest::Url, String> {
     let base = endpoint.url.trim_end_matches('/');

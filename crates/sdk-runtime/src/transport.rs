@@ -153,7 +153,9 @@ pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
 
 fn classify(error: reqwest::Error) -> TransportError {
     let text = error_chain(&error);
-    if error.is_timeout() {
+    // A connect that timed out is a failure to connect (nothing was sent), not a timeout
+    // waiting for an answer.
+    if error.is_timeout() && !error.is_connect() {
         TransportError::Timeout(text)
     } else if error.is_connect() {
         // The AWS CLI's words: the URL that could not be reached (a TLS failure keeps its
@@ -163,6 +165,8 @@ fn classify(error: reqwest::Error) -> TransportError {
         let lower = text.to_ascii_lowercase();
         if lower.contains("certificate") || lower.contains("tls") || lower.contains("ssl") {
             TransportError::Connect(format!("SSL validation failed for {url} {text}"))
+        } else if error.is_timeout() {
+            TransportError::Connect(format!("Connect timeout on endpoint URL: \"{url}\""))
         } else {
             TransportError::Connect(format!("Could not connect to the endpoint URL: \"{url}\""))
         }

@@ -17,6 +17,10 @@ impl ProvideErrorMetadata for TestError {
     fn meta(&self) -> &ErrorMetadata {
         &self.0
     }
+
+    fn meta_mut(&mut self) -> &mut ErrorMetadata {
+        &mut self.0
+    }
 }
 
 fn parse_error(response: &HttpResponse) -> TestError {
@@ -201,4 +205,43 @@ async fn a_skew_error_without_a_usable_date_is_not_retried_for_skew() {
     let error = handle.invoke(SPEC, &Endpoint::url(&server.url), request(), parse_error).await.unwrap_err();
     assert_eq!(error.code(), Some("SignatureDoesNotMatch"));
     assert_eq!(server.requests().len(), 1, "a real signature error is final");
+}
+
+#[tokio::test]
+async fn the_final_error_says_how_the_attempts_went() {
+    // A create answered 500 on every attempt: out of attempts, and it may have been applied.
+    let server = TestServer::start(|r, _| {
+        if r.target.contains("EBUSY") {
+            Reply::status(500, error_body("InternalError"))
+        } else if r.target.contains("ENOSUCH") {
+            Reply::status(404, error_body("NoSuchDistribution"))
+        } else {
+            Reply::status(400, error_body("Throttling"))
+        }
+    })
+    .await;
+    let time = FakeTime::new(DateTime::from_secs(1_767_225_600));
+    let handle = handle(&time, RetryConfig::default());
+    let at = |path: &str, method: &str| {
+        let mut r = request();
+        r.method = method.to_owned();
+        r.path = path.to_owned();
+        r
+    };
+    let busy = handle.invoke(SPEC, &Endpoint::url(&server.url), at("/EBUSY/invalidation", "POST"), parse_error).await;
+    let Err(SdkError::Service(e)) = busy else { panic!("{busy:?}") };
+    assert_eq!(e.meta().attempts, sdk_types::Attempts { made: 3, exhausted: true, may_have_been_applied: true });
+    assert!(e.meta().to_string().ends_with("; an earlier attempt may have been applied"), "{}", e.meta());
+    // Throttled: refused, so nothing was applied, though the attempts ran out.
+    let throttled = handle.invoke(SPEC, &Endpoint::url(&server.url), at("/EX/invalidation", "POST"), parse_error).await;
+    let Err(SdkError::Service(e)) = throttled else { panic!("{throttled:?}") };
+    assert_eq!(e.meta().attempts, sdk_types::Attempts { made: 3, exhausted: true, may_have_been_applied: false });
+    // A read never "may have been applied"; a client error is not retried.
+    let read = handle.invoke(SPEC, &Endpoint::url(&server.url), at("/EBUSY/invalidation", "GET"), parse_error).await;
+    let Err(SdkError::Service(e)) = read else { panic!("{read:?}") };
+    assert!(!e.meta().attempts.may_have_been_applied);
+    let missing =
+        handle.invoke(SPEC, &Endpoint::url(&server.url), at("/ENOSUCH/invalidation", "POST"), parse_error).await;
+    let Err(SdkError::Service(e)) = missing else { panic!("{missing:?}") };
+    assert_eq!(e.meta().attempts, sdk_types::Attempts { made: 1, exhausted: false, may_have_been_applied: false });
 }

@@ -11,6 +11,21 @@ pub struct ErrorMetadata {
     pub request_id: Option<String>,
     /// The HTTP status of the response.
     pub http_status: Option<u16>,
+    /// How the call went, set by the runtime when the call ends in this error.
+    pub attempts: Attempts,
+}
+
+/// What the runtime knows of the attempts behind an error.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Attempts {
+    /// How many attempts the call made (0 when unknown, as for an error parsed on its own).
+    pub made: u32,
+    /// Whether the call stopped because it had no attempts left (the error was retryable).
+    pub exhausted: bool,
+    /// Whether an attempt of a call that changes something may have been carried out by the
+    /// service (a timeout after sending, a lost or broken response, a 5xx): retrying the same
+    /// request, with its idempotency token or `CallerReference`, is the way to find out.
+    pub may_have_been_applied: bool,
 }
 
 impl fmt::Display for ErrorMetadata {
@@ -20,11 +35,15 @@ impl fmt::Display for ErrorMetadata {
             write!(f, ": {message}")?;
         }
         match (self.request_id.as_deref().filter(|r| !r.is_empty()), self.http_status) {
-            (Some(id), Some(status)) => write!(f, " (HTTP {status}, request id {id})"),
-            (Some(id), None) => write!(f, " (request id {id})"),
-            (None, Some(status)) => write!(f, " (HTTP {status})"),
-            (None, None) => Ok(()),
+            (Some(id), Some(status)) => write!(f, " (HTTP {status}, request id {id})")?,
+            (Some(id), None) => write!(f, " (request id {id})")?,
+            (None, Some(status)) => write!(f, " (HTTP {status})")?,
+            (None, None) => {}
         }
+        if self.attempts.may_have_been_applied {
+            write!(f, "; an earlier attempt may have been applied")?;
+        }
+        Ok(())
     }
 }
 
@@ -34,12 +53,19 @@ impl ProvideErrorMetadata for ErrorMetadata {
     fn meta(&self) -> &ErrorMetadata {
         self
     }
+
+    fn meta_mut(&mut self) -> &mut ErrorMetadata {
+        self
+    }
 }
 
 /// Uniform access to the metadata of any service error.
 pub trait ProvideErrorMetadata {
     /// The metadata as parsed from the response.
     fn meta(&self) -> &ErrorMetadata;
+
+    /// The metadata, for the runtime to record how the attempts went.
+    fn meta_mut(&mut self) -> &mut ErrorMetadata;
 
     /// The error code.
     fn code(&self) -> Option<&str> {
@@ -86,6 +112,10 @@ impl UnhandledError {
 impl ProvideErrorMetadata for UnhandledError {
     fn meta(&self) -> &ErrorMetadata {
         &self.meta
+    }
+
+    fn meta_mut(&mut self) -> &mut ErrorMetadata {
+        &mut self.meta
     }
 }
 

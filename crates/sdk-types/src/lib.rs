@@ -16,7 +16,7 @@ mod unknown;
 pub use blob::Blob;
 pub use build_error::BuildError;
 pub use datetime::{DateTime, DateTimeParseError, TimestampFormat};
-pub use error_metadata::{ErrorMetadata, ProvideErrorMetadata, UnhandledError};
+pub use error_metadata::{Attempts, ErrorMetadata, ProvideErrorMetadata, UnhandledError};
 pub use idempotency::{idempotency_token, with_fixed_idempotency_token};
 pub use unknown::UnknownValue;
 

@@ -42,6 +42,7 @@ pub fn parse_error_response(response: &HttpResponse) -> ErrorResponse {
                     message: Some(reason_phrase(response.status).to_owned()),
                     request_id: header_request_id,
                     http_status: Some(response.status),
+                    ..ErrorMetadata::default()
                 },
                 error_type: None,
                 error: None,
@@ -55,6 +56,7 @@ pub fn parse_error_response(response: &HttpResponse) -> ErrorResponse {
             message: text_of("Message"),
             request_id: body_request_id.or(header_request_id),
             http_status: Some(response.status),
+            ..ErrorMetadata::default()
         },
         error_type: text_of("Type"),
         error: Some(error),
