@@ -342,3 +342,79 @@ fn pace_and_tuning_values_are_bounded() {
         assert_eq!((done.code, done.stderr.trim_end()), (252, message), "{args:?}");
     }
 }
+
+/// A bulk run against a CloudFront that injects faults, killed part-way (SIGKILL, no chance
+/// to clean up) and run again with `--resume`: the server, which keeps `CallerReference`
+/// semantics itself, must end with each batch created exactly once under one reference.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bulk_run_killed_part_way_and_resumed_creates_each_batch_once() {
+    use test_server::faults::{FaultyCloudFront, Setup, schedule};
+    let server =
+        FaultyCloudFront::start(Setup { schedule, forced: Vec::new(), stall: std::time::Duration::from_millis(300) })
+            .await;
+    // 150 wildcards: ten batches of fifteen.
+    let paths: String = (0..150).map(|i| format!("/killed/{i}/*\n")).collect();
+    let list = scratch("killed-paths.txt", &paths);
+    let journal = scratch("killed.journal", "");
+    let args = |resume: bool| {
+        let mut args = strings(&[
+            "invalidate",
+            "--distribution-id",
+            "EKILLED",
+            "--paths-from",
+            &list,
+            "--run-id",
+            "killed-run",
+            "--journal",
+            &journal,
+            "--concurrency",
+            "1",
+            "--endpoint-url",
+            &server.url,
+        ]);
+        if resume {
+            args.push("--resume".into());
+        }
+        args
+    };
+    let env = [("AWS_MAX_ATTEMPTS", "10"), ("CLOUDFRONT_PACE_MS", "150")];
+    let mut first = Command::new(env!("CARGO_BIN_EXE_cloudfront"))
+        .args(args(false))
+        .env_clear()
+        .env("AWS_ACCESS_KEY_ID", "AKIDCLITEST")
+        .env("AWS_SECRET_ACCESS_KEY", "cli-secret-key")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .envs(env)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the binary runs");
+    // Bounded: at most 15 s for the first four invalidations.
+    for _ in 0..1500 {
+        if server.ledger.lock().unwrap().created.len() >= 4 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    first.kill().expect("killed");
+    let _ = first.wait();
+    let before = server.ledger.lock().unwrap().created.len();
+    assert!((4..10).contains(&before), "killed part-way: {before} of 10 batches created");
+
+    let rerun = run(args(true), env.iter().map(|(k, v)| (*k, (*v).to_owned())).collect()).await;
+    assert_eq!(rerun.code, 0, "{}{}", rerun.stdout, rerun.stderr);
+    let ledger = server.ledger.lock().unwrap();
+    assert_eq!(ledger.references.len(), 10, "ten batches reached the server");
+    for (batch, references) in &ledger.references {
+        assert_eq!(references.len(), 1, "one reference per batch across both runs: {batch:?} {references:?}");
+        assert!(ledger.created.contains_key(references.iter().next().unwrap()), "created: {batch:?}");
+    }
+    assert_eq!(ledger.created.len(), 10, "each batch created exactly once");
+    let faults: usize = ledger.faults.iter().filter(|(k, _)| k.as_str() != "None").map(|(_, n)| n).sum();
+    println!(
+        "killed and resumed: {before} batches before the kill, 10 after, {faults} faults injected {:?}",
+        ledger.faults
+    );
+}

@@ -3,6 +3,7 @@
 //! connection, or a stall. Connections are kept alive, as AWS endpoints do.
 
 pub mod cloudfront;
+pub mod faults;
 pub mod identity;
 
 use std::sync::{Arc, Mutex};
