@@ -507,7 +507,9 @@ fn columns(choices: &[String]) -> String {
 fn unknown_options(args: &[OsString], first: &str) -> Vec<String> {
     let root = command();
     let words: Vec<String> = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
-    let Some(start) = words.iter().position(|w| w == first || w.split('=').next() == Some(first)) else {
+    // After the program name, which may well be spelt like an argument.
+    let found = words.iter().skip(1).position(|w| w == first || w.split('=').next() == Some(first));
+    let Some(start) = found.map(|at| at + 1) else {
         return vec![first.to_owned()];
     };
     // Flags of the chosen command (and the global ones) and whether they take a value.
@@ -565,6 +567,14 @@ pub fn global(matches: &ArgMatches, sub: &ArgMatches) -> Global {
 #[cfg(test)]
 mod tests {
     use super::kebab;
+
+    #[test]
+    fn an_unknown_argument_spelt_like_the_program_is_listed() {
+        // Found by the argv fuzz target: the search for the first unknown word found argv[0].
+        let argv = ["cloudfront", "list-invalidations", "cloudfront", "x"].map(std::ffi::OsString::from);
+        let Err(failure) = super::parse(argv) else { panic!("unknown words are refused") };
+        assert!(failure.message().ends_with("Unknown options: cloudfront, x"), "{}", failure.message());
+    }
 
     #[test]
     fn flag_names_follow_the_aws_cli() {
