@@ -127,6 +127,9 @@ pub struct Structure {
     pub is_input: bool,
     /// Whether this is a synthetic operation output (it is never sent, so never serialized).
     pub is_output: bool,
+    /// Read from responses (an output, or reached from one): a document with members this
+    /// model does not know, from a newer model or tool, must still load.
+    pub tolerates_unknown_members: bool,
     /// The CloudFront-style `Quantity` + `Items` pair: `Quantity` is derived from `Items`.
     pub counted_list: Option<CountedList>,
     /// `smithy.test#httpResponseTests` of an error structure.

@@ -15,7 +15,7 @@ use crate::smithy::{Aggregate, Model, Shape, Traits, shape_name};
 
 /// Builds the IR of `settings.service` restricted to the selected operations.
 pub fn resolve(model: &Model, settings: &Settings) -> Result<Service, String> {
-    Resolver { model, settings, boxed_edges: BTreeSet::new() }.service()
+    Resolver { model, settings, boxed_edges: BTreeSet::new(), from_responses: BTreeSet::new() }.service()
 }
 
 struct Resolver<'a> {
@@ -23,6 +23,8 @@ struct Resolver<'a> {
     settings: &'a Settings,
     /// (structure id, member name) pairs that must be boxed.
     boxed_edges: BTreeSet<(String, String)>,
+    /// Shapes reached from an operation's output: they are read from responses.
+    from_responses: BTreeSet<String>,
 }
 
 impl Resolver<'_> {
@@ -58,6 +60,18 @@ impl Resolver<'_> {
                         self.collect(&m.target, &mut reachable)?;
                     }
                 }
+            }
+            // What the outputs reach is read from responses (and tolerates unknown members).
+            let output = match &op.output {
+                Some(o) => Some(self.model.shape(&o.target).or_else(|e| unit_or(&o.target, e))?),
+                None => None,
+            };
+            if let Some(Shape::Structure(s)) = output {
+                let mut from_responses = std::mem::take(&mut self.from_responses);
+                for (_, m) in &s.members {
+                    self.collect(&m.target, &mut from_responses)?;
+                }
+                self.from_responses = from_responses;
             }
             for e in &op.errors {
                 self.collect(&e.target, &mut reachable)?;
@@ -223,6 +237,7 @@ impl Resolver<'_> {
             }
             s.is_input = suffix == "Input";
             s.is_output = suffix == "Output";
+            s.tolerates_unknown_members = s.is_output;
             // Bindings that mean nothing in this direction are ignored: the member travels in
             // the body (a response has no path or query; a request has no status code).
             for m in &mut s.members {
@@ -322,6 +337,7 @@ impl Resolver<'_> {
             error,
             is_input: false,
             is_output: false,
+            tolerates_unknown_members: self.from_responses.contains(id),
             counted_list,
             response_tests: test_cases(&shape.traits, "smithy.test#httpResponseTests"),
         })

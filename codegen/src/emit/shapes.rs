@@ -111,8 +111,14 @@ pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
     let builder = format_ident!("{}Builder", s.name);
     let is_error = s.error.is_some();
     let type_doc = doc(s.doc.as_deref());
+    // Inputs refuse members they do not know (a typo is caught); what is read from responses
+    // accepts them, so a document from a newer model still loads.
     let serde_derive = (!is_error).then(|| {
-        quote!(#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))])
+        if s.tolerates_unknown_members {
+            quote!(#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))])
+        } else {
+            quote!(#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))])
+        }
     });
 
     let fields = s.members.iter().map(|m| {

@@ -3,11 +3,7 @@
 /// A TLS certificate, by ARN.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Certificate {
     /// The certificate ARN in AWS Certificate Manager.
     #[cfg_attr(feature = "serde", serde(rename = "Arn"))]

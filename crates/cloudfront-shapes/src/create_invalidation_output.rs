@@ -3,11 +3,7 @@
 /// Output of CreateInvalidation.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CreateInvalidationOutput {
     /// The URL of the new invalidation resource.
     #[cfg_attr(

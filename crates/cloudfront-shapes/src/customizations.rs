@@ -3,11 +3,7 @@
 /// Distribution settings a tenant overrides.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Customizations {
     /// The web ACL the tenant uses instead of the distribution one.
     #[cfg_attr(

@@ -3,11 +3,7 @@
 /// What a tenant listing says about one distribution tenant.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DistributionTenantSummary {
     /// The tenant id (used as Id or DistributionTenantId by the tenant invalidation operations).
     #[cfg_attr(feature = "serde", serde(rename = "Id"))]

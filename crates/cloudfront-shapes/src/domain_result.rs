@@ -3,11 +3,7 @@
 /// One domain of a tenant.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DomainResult {
     /// The domain name.
     #[cfg_attr(feature = "serde", serde(rename = "Domain"))]

@@ -3,11 +3,7 @@
 /// Country restrictions for a tenant.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GeoRestrictionCustomization {
     /// Whether the listed countries are allowed, blocked, or restrictions are off.
     #[cfg_attr(feature = "serde", serde(rename = "RestrictionType"))]

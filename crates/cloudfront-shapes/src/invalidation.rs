@@ -3,11 +3,7 @@
 /// An invalidation: its id, status, creation time and the batch it was created with.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Invalidation {
     /// The id CloudFront assigned to the invalidation.
     #[cfg_attr(feature = "serde", serde(rename = "Id"))]

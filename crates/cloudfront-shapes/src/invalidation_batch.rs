@@ -3,11 +3,7 @@
 /// What to invalidate (the paths) and a caller reference that makes the request idempotent.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InvalidationBatch {
     /// The paths to invalidate.
     #[cfg_attr(feature = "serde", serde(rename = "Paths"))]

@@ -3,11 +3,7 @@
 /// One page of invalidation summaries with the markers needed to fetch the next page.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InvalidationList {
     /// The marker this page was requested with (empty for the first page).
     #[cfg_attr(feature = "serde", serde(rename = "Marker"))]

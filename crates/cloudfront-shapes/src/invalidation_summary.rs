@@ -3,11 +3,7 @@
 /// The id, status and creation time of one invalidation, as returned in lists.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InvalidationSummary {
     /// The id CloudFront assigned to the invalidation.
     #[cfg_attr(feature = "serde", serde(rename = "Id"))]

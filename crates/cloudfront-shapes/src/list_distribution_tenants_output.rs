@@ -3,11 +3,7 @@
 /// One page of distribution tenants.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListDistributionTenantsOutput {
     /// Present when more tenants follow: pass it as Marker to get them.
     #[cfg_attr(

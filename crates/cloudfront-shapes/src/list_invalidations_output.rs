@@ -3,11 +3,7 @@
 /// Output of ListInvalidations.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListInvalidationsOutput {
     /// The page of invalidations.
     #[cfg_attr(

@@ -3,11 +3,7 @@
 /// The paths of an invalidation batch together with their count.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Paths {
     /// How many paths are in Items.
     #[cfg_attr(feature = "serde", serde(rename = "Quantity"))]

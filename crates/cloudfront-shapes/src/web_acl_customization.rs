@@ -3,11 +3,7 @@
 /// A tenant web ACL override.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct WebAclCustomization {
     /// Whether the ACL is overridden or turned off.
     #[cfg_attr(feature = "serde", serde(rename = "Action"))]

@@ -31,7 +31,7 @@ macro_rules! operation {
             name: $name,
             request: |params| {
                 let input: operation::$module::$input =
-                    serde_json::from_value(params.clone()).map_err(|e| format!("invalid input: {e}"))?;
+                    sdk_runtime::json::input_from_json(params).map_err(|e| format!("invalid input: {e}"))?;
                 operation::$module::serialize_request(&input).map_err(|e| e.to_string())
             },
             response: |response| {
