@@ -6,12 +6,16 @@ use crate::ir::Service;
 use crate::render::header;
 use crate::{GeneratedFile, Settings};
 
+/// The oldest Rust the generated crates build with: the runtime crates' `rust-version`
+/// (the workspace's), which a test keeps in step.
+pub const RUST_VERSION: &str = "1.91";
+
 pub(super) fn files(service: &Service, settings: &Settings, crates: &Crates) -> Vec<GeneratedFile> {
     let runtime = settings.runtime_dir.trim_end_matches('/');
     let header = header(&settings.model_file, "#");
     let package = |name: &str, description: &str| {
         format!(
-            "{header}[package]\nname = \"{name}\"\nversion = \"0.1.0\"\ndescription = \"{description}\"\nedition = \"2024\"\nlicense = \"Apache-2.0\"\npublish = false\n"
+            "{header}[package]\nname = \"{name}\"\nversion = \"0.1.0\"\ndescription = \"{description}\"\nedition = \"2024\"\nrust-version = \"{RUST_VERSION}\"\nlicense = \"Apache-2.0\"\npublish = false\n"
         )
     };
     let title = &service.title;
@@ -50,4 +54,13 @@ pub(super) fn files(service: &Service, settings: &Settings, crates: &Crates) -> 
     .into_iter()
     .map(|(dir, contents)| GeneratedFile { path: format!("{dir}/Cargo.toml"), contents })
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_generated_crates_ask_for_the_workspace_rust_version() {
+        let manifest = include_str!("../../../Cargo.toml");
+        assert!(manifest.contains(&format!("rust-version = \"{}\"", super::RUST_VERSION)), "update RUST_VERSION");
+    }
 }
