@@ -343,11 +343,16 @@ pub fn python_int(flag: &str, text: &str) -> Result<i64, Failure> {
 /// `help` becomes `--help`.
 fn help_request(args: &mut Vec<OsString>) -> Result<Option<String>, Failure> {
     let words: Vec<String> = args.iter().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
-    let asked = words.last().is_some_and(|w| w == "help") || words.iter().any(|w| w == "--help" || w == "-h");
+    // A trailing `help` is the help command, unless it is a flag's value (`--id help`).
+    let trailing_help = words.last().is_some_and(|w| w == "help")
+        && !words.len().checked_sub(2).and_then(|i| words.get(i)).is_some_and(|w| w.starts_with("--"));
+    let asked = trailing_help || words.iter().any(|w| w == "--help" || w == "-h");
     if !asked {
         return Ok(None);
     }
-    let path: Vec<String> = words.iter().take_while(|w| !w.starts_with('-') && *w != "help").cloned().collect();
+    // The command's words, global options (and their values) set aside.
+    let (_, path) = crate::prompt::find_command(&words);
+    let path: Vec<String> = path.into_iter().filter(|w| w != "help").collect();
     if path.first().is_some_and(|w| w == "invalidate") {
         if words.last().is_some_and(|w| w == "help") {
             args.pop();
@@ -430,18 +435,22 @@ fn usage_error(error: &clap::Error, args: &[OsString]) -> String {
         _ => Vec::new(),
     };
     let why = match error.kind() {
-        ErrorKind::InvalidValue if context(ContextKind::InvalidValue).is_empty() && valid.is_empty() => {
-            format!("argument {flag}: expected one argument")
+        // No value at all (the flag was last, or followed by another flag).
+        ErrorKind::InvalidValue | ErrorKind::TooFewValues if context(ContextKind::InvalidValue).is_empty() => {
+            let many = command()
+                .get_subcommands()
+                .flat_map(|c| c.get_arguments().chain(c.get_subcommands().flat_map(|w| w.get_arguments())))
+                .find(|a| a.get_long().map(|l| format!("--{l}")) == Some(flag.clone()))
+                .and_then(|a| a.get_num_args())
+                .is_some_and(|n| n.max_values() > 1);
+            format!("argument {flag}: expected {} argument", if many { "at least one" } else { "one" })
         }
         ErrorKind::InvalidValue => {
             format!("argument {flag}: Invalid choice, valid choices are:\n\n{}", columns(&valid))
         }
         ErrorKind::TooFewValues => format!("argument {flag}: expected at least one argument"),
         ErrorKind::UnknownArgument => {
-            return format!(
-                "\nUnknown options: {}",
-                unknown_options(args, &context(ContextKind::InvalidArg)).join(", ")
-            );
+            return format!("\nUnknown options: {}", unknown_options(args).join(", "));
         }
         ErrorKind::InvalidSubcommand => {
             let names = match error.get(ContextKind::ValidSubcommand) {
@@ -502,40 +511,43 @@ fn columns(choices: &[String]) -> String {
     out
 }
 
-/// Everything the parser could not place, from the first unknown argument on: the AWS CLI
-/// names them all, values included.
-fn unknown_options(args: &[OsString], first: &str) -> Vec<String> {
+/// Every word the parser could not place, values included, as the AWS CLI lists them: the
+/// command line walked once, known flags taking their values, command words descending.
+fn unknown_options(args: &[OsString]) -> Vec<String> {
     let root = command();
-    let words: Vec<String> = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
-    // After the program name, which may well be spelt like an argument.
-    let found = words.iter().skip(1).position(|w| w == first || w.split('=').next() == Some(first));
-    let Some(start) = found.map(|at| at + 1) else {
-        return vec![first.to_owned()];
-    };
-    // Flags of the chosen command (and the global ones) and whether they take a value.
-    let chosen = words[1..start]
-        .iter()
-        .filter(|w| !w.starts_with('-'))
-        .try_fold(&root, |cmd, w| cmd.find_subcommand(w).ok_or(()))
-        .unwrap_or(&root);
-    let takes_value = |name: &str| -> Option<bool> {
-        let long = name.trim_start_matches("--");
-        chosen
-            .get_arguments()
-            .chain(root.get_arguments())
-            .find(|a| a.get_long() == Some(long))
-            .map(|a| !matches!(a.get_action(), ArgAction::SetTrue))
-    };
+    let words: Vec<String> = args.iter().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
+    let mut current = &root;
+    let mut descending = true;
     let mut unknown = Vec::new();
-    let mut i = start;
+    let mut i = 0;
     while i < words.len() {
         let word = &words[i];
-        match takes_value(word) {
-            Some(true) => i += 2,
-            Some(false) => i += 1,
+        i += 1;
+        if let Some(name) = word.strip_prefix("--") {
+            let (name, inline) = match name.split_once('=') {
+                Some((n, _)) => (n, true),
+                None => (name, false),
+            };
+            let known = current.get_arguments().chain(root.get_arguments()).find(|a| a.get_long() == Some(name));
+            match known {
+                Some(arg) if !inline && !matches!(arg.get_action(), ArgAction::SetTrue) => {
+                    // Its values: one, or every word up to the next flag for a list.
+                    let many = arg.get_num_args().is_some_and(|n| n.max_values() > 1);
+                    i += 1;
+                    while many && words.get(i).is_some_and(|w| !w.starts_with("--")) {
+                        i += 1;
+                    }
+                }
+                Some(_) => {}
+                None => unknown.push(word.clone()),
+            }
+            continue;
+        }
+        match current.find_subcommand(word).filter(|_| descending) {
+            Some(sub) => current = sub,
             None => {
+                descending = false;
                 unknown.push(word.clone());
-                i += 1;
             }
         }
     }
@@ -574,6 +586,27 @@ mod tests {
         let argv = ["cloudfront", "list-invalidations", "cloudfront", "x"].map(std::ffi::OsString::from);
         let Err(failure) = super::parse(argv) else { panic!("unknown words are refused") };
         assert!(failure.message().ends_with("Unknown options: cloudfront, x"), "{}", failure.message());
+    }
+
+    #[test]
+    fn unknown_options_are_listed_as_the_aws_cli_lists_them() {
+        let unknown = |line: &str| {
+            let argv = std::iter::once("cloudfront").chain(line.split(' ')).map(std::ffi::OsString::from);
+            super::parse(argv).err().map(|f| f.message().trim().to_owned()).unwrap_or_default()
+        };
+        // Known flags take their values; only what nothing takes is listed.
+        assert_eq!(
+            unknown("list-invalidations --distribution-id E1 --bogus --max-items 5"),
+            "Unknown options: --bogus"
+        );
+        assert_eq!(unknown("get-invalidation --distribution-id E1 --id I1 E1"), "Unknown options: E1");
+        assert_eq!(unknown("get-invalidation --distribution-id=E1 --id I1 --nope=2 x"), "Unknown options: --nope=2, x");
+        // A flag without its value.
+        assert!(unknown("get-invalidation --id I1 --output").ends_with("argument --output: expected one argument"));
+        assert!(
+            unknown("create-invalidation --distribution-id E1 --paths")
+                .ends_with("argument --paths: expected at least one argument")
+        );
     }
 
     #[test]

@@ -318,17 +318,22 @@ fn type_name(kind: &Kind) -> &'static str {
 
 /// The shorthand form of a value: `Paths={Quantity=integer,Items=[string,string]},...`.
 fn shorthand(kind: &Kind, top: bool) -> String {
+    shorthand_at(kind, top, 0)
+}
+
+/// One level of [`shorthand`]; a recursive shape stops after a few levels.
+fn shorthand_at(kind: &Kind, top: bool, depth: usize) -> String {
+    let inner = |kind: &Kind| if depth < 6 { shorthand_at(kind, false, depth + 1) } else { "...".to_owned() };
     match kind {
         Kind::Structure(fields) | Kind::Union(fields) => {
-            let inner: Vec<String> =
-                fields.iter().map(|f| format!("{}={}", f.name, shorthand(f.kind, false))).collect();
-            if top { inner.join(",") } else { format!("{{{}}}", inner.join(",")) }
+            let members: Vec<String> = fields.iter().map(|f| format!("{}={}", f.name, inner(f.kind))).collect();
+            if top { members.join(",") } else { format!("{{{}}}", members.join(",")) }
         }
         Kind::List(item) => {
-            let one = shorthand(item, false);
+            let one = inner(item);
             if top { format!("{one} {one}") } else { format!("[{one},{one}]") }
         }
-        Kind::Map(value) => format!("KeyName1={0},KeyName2={0}", shorthand(value, false)),
+        Kind::Map(value) => format!("KeyName1={0},KeyName2={0}", inner(value)),
         Kind::Enum(values) => values.join("|"),
         other => type_name(other).to_owned(),
     }

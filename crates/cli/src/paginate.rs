@@ -50,6 +50,7 @@ where
     set_marker(&mut input, p.input_token, current.as_deref());
     let (mut pages, mut total, mut resume) = (Vec::new(), 0, None);
     let mut previous: Option<String> = None;
+    let mut finished = false;
     for number in 0..MAX_PAGES {
         let mut page = fetch(input.clone()).await?;
         // A resumed first page skips what the token says was already shown.
@@ -65,25 +66,37 @@ where
             }
             resume = Some(Token { marker: current.clone(), skip: keep + skipped }.encode());
             pages.push(page);
+            finished = true;
             break;
         }
         total += count;
         let next = next_marker(&page, p);
         pages.push(page);
-        let Some(next) = next else { break };
+        let Some(next) = next else {
+            finished = true;
+            break;
+        };
         if request.max_items == Some(total) {
             resume = Some(Token { marker: Some(next), skip: 0 }.encode());
+            finished = true;
             break;
         }
         if previous.as_ref() == Some(&next) {
+            // botocore's PaginationError, as the AWS CLI prints it.
+            let token = crate::validate::python_str(&serde_json::json!({ p.input_token: next }));
             return Err(Failure::Other(format!(
-                "The same next token was received twice: {{'{}': '{next}'}}",
-                p.input_token
+                "Error during pagination: The same next token was received twice: {token}"
             )));
         }
         set_marker(&mut input, p.input_token, Some(&next));
         previous = Some(next.clone());
         current = Some(next);
+    }
+    if !finished {
+        // Never a cut-off result that looks complete.
+        return Err(Failure::Other(format!(
+            "Error during pagination: still more after {MAX_PAGES} pages; use --max-items and --starting-token to go on in parts"
+        )));
     }
     Ok(Fetched { merged: merge(&pages, items_path, resume), pages })
 }

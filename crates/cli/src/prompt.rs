@@ -40,24 +40,23 @@ pub fn mode(
     args.retain(|a| a != "--cli-auto-prompt" && a != "--no-cli-auto-prompt");
     if on && off {
         return Err(Failure::Usage(
-            "cloudfront: error: --cli-auto-prompt and --no-cli-auto-prompt cannot be used together".into(),
+            "\nBoth --cli-auto-prompt and --no-cli-auto-prompt cannot be specified at the same time.".into(),
         ));
     }
-    if off {
+    // Asking for the version never prompts.
+    if off || args.iter().any(|a| a == "--version") {
         return Ok(Mode::Off);
     }
     if on {
         return Ok(Mode::On);
     }
-    let setting = env("AWS_CLI_AUTO_PROMPT").or_else(profile_setting);
-    match setting.as_deref().map(str::trim) {
-        None | Some("") | Some("off") => Ok(Mode::Off),
-        Some("on") => Ok(Mode::On),
-        Some("on-partial") => Ok(Mode::Partial),
-        Some(other) => Err(Failure::Config(format!(
-            "cli_auto_prompt / AWS_CLI_AUTO_PROMPT must be on or on-partial, not {other:?}"
-        ))),
-    }
+    // As the AWS CLI reads the setting: any case; a value it does not know means off.
+    let setting = env("AWS_CLI_AUTO_PROMPT").or_else(profile_setting).map(|s| s.trim().to_ascii_lowercase());
+    Ok(match setting.as_deref() {
+        Some("on") => Mode::On,
+        Some("on-partial") => Mode::Partial,
+        _ => Mode::Off,
+    })
 }
 
 /// Asks on `input`/`output` (the terminal) for what `args` lacks (all of it in `On` mode)
@@ -71,7 +70,7 @@ pub fn complete(
     let mut session = Session { input, output, asked: 0 };
     let words: Vec<String> = args.iter().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
     let (command_at, found) = find_command(&words);
-    if mode == Mode::Partial && !incomplete(&words, command_at, &found) {
+    if never_prompted(&words) || (mode == Mode::Partial && !incomplete(&words, command_at, &found)) {
         return Ok(args.to_vec());
     }
     let mut out: Vec<String> = Vec::new();
@@ -80,6 +79,8 @@ pub fn complete(
     let rest: Vec<String> = command_at.map(|at| words[at + found.len()..].to_vec()).unwrap_or_default();
     let operation = match found.as_slice() {
         [] => session.ask_command()?,
+        // `wait` without its waiter: ask which.
+        [wait] if wait == "wait" => vec![wait.clone(), session.ask_waiter()?],
         _ if mode == Mode::On => session.confirm_command(&found)?,
         _ => found.clone(),
     };
@@ -113,13 +114,13 @@ pub fn complete(
     Ok(std::iter::once(args[0].clone()).chain(out.into_iter().map(OsString::from)).collect())
 }
 
+/// `help`, `--version`, `completion` and our own `invalidate` are never prompted for.
+fn never_prompted(words: &[String]) -> bool {
+    words.iter().any(|w| matches!(w.as_str(), "help" | "--help" | "-h" | "--version" | "completion" | "invalidate"))
+}
+
 /// Whether `on-partial` has anything to ask: no command, or a required member missing.
-/// (`help`, `--version` and our own `invalidate` are never prompted for.)
 fn incomplete(words: &[String], command_at: Option<usize>, found: &[String]) -> bool {
-    if words.iter().any(|w| w == "help" || w == "--help" || w == "--version" || w == "completion" || w == "invalidate")
-    {
-        return false;
-    }
     let Some((op, _)) = lookup(found) else { return command_at.is_none() || found == ["wait"] };
     let rest = &words[command_at.unwrap_or(0) + found.len()..];
     let given = given_members(op, rest);
@@ -131,7 +132,7 @@ fn incomplete(words: &[String], command_at: Option<usize>, found: &[String]) -> 
 
 /// Where the command's words start in `words` and what they are (`[op]` or `[wait, waiter]`),
 /// skipping global options and their values.
-fn find_command(words: &[String]) -> (Option<usize>, Vec<String>) {
+pub(crate) fn find_command(words: &[String]) -> (Option<usize>, Vec<String>) {
     let takes_value = |flag: &str| crate::help::GLOBAL_OPTIONS.iter().any(|(f, v, _)| *f == flag && !v.is_empty());
     let mut i = 0;
     while i < words.len() {
@@ -244,8 +245,12 @@ impl Session<'_> {
         if command != "wait" {
             return Ok(vec![command]);
         }
+        Ok(vec![command, self.ask_waiter()?])
+    }
+
+    fn ask_waiter(&mut self) -> Result<String, Failure> {
         let waiters: Vec<String> = OPERATIONS.iter().flat_map(|op| op.waiters.iter().map(|w| kebab(w))).collect();
-        Ok(vec![command, self.choose("Waiter: ", &waiters, None)?])
+        self.choose("Waiter: ", &waiters, None)
     }
 
     fn confirm_command(&mut self, given: &[String]) -> Result<Vec<String>, Failure> {
@@ -290,7 +295,12 @@ impl Session<'_> {
     /// In full mode: further options by flag name (a unique prefix completes), until an
     /// empty answer runs the command.
     fn more_options(&mut self, op: &OperationSchema, out: &mut Vec<String>) -> Result<(), Failure> {
-        let mut flags: Vec<String> = crate::help::GLOBAL_OPTIONS.iter().map(|(f, _, _)| (*f).to_owned()).collect();
+        // The prompt's own switches are not options of the command it builds.
+        let mut flags: Vec<String> = crate::help::GLOBAL_OPTIONS
+            .iter()
+            .map(|(f, _, _)| (*f).to_owned())
+            .filter(|f| !f.ends_with("cli-auto-prompt"))
+            .collect();
         if op.pagination.is_some() {
             flags.extend(["--max-items", "--page-size", "--starting-token"].map(str::to_owned));
         }
@@ -400,6 +410,18 @@ mod tests {
         assert_eq!(mode(&mut vec![], |_| None, || Some("on".into())).unwrap(), Mode::On);
         let mut off = vec![OsString::from("--no-cli-auto-prompt")];
         assert_eq!(mode(&mut off, env, || None).unwrap(), Mode::Off);
-        assert!(mode(&mut vec![], |_| Some("sometimes".into()), || None).is_err());
+        assert_eq!(mode(&mut vec![], |_| Some("sometimes".into()), || None).unwrap(), Mode::Off);
+        assert_eq!(mode(&mut vec![], |_| Some("ON".into()), || None).unwrap(), Mode::On);
+        let mut version = vec![OsString::from("--version")];
+        assert_eq!(mode(&mut version, |_| Some("on".into()), || None).unwrap(), Mode::Off);
+        let mut both = vec![OsString::from("--cli-auto-prompt"), OsString::from("--no-cli-auto-prompt")];
+        assert!(mode(&mut both, |_| None, || None).is_err());
+        // `wait` alone: the waiter is asked for.
+        let (result, _) = run(&["wait"], Mode::Partial, "invalidation-c\nE1\nI1\n");
+        assert_eq!(result.unwrap(), ["wait", "invalidation-completed", "--distribution-id", "E1", "--id", "I1"]);
+        // Our own bulk command is never prompted for.
+        let (result, shown) = run(&["invalidate", "--distribution-id", "E1"], Mode::On, "");
+        assert_eq!(result.unwrap(), ["invalidate", "--distribution-id", "E1"]);
+        assert!(shown.is_empty());
     }
 }

@@ -242,7 +242,13 @@ async fn call_once(client: &Client, operation: &str, input: Value) -> Result<Val
 /// Calls the operation; paginated ones walk their pages as the AWS CLI does, unless
 /// `--no-paginate` (or a manual marker) asks for one page.
 async fn fetch(client: &Client, op: &OperationSchema, input: Value, call: &Call) -> Result<paginate::Fetched, Failure> {
-    let pagination = op.pagination.as_ref().filter(|p| !call.paging.no_paginate && p.items.is_some());
+    // A marker, or a page size not from --page-size, given in the input (--cli-input-json):
+    // the AWS CLI then calls once, as asked, instead of walking the pages.
+    let manual = op.pagination.as_ref().is_some_and(|p| {
+        input.get(p.input_token).is_some()
+            || (call.paging.page_size.is_none() && p.page_size.is_some_and(|size| input.get(size).is_some()))
+    });
+    let pagination = op.pagination.as_ref().filter(|p| !call.paging.no_paginate && !manual && p.items.is_some());
     let Some(pagination) = pagination else {
         let page = call_once(client, op.name, input).await?;
         return Ok(paginate::Fetched { merged: page.clone(), pages: vec![page] });

@@ -22,7 +22,7 @@ use crate::{Recorded, Response, read_request, write_response};
 pub enum Fault {
     /// Carried out and answered.
     None,
-    /// The connection is closed before the request is read: nothing is carried out.
+    /// The connection is closed once the request has arrived, before it is carried out.
     ResetBeforeRead,
     /// Carried out, then the connection is closed: the answer is lost.
     ResetAfterCarriedOut,
@@ -164,16 +164,18 @@ async fn serve(mut stream: TcpStream, setup: Setup, ledger: Arc<Mutex<Ledger>>) 
     let _ = stream.set_nodelay(true);
     // Bounded: a connection carries at most this many requests.
     for _ in 0..10_000 {
+        // A request is on its way before its fault is drawn: an idle connection closing is no
+        // fault at all.
+        let mut first = [0u8; 1];
+        if !matches!(stream.peek(&mut first).await, Ok(n) if n > 0) {
+            return;
+        }
         let index = {
             let mut l = ledger.lock().expect("not poisoned");
             l.requests += 1;
             l.requests - 1
         };
         let mut fault = (setup.schedule)(index);
-        if fault == Fault::ResetBeforeRead {
-            note(&ledger, fault);
-            return;
-        }
         let Some(request) = read_request(&mut stream).await else { return };
         let paths = between(&request.text(), "<Path>", "</Path>");
         let reference = between(&request.text(), "<CallerReference>", "</CallerReference>").into_iter().next();
@@ -193,7 +195,7 @@ async fn serve(mut stream: TcpStream, setup: Setup, ledger: Arc<Mutex<Ledger>>) 
         note(&ledger, fault);
         let answer = if fault.carries_out() { carry_out(&request, &ledger) } else { refusal(fault) };
         let delivered = match fault {
-            Fault::ResetAfterCarriedOut => false,
+            Fault::ResetBeforeRead | Fault::ResetAfterCarriedOut => false,
             Fault::StallBeforeCarriedOut | Fault::StallAfterCarriedOut => {
                 tokio::time::sleep(setup.stall).await;
                 false
