@@ -17,6 +17,7 @@ use tokio::sync::Mutex;
 
 use crate::journal::{Entry, Journal};
 use crate::plan::{Batch, Plan};
+use sdk_runtime::retry::THROTTLING_CODES;
 use sdk_types::DateTime;
 
 /// An invalidation created this long before the run started (by the service's clock) came
@@ -266,7 +267,7 @@ pub async fn execute(
                             let message = format!("still {code} when the deadline of {:?} ran out", settings.deadline);
                             return Err(Failure { batch: index, code: Some(code), message });
                         }
-                        if code.starts_with("Throttling") {
+                        if THROTTLING_CODES.contains(&code.as_str()) {
                             settings.pacer.slow_down().await;
                         }
                         on_event(Event::Retrying { batch: index, code, after });
@@ -382,15 +383,14 @@ where
     join_all((0..workers).map(|_| worker())).await.into_iter().collect()
 }
 
-/// Refusals that mean "later": the in-progress limits and the API rate.
+/// Refusals that mean "later": the in-progress limits, and throttling as the runtime knows it.
 fn is_not_now(code: &str) -> bool {
-    matches!(code, "TooManyInvalidationsInProgress" | "Throttling" | "ThrottlingException")
+    code == "TooManyInvalidationsInProgress" || THROTTLING_CODES.contains(&code)
 }
 
 /// `base` plus up to 25 % more, varied per batch and call so workers do not retry in step.
 fn jitter(base: Duration, batch: usize) -> Duration {
-    let clock = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    let noise = u64::from(clock.subsec_nanos()) ^ (batch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let noise = sdk_types::random_u64() ^ (batch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let spread = base.as_millis() as u64 / 4;
     base + Duration::from_millis(if spread == 0 { 0 } else { noise % spread })
 }

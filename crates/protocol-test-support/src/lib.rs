@@ -110,22 +110,7 @@ fn compare_body(body: &[u8], expected: &str, media_type: Option<&str>) -> Result
 }
 
 fn decoded(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8_lossy(&sdk_types::percent::decode(text)).into_owned()
 }
 
 /// The HTTP response of a `httpResponseTests` case.

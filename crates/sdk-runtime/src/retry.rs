@@ -327,10 +327,7 @@ pub fn retry_after(response: &sdk_wire::HttpResponse) -> Option<Duration> {
 /// A random fraction in [0, 1) for jitter (the standard library's random hash keys mixed
 /// with the clock: jitter needs spread, not secrecy).
 pub fn jitter() -> f64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
-    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+    (sdk_types::random_u64() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 #[cfg(test)]

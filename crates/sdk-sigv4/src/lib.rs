@@ -14,6 +14,7 @@ use std::fmt;
 use std::sync::Mutex;
 
 use sdk_types::DateTime;
+use sdk_types::percent::{decode as percent_decode, encode as uri_encode};
 
 /// Headers never signed: the transport may change or drop them on the way.
 const UNSIGNED_HEADERS: &[&str] =
@@ -241,44 +242,6 @@ pub fn hex(bytes: &[u8]) -> String {
 /// Trims a header value and folds runs of whitespace (including line breaks) into one space.
 fn fold_whitespace(value: &str) -> String {
     value.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// RFC 3986 unreserved characters pass; every other byte is `%XX` (optionally keeping `/`).
-fn uri_encode(bytes: &[u8], keep_slash: bool) -> String {
-    let mut out = String::with_capacity(bytes.len());
-    for &b in bytes {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') || (keep_slash && b == b'/') {
-            out.push(b as char);
-        } else {
-            const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
-            out.extend(['%', DIGITS[usize::from(b >> 4)] as char, DIGITS[usize::from(b & 15)] as char]);
-        }
-    }
-    out
-}
-
-/// `%XX` escapes to the bytes they stand for (any byte: the result need not be UTF-8); a `%`
-/// not followed by two hex digits stays as it is.
-fn percent_decode(text: &str) -> Vec<u8> {
-    let bytes = text.as_bytes();
-    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped =
-            (bytes[i] == b'%').then(|| Some(hex(*bytes.get(i + 1)?)? << 4 | hex(*bytes.get(i + 2)?)?)).flatten();
-        match escaped {
-            Some(b) => {
-                out.push(b);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    out
 }
 
 /// The sent path, optionally normalized, encoded once more.

@@ -1,25 +1,13 @@
 use std::cell::RefCell;
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A random version-4 UUID for `@idempotencyToken` members the caller left empty.
 ///
-/// Randomness comes from the standard library's per-process random hash keys mixed with the
-/// clock and a counter, which is plenty for uniqueness (this is not a secret).
+/// Its bits come from [`crate::random_u64`], plenty for uniqueness (this is not a secret).
 pub fn idempotency_token() -> String {
     if let Some(fixed) = FIXED_TOKEN.with(|t| t.borrow().clone()) {
         return fixed;
     }
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut words = [0u64; 2];
-    for word in &mut words {
-        let mut hasher = RandomState::new().build_hasher();
-        hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-        hasher
-            .write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
-        *word = hasher.finish();
-    }
+    let words = [crate::random_u64(), crate::random_u64()];
     let mut bytes = [0u8; 16];
     bytes[..8].copy_from_slice(&words[0].to_be_bytes());
     bytes[8..].copy_from_slice(&words[1].to_be_bytes());

@@ -10,6 +10,8 @@ mod build_error;
 mod datetime;
 mod error_metadata;
 mod idempotency;
+pub mod percent;
+mod random;
 pub mod schema;
 mod unknown;
 
@@ -18,6 +20,7 @@ pub use build_error::BuildError;
 pub use datetime::{DateTime, DateTimeParseError, TimestampFormat};
 pub use error_metadata::{Attempts, ErrorMetadata, ProvideErrorMetadata, UnhandledError};
 pub use idempotency::{idempotency_token, with_fixed_idempotency_token};
+pub use random::random_u64;
 pub use unknown::UnknownValue;
 
 /// Writes `[REDACTED]` in place of a value in `Debug` output (for `@sensitive` members).

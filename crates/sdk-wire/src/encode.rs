@@ -1,20 +1,7 @@
 use sdk_types::BuildError;
 
-/// RFC 3986 unreserved characters are the only ones sent as they are.
-fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
-}
-
 fn encode(value: &str, keep_slash: bool) -> String {
-    let mut out = String::with_capacity(value.len());
-    for &b in value.as_bytes() {
-        if is_unreserved(b) || (keep_slash && b == b'/') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    sdk_types::percent::encode(value.as_bytes(), keep_slash)
 }
 
 /// Percent-encodes a URI label; a greedy label (`{Key+}`) keeps its `/` separators.
