@@ -41,6 +41,8 @@ pub fn main(args: &[String]) -> Result<(), String> {
         std::fs::create_dir_all(&corpus).map_err(|e| format!("cannot create {}: {e}", corpus.display()))?;
         println!("==> fuzz {target} for {seconds} s");
         let started = std::time::Instant::now();
+        // The code this run tests: the commit (and whether the tree differed) as it starts.
+        let code = commit_now();
         let mut child = std::process::Command::new("cargo")
             .current_dir(&fuzz)
             .env("RUSTC_BOOTSTRAP", "1")
@@ -68,7 +70,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
             }
         }
         let status = child.wait().map_err(|e| format!("cargo fuzz: {e}"))?;
-        record(target, executions, started.elapsed().as_secs(), status.success())?;
+        record(&code, target, executions, started.elapsed().as_secs(), status.success())?;
         if status.success() {
             passed += 1;
         } else {
@@ -80,10 +82,8 @@ pub fn main(args: &[String]) -> Result<(), String> {
     if failed == 0 { Ok(()) } else { Err("a fuzz target failed".into()) }
 }
 
-/// Appends one run to `fuzz/runs.log` (committed; FUZZING.md's figures come from it): when,
-/// on which commit (with `+dirty` for uncommitted changes), the target, executions, seconds,
-/// and the result.
-fn record(target: &str, executions: Option<u64>, seconds: u64, passed: bool) -> Result<(), String> {
+/// The commit checked out, with `+dirty` when tracked files differ from it.
+fn commit_now() -> String {
     let git = |args: &[&str]| {
         std::process::Command::new("git")
             .current_dir(root())
@@ -95,6 +95,13 @@ fn record(target: &str, executions: Option<u64>, seconds: u64, passed: bool) -> 
     };
     let commit = git(&["rev-parse", "--short=12", "HEAD"]);
     let dirty = if git(&["status", "--porcelain", "--untracked-files=no"]).is_empty() { "" } else { "+dirty" };
+    format!("{commit}{dirty}")
+}
+
+/// Appends one run to `fuzz/runs.log` (committed; FUZZING.md's figures come from it): when it
+/// ended, the code it tested (`code`, taken as it started), the target, executions, seconds,
+/// and the result.
+fn record(code: &str, target: &str, executions: Option<u64>, seconds: u64, passed: bool) -> Result<(), String> {
     let when = std::process::Command::new("date")
         .args(["-u", "+%Y-%m-%dT%H:%M:%SZ"])
         .output()
@@ -102,11 +109,10 @@ fn record(target: &str, executions: Option<u64>, seconds: u64, passed: bool) -> 
         .unwrap_or_default();
     let executions = executions.map_or("?".to_owned(), |n| n.to_string());
     let result = if passed { "ok" } else { "CRASH" };
-    let line = format!("{when}\t{commit}{dirty}\t{target}\t{executions}\t{seconds}\t{result}\n");
+    let line = format!("{when}\t{code}\t{target}\t{executions}\t{seconds}\t{result}\n");
     let path = root().join("fuzz/runs.log");
-    let mut text = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        "# when\tcommit\ttarget\texecutions\tseconds\tresult (appended by cargo xtask fuzz)\n".into()
-    });
+    let mut text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| "# when\tcommit\ttarget\texecutions\tseconds\tresult (appended by cargo xtask fuzz)\n".into());
     text.push_str(&line);
     std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
