@@ -94,7 +94,9 @@ fn commit_now() -> String {
             .unwrap_or_default()
     };
     let commit = git(&["rev-parse", "--short=12", "HEAD"]);
-    let dirty = if git(&["status", "--porcelain", "--untracked-files=no"]).is_empty() { "" } else { "+dirty" };
+    // The run log itself does not count: it changes with every run.
+    let changes = git(&["status", "--porcelain", "--untracked-files=no", "--", ".", ":!fuzz/runs.log"]);
+    let dirty = if changes.is_empty() { "" } else { "+dirty" };
     format!("{commit}{dirty}")
 }
 
