@@ -113,8 +113,9 @@ fn record(code: &str, target: &str, executions: Option<u64>, seconds: u64, passe
     let result = if passed { "ok" } else { "CRASH" };
     let line = format!("{when}\t{code}\t{target}\t{executions}\t{seconds}\t{result}\n");
     let path = root().join("fuzz/runs.log");
-    let mut text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| "# when\tcommit\ttarget\texecutions\tseconds\tresult (appended by cargo xtask fuzz)\n".into());
+    let mut text = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        "# when\tcommit\ttarget\texecutions\tseconds\tresult (appended by cargo xtask fuzz)\n".into()
+    });
     text.push_str(&line);
     std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }

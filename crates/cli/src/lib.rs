@@ -4,6 +4,7 @@
 
 pub mod args;
 pub mod binary;
+pub mod completion;
 pub mod help;
 pub mod input;
 pub mod invalidate;
@@ -18,6 +19,7 @@ pub mod skeleton;
 pub mod table;
 pub mod text_width;
 pub mod tuning;
+pub mod usage;
 pub mod validate;
 pub mod yaml;
 
