@@ -12,6 +12,15 @@ struct Run {
     code: i32,
 }
 
+/// What every run gets: test credentials, no config files, no instance metadata.
+const CLIENT_ENV: [(&str, &str); 5] = [
+    ("AWS_ACCESS_KEY_ID", "AKIDCLITEST"),
+    ("AWS_SECRET_ACCESS_KEY", "cli-secret-key"),
+    ("AWS_CONFIG_FILE", "/dev/null"),
+    ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
+    ("AWS_EC2_METADATA_DISABLED", "true"),
+];
+
 async fn cloudfront(args: &[&str], extra_env: &[(&str, &str)]) -> Run {
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     let env: Vec<(String, String)> = extra_env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
@@ -19,11 +28,7 @@ async fn cloudfront(args: &[&str], extra_env: &[(&str, &str)]) -> Run {
         let output = Command::new(env!("CARGO_BIN_EXE_cloudfront"))
             .args(&args)
             .env_clear()
-            .env("AWS_ACCESS_KEY_ID", "AKIDCLITEST")
-            .env("AWS_SECRET_ACCESS_KEY", "cli-secret-key")
-            .env("AWS_CONFIG_FILE", "/dev/null")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .envs(CLIENT_ENV)
             .envs(env)
             .output()
             .expect("the binary runs");
@@ -745,11 +750,7 @@ fn on_a_terminal_typing(args: &str, env: &[(&str, &str)], typed: &str) -> (Strin
         .args(["-qec", &line, "/dev/null"])
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
-        .env("AWS_ACCESS_KEY_ID", "AKIDCLITEST")
-        .env("AWS_SECRET_ACCESS_KEY", "cli-secret-key")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .envs(CLIENT_ENV)
         .envs(env.iter().copied())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

@@ -14,8 +14,10 @@ struct Run {
     code: i32,
 }
 
-fn cloudfront(args: &[&str], extra_env: &[(&str, &str)]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_cloudfront"))
+/// The binary with test credentials, no config files and short test pacing, plus `extra_env`.
+fn command(args: &[&str], extra_env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cloudfront"));
+    command
         .args(args)
         .env_clear()
         .env("AWS_ACCESS_KEY_ID", "AKIDCLITEST")
@@ -25,9 +27,12 @@ fn cloudfront(args: &[&str], extra_env: &[(&str, &str)]) -> Run {
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("CLOUDFRONT_PACE_MS", "1")
         .env("CLOUDFRONT_WAIT_POLL_MS", "5")
-        .envs(extra_env.iter().copied())
-        .output()
-        .expect("the binary runs");
+        .envs(extra_env.iter().copied());
+    command
+}
+
+fn cloudfront(args: &[&str], extra_env: &[(&str, &str)]) -> Run {
+    let output = command(args, extra_env).output().expect("the binary runs");
     Run {
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
@@ -378,15 +383,8 @@ async fn a_bulk_run_killed_part_way_and_resumed_creates_each_batch_once() {
         args
     };
     let env = [("AWS_MAX_ATTEMPTS", "10"), ("CLOUDFRONT_PACE_MS", "150")];
-    let mut first = Command::new(env!("CARGO_BIN_EXE_cloudfront"))
-        .args(args(false))
-        .env_clear()
-        .env("AWS_ACCESS_KEY_ID", "AKIDCLITEST")
-        .env("AWS_SECRET_ACCESS_KEY", "cli-secret-key")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .envs(env)
+    let first_args = args(false);
+    let mut first = command(&first_args.iter().map(String::as_str).collect::<Vec<_>>(), &env)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

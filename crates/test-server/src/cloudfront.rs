@@ -74,7 +74,8 @@ fn invalidation(c: &Created) -> String {
     )
 }
 
-fn between<'a>(text: &'a str, open: &str, close: &str) -> Vec<&'a str> {
+/// The text of every `open`...`close` span of `text` (a tag's contents, without parsing XML).
+pub(crate) fn between<'a>(text: &'a str, open: &str, close: &str) -> Vec<&'a str> {
     text.split(open).skip(1).filter_map(|rest| rest.split(close).next()).collect()
 }
 

@@ -15,6 +15,7 @@ use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
+use crate::cloudfront::between;
 use crate::{Recorded, Response, read_request, write_response};
 
 /// What happens to one request.
@@ -177,8 +178,9 @@ async fn serve(mut stream: TcpStream, setup: Setup, ledger: Arc<Mutex<Ledger>>) 
         };
         let mut fault = (setup.schedule)(index);
         let Some(request) = read_request(&mut stream).await else { return };
-        let paths = between(&request.text(), "<Path>", "</Path>");
-        let reference = between(&request.text(), "<CallerReference>", "</CallerReference>").into_iter().next();
+        let text = request.text();
+        let paths: Vec<String> = between(&text, "<Path>", "</Path>").into_iter().map(str::to_owned).collect();
+        let reference = between(&text, "<CallerReference>", "</CallerReference>").first().map(|r| (*r).to_owned());
         let seen_before = {
             let mut l = ledger.lock().expect("not poisoned");
             let key = paths.join("\n");
@@ -262,8 +264,10 @@ fn carry_out(request: &Recorded, ledger: &Mutex<Ledger>) -> Response {
     };
     if request.method == "POST" {
         let body = request.text();
-        let paths = between(&body, "<Path>", "</Path>");
-        let Some(reference) = between(&body, "<CallerReference>", "</CallerReference>").into_iter().next() else {
+        let paths: Vec<String> = between(&body, "<Path>", "</Path>").into_iter().map(str::to_owned).collect();
+        let Some(reference) =
+            between(&body, "<CallerReference>", "</CallerReference>").first().map(|r| (*r).to_owned())
+        else {
             return xml(
                 400,
                 "<ErrorResponse><Error><Code>MissingBody</Code><Message>no batch</Message></Error></ErrorResponse>"
@@ -292,16 +296,4 @@ fn carry_out(request: &Recorded, ledger: &Mutex<Ledger>) -> Response {
         Some((reference, created)) => xml(200, document(id, "Completed", created, reference)),
         None => xml(404, "<ErrorResponse><Error><Code>NoSuchInvalidation</Code><Message>no such invalidation</Message></Error></ErrorResponse>".into()),
     }
-}
-
-fn between(text: &str, open: &str, close: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find(open) {
-        let after = &rest[start + open.len()..];
-        let Some(end) = after.find(close) else { break };
-        found.push(after[..end].to_owned());
-        rest = &after[end + close.len()..];
-    }
-    found
 }

@@ -184,7 +184,7 @@ fn write(v: &Value, python: bool, out: &mut String) {
     }
 }
 
-fn json_quote(s: &str, out: &mut String) {
+pub(crate) fn json_quote(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {
