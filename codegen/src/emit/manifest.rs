@@ -20,7 +20,7 @@ pub(super) fn files(service: &Service, settings: &Settings, crates: &Crates) -> 
     };
     let title = &service.title;
     let shapes = format!(
-        "{}\n[features]\n# serde support with the exact JSON the AWS CLI reads and prints.\nserde = [\"dep:serde\", \"sdk-types/serde\"]\n\n[dependencies]\nsdk-types = {{ path = \"{runtime}/sdk-types\" }}\nserde = {{ version = \"1\", features = [\"derive\"], optional = true }}\n",
+        "{}\n[features]\n# serde support with the exact JSON the AWS CLI reads and prints.\nserde = [\"dep:serde\", \"sdk-types/serde\"]\n\n[dependencies]\nsdk-types = {{ path = \"{runtime}/sdk-types\" }}\nserde = {{ version = \"1\", optional = true }}\n",
         package(&crates.shapes_dir, &format!("Types and builders of the {title} API (generated)."))
     );
     let errors = format!(

@@ -12,6 +12,7 @@ mod paginators;
 mod paths;
 mod protocol_tests;
 mod schema;
+mod serde_impls;
 mod serializers;
 mod shapes;
 mod waiters;

@@ -111,29 +111,13 @@ pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
     let builder = format_ident!("{}Builder", s.name);
     let is_error = s.error.is_some();
     let type_doc = doc(s.doc.as_deref());
-    // Inputs refuse members they do not know (a typo is caught); what is read from responses
-    // accepts them, so a document from a newer model still loads.
-    let serde_derive = (!is_error).then(|| {
-        if s.tolerates_unknown_members {
-            quote!(#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))])
-        } else {
-            quote!(#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))])
-        }
-    });
+    let serde_impls = (!is_error).then(|| super::serde_impls::structure(s, shapes));
 
     let fields = s.members.iter().map(|m| {
         let field = ident(&m.field);
         let ty = field_type(m, shapes);
         let doc = doc(m.doc.as_deref());
-        let wire = &m.name;
-        let serde = if is_error {
-            None
-        } else if m.required {
-            Some(quote!(#[cfg_attr(feature = "serde", serde(rename = #wire))]))
-        } else {
-            Some(quote!(#[cfg_attr(feature = "serde", serde(rename = #wire, default, skip_serializing_if = "Option::is_none"))]))
-        };
-        quote! { #doc #serde pub #field: #ty, }
+        quote! { #doc pub #field: #ty, }
     });
     let meta_field = is_error.then(|| quote!(meta: ::sdk_types::ErrorMetadata,));
 
@@ -222,7 +206,6 @@ pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
         #type_doc
         #[non_exhaustive]
         #[derive(Clone, #debug_derive PartialEq)]
-        #serde_derive
         pub struct #name {
             #(#fields)*
             #meta_field
@@ -236,6 +219,7 @@ pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
         }
 
         #debug_impl
+        #serde_impls
 
         #builder_doc
         #[derive(Clone, Debug, Default, PartialEq)]
@@ -382,14 +366,13 @@ fn setters(m: &crate::ir::Member, shapes: &TokenStream) -> TokenStream {
 fn union(u: &Structure, shapes: &TokenStream) -> TokenStream {
     let name = format_ident!("{}", u.name);
     let type_doc = doc(u.doc.as_deref());
+    let serde_impls = super::serde_impls::union(u);
     let variants = u.members.iter().map(|m| {
         let variant = format_ident!("{}", crate::names::pascal_case(&m.name));
         let ty = member_type(m, shapes);
         let doc = doc(m.doc.as_deref());
-        let wire = &m.name;
         quote! {
             #doc
-            #[cfg_attr(feature = "serde", serde(rename = #wire))]
             #variant(#ty),
         }
     });
@@ -397,13 +380,13 @@ fn union(u: &Structure, shapes: &TokenStream) -> TokenStream {
         #type_doc
         #[non_exhaustive]
         #[derive(Clone, Debug, PartialEq)]
-        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
         pub enum #name {
             #(#variants)*
             /// A member this version of the crate does not know (received from a newer service).
-            #[cfg_attr(feature = "serde", serde(skip))]
             Unknown,
         }
+
+        #serde_impls
     }
 }
 

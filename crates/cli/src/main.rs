@@ -6,17 +6,55 @@ use std::process::ExitCode;
 use cloudfront_cli::{Failure, args, run};
 
 /// `--debug` (or `RUST_LOG`) logs to stderr; the runtime redacts signatures and tokens.
+///
+/// `RUST_LOG` takes `target=level` directives separated by commas (a bare level applies to
+/// every target); span and regex filters are not supported, so a value that uses them is
+/// reported once and logging stays off rather than guessing.
 fn init_logging(debug: bool) {
-    let filter = match std::env::var("RUST_LOG") {
-        Ok(filter) if !filter.is_empty() => filter,
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let directives = match std::env::var("RUST_LOG") {
+        Ok(directives) if !directives.is_empty() => directives,
         _ if debug => "sdk_runtime=trace,cloudfront=debug".to_owned(),
         _ => return,
     };
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+    let targets: tracing_subscriber::filter::Targets = match directives.parse() {
+        Ok(targets) => targets,
+        Err(e) => {
+            eprintln!("RUST_LOG: {e} (use target=level directives separated by commas); logging is off");
+            return;
+        }
+    };
+    // The builder alone stops at INFO; the targets decide.
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing_subscriber::filter::LevelFilter::TRACE)
         .with_writer(std::io::stderr)
         .with_ansi(false)
-        .try_init();
+        .finish()
+        .with(targets);
+    let _ = subscriber.try_init();
+}
+
+/// Runs `work` to completion unless Ctrl-C comes first (then the AWS CLI's exit code for an
+/// interrupted command). If the signal handler cannot be installed, the work simply runs.
+async fn unless_interrupted(work: impl Future<Output = Result<String, Failure>>) -> Result<String, Failure> {
+    use std::task::Poll;
+    let mut work = std::pin::pin!(work);
+    let mut interrupt = std::pin::pin!(tokio::signal::ctrl_c());
+    let mut listening = true;
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(result) = work.as_mut().poll(cx) {
+            return Poll::Ready(result);
+        }
+        if listening && let Poll::Ready(signal) = interrupt.as_mut().poll(cx) {
+            match signal {
+                Ok(()) => return Poll::Ready(Err(Failure::Interrupted)),
+                Err(_) => listening = false,
+            }
+        }
+        Poll::Pending
+    })
+    .await
 }
 
 /// The pager for this invocation's output, if stdout is a terminal and nothing turns it off.
@@ -57,13 +95,7 @@ fn main() -> ExitCode {
             .enable_all()
             .build()
             .map_err(|e| Failure::Other(format!("cannot start the runtime: {e}")))?;
-        runtime.block_on(async {
-            tokio::select! {
-                result = run::run(invocation) => result,
-                // Ctrl-C ends the command with the AWS CLI's exit code.
-                _ = tokio::signal::ctrl_c() => Err(Failure::Interrupted),
-            }
-        })
+        runtime.block_on(unless_interrupted(run::run(invocation)))
     });
     match outcome {
         Ok(text) => match pager.filter(|_| !text.is_empty()) {

@@ -3,10 +3,8 @@
 /// A TLS certificate, by ARN.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Certificate {
     /// The certificate ARN in AWS Certificate Manager.
-    #[cfg_attr(feature = "serde", serde(rename = "Arn"))]
     pub arn: String,
 }
 
@@ -14,6 +12,57 @@ impl Certificate {
     /// Starts building a [`Certificate`].
     pub fn builder() -> CertificateBuilder {
         CertificateBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Certificate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 1usize;
+        let mut out = s.serialize_struct("Certificate", len)?;
+        out.serialize_field("Arn", &self.arn)?;
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Certificate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["Arn"];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Certificate;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Certificate")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Certificate, A::Error> {
+                let mut arn: Option<String> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "Arn" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut arn,
+                                "Arn",
+                            )?
+                        }
+                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Certificate {
+                    arn: arn.ok_or_else(|| serde::de::Error::missing_field("Arn"))?,
+                })
+            }
+        }
+        d.deserialize_struct("Certificate", FIELDS, Visitor)
     }
 }
 

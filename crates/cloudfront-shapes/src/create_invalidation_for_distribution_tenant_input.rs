@@ -3,17 +3,10 @@
 /// Input of CreateInvalidationForDistributionTenant.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
 pub struct CreateInvalidationForDistributionTenantInput {
     /// The id of the distribution tenant.
-    #[cfg_attr(feature = "serde", serde(rename = "Id"))]
     pub id: String,
     /// The paths to invalidate and the caller reference.
-    #[cfg_attr(feature = "serde", serde(rename = "InvalidationBatch"))]
     pub invalidation_batch: crate::InvalidationBatch,
 }
 
@@ -21,6 +14,77 @@ impl CreateInvalidationForDistributionTenantInput {
     /// Starts building a [`CreateInvalidationForDistributionTenantInput`].
     pub fn builder() -> CreateInvalidationForDistributionTenantInputBuilder {
         CreateInvalidationForDistributionTenantInputBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for CreateInvalidationForDistributionTenantInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 2usize;
+        let mut out = s
+            .serialize_struct("CreateInvalidationForDistributionTenantInput", len)?;
+        out.serialize_field("Id", &self.id)?;
+        out.serialize_field("InvalidationBatch", &self.invalidation_batch)?;
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CreateInvalidationForDistributionTenantInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["Id", "InvalidationBatch"];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = CreateInvalidationForDistributionTenantInput;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CreateInvalidationForDistributionTenantInput")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CreateInvalidationForDistributionTenantInput, A::Error> {
+                let mut id: Option<String> = None;
+                let mut invalidation_batch: Option<crate::InvalidationBatch> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "Id" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut id,
+                                "Id",
+                            )?
+                        }
+                        "InvalidationBatch" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut invalidation_batch,
+                                "InvalidationBatch",
+                            )?
+                        }
+                        other => {
+                            return Err(serde::de::Error::unknown_field(other, FIELDS));
+                        }
+                    }
+                }
+                Ok(CreateInvalidationForDistributionTenantInput {
+                    id: id.ok_or_else(|| serde::de::Error::missing_field("Id"))?,
+                    invalidation_batch: invalidation_batch
+                        .ok_or_else(|| serde::de::Error::missing_field(
+                            "InvalidationBatch",
+                        ))?,
+                })
+            }
+        }
+        d.deserialize_struct(
+            "CreateInvalidationForDistributionTenantInput",
+            FIELDS,
+            Visitor,
+        )
     }
 }
 

@@ -3,19 +3,10 @@
 /// Output of CreateInvalidationForDistributionTenant.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CreateInvalidationForDistributionTenantOutput {
     /// The URL of the new invalidation resource.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Location", default, skip_serializing_if = "Option::is_none")
-    )]
     pub location: Option<String>,
     /// The invalidation.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Invalidation", default, skip_serializing_if = "Option::is_none")
-    )]
     pub invalidation: Option<crate::Invalidation>,
 }
 
@@ -23,6 +14,77 @@ impl CreateInvalidationForDistributionTenantOutput {
     /// Starts building a [`CreateInvalidationForDistributionTenantOutput`].
     pub fn builder() -> CreateInvalidationForDistributionTenantOutputBuilder {
         CreateInvalidationForDistributionTenantOutputBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for CreateInvalidationForDistributionTenantOutput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 0usize + usize::from(self.location.is_some())
+            + usize::from(self.invalidation.is_some());
+        let mut out = s
+            .serialize_struct("CreateInvalidationForDistributionTenantOutput", len)?;
+        if let Some(value) = &self.location {
+            out.serialize_field("Location", value)?;
+        }
+        if let Some(value) = &self.invalidation {
+            out.serialize_field("Invalidation", value)?;
+        }
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CreateInvalidationForDistributionTenantOutput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["Location", "Invalidation"];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = CreateInvalidationForDistributionTenantOutput;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CreateInvalidationForDistributionTenantOutput")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CreateInvalidationForDistributionTenantOutput, A::Error> {
+                let mut location: Option<Option<String>> = None;
+                let mut invalidation: Option<Option<crate::Invalidation>> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "Location" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut location,
+                                "Location",
+                            )?
+                        }
+                        "Invalidation" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut invalidation,
+                                "Invalidation",
+                            )?
+                        }
+                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                    }
+                }
+                Ok(CreateInvalidationForDistributionTenantOutput {
+                    location: location.flatten(),
+                    invalidation: invalidation.flatten(),
+                })
+            }
+        }
+        d.deserialize_struct(
+            "CreateInvalidationForDistributionTenantOutput",
+            FIELDS,
+            Visitor,
+        )
     }
 }
 

@@ -3,17 +3,10 @@
 /// Input of CreateInvalidation.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
 pub struct CreateInvalidationInput {
     /// The id of the distribution (for example EDFDVBD6EXAMPLE).
-    #[cfg_attr(feature = "serde", serde(rename = "DistributionId"))]
     pub distribution_id: String,
     /// The paths to invalidate and the caller reference.
-    #[cfg_attr(feature = "serde", serde(rename = "InvalidationBatch"))]
     pub invalidation_batch: crate::InvalidationBatch,
 }
 
@@ -21,6 +14,75 @@ impl CreateInvalidationInput {
     /// Starts building a [`CreateInvalidationInput`].
     pub fn builder() -> CreateInvalidationInputBuilder {
         CreateInvalidationInputBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for CreateInvalidationInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 2usize;
+        let mut out = s.serialize_struct("CreateInvalidationInput", len)?;
+        out.serialize_field("DistributionId", &self.distribution_id)?;
+        out.serialize_field("InvalidationBatch", &self.invalidation_batch)?;
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CreateInvalidationInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["DistributionId", "InvalidationBatch"];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = CreateInvalidationInput;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CreateInvalidationInput")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CreateInvalidationInput, A::Error> {
+                let mut distribution_id: Option<String> = None;
+                let mut invalidation_batch: Option<crate::InvalidationBatch> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "DistributionId" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut distribution_id,
+                                "DistributionId",
+                            )?
+                        }
+                        "InvalidationBatch" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut invalidation_batch,
+                                "InvalidationBatch",
+                            )?
+                        }
+                        other => {
+                            return Err(serde::de::Error::unknown_field(other, FIELDS));
+                        }
+                    }
+                }
+                Ok(CreateInvalidationInput {
+                    distribution_id: distribution_id
+                        .ok_or_else(|| serde::de::Error::missing_field(
+                            "DistributionId",
+                        ))?,
+                    invalidation_batch: invalidation_batch
+                        .ok_or_else(|| serde::de::Error::missing_field(
+                            "InvalidationBatch",
+                        ))?,
+                })
+            }
+        }
+        d.deserialize_struct("CreateInvalidationInput", FIELDS, Visitor)
     }
 }
 

@@ -3,19 +3,10 @@
 /// Output of CreateInvalidation.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CreateInvalidationOutput {
     /// The URL of the new invalidation resource.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Location", default, skip_serializing_if = "Option::is_none")
-    )]
     pub location: Option<String>,
     /// The invalidation.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Invalidation", default, skip_serializing_if = "Option::is_none")
-    )]
     pub invalidation: Option<crate::Invalidation>,
 }
 
@@ -23,6 +14,72 @@ impl CreateInvalidationOutput {
     /// Starts building a [`CreateInvalidationOutput`].
     pub fn builder() -> CreateInvalidationOutputBuilder {
         CreateInvalidationOutputBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for CreateInvalidationOutput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 0usize + usize::from(self.location.is_some())
+            + usize::from(self.invalidation.is_some());
+        let mut out = s.serialize_struct("CreateInvalidationOutput", len)?;
+        if let Some(value) = &self.location {
+            out.serialize_field("Location", value)?;
+        }
+        if let Some(value) = &self.invalidation {
+            out.serialize_field("Invalidation", value)?;
+        }
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CreateInvalidationOutput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["Location", "Invalidation"];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = CreateInvalidationOutput;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CreateInvalidationOutput")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CreateInvalidationOutput, A::Error> {
+                let mut location: Option<Option<String>> = None;
+                let mut invalidation: Option<Option<crate::Invalidation>> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "Location" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut location,
+                                "Location",
+                            )?
+                        }
+                        "Invalidation" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut invalidation,
+                                "Invalidation",
+                            )?
+                        }
+                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                    }
+                }
+                Ok(CreateInvalidationOutput {
+                    location: location.flatten(),
+                    invalidation: invalidation.flatten(),
+                })
+            }
+        }
+        d.deserialize_struct("CreateInvalidationOutput", FIELDS, Visitor)
     }
 }
 

@@ -3,29 +3,12 @@
 /// Distribution settings a tenant overrides.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Customizations {
     /// The web ACL the tenant uses instead of the distribution one.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "WebAcl", default, skip_serializing_if = "Option::is_none")
-    )]
     pub web_acl: Option<crate::WebAclCustomization>,
     /// The TLS certificate the tenant uses.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Certificate", default, skip_serializing_if = "Option::is_none")
-    )]
     pub certificate: Option<crate::Certificate>,
     /// The country restrictions the tenant applies.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "GeoRestrictions",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub geo_restrictions: Option<crate::GeoRestrictionCustomization>,
 }
 
@@ -33,6 +16,87 @@ impl Customizations {
     /// Starts building a [`Customizations`].
     pub fn builder() -> CustomizationsBuilder {
         CustomizationsBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Customizations {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 0usize + usize::from(self.web_acl.is_some())
+            + usize::from(self.certificate.is_some())
+            + usize::from(self.geo_restrictions.is_some());
+        let mut out = s.serialize_struct("Customizations", len)?;
+        if let Some(value) = &self.web_acl {
+            out.serialize_field("WebAcl", value)?;
+        }
+        if let Some(value) = &self.certificate {
+            out.serialize_field("Certificate", value)?;
+        }
+        if let Some(value) = &self.geo_restrictions {
+            out.serialize_field("GeoRestrictions", value)?;
+        }
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Customizations {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["WebAcl", "Certificate", "GeoRestrictions"];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Customizations;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Customizations")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Customizations, A::Error> {
+                let mut web_acl: Option<Option<crate::WebAclCustomization>> = None;
+                let mut certificate: Option<Option<crate::Certificate>> = None;
+                let mut geo_restrictions: Option<
+                    Option<crate::GeoRestrictionCustomization>,
+                > = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "WebAcl" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut web_acl,
+                                "WebAcl",
+                            )?
+                        }
+                        "Certificate" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut certificate,
+                                "Certificate",
+                            )?
+                        }
+                        "GeoRestrictions" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut geo_restrictions,
+                                "GeoRestrictions",
+                            )?
+                        }
+                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Customizations {
+                    web_acl: web_acl.flatten(),
+                    certificate: certificate.flatten(),
+                    geo_restrictions: geo_restrictions.flatten(),
+                })
+            }
+        }
+        d.deserialize_struct("Customizations", FIELDS, Visitor)
     }
 }
 

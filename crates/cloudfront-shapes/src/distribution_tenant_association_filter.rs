@@ -3,31 +3,10 @@
 /// Narrows a tenant listing to one distribution or one connection group.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
 pub struct DistributionTenantAssociationFilter {
     /// Only tenants of this multi-tenant distribution.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "DistributionId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub distribution_id: Option<String>,
     /// Only tenants in this connection group.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "ConnectionGroupId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub connection_group_id: Option<String>,
 }
 
@@ -35,6 +14,74 @@ impl DistributionTenantAssociationFilter {
     /// Starts building a [`DistributionTenantAssociationFilter`].
     pub fn builder() -> DistributionTenantAssociationFilterBuilder {
         DistributionTenantAssociationFilterBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for DistributionTenantAssociationFilter {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 0usize + usize::from(self.distribution_id.is_some())
+            + usize::from(self.connection_group_id.is_some());
+        let mut out = s.serialize_struct("DistributionTenantAssociationFilter", len)?;
+        if let Some(value) = &self.distribution_id {
+            out.serialize_field("DistributionId", value)?;
+        }
+        if let Some(value) = &self.connection_group_id {
+            out.serialize_field("ConnectionGroupId", value)?;
+        }
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DistributionTenantAssociationFilter {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["DistributionId", "ConnectionGroupId"];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = DistributionTenantAssociationFilter;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DistributionTenantAssociationFilter")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DistributionTenantAssociationFilter, A::Error> {
+                let mut distribution_id: Option<Option<String>> = None;
+                let mut connection_group_id: Option<Option<String>> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "DistributionId" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut distribution_id,
+                                "DistributionId",
+                            )?
+                        }
+                        "ConnectionGroupId" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut connection_group_id,
+                                "ConnectionGroupId",
+                            )?
+                        }
+                        other => {
+                            return Err(serde::de::Error::unknown_field(other, FIELDS));
+                        }
+                    }
+                }
+                Ok(DistributionTenantAssociationFilter {
+                    distribution_id: distribution_id.flatten(),
+                    connection_group_id: connection_group_id.flatten(),
+                })
+            }
+        }
+        d.deserialize_struct("DistributionTenantAssociationFilter", FIELDS, Visitor)
     }
 }
 

@@ -3,63 +3,30 @@
 /// What a tenant listing says about one distribution tenant.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DistributionTenantSummary {
     /// The tenant id (used as Id or DistributionTenantId by the tenant invalidation operations).
-    #[cfg_attr(feature = "serde", serde(rename = "Id"))]
     pub id: String,
     /// The multi-tenant distribution the tenant belongs to.
-    #[cfg_attr(feature = "serde", serde(rename = "DistributionId"))]
     pub distribution_id: String,
     /// The tenant name.
-    #[cfg_attr(feature = "serde", serde(rename = "Name"))]
     pub name: String,
     /// The tenant ARN.
-    #[cfg_attr(feature = "serde", serde(rename = "Arn"))]
     pub arn: String,
     /// The tenant domains and whether each is active.
-    #[cfg_attr(feature = "serde", serde(rename = "Domains"))]
     pub domains: Vec<crate::DomainResult>,
     /// The connection group the tenant uses.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "ConnectionGroupId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub connection_group_id: Option<String>,
     /// Settings the tenant overrides of its distribution.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "Customizations",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub customizations: Option<crate::Customizations>,
     /// When the tenant was created.
-    #[cfg_attr(feature = "serde", serde(rename = "CreatedTime"))]
     pub created_time: ::sdk_types::DateTime,
     /// When the tenant was last changed.
-    #[cfg_attr(feature = "serde", serde(rename = "LastModifiedTime"))]
     pub last_modified_time: ::sdk_types::DateTime,
     /// The current version of the tenant, for conditional updates.
-    #[cfg_attr(feature = "serde", serde(rename = "ETag"))]
     pub e_tag: String,
     /// Whether the tenant serves traffic.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")
-    )]
     pub enabled: Option<bool>,
     /// The deployment status of the tenant.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Status", default, skip_serializing_if = "Option::is_none")
-    )]
     pub status: Option<String>,
 }
 
@@ -67,6 +34,198 @@ impl DistributionTenantSummary {
     /// Starts building a [`DistributionTenantSummary`].
     pub fn builder() -> DistributionTenantSummaryBuilder {
         DistributionTenantSummaryBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for DistributionTenantSummary {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 8usize + usize::from(self.connection_group_id.is_some())
+            + usize::from(self.customizations.is_some())
+            + usize::from(self.enabled.is_some()) + usize::from(self.status.is_some());
+        let mut out = s.serialize_struct("DistributionTenantSummary", len)?;
+        out.serialize_field("Id", &self.id)?;
+        out.serialize_field("DistributionId", &self.distribution_id)?;
+        out.serialize_field("Name", &self.name)?;
+        out.serialize_field("Arn", &self.arn)?;
+        out.serialize_field("Domains", &self.domains)?;
+        if let Some(value) = &self.connection_group_id {
+            out.serialize_field("ConnectionGroupId", value)?;
+        }
+        if let Some(value) = &self.customizations {
+            out.serialize_field("Customizations", value)?;
+        }
+        out.serialize_field("CreatedTime", &self.created_time)?;
+        out.serialize_field("LastModifiedTime", &self.last_modified_time)?;
+        out.serialize_field("ETag", &self.e_tag)?;
+        if let Some(value) = &self.enabled {
+            out.serialize_field("Enabled", value)?;
+        }
+        if let Some(value) = &self.status {
+            out.serialize_field("Status", value)?;
+        }
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DistributionTenantSummary {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &[
+            "Id",
+            "DistributionId",
+            "Name",
+            "Arn",
+            "Domains",
+            "ConnectionGroupId",
+            "Customizations",
+            "CreatedTime",
+            "LastModifiedTime",
+            "ETag",
+            "Enabled",
+            "Status",
+        ];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = DistributionTenantSummary;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DistributionTenantSummary")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DistributionTenantSummary, A::Error> {
+                let mut id: Option<String> = None;
+                let mut distribution_id: Option<String> = None;
+                let mut name: Option<String> = None;
+                let mut arn: Option<String> = None;
+                let mut domains: Option<Vec<crate::DomainResult>> = None;
+                let mut connection_group_id: Option<Option<String>> = None;
+                let mut customizations: Option<Option<crate::Customizations>> = None;
+                let mut created_time: Option<::sdk_types::DateTime> = None;
+                let mut last_modified_time: Option<::sdk_types::DateTime> = None;
+                let mut e_tag: Option<String> = None;
+                let mut enabled: Option<Option<bool>> = None;
+                let mut status: Option<Option<String>> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "Id" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut id,
+                                "Id",
+                            )?
+                        }
+                        "DistributionId" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut distribution_id,
+                                "DistributionId",
+                            )?
+                        }
+                        "Name" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut name,
+                                "Name",
+                            )?
+                        }
+                        "Arn" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut arn,
+                                "Arn",
+                            )?
+                        }
+                        "Domains" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut domains,
+                                "Domains",
+                            )?
+                        }
+                        "ConnectionGroupId" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut connection_group_id,
+                                "ConnectionGroupId",
+                            )?
+                        }
+                        "Customizations" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut customizations,
+                                "Customizations",
+                            )?
+                        }
+                        "CreatedTime" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut created_time,
+                                "CreatedTime",
+                            )?
+                        }
+                        "LastModifiedTime" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut last_modified_time,
+                                "LastModifiedTime",
+                            )?
+                        }
+                        "ETag" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut e_tag,
+                                "ETag",
+                            )?
+                        }
+                        "Enabled" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut enabled,
+                                "Enabled",
+                            )?
+                        }
+                        "Status" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut status,
+                                "Status",
+                            )?
+                        }
+                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                    }
+                }
+                Ok(DistributionTenantSummary {
+                    id: id.ok_or_else(|| serde::de::Error::missing_field("Id"))?,
+                    distribution_id: distribution_id
+                        .ok_or_else(|| serde::de::Error::missing_field(
+                            "DistributionId",
+                        ))?,
+                    name: name.ok_or_else(|| serde::de::Error::missing_field("Name"))?,
+                    arn: arn.ok_or_else(|| serde::de::Error::missing_field("Arn"))?,
+                    domains: domains
+                        .ok_or_else(|| serde::de::Error::missing_field("Domains"))?,
+                    connection_group_id: connection_group_id.flatten(),
+                    customizations: customizations.flatten(),
+                    created_time: created_time
+                        .ok_or_else(|| serde::de::Error::missing_field("CreatedTime"))?,
+                    last_modified_time: last_modified_time
+                        .ok_or_else(|| serde::de::Error::missing_field(
+                            "LastModifiedTime",
+                        ))?,
+                    e_tag: e_tag.ok_or_else(|| serde::de::Error::missing_field("ETag"))?,
+                    enabled: enabled.flatten(),
+                    status: status.flatten(),
+                })
+            }
+        }
+        d.deserialize_struct("DistributionTenantSummary", FIELDS, Visitor)
     }
 }
 

@@ -3,16 +3,10 @@
 /// One domain of a tenant.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DomainResult {
     /// The domain name.
-    #[cfg_attr(feature = "serde", serde(rename = "Domain"))]
     pub domain: String,
     /// Whether the domain is active.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Status", default, skip_serializing_if = "Option::is_none")
-    )]
     pub status: Option<crate::DomainStatus>,
 }
 
@@ -20,6 +14,70 @@ impl DomainResult {
     /// Starts building a [`DomainResult`].
     pub fn builder() -> DomainResultBuilder {
         DomainResultBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for DomainResult {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 1usize + usize::from(self.status.is_some());
+        let mut out = s.serialize_struct("DomainResult", len)?;
+        out.serialize_field("Domain", &self.domain)?;
+        if let Some(value) = &self.status {
+            out.serialize_field("Status", value)?;
+        }
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DomainResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["Domain", "Status"];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = DomainResult;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DomainResult")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DomainResult, A::Error> {
+                let mut domain: Option<String> = None;
+                let mut status: Option<Option<crate::DomainStatus>> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "Domain" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut domain,
+                                "Domain",
+                            )?
+                        }
+                        "Status" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut status,
+                                "Status",
+                            )?
+                        }
+                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                    }
+                }
+                Ok(DomainResult {
+                    domain: domain
+                        .ok_or_else(|| serde::de::Error::missing_field("Domain"))?,
+                    status: status.flatten(),
+                })
+            }
+        }
+        d.deserialize_struct("DomainResult", FIELDS, Visitor)
     }
 }
 

@@ -3,16 +3,10 @@
 /// Country restrictions for a tenant.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GeoRestrictionCustomization {
     /// Whether the listed countries are allowed, blocked, or restrictions are off.
-    #[cfg_attr(feature = "serde", serde(rename = "RestrictionType"))]
     pub restriction_type: crate::GeoRestrictionType,
     /// Two-letter country codes the restriction applies to.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Locations", default, skip_serializing_if = "Option::is_none")
-    )]
     pub locations: Option<Vec<String>>,
 }
 
@@ -20,6 +14,72 @@ impl GeoRestrictionCustomization {
     /// Starts building a [`GeoRestrictionCustomization`].
     pub fn builder() -> GeoRestrictionCustomizationBuilder {
         GeoRestrictionCustomizationBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for GeoRestrictionCustomization {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 1usize + usize::from(self.locations.is_some());
+        let mut out = s.serialize_struct("GeoRestrictionCustomization", len)?;
+        out.serialize_field("RestrictionType", &self.restriction_type)?;
+        if let Some(value) = &self.locations {
+            out.serialize_field("Locations", value)?;
+        }
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for GeoRestrictionCustomization {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["RestrictionType", "Locations"];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = GeoRestrictionCustomization;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct GeoRestrictionCustomization")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GeoRestrictionCustomization, A::Error> {
+                let mut restriction_type: Option<crate::GeoRestrictionType> = None;
+                let mut locations: Option<Option<Vec<String>>> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "RestrictionType" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut restriction_type,
+                                "RestrictionType",
+                            )?
+                        }
+                        "Locations" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut locations,
+                                "Locations",
+                            )?
+                        }
+                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                    }
+                }
+                Ok(GeoRestrictionCustomization {
+                    restriction_type: restriction_type
+                        .ok_or_else(|| serde::de::Error::missing_field(
+                            "RestrictionType",
+                        ))?,
+                    locations: locations.flatten(),
+                })
+            }
+        }
+        d.deserialize_struct("GeoRestrictionCustomization", FIELDS, Visitor)
     }
 }
 

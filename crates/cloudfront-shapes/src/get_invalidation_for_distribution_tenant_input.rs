@@ -3,17 +3,10 @@
 /// Input of GetInvalidationForDistributionTenant.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
 pub struct GetInvalidationForDistributionTenantInput {
     /// The id of the distribution tenant.
-    #[cfg_attr(feature = "serde", serde(rename = "DistributionTenantId"))]
     pub distribution_tenant_id: String,
     /// The id of the invalidation.
-    #[cfg_attr(feature = "serde", serde(rename = "Id"))]
     pub id: String,
 }
 
@@ -21,6 +14,77 @@ impl GetInvalidationForDistributionTenantInput {
     /// Starts building a [`GetInvalidationForDistributionTenantInput`].
     pub fn builder() -> GetInvalidationForDistributionTenantInputBuilder {
         GetInvalidationForDistributionTenantInputBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for GetInvalidationForDistributionTenantInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 2usize;
+        let mut out = s
+            .serialize_struct("GetInvalidationForDistributionTenantInput", len)?;
+        out.serialize_field("DistributionTenantId", &self.distribution_tenant_id)?;
+        out.serialize_field("Id", &self.id)?;
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for GetInvalidationForDistributionTenantInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["DistributionTenantId", "Id"];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = GetInvalidationForDistributionTenantInput;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct GetInvalidationForDistributionTenantInput")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetInvalidationForDistributionTenantInput, A::Error> {
+                let mut distribution_tenant_id: Option<String> = None;
+                let mut id: Option<String> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "DistributionTenantId" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut distribution_tenant_id,
+                                "DistributionTenantId",
+                            )?
+                        }
+                        "Id" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut id,
+                                "Id",
+                            )?
+                        }
+                        other => {
+                            return Err(serde::de::Error::unknown_field(other, FIELDS));
+                        }
+                    }
+                }
+                Ok(GetInvalidationForDistributionTenantInput {
+                    distribution_tenant_id: distribution_tenant_id
+                        .ok_or_else(|| serde::de::Error::missing_field(
+                            "DistributionTenantId",
+                        ))?,
+                    id: id.ok_or_else(|| serde::de::Error::missing_field("Id"))?,
+                })
+            }
+        }
+        d.deserialize_struct(
+            "GetInvalidationForDistributionTenantInput",
+            FIELDS,
+            Visitor,
+        )
     }
 }
 

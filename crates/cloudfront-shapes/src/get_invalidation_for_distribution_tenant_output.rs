@@ -3,13 +3,8 @@
 /// Output of GetInvalidationForDistributionTenant.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetInvalidationForDistributionTenantOutput {
     /// The invalidation.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Invalidation", default, skip_serializing_if = "Option::is_none")
-    )]
     pub invalidation: Option<crate::Invalidation>,
 }
 
@@ -17,6 +12,64 @@ impl GetInvalidationForDistributionTenantOutput {
     /// Starts building a [`GetInvalidationForDistributionTenantOutput`].
     pub fn builder() -> GetInvalidationForDistributionTenantOutputBuilder {
         GetInvalidationForDistributionTenantOutputBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for GetInvalidationForDistributionTenantOutput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 0usize + usize::from(self.invalidation.is_some());
+        let mut out = s
+            .serialize_struct("GetInvalidationForDistributionTenantOutput", len)?;
+        if let Some(value) = &self.invalidation {
+            out.serialize_field("Invalidation", value)?;
+        }
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for GetInvalidationForDistributionTenantOutput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["Invalidation"];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = GetInvalidationForDistributionTenantOutput;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct GetInvalidationForDistributionTenantOutput")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetInvalidationForDistributionTenantOutput, A::Error> {
+                let mut invalidation: Option<Option<crate::Invalidation>> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "Invalidation" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut invalidation,
+                                "Invalidation",
+                            )?
+                        }
+                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                    }
+                }
+                Ok(GetInvalidationForDistributionTenantOutput {
+                    invalidation: invalidation.flatten(),
+                })
+            }
+        }
+        d.deserialize_struct(
+            "GetInvalidationForDistributionTenantOutput",
+            FIELDS,
+            Visitor,
+        )
     }
 }
 

@@ -3,17 +3,10 @@
 /// Input of GetInvalidation.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
 pub struct GetInvalidationInput {
     /// The id of the distribution (for example EDFDVBD6EXAMPLE).
-    #[cfg_attr(feature = "serde", serde(rename = "DistributionId"))]
     pub distribution_id: String,
     /// The id of the invalidation.
-    #[cfg_attr(feature = "serde", serde(rename = "Id"))]
     pub id: String,
 }
 
@@ -21,6 +14,72 @@ impl GetInvalidationInput {
     /// Starts building a [`GetInvalidationInput`].
     pub fn builder() -> GetInvalidationInputBuilder {
         GetInvalidationInputBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for GetInvalidationInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 2usize;
+        let mut out = s.serialize_struct("GetInvalidationInput", len)?;
+        out.serialize_field("DistributionId", &self.distribution_id)?;
+        out.serialize_field("Id", &self.id)?;
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for GetInvalidationInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["DistributionId", "Id"];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = GetInvalidationInput;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct GetInvalidationInput")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetInvalidationInput, A::Error> {
+                let mut distribution_id: Option<String> = None;
+                let mut id: Option<String> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "DistributionId" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut distribution_id,
+                                "DistributionId",
+                            )?
+                        }
+                        "Id" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut id,
+                                "Id",
+                            )?
+                        }
+                        other => {
+                            return Err(serde::de::Error::unknown_field(other, FIELDS));
+                        }
+                    }
+                }
+                Ok(GetInvalidationInput {
+                    distribution_id: distribution_id
+                        .ok_or_else(|| serde::de::Error::missing_field(
+                            "DistributionId",
+                        ))?,
+                    id: id.ok_or_else(|| serde::de::Error::missing_field("Id"))?,
+                })
+            }
+        }
+        d.deserialize_struct("GetInvalidationInput", FIELDS, Visitor)
     }
 }
 

@@ -3,13 +3,8 @@
 /// Output of GetInvalidation.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetInvalidationOutput {
     /// The invalidation.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Invalidation", default, skip_serializing_if = "Option::is_none")
-    )]
     pub invalidation: Option<crate::Invalidation>,
 }
 
@@ -17,6 +12,59 @@ impl GetInvalidationOutput {
     /// Starts building a [`GetInvalidationOutput`].
     pub fn builder() -> GetInvalidationOutputBuilder {
         GetInvalidationOutputBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for GetInvalidationOutput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 0usize + usize::from(self.invalidation.is_some());
+        let mut out = s.serialize_struct("GetInvalidationOutput", len)?;
+        if let Some(value) = &self.invalidation {
+            out.serialize_field("Invalidation", value)?;
+        }
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for GetInvalidationOutput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["Invalidation"];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = GetInvalidationOutput;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct GetInvalidationOutput")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetInvalidationOutput, A::Error> {
+                let mut invalidation: Option<Option<crate::Invalidation>> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "Invalidation" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut invalidation,
+                                "Invalidation",
+                            )?
+                        }
+                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                    }
+                }
+                Ok(GetInvalidationOutput {
+                    invalidation: invalidation.flatten(),
+                })
+            }
+        }
+        d.deserialize_struct("GetInvalidationOutput", FIELDS, Visitor)
     }
 }
 

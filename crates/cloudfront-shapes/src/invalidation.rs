@@ -3,19 +3,14 @@
 /// An invalidation: its id, status, creation time and the batch it was created with.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Invalidation {
     /// The id CloudFront assigned to the invalidation.
-    #[cfg_attr(feature = "serde", serde(rename = "Id"))]
     pub id: String,
     /// InProgress while edges are still being cleared, Completed once done.
-    #[cfg_attr(feature = "serde", serde(rename = "Status"))]
     pub status: String,
     /// When the invalidation was created.
-    #[cfg_attr(feature = "serde", serde(rename = "CreateTime"))]
     pub create_time: ::sdk_types::DateTime,
     /// The paths to invalidate and the caller reference.
-    #[cfg_attr(feature = "serde", serde(rename = "InvalidationBatch"))]
     pub invalidation_batch: crate::InvalidationBatch,
 }
 
@@ -23,6 +18,92 @@ impl Invalidation {
     /// Starts building a [`Invalidation`].
     pub fn builder() -> InvalidationBuilder {
         InvalidationBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Invalidation {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 4usize;
+        let mut out = s.serialize_struct("Invalidation", len)?;
+        out.serialize_field("Id", &self.id)?;
+        out.serialize_field("Status", &self.status)?;
+        out.serialize_field("CreateTime", &self.create_time)?;
+        out.serialize_field("InvalidationBatch", &self.invalidation_batch)?;
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Invalidation {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["Id", "Status", "CreateTime", "InvalidationBatch"];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Invalidation;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Invalidation")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Invalidation, A::Error> {
+                let mut id: Option<String> = None;
+                let mut status: Option<String> = None;
+                let mut create_time: Option<::sdk_types::DateTime> = None;
+                let mut invalidation_batch: Option<crate::InvalidationBatch> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "Id" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut id,
+                                "Id",
+                            )?
+                        }
+                        "Status" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut status,
+                                "Status",
+                            )?
+                        }
+                        "CreateTime" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut create_time,
+                                "CreateTime",
+                            )?
+                        }
+                        "InvalidationBatch" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut invalidation_batch,
+                                "InvalidationBatch",
+                            )?
+                        }
+                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Invalidation {
+                    id: id.ok_or_else(|| serde::de::Error::missing_field("Id"))?,
+                    status: status
+                        .ok_or_else(|| serde::de::Error::missing_field("Status"))?,
+                    create_time: create_time
+                        .ok_or_else(|| serde::de::Error::missing_field("CreateTime"))?,
+                    invalidation_batch: invalidation_batch
+                        .ok_or_else(|| serde::de::Error::missing_field(
+                            "InvalidationBatch",
+                        ))?,
+                })
+            }
+        }
+        d.deserialize_struct("Invalidation", FIELDS, Visitor)
     }
 }
 

@@ -3,13 +3,10 @@
 /// What to invalidate (the paths) and a caller reference that makes the request idempotent.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InvalidationBatch {
     /// The paths to invalidate.
-    #[cfg_attr(feature = "serde", serde(rename = "Paths"))]
     pub paths: crate::Paths,
     /// A value unique to this batch. Sending the same reference with the same batch again returns the existing invalidation instead of creating a new one; reusing it with a different batch is an error.
-    #[cfg_attr(feature = "serde", serde(rename = "CallerReference"))]
     pub caller_reference: String,
 }
 
@@ -17,6 +14,71 @@ impl InvalidationBatch {
     /// Starts building a [`InvalidationBatch`].
     pub fn builder() -> InvalidationBatchBuilder {
         InvalidationBatchBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for InvalidationBatch {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 2usize;
+        let mut out = s.serialize_struct("InvalidationBatch", len)?;
+        out.serialize_field("Paths", &self.paths)?;
+        out.serialize_field("CallerReference", &self.caller_reference)?;
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for InvalidationBatch {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["Paths", "CallerReference"];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = InvalidationBatch;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct InvalidationBatch")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<InvalidationBatch, A::Error> {
+                let mut paths: Option<crate::Paths> = None;
+                let mut caller_reference: Option<String> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "Paths" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut paths,
+                                "Paths",
+                            )?
+                        }
+                        "CallerReference" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut caller_reference,
+                                "CallerReference",
+                            )?
+                        }
+                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                    }
+                }
+                Ok(InvalidationBatch {
+                    paths: paths
+                        .ok_or_else(|| serde::de::Error::missing_field("Paths"))?,
+                    caller_reference: caller_reference
+                        .ok_or_else(|| serde::de::Error::missing_field(
+                            "CallerReference",
+                        ))?,
+                })
+            }
+        }
+        d.deserialize_struct("InvalidationBatch", FIELDS, Visitor)
     }
 }
 

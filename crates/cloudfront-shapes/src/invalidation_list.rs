@@ -3,31 +3,18 @@
 /// One page of invalidation summaries with the markers needed to fetch the next page.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InvalidationList {
     /// The marker this page was requested with (empty for the first page).
-    #[cfg_attr(feature = "serde", serde(rename = "Marker"))]
     pub marker: String,
     /// Pass this as Marker to get the next page; present only when IsTruncated is true.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "NextMarker", default, skip_serializing_if = "Option::is_none")
-    )]
     pub next_marker: Option<String>,
     /// The page size that was requested.
-    #[cfg_attr(feature = "serde", serde(rename = "MaxItems"))]
     pub max_items: i32,
     /// Whether more invalidations follow this page.
-    #[cfg_attr(feature = "serde", serde(rename = "IsTruncated"))]
     pub is_truncated: bool,
     /// How many summaries are in Items.
-    #[cfg_attr(feature = "serde", serde(rename = "Quantity"))]
     pub quantity: i32,
     /// The invalidation summaries of this page.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Items", default, skip_serializing_if = "Option::is_none")
-    )]
     pub items: Option<Vec<crate::InvalidationSummary>>,
 }
 
@@ -35,6 +22,123 @@ impl InvalidationList {
     /// Starts building a [`InvalidationList`].
     pub fn builder() -> InvalidationListBuilder {
         InvalidationListBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for InvalidationList {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 4usize + usize::from(self.next_marker.is_some())
+            + usize::from(self.items.is_some());
+        let mut out = s.serialize_struct("InvalidationList", len)?;
+        out.serialize_field("Marker", &self.marker)?;
+        if let Some(value) = &self.next_marker {
+            out.serialize_field("NextMarker", value)?;
+        }
+        out.serialize_field("MaxItems", &self.max_items)?;
+        out.serialize_field("IsTruncated", &self.is_truncated)?;
+        out.serialize_field("Quantity", &self.quantity)?;
+        if let Some(value) = &self.items {
+            out.serialize_field("Items", value)?;
+        }
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for InvalidationList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &[
+            "Marker",
+            "NextMarker",
+            "MaxItems",
+            "IsTruncated",
+            "Quantity",
+            "Items",
+        ];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = InvalidationList;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct InvalidationList")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<InvalidationList, A::Error> {
+                let mut marker: Option<String> = None;
+                let mut next_marker: Option<Option<String>> = None;
+                let mut max_items: Option<i32> = None;
+                let mut is_truncated: Option<bool> = None;
+                let mut quantity: Option<i32> = None;
+                let mut items: Option<Option<Vec<crate::InvalidationSummary>>> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "Marker" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut marker,
+                                "Marker",
+                            )?
+                        }
+                        "NextMarker" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut next_marker,
+                                "NextMarker",
+                            )?
+                        }
+                        "MaxItems" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut max_items,
+                                "MaxItems",
+                            )?
+                        }
+                        "IsTruncated" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut is_truncated,
+                                "IsTruncated",
+                            )?
+                        }
+                        "Quantity" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut quantity,
+                                "Quantity",
+                            )?
+                        }
+                        "Items" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut items,
+                                "Items",
+                            )?
+                        }
+                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                    }
+                }
+                Ok(InvalidationList {
+                    marker: marker
+                        .ok_or_else(|| serde::de::Error::missing_field("Marker"))?,
+                    next_marker: next_marker.flatten(),
+                    max_items: max_items
+                        .ok_or_else(|| serde::de::Error::missing_field("MaxItems"))?,
+                    is_truncated: is_truncated
+                        .ok_or_else(|| serde::de::Error::missing_field("IsTruncated"))?,
+                    quantity: quantity
+                        .ok_or_else(|| serde::de::Error::missing_field("Quantity"))?,
+                    items: items.flatten(),
+                })
+            }
+        }
+        d.deserialize_struct("InvalidationList", FIELDS, Visitor)
     }
 }
 

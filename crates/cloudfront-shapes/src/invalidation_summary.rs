@@ -3,16 +3,12 @@
 /// The id, status and creation time of one invalidation, as returned in lists.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InvalidationSummary {
     /// The id CloudFront assigned to the invalidation.
-    #[cfg_attr(feature = "serde", serde(rename = "Id"))]
     pub id: String,
     /// When the invalidation was created.
-    #[cfg_attr(feature = "serde", serde(rename = "CreateTime"))]
     pub create_time: ::sdk_types::DateTime,
     /// InProgress while edges are still being cleared, Completed once done.
-    #[cfg_attr(feature = "serde", serde(rename = "Status"))]
     pub status: String,
 }
 
@@ -20,6 +16,79 @@ impl InvalidationSummary {
     /// Starts building a [`InvalidationSummary`].
     pub fn builder() -> InvalidationSummaryBuilder {
         InvalidationSummaryBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for InvalidationSummary {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 3usize;
+        let mut out = s.serialize_struct("InvalidationSummary", len)?;
+        out.serialize_field("Id", &self.id)?;
+        out.serialize_field("CreateTime", &self.create_time)?;
+        out.serialize_field("Status", &self.status)?;
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for InvalidationSummary {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["Id", "CreateTime", "Status"];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = InvalidationSummary;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct InvalidationSummary")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<InvalidationSummary, A::Error> {
+                let mut id: Option<String> = None;
+                let mut create_time: Option<::sdk_types::DateTime> = None;
+                let mut status: Option<String> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "Id" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut id,
+                                "Id",
+                            )?
+                        }
+                        "CreateTime" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut create_time,
+                                "CreateTime",
+                            )?
+                        }
+                        "Status" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut status,
+                                "Status",
+                            )?
+                        }
+                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                    }
+                }
+                Ok(InvalidationSummary {
+                    id: id.ok_or_else(|| serde::de::Error::missing_field("Id"))?,
+                    create_time: create_time
+                        .ok_or_else(|| serde::de::Error::missing_field("CreateTime"))?,
+                    status: status
+                        .ok_or_else(|| serde::de::Error::missing_field("Status"))?,
+                })
+            }
+        }
+        d.deserialize_struct("InvalidationSummary", FIELDS, Visitor)
     }
 }
 

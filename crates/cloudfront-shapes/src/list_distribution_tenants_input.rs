@@ -3,33 +3,12 @@
 /// Which tenants to list and where to continue.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
 pub struct ListDistributionTenantsInput {
     /// Only tenants associated with this distribution or connection group.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "AssociationFilter",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub association_filter: Option<crate::DistributionTenantAssociationFilter>,
     /// Where to continue: the NextMarker of the previous page.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")
-    )]
     pub marker: Option<String>,
     /// The most tenants one page may hold.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")
-    )]
     pub max_items: Option<i32>,
 }
 
@@ -37,6 +16,88 @@ impl ListDistributionTenantsInput {
     /// Starts building a [`ListDistributionTenantsInput`].
     pub fn builder() -> ListDistributionTenantsInputBuilder {
         ListDistributionTenantsInputBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for ListDistributionTenantsInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 0usize + usize::from(self.association_filter.is_some())
+            + usize::from(self.marker.is_some()) + usize::from(self.max_items.is_some());
+        let mut out = s.serialize_struct("ListDistributionTenantsInput", len)?;
+        if let Some(value) = &self.association_filter {
+            out.serialize_field("AssociationFilter", value)?;
+        }
+        if let Some(value) = &self.marker {
+            out.serialize_field("Marker", value)?;
+        }
+        if let Some(value) = &self.max_items {
+            out.serialize_field("MaxItems", value)?;
+        }
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ListDistributionTenantsInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["AssociationFilter", "Marker", "MaxItems"];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ListDistributionTenantsInput;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ListDistributionTenantsInput")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListDistributionTenantsInput, A::Error> {
+                let mut association_filter: Option<
+                    Option<crate::DistributionTenantAssociationFilter>,
+                > = None;
+                let mut marker: Option<Option<String>> = None;
+                let mut max_items: Option<Option<i32>> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "AssociationFilter" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut association_filter,
+                                "AssociationFilter",
+                            )?
+                        }
+                        "Marker" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut marker,
+                                "Marker",
+                            )?
+                        }
+                        "MaxItems" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut max_items,
+                                "MaxItems",
+                            )?
+                        }
+                        other => {
+                            return Err(serde::de::Error::unknown_field(other, FIELDS));
+                        }
+                    }
+                }
+                Ok(ListDistributionTenantsInput {
+                    association_filter: association_filter.flatten(),
+                    marker: marker.flatten(),
+                    max_items: max_items.flatten(),
+                })
+            }
+        }
+        d.deserialize_struct("ListDistributionTenantsInput", FIELDS, Visitor)
     }
 }
 

@@ -3,23 +3,10 @@
 /// One page of distribution tenants.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListDistributionTenantsOutput {
     /// Present when more tenants follow: pass it as Marker to get them.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "NextMarker", default, skip_serializing_if = "Option::is_none")
-    )]
     pub next_marker: Option<String>,
     /// The tenants on this page.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "DistributionTenantList",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub distribution_tenant_list: Option<Vec<crate::DistributionTenantSummary>>,
 }
 
@@ -27,6 +14,74 @@ impl ListDistributionTenantsOutput {
     /// Starts building a [`ListDistributionTenantsOutput`].
     pub fn builder() -> ListDistributionTenantsOutputBuilder {
         ListDistributionTenantsOutputBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for ListDistributionTenantsOutput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 0usize + usize::from(self.next_marker.is_some())
+            + usize::from(self.distribution_tenant_list.is_some());
+        let mut out = s.serialize_struct("ListDistributionTenantsOutput", len)?;
+        if let Some(value) = &self.next_marker {
+            out.serialize_field("NextMarker", value)?;
+        }
+        if let Some(value) = &self.distribution_tenant_list {
+            out.serialize_field("DistributionTenantList", value)?;
+        }
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ListDistributionTenantsOutput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["NextMarker", "DistributionTenantList"];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ListDistributionTenantsOutput;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ListDistributionTenantsOutput")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListDistributionTenantsOutput, A::Error> {
+                let mut next_marker: Option<Option<String>> = None;
+                let mut distribution_tenant_list: Option<
+                    Option<Vec<crate::DistributionTenantSummary>>,
+                > = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "NextMarker" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut next_marker,
+                                "NextMarker",
+                            )?
+                        }
+                        "DistributionTenantList" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut distribution_tenant_list,
+                                "DistributionTenantList",
+                            )?
+                        }
+                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                    }
+                }
+                Ok(ListDistributionTenantsOutput {
+                    next_marker: next_marker.flatten(),
+                    distribution_tenant_list: distribution_tenant_list.flatten(),
+                })
+            }
+        }
+        d.deserialize_struct("ListDistributionTenantsOutput", FIELDS, Visitor)
     }
 }
 

@@ -3,26 +3,12 @@
 /// Input of ListInvalidationsForDistributionTenant.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
 pub struct ListInvalidationsForDistributionTenantInput {
     /// The id of the distribution tenant.
-    #[cfg_attr(feature = "serde", serde(rename = "Id"))]
     pub id: String,
     /// Start the page after this invalidation (the NextMarker of the previous page).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")
-    )]
     pub marker: Option<String>,
     /// The largest number of invalidations to return in this page.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")
-    )]
     pub max_items: Option<i32>,
 }
 
@@ -30,6 +16,89 @@ impl ListInvalidationsForDistributionTenantInput {
     /// Starts building a [`ListInvalidationsForDistributionTenantInput`].
     pub fn builder() -> ListInvalidationsForDistributionTenantInputBuilder {
         ListInvalidationsForDistributionTenantInputBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for ListInvalidationsForDistributionTenantInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 1usize + usize::from(self.marker.is_some())
+            + usize::from(self.max_items.is_some());
+        let mut out = s
+            .serialize_struct("ListInvalidationsForDistributionTenantInput", len)?;
+        out.serialize_field("Id", &self.id)?;
+        if let Some(value) = &self.marker {
+            out.serialize_field("Marker", value)?;
+        }
+        if let Some(value) = &self.max_items {
+            out.serialize_field("MaxItems", value)?;
+        }
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ListInvalidationsForDistributionTenantInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["Id", "Marker", "MaxItems"];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ListInvalidationsForDistributionTenantInput;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ListInvalidationsForDistributionTenantInput")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListInvalidationsForDistributionTenantInput, A::Error> {
+                let mut id: Option<String> = None;
+                let mut marker: Option<Option<String>> = None;
+                let mut max_items: Option<Option<i32>> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "Id" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut id,
+                                "Id",
+                            )?
+                        }
+                        "Marker" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut marker,
+                                "Marker",
+                            )?
+                        }
+                        "MaxItems" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut max_items,
+                                "MaxItems",
+                            )?
+                        }
+                        other => {
+                            return Err(serde::de::Error::unknown_field(other, FIELDS));
+                        }
+                    }
+                }
+                Ok(ListInvalidationsForDistributionTenantInput {
+                    id: id.ok_or_else(|| serde::de::Error::missing_field("Id"))?,
+                    marker: marker.flatten(),
+                    max_items: max_items.flatten(),
+                })
+            }
+        }
+        d.deserialize_struct(
+            "ListInvalidationsForDistributionTenantInput",
+            FIELDS,
+            Visitor,
+        )
     }
 }
 

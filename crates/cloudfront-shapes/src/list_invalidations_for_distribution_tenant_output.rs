@@ -3,17 +3,8 @@
 /// Output of ListInvalidationsForDistributionTenant.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListInvalidationsForDistributionTenantOutput {
     /// The page of invalidations.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "InvalidationList",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub invalidation_list: Option<crate::InvalidationList>,
 }
 
@@ -21,6 +12,64 @@ impl ListInvalidationsForDistributionTenantOutput {
     /// Starts building a [`ListInvalidationsForDistributionTenantOutput`].
     pub fn builder() -> ListInvalidationsForDistributionTenantOutputBuilder {
         ListInvalidationsForDistributionTenantOutputBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for ListInvalidationsForDistributionTenantOutput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 0usize + usize::from(self.invalidation_list.is_some());
+        let mut out = s
+            .serialize_struct("ListInvalidationsForDistributionTenantOutput", len)?;
+        if let Some(value) = &self.invalidation_list {
+            out.serialize_field("InvalidationList", value)?;
+        }
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ListInvalidationsForDistributionTenantOutput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["InvalidationList"];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ListInvalidationsForDistributionTenantOutput;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ListInvalidationsForDistributionTenantOutput")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListInvalidationsForDistributionTenantOutput, A::Error> {
+                let mut invalidation_list: Option<Option<crate::InvalidationList>> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "InvalidationList" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut invalidation_list,
+                                "InvalidationList",
+                            )?
+                        }
+                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                    }
+                }
+                Ok(ListInvalidationsForDistributionTenantOutput {
+                    invalidation_list: invalidation_list.flatten(),
+                })
+            }
+        }
+        d.deserialize_struct(
+            "ListInvalidationsForDistributionTenantOutput",
+            FIELDS,
+            Visitor,
+        )
     }
 }
 

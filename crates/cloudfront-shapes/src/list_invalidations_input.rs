@@ -3,26 +3,12 @@
 /// Input of ListInvalidations.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
 pub struct ListInvalidationsInput {
     /// The id of the distribution (for example EDFDVBD6EXAMPLE).
-    #[cfg_attr(feature = "serde", serde(rename = "DistributionId"))]
     pub distribution_id: String,
     /// Start the page after this invalidation (the NextMarker of the previous page).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")
-    )]
     pub marker: Option<String>,
     /// The largest number of invalidations to return in this page.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")
-    )]
     pub max_items: Option<i32>,
 }
 
@@ -30,6 +16,87 @@ impl ListInvalidationsInput {
     /// Starts building a [`ListInvalidationsInput`].
     pub fn builder() -> ListInvalidationsInputBuilder {
         ListInvalidationsInputBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for ListInvalidationsInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 1usize + usize::from(self.marker.is_some())
+            + usize::from(self.max_items.is_some());
+        let mut out = s.serialize_struct("ListInvalidationsInput", len)?;
+        out.serialize_field("DistributionId", &self.distribution_id)?;
+        if let Some(value) = &self.marker {
+            out.serialize_field("Marker", value)?;
+        }
+        if let Some(value) = &self.max_items {
+            out.serialize_field("MaxItems", value)?;
+        }
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ListInvalidationsInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["DistributionId", "Marker", "MaxItems"];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ListInvalidationsInput;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ListInvalidationsInput")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListInvalidationsInput, A::Error> {
+                let mut distribution_id: Option<String> = None;
+                let mut marker: Option<Option<String>> = None;
+                let mut max_items: Option<Option<i32>> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "DistributionId" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut distribution_id,
+                                "DistributionId",
+                            )?
+                        }
+                        "Marker" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut marker,
+                                "Marker",
+                            )?
+                        }
+                        "MaxItems" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut max_items,
+                                "MaxItems",
+                            )?
+                        }
+                        other => {
+                            return Err(serde::de::Error::unknown_field(other, FIELDS));
+                        }
+                    }
+                }
+                Ok(ListInvalidationsInput {
+                    distribution_id: distribution_id
+                        .ok_or_else(|| serde::de::Error::missing_field(
+                            "DistributionId",
+                        ))?,
+                    marker: marker.flatten(),
+                    max_items: max_items.flatten(),
+                })
+            }
+        }
+        d.deserialize_struct("ListInvalidationsInput", FIELDS, Visitor)
     }
 }
 

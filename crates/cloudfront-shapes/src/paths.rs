@@ -3,16 +3,10 @@
 /// The paths of an invalidation batch together with their count.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Paths {
     /// How many paths are in Items.
-    #[cfg_attr(feature = "serde", serde(rename = "Quantity"))]
     pub quantity: i32,
     /// The paths, each starting with a slash; a trailing * matches any suffix.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Items", default, skip_serializing_if = "Option::is_none")
-    )]
     pub items: Option<Vec<String>>,
 }
 
@@ -20,6 +14,70 @@ impl Paths {
     /// Starts building a [`Paths`].
     pub fn builder() -> PathsBuilder {
         PathsBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Paths {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 1usize + usize::from(self.items.is_some());
+        let mut out = s.serialize_struct("Paths", len)?;
+        out.serialize_field("Quantity", &self.quantity)?;
+        if let Some(value) = &self.items {
+            out.serialize_field("Items", value)?;
+        }
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Paths {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["Quantity", "Items"];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Paths;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Paths")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Paths, A::Error> {
+                let mut quantity: Option<i32> = None;
+                let mut items: Option<Option<Vec<String>>> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "Quantity" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut quantity,
+                                "Quantity",
+                            )?
+                        }
+                        "Items" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut items,
+                                "Items",
+                            )?
+                        }
+                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Paths {
+                    quantity: quantity
+                        .ok_or_else(|| serde::de::Error::missing_field("Quantity"))?,
+                    items: items.flatten(),
+                })
+            }
+        }
+        d.deserialize_struct("Paths", FIELDS, Visitor)
     }
 }
 

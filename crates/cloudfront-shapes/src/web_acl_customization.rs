@@ -3,16 +3,10 @@
 /// A tenant web ACL override.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct WebAclCustomization {
     /// Whether the ACL is overridden or turned off.
-    #[cfg_attr(feature = "serde", serde(rename = "Action"))]
     pub action: crate::CustomizationActionType,
     /// The ARN of the web ACL used when overriding.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")
-    )]
     pub arn: Option<String>,
 }
 
@@ -20,6 +14,70 @@ impl WebAclCustomization {
     /// Starts building a [`WebAclCustomization`].
     pub fn builder() -> WebAclCustomizationBuilder {
         WebAclCustomizationBuilder::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for WebAclCustomization {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 1usize + usize::from(self.arn.is_some());
+        let mut out = s.serialize_struct("WebAclCustomization", len)?;
+        out.serialize_field("Action", &self.action)?;
+        if let Some(value) = &self.arn {
+            out.serialize_field("Arn", value)?;
+        }
+        out.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for WebAclCustomization {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["Action", "Arn"];
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = WebAclCustomization;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WebAclCustomization")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<WebAclCustomization, A::Error> {
+                let mut action: Option<crate::CustomizationActionType> = None;
+                let mut arn: Option<Option<String>> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "Action" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut action,
+                                "Action",
+                            )?
+                        }
+                        "Arn" => {
+                            ::sdk_types::serde_support::read_once(
+                                &mut map,
+                                &mut arn,
+                                "Arn",
+                            )?
+                        }
+                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                    }
+                }
+                Ok(WebAclCustomization {
+                    action: action
+                        .ok_or_else(|| serde::de::Error::missing_field("Action"))?,
+                    arn: arn.flatten(),
+                })
+            }
+        }
+        d.deserialize_struct("WebAclCustomization", FIELDS, Visitor)
     }
 }
 

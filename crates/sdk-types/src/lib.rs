@@ -13,6 +13,9 @@ mod idempotency;
 pub mod percent;
 mod random;
 pub mod schema;
+#[cfg(feature = "serde")]
+#[doc(hidden)]
+pub mod serde_support;
 mod unknown;
 
 pub use blob::Blob;
