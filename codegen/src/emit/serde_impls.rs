@@ -20,9 +20,14 @@ pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
 
     // How many members are written: the required ones, plus each optional one that is set.
     let required = s.members.iter().filter(|m| m.required).count();
-    let optional_counts = s.members.iter().zip(&fields).filter(|(m, _)| !m.required).map(|(_, field)| {
+    let optional_counts: Vec<_> = s.members.iter().zip(&fields).filter(|(m, _)| !m.required).map(|(_, field)| {
         quote!(usize::from(self.#field.is_some()))
-    });
+    }).collect();
+    let len = match (required, optional_counts.is_empty()) {
+        (0, false) => quote!(#(#optional_counts)+*),
+        (_, true) => quote!(#required),
+        _ => quote!(#required #(+ #optional_counts)*),
+    };
     let writes = s.members.iter().zip(&fields).map(|(m, field)| {
         let wire = &m.name;
         if m.required {
@@ -59,7 +64,7 @@ pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 use serde::ser::SerializeStruct;
-                let len = #required #(+ #optional_counts)*;
+                let len = #len;
                 let mut out = s.serialize_struct(#label, len)?;
                 #(#writes)*
                 out.end()

@@ -21,7 +21,7 @@ impl CreateInvalidationForDistributionTenantOutput {
 impl serde::Serialize for CreateInvalidationForDistributionTenantOutput {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let len = 0usize + usize::from(self.location.is_some())
+        let len = usize::from(self.location.is_some())
             + usize::from(self.invalidation.is_some());
         let mut out = s
             .serialize_struct("CreateInvalidationForDistributionTenantOutput", len)?;

@@ -23,7 +23,7 @@ impl Customizations {
 impl serde::Serialize for Customizations {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let len = 0usize + usize::from(self.web_acl.is_some())
+        let len = usize::from(self.web_acl.is_some())
             + usize::from(self.certificate.is_some())
             + usize::from(self.geo_restrictions.is_some());
         let mut out = s.serialize_struct("Customizations", len)?;

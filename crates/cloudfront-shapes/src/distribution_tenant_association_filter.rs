@@ -21,7 +21,7 @@ impl DistributionTenantAssociationFilter {
 impl serde::Serialize for DistributionTenantAssociationFilter {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let len = 0usize + usize::from(self.distribution_id.is_some())
+        let len = usize::from(self.distribution_id.is_some())
             + usize::from(self.connection_group_id.is_some());
         let mut out = s.serialize_struct("DistributionTenantAssociationFilter", len)?;
         if let Some(value) = &self.distribution_id {

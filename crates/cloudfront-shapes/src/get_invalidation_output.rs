@@ -19,7 +19,7 @@ impl GetInvalidationOutput {
 impl serde::Serialize for GetInvalidationOutput {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let len = 0usize + usize::from(self.invalidation.is_some());
+        let len = usize::from(self.invalidation.is_some());
         let mut out = s.serialize_struct("GetInvalidationOutput", len)?;
         if let Some(value) = &self.invalidation {
             out.serialize_field("Invalidation", value)?;

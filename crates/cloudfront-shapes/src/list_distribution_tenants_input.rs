@@ -23,7 +23,7 @@ impl ListDistributionTenantsInput {
 impl serde::Serialize for ListDistributionTenantsInput {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let len = 0usize + usize::from(self.association_filter.is_some())
+        let len = usize::from(self.association_filter.is_some())
             + usize::from(self.marker.is_some()) + usize::from(self.max_items.is_some());
         let mut out = s.serialize_struct("ListDistributionTenantsInput", len)?;
         if let Some(value) = &self.association_filter {

@@ -21,7 +21,7 @@ impl ListDistributionTenantsOutput {
 impl serde::Serialize for ListDistributionTenantsOutput {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let len = 0usize + usize::from(self.next_marker.is_some())
+        let len = usize::from(self.next_marker.is_some())
             + usize::from(self.distribution_tenant_list.is_some());
         let mut out = s.serialize_struct("ListDistributionTenantsOutput", len)?;
         if let Some(value) = &self.next_marker {

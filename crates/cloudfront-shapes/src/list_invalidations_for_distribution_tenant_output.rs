@@ -19,7 +19,7 @@ impl ListInvalidationsForDistributionTenantOutput {
 impl serde::Serialize for ListInvalidationsForDistributionTenantOutput {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let len = 0usize + usize::from(self.invalidation_list.is_some());
+        let len = usize::from(self.invalidation_list.is_some());
         let mut out = s
             .serialize_struct("ListInvalidationsForDistributionTenantOutput", len)?;
         if let Some(value) = &self.invalidation_list {

@@ -19,7 +19,7 @@ impl ListInvalidationsOutput {
 impl serde::Serialize for ListInvalidationsOutput {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let len = 0usize + usize::from(self.invalidation_list.is_some());
+        let len = usize::from(self.invalidation_list.is_some());
         let mut out = s.serialize_struct("ListInvalidationsOutput", len)?;
         if let Some(value) = &self.invalidation_list {
             out.serialize_field("InvalidationList", value)?;
