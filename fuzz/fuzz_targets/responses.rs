@@ -9,11 +9,9 @@ fuzz_target!(|data: &[u8]| {
     // The first byte picks a status family, so both success and error paths see the body.
     let Some((&selector, body)) = data.split_first() else { return };
     let status = if selector % 2 == 0 { 200 } else { 400 + u16::from(selector % 104) };
-    let response = HttpResponse {
-        status,
-        headers: vec![("x-amzn-requestid".into(), "fuzz".into()), ("location".into(), "l".into()), ("etag".into(), "e".into())],
-        body: body.to_vec(),
-    };
+    let headers =
+        vec![("x-amzn-requestid".into(), "fuzz".into()), ("location".into(), "l".into()), ("etag".into(), "e".into())];
+    let response = HttpResponse::new(status, headers, body.to_vec());
     let _ = wire::create_invalidation::parse_response(&response);
     let _ = wire::create_invalidation::parse_error(&response);
     let _ = wire::create_invalidation_for_distribution_tenant::parse_response(&response);

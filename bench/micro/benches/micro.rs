@@ -122,7 +122,7 @@ fn parsing(c: &mut Criterion) {
         ));
     }
     xml.push_str("</Items></InvalidationList>");
-    let response = sdk_wire::HttpResponse { status: 200, headers: vec![], body: xml.into_bytes() };
+    let response = sdk_wire::HttpResponse::new(200, vec![], xml.into_bytes());
     c.bench_function("parse_list_1000", |b| {
         b.iter(|| black_box(cloudfront::wire::list_invalidations::parse_response(black_box(&response))))
     });

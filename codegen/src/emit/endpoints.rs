@@ -379,7 +379,7 @@ fn endpoint_result(endpoint: &Value, scope: &Scope) -> Result<TokenStream, Strin
         let region = optional("signingRegion")?;
         let signing_name = optional("signingName")?;
         schemes.push(quote! {
-            ::sdk_runtime::AuthScheme { name: #name.to_owned(), signing_region: #region, signing_name: #signing_name }
+            ::sdk_runtime::AuthScheme::new(#name, #region, #signing_name)
         });
     }
     let mut headers = Vec::new();
@@ -389,7 +389,7 @@ fn endpoint_result(endpoint: &Value, scope: &Scope) -> Result<TokenStream, Strin
         headers.push(quote!((#name.to_owned(), vec![#(#values),*])));
     }
     Ok(quote! {
-        Ok(::sdk_runtime::Endpoint { url: #url, auth_schemes: vec![#(#schemes),*], headers: vec![#(#headers),*] })
+        Ok(::sdk_runtime::Endpoint::new(#url, vec![#(#schemes),*], vec![#(#headers),*]))
     })
 }
 

@@ -20,9 +20,13 @@ pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
 
     // How many members are written: the required ones, plus each optional one that is set.
     let required = s.members.iter().filter(|m| m.required).count();
-    let optional_counts: Vec<_> = s.members.iter().zip(&fields).filter(|(m, _)| !m.required).map(|(_, field)| {
-        quote!(usize::from(self.#field.is_some()))
-    }).collect();
+    let optional_counts: Vec<_> = s
+        .members
+        .iter()
+        .zip(&fields)
+        .filter(|(m, _)| !m.required)
+        .map(|(_, field)| quote!(usize::from(self.#field.is_some())))
+        .collect();
     let len = match (required, optional_counts.is_empty()) {
         (0, false) => quote!(#(#optional_counts)+*),
         (_, true) => quote!(#required),

@@ -125,11 +125,11 @@ fn waiter_tokens(
                 #builder {
                     handle,
                     inner: #input::builder(),
-                    config: ::sdk_runtime::waiter::WaiterConfig {
-                        min_delay: ::std::time::Duration::from_secs(#min_delay),
-                        max_delay: ::std::time::Duration::from_secs(#max_delay),
-                        max_wait: DEFAULT_MAX_WAIT,
-                    },
+                    config: ::sdk_runtime::waiter::WaiterConfig::new(
+                        ::std::time::Duration::from_secs(#min_delay),
+                        ::std::time::Duration::from_secs(#max_delay),
+                        DEFAULT_MAX_WAIT,
+                    ),
                 }
             }
 

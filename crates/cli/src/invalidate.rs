@@ -288,8 +288,11 @@ pub async fn run(args: Args) -> Result<String, Failure> {
         Some(interval) => Pacer::new(interval),
         None => Pacer::per_second(args.pace),
     };
-    let mut settings =
-        Settings { concurrency: args.concurrency, wait_for_each: args.wait, pacer, journal, ..Settings::default() };
+    let mut settings = Settings::default();
+    settings.concurrency = args.concurrency;
+    settings.wait_for_each = args.wait;
+    settings.pacer = pacer;
+    settings.journal = journal;
     if let Some(poll) = crate::tuning::wait_poll()? {
         settings.poll = poll;
     }
@@ -410,6 +413,7 @@ async fn status(args: &Args, journal: &Journal) -> Result<String, Failure> {
                 .await
                 .map(|o| o.invalidation.map(|i| i.status))
                 .map_err(|e| e.to_string()),
+            other => Err(format!("no status query for target {other}")),
         };
         let status = match answer {
             Ok(status) => status.unwrap_or_default(),
@@ -528,6 +532,8 @@ impl Progress {
                 *batches += 1;
                 format!("{target}: batch {} already accepted as {id} (journal), not sent again", batch + 1)
             }
+            // An event this version does not report.
+            _ => return,
         };
         if self.terminal {
             eprint!("\r[{batches}/{}] batches, {paths} paths, {retries} retries\x1b[K", self.total);

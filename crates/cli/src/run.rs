@@ -236,6 +236,7 @@ async fn call_once(client: &Client, operation: &str, input: Value) -> Result<Val
         JsonCallError::Input(why) => Failure::Usage(format!("Parameter validation failed: {why}")),
         JsonCallError::Call(error) => failure(operation, error),
         JsonCallError::Output(why) => Failure::Other(why),
+        other => Failure::Other(other.to_string()),
     })
 }
 
@@ -309,5 +310,6 @@ fn waiter_failure<O, E: ProvideErrorMetadata + std::fmt::Display>(
             e.message().unwrap_or_default()
         )),
         WaitError::Error(e) => describe(e.to_string()),
+        other => describe(other.to_string()),
     }
 }

@@ -47,7 +47,9 @@ async fn main() -> Result<(), String> {
             let client = cloudfront::Client::new(config)?;
             let planned = plan(&["/index.html", "/assets/*"], "bench", &Options::default()).map_err(|_| "bad plan")?;
             let targets: Vec<Target> = (0..tenants).map(|i| Target::Tenant(format!("dt_{i:06}"))).collect();
-            let settings = Settings { concurrency: 32, pacer: Pacer::per_second(rate), ..Settings::default() };
+            let mut settings = Settings::default();
+            settings.concurrency = 32;
+            settings.pacer = Pacer::per_second(rate);
             let started = Instant::now();
             let outcomes = fan_out(&client, &targets, &planned, &settings, &|_, _| {}).await;
             let seconds = started.elapsed().as_secs_f64();

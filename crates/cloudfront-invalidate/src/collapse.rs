@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// A wildcard the collapse chose, with what it covers.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Wildcard {
     /// `/folder/*`.
@@ -23,6 +24,7 @@ pub struct Wildcard {
 }
 
 /// The items to invalidate after collapsing, and the wildcards that replaced files.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Collapsed {
     /// Items to plan: the chosen wildcards, the changed files no wildcard covers, and every

@@ -25,6 +25,7 @@ use sdk_types::DateTime;
 const EARLIER_RUN_MARGIN_SECS: i64 = 5;
 
 /// What to invalidate.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Target {
     /// A distribution, by id.
@@ -52,6 +53,7 @@ impl std::fmt::Display for Target {
 }
 
 /// How to send.
+#[non_exhaustive]
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// Batches in flight at once.
@@ -148,6 +150,7 @@ impl Pacer {
 }
 
 /// Something that happened during a run, for progress displays.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     /// Batch `batch` (0-based) was accepted as invalidation `id`.
@@ -193,6 +196,7 @@ pub enum Event {
 }
 
 /// What a successful run did.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
     /// The invalidation id of each batch, in plan order.
@@ -209,6 +213,7 @@ pub struct Summary {
 }
 
 /// Why a run stopped.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     /// The batch that failed (0-based).

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use crate::execute::Target;
 
 /// One accepted batch.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// The run it belongs to.

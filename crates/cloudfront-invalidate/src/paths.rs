@@ -18,6 +18,7 @@ pub const MAX_PATH_LENGTH: usize = 4000;
 pub const MAX_TAG_LENGTH: usize = 256;
 
 /// One item that breaks a rule.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     /// Position of the item in the list given.
@@ -29,6 +30,7 @@ pub struct Problem {
 }
 
 /// CloudFront's rules for one item.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {
     /// A path must start with `/` (a cache tag with `#`).

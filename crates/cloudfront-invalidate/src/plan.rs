@@ -16,6 +16,7 @@ use std::fmt;
 use crate::paths::{MAX_ITEMS_PER_REQUEST, Problem, encode, validate};
 
 /// CloudFront's limits a batch must respect.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Items in one request.
@@ -26,6 +27,13 @@ pub struct Limits {
     pub wildcards_in_progress: usize,
 }
 
+impl Limits {
+    /// Limits other than CloudFront's defaults (an account with raised quotas, say).
+    pub fn new(items_per_request: usize, files_in_progress: usize, wildcards_in_progress: usize) -> Self {
+        Limits { items_per_request, files_in_progress, wildcards_in_progress }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits { items_per_request: MAX_ITEMS_PER_REQUEST, files_in_progress: 3000, wildcards_in_progress: 15 }
@@ -33,6 +41,7 @@ impl Default for Limits {
 }
 
 /// How to plan.
+#[non_exhaustive]
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Percent-encode raw file names first (see [`encode`]).
@@ -42,6 +51,7 @@ pub struct Options {
 }
 
 /// One request's worth of items.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Batch {
     /// Paths and tags, wildcards first, each group sorted.
@@ -83,6 +93,7 @@ impl Batch {
 }
 
 /// The batches to send, and what planning removed.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     /// In the order to send them.

@@ -25,17 +25,25 @@ fn client(url: &str) -> cloudfront::Client {
     cloudfront::Client::new(config).unwrap()
 }
 
+/// The tests' settings, changed by `change`.
+fn settings_with(change: impl FnOnce(&mut Settings)) -> Settings {
+    let mut settings = settings();
+    change(&mut settings);
+    settings
+}
+
+/// Fast settings for a loopback server: short pacing, backoff and polling.
 fn settings() -> Settings {
-    Settings {
-        concurrency: 3,
-        pacer: Pacer::new(Duration::from_millis(2)),
-        first_backoff: Duration::from_millis(40),
-        max_backoff: Duration::from_millis(320),
-        deadline: Duration::from_secs(120),
-        wait_for_each: false,
-        poll: Duration::from_millis(50),
-        journal: None,
-    }
+    let mut settings = Settings::default();
+    settings.concurrency = 3;
+    settings.pacer = Pacer::new(Duration::from_millis(2));
+    settings.first_backoff = Duration::from_millis(40);
+    settings.max_backoff = Duration::from_millis(320);
+    settings.deadline = Duration::from_secs(120);
+    settings.wait_for_each = false;
+    settings.poll = Duration::from_millis(50);
+    settings.journal = None;
+    settings
 }
 
 /// 10,000 items: 9,950 files and 50 wildcards, a few of them covering files.
@@ -104,7 +112,10 @@ async fn waiting_for_each_batch_never_hits_the_in_progress_limits() {
     let planned = plan(&deploy(), "deploy-43", &Options::default()).unwrap();
     let events = Mutex::new(Vec::new());
     let record = |e: Event| events.lock().unwrap().push(e);
-    let settings = Settings { concurrency: 1, wait_for_each: true, ..settings() };
+    let settings = settings_with(|s| {
+        s.concurrency = 1;
+        s.wait_for_each = true;
+    });
     let summary = execute(&client, &Target::Distribution("E2".into()), &planned, &settings, &record).await.unwrap();
     assert_eq!(summary.ids.len(), planned.batches.len());
     let events = events.lock().unwrap();
@@ -119,7 +130,9 @@ async fn a_deadline_stops_a_run_that_cannot_start() {
     let server = TestServer::start(|_, _| error(400, "TooManyInvalidationsInProgress", "busy")).await;
     let client = client(&server.url);
     let planned = plan(&["/a"], "r", &Options::default()).unwrap();
-    let settings = Settings { deadline: Duration::from_millis(300), ..settings() };
+    let settings = settings_with(|s| {
+        s.deadline = Duration::from_millis(300);
+    });
     let failure = execute(&client, &Target::Distribution("E3".into()), &planned, &settings, &|_| {}).await.unwrap_err();
     assert_eq!(failure.code.as_deref(), Some("TooManyInvalidationsInProgress"));
     assert!(failure.to_string().starts_with("batch 1: still TooManyInvalidationsInProgress"), "{failure}");
@@ -164,12 +177,17 @@ async fn a_rerun_is_reported_and_a_journal_skips_what_was_accepted() {
     let _ = std::fs::remove_file(&path);
     let other = Target::Distribution("E5".into());
     let journal = Arc::new(cloudfront_invalidate::journal::Journal::open(&path).unwrap());
-    let with_journal = Settings { journal: Some(journal), ..settings() };
+    let with_journal = settings_with(|s| {
+        s.journal = Some(journal);
+    });
     let recorded = execute(&client, &other, &planned, &with_journal, &|_| {}).await.unwrap();
     let posts_before = state.lock().unwrap().posts;
     let journal = Arc::new(cloudfront_invalidate::journal::Journal::open(&path).unwrap());
     assert_eq!(journal.entries().len(), planned.batches.len());
-    let resumed = Settings { journal: Some(journal), wait_for_each: true, ..settings() };
+    let resumed = settings_with(|s| {
+        s.journal = Some(journal);
+        s.wait_for_each = true;
+    });
     let rerun = execute(&client, &other, &planned, &resumed, &|_| {}).await.unwrap();
     assert_eq!(state.lock().unwrap().posts, posts_before, "no CreateInvalidation call for journalled batches");
     assert_eq!(rerun.ids, recorded.ids);
@@ -184,7 +202,10 @@ async fn fan_out_to_tenants(tenants: usize, rate: f64, plan: &Plan) -> (CloudFro
     let server = TestServer::start(move |request, index| shared.lock().unwrap().handle(request, index)).await;
     let client = client(&server.url);
     let targets: Vec<Target> = (0..tenants).map(|i| Target::Tenant(format!("dt_{i:05}"))).collect();
-    let settings = Settings { concurrency: 32, pacer: Pacer::per_second(rate), ..settings() };
+    let settings = settings_with(|s| {
+        s.concurrency = 32;
+        s.pacer = Pacer::per_second(rate);
+    });
     let started = Instant::now();
     let outcomes = fan_out(&client, &targets, plan, &settings, &|_, _| {}).await;
     let wall = started.elapsed();

@@ -16,7 +16,7 @@ fn item() -> impl Strategy<Value = String> {
 
 fn limits() -> impl Strategy<Value = Limits> {
     (1usize..40, 1usize..40, 1usize..6).prop_map(|(items_per_request, files_in_progress, wildcards_in_progress)| {
-        Limits { items_per_request, files_in_progress, wildcards_in_progress }
+        Limits::new(items_per_request, files_in_progress, wildcards_in_progress)
     })
 }
 
@@ -33,7 +33,8 @@ proptest! {
         limits in limits(),
         seed in any::<u64>(),
     ) {
-        let options = Options { limits, ..Options::default() };
+        let mut options = Options::default();
+        options.limits = limits;
         let made = plan(&items, "run-1", &options).unwrap();
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for batch in &made.batches {

@@ -49,81 +49,83 @@ pub fn resolve_endpoint(
                 ),
             );
         }
-        return Ok(::sdk_runtime::Endpoint {
-            url: endpoint.to_owned(),
-            auth_schemes: vec![],
-            headers: vec![],
-        });
+        return Ok(::sdk_runtime::Endpoint::new(endpoint.to_owned(), vec![], vec![]));
     }
     if let Some(region) = params.region.as_deref() {
         if let Some(partition_result) = ::sdk_runtime::endpoint::partition(region) {
             if partition_result.name == "aws" && !params.use_fips
                 && params.use_dual_stack
             {
-                return Ok(::sdk_runtime::Endpoint {
-                    url: "https://cloudfront.global.api.aws".to_owned(),
-                    auth_schemes: vec![
-                        ::sdk_runtime::AuthScheme { name : "sigv4".to_owned(),
-                        signing_region : Some("us-east-1".to_owned()), signing_name :
-                        None }
-                    ],
-                    headers: vec![],
-                });
+                return Ok(
+                    ::sdk_runtime::Endpoint::new(
+                        "https://cloudfront.global.api.aws".to_owned(),
+                        vec![
+                            ::sdk_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+                            .to_owned()), None)
+                        ],
+                        vec![],
+                    ),
+                );
             }
             if partition_result.name == "aws" && params.use_fips && params.use_dual_stack
             {
-                return Ok(::sdk_runtime::Endpoint {
-                    url: "https://cloudfront-fips.global.api.aws".to_owned(),
-                    auth_schemes: vec![
-                        ::sdk_runtime::AuthScheme { name : "sigv4".to_owned(),
-                        signing_region : Some("us-east-1".to_owned()), signing_name :
-                        None }
-                    ],
-                    headers: vec![],
-                });
+                return Ok(
+                    ::sdk_runtime::Endpoint::new(
+                        "https://cloudfront-fips.global.api.aws".to_owned(),
+                        vec![
+                            ::sdk_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+                            .to_owned()), None)
+                        ],
+                        vec![],
+                    ),
+                );
             }
             if partition_result.name == "aws-cn" && !params.use_fips
                 && !params.use_dual_stack
             {
-                return Ok(::sdk_runtime::Endpoint {
-                    url: "https://cloudfront.cn-northwest-1.amazonaws.com.cn".to_owned(),
-                    auth_schemes: vec![
-                        ::sdk_runtime::AuthScheme { name : "sigv4".to_owned(),
-                        signing_region : Some("cn-northwest-1".to_owned()), signing_name
-                        : None }
-                    ],
-                    headers: vec![],
-                });
+                return Ok(
+                    ::sdk_runtime::Endpoint::new(
+                        "https://cloudfront.cn-northwest-1.amazonaws.com.cn".to_owned(),
+                        vec![
+                            ::sdk_runtime::AuthScheme::new("sigv4", Some("cn-northwest-1"
+                            .to_owned()), None)
+                        ],
+                        vec![],
+                    ),
+                );
             }
             if partition_result.name == "aws-cn" && params.use_fips
                 && !params.use_dual_stack
             {
-                return Ok(::sdk_runtime::Endpoint {
-                    url: "https://cloudfront-fips.cn-northwest-1.amazonaws.com.cn"
-                        .to_owned(),
-                    auth_schemes: vec![
-                        ::sdk_runtime::AuthScheme { name : "sigv4".to_owned(),
-                        signing_region : Some("cn-northwest-1".to_owned()), signing_name
-                        : None }
-                    ],
-                    headers: vec![],
-                });
+                return Ok(
+                    ::sdk_runtime::Endpoint::new(
+                        "https://cloudfront-fips.cn-northwest-1.amazonaws.com.cn"
+                            .to_owned(),
+                        vec![
+                            ::sdk_runtime::AuthScheme::new("sigv4", Some("cn-northwest-1"
+                            .to_owned()), None)
+                        ],
+                        vec![],
+                    ),
+                );
             }
             if params.use_fips && params.use_dual_stack {
                 if partition_result.supports_fips && partition_result.supports_dual_stack
                 {
-                    return Ok(::sdk_runtime::Endpoint {
-                        url: format!(
-                            "https://cloudfront-fips.{}", partition_result
-                            .dual_stack_dns_suffix
+                    return Ok(
+                        ::sdk_runtime::Endpoint::new(
+                            format!(
+                                "https://cloudfront-fips.{}", partition_result
+                                .dual_stack_dns_suffix
+                            ),
+                            vec![
+                                ::sdk_runtime::AuthScheme::new("sigv4",
+                                Some(partition_result.implicit_global_region.to_owned()),
+                                None)
+                            ],
+                            vec![],
                         ),
-                        auth_schemes: vec![
-                            ::sdk_runtime::AuthScheme { name : "sigv4".to_owned(),
-                            signing_region : Some(partition_result.implicit_global_region
-                            .to_owned()), signing_name : None }
-                        ],
-                        headers: vec![],
-                    });
+                    );
                 }
                 return Err(
                     ::sdk_runtime::EndpointError(
@@ -134,17 +136,19 @@ pub fn resolve_endpoint(
             }
             if params.use_fips && !params.use_dual_stack {
                 if partition_result.supports_fips {
-                    return Ok(::sdk_runtime::Endpoint {
-                        url: format!(
-                            "https://cloudfront-fips.{}", partition_result.dns_suffix
+                    return Ok(
+                        ::sdk_runtime::Endpoint::new(
+                            format!(
+                                "https://cloudfront-fips.{}", partition_result.dns_suffix
+                            ),
+                            vec![
+                                ::sdk_runtime::AuthScheme::new("sigv4",
+                                Some(partition_result.implicit_global_region.to_owned()),
+                                None)
+                            ],
+                            vec![],
                         ),
-                        auth_schemes: vec![
-                            ::sdk_runtime::AuthScheme { name : "sigv4".to_owned(),
-                            signing_region : Some(partition_result.implicit_global_region
-                            .to_owned()), signing_name : None }
-                        ],
-                        headers: vec![],
-                    });
+                    );
                 }
                 return Err(
                     ::sdk_runtime::EndpointError(
@@ -155,18 +159,20 @@ pub fn resolve_endpoint(
             }
             if !params.use_fips && params.use_dual_stack {
                 if partition_result.supports_dual_stack {
-                    return Ok(::sdk_runtime::Endpoint {
-                        url: format!(
-                            "https://cloudfront.{}", partition_result
-                            .dual_stack_dns_suffix
+                    return Ok(
+                        ::sdk_runtime::Endpoint::new(
+                            format!(
+                                "https://cloudfront.{}", partition_result
+                                .dual_stack_dns_suffix
+                            ),
+                            vec![
+                                ::sdk_runtime::AuthScheme::new("sigv4",
+                                Some(partition_result.implicit_global_region.to_owned()),
+                                None)
+                            ],
+                            vec![],
                         ),
-                        auth_schemes: vec![
-                            ::sdk_runtime::AuthScheme { name : "sigv4".to_owned(),
-                            signing_region : Some(partition_result.implicit_global_region
-                            .to_owned()), signing_name : None }
-                        ],
-                        headers: vec![],
-                    });
+                    );
                 }
                 return Err(
                     ::sdk_runtime::EndpointError(
@@ -175,15 +181,16 @@ pub fn resolve_endpoint(
                     ),
                 );
             }
-            return Ok(::sdk_runtime::Endpoint {
-                url: format!("https://cloudfront.{}", partition_result.dns_suffix),
-                auth_schemes: vec![
-                    ::sdk_runtime::AuthScheme { name : "sigv4".to_owned(), signing_region
-                    : Some(partition_result.implicit_global_region.to_owned()),
-                    signing_name : None }
-                ],
-                headers: vec![],
-            });
+            return Ok(
+                ::sdk_runtime::Endpoint::new(
+                    format!("https://cloudfront.{}", partition_result.dns_suffix),
+                    vec![
+                        ::sdk_runtime::AuthScheme::new("sigv4", Some(partition_result
+                        .implicit_global_region.to_owned()), None)
+                    ],
+                    vec![],
+                ),
+            );
         }
         return Err(
             ::sdk_runtime::EndpointError(

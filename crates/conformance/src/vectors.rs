@@ -338,16 +338,16 @@ fn check_retry_decision(
 }
 
 fn response_of(case: &Value) -> Result<HttpResponse, String> {
-    Ok(HttpResponse {
-        status: case["status"].as_u64().and_then(|s| u16::try_from(s).ok()).ok_or("case has no status")?,
-        headers: case["headers"]
+    Ok(HttpResponse::new(
+        case["status"].as_u64().and_then(|s| u16::try_from(s).ok()).ok_or("case has no status")?,
+        case["headers"]
             .as_object()
             .into_iter()
             .flatten()
             .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
             .collect(),
-        body: case["body"].as_str().unwrap_or_default().as_bytes().to_vec(),
-    })
+        case["body"].as_str().unwrap_or_default().as_bytes().to_vec(),
+    ))
 }
 
 /// botocore reports an absent value sometimes as `None`, sometimes as `""`.

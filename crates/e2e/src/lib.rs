@@ -24,12 +24,11 @@ pub fn client(endpoint: &str, credentials: Credentials) -> Client {
         .region("us-east-1")
         .endpoint_url(endpoint)
         .credentials(credentials)
-        .retry(RetryConfig {
-            max_attempts: 5,
-            throttling_base: Duration::from_millis(5),
-            transient_base: Duration::from_millis(1),
-            ..RetryConfig::default()
-        })
+        .retry(
+            RetryConfig::default()
+                .with_max_attempts(5)
+                .with_backoff(Duration::from_millis(5), Duration::from_millis(1)),
+        )
         .read_timeout(Duration::from_millis(500))
         .build()
         .expect("a valid configuration");

@@ -186,7 +186,8 @@ async fn a_whole_deploy_lands_once_on_a_distribution_and_its_tenants() {
     let mut items: Vec<String> = (0..9950).map(|i| format!("/assets/{}/{i}.js", i % 40)).collect();
     items.extend((0..50).map(|i| format!("/pages/{i}/*")));
     let planned = plan(&items, &format!("fc-{}", sdk_types::idempotency_token()), &Options::default()).unwrap();
-    let settings = Settings { pacer: Pacer::new(std::time::Duration::from_millis(5)), ..Settings::default() };
+    let mut settings = Settings::default();
+    settings.pacer = Pacer::new(std::time::Duration::from_millis(5));
     let outcomes = fan_out(&client, &targets, &planned, &settings, &|_, _| {}).await;
     let expected: std::collections::BTreeSet<&str> = items.iter().map(String::as_str).collect();
     for (target, outcome) in outcomes {
@@ -208,6 +209,7 @@ async fn a_whole_deploy_lands_once_on_a_distribution_and_its_tenants() {
                     .unwrap()
                     .invalidation
                     .unwrap(),
+                other => panic!("this test makes no target like {other}"),
             }
             .invalidation_batch;
             for path in batch.paths.items.unwrap_or_default() {

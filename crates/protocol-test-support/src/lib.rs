@@ -116,16 +116,16 @@ fn decoded(text: &str) -> String {
 /// The HTTP response of a `httpResponseTests` case.
 pub fn response(case_json: &str) -> HttpResponse {
     let case = case(case_json);
-    HttpResponse {
-        status: case["code"].as_u64().and_then(|c| u16::try_from(c).ok()).unwrap_or(200),
-        headers: case["headers"]
+    HttpResponse::new(
+        case["code"].as_u64().and_then(|c| u16::try_from(c).ok()).unwrap_or(200),
+        case["headers"]
             .as_object()
             .into_iter()
             .flatten()
             .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
             .collect(),
-        body: case["body"].as_str().unwrap_or_default().as_bytes().to_vec(),
-    }
+        case["body"].as_str().unwrap_or_default().as_bytes().to_vec(),
+    )
 }
 
 /// Compares two values through `Debug`, which treats NaN like any other value.

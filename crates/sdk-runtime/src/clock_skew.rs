@@ -68,11 +68,11 @@ mod tests {
     use super::*;
 
     fn response_dated(secs: i64) -> HttpResponse {
-        HttpResponse {
-            status: 403,
-            headers: vec![("Date".into(), DateTime::from_secs(secs).fmt(TimestampFormat::HttpDate))],
-            body: Vec::new(),
-        }
+        HttpResponse::new(
+            403,
+            vec![("Date".into(), DateTime::from_secs(secs).fmt(TimestampFormat::HttpDate))],
+            Vec::new(),
+        )
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::time::{Clock, Sleep, SystemClock, TokioSleep};
 use crate::transport::TransportSettings;
 
 /// Everything a client needs besides the service's own model.
+#[non_exhaustive]
 #[derive(Clone, Debug)]
 pub struct Config {
     /// The region requests are made in (signing region unless the endpoint rules say otherwise).

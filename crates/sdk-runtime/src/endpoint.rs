@@ -3,6 +3,7 @@
 use std::fmt;
 
 /// A resolved endpoint: the URL to send to and how to sign for it.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Endpoint {
     /// The URL requests go to.
@@ -14,6 +15,11 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
+    /// An endpoint with the auth schemes and headers the rules chose.
+    pub fn new(url: impl Into<String>, auth_schemes: Vec<AuthScheme>, headers: Vec<(String, Vec<String>)>) -> Self {
+        Endpoint { url: url.into(), auth_schemes, headers }
+    }
+
     /// An endpoint with no properties (a custom endpoint URL, say).
     pub fn url(url: impl Into<String>) -> Self {
         Endpoint { url: url.into(), auth_schemes: Vec::new(), headers: Vec::new() }
@@ -31,6 +37,7 @@ impl Endpoint {
 }
 
 /// One entry of the `authSchemes` endpoint property.
+#[non_exhaustive]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AuthScheme {
     /// The scheme's name (`sigv4`).
@@ -39,6 +46,13 @@ pub struct AuthScheme {
     pub signing_region: Option<String>,
     /// The service name to sign for.
     pub signing_name: Option<String>,
+}
+
+impl AuthScheme {
+    /// The scheme `name`, signing for `signing_region` and `signing_name` where the rules say.
+    pub fn new(name: impl Into<String>, signing_region: Option<String>, signing_name: Option<String>) -> Self {
+        AuthScheme { name: name.into(), signing_region, signing_name }
+    }
 }
 
 /// The rules refused the configuration (FIPS with a custom endpoint, no region, ...).
@@ -54,6 +68,7 @@ impl fmt::Display for EndpointError {
 impl std::error::Error for EndpointError {}
 
 /// The outputs of `aws.partition` (facts from the AWS partitions file).
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Partition {
     /// The partition's name (`aws`, `aws-cn`, ...).

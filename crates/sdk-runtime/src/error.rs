@@ -3,13 +3,15 @@
 
 use std::fmt;
 
-use sdk_types::{BuildError, ProvideErrorMetadata};
+use sdk_types::{Attempts, BuildError, ProvideErrorMetadata};
 
 use crate::credentials::CredentialsError;
 use crate::endpoint::EndpointError;
 
-/// An operation's failure; `E` is the operation's error enum.
+/// An operation's failure; `E` is the operation's error enum. More kinds of failure may be
+/// added, so a `match` needs a wildcard arm.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum SdkError<E> {
     /// The input cannot be sent (names the member and the rule); nothing was sent.
     Construction(BuildError),
@@ -20,9 +22,9 @@ pub enum SdkError<E> {
     /// The endpoint rules refused the configuration.
     Endpoint(EndpointError),
     /// The request timed out (after the configured attempts).
-    Timeout(String),
+    Timeout(DispatchError),
     /// The request could not be delivered (connection refused, DNS, TLS, ...).
-    Dispatch(String),
+    Dispatch(DispatchError),
     /// A success response that could not be read.
     Response {
         /// What could not be read.
@@ -104,7 +106,7 @@ impl<E: fmt::Display> fmt::Display for SdkError<E> {
             SdkError::Credentials(e) => write!(f, "unable to locate credentials: {e}"),
             SdkError::Endpoint(e) => write!(f, "{e}"),
             SdkError::Timeout(why) => write!(f, "timed out: {why}"),
-            SdkError::Dispatch(why) => f.write_str(why),
+            SdkError::Dispatch(why) => write!(f, "{why}"),
             SdkError::Response { message, status, request_id } => {
                 write!(f, "unreadable response (HTTP {status}")?;
                 if let Some(id) = request_id {
@@ -123,8 +125,63 @@ impl<E: std::error::Error + 'static> std::error::Error for SdkError<E> {
             SdkError::Construction(e) => Some(e),
             SdkError::Credentials(e) => Some(e),
             SdkError::Endpoint(e) => Some(e),
+            SdkError::Timeout(e) | SdkError::Dispatch(e) => Some(e),
             SdkError::Service(e) => Some(e),
-            _ => None,
+            SdkError::Config(_) | SdkError::Response { .. } => None,
         }
+    }
+}
+
+/// A request that got no answer: what happened (in the AWS CLI's words), the error underneath
+/// (kept as the `source`), and how the attempts went.
+#[derive(Debug)]
+pub struct DispatchError {
+    message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    attempts: Attempts,
+}
+
+impl DispatchError {
+    /// A failure described by `message`, with no underlying error.
+    pub fn new(message: impl Into<String>) -> Self {
+        DispatchError { message: message.into(), source: None, attempts: Attempts::default() }
+    }
+
+    /// The same failure, caused by `source`.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// The same failure, after the attempts described by `attempts`.
+    pub fn with_attempts(mut self, attempts: Attempts) -> Self {
+        self.attempts = attempts;
+        self
+    }
+
+    /// What happened, without the note on attempts.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// How many attempts were made, and whether one may have been applied by the service.
+    pub fn attempts(&self) -> &Attempts {
+        &self.attempts
+    }
+}
+
+impl fmt::Display for DispatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if self.attempts.may_have_been_applied {
+            f.write_str("; it may have been applied: retry with the same request to find out")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DispatchError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
     }
 }

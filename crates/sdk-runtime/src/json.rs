@@ -10,6 +10,7 @@ use crate::SdkError;
 pub use serde_json::Value;
 
 /// Why a call by name failed.
+#[non_exhaustive]
 #[derive(Debug)]
 pub enum JsonCallError {
     /// No operation has this name.
@@ -20,6 +21,26 @@ pub enum JsonCallError {
     Call(SdkError<ErrorMetadata>),
     /// The output could not be written as JSON.
     Output(String),
+}
+
+impl std::fmt::Display for JsonCallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JsonCallError::UnknownOperation(name) => write!(f, "unknown operation {name}"),
+            JsonCallError::Input(why) => write!(f, "invalid input: {why}"),
+            JsonCallError::Call(error) => write!(f, "{error}"),
+            JsonCallError::Output(why) => write!(f, "the output cannot be written as JSON: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for JsonCallError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            JsonCallError::Call(error) => Some(error),
+            _ => None,
+        }
+    }
 }
 
 /// Reads `input` as the operation's input type, sends it with `send` and writes the output as

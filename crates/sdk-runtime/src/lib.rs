@@ -26,5 +26,5 @@ pub mod waiter;
 pub use config::{Config, ConfigBuilder};
 pub use credentials::{Credentials, CredentialsError, ProvideCredentials};
 pub use endpoint::{AuthScheme, Endpoint, EndpointError, Partition};
-pub use error::SdkError;
+pub use error::{DispatchError, SdkError};
 pub use operation::{Handle, OperationSpec};

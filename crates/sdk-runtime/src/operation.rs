@@ -10,12 +10,14 @@ use tracing::Instrument;
 use crate::clock_skew::{CLOCK_SKEW_CODES, ClockSkew};
 use crate::config::Config;
 use crate::endpoint::Endpoint;
-use crate::error::SdkError;
+use crate::error::{DispatchError, SdkError};
 use crate::retry::{RateLimiter, RetryKind, RetryMode, RetryQuota, classify_error, jitter};
 use crate::time::seconds_between;
 use crate::transport::{Transport, TransportError};
 
-/// What the runtime needs to know about an operation.
+/// What the runtime needs to know about an operation. Built only by generated code, which is
+/// generated for the runtime it builds against, so it stays a plain struct (constructible in a
+/// `const`) rather than `#[non_exhaustive]`.
 #[derive(Clone, Copy, Debug)]
 pub struct OperationSpec {
     /// The operation's name (for logs).
@@ -25,6 +27,7 @@ pub struct OperationSpec {
 }
 
 /// Shared state of a client: configuration, transport, retry quota and rate limiter.
+#[non_exhaustive]
 #[derive(Debug)]
 pub struct Handle {
     /// The client configuration.
@@ -86,9 +89,9 @@ impl Handle {
         let span = tracing::info_span!("operation", operation = spec.name, attempts = tracing::field::Empty);
         let work = self.attempts(spec, endpoint, request, parse_error).instrument(span);
         match self.config.operation_timeout {
-            Some(limit) => tokio::time::timeout(limit, work)
-                .await
-                .unwrap_or_else(|_| Err(SdkError::Timeout(format!("{} did not finish within {limit:?}", spec.name)))),
+            Some(limit) => tokio::time::timeout(limit, work).await.unwrap_or_else(|_| {
+                Err(SdkError::Timeout(DispatchError::new(format!("{} did not finish within {limit:?}", spec.name))))
+            }),
             None => work.await,
         }
     }
@@ -225,7 +228,7 @@ impl Handle {
                 }
             };
             may_have_been_applied |= changes_something && carried_out;
-            let attempts = |exhausted| Attempts { made: attempt, exhausted, may_have_been_applied };
+            let attempts = |exhausted| Attempts::new(attempt, exhausted, may_have_been_applied);
             let Some(kind) = kind else { return Err(ended(error, attempts(false))) };
             if attempt >= retry.max_attempts {
                 tracing::debug!(attempt, "giving up: no attempts left");
@@ -287,14 +290,13 @@ fn excerpt(body: &[u8]) -> String {
 /// metadata, and said in the text of a timeout or a lost connection when an attempt may have
 /// been applied.
 fn ended<E: ProvideErrorMetadata>(error: SdkError<E>, attempts: Attempts) -> SdkError<E> {
-    let note = "; it may have been applied: retry with the same request to find out";
     match error {
         SdkError::Service(mut e) => {
             e.meta_mut().attempts = attempts;
             SdkError::Service(e)
         }
-        SdkError::Timeout(why) if attempts.may_have_been_applied => SdkError::Timeout(format!("{why}{note}")),
-        SdkError::Dispatch(why) if attempts.may_have_been_applied => SdkError::Dispatch(format!("{why}{note}")),
+        SdkError::Timeout(e) => SdkError::Timeout(e.with_attempts(attempts)),
+        SdkError::Dispatch(e) => SdkError::Dispatch(e.with_attempts(attempts)),
         other => other,
     }
 }

@@ -58,6 +58,7 @@ impl fmt::Debug for Settings {
 }
 
 /// One profile's settings from both files.
+#[non_exhaustive]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Profile {
     /// The profile's name.
@@ -89,6 +90,7 @@ impl Profile {
 }
 
 /// Every profile, SSO session and services section found in the two files.
+#[non_exhaustive]
 #[derive(Clone, Debug, Default)]
 pub struct ProfileSet {
     profiles: BTreeMap<String, Profile>,

@@ -45,6 +45,7 @@ pub const TRANSIENT_STATUSES: &[u16] = &[500, 502, 503, 504];
 pub const MAX_BACKOFF: Duration = Duration::from_secs(20);
 
 /// Why an attempt may be retried.
+#[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RetryKind {
     /// The service asked us to slow down.
@@ -83,6 +84,7 @@ pub fn classify_response(status: u16, code: Option<&str>) -> Option<RetryKind> {
 }
 
 /// `standard` or `adaptive` (`legacy` is read as standard, as the newer SDKs do).
+#[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum RetryMode {
     #[default]
@@ -93,6 +95,7 @@ pub enum RetryMode {
 }
 
 /// How many attempts, in which mode.
+#[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetryConfig {
     /// Standard or adaptive.
@@ -117,6 +120,25 @@ impl Default for RetryConfig {
 }
 
 impl RetryConfig {
+    /// The same settings in `mode`.
+    pub fn with_mode(mut self, mode: RetryMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// The same settings with `max_attempts` attempts in all (1 disables retries).
+    pub fn with_max_attempts(mut self, max_attempts: u32) -> Self {
+        self.max_attempts = max_attempts;
+        self
+    }
+
+    /// The same settings with other backoff bases (after throttling, after other errors).
+    pub fn with_backoff(mut self, throttling_base: Duration, transient_base: Duration) -> Self {
+        self.throttling_base = throttling_base;
+        self.transient_base = transient_base;
+        self
+    }
+
     /// `AWS_MAX_ATTEMPTS`/`AWS_RETRY_MODE`, else the profile's `max_attempts`/`retry_mode`.
     pub fn from_env(env: &Env, profile: Option<&Profile>) -> Result<RetryConfig, String> {
         let mut config = RetryConfig::default();

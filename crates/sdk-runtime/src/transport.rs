@@ -4,7 +4,10 @@ use std::time::Duration;
 
 use sdk_wire::HttpResponse;
 
+use crate::error::DispatchError;
+
 /// Settings of the HTTP transport.
+#[non_exhaustive]
 #[derive(Clone, Debug)]
 pub struct TransportSettings {
     /// How long to wait for a connection.
@@ -33,12 +36,13 @@ impl Default for TransportSettings {
 }
 
 /// What went wrong sending a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
+#[non_exhaustive]
 pub enum TransportError {
     /// A connect, read or operation deadline passed.
-    Timeout(String),
+    Timeout(DispatchError),
     /// The connection could not be made.
-    Connect(String),
+    Connect(DispatchError),
     /// The body exceeded `max_response_body`.
     BodyTooLarge {
         /// The configured limit in bytes.
@@ -47,18 +51,27 @@ pub enum TransportError {
         status: u16,
     },
     /// Anything else (a broken connection, an invalid request).
-    Other(String),
+    Other(DispatchError),
 }
 
 impl std::fmt::Display for TransportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             TransportError::Timeout(why) | TransportError::Connect(why) | TransportError::Other(why) => {
-                f.write_str(why)
+                write!(f, "{why}")
             }
             TransportError::BodyTooLarge { limit, .. } => {
                 write!(f, "the response body is larger than the {limit}-byte limit")
             }
+        }
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            TransportError::Timeout(e) | TransportError::Connect(e) | TransportError::Other(e) => Some(e),
+            TransportError::BodyTooLarge { .. } => None,
         }
     }
 }
@@ -101,8 +114,8 @@ impl Transport {
         headers: &[(String, String)],
         body: Vec<u8>,
     ) -> Result<HttpResponse, TransportError> {
-        let method =
-            reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| TransportError::Other(e.to_string()))?;
+        let method = reqwest::Method::from_bytes(method.as_bytes())
+            .map_err(|e| TransportError::Other(DispatchError::new(e.to_string()).with_source(e)))?;
         let mut request = self.client.request(method, url.clone()).body(body);
         for (name, value) in headers {
             request = request.header(name, value);
@@ -124,7 +137,7 @@ impl Transport {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(HttpResponse { status, headers, body })
+        Ok(HttpResponse::new(status, headers, body))
     }
 }
 
@@ -153,10 +166,11 @@ pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
 
 fn classify(error: reqwest::Error) -> TransportError {
     let text = error_chain(&error);
+    let failure = |message: String| DispatchError::new(message);
     // A connect that timed out is a failure to connect (nothing was sent), not a timeout
     // waiting for an answer.
-    if error.is_timeout() && !error.is_connect() {
-        TransportError::Timeout(text)
+    let classified = if error.is_timeout() && !error.is_connect() {
+        TransportError::Timeout(failure(text))
     } else if error.is_connect() {
         // The AWS CLI's words: the URL that could not be reached (a TLS failure keeps its
         // reason, which is what the user has to fix); the whole cause goes to the log.
@@ -164,14 +178,21 @@ fn classify(error: reqwest::Error) -> TransportError {
         let url = error.url().map(|u| u.to_string()).unwrap_or_default();
         let lower = text.to_ascii_lowercase();
         if lower.contains("certificate") || lower.contains("tls") || lower.contains("ssl") {
-            TransportError::Connect(format!("SSL validation failed for {url} {text}"))
+            TransportError::Connect(failure(format!("SSL validation failed for {url} {text}")))
         } else if error.is_timeout() {
-            TransportError::Connect(format!("Connect timeout on endpoint URL: \"{url}\""))
+            TransportError::Connect(failure(format!("Connect timeout on endpoint URL: \"{url}\"")))
         } else {
-            TransportError::Connect(format!("Could not connect to the endpoint URL: \"{url}\""))
+            TransportError::Connect(failure(format!("Could not connect to the endpoint URL: \"{url}\"")))
         }
     } else {
-        TransportError::Other(text)
+        TransportError::Other(failure(text))
+    };
+    // The cause stays reachable through `source()`.
+    match classified {
+        TransportError::Timeout(e) => TransportError::Timeout(e.with_source(error)),
+        TransportError::Connect(e) => TransportError::Connect(e.with_source(error)),
+        TransportError::Other(e) => TransportError::Other(e.with_source(error)),
+        too_large => too_large,
     }
 }
 

@@ -10,6 +10,7 @@ use crate::error::SdkError;
 use crate::time::{Clock, Sleep, seconds_between};
 
 /// The state an acceptor moves the waiter to.
+#[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AcceptorState {
     /// The resource reached the wanted state.
@@ -21,6 +22,7 @@ pub enum AcceptorState {
 }
 
 /// Delays and the overall limit of one wait.
+#[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WaiterConfig {
     /// The shortest delay between polls.
@@ -31,7 +33,15 @@ pub struct WaiterConfig {
     pub max_wait: Duration,
 }
 
+impl WaiterConfig {
+    /// Polls at least `min_delay` and at most `max_delay` apart, for at most `max_wait`.
+    pub fn new(min_delay: Duration, max_delay: Duration, max_wait: Duration) -> Self {
+        WaiterConfig { min_delay, max_delay, max_wait }
+    }
+}
+
 /// A wait that reached its success state.
+#[non_exhaustive]
 #[derive(Debug)]
 pub struct Completed<O> {
     /// The last output (absent when success was an expected error).
@@ -43,6 +53,7 @@ pub struct Completed<O> {
 }
 
 /// Why a wait ended without success.
+#[non_exhaustive]
 #[derive(Debug)]
 pub enum WaitError<O, E> {
     /// The maximum wait passed; `last` is the last output seen (its status says where the

@@ -93,7 +93,7 @@ async fn throttling_is_retried_but_modeled_client_errors_are_not() {
     })
     .await;
     let time = FakeTime::new(DateTime::from_secs(0));
-    let handle = handle(&time, RetryConfig { max_attempts: 4, ..RetryConfig::default() });
+    let handle = handle(&time, RetryConfig::default().with_max_attempts(4));
     let throttled = handle
         .invoke(SPEC, &Endpoint::url(format!("{}/throttle", server.url)), request(), parse_error)
         .await
@@ -125,7 +125,7 @@ async fn dropped_connections_and_read_timeouts_are_retried() {
 async fn retries_stop_when_the_quota_runs_out() {
     let server = TestServer::start(|_, _| Reply::status(503, "")).await;
     let time = FakeTime::new(DateTime::from_secs(0));
-    let handle = handle(&time, RetryConfig { max_attempts: 1000, ..RetryConfig::default() });
+    let handle = handle(&time, RetryConfig::default().with_max_attempts(1000));
     let error = handle.invoke(SPEC, &Endpoint::url(&server.url), request(), parse_error).await.unwrap_err();
     assert_eq!(error.http_status(), Some(503));
     // 500 tokens at 5 per retry: 100 retries after the first attempt.
@@ -138,7 +138,7 @@ async fn adaptive_mode_waits_after_throttling() {
     let server =
         TestServer::start(|_, i| if i % 2 == 0 { Reply::status(429, "") } else { Reply::status(200, "") }).await;
     let time = FakeTime::new(DateTime::from_secs(0));
-    let handle = handle(&time, RetryConfig { mode: RetryMode::Adaptive, ..RetryConfig::default() });
+    let handle = handle(&time, RetryConfig::default().with_mode(RetryMode::Adaptive));
     for _ in 0..20 {
         handle.invoke(SPEC, &Endpoint::url(&server.url), request(), parse_error).await.unwrap();
     }
@@ -186,7 +186,7 @@ async fn a_skewed_clock_is_corrected_from_the_date_header_and_the_refused_reques
     .await;
     let time = FakeTime::new(local);
     // One attempt only: the skew retry is outside the retry budget.
-    let handle = handle(&time, RetryConfig { max_attempts: 1, ..RetryConfig::default() });
+    let handle = handle(&time, RetryConfig::default().with_max_attempts(1));
     let response = handle.invoke(SPEC, &Endpoint::url(&server.url), request(), parse_error).await.unwrap();
     assert_eq!(response.status, 201);
     assert_eq!(server.requests().len(), 2);
@@ -201,7 +201,7 @@ async fn a_skewed_clock_is_corrected_from_the_date_header_and_the_refused_reques
 async fn a_skew_error_without_a_usable_date_is_not_retried_for_skew() {
     let server = TestServer::start(|_, _| Reply::status(403, error_body("SignatureDoesNotMatch"))).await;
     let time = FakeTime::new(DateTime::from_secs(1_767_225_600));
-    let handle = handle(&time, RetryConfig { max_attempts: 3, ..RetryConfig::default() });
+    let handle = handle(&time, RetryConfig::default().with_max_attempts(3));
     let error = handle.invoke(SPEC, &Endpoint::url(&server.url), request(), parse_error).await.unwrap_err();
     assert_eq!(error.code(), Some("SignatureDoesNotMatch"));
     assert_eq!(server.requests().len(), 1, "a real signature error is final");
@@ -230,12 +230,12 @@ async fn the_final_error_says_how_the_attempts_went() {
     };
     let busy = handle.invoke(SPEC, &Endpoint::url(&server.url), at("/EBUSY/invalidation", "POST"), parse_error).await;
     let Err(SdkError::Service(e)) = busy else { panic!("{busy:?}") };
-    assert_eq!(e.meta().attempts, sdk_types::Attempts { made: 3, exhausted: true, may_have_been_applied: true });
+    assert_eq!(e.meta().attempts, sdk_types::Attempts::new(3, true, true));
     assert!(e.meta().to_string().ends_with("; an earlier attempt may have been applied"), "{}", e.meta());
     // Throttled: refused, so nothing was applied, though the attempts ran out.
     let throttled = handle.invoke(SPEC, &Endpoint::url(&server.url), at("/EX/invalidation", "POST"), parse_error).await;
     let Err(SdkError::Service(e)) = throttled else { panic!("{throttled:?}") };
-    assert_eq!(e.meta().attempts, sdk_types::Attempts { made: 3, exhausted: true, may_have_been_applied: false });
+    assert_eq!(e.meta().attempts, sdk_types::Attempts::new(3, true, false));
     // A read never "may have been applied"; a client error is not retried.
     let read = handle.invoke(SPEC, &Endpoint::url(&server.url), at("/EBUSY/invalidation", "GET"), parse_error).await;
     let Err(SdkError::Service(e)) = read else { panic!("{read:?}") };
@@ -243,5 +243,21 @@ async fn the_final_error_says_how_the_attempts_went() {
     let missing =
         handle.invoke(SPEC, &Endpoint::url(&server.url), at("/ENOSUCH/invalidation", "POST"), parse_error).await;
     let Err(SdkError::Service(e)) = missing else { panic!("{missing:?}") };
-    assert_eq!(e.meta().attempts, sdk_types::Attempts { made: 1, exhausted: false, may_have_been_applied: false });
+    assert_eq!(e.meta().attempts, sdk_types::Attempts::new(1, false, false));
+}
+
+#[tokio::test]
+async fn a_lost_connection_keeps_its_cause_and_says_how_the_attempts_went() {
+    use std::error::Error;
+    let server = TestServer::start(|_, _| Reply::Drop).await;
+    let retry = RetryConfig::default().with_max_attempts(2);
+    let config = Config::builder().region("us-east-1").retry(retry).build().unwrap();
+    let handle = Handle::new(config).unwrap();
+    let error = handle.invoke(SPEC, &Endpoint::url(&server.url), request(), parse_error).await.unwrap_err();
+    let SdkError::Dispatch(dispatch) = &error else { panic!("not a dispatch failure: {error:?}") };
+    assert_eq!(dispatch.attempts().made, 2, "{dispatch}");
+    // The HTTP client's own error stays reachable under the AWS CLI's words.
+    let cause = dispatch.source().expect("the HTTP client's error is kept");
+    assert!(!cause.to_string().is_empty());
+    assert!(dispatch.to_string().starts_with(dispatch.message()), "{dispatch}");
 }

@@ -3,6 +3,7 @@
 use std::fmt;
 
 /// How a timestamp is written on the wire (the Smithy `@timestampFormat` values).
+#[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TimestampFormat {
     /// RFC 3339 / ISO 8601 in UTC: `2026-01-01T00:00:00Z`, fractional seconds only when non-zero.

@@ -1,6 +1,7 @@
 use std::fmt;
 
 /// What every service error carries besides its modeled members.
+#[non_exhaustive]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ErrorMetadata {
     /// The error code (`NoSuchDistribution`), or the HTTP status when the body had none.
@@ -15,7 +16,20 @@ pub struct ErrorMetadata {
     pub attempts: Attempts,
 }
 
+impl ErrorMetadata {
+    /// The metadata of an error response as read; `attempts` is left for the runtime to fill.
+    pub fn new(
+        code: Option<String>,
+        message: Option<String>,
+        request_id: Option<String>,
+        http_status: Option<u16>,
+    ) -> Self {
+        ErrorMetadata { code, message, request_id, http_status, attempts: Attempts::default() }
+    }
+}
+
 /// What the runtime knows of the attempts behind an error.
+#[non_exhaustive]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Attempts {
     /// How many attempts the call made (0 when unknown, as for an error parsed on its own).
@@ -26,6 +40,13 @@ pub struct Attempts {
     /// service (a timeout after sending, a lost or broken response, a 5xx): retrying the same
     /// request, with its idempotency token or `CallerReference`, is the way to find out.
     pub may_have_been_applied: bool,
+}
+
+impl Attempts {
+    /// `made` attempts, whether they ran out, and whether one may have been applied.
+    pub fn new(made: u32, exhausted: bool, may_have_been_applied: bool) -> Self {
+        Attempts { made, exhausted, may_have_been_applied }
+    }
 }
 
 impl fmt::Display for ErrorMetadata {
@@ -46,6 +67,8 @@ impl fmt::Display for ErrorMetadata {
         Ok(())
     }
 }
+
+impl std::error::Error for ErrorMetadata {}
 
 /// The metadata on its own is an error too (what remains of a typed error once its type is
 /// erased, as in a call by operation name).

@@ -1,6 +1,10 @@
 //! Shapes as data: what generated crates emit (in their `schema` module) so tools can build
 //! inputs from text, such as a CLI reading shorthand syntax or printing input skeletons,
 //! without knowing the service.
+//!
+//! These types are built only by generated code (as `static` data), which is generated for the
+//! version of this crate it builds against; so they stay plain structs and enums, constructible
+//! in a `const`, rather than `#[non_exhaustive]`.
 
 /// The type of a value.
 #[derive(Debug)]

@@ -10,6 +10,7 @@ use crate::{HttpResponse, XmlElement, parse_document};
 
 /// An error response as far as the protocol can read it, before the service's modeled error
 /// shapes are applied.
+#[non_exhaustive]
 #[derive(Clone, Debug, Default)]
 pub struct ErrorResponse {
     /// Code, message, request id and status.
@@ -37,13 +38,12 @@ pub fn parse_error_response(response: &HttpResponse) -> ErrorResponse {
         Some(root) if root.name() == "Error" => (root, None),
         _ => {
             return ErrorResponse {
-                meta: ErrorMetadata {
-                    code: Some(response.status.to_string()),
-                    message: Some(reason_phrase(response.status).to_owned()),
-                    request_id: header_request_id,
-                    http_status: Some(response.status),
-                    ..ErrorMetadata::default()
-                },
+                meta: ErrorMetadata::new(
+                    Some(response.status.to_string()),
+                    Some(reason_phrase(response.status).to_owned()),
+                    header_request_id,
+                    Some(response.status),
+                ),
                 error_type: None,
                 error: None,
             };
@@ -51,13 +51,12 @@ pub fn parse_error_response(response: &HttpResponse) -> ErrorResponse {
     };
     let text_of = |name: &str| error.child(name).map(|e| e.text().to_owned());
     ErrorResponse {
-        meta: ErrorMetadata {
-            code: Some(text_of("Code").unwrap_or_default()),
-            message: text_of("Message"),
-            request_id: body_request_id.or(header_request_id),
-            http_status: Some(response.status),
-            ..ErrorMetadata::default()
-        },
+        meta: ErrorMetadata::new(
+            Some(text_of("Code").unwrap_or_default()),
+            text_of("Message"),
+            body_request_id.or(header_request_id),
+            Some(response.status),
+        ),
         error_type: text_of("Type"),
         error: Some(error),
     }

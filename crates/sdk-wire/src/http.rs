@@ -1,4 +1,5 @@
 /// An HTTP request as the serializers build it, before endpoint resolution and signing.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpRequest {
     /// `GET`, `POST`, ...
@@ -63,6 +64,7 @@ impl HttpRequest {
 }
 
 /// An HTTP response handed to the generated parsers.
+#[non_exhaustive]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HttpResponse {
     /// The status code.
@@ -74,6 +76,11 @@ pub struct HttpResponse {
 }
 
 impl HttpResponse {
+    /// A response as received.
+    pub fn new(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
+        HttpResponse { status, headers, body }
+    }
+
     /// The first header with this name, compared case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())

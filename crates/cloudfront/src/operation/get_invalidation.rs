@@ -111,11 +111,11 @@ impl InvalidationCompletedWaiter {
         InvalidationCompletedWaiter {
             handle,
             inner: GetInvalidationInput::builder(),
-            config: ::sdk_runtime::waiter::WaiterConfig {
-                min_delay: ::std::time::Duration::from_secs(20u64),
-                max_delay: ::std::time::Duration::from_secs(600u64),
-                max_wait: DEFAULT_MAX_WAIT,
-            },
+            config: ::sdk_runtime::waiter::WaiterConfig::new(
+                ::std::time::Duration::from_secs(20u64),
+                ::std::time::Duration::from_secs(600u64),
+                DEFAULT_MAX_WAIT,
+            ),
         }
     }
 

@@ -31,6 +31,7 @@ use crate::profile::ProfileSet;
 use crate::time::{BoxFuture, Clock, SystemClock, seconds_between};
 
 /// AWS credentials. `Debug` shows the access key id only.
+#[non_exhaustive]
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     /// The access key id (not secret).
@@ -84,6 +85,7 @@ impl fmt::Debug for Credentials {
 }
 
 /// Why no credentials could be had.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CredentialsError {
     /// This provider has nothing to offer (the chain moves on).
@@ -155,6 +157,7 @@ impl ProvideCredentials for EnvironmentProvider {
 }
 
 /// What the default chain is built from.
+#[non_exhaustive]
 #[derive(Clone, Debug)]
 pub struct ChainSettings {
     /// The environment the providers read.
