@@ -40,6 +40,10 @@ pub struct Settings {
     /// The model file name, quoted in the "generated from" header of every file.
     #[serde(default)]
     pub model_file: String,
+    /// A hand-written README in the facade crate's directory: it becomes the crate's
+    /// documentation (so its examples run as doctests) and its page on crates.io.
+    #[serde(default)]
+    pub facade_readme: Option<String>,
 }
 
 fn yes() -> bool {

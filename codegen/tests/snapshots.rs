@@ -28,6 +28,7 @@ fn fixture_files() -> Vec<GeneratedFile> {
         counted_lists: false,
         runtime_dir: "..".into(),
         model_file: "kitchen_sink.json".into(),
+        facade_readme: None,
     };
     generate(&model, &settings).unwrap()
 }

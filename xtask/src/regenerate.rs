@@ -199,6 +199,7 @@ pub fn scratch_settings(service: &str, prefix: String, model: &Path) -> Settings
         counted_lists: false,
         runtime_dir: root().join("crates").to_string_lossy().into_owned(),
         model_file: model.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        facade_readme: None,
     }
 }
 

@@ -11,7 +11,11 @@ use super::{Crates, doc, doc_line, inner_doc};
 use crate::ir::{Operation, Service};
 
 /// (module path, tokens) for the facade crate.
-pub(super) fn files(service: &Service, crates: &Crates) -> Result<Vec<(String, TokenStream)>, String> {
+pub(super) fn files(
+    service: &Service,
+    crates: &Crates,
+    readme: Option<&str>,
+) -> Result<Vec<(String, TokenStream)>, String> {
     let (shapes, errors, serializers) = (&crates.shapes, &crates.errors, &crates.serializers);
     let service_doc = inner_doc(service.doc.as_deref());
     let intro = format!(
@@ -21,6 +25,11 @@ pub(super) fn files(service: &Service, crates: &Crates) -> Result<Vec<(String, T
          types, `operation::<name>` each operation's types and wire functions.",
         service.title
     );
+    // The hand-written README follows the generated introduction; its examples are doctests.
+    let readme = readme.map(|name| {
+        let path = format!("../{name}");
+        quote!(#![doc = include_str!(#path)])
+    });
     let modules = service.operations.iter().map(|op| {
         let module = format_ident!("{}", op.snake);
         let line = doc_line(&format!("`{}`", op.name));
@@ -29,6 +38,7 @@ pub(super) fn files(service: &Service, crates: &Crates) -> Result<Vec<(String, T
     let lib = quote! {
         #![doc = #intro]
         #service_doc
+        #readme
         pub use #shapes as types;
         pub use #errors as error;
         pub use #serializers as wire;

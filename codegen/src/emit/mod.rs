@@ -44,7 +44,7 @@ pub fn emit(service: &Service, settings: &Settings) -> Result<Vec<GeneratedFile>
     for (name, tokens) in serializers::files(service, &crates) {
         add(&crates.serializers_dir, &name, tokens)?;
     }
-    for (name, tokens) in facade::files(service, &crates)? {
+    for (name, tokens) in facade::files(service, &crates, settings.facade_readme.as_deref())? {
         add(&crates.facade_dir, &name, tokens)?;
     }
     files.extend(manifest::files(service, settings, &crates));

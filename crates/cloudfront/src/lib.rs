@@ -3,6 +3,7 @@
 //!
 //! Amazon CloudFront, the AWS content delivery network. This model covers only the cache invalidation API: creating invalidations for a distribution or a distribution tenant, reading one back, and listing them page by page.
 
+#![doc = include_str!("../README.md")]
 #![cfg_attr(rustfmt, rustfmt::skip)]
 pub use cloudfront_shapes as types;
 pub use cloudfront_errors as error;
