@@ -1,5 +1,6 @@
 //! Snapshot tests: the public API of every generated crate as a sorted listing (so a model
-//! change reads as an API diff in review), and the emitted code of representative shapes.
+//! change reads as an API diff in review), the same for the hand-written library crates (so a
+//! breaking change to the runtime does too), and the emitted code of representative shapes.
 //! Update with `cargo insta review` (or `INSTA_UPDATE=always cargo test -p codegen`).
 
 use std::path::PathBuf;
@@ -49,22 +50,58 @@ fn api_surface(files: &[GeneratedFile], crate_dir: &str) -> String {
     lines.join("\n") + "\n"
 }
 
+/// The public items of a hand-written crate, each under its module path (from the file's
+/// place under `src/`; a private module's items are listed too, as they may be re-exported).
+fn hand_written_api(crate_dir: &str) -> String {
+    fn walk(dir: &std::path::Path, module: &str, lines: &mut Vec<String>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir).expect("a source directory").flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if path.is_dir() {
+                walk(&path, &format!("{module}{name}::"), lines);
+            } else if let Some(stem) = name.strip_suffix(".rs") {
+                let prefix = match stem {
+                    "lib" | "mod" | "main" => module.to_owned(),
+                    _ => format!("{module}{stem}::"),
+                };
+                let text = std::fs::read_to_string(&path).expect("a source file");
+                let parsed: syn::File = syn::parse_file(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                list_items(&parsed.items, &prefix, lines);
+            }
+        }
+    }
+    let mut lines = Vec::new();
+    walk(&root().join("crates").join(crate_dir).join("src"), "", &mut lines);
+    lines.sort();
+    lines.dedup();
+    lines.join("\n") + "\n"
+}
+
 fn list_items(items: &[syn::Item], prefix: &str, out: &mut Vec<String>) {
     let public = |v: &syn::Visibility| matches!(v, syn::Visibility::Public(_));
     for item in items {
         match item {
             syn::Item::Struct(s) if public(&s.vis) => {
+                let open = if non_exhaustive(&s.attrs) { "#[non_exhaustive] " } else { "" };
                 let fields: Vec<String> = s
                     .fields
                     .iter()
-                    .filter(|f| public(&f.vis))
-                    .map(|f| format!("{}: {}", f.ident.as_ref().unwrap(), tokens(&f.ty)))
+                    .enumerate()
+                    .filter(|(_, f)| public(&f.vis))
+                    .map(|(i, f)| match &f.ident {
+                        Some(name) => format!("{name}: {}", tokens(&f.ty)),
+                        None => format!("{i}: {}", tokens(&f.ty)),
+                    })
                     .collect();
-                out.push(format!("struct {prefix}{} {{ {} }}", s.ident, fields.join(", ")));
+                out.push(format!("{open}struct {prefix}{} {{ {} }}", s.ident, fields.join(", ")));
             }
             syn::Item::Enum(e) if public(&e.vis) => {
-                let variants: Vec<String> = e.variants.iter().map(|v| tokens(&v.ident) + &tokens(&v.fields)).collect();
-                out.push(format!("enum {prefix}{} {{ {} }}", e.ident, variants.join(", ")));
+                let open = if non_exhaustive(&e.attrs) { "#[non_exhaustive] " } else { "" };
+                let variants: Vec<String> =
+                    e.variants.iter().map(|v| tokens(&v.ident) + &variant_fields(&v.fields)).collect();
+                out.push(format!("{open}enum {prefix}{} {{ {} }}", e.ident, variants.join(", ")));
             }
             syn::Item::Static(st) if public(&st.vis) => {
                 out.push(format!("static {prefix}{}: {}", st.ident, tokens(&st.ty)))
@@ -106,6 +143,24 @@ fn list_items(items: &[syn::Item], prefix: &str, out: &mut Vec<String>) {
     }
 }
 
+/// A variant's fields without their attributes (docs would drown the types).
+fn variant_fields(fields: &syn::Fields) -> String {
+    let types = fields.iter().map(|f| match &f.ident {
+        Some(name) => format!("{name}: {}", tokens(&f.ty)),
+        None => tokens(&f.ty),
+    });
+    let types: Vec<String> = types.collect();
+    match fields {
+        syn::Fields::Named(_) => format!(" {{ {} }}", types.join(", ")),
+        syn::Fields::Unnamed(_) => format!("({})", types.join(", ")),
+        syn::Fields::Unit => String::new(),
+    }
+}
+
+fn non_exhaustive(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| a.path().is_ident("non_exhaustive"))
+}
+
 fn hidden(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|a| tokens(a).contains("doc (hidden)"))
 }
@@ -131,6 +186,13 @@ fn public_api_of_the_generated_crates() {
     let files = project_files();
     for dir in ["cloudfront-shapes", "cloudfront-errors", "cloudfront-serializers", "cloudfront"] {
         insta::assert_snapshot!(format!("api_{}", dir.replace('-', "_")), api_surface(&files, dir));
+    }
+}
+
+#[test]
+fn public_api_of_the_hand_written_library_crates() {
+    for dir in ["sdk-types", "sdk-wire", "sdk-sigv4", "sdk-runtime", "cloudfront-invalidate"] {
+        insta::assert_snapshot!(format!("api_{}", dir.replace('-', "_")), hand_written_api(dir));
     }
 }
 
