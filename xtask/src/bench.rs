@@ -83,7 +83,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
     let mut figures = Vec::new();
     let mut parts = Parts::default();
 
-    parts.run("build cost", || build_cost(reuse_builds, &mut figures))?;
+    parts.run("build cost", || build_cost(&mode, reuse_builds, &mut figures))?;
     let stub = Stub::start(&stub_script)?;
     parts.run("per-request cost", || per_request(&mode, &stub, &mut figures))?;
     parts.run("CLI cost", || cli_cost(&mode, &stub, &mut figures))?;
@@ -150,33 +150,92 @@ fn cargo_in_bench() -> Command {
     command
 }
 
+/// A program whose clean release build is measured: ours and the official SDK's (in `bench/`),
+/// and the floor (`../shared/bench-anchors/floor-ref`: a hand-rolled client on reqwest, the
+/// least a program making these signed calls compiles).
+struct Program {
+    label: &'static str,
+    workspace: PathBuf,
+    package: String,
+    binary: &'static str,
+}
+
+fn programs() -> [Program; 3] {
+    let bench = |label: &'static str, binary| Program {
+        label,
+        workspace: bench_dir(),
+        package: format!("bench-{label}"),
+        binary,
+    };
+    [
+        bench("ours", "invalidate-ours"),
+        bench("official", "invalidate-official"),
+        Program {
+            label: "floor",
+            workspace: shared().join("bench-anchors/floor-ref"),
+            package: "floor-ref".into(),
+            binary: "floor-ref",
+        },
+    ]
+}
+
+/// Where this run keeps the raw logs its build figures came from.
+fn logs_dir(mode: &Mode) -> Result<PathBuf, String> {
+    let stamp = Command::new("date").args(["-u", "+%Y-%m-%dT%H%MZ"]).output().map_err(|e| e.to_string())?;
+    let stamp = String::from_utf8_lossy(&stamp.stdout).trim().to_owned();
+    let dir = mode.out_dir.join("logs").join(format!("{stamp}-{}-builds", mode.name));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
 /// A clean release build of each program in its own target directory (dependencies are
-/// downloaded first, so only compiling is timed), its crate count and stripped size.
-fn build_cost(reuse_builds: bool, figures: &mut Vec<Figure>) -> Result<(), String> {
-    measure::check(cargo_in_bench().args(["fetch", "--locked"]))?;
-    let mut per_client = Vec::new();
-    for (client, binary) in CLIENTS {
-        let dir = build_dir(client);
+/// downloaded first, so only compiling is timed), its crate count and stripped size. GNU
+/// time's report and cargo's `--timings` page of each build are kept in the logs directory.
+fn build_cost(mode: &Mode, reuse_builds: bool, figures: &mut Vec<Figure>) -> Result<(), String> {
+    let logs = logs_dir(mode)?;
+    let mut measured = Vec::new();
+    for program in programs() {
+        let cargo = || {
+            let mut command = Command::new("cargo");
+            command.current_dir(&program.workspace);
+            command
+        };
+        measure::check(cargo().args(["fetch", "--locked"]))?;
+        let dir = build_dir(program.label);
         if dir.exists() && !reuse_builds {
             std::fs::remove_dir_all(&dir).map_err(|e| format!("cannot clean {}: {e}", dir.display()))?;
         }
-        println!("clean release build of bench-{client}");
-        let mut build = cargo_in_bench();
-        build.env("CARGO_TARGET_DIR", &dir).args(["build", "--release", "--locked", "-p", &format!("bench-{client}")]);
-        let run = timed(&mut build)?;
-        let crates = measure::crate_count(&mut cargo_in_bench(), &format!("bench-{client}"))?;
-        let stripped = dir.join(format!("{binary}.stripped"));
-        std::fs::copy(client_binary(client, binary), &stripped).map_err(|e| format!("cannot copy {binary}: {e}"))?;
+        println!("clean release build of {}", program.package);
+        let mut build = cargo();
+        build.env("CARGO_TARGET_DIR", &dir).args([
+            "build",
+            "--release",
+            "--locked",
+            "--timings",
+            "-p",
+            &program.package,
+        ]);
+        let run = measure::timed_with_report(&mut build, &logs.join(format!("{}.time.txt", program.label)))?;
+        let timings = dir.join("cargo-timings/cargo-timing.html");
+        std::fs::copy(&timings, logs.join(format!("{}.cargo-timing.html", program.label)))
+            .map_err(|e| format!("cannot keep {}: {e}", timings.display()))?;
+        let crates = measure::crate_count(&mut cargo(), &program.package)?;
+        let stripped = dir.join(format!("{}.stripped", program.binary));
+        std::fs::copy(client_binary(program.label, program.binary), &stripped)
+            .map_err(|e| format!("cannot copy {}: {e}", program.binary))?;
         measure::check(Command::new("strip").arg(&stripped))?;
         let size = std::fs::metadata(&stripped).map_err(|e| e.to_string())?.len() as f64 / (1024.0 * 1024.0);
-        per_client.push((run, crates, size));
+        measured.push((run, crates as f64, size));
     }
-    let [(ours, ours_crates, ours_size), (theirs, their_crates, their_size)] =
-        <[_; 2]>::try_from(per_client).map_err(|_| "two clients")?;
+    let [(ours, ours_crates, ours_size), (theirs, their_crates, their_size), (floor, floor_crates, floor_size)] =
+        <[_; 3]>::try_from(measured).map_err(|_| "three programs")?;
+    println!("raw build logs in {}", logs.display());
     if !reuse_builds {
         figures.extend([
-            Figure::new("build", "clean release build, CPU", "s", ours.cpu(), Some(theirs.cpu()), Target::Ratio(0.25)),
-            Figure::new("build", "clean release build, wall", "s", ours.wall, Some(theirs.wall), Target::None),
+            Figure::new("build", "clean release build, CPU", "s", ours.cpu(), Some(theirs.cpu()), Target::Ratio(0.15))
+                .with_floor(floor.cpu()),
+            Figure::new("build", "clean release build, wall", "s", ours.wall, Some(theirs.wall), Target::None)
+                .with_floor(floor.wall),
         ]);
     }
     figures.extend([
@@ -184,11 +243,13 @@ fn build_cost(reuse_builds: bool, figures: &mut Vec<Figure>) -> Result<(), Strin
             "build",
             "crates in the graph (normal deps, deduplicated)",
             "",
-            ours_crates as f64,
-            Some(their_crates as f64),
-            Target::Ratio(0.65),
-        ),
-        Figure::new("build", "stripped release binary", "MiB", ours_size, Some(their_size), Target::Ratio(0.30)),
+            ours_crates,
+            Some(their_crates),
+            Target::Ratio(0.45),
+        )
+        .with_floor(floor_crates),
+        Figure::new("build", "stripped release binary", "MiB", ours_size, Some(their_size), Target::Ratio(0.25))
+            .with_floor(floor_size),
     ]);
     Ok(())
 }
@@ -219,6 +280,14 @@ fn per_request(mode: &Mode, stub: &Stub, figures: &mut Vec<Figure>) -> Result<()
         per_call.push(ir2.saturating_sub(ir1) as f64 / (n2 - n1) as f64);
         one_shot.push(count(0)? as f64);
     }
+    // The floor's instructions per call, counted the same way.
+    let floor_count = |calls: usize| {
+        let mut command = Command::new(client_binary("floor", "floor-ref"));
+        client_env(&mut command, &stub.endpoint()).env("N", calls.to_string());
+        instructions(&mut command)
+    };
+    let (n1, n2) = mode.callgrind_calls;
+    let floor_per_call = floor_count(n2)?.saturating_sub(floor_count(n1)?) as f64 / (n2 - n1) as f64;
     let n = mode.calls;
     let pair = |values: &[f64]| (values[0], Some(values[1]));
     let figure = |name: String, unit: &'static str, (ours, theirs): (f64, Option<f64>), target| {
@@ -229,7 +298,8 @@ fn per_request(mode: &Mode, stub: &Stub, figures: &mut Vec<Figure>) -> Result<()
     };
     let rss = |runs: &[measure::Run]| runs.iter().map(|r| r.peak_rss_kib as f64 / 1024.0).collect::<Vec<_>>();
     figures.extend([
-        figure("instructions per sequential call (callgrind)".into(), "", pair(&per_call), Target::Ratio(0.45)),
+        figure("instructions per sequential call (callgrind)".into(), "", pair(&per_call), Target::Ratio(0.40))
+            .with_floor(floor_per_call),
         figure("instructions, one-shot process (start, 1 call, exit)".into(), "", pair(&one_shot), Target::Ratio(0.05)),
         figure(
             format!("CPU per call, {n} sequential"),
@@ -271,6 +341,24 @@ fn cli_cost(mode: &Mode, stub: &Stub, figures: &mut Vec<Figure>) -> Result<(), S
         "cloudfront-cli",
     ]))?;
     let ours = root().join("target/release/cloudfront");
+    // What `cargo install` gives a user (the release profile strips symbols).
+    let install_root = root().join("target/bench/install");
+    measure::check(
+        Command::new("cargo")
+            .current_dir(root())
+            .args(["install", "--quiet", "--locked", "--force", "--path", "crates/cli", "--root"])
+            .arg(&install_root),
+    )?;
+    let installed =
+        std::fs::metadata(install_root.join("bin/cloudfront")).map_err(|e| format!("no installed binary: {e}"))?;
+    figures.push(Figure::new(
+        "cli",
+        "installed CLI binary (`cargo install --path crates/cli`)",
+        "MiB",
+        installed.len() as f64 / (1024.0 * 1024.0),
+        None,
+        Target::None,
+    ));
     let aws_v1 = crate::e2e::moto_venv()?.join("bin/aws");
     // The AWS CLI v2 (what the CLI is a drop-in for) reads today's model from its HOME.
     let (aws_v2, aws_v2_home) = crate::e2e::aws_cli_v2()?;

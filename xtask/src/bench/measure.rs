@@ -63,6 +63,34 @@ pub fn timed(command: &mut Command) -> Result<Run, String> {
     Ok(Run { wall, user, sys, peak_rss_kib: rss as u64, stdout: String::from_utf8_lossy(&output.stdout).into_owned() })
 }
 
+/// Like [`timed`], keeping GNU time's full report (`-v`) at `report`: the raw figures a
+/// clean-build time came from, for checking later.
+pub fn timed_with_report(command: &mut Command, report: &Path) -> Result<Run, String> {
+    let mut time = Command::new("/usr/bin/time");
+    time.arg("-v").arg("-o").arg(report);
+    let mut wrapped = wrap(time, command);
+    let started = std::time::Instant::now();
+    let output = wrapped.stderr(Stdio::inherit()).output().map_err(|e| format!("cannot run /usr/bin/time: {e}"))?;
+    let wall = started.elapsed().as_secs_f64();
+    let program = command.get_program().to_string_lossy().into_owned();
+    if !output.status.success() {
+        return Err(format!("{program} failed ({}): {}", output.status, String::from_utf8_lossy(&output.stdout)));
+    }
+    let text = std::fs::read_to_string(report).map_err(|e| format!("no timing for {program}: {e}"))?;
+    let value = |label: &str| -> Result<f64, String> {
+        text.lines()
+            .find_map(|line| line.trim().strip_prefix(label)?.trim().parse().ok())
+            .ok_or_else(|| format!("{} has no {label:?}", report.display()))
+    };
+    Ok(Run {
+        wall,
+        user: value("User time (seconds):")?,
+        sys: value("System time (seconds):")?,
+        peak_rss_kib: value("Maximum resident set size (kbytes):")? as u64,
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+    })
+}
+
 /// `outer` running `inner`'s program and arguments, with `inner`'s environment changes and
 /// working directory.
 fn wrap(mut outer: Command, inner: &Command) -> Command {

@@ -19,6 +19,8 @@ pub struct Figure {
     pub unit: &'static str,
     pub ours: f64,
     pub theirs: Option<f64>,
+    /// The same figure for the floor program (the least a client making these calls needs).
+    pub floor: Option<f64>,
     pub target: Target,
 }
 
@@ -31,9 +33,23 @@ impl Figure {
         theirs: Option<f64>,
         target: Target,
     ) -> Figure {
-        let figure = Figure { group, name: name.to_owned(), unit, ours, theirs, target };
+        let figure = Figure { group, name: name.to_owned(), unit, ours, theirs, floor: None, target };
         println!("{}", figure.line());
         figure
+    }
+
+    /// The same figure with the floor program's value beside it.
+    pub fn with_floor(mut self, floor: f64) -> Figure {
+        self.floor = Some(floor);
+        let ratio = self.floor_ratio().map_or(String::new(), |r| format!(", {}× the official", ratio_text(r)));
+        println!("    floor: {}{ratio}", number(floor, self.unit));
+        self
+    }
+
+    /// The floor's value over the official SDK's: how far below the official SDK a client can go.
+    pub fn floor_ratio(&self) -> Option<f64> {
+        let (floor, theirs) = (self.floor?, self.theirs?);
+        (theirs > 0.0).then(|| floor / theirs)
     }
 
     /// Throughput (calls per second) is the one kind of figure where more is better.
@@ -110,14 +126,18 @@ fn ratio_text(ratio: f64) -> String {
 
 /// The figures as a Markdown table, grouped as measured.
 pub fn markdown(figures: &[Figure]) -> String {
-    let mut table =
-        String::from("| part | figure | ours | official SDK / AWS CLI | ratio | target |\n|---|---|--:|--:|--:|---|\n");
+    let mut table = String::from(
+        "| part | figure | ours | official SDK / AWS CLI | ratio | target | floor | floor ratio |\n\
+         |---|---|--:|--:|--:|---|--:|--:|\n",
+    );
     for f in figures {
         let theirs = f.theirs.map_or("—".to_owned(), |t| number(t, f.unit));
         let ratio = f.ratio().map_or("—".to_owned(), |r| format!("{}×", ratio_text(r)));
+        let floor = f.floor.map_or("—".to_owned(), |v| number(v, f.unit));
+        let floor_ratio = f.floor_ratio().map_or("—".to_owned(), |r| format!("{}×", ratio_text(r)));
         let _ = writeln!(
             table,
-            "| {} | {} | {} | {theirs} | {ratio} | {} |",
+            "| {} | {} | {} | {theirs} | {ratio} | {} | {floor} | {floor_ratio} |",
             f.group,
             f.name,
             number(f.ours, f.unit),
