@@ -44,6 +44,10 @@ pub struct Settings {
     /// documentation (so its examples run as doctests) and its page on crates.io.
     #[serde(default)]
     pub facade_readme: Option<String>,
+    /// The repository URL written into the generated manifests; without one the generated
+    /// crates are marked `publish = false`.
+    #[serde(default)]
+    pub repository: Option<String>,
 }
 
 fn yes() -> bool {

@@ -1,11 +1,11 @@
 //! Snapshot tests: the public API of every generated crate as a sorted listing (so a model
 //! change reads as an API diff in review), the same for the hand-written library crates (so a
 //! breaking change to the runtime does too), and the emitted code of representative shapes.
-//! Update with `cargo insta review` (or `INSTA_UPDATE=always cargo test -p codegen`).
+//! Update with `cargo insta review` (or `INSTA_UPDATE=always cargo test -p cloudfront-codegen`).
 
 use std::path::PathBuf;
 
-use codegen::{GeneratedFile, Settings, generate};
+use cloudfront_codegen::{GeneratedFile, Settings, generate};
 use quote::ToTokens;
 
 fn root() -> PathBuf {
@@ -30,6 +30,7 @@ fn fixture_files() -> Vec<GeneratedFile> {
         runtime_dir: "..".into(),
         model_file: "kitchen_sink.json".into(),
         facade_readme: None,
+        repository: None,
     };
     generate(&model, &settings).unwrap()
 }
@@ -191,7 +192,13 @@ fn public_api_of_the_generated_crates() {
 
 #[test]
 fn public_api_of_the_hand_written_library_crates() {
-    for dir in ["sdk-types", "sdk-wire", "sdk-sigv4", "sdk-runtime", "cloudfront-invalidate"] {
+    for dir in [
+        "cloudfront-primitives",
+        "cloudfront-restxml",
+        "cloudfront-sigv4",
+        "cloudfront-runtime",
+        "cloudfront-invalidate",
+    ] {
         insta::assert_snapshot!(format!("api_{}", dir.replace('-', "_")), hand_written_api(dir));
     }
 }

@@ -3,7 +3,7 @@
 
 use cloudfront_serializers as wire;
 use libfuzzer_sys::fuzz_target;
-use sdk_wire::HttpResponse;
+use cloudfront_restxml::HttpResponse;
 
 fuzz_target!(|data: &[u8]| {
     // The first byte picks a status family, so both success and error paths see the body.

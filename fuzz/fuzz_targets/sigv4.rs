@@ -97,23 +97,12 @@ fuzz_target!(|data: &[u8]| {
         .filter(|(name, _)| !["host", "x-amz-date", "x-amz-security-token"].contains(&name.to_ascii_lowercase().as_str()))
         .collect();
 
-    let credentials = sdk_sigv4::Credentials {
-        access_key_id: "AKIDFUZZ".into(),
-        secret_access_key: "fuzz-secret".into(),
-        session_token: None,
-    };
-    let time = sdk_types::DateTime::from_secs(1_440_938_160);
-    let ours = sdk_sigv4::sign(
-        &sdk_sigv4::SignableRequest { method: &method, host: "example.amazonaws.com", path: &path, query: &query, headers: &header_list, body },
-        &sdk_sigv4::SigningParams {
-            credentials: &credentials,
-            region: "us-east-1",
-            service: "cloudfront",
-            time,
-            // What production signs with (CloudFront is not S3).
-            normalize_path: true,
-            session_token_mode: Default::default(),
-        },
+    let credentials = cloudfront_sigv4::Credentials::new("AKIDFUZZ", "fuzz-secret", None);
+    let time = cloudfront_primitives::DateTime::from_secs(1_440_938_160);
+    // `SigningParams::new` normalizes the path, as production signs (CloudFront is not S3).
+    let ours = cloudfront_sigv4::sign(
+        &cloudfront_sigv4::SignableRequest::new(&method, "example.amazonaws.com", &path, &query, &header_list, body),
+        &cloudfront_sigv4::SigningParams::new(&credentials, "us-east-1", "cloudfront", time),
     );
 
     // The reference, step by step from the documentation.

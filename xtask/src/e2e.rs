@@ -125,7 +125,7 @@ pub fn aws_cli_v2() -> Result<(String, String), String> {
 fn examples(moto_port: u16) -> Result<(usize, usize), String> {
     crate::run::run(
         "cargo",
-        &["build", "--quiet", "--package", "test-server", "--bins", "--package", "cloudfront", "--examples"],
+        &["build", "--quiet", "--package", "cloudfront-test-server", "--bins", "--package", "cloudfront", "--examples"],
     )?;
     let distribution = moto_distribution(moto_port)?;
     let fake_port = free_port()?;
@@ -246,7 +246,7 @@ fn fakecloud() -> Result<(), String> {
 
 /// Runs test targets of the `e2e` crate against an emulator; returns (passed, failed).
 fn run_tests(targets: &[&str], variable: &str, endpoint: &str) -> Result<(usize, usize), String> {
-    let mut args = vec!["test", "--package", "e2e"];
+    let mut args = vec!["test", "--package", "cloudfront-e2e"];
     args.extend_from_slice(targets);
     args.extend_from_slice(&["--", "--ignored", "--nocapture"]);
     let (ok, counts) = run_counting_command("cargo", &args, &[(variable, endpoint)])?;

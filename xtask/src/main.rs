@@ -35,7 +35,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "regenerate" => regenerate::main(rest),
         "test" => test::main(rest),
-        "conformance" => run::cargo_forward("conformance", rest),
+        "conformance" => run::cargo_forward("cloudfront-conformance", rest),
         "protocol-tests" => protocol_tests::main(rest),
         "e2e" => e2e::main(rest),
         "demo" => demo::main(rest),

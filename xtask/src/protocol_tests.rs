@@ -34,8 +34,8 @@ pub fn main(args: &[String]) -> Result<(), String> {
     let mut files = Vec::new();
     for (service, prefix) in services(&model)? {
         let settings = scratch_settings(&service, prefix, &model_path);
-        files.extend(codegen::generate(&model, &settings)?);
-        files.extend(codegen::generate_protocol_tests(&model, &settings, &known)?);
+        files.extend(cloudfront_codegen::generate(&model, &settings)?);
+        files.extend(cloudfront_codegen::generate_protocol_tests(&model, &settings, &known)?);
     }
     let out = root().join("target/protocol-tests");
     write_workspace(&out, &files)?;

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use codegen::{GeneratedFile, Settings, generate};
+use cloudfront_codegen::{GeneratedFile, Settings, generate};
 
 use crate::run::root;
 
@@ -200,6 +200,7 @@ pub fn scratch_settings(service: &str, prefix: String, model: &Path) -> Settings
         runtime_dir: root().join("crates").to_string_lossy().into_owned(),
         model_file: model.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         facade_readme: None,
+        repository: None,
     }
 }
 

@@ -34,30 +34,12 @@ fn signing(c: &mut Criterion) {
     ];
     let mut group = c.benchmark_group("sigv4");
 
-    let credentials = sdk_sigv4::Credentials {
-        access_key_id: ACCESS_KEY.into(),
-        secret_access_key: SECRET_KEY.into(),
-        session_token: None,
-    };
+    let credentials = cloudfront_sigv4::Credentials::new(ACCESS_KEY, SECRET_KEY, None);
     group.bench_function("ours", |b| {
         b.iter(|| {
-            let request = sdk_sigv4::SignableRequest {
-                method: "POST",
-                host: HOST,
-                path: PATH,
-                query: "",
-                headers: &headers,
-                body: &body,
-            };
-            let params = sdk_sigv4::SigningParams {
-                credentials: &credentials,
-                region: "us-east-1",
-                service: "cloudfront",
-                time: sdk_types::DateTime::from_secs(SIGNING_TIME_SECS),
-                normalize_path: true,
-                session_token_mode: sdk_sigv4::SessionTokenMode::Signed,
-            };
-            black_box(sdk_sigv4::sign(black_box(&request), &params))
+            let request = cloudfront_sigv4::SignableRequest::new("POST", HOST, PATH, "", &headers, &body);
+            let params = cloudfront_sigv4::SigningParams::new(&credentials, "us-east-1", "cloudfront", cloudfront_primitives::DateTime::from_secs(SIGNING_TIME_SECS));
+            black_box(cloudfront_sigv4::sign(black_box(&request), &params))
         })
     });
 
@@ -122,7 +104,7 @@ fn parsing(c: &mut Criterion) {
         ));
     }
     xml.push_str("</Items></InvalidationList>");
-    let response = sdk_wire::HttpResponse::new(200, vec![], xml.into_bytes());
+    let response = cloudfront_restxml::HttpResponse::new(200, vec![], xml.into_bytes());
     c.bench_function("parse_list_1000", |b| {
         b.iter(|| black_box(cloudfront::wire::list_invalidations::parse_response(black_box(&response))))
     });

@@ -131,13 +131,13 @@ pub(super) fn file(service: &Service) -> Result<Option<TokenStream>, String> {
         impl EndpointParams {
             /// The parameters a client configuration implies (region, FIPS, dual-stack and
             /// any endpoint override from code, the environment or the profile).
-            pub fn from_config(config: &::sdk_runtime::Config) -> Self {
+            pub fn from_config(config: &::cloudfront_runtime::Config) -> Self {
                 EndpointParams { #(#from_config)* #rest }
             }
         }
 
         /// Resolves the endpoint for `params` by the service's rules.
-        pub fn resolve_endpoint(params: &EndpointParams) -> Result<::sdk_runtime::Endpoint, ::sdk_runtime::EndpointError> {
+        pub fn resolve_endpoint(params: &EndpointParams) -> Result<::cloudfront_runtime::Endpoint, ::cloudfront_runtime::EndpointError> {
             #body
         }
 
@@ -189,7 +189,8 @@ fn rule_list(rules: &[Value], scope: &Scope, tail: bool) -> Result<TokenStream, 
             return Ok(quote!(#(#out)*));
         }
     }
-    let no_match = quote!(Err(::sdk_runtime::EndpointError("no endpoint rule matched the parameters".to_owned())));
+    let no_match =
+        quote!(Err(::cloudfront_runtime::EndpointError("no endpoint rule matched the parameters".to_owned())));
     Ok(if tail { quote!(#(#out)* #no_match) } else { quote!(#(#out)* return #no_match;) })
 }
 
@@ -205,7 +206,7 @@ fn rule_tokens(rule: &Value, scope: &Scope, tail: bool) -> Result<TokenStream, S
         Some("endpoint") => finish(endpoint_result(&rule["endpoint"], &scope)?),
         Some("error") => {
             let message = string_value(&rule["error"], &scope)?;
-            finish(quote!(Err(::sdk_runtime::EndpointError(#message))))
+            finish(quote!(Err(::cloudfront_runtime::EndpointError(#message))))
         }
         Some("tree") => rule_list(rule["rules"].as_array().ok_or("a tree rule without rules")?, &scope, tail)?,
         other => return Err(format!("unknown endpoint rule type {other:?}")),
@@ -308,7 +309,7 @@ fn expression(value: &Value, scope: &Scope) -> Result<(TokenStream, Kind), Strin
         }
         "aws.partition" => {
             let (region, _) = arg(0)?;
-            (quote!(::sdk_runtime::endpoint::partition(#region)), Kind::Partition)
+            (quote!(::cloudfront_runtime::endpoint::partition(#region)), Kind::Partition)
         }
         other => return Err(format!("endpoint rule function {other:?} is not supported by the generator")),
     })
@@ -379,7 +380,7 @@ fn endpoint_result(endpoint: &Value, scope: &Scope) -> Result<TokenStream, Strin
         let region = optional("signingRegion")?;
         let signing_name = optional("signingName")?;
         schemes.push(quote! {
-            ::sdk_runtime::AuthScheme::new(#name, #region, #signing_name)
+            ::cloudfront_runtime::AuthScheme::new(#name, #region, #signing_name)
         });
     }
     let mut headers = Vec::new();
@@ -389,7 +390,7 @@ fn endpoint_result(endpoint: &Value, scope: &Scope) -> Result<TokenStream, Strin
         headers.push(quote!((#name.to_owned(), vec![#(#values),*])));
     }
     Ok(quote! {
-        Ok(::sdk_runtime::Endpoint::new(#url, vec![#(#schemes),*], vec![#(#headers),*]))
+        Ok(::cloudfront_runtime::Endpoint::new(#url, vec![#(#schemes),*], vec![#(#headers),*]))
     })
 }
 

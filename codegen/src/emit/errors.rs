@@ -30,7 +30,7 @@ pub(super) fn files(service: &Service, crates: &Crates) -> Vec<(String, TokenStr
     let exports = items.iter().map(|(module, name, has_builder, _)| module_and_exports(module, name, *has_builder));
     let lib = quote! {
         #![doc = #crate_doc]
-        pub use ::sdk_types::{ErrorMetadata, ProvideErrorMetadata, UnhandledError};
+        pub use ::cloudfront_primitives::{ErrorMetadata, ProvideErrorMetadata, UnhandledError};
         #(#exports)*
     };
     let mut files = vec![("lib".to_owned(), lib)];
@@ -63,12 +63,12 @@ fn error_structure(e: &Structure, shapes: &TokenStream) -> TokenStream {
             }
         }
 
-        impl ::sdk_types::ProvideErrorMetadata for #name {
-            fn meta(&self) -> &::sdk_types::ErrorMetadata {
+        impl ::cloudfront_primitives::ProvideErrorMetadata for #name {
+            fn meta(&self) -> &::cloudfront_primitives::ErrorMetadata {
                 &self.meta
             }
 
-            fn meta_mut(&mut self) -> &mut ::sdk_types::ErrorMetadata {
+            fn meta_mut(&mut self) -> &mut ::cloudfront_primitives::ErrorMetadata {
                 &mut self.meta
             }
         }
@@ -109,7 +109,7 @@ fn operation_error(op: &Operation) -> TokenStream {
                 #variants(crate::#variants),
             )*
             /// An error code the model does not list for this operation.
-            Unhandled(::sdk_types::UnhandledError),
+            Unhandled(::cloudfront_primitives::UnhandledError),
         }
 
         impl #name {
@@ -129,18 +129,18 @@ fn operation_error(op: &Operation) -> TokenStream {
             }
         }
 
-        impl ::sdk_types::ProvideErrorMetadata for #name {
-            fn meta(&self) -> &::sdk_types::ErrorMetadata {
+        impl ::cloudfront_primitives::ProvideErrorMetadata for #name {
+            fn meta(&self) -> &::cloudfront_primitives::ErrorMetadata {
                 match self {
-                    #(Self::#variants(e) => ::sdk_types::ProvideErrorMetadata::meta(e),)*
-                    Self::Unhandled(e) => ::sdk_types::ProvideErrorMetadata::meta(e),
+                    #(Self::#variants(e) => ::cloudfront_primitives::ProvideErrorMetadata::meta(e),)*
+                    Self::Unhandled(e) => ::cloudfront_primitives::ProvideErrorMetadata::meta(e),
                 }
             }
 
-            fn meta_mut(&mut self) -> &mut ::sdk_types::ErrorMetadata {
+            fn meta_mut(&mut self) -> &mut ::cloudfront_primitives::ErrorMetadata {
                 match self {
-                    #(Self::#variants(e) => ::sdk_types::ProvideErrorMetadata::meta_mut(e),)*
-                    Self::Unhandled(e) => ::sdk_types::ProvideErrorMetadata::meta_mut(e),
+                    #(Self::#variants(e) => ::cloudfront_primitives::ProvideErrorMetadata::meta_mut(e),)*
+                    Self::Unhandled(e) => ::cloudfront_primitives::ProvideErrorMetadata::meta_mut(e),
                 }
             }
 
@@ -151,7 +151,7 @@ fn operation_error(op: &Operation) -> TokenStream {
 
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                ::std::fmt::Display::fmt(::sdk_types::ProvideErrorMetadata::meta(self), f)
+                ::std::fmt::Display::fmt(::cloudfront_primitives::ProvideErrorMetadata::meta(self), f)
             }
         }
 

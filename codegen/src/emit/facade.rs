@@ -19,7 +19,7 @@ pub(super) fn files(
     let (shapes, errors, serializers) = (&crates.shapes, &crates.errors, &crates.serializers);
     let service_doc = inner_doc(service.doc.as_deref());
     let intro = format!(
-        " A typed client for the {} API. Create a [`Client`] from a `sdk_runtime::Config` (or \
+        " A typed client for the {} API. Create a [`Client`] from a `cloudfront_runtime::Config` (or \
          the environment), call an operation method, set its members and `send().await`. \
          `types` holds inputs, outputs and the structures they contain, `error` the error \
          types, `operation::<name>` each operation's types and wire functions.",
@@ -42,8 +42,8 @@ pub(super) fn files(
         pub use #shapes as types;
         pub use #errors as error;
         pub use #serializers as wire;
-        pub use ::sdk_types as primitives;
-        pub use ::sdk_runtime::{Config, SdkError};
+        pub use ::cloudfront_primitives as primitives;
+        pub use ::cloudfront_runtime::{Config, SdkError};
         pub use client::Client;
 
         mod client;
@@ -83,7 +83,7 @@ fn json(service: &Service) -> TokenStream {
         let (name, module) = (&op.name, format_ident!("{}", op.snake));
         let input = format_ident!("{}", op.input.name);
         quote! {
-            #name => ::sdk_runtime::json::call_typed(input, |input: crate::operation::#module::#input| async move {
+            #name => ::cloudfront_runtime::json::call_typed(input, |input: crate::operation::#module::#input| async move {
                 crate::operation::#module::send(handle, &input).await
             }).await,
         }
@@ -91,10 +91,10 @@ fn json(service: &Service) -> TokenStream {
     quote! {
         #![doc = " Operations called by name with JSON input and output, in the AWS CLI's field names."]
 
-        pub use ::sdk_runtime::json::{JsonCallError, Value};
+        pub use ::cloudfront_runtime::json::{JsonCallError, Value};
 
         /// Calls `operation` (its model name, `CreateInvalidation`) with `input` as JSON.
-        pub async fn call(handle: &::sdk_runtime::Handle, operation: &str, input: Value) -> Result<Value, JsonCallError> {
+        pub async fn call(handle: &::cloudfront_runtime::Handle, operation: &str, input: Value) -> Result<Value, JsonCallError> {
             match operation {
                 #(#arms)*
                 other => Err(JsonCallError::UnknownOperation(other.to_owned())),
@@ -140,28 +140,28 @@ fn client(service: &Service, crates: &Crates, aggregates: &Aggregates<'_>) -> Re
         #[doc = #title]
         #[derive(Clone, Debug)]
         pub struct Client {
-            handle: Arc<::sdk_runtime::Handle>,
+            handle: Arc<::cloudfront_runtime::Handle>,
         }
 
         impl Client {
             /// A client with this configuration.
-            pub fn new(config: ::sdk_runtime::Config) -> Result<Self, String> {
-                Ok(Client { handle: ::sdk_runtime::Handle::new(config)? })
+            pub fn new(config: ::cloudfront_runtime::Config) -> Result<Self, String> {
+                Ok(Client { handle: ::cloudfront_runtime::Handle::new(config)? })
             }
 
             /// A client configured from the environment and the shared AWS config files, as
             /// the AWS CLI is.
             pub fn from_env() -> Result<Self, String> {
-                Client::new(::sdk_runtime::Config::load()?)
+                Client::new(::cloudfront_runtime::Config::load()?)
             }
 
             /// The configuration in use.
-            pub fn config(&self) -> &::sdk_runtime::Config {
+            pub fn config(&self) -> &::cloudfront_runtime::Config {
                 &self.handle.config
             }
 
             /// The shared runtime state (for calling `operation::<name>::send` directly).
-            pub fn handle(&self) -> &::sdk_runtime::Handle {
+            pub fn handle(&self) -> &::cloudfront_runtime::Handle {
                 &self.handle
             }
 
@@ -220,31 +220,31 @@ fn operation(
         pub use #errors::#error;
         pub use #serializers::#module::{parse_error, parse_response, serialize_request};
 
-        const SPEC: ::sdk_runtime::OperationSpec = ::sdk_runtime::OperationSpec { name: #name, signing_name: #signing_name };
+        const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec { name: #name, signing_name: #signing_name };
 
         #send_doc
         #op_doc
-        pub async fn send(handle: &::sdk_runtime::Handle, input: &#input) -> Result<#output, ::sdk_runtime::SdkError<#error>> {
-            let request = serialize_request(input).map_err(::sdk_runtime::SdkError::Construction)?;
+        pub async fn send(handle: &::cloudfront_runtime::Handle, input: &#input) -> Result<#output, ::cloudfront_runtime::SdkError<#error>> {
+            let request = serialize_request(input).map_err(::cloudfront_runtime::SdkError::Construction)?;
             let params = crate::endpoint::EndpointParams::from_config(&handle.config);
-            let endpoint = crate::endpoint::resolve_endpoint(&params).map_err(::sdk_runtime::SdkError::Endpoint)?;
+            let endpoint = crate::endpoint::resolve_endpoint(&params).map_err(::cloudfront_runtime::SdkError::Endpoint)?;
             let response = handle.invoke(SPEC, &endpoint, request, parse_error).await?;
-            parse_response(&response).map_err(|e| ::sdk_runtime::SdkError::Response {
+            parse_response(&response).map_err(|e| ::cloudfront_runtime::SdkError::Response {
                 message: e.to_string(),
                 status: response.status,
-                request_id: ::sdk_wire::request_id(&response),
+                request_id: ::cloudfront_restxml::request_id(&response),
             })
         }
 
         #builder_doc
         #[derive(Clone, Debug)]
         pub struct #builder {
-            handle: Arc<::sdk_runtime::Handle>,
+            handle: Arc<::cloudfront_runtime::Handle>,
             inner: #input_builder,
         }
 
         impl #builder {
-            pub(crate) fn new(handle: Arc<::sdk_runtime::Handle>) -> Self {
+            pub(crate) fn new(handle: Arc<::cloudfront_runtime::Handle>) -> Self {
                 #builder { handle, inner: #input::builder() }
             }
 
@@ -256,8 +256,8 @@ fn operation(
             }
 
             /// Builds the input (checking required members) and sends it.
-            pub async fn send(self) -> Result<#output, ::sdk_runtime::SdkError<#error>> {
-                let input = self.inner.build().map_err(::sdk_runtime::SdkError::Construction)?;
+            pub async fn send(self) -> Result<#output, ::cloudfront_runtime::SdkError<#error>> {
+                let input = self.inner.build().map_err(::cloudfront_runtime::SdkError::Construction)?;
                 send(&self.handle, &input).await
             }
 
@@ -287,18 +287,18 @@ fn override_only_endpoint(service: &Service) -> TokenStream {
 
         impl EndpointParams {
             /// The endpoint override from code, the environment or the profile.
-            pub fn from_config(config: &::sdk_runtime::Config) -> Self {
+            pub fn from_config(config: &::cloudfront_runtime::Config) -> Self {
                 EndpointParams { endpoint: config.endpoint_url_for(#sdk_id) }
             }
         }
 
         /// The configured URL, or an error saying one is needed.
-        pub fn resolve_endpoint(params: &EndpointParams) -> Result<::sdk_runtime::Endpoint, ::sdk_runtime::EndpointError> {
+        pub fn resolve_endpoint(params: &EndpointParams) -> Result<::cloudfront_runtime::Endpoint, ::cloudfront_runtime::EndpointError> {
             params
                 .endpoint
                 .clone()
-                .map(::sdk_runtime::Endpoint::url)
-                .ok_or_else(|| ::sdk_runtime::EndpointError("this service has no endpoint rules: set an endpoint URL".to_owned()))
+                .map(::cloudfront_runtime::Endpoint::url)
+                .ok_or_else(|| ::cloudfront_runtime::EndpointError("this service has no endpoint rules: set an endpoint URL".to_owned()))
         }
     }
 }

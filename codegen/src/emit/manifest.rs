@@ -10,21 +10,29 @@ use crate::{GeneratedFile, Settings};
 /// (the workspace's), which a test keeps in step.
 pub const RUST_VERSION: &str = "1.91";
 
+/// The version of the generated crates, and of the runtime crates they depend on.
+const VERSION: &str = "0.1.0";
+
 pub(super) fn files(service: &Service, settings: &Settings, crates: &Crates) -> Vec<GeneratedFile> {
     let runtime = settings.runtime_dir.trim_end_matches('/');
     let header = header(&settings.model_file, "#");
+    // Publishable when the settings name the repository; otherwise (scratch generation) not.
+    let publishing = match &settings.repository {
+        Some(url) => format!("repository = \"{url}\"\n"),
+        None => "publish = false\n".to_owned(),
+    };
     let package = |name: &str, description: &str, extra: &str| {
         format!(
-            "{header}[package]\nname = \"{name}\"\nversion = \"0.1.0\"\ndescription = \"{description}\"\nedition = \"2024\"\nrust-version = \"{RUST_VERSION}\"\nlicense = \"Apache-2.0\"\npublish = false\n{extra}\n# Document the feature-gated items too.\n[package.metadata.docs.rs]\nall-features = true\n"
+            "{header}[package]\nname = \"{name}\"\nversion = \"{VERSION}\"\ndescription = \"{description}\"\nedition = \"2024\"\nrust-version = \"{RUST_VERSION}\"\nlicense = \"Apache-2.0\"\n{publishing}{extra}\n# Document the feature-gated items too.\n[package.metadata.docs.rs]\nall-features = true\n"
         )
     };
     let title = &service.title;
     let shapes = format!(
-        "{}\n[features]\n# serde support with the exact JSON the AWS CLI reads and prints.\nserde = [\"dep:serde\", \"sdk-types/serde\"]\n\n[dependencies]\nsdk-types = {{ path = \"{runtime}/sdk-types\" }}\nserde = {{ version = \"1\", optional = true }}\n",
+        "{}\n[features]\n# serde support with the exact JSON the AWS CLI reads and prints.\nserde = [\"dep:serde\", \"cloudfront-primitives/serde\"]\n\n[dependencies]\ncloudfront-primitives = {{ path = \"{runtime}/cloudfront-primitives\", version = \"{VERSION}\" }}\nserde = {{ version = \"1\", optional = true }}\n",
         package(&crates.shapes_dir, &format!("Types and builders of the {title} API (generated)."), "")
     );
     let errors = format!(
-        "{}\n[dependencies]\nsdk-types = {{ path = \"{runtime}/sdk-types\" }}\n{} = {{ path = \"../{}\" }}\n",
+        "{}\n[dependencies]\ncloudfront-primitives = {{ path = \"{runtime}/cloudfront-primitives\", version = \"{VERSION}\" }}\n{} = {{ path = \"../{}\", version = \"{VERSION}\" }}\n",
         package(&crates.errors_dir, &format!("Error types of the {title} API (generated)."), ""),
         crates.shapes_dir,
         crates.shapes_dir
@@ -33,7 +41,7 @@ pub(super) fn files(service: &Service, settings: &Settings, crates: &Crates) -> 
     let compresses = service.operations.iter().any(|op| !op.request_compression.is_empty());
     let wire_features = if compresses { ", features = [\"compression\"]" } else { "" };
     let serializers = format!(
-        "{}\n[dependencies]\nsdk-types = {{ path = \"{runtime}/sdk-types\" }}\nsdk-wire = {{ path = \"{runtime}/sdk-wire\"{wire_features} }}\n{s} = {{ path = \"../{s}\" }}\n{e} = {{ path = \"../{e}\" }}\n",
+        "{}\n[dependencies]\ncloudfront-primitives = {{ path = \"{runtime}/cloudfront-primitives\", version = \"{VERSION}\" }}\ncloudfront-restxml = {{ path = \"{runtime}/cloudfront-restxml\", version = \"{VERSION}\"{wire_features} }}\n{s} = {{ path = \"../{s}\", version = \"{VERSION}\" }}\n{e} = {{ path = \"../{e}\", version = \"{VERSION}\" }}\n",
         package(
             &crates.serializers_dir,
             &format!("restXml serializers and parsers of the {title} API (generated)."),
@@ -44,7 +52,7 @@ pub(super) fn files(service: &Service, settings: &Settings, crates: &Crates) -> 
     );
     let readme = settings.facade_readme.as_deref().map(|name| format!("readme = \"{name}\"\n")).unwrap_or_default();
     let facade = format!(
-        "{}\n[features]\nserde = [\"{s}/serde\"]\n# Credentials from the official AWS SDK's providers (aws-config).\naws-interop = [\"sdk-runtime/aws-interop\"]\n\n[dependencies]\nsdk-runtime = {{ path = \"{runtime}/sdk-runtime\" }}\nsdk-types = {{ path = \"{runtime}/sdk-types\" }}\nsdk-wire = {{ path = \"{runtime}/sdk-wire\" }}\n{s} = {{ path = \"../{s}\" }}\n{e} = {{ path = \"../{e}\" }}\n{w} = {{ path = \"../{w}\" }}\n\n[dev-dependencies]\n# For the examples, and the local CloudFront the README's doctests call.\ntokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\ntest-server = {{ path = \"{runtime}/test-server\" }}\n",
+        "{}\n[features]\nserde = [\"{s}/serde\"]\n# Credentials from the official AWS SDK's providers (aws-config).\naws-interop = [\"cloudfront-runtime/aws-interop\"]\n\n[dependencies]\ncloudfront-runtime = {{ path = \"{runtime}/cloudfront-runtime\", version = \"{VERSION}\" }}\ncloudfront-primitives = {{ path = \"{runtime}/cloudfront-primitives\", version = \"{VERSION}\" }}\ncloudfront-restxml = {{ path = \"{runtime}/cloudfront-restxml\", version = \"{VERSION}\" }}\n{s} = {{ path = \"../{s}\", version = \"{VERSION}\" }}\n{e} = {{ path = \"../{e}\", version = \"{VERSION}\" }}\n{w} = {{ path = \"../{w}\", version = \"{VERSION}\" }}\n\n[dev-dependencies]\n# For the examples, and the local CloudFront the README's doctests call.\ntokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\ncloudfront-test-server = {{ path = \"{runtime}/cloudfront-test-server\" }}\n",
         package(&crates.facade_dir, &format!("Client for the {title} API (generated)."), &readme),
         s = crates.shapes_dir,
         e = crates.errors_dir,

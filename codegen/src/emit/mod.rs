@@ -177,7 +177,7 @@ pub(crate) fn plain_text(html: &str) -> Vec<String> {
 /// shapes crate, the crate name elsewhere).
 pub(crate) fn rust_type(ty: &Type, shapes: &TokenStream) -> TokenStream {
     match ty {
-        Type::Blob => quote!(::sdk_types::Blob),
+        Type::Blob => quote!(::cloudfront_primitives::Blob),
         Type::Boolean => quote!(bool),
         Type::String | Type::BigInteger | Type::BigDecimal | Type::Document => quote!(String),
         Type::Byte => quote!(i8),
@@ -186,7 +186,7 @@ pub(crate) fn rust_type(ty: &Type, shapes: &TokenStream) -> TokenStream {
         Type::Long => quote!(i64),
         Type::Float => quote!(f32),
         Type::Double => quote!(f64),
-        Type::Timestamp => quote!(::sdk_types::DateTime),
+        Type::Timestamp => quote!(::cloudfront_primitives::DateTime),
         Type::Enum(name) | Type::IntEnum(name) | Type::Structure(name) | Type::Union(name) => {
             let name = format_ident!("{}", name);
             quote!(#shapes::#name)
@@ -206,8 +206,8 @@ pub(crate) fn rust_type(ty: &Type, shapes: &TokenStream) -> TokenStream {
 /// The runtime's name for a timestamp format.
 pub(crate) fn timestamp_format(format: Option<TimestampFormat>) -> TokenStream {
     match format.unwrap_or(TimestampFormat::DateTime) {
-        TimestampFormat::DateTime => quote!(::sdk_types::TimestampFormat::DateTime),
-        TimestampFormat::HttpDate => quote!(::sdk_types::TimestampFormat::HttpDate),
-        TimestampFormat::EpochSeconds => quote!(::sdk_types::TimestampFormat::EpochSeconds),
+        TimestampFormat::DateTime => quote!(::cloudfront_primitives::TimestampFormat::DateTime),
+        TimestampFormat::HttpDate => quote!(::cloudfront_primitives::TimestampFormat::HttpDate),
+        TimestampFormat::EpochSeconds => quote!(::cloudfront_primitives::TimestampFormat::EpochSeconds),
     }
 }

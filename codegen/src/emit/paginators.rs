@@ -74,7 +74,7 @@ pub(super) fn paginator(
                 },
                 quote! {
                     /// Every item of every page, fetched page by page as they are read.
-                    pub fn items(self) -> ::sdk_runtime::paginate::Items<#shapes::#output, #item, #error> {
+                    pub fn items(self) -> ::cloudfront_runtime::paginate::Items<#shapes::#output, #item, #error> {
                         self.into_paginator().items(page_items)
                     }
                 },
@@ -96,16 +96,16 @@ pub(super) fn paginator(
     let methods = quote! {
         /// The pages of the result, fetched one at a time as they are read; the page size is
         /// the operation's page-size member as set on this builder.
-        pub fn into_paginator(self) -> ::sdk_runtime::paginate::Pages<#shapes::#output, #error> {
+        pub fn into_paginator(self) -> ::cloudfront_runtime::paginate::Pages<#shapes::#output, #error> {
             let handle = self.handle;
             let start = self.inner.#get_token().cloned();
             let inner = self.inner;
-            ::sdk_runtime::paginate::Pages::new(
+            ::cloudfront_runtime::paginate::Pages::new(
                 Box::new(move |token| {
                     let handle = handle.clone();
                     let input = inner.clone().#set_token(token).build();
                     Box::pin(async move {
-                        let input = input.map_err(::sdk_runtime::SdkError::Construction)?;
+                        let input = input.map_err(::cloudfront_runtime::SdkError::Construction)?;
                         send(&handle, &input).await
                     })
                 }),

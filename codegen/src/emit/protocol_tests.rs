@@ -1,7 +1,7 @@
 //! A test crate from the model's `smithy.test#httpRequestTests` and `httpResponseTests`
 //! traits: one `#[test]` per case that applies to clients. Each test builds the typed input
 //! (or expected output) from the case's `params` with the generated builders, runs the
-//! generated serializer (or parser), and hands the result to `protocol-test-support`, which
+//! generated serializer (or parser), and hands the result to `cloudfront-protocol-test-support`, which
 //! compares it with the case.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -39,7 +39,7 @@ pub(super) fn files(
             // The protocol tests expect this token wherever the client fills one in.
             let body = quote! {
                 let input = #input;
-                let request = ::sdk_types::with_fixed_idempotency_token(
+                let request = ::cloudfront_primitives::with_fixed_idempotency_token(
                     "00000000-0000-4000-8000-000000000000",
                     || #serializers::#module::serialize_request(&input),
                 ).map_err(|e| e.to_string())?;
@@ -87,15 +87,15 @@ pub(super) fn files(
     let lib = quote! {
         #![doc = #doc]
         #![cfg(test)]
-        use ::protocol_test_support as support;
+        use ::cloudfront_protocol_test_support as support;
         #(#tests)*
     };
     let dir = format!("{}-protocol-tests", service.crate_prefix);
     let runtime = settings.runtime_dir.trim_end_matches('/');
     let manifest = format!(
         "{}[package]\nname = \"{dir}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n\
-         sdk-types = {{ path = \"{runtime}/sdk-types\" }}\nsdk-wire = {{ path = \"{runtime}/sdk-wire\" }}\n\
-         protocol-test-support = {{ path = \"{runtime}/protocol-test-support\" }}\n\
+         cloudfront-primitives = {{ path = \"{runtime}/cloudfront-primitives\" }}\ncloudfront-restxml = {{ path = \"{runtime}/cloudfront-restxml\" }}\n\
+         cloudfront-protocol-test-support = {{ path = \"{runtime}/cloudfront-protocol-test-support\" }}\n\
          {s} = {{ path = \"../{s}\" }}\n{e} = {{ path = \"../{e}\" }}\n{w} = {{ path = \"../{w}\" }}\n",
         header(&settings.model_file, "#"),
         s = crates.shapes_dir,
@@ -169,7 +169,7 @@ impl Ctx<'_> {
             Side::Input => quote!(#path::#name::builder() #(#setters)* .build()),
             Side::Output => quote!(#path::#name::builder() #(#setters)* .build_or_default()),
             Side::Error => quote! {
-                #path::#name::builder() #(#setters)* .meta(::sdk_types::ProvideErrorMetadata::meta(&parsed).clone()).build_or_default()
+                #path::#name::builder() #(#setters)* .meta(::cloudfront_primitives::ProvideErrorMetadata::meta(&parsed).clone()).build_or_default()
             },
         })
     }
@@ -201,11 +201,11 @@ impl Ctx<'_> {
                 let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
                 let secs: i64 = whole.parse().map_err(|_| format!("bad timestamp {text}"))?;
                 let nanos: u32 = format!("{fraction:0<9}")[..9].parse().map_err(|_| format!("bad timestamp {text}"))?;
-                quote!(::sdk_types::DateTime::from_secs_and_nanos(#secs, #nanos))
+                quote!(::cloudfront_primitives::DateTime::from_secs_and_nanos(#secs, #nanos))
             }
             Type::Blob => {
                 let text = value.as_str().ok_or_else(|| format!("expected blob text, got {value}"))?;
-                quote!(::sdk_types::Blob::from(#text))
+                quote!(::cloudfront_primitives::Blob::from(#text))
             }
             Type::Enum(name) => {
                 let name = format_ident!("{}", name);

@@ -1,5 +1,5 @@
 //! `schema.rs` of the facade: every operation's input and output shape as static data
-//! (`sdk_types::schema`), for tools that build inputs from text or print skeletons.
+//! (`cloudfront_primitives::schema`), for tools that build inputs from text or print skeletons.
 
 use std::collections::BTreeMap;
 
@@ -77,14 +77,14 @@ pub(super) fn file(service: &Service) -> TokenStream {
     });
     let pagination_import = service.operations.iter().any(|op| op.paginated.is_some()).then(|| {
         quote!(
-            use ::sdk_types::schema::Pagination;
+            use ::cloudfront_primitives::schema::Pagination;
         )
     });
     quote! {
         //! Every operation's input and output shape as data, for tools that build inputs from
         //! text (shorthand syntax, skeletons) without knowing the service.
 
-        use ::sdk_types::schema::{Field, Kind, OperationSchema};
+        use ::cloudfront_primitives::schema::{Field, Kind, OperationSchema};
         #pagination_import
 
         /// Every operation, in model order.

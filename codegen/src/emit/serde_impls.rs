@@ -46,10 +46,10 @@ pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
     });
     let reads = s.members.iter().zip(&fields).map(|(m, field)| {
         let wire = &m.name;
-        quote!(#wire => ::sdk_types::serde_support::read_once(&mut map, &mut #field, #wire)?,)
+        quote!(#wire => ::cloudfront_primitives::serde_support::read_once(&mut map, &mut #field, #wire)?,)
     });
     let unknown = if s.tolerates_unknown_members {
-        quote!(_ => ::sdk_types::serde_support::skip_value(&mut map)?,)
+        quote!(_ => ::cloudfront_primitives::serde_support::skip_value(&mut map)?,)
     } else {
         quote!(other => return Err(serde::de::Error::unknown_field(other, FIELDS)),)
     };

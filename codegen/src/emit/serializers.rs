@@ -80,7 +80,7 @@ fn serialize_request(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         let field = ident(&m.field);
         quote! {
             if input.#field.is_none() {
-                filled.#field = Some(::sdk_types::idempotency_token());
+                filled.#field = Some(::cloudfront_primitives::idempotency_token());
             }
         }
     });
@@ -104,19 +104,19 @@ fn serialize_request(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             let value = if m.required {
                 quote!(let value = &input.#field;)
             } else {
-                quote!(let value = input.#field.as_ref().ok_or_else(|| ::sdk_types::BuildError::missing(#wire))?;)
+                quote!(let value = input.#field.as_ref().ok_or_else(|| ::cloudfront_primitives::BuildError::missing(#wire))?;)
             };
             quote! {
                 {
                     #value
-                    path.push_str(&::sdk_wire::label(#wire, #text, #greedy)?);
+                    path.push_str(&::cloudfront_restxml::label(#wire, #text, #greedy)?);
                 }
             }
         }
     });
     let literal_query = op.literal_query.iter().map(|(k, v)| match v {
         Some(v) => quote!(request.push_query(#k, #v);),
-        None => quote!(request.query.push(::sdk_wire::encode_query(#k));),
+        None => quote!(request.query.push(::cloudfront_restxml::encode_query(#k));),
     });
     let bound_query: Vec<&str> = members
         .iter()
@@ -163,7 +163,7 @@ fn serialize_request(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             .request_compression
             .iter()
             .any(|e| e == "gzip")
-            .then(|| quote!(::sdk_wire::compress_gzip(&mut request);));
+            .then(|| quote!(::cloudfront_restxml::compress_gzip(&mut request);));
         body = quote! {
             #body
             #compress
@@ -182,11 +182,11 @@ fn serialize_request(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let fn_doc = doc_line(&format!("Builds the HTTP request for `{}`; fails on a value that cannot be sent.", op.name));
     quote! {
         #fn_doc
-        pub fn serialize_request(#input_param: &#shapes::#input_type) -> Result<::sdk_wire::HttpRequest, ::sdk_types::BuildError> {
+        pub fn serialize_request(#input_param: &#shapes::#input_type) -> Result<::cloudfront_restxml::HttpRequest, ::cloudfront_primitives::BuildError> {
             #idempotency
             let mut path = String::new();
             #(#path)*
-            #request_binding = ::sdk_wire::HttpRequest::new(#method, path);
+            #request_binding = ::cloudfront_restxml::HttpRequest::new(#method, path);
             #host_prefix
             #(#literal_query)*
             #(#query)*
@@ -223,9 +223,9 @@ fn host_prefix(pattern: &str, members: &[Member]) -> TokenStream {
             let value = if m.required {
                 quote!(&input.#field)
             } else {
-                quote!(input.#field.as_deref().ok_or_else(|| ::sdk_types::BuildError::missing(#wire))?)
+                quote!(input.#field.as_deref().ok_or_else(|| ::cloudfront_primitives::BuildError::missing(#wire))?)
             };
-            pieces.push(quote!(prefix.push_str(::sdk_wire::host_label(#wire, #value)?);));
+            pieces.push(quote!(prefix.push_str(::cloudfront_restxml::host_label(#wire, #value)?);));
         }
         rest = &rest[(close + 1).min(rest.len())..];
     }
@@ -296,7 +296,7 @@ fn header_text(ty: &Type, value: TokenStream, format: Option<TimestampFormat>) -
         Type::List(list) => match &list.member {
             Type::String | Type::Enum(_) => {
                 let text = scalar_text(&list.member, quote!(item), format);
-                quote!(::sdk_wire::join_header_list(#value.iter().map(|item| #text)))
+                quote!(::cloudfront_restxml::join_header_list(#value.iter().map(|item| #text)))
             }
             member => {
                 let text = scalar_string(member, quote!(item), format);
@@ -371,7 +371,7 @@ fn request_body(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
 /// `content` written inside it, then the Content-Type header statement `ct` (if any).
 fn xml_document_body(element: &str, ns: TokenStream, content: TokenStream, ct: Option<TokenStream>) -> TokenStream {
     quote! {
-        let mut writer = ::sdk_wire::XmlWriter::new();
+        let mut writer = ::cloudfront_restxml::XmlWriter::new();
         let w = &mut writer;
         w.start(#element);
         #ns
@@ -401,21 +401,21 @@ fn parse_response(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
                 let expected_root = &m.xml_name;
                 quote! {
                     if !response.body.is_empty() {
-                        let root = ::sdk_wire::parse_document(&response.body)?;
-                        ::sdk_wire::reject_error_document(&root, #expected_root)?;
+                        let root = ::cloudfront_restxml::parse_document(&response.body)?;
+                        ::cloudfront_restxml::reject_error_document(&root, #expected_root)?;
                         builder = builder.#set(Some(#value));
                     }
                 }
             }
             Type::Blob => quote! {
                 if !response.body.is_empty() {
-                    builder = builder.#set(Some(::sdk_types::Blob::new(response.body.clone())));
+                    builder = builder.#set(Some(::cloudfront_primitives::Blob::new(response.body.clone())));
                 }
             },
             ty => {
                 let text = quote!(
                     String::from_utf8(response.body.clone())
-                        .map_err(|e| ::sdk_wire::ParseError::new(format!("{}: {e}", #wire)))?
+                        .map_err(|e| ::cloudfront_restxml::ParseError::new(format!("{}: {e}", #wire)))?
                 );
                 let value = match ty {
                     Type::Enum(name) => {
@@ -440,8 +440,8 @@ fn parse_response(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             let expected_root = &op.output.xml_name;
             quote! {
                 if !response.body.is_empty() {
-                    let root = ::sdk_wire::parse_document(&response.body)?;
-                    ::sdk_wire::reject_error_document(&root, #expected_root)?;
+                    let root = ::cloudfront_restxml::parse_document(&response.body)?;
+                    ::cloudfront_restxml::reject_error_document(&root, #expected_root)?;
                     #reads
                 }
             }
@@ -458,7 +458,7 @@ fn parse_response(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let fn_doc = doc_line(&format!("Reads a successful `{}` response.", op.name));
     quote! {
         #fn_doc
-        pub fn parse_response(#response_param: &::sdk_wire::HttpResponse) -> Result<#shapes::#output_type, ::sdk_wire::ParseError> {
+        pub fn parse_response(#response_param: &::cloudfront_restxml::HttpResponse) -> Result<#shapes::#output_type, ::cloudfront_restxml::ParseError> {
             #builder_decl
             #(#headers)*
             #(#status)*
@@ -476,8 +476,8 @@ fn parse_error(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     if op.errors.is_empty() {
         return quote! {
             #fn_doc
-            pub fn parse_error(response: &::sdk_wire::HttpResponse) -> #errors::#error_type {
-                #errors::#error_type::Unhandled(::sdk_types::UnhandledError::new(::sdk_wire::parse_error_response(response).meta))
+            pub fn parse_error(response: &::cloudfront_restxml::HttpResponse) -> #errors::#error_type {
+                #errors::#error_type::Unhandled(::cloudfront_primitives::UnhandledError::new(::cloudfront_restxml::parse_error_response(response).meta))
             }
         };
     }
@@ -490,15 +490,15 @@ fn parse_error(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     });
     quote! {
         #fn_doc
-        pub fn parse_error(response: &::sdk_wire::HttpResponse) -> #errors::#error_type {
-            let parsed = ::sdk_wire::parse_error_response(response);
+        pub fn parse_error(response: &::cloudfront_restxml::HttpResponse) -> #errors::#error_type {
+            let parsed = ::cloudfront_restxml::parse_error_response(response);
             let code = parsed.meta.code.clone().unwrap_or_default();
             let modeled = match code.as_str() {
                 #(#arms)*
-                _ => return #errors::#error_type::Unhandled(::sdk_types::UnhandledError::new(parsed.meta)),
+                _ => return #errors::#error_type::Unhandled(::cloudfront_primitives::UnhandledError::new(parsed.meta)),
             };
             // A modeled error whose members cannot be read is still reported, as unhandled.
-            modeled.unwrap_or_else(|_| #errors::#error_type::Unhandled(::sdk_types::UnhandledError::new(parsed.meta)))
+            modeled.unwrap_or_else(|_| #errors::#error_type::Unhandled(::cloudfront_primitives::UnhandledError::new(parsed.meta)))
         }
     }
 }
@@ -570,7 +570,7 @@ fn ser_structure(ctx: &Ctx<'_>, s: &Structure) -> TokenStream {
         quote! {
             let count = value.#i.as_ref().map_or(0, Vec::len);
             if usize::try_from(value.#q).ok() != Some(count) {
-                return Err(::sdk_types::BuildError::new(
+                return Err(::cloudfront_primitives::BuildError::new(
                     #q_name,
                     format!("is {} but {} has {} entries; they must match (leave {} unset to have it counted)", value.#q, #i_name, count, #q_name),
                 ));
@@ -582,7 +582,7 @@ fn ser_structure(ctx: &Ctx<'_>, s: &Structure) -> TokenStream {
     let doc = format!(" Writes the attributes and child elements of `{}`.", s.shape_name);
     quote! {
         #[doc = #doc]
-        pub(crate) fn #function(w: &mut ::sdk_wire::XmlWriter, value: &#shapes::#name) -> Result<(), ::sdk_types::BuildError> {
+        pub(crate) fn #function(w: &mut ::cloudfront_restxml::XmlWriter, value: &#shapes::#name) -> Result<(), ::cloudfront_primitives::BuildError> {
             #check
             #writes
             Ok(())
@@ -612,12 +612,12 @@ fn ser_union(ctx: &Ctx<'_>, u: &Structure) -> TokenStream {
     let doc = format!(" Writes the one member that `{}` holds.", u.shape_name);
     quote! {
         #[doc = #doc]
-        pub(crate) fn #function(w: &mut ::sdk_wire::XmlWriter, value: &#shapes::#name) -> Result<(), ::sdk_types::BuildError> {
+        pub(crate) fn #function(w: &mut ::cloudfront_restxml::XmlWriter, value: &#shapes::#name) -> Result<(), ::cloudfront_primitives::BuildError> {
             match value {
                 #(#arms)*
                 // `Unknown`, or a variant added after this crate was generated.
                 _ => {
-                    return Err(::sdk_types::BuildError::new(#label, "holds a variant unknown to this client and cannot be sent"));
+                    return Err(::cloudfront_primitives::BuildError::new(#label, "holds a variant unknown to this client and cannot be sent"));
                 }
             }
             Ok(())
@@ -821,7 +821,7 @@ fn scalar_string(ty: &Type, value: TokenStream, format: Option<TimestampFormat>)
         Type::Enum(_) => quote!(#value.as_str().to_owned()),
         Type::IntEnum(_) => quote!(#value.as_i32().to_string()),
         Type::Boolean | Type::Byte | Type::Short | Type::Integer | Type::Long => quote!(#value.to_string()),
-        Type::Float | Type::Double => quote!(::sdk_wire::fmt_float(*#value)),
+        Type::Float | Type::Double => quote!(::cloudfront_restxml::fmt_float(*#value)),
         Type::Timestamp => {
             let format = timestamp_format(format);
             quote!(#value.fmt(#format))
@@ -847,7 +847,7 @@ fn de_structure(ctx: &Ctx<'_>, s: &Structure) -> TokenStream {
     let mutability = if members.is_empty() { quote!() } else { quote!(mut) };
     quote! {
         #[doc = #doc]
-        pub(crate) fn #function(#param: &::sdk_wire::XmlElement) -> Result<#shapes::#name, ::sdk_wire::ParseError> {
+        pub(crate) fn #function(#param: &::cloudfront_restxml::XmlElement) -> Result<#shapes::#name, ::cloudfront_restxml::ParseError> {
             let #mutability builder = #shapes::#name::builder();
             #reads
             Ok(builder.build_or_default())
@@ -870,7 +870,7 @@ fn de_union(ctx: &Ctx<'_>, u: &Structure) -> TokenStream {
     let doc = format!(" Reads `{}` from its element: the first known member wins.", u.shape_name);
     quote! {
         #[doc = #doc]
-        pub(crate) fn #function(element: &::sdk_wire::XmlElement) -> Result<#shapes::#name, ::sdk_wire::ParseError> {
+        pub(crate) fn #function(element: &::cloudfront_restxml::XmlElement) -> Result<#shapes::#name, ::cloudfront_restxml::ParseError> {
             for child in element.children() {
                 #dispatch
             }
@@ -1025,7 +1025,7 @@ fn map_entry_read(
     } else {
         quote!(match #entry.child(#value_name) {
             Some(#value_element) => #value,
-            None => return Err(::sdk_wire::ParseError::new(format!("{}: map entry without a {} element", #path, #value_name))),
+            None => return Err(::cloudfront_restxml::ParseError::new(format!("{}: map entry without a {} element", #path, #value_name))),
         })
     };
     quote!((#entry.child(#key_name).map(|k| k.text().to_owned()).unwrap_or_default(), #value))
@@ -1035,22 +1035,22 @@ fn map_entry_read(
 fn scalar_read(ty: &Type, text: TokenStream, path: &str, shapes: &TokenStream) -> TokenStream {
     match ty {
         Type::String | Type::BigInteger | Type::BigDecimal | Type::Document => quote!(#text.to_owned()),
-        Type::Boolean => quote!(::sdk_wire::parse_bool(#text)),
-        Type::Byte => quote!(::sdk_wire::parse_scalar::<i8>(#path, #text)?),
-        Type::Short => quote!(::sdk_wire::parse_scalar::<i16>(#path, #text)?),
-        Type::Integer => quote!(::sdk_wire::parse_scalar::<i32>(#path, #text)?),
-        Type::Long => quote!(::sdk_wire::parse_scalar::<i64>(#path, #text)?),
-        Type::Float => quote!(::sdk_wire::parse_scalar::<f32>(#path, #text)?),
-        Type::Double => quote!(::sdk_wire::parse_scalar::<f64>(#path, #text)?),
-        Type::Timestamp => quote!(::sdk_wire::parse_timestamp(#path, #text)?),
-        Type::Blob => quote!(::sdk_wire::parse_blob(#path, #text)?),
+        Type::Boolean => quote!(::cloudfront_restxml::parse_bool(#text)),
+        Type::Byte => quote!(::cloudfront_restxml::parse_scalar::<i8>(#path, #text)?),
+        Type::Short => quote!(::cloudfront_restxml::parse_scalar::<i16>(#path, #text)?),
+        Type::Integer => quote!(::cloudfront_restxml::parse_scalar::<i32>(#path, #text)?),
+        Type::Long => quote!(::cloudfront_restxml::parse_scalar::<i64>(#path, #text)?),
+        Type::Float => quote!(::cloudfront_restxml::parse_scalar::<f32>(#path, #text)?),
+        Type::Double => quote!(::cloudfront_restxml::parse_scalar::<f64>(#path, #text)?),
+        Type::Timestamp => quote!(::cloudfront_restxml::parse_timestamp(#path, #text)?),
+        Type::Blob => quote!(::cloudfront_restxml::parse_blob(#path, #text)?),
         Type::Enum(name) => {
             let name = format_ident!("{}", name);
             quote!(#shapes::#name::from(#text))
         }
         Type::IntEnum(name) => {
             let name = format_ident!("{}", name);
-            quote!(#shapes::#name::from(::sdk_wire::parse_scalar::<i32>(#path, #text)?))
+            quote!(#shapes::#name::from(::cloudfront_restxml::parse_scalar::<i32>(#path, #text)?))
         }
         Type::Structure(_) | Type::Union(_) | Type::List(_) | Type::Map(_) => unreachable!("not a scalar"),
     }
@@ -1090,9 +1090,9 @@ fn header_value_read(m: &Member, text: TokenStream, shapes: &TokenStream) -> Tok
     match &m.ty {
         Type::List(list) => {
             let split = if list.member == Type::Timestamp && m.timestamp_format == Some(TimestampFormat::HttpDate) {
-                quote!(::sdk_wire::split_http_date_list(#text))
+                quote!(::cloudfront_restxml::split_http_date_list(#text))
             } else {
-                quote!(::sdk_wire::split_header_list(#text))
+                quote!(::cloudfront_restxml::split_header_list(#text))
             };
             let item = scalar_read(&list.member, quote!(item.as_str()), &m.name, shapes);
             quote! {
@@ -1137,7 +1137,7 @@ fn error_functions(ctx: &Ctx<'_>) -> TokenStream {
         let doc = format!(" Reads the `{}` error.", e.shape_name);
         quote! {
             #[doc = #doc]
-            pub(crate) fn #function(parsed: &::sdk_wire::ErrorResponse, #response_param: &::sdk_wire::HttpResponse) -> Result<#errors::#name, ::sdk_wire::ParseError> {
+            pub(crate) fn #function(parsed: &::cloudfront_restxml::ErrorResponse, #response_param: &::cloudfront_restxml::HttpResponse) -> Result<#errors::#name, ::cloudfront_restxml::ParseError> {
                 let #mutability builder = #errors::#name::builder().meta(parsed.meta.clone());
                 #body
                 #(#headers)*

@@ -119,19 +119,19 @@ pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
         let doc = doc(m.doc.as_deref());
         quote! { #doc pub #field: #ty, }
     });
-    let meta_field = is_error.then(|| quote!(meta: ::sdk_types::ErrorMetadata,));
+    let meta_field = is_error.then(|| quote!(meta: ::cloudfront_primitives::ErrorMetadata,));
 
     let builder_fields = s.members.iter().map(|m| {
         let field = ident(&m.field);
         let ty = member_type(m, shapes);
         quote!(#field: Option<#ty>,)
     });
-    let meta_builder_field = is_error.then(|| quote!(meta: ::sdk_types::ErrorMetadata,));
+    let meta_builder_field = is_error.then(|| quote!(meta: ::cloudfront_primitives::ErrorMetadata,));
     let setters = s.members.iter().map(|m| setters(m, shapes));
     let meta_setter = is_error.then(|| {
         quote! {
             #[doc(hidden)]
-            pub fn meta(mut self, meta: ::sdk_types::ErrorMetadata) -> Self {
+            pub fn meta(mut self, meta: ::cloudfront_primitives::ErrorMetadata) -> Self {
                 self.meta = meta;
                 self
             }
@@ -157,7 +157,7 @@ pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
         if is_counted(m) {
             quote!(#field,)
         } else if m.required {
-            quote!(#field: self.#field.ok_or_else(|| ::sdk_types::BuildError::missing(#wire))?,)
+            quote!(#field: self.#field.ok_or_else(|| ::cloudfront_primitives::BuildError::missing(#wire))?,)
         } else {
             quote!(#field: self.#field,)
         }
@@ -181,7 +181,7 @@ pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
         let count = derive_count.clone();
         quote! {
             #build_doc
-            pub fn build(self) -> Result<#name, ::sdk_types::BuildError> {
+            pub fn build(self) -> Result<#name, ::cloudfront_primitives::BuildError> {
                 #count
                 Ok(#name { #(#strict)* #meta })
             }
@@ -251,7 +251,11 @@ fn redacting_debug(s: &Structure) -> TokenStream {
     let entries = s.members.iter().map(|m| {
         let field = ident(&m.field);
         let key = m.field.trim_start_matches("r#");
-        if m.sensitive { quote!(.field(#key, &::sdk_types::Redacted)) } else { quote!(.field(#key, &self.#field)) }
+        if m.sensitive {
+            quote!(.field(#key, &::cloudfront_primitives::Redacted))
+        } else {
+            quote!(.field(#key, &self.#field))
+        }
     });
     quote! {
         impl ::std::fmt::Debug for #name {
@@ -456,7 +460,7 @@ fn enumeration(e: &Enum) -> TokenStream {
         pub enum #name {
             #(#variants)*
             /// A value this version of the crate does not know (received from a newer service).
-            Unknown(::sdk_types::UnknownValue),
+            Unknown(::cloudfront_primitives::UnknownValue),
         }
 
         impl #name {
@@ -478,7 +482,7 @@ fn enumeration(e: &Enum) -> TokenStream {
             fn from(value: &str) -> Self {
                 match value {
                     #(#values => Self::#variant_names,)*
-                    other => Self::Unknown(::sdk_types::UnknownValue::new(other)),
+                    other => Self::Unknown(::cloudfront_primitives::UnknownValue::new(other)),
                 }
             }
         }

@@ -1,6 +1,6 @@
 //! Waiters from `smithy.waiters#waitable`: for each, a builder on the client that takes the
 //! polled operation's input, polls it by the Smithy waiter rules (see
-//! `sdk_runtime::waiter`), and matches every response against the waiter's acceptors.
+//! `cloudfront_runtime::waiter`), and matches every response against the waiter's acceptors.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -49,9 +49,9 @@ fn waiter_tokens(
     let mut checks = Vec::new();
     for acceptor in waiter["acceptors"].as_array().ok_or("no acceptors")? {
         let state = match acceptor["state"].as_str() {
-            Some("success") => quote!(::sdk_runtime::waiter::AcceptorState::Success),
-            Some("failure") => quote!(::sdk_runtime::waiter::AcceptorState::Failure),
-            Some("retry") => quote!(::sdk_runtime::waiter::AcceptorState::Retry),
+            Some("success") => quote!(::cloudfront_runtime::waiter::AcceptorState::Success),
+            Some("failure") => quote!(::cloudfront_runtime::waiter::AcceptorState::Failure),
+            Some("retry") => quote!(::cloudfront_runtime::waiter::AcceptorState::Retry),
             other => return Err(format!("unknown acceptor state {other:?}")),
         };
         let matcher = &acceptor["matcher"];
@@ -115,17 +115,17 @@ fn waiter_tokens(
         #waiter_doc
         #[derive(Clone, Debug)]
         pub struct #builder {
-            handle: ::std::sync::Arc<::sdk_runtime::Handle>,
+            handle: ::std::sync::Arc<::cloudfront_runtime::Handle>,
             inner: #input_builder,
-            config: ::sdk_runtime::waiter::WaiterConfig,
+            config: ::cloudfront_runtime::waiter::WaiterConfig,
         }
 
         impl #builder {
-            pub(crate) fn new(handle: ::std::sync::Arc<::sdk_runtime::Handle>) -> Self {
+            pub(crate) fn new(handle: ::std::sync::Arc<::cloudfront_runtime::Handle>) -> Self {
                 #builder {
                     handle,
                     inner: #input::builder(),
-                    config: ::sdk_runtime::waiter::WaiterConfig::new(
+                    config: ::cloudfront_runtime::waiter::WaiterConfig::new(
                         ::std::time::Duration::from_secs(#min_delay),
                         ::std::time::Duration::from_secs(#max_delay),
                         DEFAULT_MAX_WAIT,
@@ -151,18 +151,18 @@ fn waiter_tokens(
             /// Polls until the waiter succeeds, fails, or runs out of time.
             pub async fn wait(
                 self,
-            ) -> Result<::sdk_runtime::waiter::Completed<#shapes::#output>, ::sdk_runtime::waiter::WaitError<#shapes::#output, #error>> {
+            ) -> Result<::cloudfront_runtime::waiter::Completed<#shapes::#output>, ::cloudfront_runtime::waiter::WaitError<#shapes::#output, #error>> {
                 let input = self
                     .inner
                     .build()
-                    .map_err(|e| ::sdk_runtime::waiter::WaitError::Error(::sdk_runtime::SdkError::Construction(e)))?;
+                    .map_err(|e| ::cloudfront_runtime::waiter::WaitError::Error(::cloudfront_runtime::SdkError::Construction(e)))?;
                 let handle = &self.handle;
-                ::sdk_runtime::waiter::wait(
+                ::cloudfront_runtime::waiter::wait(
                     self.config,
                     handle.config.clock.as_ref(),
                     handle.config.sleep.as_ref(),
                     || send(handle, &input),
-                    |result: &Result<#shapes::#output, ::sdk_runtime::SdkError<#error>>| {
+                    |result: &Result<#shapes::#output, ::cloudfront_runtime::SdkError<#error>>| {
                         #(#checks)*
                         None
                     },

@@ -6,7 +6,7 @@ use std::ffi::OsString;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use cloudfront::schema::OPERATIONS;
-use sdk_types::schema::{Field, OperationSchema};
+use cloudfront_primitives::schema::{Field, OperationSchema};
 
 use crate::Failure;
 
@@ -381,7 +381,7 @@ fn prompt_if_asked(args: &mut Vec<OsString>) -> Result<(), Failure> {
         .and_then(|i| args.get(i + 1))
         .map(|p| p.to_string_lossy().into_owned());
     let profile_setting = || {
-        sdk_runtime::Config::loader(sdk_runtime::env::Env::process(), profile)
+        cloudfront_runtime::Config::loader(cloudfront_runtime::env::Env::process(), profile)
             .build()
             .ok()
             .and_then(|config| config.profile().and_then(|p| p.get("cli_auto_prompt")).map(str::to_owned))

@@ -3,7 +3,7 @@
 //! `raw-in-base64-out` the text's own bytes are the blob. `fileb://` always gives the file's raw
 //! bytes. Blobs travel inside the input as base64 text, which is what this writes.
 
-use sdk_types::schema::Kind;
+use cloudfront_primitives::schema::Kind;
 use serde_json::Value;
 
 use crate::Failure;
@@ -35,12 +35,12 @@ impl BinaryFormat {
     /// input document; `path` names the member for errors.
     pub fn read(self, text: &str, path: &str) -> Result<String, Failure> {
         match self {
-            BinaryFormat::Base64 => sdk_types::Blob::from_base64(text).map(|b| b.to_base64()).map_err(|_| {
+            BinaryFormat::Base64 => cloudfront_primitives::Blob::from_base64(text).map(|b| b.to_base64()).map_err(|_| {
                 Failure::Usage(format!(
                     "Error parsing parameter '{path}': Invalid base64: {text:?} (or use --cli-binary-format raw-in-base64-out)"
                 ))
             }),
-            BinaryFormat::RawInBase64Out => Ok(sdk_types::Blob::new(text.as_bytes().to_vec()).to_base64()),
+            BinaryFormat::RawInBase64Out => Ok(cloudfront_primitives::Blob::new(text.as_bytes().to_vec()).to_base64()),
         }
     }
 
@@ -75,7 +75,7 @@ impl BinaryFormat {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sdk_types::schema::Field;
+    use cloudfront_primitives::schema::Field;
     use serde_json::json;
 
     // A shape with blobs at every depth, as the generator's kitchen-sink model has them.

@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use cloudfront::schema::OPERATIONS;
-use sdk_types::schema::{Field, Kind, OperationSchema};
+use cloudfront_primitives::schema::{Field, Kind, OperationSchema};
 
 use crate::args::kebab;
 

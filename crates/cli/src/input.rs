@@ -2,7 +2,7 @@
 //! member flag (JSON, shorthand or `file://`), then the CLI's own conveniences, checked
 //! against the schema so a mistake names the member and the rule.
 
-use sdk_types::schema::{Field, Kind};
+use cloudfront_primitives::schema::{Field, Kind};
 use serde_json::{Map, Value};
 
 use crate::Failure;
@@ -24,7 +24,7 @@ pub fn resolve_file(flag: &str, value: &str, blob: bool) -> Result<String, Failu
     if let Some(path) = value.strip_prefix("fileb://") {
         let bytes = std::fs::read(path).map_err(|e| unreadable(path, e))?;
         if blob {
-            return Ok(sdk_types::Blob::new(bytes).to_base64());
+            return Ok(cloudfront_primitives::Blob::new(bytes).to_base64());
         }
         return String::from_utf8(bytes)
             .map_err(|_| Failure::Usage(format!("Error parsing parameter '--{flag}': {value} is not UTF-8 text")));
@@ -237,7 +237,7 @@ fn validate(input: &Value, call: &Call) -> Result<(), Failure> {
 mod tests {
     use super::*;
     use crate::args::{Global, Paging};
-    use sdk_types::schema::OperationSchema;
+    use cloudfront_primitives::schema::OperationSchema;
     use serde_json::json;
 
     // The kitchen-sink model's blobs: a `Photo` inside a structure, and one at the top.

@@ -521,7 +521,7 @@ impl Progress {
                 let warning = format!(
                     "warning: {target}: batch {} was already submitted by an earlier run (invalidation {id}, created {}); nothing new was invalidated for it",
                     batch + 1,
-                    created.fmt(sdk_types::TimestampFormat::DateTime)
+                    created.fmt(cloudfront_primitives::TimestampFormat::DateTime)
                 );
                 if self.terminal {
                     eprintln!("\r{warning}\x1b[K");

@@ -15,7 +15,7 @@ fn init_logging(debug: bool) {
     use tracing_subscriber::util::SubscriberInitExt;
     let directives = match std::env::var("RUST_LOG") {
         Ok(directives) if !directives.is_empty() => directives,
-        _ if debug => "sdk_runtime=trace,cloudfront=debug".to_owned(),
+        _ if debug => "cloudfront_runtime=trace,cloudfront=debug".to_owned(),
         _ => return,
     };
     let targets: tracing_subscriber::filter::Targets = match directives.parse() {
@@ -68,7 +68,7 @@ fn pager_for(global: Option<&args::Global>) -> Option<String> {
     // The profile's cli_pager matters only when AWS_PAGER does not decide.
     let setting = if env("AWS_PAGER").is_none() {
         let profile = global.and_then(|g| g.profile.clone());
-        sdk_runtime::Config::loader(sdk_runtime::env::Env::process(), profile)
+        cloudfront_runtime::Config::loader(cloudfront_runtime::env::Env::process(), profile)
             .build()
             .ok()
             .and_then(|config| config.profile().and_then(|p| p.get("cli_pager")).map(str::to_owned))

@@ -27,8 +27,9 @@ impl TimestampStyle {
         }
     }
 
-    fn write(self, time: sdk_types::DateTime) -> String {
-        let whole = sdk_types::DateTime::from_secs(time.secs()).fmt(sdk_types::TimestampFormat::DateTime);
+    fn write(self, time: cloudfront_primitives::DateTime) -> String {
+        let whole = cloudfront_primitives::DateTime::from_secs(time.secs())
+            .fmt(cloudfront_primitives::TimestampFormat::DateTime);
         let whole = whole.trim_end_matches('Z');
         match self {
             TimestampStyle::Wire => format!("{whole}.{:03}Z", time.subsec_nanos() / 1_000_000),
@@ -41,11 +42,11 @@ impl TimestampStyle {
 }
 
 /// Rewrites every timestamp of `value` (per the schema `kind`) in `style`.
-pub fn timestamps(value: &mut Value, kind: &'static sdk_types::schema::Kind, style: TimestampStyle) {
-    use sdk_types::schema::Kind;
+pub fn timestamps(value: &mut Value, kind: &'static cloudfront_primitives::schema::Kind, style: TimestampStyle) {
+    use cloudfront_primitives::schema::Kind;
     match (kind, value) {
         (Kind::Timestamp, Value::String(text)) => {
-            if let Ok(time) = sdk_types::DateTime::parse_lenient(text) {
+            if let Ok(time) = cloudfront_primitives::DateTime::parse_lenient(text) {
                 *text = style.write(time);
             }
         }

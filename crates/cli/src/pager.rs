@@ -28,7 +28,7 @@ pub fn choose(
 /// Writes `text` through `pager` and waits for it; a pager that cannot be started fails with
 /// the AWS CLI's words.
 pub fn show(pager: &str, text: &str) -> Result<(), Failure> {
-    let words = sdk_runtime::credentials::split_command_line(pager)
+    let words = cloudfront_runtime::credentials::split_command_line(pager)
         .map_err(|why| Failure::Other(format!("cli_pager {pager:?}: {why}")))?;
     let Some((program, args)) = words.split_first() else { return Ok(()) };
     let mut command = Command::new(program);

@@ -5,7 +5,7 @@
 
 use std::future::Future;
 
-use sdk_types::schema::Pagination;
+use cloudfront_primitives::schema::Pagination;
 use serde_json::{Map, Value};
 
 use crate::Failure;
@@ -168,13 +168,13 @@ impl Token {
             json.push_str(&format!(", \"boto_truncate_amount\": {}", self.skip));
         }
         json.push('}');
-        sdk_types::Blob::new(json.into_bytes()).to_base64()
+        cloudfront_primitives::Blob::new(json.into_bytes()).to_base64()
     }
 
     /// Reads a token as the AWS CLI does: its own base64 form, else the old `marker___n`
     /// form, else the whole text as the service's marker.
     pub fn decode(text: &str) -> Token {
-        let decoded = sdk_types::Blob::from_base64(text)
+        let decoded = cloudfront_primitives::Blob::from_base64(text)
             .ok()
             .and_then(|blob| serde_json::from_slice::<Map<String, Value>>(blob.as_bytes()).ok());
         if let Some(map) = decoded {

@@ -10,7 +10,7 @@ use std::ffi::OsString;
 use std::io::{BufRead, Write};
 
 use cloudfront::schema::OPERATIONS;
-use sdk_types::schema::{Field, Kind, OperationSchema};
+use cloudfront_primitives::schema::{Field, Kind, OperationSchema};
 
 use crate::Failure;
 use crate::args::kebab;

@@ -5,11 +5,11 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use cloudfront::{Client, SdkError};
-use sdk_runtime::env::Env;
-use sdk_runtime::transport::TransportSettings;
-use sdk_runtime::waiter::WaitError;
-use sdk_types::ProvideErrorMetadata;
-use sdk_types::schema::OperationSchema;
+use cloudfront_primitives::ProvideErrorMetadata;
+use cloudfront_primitives::schema::OperationSchema;
+use cloudfront_runtime::env::Env;
+use cloudfront_runtime::transport::TransportSettings;
+use cloudfront_runtime::waiter::WaitError;
 use serde_json::{Value, json};
 
 use crate::args::{Call, Global, Invocation};
@@ -165,7 +165,7 @@ pub fn client(global: &Global) -> Result<Client, Failure> {
         eprintln!("warning: --no-verify-ssl: TLS certificates are not verified; use it only against test servers");
     }
     // As the AWS CLI: assumed roles are kept in ~/.aws/cli/cache, shared with it.
-    let mut builder = sdk_runtime::Config::loader(Env::process(), global.profile.clone())
+    let mut builder = cloudfront_runtime::Config::loader(Env::process(), global.profile.clone())
         .transport(transport)
         .share_role_cache_with_aws_cli(true);
     if let Some(region) = &global.region {
@@ -219,7 +219,7 @@ fn failure<E: ProvideErrorMetadata + std::fmt::Display>(operation: &str, error: 
         }
         SdkError::Construction(e) => Failure::Usage(format!("Parameter validation failed: {e}")),
         // Nothing found: what was tried, then the AWS CLI's own line (scripts match it).
-        SdkError::Credentials(e @ sdk_runtime::credentials::CredentialsError::NotLoaded(_)) => Failure::Config(
+        SdkError::Credentials(e @ cloudfront_runtime::credentials::CredentialsError::NotLoaded(_)) => Failure::Config(
             format!("{e}\nUnable to locate credentials. You can configure credentials by running \"aws configure\"."),
         ),
         SdkError::Credentials(e) => Failure::Config(format!("Unable to locate credentials. {e}")),

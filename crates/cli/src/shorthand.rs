@@ -2,7 +2,7 @@
 //! Values are typed by the schema (`Quantity=2` is a number, `CallerReference=2` a string);
 //! errors give the position and what was expected.
 
-use sdk_types::schema::Kind;
+use cloudfront_primitives::schema::Kind;
 use serde_json::{Map, Value};
 
 /// Parses `text` as a value of `kind`.

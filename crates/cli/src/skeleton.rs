@@ -1,7 +1,7 @@
 //! `--generate-cli-skeleton`: the input (or output) of an operation with placeholder values,
 //! as the AWS CLI prints it.
 
-use sdk_types::schema::{Field, Kind};
+use cloudfront_primitives::schema::{Field, Kind};
 use serde_json::{Map, Value};
 
 /// A placeholder value of `kind`: empty strings, zeros, `true`, one-element lists.

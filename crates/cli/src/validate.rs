@@ -2,7 +2,7 @@
 //! parameter validation does: every problem is collected (not only the first), each on its
 //! own line naming the member path, in the AWS CLI's words and order.
 
-use sdk_types::schema::Kind;
+use cloudfront_primitives::schema::Kind;
 use serde_json::Value;
 
 /// Every problem with `input` (the operation's input structure), or none.

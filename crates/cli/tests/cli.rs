@@ -4,7 +4,7 @@
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use test_server::{Recorded, Reply, TestServer};
+use cloudfront_test_server::{Recorded, Reply, TestServer};
 
 struct Run {
     stdout: String,
@@ -44,7 +44,7 @@ async fn cloudfront(args: &[&str], extra_env: &[(&str, &str)]) -> Run {
 
 /// An invalidation created now (an older CreateTime would be an earlier run's invalidation).
 fn invalidation(id: &str, status: &str, batch: &str) -> String {
-    let now = sdk_types::DateTime::now().fmt(sdk_types::TimestampFormat::DateTime);
+    let now = cloudfront_primitives::DateTime::now().fmt(cloudfront_primitives::TimestampFormat::DateTime);
     format!("<Invalidation><Id>{id}</Id><Status>{status}</Status><CreateTime>{now}</CreateTime>{batch}</Invalidation>")
 }
 
@@ -659,7 +659,11 @@ async fn no_secret_or_signature_in_any_output_even_at_trace() {
     // The Debug form of a configured client holds no secret either.
     let config = cloudfront::Config::builder()
         .region("us-east-1")
-        .credentials(sdk_runtime::Credentials::new("AKIDCLITEST", "cli-secret-key", Some("cli-session-token".into())))
+        .credentials(cloudfront_runtime::Credentials::new(
+            "AKIDCLITEST",
+            "cli-secret-key",
+            Some("cli-session-token".into()),
+        ))
         .build()
         .unwrap();
     outputs.push_str(&format!("{config:?} {:?}", cloudfront::Client::new(config.clone()).unwrap()));

@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use sdk_types::{DateTime, TimestampFormat};
-use test_server::TestServer;
-use test_server::identity::{self, sha1_hex};
+use cloudfront_primitives::{DateTime, TimestampFormat};
+use cloudfront_test_server::TestServer;
+use cloudfront_test_server::identity::{self, sha1_hex};
 
 /// What a tool did: signed the CloudFront call with (key id, session token present), or
 /// refused to make it.

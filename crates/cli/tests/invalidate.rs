@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use test_server::{Recorded, Reply, TestServer};
+use cloudfront_test_server::{Recorded, Reply, TestServer};
 
 struct Run {
     stdout: String,
@@ -73,8 +73,8 @@ async fn fake(old_create_time: bool) -> Fake {
     let server = TestServer::start(move |r, _| {
         log.lock().unwrap().push(r.clone());
         let path = r.target.split('?').next().unwrap_or_default();
-        let now = sdk_types::DateTime::now();
-        let then = sdk_types::DateTime::from_secs(now.secs() - 7200);
+        let now = cloudfront_primitives::DateTime::now();
+        let then = cloudfront_primitives::DateTime::from_secs(now.secs() - 7200);
         if r.method == "POST" {
             let reference =
                 between(&r.text(), "<CallerReference>", "</CallerReference>").unwrap_or_default().to_owned();
@@ -98,11 +98,11 @@ async fn fake(old_create_time: bool) -> Fake {
     Fake { seen, server }
 }
 
-fn invalidation(id: &str, created: &sdk_types::DateTime, reference: &str) -> String {
+fn invalidation(id: &str, created: &cloudfront_primitives::DateTime, reference: &str) -> String {
     format!(
         "<Invalidation><Id>{id}</Id><Status>Completed</Status><CreateTime>{}</CreateTime><InvalidationBatch><Paths><Quantity>1</Quantity>\
          <Items><Path>/a</Path></Items></Paths><CallerReference>{reference}</CallerReference></InvalidationBatch></Invalidation>",
-        created.fmt(sdk_types::TimestampFormat::DateTime)
+        created.fmt(cloudfront_primitives::TimestampFormat::DateTime)
     )
 }
 
@@ -353,7 +353,7 @@ fn pace_and_tuning_values_are_bounded() {
 /// semantics itself, must end with each batch created exactly once under one reference.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bulk_run_killed_part_way_and_resumed_creates_each_batch_once() {
-    use test_server::faults::{FaultyCloudFront, Setup, schedule};
+    use cloudfront_test_server::faults::{FaultyCloudFront, Setup, schedule};
     let server =
         FaultyCloudFront::start(Setup { schedule, forced: Vec::new(), stall: std::time::Duration::from_millis(300) })
             .await;

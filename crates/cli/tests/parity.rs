@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use test_server::{Recorded, Reply, TestServer};
+use cloudfront_test_server::{Recorded, Reply, TestServer};
 
 const NS: &str = "http://cloudfront.amazonaws.com/doc/2020-05-31/";
 

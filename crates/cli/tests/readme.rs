@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use test_server::{Recorded, Reply, TestServer};
+use cloudfront_test_server::{Recorded, Reply, TestServer};
 
 const NS: &str = "http://cloudfront.amazonaws.com/doc/2020-05-31/";
 
@@ -15,7 +15,7 @@ fn permissive(r: &Recorded) -> Reply {
     let path = r.target.split('?').next().unwrap_or_default();
     let xml = |status: u16, body: String| Reply::status(status, body).header("Content-Type", "text/xml");
     // Made just now: an older CreateTime would read as an earlier run's invalidation.
-    let now = sdk_types::DateTime::now().fmt(sdk_types::TimestampFormat::DateTime);
+    let now = cloudfront_primitives::DateTime::now().fmt(cloudfront_primitives::TimestampFormat::DateTime);
     let invalidation = |id: &str, batch: &str| {
         format!(
             "<Invalidation xmlns=\"{NS}\"><Id>{id}</Id><Status>Completed</Status><CreateTime>{now}</CreateTime>{batch}</Invalidation>"

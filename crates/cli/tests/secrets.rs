@@ -8,9 +8,9 @@
 
 use std::process::Command;
 
-use sdk_runtime::env::Env;
-use test_server::TestServer;
-use test_server::identity::{self, Home};
+use cloudfront_runtime::env::Env;
+use cloudfront_test_server::TestServer;
+use cloudfront_test_server::identity::{self, Home};
 
 struct Case {
     name: &'static str,
@@ -182,8 +182,9 @@ async fn no_provider_lets_a_secret_into_any_rendering() {
 
         // The library: the configuration, the client, the credentials or the error.
         let library_env = Env::from_pairs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let config =
-            sdk_runtime::Config::loader(library_env, case.profile.map(str::to_owned)).build().expect("config loads");
+        let config = cloudfront_runtime::Config::loader(library_env, case.profile.map(str::to_owned))
+            .build()
+            .expect("config loads");
         let provider = config.credentials.clone().expect("a credential chain");
         match provider.provide_credentials().await {
             Ok(credentials) => {

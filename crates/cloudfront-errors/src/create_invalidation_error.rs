@@ -19,7 +19,7 @@ pub enum CreateInvalidationError {
     #[allow(missing_docs)]
     TooManyInvalidationsInProgress(crate::TooManyInvalidationsInProgress),
     /// An error code the model does not list for this operation.
-    Unhandled(::sdk_types::UnhandledError),
+    Unhandled(::cloudfront_primitives::UnhandledError),
 }
 
 impl CreateInvalidationError {
@@ -78,36 +78,60 @@ impl CreateInvalidationError {
     }
 }
 
-impl ::sdk_types::ProvideErrorMetadata for CreateInvalidationError {
-    fn meta(&self) -> &::sdk_types::ErrorMetadata {
+impl ::cloudfront_primitives::ProvideErrorMetadata for CreateInvalidationError {
+    fn meta(&self) -> &::cloudfront_primitives::ErrorMetadata {
         match self {
-            Self::AccessDenied(e) => ::sdk_types::ProvideErrorMetadata::meta(e),
-            Self::BatchTooLarge(e) => ::sdk_types::ProvideErrorMetadata::meta(e),
-            Self::InconsistentQuantities(e) => ::sdk_types::ProvideErrorMetadata::meta(e),
-            Self::InvalidArgument(e) => ::sdk_types::ProvideErrorMetadata::meta(e),
-            Self::MissingBody(e) => ::sdk_types::ProvideErrorMetadata::meta(e),
-            Self::NoSuchDistribution(e) => ::sdk_types::ProvideErrorMetadata::meta(e),
-            Self::TooManyInvalidationsInProgress(e) => {
-                ::sdk_types::ProvideErrorMetadata::meta(e)
+            Self::AccessDenied(e) => {
+                ::cloudfront_primitives::ProvideErrorMetadata::meta(e)
             }
-            Self::Unhandled(e) => ::sdk_types::ProvideErrorMetadata::meta(e),
+            Self::BatchTooLarge(e) => {
+                ::cloudfront_primitives::ProvideErrorMetadata::meta(e)
+            }
+            Self::InconsistentQuantities(e) => {
+                ::cloudfront_primitives::ProvideErrorMetadata::meta(e)
+            }
+            Self::InvalidArgument(e) => {
+                ::cloudfront_primitives::ProvideErrorMetadata::meta(e)
+            }
+            Self::MissingBody(e) => {
+                ::cloudfront_primitives::ProvideErrorMetadata::meta(e)
+            }
+            Self::NoSuchDistribution(e) => {
+                ::cloudfront_primitives::ProvideErrorMetadata::meta(e)
+            }
+            Self::TooManyInvalidationsInProgress(e) => {
+                ::cloudfront_primitives::ProvideErrorMetadata::meta(e)
+            }
+            Self::Unhandled(e) => ::cloudfront_primitives::ProvideErrorMetadata::meta(e),
         }
     }
 
-    fn meta_mut(&mut self) -> &mut ::sdk_types::ErrorMetadata {
+    fn meta_mut(&mut self) -> &mut ::cloudfront_primitives::ErrorMetadata {
         match self {
-            Self::AccessDenied(e) => ::sdk_types::ProvideErrorMetadata::meta_mut(e),
-            Self::BatchTooLarge(e) => ::sdk_types::ProvideErrorMetadata::meta_mut(e),
+            Self::AccessDenied(e) => {
+                ::cloudfront_primitives::ProvideErrorMetadata::meta_mut(e)
+            }
+            Self::BatchTooLarge(e) => {
+                ::cloudfront_primitives::ProvideErrorMetadata::meta_mut(e)
+            }
             Self::InconsistentQuantities(e) => {
-                ::sdk_types::ProvideErrorMetadata::meta_mut(e)
+                ::cloudfront_primitives::ProvideErrorMetadata::meta_mut(e)
             }
-            Self::InvalidArgument(e) => ::sdk_types::ProvideErrorMetadata::meta_mut(e),
-            Self::MissingBody(e) => ::sdk_types::ProvideErrorMetadata::meta_mut(e),
-            Self::NoSuchDistribution(e) => ::sdk_types::ProvideErrorMetadata::meta_mut(e),
+            Self::InvalidArgument(e) => {
+                ::cloudfront_primitives::ProvideErrorMetadata::meta_mut(e)
+            }
+            Self::MissingBody(e) => {
+                ::cloudfront_primitives::ProvideErrorMetadata::meta_mut(e)
+            }
+            Self::NoSuchDistribution(e) => {
+                ::cloudfront_primitives::ProvideErrorMetadata::meta_mut(e)
+            }
             Self::TooManyInvalidationsInProgress(e) => {
-                ::sdk_types::ProvideErrorMetadata::meta_mut(e)
+                ::cloudfront_primitives::ProvideErrorMetadata::meta_mut(e)
             }
-            Self::Unhandled(e) => ::sdk_types::ProvideErrorMetadata::meta_mut(e),
+            Self::Unhandled(e) => {
+                ::cloudfront_primitives::ProvideErrorMetadata::meta_mut(e)
+            }
         }
     }
 
@@ -118,7 +142,10 @@ impl ::sdk_types::ProvideErrorMetadata for CreateInvalidationError {
 
 impl ::std::fmt::Display for CreateInvalidationError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(::sdk_types::ProvideErrorMetadata::meta(self), f)
+        ::std::fmt::Display::fmt(
+            ::cloudfront_primitives::ProvideErrorMetadata::meta(self),
+            f,
+        )
     }
 }
 

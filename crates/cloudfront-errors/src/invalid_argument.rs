@@ -6,7 +6,7 @@
 pub struct InvalidArgument {
     /// The error message from CloudFront.
     pub message: Option<String>,
-    meta: ::sdk_types::ErrorMetadata,
+    meta: ::cloudfront_primitives::ErrorMetadata,
 }
 
 impl InvalidArgument {
@@ -20,7 +20,7 @@ impl InvalidArgument {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InvalidArgumentBuilder {
     message: Option<String>,
-    meta: ::sdk_types::ErrorMetadata,
+    meta: ::cloudfront_primitives::ErrorMetadata,
 }
 
 impl InvalidArgumentBuilder {
@@ -42,7 +42,7 @@ impl InvalidArgumentBuilder {
     }
 
     #[doc(hidden)]
-    pub fn meta(mut self, meta: ::sdk_types::ErrorMetadata) -> Self {
+    pub fn meta(mut self, meta: ::cloudfront_primitives::ErrorMetadata) -> Self {
         self.meta = meta;
         self
     }
@@ -80,12 +80,12 @@ impl InvalidArgument {
     }
 }
 
-impl ::sdk_types::ProvideErrorMetadata for InvalidArgument {
-    fn meta(&self) -> &::sdk_types::ErrorMetadata {
+impl ::cloudfront_primitives::ProvideErrorMetadata for InvalidArgument {
+    fn meta(&self) -> &::cloudfront_primitives::ErrorMetadata {
         &self.meta
     }
 
-    fn meta_mut(&mut self) -> &mut ::sdk_types::ErrorMetadata {
+    fn meta_mut(&mut self) -> &mut ::cloudfront_primitives::ErrorMetadata {
         &mut self.meta
     }
 }

@@ -2,7 +2,7 @@
 //! Errors of the Amazon CloudFront API: every modeled error, and for each operation an enum of the errors it can return. Codes the model does not know arrive as `Unhandled`, with their code, message, request id and HTTP status kept.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
-pub use ::sdk_types::{ErrorMetadata, ProvideErrorMetadata, UnhandledError};
+pub use ::cloudfront_primitives::{ErrorMetadata, ProvideErrorMetadata, UnhandledError};
 mod access_denied;
 
 pub use access_denied::{AccessDenied, AccessDeniedBuilder};

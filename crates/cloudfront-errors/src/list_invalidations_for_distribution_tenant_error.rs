@@ -11,7 +11,7 @@ pub enum ListInvalidationsForDistributionTenantError {
     #[allow(missing_docs)]
     InvalidArgument(crate::InvalidArgument),
     /// An error code the model does not list for this operation.
-    Unhandled(::sdk_types::UnhandledError),
+    Unhandled(::cloudfront_primitives::UnhandledError),
 }
 
 impl ListInvalidationsForDistributionTenantError {
@@ -46,22 +46,37 @@ impl ListInvalidationsForDistributionTenantError {
     }
 }
 
-impl ::sdk_types::ProvideErrorMetadata for ListInvalidationsForDistributionTenantError {
-    fn meta(&self) -> &::sdk_types::ErrorMetadata {
+impl ::cloudfront_primitives::ProvideErrorMetadata
+for ListInvalidationsForDistributionTenantError {
+    fn meta(&self) -> &::cloudfront_primitives::ErrorMetadata {
         match self {
-            Self::AccessDenied(e) => ::sdk_types::ProvideErrorMetadata::meta(e),
-            Self::EntityNotFound(e) => ::sdk_types::ProvideErrorMetadata::meta(e),
-            Self::InvalidArgument(e) => ::sdk_types::ProvideErrorMetadata::meta(e),
-            Self::Unhandled(e) => ::sdk_types::ProvideErrorMetadata::meta(e),
+            Self::AccessDenied(e) => {
+                ::cloudfront_primitives::ProvideErrorMetadata::meta(e)
+            }
+            Self::EntityNotFound(e) => {
+                ::cloudfront_primitives::ProvideErrorMetadata::meta(e)
+            }
+            Self::InvalidArgument(e) => {
+                ::cloudfront_primitives::ProvideErrorMetadata::meta(e)
+            }
+            Self::Unhandled(e) => ::cloudfront_primitives::ProvideErrorMetadata::meta(e),
         }
     }
 
-    fn meta_mut(&mut self) -> &mut ::sdk_types::ErrorMetadata {
+    fn meta_mut(&mut self) -> &mut ::cloudfront_primitives::ErrorMetadata {
         match self {
-            Self::AccessDenied(e) => ::sdk_types::ProvideErrorMetadata::meta_mut(e),
-            Self::EntityNotFound(e) => ::sdk_types::ProvideErrorMetadata::meta_mut(e),
-            Self::InvalidArgument(e) => ::sdk_types::ProvideErrorMetadata::meta_mut(e),
-            Self::Unhandled(e) => ::sdk_types::ProvideErrorMetadata::meta_mut(e),
+            Self::AccessDenied(e) => {
+                ::cloudfront_primitives::ProvideErrorMetadata::meta_mut(e)
+            }
+            Self::EntityNotFound(e) => {
+                ::cloudfront_primitives::ProvideErrorMetadata::meta_mut(e)
+            }
+            Self::InvalidArgument(e) => {
+                ::cloudfront_primitives::ProvideErrorMetadata::meta_mut(e)
+            }
+            Self::Unhandled(e) => {
+                ::cloudfront_primitives::ProvideErrorMetadata::meta_mut(e)
+            }
         }
     }
 
@@ -72,7 +87,10 @@ impl ::sdk_types::ProvideErrorMetadata for ListInvalidationsForDistributionTenan
 
 impl ::std::fmt::Display for ListInvalidationsForDistributionTenantError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(::sdk_types::ProvideErrorMetadata::meta(self), f)
+        ::std::fmt::Display::fmt(
+            ::cloudfront_primitives::ProvideErrorMetadata::meta(self),
+            f,
+        )
     }
 }
 

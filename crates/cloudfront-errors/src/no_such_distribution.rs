@@ -6,7 +6,7 @@
 pub struct NoSuchDistribution {
     /// The error message from CloudFront.
     pub message: Option<String>,
-    meta: ::sdk_types::ErrorMetadata,
+    meta: ::cloudfront_primitives::ErrorMetadata,
 }
 
 impl NoSuchDistribution {
@@ -20,7 +20,7 @@ impl NoSuchDistribution {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NoSuchDistributionBuilder {
     message: Option<String>,
-    meta: ::sdk_types::ErrorMetadata,
+    meta: ::cloudfront_primitives::ErrorMetadata,
 }
 
 impl NoSuchDistributionBuilder {
@@ -42,7 +42,7 @@ impl NoSuchDistributionBuilder {
     }
 
     #[doc(hidden)]
-    pub fn meta(mut self, meta: ::sdk_types::ErrorMetadata) -> Self {
+    pub fn meta(mut self, meta: ::cloudfront_primitives::ErrorMetadata) -> Self {
         self.meta = meta;
         self
     }
@@ -80,12 +80,12 @@ impl NoSuchDistribution {
     }
 }
 
-impl ::sdk_types::ProvideErrorMetadata for NoSuchDistribution {
-    fn meta(&self) -> &::sdk_types::ErrorMetadata {
+impl ::cloudfront_primitives::ProvideErrorMetadata for NoSuchDistribution {
+    fn meta(&self) -> &::cloudfront_primitives::ErrorMetadata {
         &self.meta
     }
 
-    fn meta_mut(&mut self) -> &mut ::sdk_types::ErrorMetadata {
+    fn meta_mut(&mut self) -> &mut ::cloudfront_primitives::ErrorMetadata {
         &mut self.meta
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! - `bulk_at_scale plan N`: plans N distinct file paths; prints `seconds=` and `batches=`.
 //! - `bulk_at_scale fan-out TENANTS RATE`: sends a two-path plan to TENANTS tenants of a
-//!   local CloudFront (`test_server::cloudfront`) that allows RATE calls a second
+//!   local CloudFront (`cloudfront_test_server::cloudfront`) that allows RATE calls a second
 //!   account-wide, pacing at that rate; prints `seconds=`, `bound=` (what the rate allows)
 //!   and `throttled=`.
 
@@ -12,8 +12,8 @@ use std::time::Instant;
 
 use cloudfront_invalidate::execute::{Pacer, Settings, Target, fan_out};
 use cloudfront_invalidate::plan::{Options, plan};
-use test_server::TestServer;
-use test_server::cloudfront::CloudFront;
+use cloudfront_test_server::TestServer;
+use cloudfront_test_server::cloudfront::CloudFront;
 
 #[tokio::main]
 async fn main() -> Result<(), String> {
@@ -42,7 +42,7 @@ async fn main() -> Result<(), String> {
             let config = cloudfront::Config::builder()
                 .region("us-east-1")
                 .endpoint_url(&server.url)
-                .credentials(sdk_runtime::Credentials::new("AKIDBENCH", "bench-secret", None))
+                .credentials(cloudfront_runtime::Credentials::new("AKIDBENCH", "bench-secret", None))
                 .build()?;
             let client = cloudfront::Client::new(config)?;
             let planned = plan(&["/index.html", "/assets/*"], "bench", &Options::default()).map_err(|_| "bad plan")?;

@@ -17,8 +17,8 @@ use tokio::sync::Mutex;
 
 use crate::journal::{Entry, Journal};
 use crate::plan::{Batch, Plan};
-use sdk_runtime::retry::THROTTLING_CODES;
-use sdk_types::DateTime;
+use cloudfront_primitives::DateTime;
+use cloudfront_runtime::retry::THROTTLING_CODES;
 
 /// An invalidation created this long before the run started (by the service's clock) came
 /// from an earlier run; the margin absorbs the `Date` header's one-second resolution.
@@ -395,7 +395,7 @@ fn is_not_now(code: &str) -> bool {
 
 /// `base` plus up to 25 % more, varied per batch and call so workers do not retry in step.
 fn jitter(base: Duration, batch: usize) -> Duration {
-    let noise = sdk_types::random_u64() ^ (batch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let noise = cloudfront_primitives::random_u64() ^ (batch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let spread = base.as_millis() as u64 / 4;
     base + Duration::from_millis(if spread == 0 { 0 } else { noise % spread })
 }

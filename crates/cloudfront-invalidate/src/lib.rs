@@ -26,16 +26,16 @@ use cloudfront::{Client, SdkError};
 /// A `CallerReference` no other batch will have: a time stamp (for people reading lists)
 /// and a random UUID (for uniqueness, unlike minute-resolution stamps that collide).
 pub fn unique_caller_reference() -> String {
-    let now = sdk_types::DateTime::now().fmt(sdk_types::TimestampFormat::EpochSeconds);
+    let now = cloudfront_primitives::DateTime::now().fmt(cloudfront_primitives::TimestampFormat::EpochSeconds);
     let seconds = now.split('.').next().unwrap_or_default().to_owned();
-    format!("{seconds}-{}", sdk_types::idempotency_token())
+    format!("{seconds}-{}", cloudfront_primitives::idempotency_token())
 }
 
 /// An invalidation batch of `paths` under `caller_reference` (`Quantity` is counted).
 pub fn batch<P: Into<String>>(
     paths: impl IntoIterator<Item = P>,
     caller_reference: impl Into<String>,
-) -> Result<InvalidationBatch, sdk_types::BuildError> {
+) -> Result<InvalidationBatch, cloudfront_primitives::BuildError> {
     let mut items = Paths::builder();
     for path in paths {
         items = items.items(path);
@@ -106,8 +106,8 @@ mod tests {
 
     #[tokio::test]
     async fn one_call_sends_a_counted_batch_with_a_fresh_reference() {
-        let server = test_server::TestServer::start(|_, _| {
-            test_server::Reply::status(
+        let server = cloudfront_test_server::TestServer::start(|_, _| {
+            cloudfront_test_server::Reply::status(
                 201,
                 "<Invalidation><Id>I1</Id><Status>InProgress</Status><CreateTime>2026-01-01T00:00:00Z</CreateTime>\
                  <InvalidationBatch><Paths><Quantity>2</Quantity></Paths><CallerReference>r</CallerReference></InvalidationBatch></Invalidation>",
@@ -117,7 +117,7 @@ mod tests {
         let config = cloudfront::Config::builder()
             .region("us-east-1")
             .endpoint_url(&server.url)
-            .credentials(sdk_runtime::Credentials::new("AKID", "secret", None))
+            .credentials(cloudfront_runtime::Credentials::new("AKID", "secret", None))
             .build()
             .unwrap();
         let client = Client::new(config).unwrap();
@@ -128,7 +128,7 @@ mod tests {
         assert!(body.contains("<Quantity>2</Quantity><Items><Path>/a</Path><Path>/b/*</Path></Items>"), "{body}");
         assert_eq!(requests[0].target, "/2020-05-31/distribution/E1/invalidation");
         assert_eq!(requests[1].target, "/2020-05-31/distribution-tenant/DT1/invalidation");
-        let reference = |r: &test_server::Recorded| {
+        let reference = |r: &cloudfront_test_server::Recorded| {
             r.text().split("<CallerReference>").nth(1).unwrap().split('<').next().unwrap().to_owned()
         };
         assert_ne!(reference(&requests[0]), reference(&requests[1]));

@@ -73,7 +73,7 @@ impl Batch {
             digest.update(b"\n");
             digest.update(item.as_bytes());
         }
-        format!("{}-{}", self.run_id, sdk_sigv4::hex(&digest.finish().as_ref()[..16]))
+        format!("{}-{}", self.run_id, cloudfront_sigv4::hex(&digest.finish().as_ref()[..16]))
     }
 
     /// Wildcard paths in the batch.

@@ -1,6 +1,6 @@
 //! A whole deploy's worth of paths, and fan-outs to thousands of tenants, against the local
 //! server that enforces CloudFront's documented invalidation limits
-//! (`test_server::cloudfront`): 3,000 items per request, 3,000 file paths and 15 wildcards in
+//! (`cloudfront_test_server::cloudfront`): 3,000 items per request, 3,000 file paths and 15 wildcards in
 //! progress per distribution or tenant, completion after a delay, CallerReference
 //! deduplication, and throttling (every fifth request, or an account-wide rate).
 
@@ -12,14 +12,14 @@ use cloudfront_invalidate::plan::Plan;
 
 use cloudfront_invalidate::execute::{Event, Pacer, Settings, Target, execute, fan_out};
 use cloudfront_invalidate::plan::{Options, plan};
-use test_server::TestServer;
-use test_server::cloudfront::{CloudFront, error};
+use cloudfront_test_server::TestServer;
+use cloudfront_test_server::cloudfront::{CloudFront, error};
 
 fn client(url: &str) -> cloudfront::Client {
     let config = cloudfront::Config::builder()
         .region("us-east-1")
         .endpoint_url(url)
-        .credentials(sdk_runtime::Credentials::new("AKID", "secret", None))
+        .credentials(cloudfront_runtime::Credentials::new("AKID", "secret", None))
         .build()
         .unwrap();
     cloudfront::Client::new(config).unwrap()

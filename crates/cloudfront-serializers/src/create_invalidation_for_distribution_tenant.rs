@@ -5,18 +5,18 @@
 /// Builds the HTTP request for `CreateInvalidationForDistributionTenant`; fails on a value that cannot be sent.
 pub fn serialize_request(
     input: &cloudfront_shapes::CreateInvalidationForDistributionTenantInput,
-) -> Result<::sdk_wire::HttpRequest, ::sdk_types::BuildError> {
+) -> Result<::cloudfront_restxml::HttpRequest, ::cloudfront_primitives::BuildError> {
     let mut path = String::new();
     path.push_str("/2020-05-31/distribution-tenant/");
     {
         let value = &input.id;
-        path.push_str(&::sdk_wire::label("Id", value.as_str(), false)?);
+        path.push_str(&::cloudfront_restxml::label("Id", value.as_str(), false)?);
     }
     path.push_str("/invalidation");
-    let mut request = ::sdk_wire::HttpRequest::new("POST", path);
+    let mut request = ::cloudfront_restxml::HttpRequest::new("POST", path);
     {
         let value = &input.invalidation_batch;
-        let mut writer = ::sdk_wire::XmlWriter::new();
+        let mut writer = ::cloudfront_restxml::XmlWriter::new();
         let w = &mut writer;
         w.start("InvalidationBatch");
         w.attribute("xmlns", "http://cloudfront.amazonaws.com/doc/2020-05-31/");
@@ -31,18 +31,18 @@ pub fn serialize_request(
 
 /// Reads a successful `CreateInvalidationForDistributionTenant` response.
 pub fn parse_response(
-    response: &::sdk_wire::HttpResponse,
+    response: &::cloudfront_restxml::HttpResponse,
 ) -> Result<
     cloudfront_shapes::CreateInvalidationForDistributionTenantOutput,
-    ::sdk_wire::ParseError,
+    ::cloudfront_restxml::ParseError,
 > {
     let mut builder = cloudfront_shapes::CreateInvalidationForDistributionTenantOutput::builder();
     if let Some(text) = response.header("Location") {
         builder = builder.set_location(Some(text.to_owned()));
     }
     if !response.body.is_empty() {
-        let root = ::sdk_wire::parse_document(&response.body)?;
-        ::sdk_wire::reject_error_document(&root, "Invalidation")?;
+        let root = ::cloudfront_restxml::parse_document(&response.body)?;
+        ::cloudfront_restxml::reject_error_document(&root, "Invalidation")?;
         builder = builder.set_invalidation(Some(crate::xml::de_invalidation(&root)?));
     }
     Ok(builder.build_or_default())
@@ -50,9 +50,9 @@ pub fn parse_response(
 
 /// Reads an error response of `CreateInvalidationForDistributionTenant`; never fails (unknown codes become `Unhandled`).
 pub fn parse_error(
-    response: &::sdk_wire::HttpResponse,
+    response: &::cloudfront_restxml::HttpResponse,
 ) -> cloudfront_errors::CreateInvalidationForDistributionTenantError {
-    let parsed = ::sdk_wire::parse_error_response(response);
+    let parsed = ::cloudfront_restxml::parse_error_response(response);
     let code = parsed.meta.code.clone().unwrap_or_default();
     let modeled = match code.as_str() {
         "AccessDenied" => {
@@ -99,12 +99,12 @@ pub fn parse_error(
         }
         _ => {
             return cloudfront_errors::CreateInvalidationForDistributionTenantError::Unhandled(
-                ::sdk_types::UnhandledError::new(parsed.meta),
+                ::cloudfront_primitives::UnhandledError::new(parsed.meta),
             );
         }
     };
     modeled
         .unwrap_or_else(|_| cloudfront_errors::CreateInvalidationForDistributionTenantError::Unhandled(
-            ::sdk_types::UnhandledError::new(parsed.meta),
+            ::cloudfront_primitives::UnhandledError::new(parsed.meta),
         ))
 }

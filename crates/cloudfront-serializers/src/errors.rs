@@ -4,9 +4,9 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 /// Reads the `AccessDenied` error.
 pub(crate) fn de_access_denied(
-    parsed: &::sdk_wire::ErrorResponse,
-    _response: &::sdk_wire::HttpResponse,
-) -> Result<cloudfront_errors::AccessDenied, ::sdk_wire::ParseError> {
+    parsed: &::cloudfront_restxml::ErrorResponse,
+    _response: &::cloudfront_restxml::HttpResponse,
+) -> Result<cloudfront_errors::AccessDenied, ::cloudfront_restxml::ParseError> {
     let mut builder = cloudfront_errors::AccessDenied::builder()
         .meta(parsed.meta.clone());
     if let Some(element) = &parsed.error {
@@ -21,9 +21,9 @@ pub(crate) fn de_access_denied(
 
 /// Reads the `BatchTooLarge` error.
 pub(crate) fn de_batch_too_large(
-    parsed: &::sdk_wire::ErrorResponse,
-    _response: &::sdk_wire::HttpResponse,
-) -> Result<cloudfront_errors::BatchTooLarge, ::sdk_wire::ParseError> {
+    parsed: &::cloudfront_restxml::ErrorResponse,
+    _response: &::cloudfront_restxml::HttpResponse,
+) -> Result<cloudfront_errors::BatchTooLarge, ::cloudfront_restxml::ParseError> {
     let mut builder = cloudfront_errors::BatchTooLarge::builder()
         .meta(parsed.meta.clone());
     if let Some(element) = &parsed.error {
@@ -38,9 +38,9 @@ pub(crate) fn de_batch_too_large(
 
 /// Reads the `EntityNotFound` error.
 pub(crate) fn de_entity_not_found(
-    parsed: &::sdk_wire::ErrorResponse,
-    _response: &::sdk_wire::HttpResponse,
-) -> Result<cloudfront_errors::EntityNotFound, ::sdk_wire::ParseError> {
+    parsed: &::cloudfront_restxml::ErrorResponse,
+    _response: &::cloudfront_restxml::HttpResponse,
+) -> Result<cloudfront_errors::EntityNotFound, ::cloudfront_restxml::ParseError> {
     let mut builder = cloudfront_errors::EntityNotFound::builder()
         .meta(parsed.meta.clone());
     if let Some(element) = &parsed.error {
@@ -55,9 +55,12 @@ pub(crate) fn de_entity_not_found(
 
 /// Reads the `InconsistentQuantities` error.
 pub(crate) fn de_inconsistent_quantities(
-    parsed: &::sdk_wire::ErrorResponse,
-    _response: &::sdk_wire::HttpResponse,
-) -> Result<cloudfront_errors::InconsistentQuantities, ::sdk_wire::ParseError> {
+    parsed: &::cloudfront_restxml::ErrorResponse,
+    _response: &::cloudfront_restxml::HttpResponse,
+) -> Result<
+    cloudfront_errors::InconsistentQuantities,
+    ::cloudfront_restxml::ParseError,
+> {
     let mut builder = cloudfront_errors::InconsistentQuantities::builder()
         .meta(parsed.meta.clone());
     if let Some(element) = &parsed.error {
@@ -72,9 +75,9 @@ pub(crate) fn de_inconsistent_quantities(
 
 /// Reads the `InvalidArgument` error.
 pub(crate) fn de_invalid_argument(
-    parsed: &::sdk_wire::ErrorResponse,
-    _response: &::sdk_wire::HttpResponse,
-) -> Result<cloudfront_errors::InvalidArgument, ::sdk_wire::ParseError> {
+    parsed: &::cloudfront_restxml::ErrorResponse,
+    _response: &::cloudfront_restxml::HttpResponse,
+) -> Result<cloudfront_errors::InvalidArgument, ::cloudfront_restxml::ParseError> {
     let mut builder = cloudfront_errors::InvalidArgument::builder()
         .meta(parsed.meta.clone());
     if let Some(element) = &parsed.error {
@@ -89,9 +92,9 @@ pub(crate) fn de_invalid_argument(
 
 /// Reads the `MissingBody` error.
 pub(crate) fn de_missing_body(
-    parsed: &::sdk_wire::ErrorResponse,
-    _response: &::sdk_wire::HttpResponse,
-) -> Result<cloudfront_errors::MissingBody, ::sdk_wire::ParseError> {
+    parsed: &::cloudfront_restxml::ErrorResponse,
+    _response: &::cloudfront_restxml::HttpResponse,
+) -> Result<cloudfront_errors::MissingBody, ::cloudfront_restxml::ParseError> {
     let mut builder = cloudfront_errors::MissingBody::builder()
         .meta(parsed.meta.clone());
     if let Some(element) = &parsed.error {
@@ -106,9 +109,9 @@ pub(crate) fn de_missing_body(
 
 /// Reads the `NoSuchDistribution` error.
 pub(crate) fn de_no_such_distribution(
-    parsed: &::sdk_wire::ErrorResponse,
-    _response: &::sdk_wire::HttpResponse,
-) -> Result<cloudfront_errors::NoSuchDistribution, ::sdk_wire::ParseError> {
+    parsed: &::cloudfront_restxml::ErrorResponse,
+    _response: &::cloudfront_restxml::HttpResponse,
+) -> Result<cloudfront_errors::NoSuchDistribution, ::cloudfront_restxml::ParseError> {
     let mut builder = cloudfront_errors::NoSuchDistribution::builder()
         .meta(parsed.meta.clone());
     if let Some(element) = &parsed.error {
@@ -123,9 +126,9 @@ pub(crate) fn de_no_such_distribution(
 
 /// Reads the `NoSuchInvalidation` error.
 pub(crate) fn de_no_such_invalidation(
-    parsed: &::sdk_wire::ErrorResponse,
-    _response: &::sdk_wire::HttpResponse,
-) -> Result<cloudfront_errors::NoSuchInvalidation, ::sdk_wire::ParseError> {
+    parsed: &::cloudfront_restxml::ErrorResponse,
+    _response: &::cloudfront_restxml::HttpResponse,
+) -> Result<cloudfront_errors::NoSuchInvalidation, ::cloudfront_restxml::ParseError> {
     let mut builder = cloudfront_errors::NoSuchInvalidation::builder()
         .meta(parsed.meta.clone());
     if let Some(element) = &parsed.error {
@@ -140,9 +143,12 @@ pub(crate) fn de_no_such_invalidation(
 
 /// Reads the `TooManyInvalidationsInProgress` error.
 pub(crate) fn de_too_many_invalidations_in_progress(
-    parsed: &::sdk_wire::ErrorResponse,
-    _response: &::sdk_wire::HttpResponse,
-) -> Result<cloudfront_errors::TooManyInvalidationsInProgress, ::sdk_wire::ParseError> {
+    parsed: &::cloudfront_restxml::ErrorResponse,
+    _response: &::cloudfront_restxml::HttpResponse,
+) -> Result<
+    cloudfront_errors::TooManyInvalidationsInProgress,
+    ::cloudfront_restxml::ParseError,
+> {
     let mut builder = cloudfront_errors::TooManyInvalidationsInProgress::builder()
         .meta(parsed.meta.clone());
     if let Some(element) = &parsed.error {

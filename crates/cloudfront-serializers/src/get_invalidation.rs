@@ -5,30 +5,32 @@
 /// Builds the HTTP request for `GetInvalidation`; fails on a value that cannot be sent.
 pub fn serialize_request(
     input: &cloudfront_shapes::GetInvalidationInput,
-) -> Result<::sdk_wire::HttpRequest, ::sdk_types::BuildError> {
+) -> Result<::cloudfront_restxml::HttpRequest, ::cloudfront_primitives::BuildError> {
     let mut path = String::new();
     path.push_str("/2020-05-31/distribution/");
     {
         let value = &input.distribution_id;
-        path.push_str(&::sdk_wire::label("DistributionId", value.as_str(), false)?);
+        path.push_str(
+            &::cloudfront_restxml::label("DistributionId", value.as_str(), false)?,
+        );
     }
     path.push_str("/invalidation/");
     {
         let value = &input.id;
-        path.push_str(&::sdk_wire::label("Id", value.as_str(), false)?);
+        path.push_str(&::cloudfront_restxml::label("Id", value.as_str(), false)?);
     }
-    let request = ::sdk_wire::HttpRequest::new("GET", path);
+    let request = ::cloudfront_restxml::HttpRequest::new("GET", path);
     Ok(request)
 }
 
 /// Reads a successful `GetInvalidation` response.
 pub fn parse_response(
-    response: &::sdk_wire::HttpResponse,
-) -> Result<cloudfront_shapes::GetInvalidationOutput, ::sdk_wire::ParseError> {
+    response: &::cloudfront_restxml::HttpResponse,
+) -> Result<cloudfront_shapes::GetInvalidationOutput, ::cloudfront_restxml::ParseError> {
     let mut builder = cloudfront_shapes::GetInvalidationOutput::builder();
     if !response.body.is_empty() {
-        let root = ::sdk_wire::parse_document(&response.body)?;
-        ::sdk_wire::reject_error_document(&root, "Invalidation")?;
+        let root = ::cloudfront_restxml::parse_document(&response.body)?;
+        ::cloudfront_restxml::reject_error_document(&root, "Invalidation")?;
         builder = builder.set_invalidation(Some(crate::xml::de_invalidation(&root)?));
     }
     Ok(builder.build_or_default())
@@ -36,9 +38,9 @@ pub fn parse_response(
 
 /// Reads an error response of `GetInvalidation`; never fails (unknown codes become `Unhandled`).
 pub fn parse_error(
-    response: &::sdk_wire::HttpResponse,
+    response: &::cloudfront_restxml::HttpResponse,
 ) -> cloudfront_errors::GetInvalidationError {
-    let parsed = ::sdk_wire::parse_error_response(response);
+    let parsed = ::cloudfront_restxml::parse_error_response(response);
     let code = parsed.meta.code.clone().unwrap_or_default();
     let modeled = match code.as_str() {
         "AccessDenied" => {
@@ -55,12 +57,12 @@ pub fn parse_error(
         }
         _ => {
             return cloudfront_errors::GetInvalidationError::Unhandled(
-                ::sdk_types::UnhandledError::new(parsed.meta),
+                ::cloudfront_primitives::UnhandledError::new(parsed.meta),
             );
         }
     };
     modeled
         .unwrap_or_else(|_| cloudfront_errors::GetInvalidationError::Unhandled(
-            ::sdk_types::UnhandledError::new(parsed.meta),
+            ::cloudfront_primitives::UnhandledError::new(parsed.meta),
         ))
 }

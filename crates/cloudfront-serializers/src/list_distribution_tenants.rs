@@ -5,14 +5,14 @@
 /// Builds the HTTP request for `ListDistributionTenants`; fails on a value that cannot be sent.
 pub fn serialize_request(
     input: &cloudfront_shapes::ListDistributionTenantsInput,
-) -> Result<::sdk_wire::HttpRequest, ::sdk_types::BuildError> {
+) -> Result<::cloudfront_restxml::HttpRequest, ::cloudfront_primitives::BuildError> {
     let mut path = String::new();
     path.push_str("/2020-05-31/distribution-tenants");
-    let mut request = ::sdk_wire::HttpRequest::new("POST", path);
+    let mut request = ::cloudfront_restxml::HttpRequest::new("POST", path);
     if input.association_filter.is_some() || input.marker.is_some()
         || input.max_items.is_some()
     {
-        let mut writer = ::sdk_wire::XmlWriter::new();
+        let mut writer = ::cloudfront_restxml::XmlWriter::new();
         let w = &mut writer;
         w.start("ListDistributionTenantsRequest");
         w.attribute("xmlns", "http://cloudfront.amazonaws.com/doc/2020-05-31/");
@@ -37,12 +37,18 @@ pub fn serialize_request(
 
 /// Reads a successful `ListDistributionTenants` response.
 pub fn parse_response(
-    response: &::sdk_wire::HttpResponse,
-) -> Result<cloudfront_shapes::ListDistributionTenantsOutput, ::sdk_wire::ParseError> {
+    response: &::cloudfront_restxml::HttpResponse,
+) -> Result<
+    cloudfront_shapes::ListDistributionTenantsOutput,
+    ::cloudfront_restxml::ParseError,
+> {
     let mut builder = cloudfront_shapes::ListDistributionTenantsOutput::builder();
     if !response.body.is_empty() {
-        let root = ::sdk_wire::parse_document(&response.body)?;
-        ::sdk_wire::reject_error_document(&root, "ListDistributionTenantsResult")?;
+        let root = ::cloudfront_restxml::parse_document(&response.body)?;
+        ::cloudfront_restxml::reject_error_document(
+            &root,
+            "ListDistributionTenantsResult",
+        )?;
         for child in root.children() {
             match child.name() {
                 "NextMarker" => {
@@ -70,9 +76,9 @@ pub fn parse_response(
 
 /// Reads an error response of `ListDistributionTenants`; never fails (unknown codes become `Unhandled`).
 pub fn parse_error(
-    response: &::sdk_wire::HttpResponse,
+    response: &::cloudfront_restxml::HttpResponse,
 ) -> cloudfront_errors::ListDistributionTenantsError {
-    let parsed = ::sdk_wire::parse_error_response(response);
+    let parsed = ::cloudfront_restxml::parse_error_response(response);
     let code = parsed.meta.code.clone().unwrap_or_default();
     let modeled = match code.as_str() {
         "AccessDenied" => {
@@ -89,12 +95,12 @@ pub fn parse_error(
         }
         _ => {
             return cloudfront_errors::ListDistributionTenantsError::Unhandled(
-                ::sdk_types::UnhandledError::new(parsed.meta),
+                ::cloudfront_primitives::UnhandledError::new(parsed.meta),
             );
         }
     };
     modeled
         .unwrap_or_else(|_| cloudfront_errors::ListDistributionTenantsError::Unhandled(
-            ::sdk_types::UnhandledError::new(parsed.meta),
+            ::cloudfront_primitives::UnhandledError::new(parsed.meta),
         ))
 }

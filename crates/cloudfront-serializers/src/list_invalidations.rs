@@ -5,15 +5,17 @@
 /// Builds the HTTP request for `ListInvalidations`; fails on a value that cannot be sent.
 pub fn serialize_request(
     input: &cloudfront_shapes::ListInvalidationsInput,
-) -> Result<::sdk_wire::HttpRequest, ::sdk_types::BuildError> {
+) -> Result<::cloudfront_restxml::HttpRequest, ::cloudfront_primitives::BuildError> {
     let mut path = String::new();
     path.push_str("/2020-05-31/distribution/");
     {
         let value = &input.distribution_id;
-        path.push_str(&::sdk_wire::label("DistributionId", value.as_str(), false)?);
+        path.push_str(
+            &::cloudfront_restxml::label("DistributionId", value.as_str(), false)?,
+        );
     }
     path.push_str("/invalidation");
-    let mut request = ::sdk_wire::HttpRequest::new("GET", path);
+    let mut request = ::cloudfront_restxml::HttpRequest::new("GET", path);
     if let Some(value) = &input.marker {
         request.push_query("Marker", value.as_str());
     }
@@ -25,12 +27,15 @@ pub fn serialize_request(
 
 /// Reads a successful `ListInvalidations` response.
 pub fn parse_response(
-    response: &::sdk_wire::HttpResponse,
-) -> Result<cloudfront_shapes::ListInvalidationsOutput, ::sdk_wire::ParseError> {
+    response: &::cloudfront_restxml::HttpResponse,
+) -> Result<
+    cloudfront_shapes::ListInvalidationsOutput,
+    ::cloudfront_restxml::ParseError,
+> {
     let mut builder = cloudfront_shapes::ListInvalidationsOutput::builder();
     if !response.body.is_empty() {
-        let root = ::sdk_wire::parse_document(&response.body)?;
-        ::sdk_wire::reject_error_document(&root, "InvalidationList")?;
+        let root = ::cloudfront_restxml::parse_document(&response.body)?;
+        ::cloudfront_restxml::reject_error_document(&root, "InvalidationList")?;
         builder = builder
             .set_invalidation_list(Some(crate::xml::de_invalidation_list(&root)?));
     }
@@ -39,9 +44,9 @@ pub fn parse_response(
 
 /// Reads an error response of `ListInvalidations`; never fails (unknown codes become `Unhandled`).
 pub fn parse_error(
-    response: &::sdk_wire::HttpResponse,
+    response: &::cloudfront_restxml::HttpResponse,
 ) -> cloudfront_errors::ListInvalidationsError {
-    let parsed = ::sdk_wire::parse_error_response(response);
+    let parsed = ::cloudfront_restxml::parse_error_response(response);
     let code = parsed.meta.code.clone().unwrap_or_default();
     let modeled = match code.as_str() {
         "AccessDenied" => {
@@ -58,12 +63,12 @@ pub fn parse_error(
         }
         _ => {
             return cloudfront_errors::ListInvalidationsError::Unhandled(
-                ::sdk_types::UnhandledError::new(parsed.meta),
+                ::cloudfront_primitives::UnhandledError::new(parsed.meta),
             );
         }
     };
     modeled
         .unwrap_or_else(|_| cloudfront_errors::ListInvalidationsError::Unhandled(
-            ::sdk_types::UnhandledError::new(parsed.meta),
+            ::cloudfront_primitives::UnhandledError::new(parsed.meta),
         ))
 }

@@ -4,8 +4,8 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 /// Reads `Certificate` from its element, ignoring unknown children.
 pub(crate) fn de_certificate(
-    element: &::sdk_wire::XmlElement,
-) -> Result<cloudfront_shapes::Certificate, ::sdk_wire::ParseError> {
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::Certificate, ::cloudfront_restxml::ParseError> {
     let mut builder = cloudfront_shapes::Certificate::builder();
     for child in element.children() {
         if child.name() == "Arn" {
@@ -17,8 +17,8 @@ pub(crate) fn de_certificate(
 
 /// Reads `Customizations` from its element, ignoring unknown children.
 pub(crate) fn de_customizations(
-    element: &::sdk_wire::XmlElement,
-) -> Result<cloudfront_shapes::Customizations, ::sdk_wire::ParseError> {
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::Customizations, ::cloudfront_restxml::ParseError> {
     let mut builder = cloudfront_shapes::Customizations::builder();
     for child in element.children() {
         match child.name() {
@@ -44,9 +44,9 @@ pub(crate) fn de_customizations(
 
 /// Writes the attributes and child elements of `DistributionTenantAssociationFilter`.
 pub(crate) fn ser_distribution_tenant_association_filter(
-    w: &mut ::sdk_wire::XmlWriter,
+    w: &mut ::cloudfront_restxml::XmlWriter,
     value: &cloudfront_shapes::DistributionTenantAssociationFilter,
-) -> Result<(), ::sdk_types::BuildError> {
+) -> Result<(), ::cloudfront_primitives::BuildError> {
     if let Some(value) = &value.distribution_id {
         w.element("DistributionId", value.as_str());
     }
@@ -58,8 +58,11 @@ pub(crate) fn ser_distribution_tenant_association_filter(
 
 /// Reads `DistributionTenantSummary` from its element, ignoring unknown children.
 pub(crate) fn de_distribution_tenant_summary(
-    element: &::sdk_wire::XmlElement,
-) -> Result<cloudfront_shapes::DistributionTenantSummary, ::sdk_wire::ParseError> {
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<
+    cloudfront_shapes::DistributionTenantSummary,
+    ::cloudfront_restxml::ParseError,
+> {
     let mut builder = cloudfront_shapes::DistributionTenantSummary::builder();
     for child in element.children() {
         match child.name() {
@@ -97,14 +100,19 @@ pub(crate) fn de_distribution_tenant_summary(
             "CreatedTime" => {
                 builder = builder
                     .set_created_time(
-                        Some(::sdk_wire::parse_timestamp("CreatedTime", child.text())?),
+                        Some(
+                            ::cloudfront_restxml::parse_timestamp(
+                                "CreatedTime",
+                                child.text(),
+                            )?,
+                        ),
                     );
             }
             "LastModifiedTime" => {
                 builder = builder
                     .set_last_modified_time(
                         Some(
-                            ::sdk_wire::parse_timestamp(
+                            ::cloudfront_restxml::parse_timestamp(
                                 "LastModifiedTime",
                                 child.text(),
                             )?,
@@ -116,7 +124,7 @@ pub(crate) fn de_distribution_tenant_summary(
             }
             "Enabled" => {
                 builder = builder
-                    .set_enabled(Some(::sdk_wire::parse_bool(child.text())));
+                    .set_enabled(Some(::cloudfront_restxml::parse_bool(child.text())));
             }
             "Status" => {
                 builder = builder.set_status(Some(child.text().to_owned()));
@@ -129,8 +137,8 @@ pub(crate) fn de_distribution_tenant_summary(
 
 /// Reads `DomainResult` from its element, ignoring unknown children.
 pub(crate) fn de_domain_result(
-    element: &::sdk_wire::XmlElement,
-) -> Result<cloudfront_shapes::DomainResult, ::sdk_wire::ParseError> {
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::DomainResult, ::cloudfront_restxml::ParseError> {
     let mut builder = cloudfront_shapes::DomainResult::builder();
     for child in element.children() {
         match child.name() {
@@ -151,8 +159,11 @@ pub(crate) fn de_domain_result(
 
 /// Reads `GeoRestrictionCustomization` from its element, ignoring unknown children.
 pub(crate) fn de_geo_restriction_customization(
-    element: &::sdk_wire::XmlElement,
-) -> Result<cloudfront_shapes::GeoRestrictionCustomization, ::sdk_wire::ParseError> {
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<
+    cloudfront_shapes::GeoRestrictionCustomization,
+    ::cloudfront_restxml::ParseError,
+> {
     let mut builder = cloudfront_shapes::GeoRestrictionCustomization::builder();
     for child in element.children() {
         match child.name() {
@@ -182,8 +193,8 @@ pub(crate) fn de_geo_restriction_customization(
 
 /// Reads `Invalidation` from its element, ignoring unknown children.
 pub(crate) fn de_invalidation(
-    element: &::sdk_wire::XmlElement,
-) -> Result<cloudfront_shapes::Invalidation, ::sdk_wire::ParseError> {
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::Invalidation, ::cloudfront_restxml::ParseError> {
     let mut builder = cloudfront_shapes::Invalidation::builder();
     for child in element.children() {
         match child.name() {
@@ -196,7 +207,12 @@ pub(crate) fn de_invalidation(
             "CreateTime" => {
                 builder = builder
                     .set_create_time(
-                        Some(::sdk_wire::parse_timestamp("CreateTime", child.text())?),
+                        Some(
+                            ::cloudfront_restxml::parse_timestamp(
+                                "CreateTime",
+                                child.text(),
+                            )?,
+                        ),
                     );
             }
             "InvalidationBatch" => {
@@ -213,9 +229,9 @@ pub(crate) fn de_invalidation(
 
 /// Writes the attributes and child elements of `InvalidationBatch`.
 pub(crate) fn ser_invalidation_batch(
-    w: &mut ::sdk_wire::XmlWriter,
+    w: &mut ::cloudfront_restxml::XmlWriter,
     value: &cloudfront_shapes::InvalidationBatch,
-) -> Result<(), ::sdk_types::BuildError> {
+) -> Result<(), ::cloudfront_primitives::BuildError> {
     {
         let value = &value.paths;
         w.start("Paths");
@@ -231,8 +247,8 @@ pub(crate) fn ser_invalidation_batch(
 
 /// Reads `InvalidationBatch` from its element, ignoring unknown children.
 pub(crate) fn de_invalidation_batch(
-    element: &::sdk_wire::XmlElement,
-) -> Result<cloudfront_shapes::InvalidationBatch, ::sdk_wire::ParseError> {
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::InvalidationBatch, ::cloudfront_restxml::ParseError> {
     let mut builder = cloudfront_shapes::InvalidationBatch::builder();
     for child in element.children() {
         match child.name() {
@@ -250,8 +266,8 @@ pub(crate) fn de_invalidation_batch(
 
 /// Reads `InvalidationList` from its element, ignoring unknown children.
 pub(crate) fn de_invalidation_list(
-    element: &::sdk_wire::XmlElement,
-) -> Result<cloudfront_shapes::InvalidationList, ::sdk_wire::ParseError> {
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::InvalidationList, ::cloudfront_restxml::ParseError> {
     let mut builder = cloudfront_shapes::InvalidationList::builder();
     for child in element.children() {
         match child.name() {
@@ -264,17 +280,27 @@ pub(crate) fn de_invalidation_list(
             "MaxItems" => {
                 builder = builder
                     .set_max_items(
-                        Some(::sdk_wire::parse_scalar::<i32>("MaxItems", child.text())?),
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("MaxItems", child.text())?,
+                        ),
                     );
             }
             "IsTruncated" => {
                 builder = builder
-                    .set_is_truncated(Some(::sdk_wire::parse_bool(child.text())));
+                    .set_is_truncated(
+                        Some(::cloudfront_restxml::parse_bool(child.text())),
+                    );
             }
             "Quantity" => {
                 builder = builder
                     .set_quantity(
-                        Some(::sdk_wire::parse_scalar::<i32>("Quantity", child.text())?),
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("Quantity", child.text())?,
+                        ),
                     );
             }
             "Items" => {
@@ -297,8 +323,8 @@ pub(crate) fn de_invalidation_list(
 
 /// Reads `InvalidationSummary` from its element, ignoring unknown children.
 pub(crate) fn de_invalidation_summary(
-    element: &::sdk_wire::XmlElement,
-) -> Result<cloudfront_shapes::InvalidationSummary, ::sdk_wire::ParseError> {
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::InvalidationSummary, ::cloudfront_restxml::ParseError> {
     let mut builder = cloudfront_shapes::InvalidationSummary::builder();
     for child in element.children() {
         match child.name() {
@@ -308,7 +334,12 @@ pub(crate) fn de_invalidation_summary(
             "CreateTime" => {
                 builder = builder
                     .set_create_time(
-                        Some(::sdk_wire::parse_timestamp("CreateTime", child.text())?),
+                        Some(
+                            ::cloudfront_restxml::parse_timestamp(
+                                "CreateTime",
+                                child.text(),
+                            )?,
+                        ),
                     );
             }
             "Status" => {
@@ -322,13 +353,13 @@ pub(crate) fn de_invalidation_summary(
 
 /// Writes the attributes and child elements of `Paths`.
 pub(crate) fn ser_paths(
-    w: &mut ::sdk_wire::XmlWriter,
+    w: &mut ::cloudfront_restxml::XmlWriter,
     value: &cloudfront_shapes::Paths,
-) -> Result<(), ::sdk_types::BuildError> {
+) -> Result<(), ::cloudfront_primitives::BuildError> {
     let count = value.items.as_ref().map_or(0, Vec::len);
     if usize::try_from(value.quantity).ok() != Some(count) {
         return Err(
-            ::sdk_types::BuildError::new(
+            ::cloudfront_primitives::BuildError::new(
                 "Quantity",
                 format!(
                     "is {} but {} has {} entries; they must match (leave {} unset to have it counted)",
@@ -353,15 +384,19 @@ pub(crate) fn ser_paths(
 
 /// Reads `Paths` from its element, ignoring unknown children.
 pub(crate) fn de_paths(
-    element: &::sdk_wire::XmlElement,
-) -> Result<cloudfront_shapes::Paths, ::sdk_wire::ParseError> {
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::Paths, ::cloudfront_restxml::ParseError> {
     let mut builder = cloudfront_shapes::Paths::builder();
     for child in element.children() {
         match child.name() {
             "Quantity" => {
                 builder = builder
                     .set_quantity(
-                        Some(::sdk_wire::parse_scalar::<i32>("Quantity", child.text())?),
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("Quantity", child.text())?,
+                        ),
                     );
             }
             "Items" => {
@@ -384,8 +419,8 @@ pub(crate) fn de_paths(
 
 /// Reads `WebAclCustomization` from its element, ignoring unknown children.
 pub(crate) fn de_web_acl_customization(
-    element: &::sdk_wire::XmlElement,
-) -> Result<cloudfront_shapes::WebAclCustomization, ::sdk_wire::ParseError> {
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::WebAclCustomization, ::cloudfront_restxml::ParseError> {
     let mut builder = cloudfront_shapes::WebAclCustomization::builder();
     for child in element.children() {
         match child.name() {

@@ -48,13 +48,15 @@ impl<'de> serde::Deserialize<'de> for Certificate {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Arn" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut arn,
                                 "Arn",
                             )?
                         }
-                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                        _ => {
+                            ::cloudfront_primitives::serde_support::skip_value(&mut map)?
+                        }
                     }
                 }
                 Ok(Certificate {
@@ -91,9 +93,11 @@ impl CertificateBuilder {
     }
 
     /// Builds the [`Certificate`]; fails naming the first required member not set.
-    pub fn build(self) -> Result<Certificate, ::sdk_types::BuildError> {
+    pub fn build(self) -> Result<Certificate, ::cloudfront_primitives::BuildError> {
         Ok(Certificate {
-            arn: self.arn.ok_or_else(|| ::sdk_types::BuildError::missing("Arn"))?,
+            arn: self
+                .arn
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing("Arn"))?,
         })
     }
 

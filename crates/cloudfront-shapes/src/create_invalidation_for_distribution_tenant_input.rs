@@ -53,14 +53,14 @@ impl<'de> serde::Deserialize<'de> for CreateInvalidationForDistributionTenantInp
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Id" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut id,
                                 "Id",
                             )?
                         }
                         "InvalidationBatch" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut invalidation_batch,
                                 "InvalidationBatch",
@@ -136,12 +136,19 @@ impl CreateInvalidationForDistributionTenantInputBuilder {
     /// Builds the [`CreateInvalidationForDistributionTenantInput`]; fails naming the first required member not set.
     pub fn build(
         self,
-    ) -> Result<CreateInvalidationForDistributionTenantInput, ::sdk_types::BuildError> {
+    ) -> Result<
+        CreateInvalidationForDistributionTenantInput,
+        ::cloudfront_primitives::BuildError,
+    > {
         Ok(CreateInvalidationForDistributionTenantInput {
-            id: self.id.ok_or_else(|| ::sdk_types::BuildError::missing("Id"))?,
+            id: self
+                .id
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing("Id"))?,
             invalidation_batch: self
                 .invalidation_batch
-                .ok_or_else(|| ::sdk_types::BuildError::missing("InvalidationBatch"))?,
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing(
+                    "InvalidationBatch",
+                ))?,
         })
     }
 

@@ -58,20 +58,22 @@ impl<'de> serde::Deserialize<'de> for CreateInvalidationForDistributionTenantOut
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Location" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut location,
                                 "Location",
                             )?
                         }
                         "Invalidation" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut invalidation,
                                 "Invalidation",
                             )?
                         }
-                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                        _ => {
+                            ::cloudfront_primitives::serde_support::skip_value(&mut map)?
+                        }
                     }
                 }
                 Ok(CreateInvalidationForDistributionTenantOutput {

@@ -52,14 +52,14 @@ impl<'de> serde::Deserialize<'de> for CreateInvalidationInput {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "DistributionId" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut distribution_id,
                                 "DistributionId",
                             )?
                         }
                         "InvalidationBatch" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut invalidation_batch,
                                 "InvalidationBatch",
@@ -132,14 +132,20 @@ impl CreateInvalidationInputBuilder {
     }
 
     /// Builds the [`CreateInvalidationInput`]; fails naming the first required member not set.
-    pub fn build(self) -> Result<CreateInvalidationInput, ::sdk_types::BuildError> {
+    pub fn build(
+        self,
+    ) -> Result<CreateInvalidationInput, ::cloudfront_primitives::BuildError> {
         Ok(CreateInvalidationInput {
             distribution_id: self
                 .distribution_id
-                .ok_or_else(|| ::sdk_types::BuildError::missing("DistributionId"))?,
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing(
+                    "DistributionId",
+                ))?,
             invalidation_batch: self
                 .invalidation_batch
-                .ok_or_else(|| ::sdk_types::BuildError::missing("InvalidationBatch"))?,
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing(
+                    "InvalidationBatch",
+                ))?,
         })
     }
 

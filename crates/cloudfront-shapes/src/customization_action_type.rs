@@ -9,7 +9,7 @@ pub enum CustomizationActionType {
     /// Turn the setting off for the tenant.
     Disable,
     /// A value this version of the crate does not know (received from a newer service).
-    Unknown(::sdk_types::UnknownValue),
+    Unknown(::cloudfront_primitives::UnknownValue),
 }
 
 impl CustomizationActionType {
@@ -33,7 +33,7 @@ impl From<&str> for CustomizationActionType {
         match value {
             "override" => Self::Override,
             "disable" => Self::Disable,
-            other => Self::Unknown(::sdk_types::UnknownValue::new(other)),
+            other => Self::Unknown(::cloudfront_primitives::UnknownValue::new(other)),
         }
     }
 }

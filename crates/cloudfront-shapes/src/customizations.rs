@@ -66,27 +66,29 @@ impl<'de> serde::Deserialize<'de> for Customizations {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "WebAcl" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut web_acl,
                                 "WebAcl",
                             )?
                         }
                         "Certificate" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut certificate,
                                 "Certificate",
                             )?
                         }
                         "GeoRestrictions" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut geo_restrictions,
                                 "GeoRestrictions",
                             )?
                         }
-                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                        _ => {
+                            ::cloudfront_primitives::serde_support::skip_value(&mut map)?
+                        }
                     }
                 }
                 Ok(Customizations {

@@ -57,14 +57,14 @@ impl<'de> serde::Deserialize<'de> for DistributionTenantAssociationFilter {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "DistributionId" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut distribution_id,
                                 "DistributionId",
                             )?
                         }
                         "ConnectionGroupId" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut connection_group_id,
                                 "ConnectionGroupId",

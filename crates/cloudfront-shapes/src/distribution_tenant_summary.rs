@@ -19,9 +19,9 @@ pub struct DistributionTenantSummary {
     /// Settings the tenant overrides of its distribution.
     pub customizations: Option<crate::Customizations>,
     /// When the tenant was created.
-    pub created_time: ::sdk_types::DateTime,
+    pub created_time: ::cloudfront_primitives::DateTime,
     /// When the tenant was last changed.
-    pub last_modified_time: ::sdk_types::DateTime,
+    pub last_modified_time: ::cloudfront_primitives::DateTime,
     /// The current version of the tenant, for conditional updates.
     pub e_tag: String,
     /// Whether the tenant serves traffic.
@@ -107,98 +107,100 @@ impl<'de> serde::Deserialize<'de> for DistributionTenantSummary {
                 let mut domains: Option<Vec<crate::DomainResult>> = None;
                 let mut connection_group_id: Option<Option<String>> = None;
                 let mut customizations: Option<Option<crate::Customizations>> = None;
-                let mut created_time: Option<::sdk_types::DateTime> = None;
-                let mut last_modified_time: Option<::sdk_types::DateTime> = None;
+                let mut created_time: Option<::cloudfront_primitives::DateTime> = None;
+                let mut last_modified_time: Option<::cloudfront_primitives::DateTime> = None;
                 let mut e_tag: Option<String> = None;
                 let mut enabled: Option<Option<bool>> = None;
                 let mut status: Option<Option<String>> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Id" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut id,
                                 "Id",
                             )?
                         }
                         "DistributionId" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut distribution_id,
                                 "DistributionId",
                             )?
                         }
                         "Name" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut name,
                                 "Name",
                             )?
                         }
                         "Arn" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut arn,
                                 "Arn",
                             )?
                         }
                         "Domains" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut domains,
                                 "Domains",
                             )?
                         }
                         "ConnectionGroupId" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut connection_group_id,
                                 "ConnectionGroupId",
                             )?
                         }
                         "Customizations" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut customizations,
                                 "Customizations",
                             )?
                         }
                         "CreatedTime" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut created_time,
                                 "CreatedTime",
                             )?
                         }
                         "LastModifiedTime" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut last_modified_time,
                                 "LastModifiedTime",
                             )?
                         }
                         "ETag" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut e_tag,
                                 "ETag",
                             )?
                         }
                         "Enabled" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut enabled,
                                 "Enabled",
                             )?
                         }
                         "Status" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut status,
                                 "Status",
                             )?
                         }
-                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                        _ => {
+                            ::cloudfront_primitives::serde_support::skip_value(&mut map)?
+                        }
                     }
                 }
                 Ok(DistributionTenantSummary {
@@ -239,8 +241,8 @@ pub struct DistributionTenantSummaryBuilder {
     domains: Option<Vec<crate::DomainResult>>,
     connection_group_id: Option<String>,
     customizations: Option<crate::Customizations>,
-    created_time: Option<::sdk_types::DateTime>,
-    last_modified_time: Option<::sdk_types::DateTime>,
+    created_time: Option<::cloudfront_primitives::DateTime>,
+    last_modified_time: Option<::cloudfront_primitives::DateTime>,
     e_tag: Option<String>,
     enabled: Option<bool>,
     status: Option<String>,
@@ -367,24 +369,30 @@ impl DistributionTenantSummaryBuilder {
     }
 
     /// When the tenant was created.
-    pub fn created_time(mut self, value: ::sdk_types::DateTime) -> Self {
+    pub fn created_time(mut self, value: ::cloudfront_primitives::DateTime) -> Self {
         self.created_time = Some(value);
         self
     }
 
     /// Sets or clears `CreatedTime`.
-    pub fn set_created_time(mut self, value: Option<::sdk_types::DateTime>) -> Self {
+    pub fn set_created_time(
+        mut self,
+        value: Option<::cloudfront_primitives::DateTime>,
+    ) -> Self {
         self.created_time = value;
         self
     }
 
     /// `CreatedTime` as set so far.
-    pub fn get_created_time(&self) -> Option<&::sdk_types::DateTime> {
+    pub fn get_created_time(&self) -> Option<&::cloudfront_primitives::DateTime> {
         self.created_time.as_ref()
     }
 
     /// When the tenant was last changed.
-    pub fn last_modified_time(mut self, value: ::sdk_types::DateTime) -> Self {
+    pub fn last_modified_time(
+        mut self,
+        value: ::cloudfront_primitives::DateTime,
+    ) -> Self {
         self.last_modified_time = Some(value);
         self
     }
@@ -392,14 +400,14 @@ impl DistributionTenantSummaryBuilder {
     /// Sets or clears `LastModifiedTime`.
     pub fn set_last_modified_time(
         mut self,
-        value: Option<::sdk_types::DateTime>,
+        value: Option<::cloudfront_primitives::DateTime>,
     ) -> Self {
         self.last_modified_time = value;
         self
     }
 
     /// `LastModifiedTime` as set so far.
-    pub fn get_last_modified_time(&self) -> Option<&::sdk_types::DateTime> {
+    pub fn get_last_modified_time(&self) -> Option<&::cloudfront_primitives::DateTime> {
         self.last_modified_time.as_ref()
     }
 
@@ -455,26 +463,42 @@ impl DistributionTenantSummaryBuilder {
     }
 
     /// Builds the [`DistributionTenantSummary`]; fails naming the first required member not set.
-    pub fn build(self) -> Result<DistributionTenantSummary, ::sdk_types::BuildError> {
+    pub fn build(
+        self,
+    ) -> Result<DistributionTenantSummary, ::cloudfront_primitives::BuildError> {
         Ok(DistributionTenantSummary {
-            id: self.id.ok_or_else(|| ::sdk_types::BuildError::missing("Id"))?,
+            id: self
+                .id
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing("Id"))?,
             distribution_id: self
                 .distribution_id
-                .ok_or_else(|| ::sdk_types::BuildError::missing("DistributionId"))?,
-            name: self.name.ok_or_else(|| ::sdk_types::BuildError::missing("Name"))?,
-            arn: self.arn.ok_or_else(|| ::sdk_types::BuildError::missing("Arn"))?,
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing(
+                    "DistributionId",
+                ))?,
+            name: self
+                .name
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing("Name"))?,
+            arn: self
+                .arn
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing("Arn"))?,
             domains: self
                 .domains
-                .ok_or_else(|| ::sdk_types::BuildError::missing("Domains"))?,
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing("Domains"))?,
             connection_group_id: self.connection_group_id,
             customizations: self.customizations,
             created_time: self
                 .created_time
-                .ok_or_else(|| ::sdk_types::BuildError::missing("CreatedTime"))?,
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing(
+                    "CreatedTime",
+                ))?,
             last_modified_time: self
                 .last_modified_time
-                .ok_or_else(|| ::sdk_types::BuildError::missing("LastModifiedTime"))?,
-            e_tag: self.e_tag.ok_or_else(|| ::sdk_types::BuildError::missing("ETag"))?,
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing(
+                    "LastModifiedTime",
+                ))?,
+            e_tag: self
+                .e_tag
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing("ETag"))?,
             enabled: self.enabled,
             status: self.status,
         })

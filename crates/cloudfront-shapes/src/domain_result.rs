@@ -54,20 +54,22 @@ impl<'de> serde::Deserialize<'de> for DomainResult {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Domain" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut domain,
                                 "Domain",
                             )?
                         }
                         "Status" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut status,
                                 "Status",
                             )?
                         }
-                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                        _ => {
+                            ::cloudfront_primitives::serde_support::skip_value(&mut map)?
+                        }
                     }
                 }
                 Ok(DomainResult {
@@ -124,11 +126,11 @@ impl DomainResultBuilder {
     }
 
     /// Builds the [`DomainResult`]; fails naming the first required member not set.
-    pub fn build(self) -> Result<DomainResult, ::sdk_types::BuildError> {
+    pub fn build(self) -> Result<DomainResult, ::cloudfront_primitives::BuildError> {
         Ok(DomainResult {
             domain: self
                 .domain
-                .ok_or_else(|| ::sdk_types::BuildError::missing("Domain"))?,
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing("Domain"))?,
             status: self.status,
         })
     }

@@ -9,7 +9,7 @@ pub enum DomainStatus {
     /// The domain does not serve traffic.
     Inactive,
     /// A value this version of the crate does not know (received from a newer service).
-    Unknown(::sdk_types::UnknownValue),
+    Unknown(::cloudfront_primitives::UnknownValue),
 }
 
 impl DomainStatus {
@@ -33,7 +33,7 @@ impl From<&str> for DomainStatus {
         match value {
             "active" => Self::Active,
             "inactive" => Self::Inactive,
-            other => Self::Unknown(::sdk_types::UnknownValue::new(other)),
+            other => Self::Unknown(::cloudfront_primitives::UnknownValue::new(other)),
         }
     }
 }

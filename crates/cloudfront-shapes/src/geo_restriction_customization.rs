@@ -54,20 +54,22 @@ impl<'de> serde::Deserialize<'de> for GeoRestrictionCustomization {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "RestrictionType" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut restriction_type,
                                 "RestrictionType",
                             )?
                         }
                         "Locations" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut locations,
                                 "Locations",
                             )?
                         }
-                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                        _ => {
+                            ::cloudfront_primitives::serde_support::skip_value(&mut map)?
+                        }
                     }
                 }
                 Ok(GeoRestrictionCustomization {
@@ -129,11 +131,15 @@ impl GeoRestrictionCustomizationBuilder {
     }
 
     /// Builds the [`GeoRestrictionCustomization`]; fails naming the first required member not set.
-    pub fn build(self) -> Result<GeoRestrictionCustomization, ::sdk_types::BuildError> {
+    pub fn build(
+        self,
+    ) -> Result<GeoRestrictionCustomization, ::cloudfront_primitives::BuildError> {
         Ok(GeoRestrictionCustomization {
             restriction_type: self
                 .restriction_type
-                .ok_or_else(|| ::sdk_types::BuildError::missing("RestrictionType"))?,
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing(
+                    "RestrictionType",
+                ))?,
             locations: self.locations,
         })
     }

@@ -11,7 +11,7 @@ pub enum GeoRestrictionType {
     /// No restriction.
     None,
     /// A value this version of the crate does not know (received from a newer service).
-    Unknown(::sdk_types::UnknownValue),
+    Unknown(::cloudfront_primitives::UnknownValue),
 }
 
 impl GeoRestrictionType {
@@ -37,7 +37,7 @@ impl From<&str> for GeoRestrictionType {
             "blacklist" => Self::Blacklist,
             "whitelist" => Self::Whitelist,
             "none" => Self::None,
-            other => Self::Unknown(::sdk_types::UnknownValue::new(other)),
+            other => Self::Unknown(::cloudfront_primitives::UnknownValue::new(other)),
         }
     }
 }

@@ -53,14 +53,14 @@ impl<'de> serde::Deserialize<'de> for GetInvalidationForDistributionTenantInput 
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "DistributionTenantId" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut distribution_tenant_id,
                                 "DistributionTenantId",
                             )?
                         }
                         "Id" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut id,
                                 "Id",
@@ -133,14 +133,19 @@ impl GetInvalidationForDistributionTenantInputBuilder {
     /// Builds the [`GetInvalidationForDistributionTenantInput`]; fails naming the first required member not set.
     pub fn build(
         self,
-    ) -> Result<GetInvalidationForDistributionTenantInput, ::sdk_types::BuildError> {
+    ) -> Result<
+        GetInvalidationForDistributionTenantInput,
+        ::cloudfront_primitives::BuildError,
+    > {
         Ok(GetInvalidationForDistributionTenantInput {
             distribution_tenant_id: self
                 .distribution_tenant_id
-                .ok_or_else(|| ::sdk_types::BuildError::missing(
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing(
                     "DistributionTenantId",
                 ))?,
-            id: self.id.ok_or_else(|| ::sdk_types::BuildError::missing("Id"))?,
+            id: self
+                .id
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing("Id"))?,
         })
     }
 

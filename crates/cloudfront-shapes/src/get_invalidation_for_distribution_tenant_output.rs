@@ -51,13 +51,15 @@ impl<'de> serde::Deserialize<'de> for GetInvalidationForDistributionTenantOutput
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Invalidation" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut invalidation,
                                 "Invalidation",
                             )?
                         }
-                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                        _ => {
+                            ::cloudfront_primitives::serde_support::skip_value(&mut map)?
+                        }
                     }
                 }
                 Ok(GetInvalidationForDistributionTenantOutput {

@@ -52,14 +52,14 @@ impl<'de> serde::Deserialize<'de> for GetInvalidationInput {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "DistributionId" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut distribution_id,
                                 "DistributionId",
                             )?
                         }
                         "Id" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut id,
                                 "Id",
@@ -126,12 +126,18 @@ impl GetInvalidationInputBuilder {
     }
 
     /// Builds the [`GetInvalidationInput`]; fails naming the first required member not set.
-    pub fn build(self) -> Result<GetInvalidationInput, ::sdk_types::BuildError> {
+    pub fn build(
+        self,
+    ) -> Result<GetInvalidationInput, ::cloudfront_primitives::BuildError> {
         Ok(GetInvalidationInput {
             distribution_id: self
                 .distribution_id
-                .ok_or_else(|| ::sdk_types::BuildError::missing("DistributionId"))?,
-            id: self.id.ok_or_else(|| ::sdk_types::BuildError::missing("Id"))?,
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing(
+                    "DistributionId",
+                ))?,
+            id: self
+                .id
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing("Id"))?,
         })
     }
 

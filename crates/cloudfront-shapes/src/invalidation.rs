@@ -9,7 +9,7 @@ pub struct Invalidation {
     /// InProgress while edges are still being cleared, Completed once done.
     pub status: String,
     /// When the invalidation was created.
-    pub create_time: ::sdk_types::DateTime,
+    pub create_time: ::cloudfront_primitives::DateTime,
     /// The paths to invalidate and the caller reference.
     pub invalidation_batch: crate::InvalidationBatch,
 }
@@ -55,39 +55,41 @@ impl<'de> serde::Deserialize<'de> for Invalidation {
             ) -> Result<Invalidation, A::Error> {
                 let mut id: Option<String> = None;
                 let mut status: Option<String> = None;
-                let mut create_time: Option<::sdk_types::DateTime> = None;
+                let mut create_time: Option<::cloudfront_primitives::DateTime> = None;
                 let mut invalidation_batch: Option<crate::InvalidationBatch> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Id" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut id,
                                 "Id",
                             )?
                         }
                         "Status" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut status,
                                 "Status",
                             )?
                         }
                         "CreateTime" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut create_time,
                                 "CreateTime",
                             )?
                         }
                         "InvalidationBatch" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut invalidation_batch,
                                 "InvalidationBatch",
                             )?
                         }
-                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                        _ => {
+                            ::cloudfront_primitives::serde_support::skip_value(&mut map)?
+                        }
                     }
                 }
                 Ok(Invalidation {
@@ -112,7 +114,7 @@ impl<'de> serde::Deserialize<'de> for Invalidation {
 pub struct InvalidationBuilder {
     id: Option<String>,
     status: Option<String>,
-    create_time: Option<::sdk_types::DateTime>,
+    create_time: Option<::cloudfront_primitives::DateTime>,
     invalidation_batch: Option<crate::InvalidationBatch>,
 }
 
@@ -152,19 +154,22 @@ impl InvalidationBuilder {
     }
 
     /// When the invalidation was created.
-    pub fn create_time(mut self, value: ::sdk_types::DateTime) -> Self {
+    pub fn create_time(mut self, value: ::cloudfront_primitives::DateTime) -> Self {
         self.create_time = Some(value);
         self
     }
 
     /// Sets or clears `CreateTime`.
-    pub fn set_create_time(mut self, value: Option<::sdk_types::DateTime>) -> Self {
+    pub fn set_create_time(
+        mut self,
+        value: Option<::cloudfront_primitives::DateTime>,
+    ) -> Self {
         self.create_time = value;
         self
     }
 
     /// `CreateTime` as set so far.
-    pub fn get_create_time(&self) -> Option<&::sdk_types::DateTime> {
+    pub fn get_create_time(&self) -> Option<&::cloudfront_primitives::DateTime> {
         self.create_time.as_ref()
     }
 
@@ -189,18 +194,24 @@ impl InvalidationBuilder {
     }
 
     /// Builds the [`Invalidation`]; fails naming the first required member not set.
-    pub fn build(self) -> Result<Invalidation, ::sdk_types::BuildError> {
+    pub fn build(self) -> Result<Invalidation, ::cloudfront_primitives::BuildError> {
         Ok(Invalidation {
-            id: self.id.ok_or_else(|| ::sdk_types::BuildError::missing("Id"))?,
+            id: self
+                .id
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing("Id"))?,
             status: self
                 .status
-                .ok_or_else(|| ::sdk_types::BuildError::missing("Status"))?,
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing("Status"))?,
             create_time: self
                 .create_time
-                .ok_or_else(|| ::sdk_types::BuildError::missing("CreateTime"))?,
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing(
+                    "CreateTime",
+                ))?,
             invalidation_batch: self
                 .invalidation_batch
-                .ok_or_else(|| ::sdk_types::BuildError::missing("InvalidationBatch"))?,
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing(
+                    "InvalidationBatch",
+                ))?,
         })
     }
 

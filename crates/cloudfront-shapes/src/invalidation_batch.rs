@@ -52,20 +52,22 @@ impl<'de> serde::Deserialize<'de> for InvalidationBatch {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Paths" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut paths,
                                 "Paths",
                             )?
                         }
                         "CallerReference" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut caller_reference,
                                 "CallerReference",
                             )?
                         }
-                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                        _ => {
+                            ::cloudfront_primitives::serde_support::skip_value(&mut map)?
+                        }
                     }
                 }
                 Ok(InvalidationBatch {
@@ -125,12 +127,18 @@ impl InvalidationBatchBuilder {
     }
 
     /// Builds the [`InvalidationBatch`]; fails naming the first required member not set.
-    pub fn build(self) -> Result<InvalidationBatch, ::sdk_types::BuildError> {
+    pub fn build(
+        self,
+    ) -> Result<InvalidationBatch, ::cloudfront_primitives::BuildError> {
         Ok(InvalidationBatch {
-            paths: self.paths.ok_or_else(|| ::sdk_types::BuildError::missing("Paths"))?,
+            paths: self
+                .paths
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing("Paths"))?,
             caller_reference: self
                 .caller_reference
-                .ok_or_else(|| ::sdk_types::BuildError::missing("CallerReference"))?,
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing(
+                    "CallerReference",
+                ))?,
         })
     }
 

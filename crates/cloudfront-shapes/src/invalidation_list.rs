@@ -80,48 +80,50 @@ impl<'de> serde::Deserialize<'de> for InvalidationList {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Marker" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut marker,
                                 "Marker",
                             )?
                         }
                         "NextMarker" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut next_marker,
                                 "NextMarker",
                             )?
                         }
                         "MaxItems" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut max_items,
                                 "MaxItems",
                             )?
                         }
                         "IsTruncated" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut is_truncated,
                                 "IsTruncated",
                             )?
                         }
                         "Quantity" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut quantity,
                                 "Quantity",
                             )?
                         }
                         "Items" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut items,
                                 "Items",
                             )?
                         }
-                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                        _ => {
+                            ::cloudfront_primitives::serde_support::skip_value(&mut map)?
+                        }
                     }
                 }
                 Ok(InvalidationList {
@@ -257,7 +259,7 @@ impl InvalidationListBuilder {
     }
 
     /// Builds the [`InvalidationList`]; fails naming the first required member not set.
-    pub fn build(self) -> Result<InvalidationList, ::sdk_types::BuildError> {
+    pub fn build(self) -> Result<InvalidationList, ::cloudfront_primitives::BuildError> {
         let quantity = self
             .quantity
             .unwrap_or_else(|| {
@@ -268,14 +270,18 @@ impl InvalidationListBuilder {
         Ok(InvalidationList {
             marker: self
                 .marker
-                .ok_or_else(|| ::sdk_types::BuildError::missing("Marker"))?,
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing("Marker"))?,
             next_marker: self.next_marker,
             max_items: self
                 .max_items
-                .ok_or_else(|| ::sdk_types::BuildError::missing("MaxItems"))?,
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing(
+                    "MaxItems",
+                ))?,
             is_truncated: self
                 .is_truncated
-                .ok_or_else(|| ::sdk_types::BuildError::missing("IsTruncated"))?,
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing(
+                    "IsTruncated",
+                ))?,
             quantity,
             items: self.items,
         })

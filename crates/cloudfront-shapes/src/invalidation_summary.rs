@@ -7,7 +7,7 @@ pub struct InvalidationSummary {
     /// The id CloudFront assigned to the invalidation.
     pub id: String,
     /// When the invalidation was created.
-    pub create_time: ::sdk_types::DateTime,
+    pub create_time: ::cloudfront_primitives::DateTime,
     /// InProgress while edges are still being cleared, Completed once done.
     pub status: String,
 }
@@ -51,32 +51,34 @@ impl<'de> serde::Deserialize<'de> for InvalidationSummary {
                 mut map: A,
             ) -> Result<InvalidationSummary, A::Error> {
                 let mut id: Option<String> = None;
-                let mut create_time: Option<::sdk_types::DateTime> = None;
+                let mut create_time: Option<::cloudfront_primitives::DateTime> = None;
                 let mut status: Option<String> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Id" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut id,
                                 "Id",
                             )?
                         }
                         "CreateTime" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut create_time,
                                 "CreateTime",
                             )?
                         }
                         "Status" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut status,
                                 "Status",
                             )?
                         }
-                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                        _ => {
+                            ::cloudfront_primitives::serde_support::skip_value(&mut map)?
+                        }
                     }
                 }
                 Ok(InvalidationSummary {
@@ -96,7 +98,7 @@ impl<'de> serde::Deserialize<'de> for InvalidationSummary {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InvalidationSummaryBuilder {
     id: Option<String>,
-    create_time: Option<::sdk_types::DateTime>,
+    create_time: Option<::cloudfront_primitives::DateTime>,
     status: Option<String>,
 }
 
@@ -119,19 +121,22 @@ impl InvalidationSummaryBuilder {
     }
 
     /// When the invalidation was created.
-    pub fn create_time(mut self, value: ::sdk_types::DateTime) -> Self {
+    pub fn create_time(mut self, value: ::cloudfront_primitives::DateTime) -> Self {
         self.create_time = Some(value);
         self
     }
 
     /// Sets or clears `CreateTime`.
-    pub fn set_create_time(mut self, value: Option<::sdk_types::DateTime>) -> Self {
+    pub fn set_create_time(
+        mut self,
+        value: Option<::cloudfront_primitives::DateTime>,
+    ) -> Self {
         self.create_time = value;
         self
     }
 
     /// `CreateTime` as set so far.
-    pub fn get_create_time(&self) -> Option<&::sdk_types::DateTime> {
+    pub fn get_create_time(&self) -> Option<&::cloudfront_primitives::DateTime> {
         self.create_time.as_ref()
     }
 
@@ -153,15 +158,21 @@ impl InvalidationSummaryBuilder {
     }
 
     /// Builds the [`InvalidationSummary`]; fails naming the first required member not set.
-    pub fn build(self) -> Result<InvalidationSummary, ::sdk_types::BuildError> {
+    pub fn build(
+        self,
+    ) -> Result<InvalidationSummary, ::cloudfront_primitives::BuildError> {
         Ok(InvalidationSummary {
-            id: self.id.ok_or_else(|| ::sdk_types::BuildError::missing("Id"))?,
+            id: self
+                .id
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing("Id"))?,
             create_time: self
                 .create_time
-                .ok_or_else(|| ::sdk_types::BuildError::missing("CreateTime"))?,
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing(
+                    "CreateTime",
+                ))?,
             status: self
                 .status
-                .ok_or_else(|| ::sdk_types::BuildError::missing("Status"))?,
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing("Status"))?,
         })
     }
 

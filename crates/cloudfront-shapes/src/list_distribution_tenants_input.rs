@@ -65,21 +65,21 @@ impl<'de> serde::Deserialize<'de> for ListDistributionTenantsInput {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "AssociationFilter" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut association_filter,
                                 "AssociationFilter",
                             )?
                         }
                         "Marker" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut marker,
                                 "Marker",
                             )?
                         }
                         "MaxItems" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut max_items,
                                 "MaxItems",
@@ -170,7 +170,9 @@ impl ListDistributionTenantsInputBuilder {
     }
 
     /// Builds the [`ListDistributionTenantsInput`]; fails naming the first required member not set.
-    pub fn build(self) -> Result<ListDistributionTenantsInput, ::sdk_types::BuildError> {
+    pub fn build(
+        self,
+    ) -> Result<ListDistributionTenantsInput, ::cloudfront_primitives::BuildError> {
         Ok(ListDistributionTenantsInput {
             association_filter: self.association_filter,
             marker: self.marker,

@@ -59,20 +59,22 @@ impl<'de> serde::Deserialize<'de> for ListDistributionTenantsOutput {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "NextMarker" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut next_marker,
                                 "NextMarker",
                             )?
                         }
                         "DistributionTenantList" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut distribution_tenant_list,
                                 "DistributionTenantList",
                             )?
                         }
-                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                        _ => {
+                            ::cloudfront_primitives::serde_support::skip_value(&mut map)?
+                        }
                     }
                 }
                 Ok(ListDistributionTenantsOutput {

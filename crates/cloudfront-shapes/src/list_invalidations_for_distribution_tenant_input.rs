@@ -62,21 +62,21 @@ impl<'de> serde::Deserialize<'de> for ListInvalidationsForDistributionTenantInpu
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Id" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut id,
                                 "Id",
                             )?
                         }
                         "Marker" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut marker,
                                 "Marker",
                             )?
                         }
                         "MaxItems" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut max_items,
                                 "MaxItems",
@@ -165,9 +165,14 @@ impl ListInvalidationsForDistributionTenantInputBuilder {
     /// Builds the [`ListInvalidationsForDistributionTenantInput`]; fails naming the first required member not set.
     pub fn build(
         self,
-    ) -> Result<ListInvalidationsForDistributionTenantInput, ::sdk_types::BuildError> {
+    ) -> Result<
+        ListInvalidationsForDistributionTenantInput,
+        ::cloudfront_primitives::BuildError,
+    > {
         Ok(ListInvalidationsForDistributionTenantInput {
-            id: self.id.ok_or_else(|| ::sdk_types::BuildError::missing("Id"))?,
+            id: self
+                .id
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing("Id"))?,
             marker: self.marker,
             max_items: self.max_items,
         })

@@ -61,21 +61,21 @@ impl<'de> serde::Deserialize<'de> for ListInvalidationsInput {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "DistributionId" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut distribution_id,
                                 "DistributionId",
                             )?
                         }
                         "Marker" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut marker,
                                 "Marker",
                             )?
                         }
                         "MaxItems" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut max_items,
                                 "MaxItems",
@@ -161,11 +161,15 @@ impl ListInvalidationsInputBuilder {
     }
 
     /// Builds the [`ListInvalidationsInput`]; fails naming the first required member not set.
-    pub fn build(self) -> Result<ListInvalidationsInput, ::sdk_types::BuildError> {
+    pub fn build(
+        self,
+    ) -> Result<ListInvalidationsInput, ::cloudfront_primitives::BuildError> {
         Ok(ListInvalidationsInput {
             distribution_id: self
                 .distribution_id
-                .ok_or_else(|| ::sdk_types::BuildError::missing("DistributionId"))?,
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing(
+                    "DistributionId",
+                ))?,
             marker: self.marker,
             max_items: self.max_items,
         })

@@ -54,20 +54,22 @@ impl<'de> serde::Deserialize<'de> for Paths {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Quantity" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut quantity,
                                 "Quantity",
                             )?
                         }
                         "Items" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut items,
                                 "Items",
                             )?
                         }
-                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                        _ => {
+                            ::cloudfront_primitives::serde_support::skip_value(&mut map)?
+                        }
                     }
                 }
                 Ok(Paths {
@@ -124,7 +126,7 @@ impl PathsBuilder {
     }
 
     /// Builds the [`Paths`]; fails naming the first required member not set.
-    pub fn build(self) -> Result<Paths, ::sdk_types::BuildError> {
+    pub fn build(self) -> Result<Paths, ::cloudfront_primitives::BuildError> {
         let quantity = self
             .quantity
             .unwrap_or_else(|| {

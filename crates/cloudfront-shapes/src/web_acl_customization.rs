@@ -54,20 +54,22 @@ impl<'de> serde::Deserialize<'de> for WebAclCustomization {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Action" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut action,
                                 "Action",
                             )?
                         }
                         "Arn" => {
-                            ::sdk_types::serde_support::read_once(
+                            ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
                                 &mut arn,
                                 "Arn",
                             )?
                         }
-                        _ => ::sdk_types::serde_support::skip_value(&mut map)?,
+                        _ => {
+                            ::cloudfront_primitives::serde_support::skip_value(&mut map)?
+                        }
                     }
                 }
                 Ok(WebAclCustomization {
@@ -124,11 +126,13 @@ impl WebAclCustomizationBuilder {
     }
 
     /// Builds the [`WebAclCustomization`]; fails naming the first required member not set.
-    pub fn build(self) -> Result<WebAclCustomization, ::sdk_types::BuildError> {
+    pub fn build(
+        self,
+    ) -> Result<WebAclCustomization, ::cloudfront_primitives::BuildError> {
         Ok(WebAclCustomization {
             action: self
                 .action
-                .ok_or_else(|| ::sdk_types::BuildError::missing("Action"))?,
+                .ok_or_else(|| ::cloudfront_primitives::BuildError::missing("Action"))?,
             arn: self.arn,
         })
     }

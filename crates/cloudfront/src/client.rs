@@ -5,30 +5,30 @@ use std::sync::Arc;
 /// A client for Amazon CloudFront: cheap to clone (clones share the connection pool, the retry quota and the credentials cache).
 #[derive(Clone, Debug)]
 pub struct Client {
-    handle: Arc<::sdk_runtime::Handle>,
+    handle: Arc<::cloudfront_runtime::Handle>,
 }
 
 impl Client {
     /// A client with this configuration.
-    pub fn new(config: ::sdk_runtime::Config) -> Result<Self, String> {
+    pub fn new(config: ::cloudfront_runtime::Config) -> Result<Self, String> {
         Ok(Client {
-            handle: ::sdk_runtime::Handle::new(config)?,
+            handle: ::cloudfront_runtime::Handle::new(config)?,
         })
     }
 
     /// A client configured from the environment and the shared AWS config files, as
     /// the AWS CLI is.
     pub fn from_env() -> Result<Self, String> {
-        Client::new(::sdk_runtime::Config::load()?)
+        Client::new(::cloudfront_runtime::Config::load()?)
     }
 
     /// The configuration in use.
-    pub fn config(&self) -> &::sdk_runtime::Config {
+    pub fn config(&self) -> &::cloudfront_runtime::Config {
         &self.handle.config
     }
 
     /// The shared runtime state (for calling `operation::<name>::send` directly).
-    pub fn handle(&self) -> &::sdk_runtime::Handle {
+    pub fn handle(&self) -> &::cloudfront_runtime::Handle {
         &self.handle
     }
 

@@ -18,7 +18,7 @@ pub struct EndpointParams {
 impl EndpointParams {
     /// The parameters a client configuration implies (region, FIPS, dual-stack and
     /// any endpoint override from code, the environment or the profile).
-    pub fn from_config(config: &::sdk_runtime::Config) -> Self {
+    pub fn from_config(config: &::cloudfront_runtime::Config) -> Self {
         EndpointParams {
             endpoint: config.endpoint_url_for("CloudFront"),
             region: config.region.clone(),
@@ -31,11 +31,11 @@ impl EndpointParams {
 /// Resolves the endpoint for `params` by the service's rules.
 pub fn resolve_endpoint(
     params: &EndpointParams,
-) -> Result<::sdk_runtime::Endpoint, ::sdk_runtime::EndpointError> {
+) -> Result<::cloudfront_runtime::Endpoint, ::cloudfront_runtime::EndpointError> {
     if let Some(endpoint) = params.endpoint.as_deref() {
         if params.use_fips {
             return Err(
-                ::sdk_runtime::EndpointError(
+                ::cloudfront_runtime::EndpointError(
                     "Invalid Configuration: FIPS and custom endpoint are not supported"
                         .to_owned(),
                 ),
@@ -43,25 +43,29 @@ pub fn resolve_endpoint(
         }
         if params.use_dual_stack {
             return Err(
-                ::sdk_runtime::EndpointError(
+                ::cloudfront_runtime::EndpointError(
                     "Invalid Configuration: Dualstack and custom endpoint are not supported"
                         .to_owned(),
                 ),
             );
         }
-        return Ok(::sdk_runtime::Endpoint::new(endpoint.to_owned(), vec![], vec![]));
+        return Ok(
+            ::cloudfront_runtime::Endpoint::new(endpoint.to_owned(), vec![], vec![]),
+        );
     }
     if let Some(region) = params.region.as_deref() {
-        if let Some(partition_result) = ::sdk_runtime::endpoint::partition(region) {
+        if let Some(partition_result) = ::cloudfront_runtime::endpoint::partition(
+            region,
+        ) {
             if partition_result.name == "aws" && !params.use_fips
                 && params.use_dual_stack
             {
                 return Ok(
-                    ::sdk_runtime::Endpoint::new(
+                    ::cloudfront_runtime::Endpoint::new(
                         "https://cloudfront.global.api.aws".to_owned(),
                         vec![
-                            ::sdk_runtime::AuthScheme::new("sigv4", Some("us-east-1"
-                            .to_owned()), None)
+                            ::cloudfront_runtime::AuthScheme::new("sigv4",
+                            Some("us-east-1".to_owned()), None)
                         ],
                         vec![],
                     ),
@@ -70,11 +74,11 @@ pub fn resolve_endpoint(
             if partition_result.name == "aws" && params.use_fips && params.use_dual_stack
             {
                 return Ok(
-                    ::sdk_runtime::Endpoint::new(
+                    ::cloudfront_runtime::Endpoint::new(
                         "https://cloudfront-fips.global.api.aws".to_owned(),
                         vec![
-                            ::sdk_runtime::AuthScheme::new("sigv4", Some("us-east-1"
-                            .to_owned()), None)
+                            ::cloudfront_runtime::AuthScheme::new("sigv4",
+                            Some("us-east-1".to_owned()), None)
                         ],
                         vec![],
                     ),
@@ -84,11 +88,11 @@ pub fn resolve_endpoint(
                 && !params.use_dual_stack
             {
                 return Ok(
-                    ::sdk_runtime::Endpoint::new(
+                    ::cloudfront_runtime::Endpoint::new(
                         "https://cloudfront.cn-northwest-1.amazonaws.com.cn".to_owned(),
                         vec![
-                            ::sdk_runtime::AuthScheme::new("sigv4", Some("cn-northwest-1"
-                            .to_owned()), None)
+                            ::cloudfront_runtime::AuthScheme::new("sigv4",
+                            Some("cn-northwest-1".to_owned()), None)
                         ],
                         vec![],
                     ),
@@ -98,12 +102,12 @@ pub fn resolve_endpoint(
                 && !params.use_dual_stack
             {
                 return Ok(
-                    ::sdk_runtime::Endpoint::new(
+                    ::cloudfront_runtime::Endpoint::new(
                         "https://cloudfront-fips.cn-northwest-1.amazonaws.com.cn"
                             .to_owned(),
                         vec![
-                            ::sdk_runtime::AuthScheme::new("sigv4", Some("cn-northwest-1"
-                            .to_owned()), None)
+                            ::cloudfront_runtime::AuthScheme::new("sigv4",
+                            Some("cn-northwest-1".to_owned()), None)
                         ],
                         vec![],
                     ),
@@ -113,13 +117,13 @@ pub fn resolve_endpoint(
                 if partition_result.supports_fips && partition_result.supports_dual_stack
                 {
                     return Ok(
-                        ::sdk_runtime::Endpoint::new(
+                        ::cloudfront_runtime::Endpoint::new(
                             format!(
                                 "https://cloudfront-fips.{}", partition_result
                                 .dual_stack_dns_suffix
                             ),
                             vec![
-                                ::sdk_runtime::AuthScheme::new("sigv4",
+                                ::cloudfront_runtime::AuthScheme::new("sigv4",
                                 Some(partition_result.implicit_global_region.to_owned()),
                                 None)
                             ],
@@ -128,7 +132,7 @@ pub fn resolve_endpoint(
                     );
                 }
                 return Err(
-                    ::sdk_runtime::EndpointError(
+                    ::cloudfront_runtime::EndpointError(
                         "FIPS and DualStack are enabled, but this partition does not support one or both"
                             .to_owned(),
                     ),
@@ -137,12 +141,12 @@ pub fn resolve_endpoint(
             if params.use_fips && !params.use_dual_stack {
                 if partition_result.supports_fips {
                     return Ok(
-                        ::sdk_runtime::Endpoint::new(
+                        ::cloudfront_runtime::Endpoint::new(
                             format!(
                                 "https://cloudfront-fips.{}", partition_result.dns_suffix
                             ),
                             vec![
-                                ::sdk_runtime::AuthScheme::new("sigv4",
+                                ::cloudfront_runtime::AuthScheme::new("sigv4",
                                 Some(partition_result.implicit_global_region.to_owned()),
                                 None)
                             ],
@@ -151,7 +155,7 @@ pub fn resolve_endpoint(
                     );
                 }
                 return Err(
-                    ::sdk_runtime::EndpointError(
+                    ::cloudfront_runtime::EndpointError(
                         "FIPS is enabled but this partition does not support FIPS"
                             .to_owned(),
                     ),
@@ -160,13 +164,13 @@ pub fn resolve_endpoint(
             if !params.use_fips && params.use_dual_stack {
                 if partition_result.supports_dual_stack {
                     return Ok(
-                        ::sdk_runtime::Endpoint::new(
+                        ::cloudfront_runtime::Endpoint::new(
                             format!(
                                 "https://cloudfront.{}", partition_result
                                 .dual_stack_dns_suffix
                             ),
                             vec![
-                                ::sdk_runtime::AuthScheme::new("sigv4",
+                                ::cloudfront_runtime::AuthScheme::new("sigv4",
                                 Some(partition_result.implicit_global_region.to_owned()),
                                 None)
                             ],
@@ -175,30 +179,34 @@ pub fn resolve_endpoint(
                     );
                 }
                 return Err(
-                    ::sdk_runtime::EndpointError(
+                    ::cloudfront_runtime::EndpointError(
                         "DualStack is enabled but this partition does not support DualStack"
                             .to_owned(),
                     ),
                 );
             }
             return Ok(
-                ::sdk_runtime::Endpoint::new(
+                ::cloudfront_runtime::Endpoint::new(
                     format!("https://cloudfront.{}", partition_result.dns_suffix),
                     vec![
-                        ::sdk_runtime::AuthScheme::new("sigv4", Some(partition_result
-                        .implicit_global_region.to_owned()), None)
+                        ::cloudfront_runtime::AuthScheme::new("sigv4",
+                        Some(partition_result.implicit_global_region.to_owned()), None)
                     ],
                     vec![],
                 ),
             );
         }
         return Err(
-            ::sdk_runtime::EndpointError(
+            ::cloudfront_runtime::EndpointError(
                 "no endpoint rule matched the parameters".to_owned(),
             ),
         );
     }
-    Err(::sdk_runtime::EndpointError("Invalid Configuration: Missing Region".to_owned()))
+    Err(
+        ::cloudfront_runtime::EndpointError(
+            "Invalid Configuration: Missing Region".to_owned(),
+        ),
+    )
 }
 
 #[cfg(test)]

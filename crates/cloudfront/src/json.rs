@@ -2,16 +2,16 @@
 //! Operations called by name with JSON input and output, in the AWS CLI's field names.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
-pub use ::sdk_runtime::json::{JsonCallError, Value};
+pub use ::cloudfront_runtime::json::{JsonCallError, Value};
 /// Calls `operation` (its model name, `CreateInvalidation`) with `input` as JSON.
 pub async fn call(
-    handle: &::sdk_runtime::Handle,
+    handle: &::cloudfront_runtime::Handle,
     operation: &str,
     input: Value,
 ) -> Result<Value, JsonCallError> {
     match operation {
         "CreateInvalidation" => {
-            ::sdk_runtime::json::call_typed(
+            ::cloudfront_runtime::json::call_typed(
                     input,
                     |
                         input: crate::operation::create_invalidation::CreateInvalidationInput|
@@ -22,7 +22,7 @@ pub async fn call(
                 .await
         }
         "CreateInvalidationForDistributionTenant" => {
-            ::sdk_runtime::json::call_typed(
+            ::cloudfront_runtime::json::call_typed(
                     input,
                     |
                         input: crate::operation::create_invalidation_for_distribution_tenant::CreateInvalidationForDistributionTenantInput|
@@ -37,7 +37,7 @@ pub async fn call(
                 .await
         }
         "GetInvalidationForDistributionTenant" => {
-            ::sdk_runtime::json::call_typed(
+            ::cloudfront_runtime::json::call_typed(
                     input,
                     |
                         input: crate::operation::get_invalidation_for_distribution_tenant::GetInvalidationForDistributionTenantInput|
@@ -52,7 +52,7 @@ pub async fn call(
                 .await
         }
         "GetInvalidation" => {
-            ::sdk_runtime::json::call_typed(
+            ::cloudfront_runtime::json::call_typed(
                     input,
                     |input: crate::operation::get_invalidation::GetInvalidationInput| async move {
                         crate::operation::get_invalidation::send(handle, &input).await
@@ -61,7 +61,7 @@ pub async fn call(
                 .await
         }
         "ListInvalidations" => {
-            ::sdk_runtime::json::call_typed(
+            ::cloudfront_runtime::json::call_typed(
                     input,
                     |
                         input: crate::operation::list_invalidations::ListInvalidationsInput|
@@ -72,7 +72,7 @@ pub async fn call(
                 .await
         }
         "ListInvalidationsForDistributionTenant" => {
-            ::sdk_runtime::json::call_typed(
+            ::cloudfront_runtime::json::call_typed(
                     input,
                     |
                         input: crate::operation::list_invalidations_for_distribution_tenant::ListInvalidationsForDistributionTenantInput|
@@ -87,7 +87,7 @@ pub async fn call(
                 .await
         }
         "ListDistributionTenants" => {
-            ::sdk_runtime::json::call_typed(
+            ::cloudfront_runtime::json::call_typed(
                     input,
                     |
                         input: crate::operation::list_distribution_tenants::ListDistributionTenantsInput|

@@ -3,9 +3,9 @@
 //! text (shorthand syntax, skeletons) without knowing the service.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
-use ::sdk_types::schema::{Field, Kind, OperationSchema};
+use ::cloudfront_primitives::schema::{Field, Kind, OperationSchema};
 
-use ::sdk_types::schema::Pagination;
+use ::cloudfront_primitives::schema::Pagination;
 
 /// Every operation, in model order.
 pub static OPERATIONS: &[OperationSchema] = &[

@@ -13,7 +13,7 @@ pub use cloudfront_serializers::create_invalidation::{
     parse_error, parse_response, serialize_request,
 };
 
-const SPEC: ::sdk_runtime::OperationSpec = ::sdk_runtime::OperationSpec {
+const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
     name: "CreateInvalidation",
     signing_name: "cloudfront",
 };
@@ -21,32 +21,35 @@ const SPEC: ::sdk_runtime::OperationSpec = ::sdk_runtime::OperationSpec {
 /// Sends one `CreateInvalidation` request with the client's configuration (retrying as configured).
 /// Starts an invalidation that removes the given paths from the edge caches of a distribution, so the next viewer request fetches them from the origin again.
 pub async fn send(
-    handle: &::sdk_runtime::Handle,
+    handle: &::cloudfront_runtime::Handle,
     input: &CreateInvalidationInput,
-) -> Result<CreateInvalidationOutput, ::sdk_runtime::SdkError<CreateInvalidationError>> {
+) -> Result<
+    CreateInvalidationOutput,
+    ::cloudfront_runtime::SdkError<CreateInvalidationError>,
+> {
     let request = serialize_request(input)
-        .map_err(::sdk_runtime::SdkError::Construction)?;
+        .map_err(::cloudfront_runtime::SdkError::Construction)?;
     let params = crate::endpoint::EndpointParams::from_config(&handle.config);
     let endpoint = crate::endpoint::resolve_endpoint(&params)
-        .map_err(::sdk_runtime::SdkError::Endpoint)?;
+        .map_err(::cloudfront_runtime::SdkError::Endpoint)?;
     let response = handle.invoke(SPEC, &endpoint, request, parse_error).await?;
     parse_response(&response)
-        .map_err(|e| ::sdk_runtime::SdkError::Response {
+        .map_err(|e| ::cloudfront_runtime::SdkError::Response {
             message: e.to_string(),
             status: response.status,
-            request_id: ::sdk_wire::request_id(&response),
+            request_id: ::cloudfront_restxml::request_id(&response),
         })
 }
 
 /// Builds and sends `CreateInvalidation`; made by `Client::create_invalidation`.
 #[derive(Clone, Debug)]
 pub struct CreateInvalidationFluentBuilder {
-    handle: Arc<::sdk_runtime::Handle>,
+    handle: Arc<::cloudfront_runtime::Handle>,
     inner: CreateInvalidationInputBuilder,
 }
 
 impl CreateInvalidationFluentBuilder {
-    pub(crate) fn new(handle: Arc<::sdk_runtime::Handle>) -> Self {
+    pub(crate) fn new(handle: Arc<::cloudfront_runtime::Handle>) -> Self {
         CreateInvalidationFluentBuilder {
             handle,
             inner: CreateInvalidationInput::builder(),
@@ -93,9 +96,12 @@ impl CreateInvalidationFluentBuilder {
         self,
     ) -> Result<
         CreateInvalidationOutput,
-        ::sdk_runtime::SdkError<CreateInvalidationError>,
+        ::cloudfront_runtime::SdkError<CreateInvalidationError>,
     > {
-        let input = self.inner.build().map_err(::sdk_runtime::SdkError::Construction)?;
+        let input = self
+            .inner
+            .build()
+            .map_err(::cloudfront_runtime::SdkError::Construction)?;
         send(&self.handle, &input).await
     }
 }

@@ -15,7 +15,7 @@ pub use cloudfront_serializers::create_invalidation_for_distribution_tenant::{
     parse_error, parse_response, serialize_request,
 };
 
-const SPEC: ::sdk_runtime::OperationSpec = ::sdk_runtime::OperationSpec {
+const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
     name: "CreateInvalidationForDistributionTenant",
     signing_name: "cloudfront",
 };
@@ -23,35 +23,35 @@ const SPEC: ::sdk_runtime::OperationSpec = ::sdk_runtime::OperationSpec {
 /// Sends one `CreateInvalidationForDistributionTenant` request with the client's configuration (retrying as configured).
 /// Starts an invalidation for a single distribution tenant of a multi-tenant distribution.
 pub async fn send(
-    handle: &::sdk_runtime::Handle,
+    handle: &::cloudfront_runtime::Handle,
     input: &CreateInvalidationForDistributionTenantInput,
 ) -> Result<
     CreateInvalidationForDistributionTenantOutput,
-    ::sdk_runtime::SdkError<CreateInvalidationForDistributionTenantError>,
+    ::cloudfront_runtime::SdkError<CreateInvalidationForDistributionTenantError>,
 > {
     let request = serialize_request(input)
-        .map_err(::sdk_runtime::SdkError::Construction)?;
+        .map_err(::cloudfront_runtime::SdkError::Construction)?;
     let params = crate::endpoint::EndpointParams::from_config(&handle.config);
     let endpoint = crate::endpoint::resolve_endpoint(&params)
-        .map_err(::sdk_runtime::SdkError::Endpoint)?;
+        .map_err(::cloudfront_runtime::SdkError::Endpoint)?;
     let response = handle.invoke(SPEC, &endpoint, request, parse_error).await?;
     parse_response(&response)
-        .map_err(|e| ::sdk_runtime::SdkError::Response {
+        .map_err(|e| ::cloudfront_runtime::SdkError::Response {
             message: e.to_string(),
             status: response.status,
-            request_id: ::sdk_wire::request_id(&response),
+            request_id: ::cloudfront_restxml::request_id(&response),
         })
 }
 
 /// Builds and sends `CreateInvalidationForDistributionTenant`; made by `Client::create_invalidation_for_distribution_tenant`.
 #[derive(Clone, Debug)]
 pub struct CreateInvalidationForDistributionTenantFluentBuilder {
-    handle: Arc<::sdk_runtime::Handle>,
+    handle: Arc<::cloudfront_runtime::Handle>,
     inner: CreateInvalidationForDistributionTenantInputBuilder,
 }
 
 impl CreateInvalidationForDistributionTenantFluentBuilder {
-    pub(crate) fn new(handle: Arc<::sdk_runtime::Handle>) -> Self {
+    pub(crate) fn new(handle: Arc<::cloudfront_runtime::Handle>) -> Self {
         CreateInvalidationForDistributionTenantFluentBuilder {
             handle,
             inner: CreateInvalidationForDistributionTenantInput::builder(),
@@ -98,9 +98,12 @@ impl CreateInvalidationForDistributionTenantFluentBuilder {
         self,
     ) -> Result<
         CreateInvalidationForDistributionTenantOutput,
-        ::sdk_runtime::SdkError<CreateInvalidationForDistributionTenantError>,
+        ::cloudfront_runtime::SdkError<CreateInvalidationForDistributionTenantError>,
     > {
-        let input = self.inner.build().map_err(::sdk_runtime::SdkError::Construction)?;
+        let input = self
+            .inner
+            .build()
+            .map_err(::cloudfront_runtime::SdkError::Construction)?;
         send(&self.handle, &input).await
     }
 }

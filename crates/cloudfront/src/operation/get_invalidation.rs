@@ -13,7 +13,7 @@ pub use cloudfront_serializers::get_invalidation::{
     parse_error, parse_response, serialize_request,
 };
 
-const SPEC: ::sdk_runtime::OperationSpec = ::sdk_runtime::OperationSpec {
+const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
     name: "GetInvalidation",
     signing_name: "cloudfront",
 };
@@ -21,32 +21,35 @@ const SPEC: ::sdk_runtime::OperationSpec = ::sdk_runtime::OperationSpec {
 /// Sends one `GetInvalidation` request with the client's configuration (retrying as configured).
 /// Reads the status and batch of one invalidation of a distribution.
 pub async fn send(
-    handle: &::sdk_runtime::Handle,
+    handle: &::cloudfront_runtime::Handle,
     input: &GetInvalidationInput,
-) -> Result<GetInvalidationOutput, ::sdk_runtime::SdkError<GetInvalidationError>> {
+) -> Result<
+    GetInvalidationOutput,
+    ::cloudfront_runtime::SdkError<GetInvalidationError>,
+> {
     let request = serialize_request(input)
-        .map_err(::sdk_runtime::SdkError::Construction)?;
+        .map_err(::cloudfront_runtime::SdkError::Construction)?;
     let params = crate::endpoint::EndpointParams::from_config(&handle.config);
     let endpoint = crate::endpoint::resolve_endpoint(&params)
-        .map_err(::sdk_runtime::SdkError::Endpoint)?;
+        .map_err(::cloudfront_runtime::SdkError::Endpoint)?;
     let response = handle.invoke(SPEC, &endpoint, request, parse_error).await?;
     parse_response(&response)
-        .map_err(|e| ::sdk_runtime::SdkError::Response {
+        .map_err(|e| ::cloudfront_runtime::SdkError::Response {
             message: e.to_string(),
             status: response.status,
-            request_id: ::sdk_wire::request_id(&response),
+            request_id: ::cloudfront_restxml::request_id(&response),
         })
 }
 
 /// Builds and sends `GetInvalidation`; made by `Client::get_invalidation`.
 #[derive(Clone, Debug)]
 pub struct GetInvalidationFluentBuilder {
-    handle: Arc<::sdk_runtime::Handle>,
+    handle: Arc<::cloudfront_runtime::Handle>,
     inner: GetInvalidationInputBuilder,
 }
 
 impl GetInvalidationFluentBuilder {
-    pub(crate) fn new(handle: Arc<::sdk_runtime::Handle>) -> Self {
+    pub(crate) fn new(handle: Arc<::cloudfront_runtime::Handle>) -> Self {
         GetInvalidationFluentBuilder {
             handle,
             inner: GetInvalidationInput::builder(),
@@ -85,8 +88,14 @@ impl GetInvalidationFluentBuilder {
     /// Builds the input (checking required members) and sends it.
     pub async fn send(
         self,
-    ) -> Result<GetInvalidationOutput, ::sdk_runtime::SdkError<GetInvalidationError>> {
-        let input = self.inner.build().map_err(::sdk_runtime::SdkError::Construction)?;
+    ) -> Result<
+        GetInvalidationOutput,
+        ::cloudfront_runtime::SdkError<GetInvalidationError>,
+    > {
+        let input = self
+            .inner
+            .build()
+            .map_err(::cloudfront_runtime::SdkError::Construction)?;
         send(&self.handle, &input).await
     }
 }
@@ -101,17 +110,17 @@ pub const DEFAULT_MAX_WAIT: ::std::time::Duration = ::std::time::Duration::from_
 /// Polls GetInvalidation until the invalidation reports Completed.
 #[derive(Clone, Debug)]
 pub struct InvalidationCompletedWaiter {
-    handle: ::std::sync::Arc<::sdk_runtime::Handle>,
+    handle: ::std::sync::Arc<::cloudfront_runtime::Handle>,
     inner: GetInvalidationInputBuilder,
-    config: ::sdk_runtime::waiter::WaiterConfig,
+    config: ::cloudfront_runtime::waiter::WaiterConfig,
 }
 
 impl InvalidationCompletedWaiter {
-    pub(crate) fn new(handle: ::std::sync::Arc<::sdk_runtime::Handle>) -> Self {
+    pub(crate) fn new(handle: ::std::sync::Arc<::cloudfront_runtime::Handle>) -> Self {
         InvalidationCompletedWaiter {
             handle,
             inner: GetInvalidationInput::builder(),
-            config: ::sdk_runtime::waiter::WaiterConfig::new(
+            config: ::cloudfront_runtime::waiter::WaiterConfig::new(
                 ::std::time::Duration::from_secs(20u64),
                 ::std::time::Duration::from_secs(600u64),
                 DEFAULT_MAX_WAIT,
@@ -164,8 +173,10 @@ impl InvalidationCompletedWaiter {
     pub async fn wait(
         self,
     ) -> Result<
-        ::sdk_runtime::waiter::Completed<cloudfront_shapes::GetInvalidationOutput>,
-        ::sdk_runtime::waiter::WaitError<
+        ::cloudfront_runtime::waiter::Completed<
+            cloudfront_shapes::GetInvalidationOutput,
+        >,
+        ::cloudfront_runtime::waiter::WaitError<
             cloudfront_shapes::GetInvalidationOutput,
             GetInvalidationError,
         >,
@@ -173,11 +184,11 @@ impl InvalidationCompletedWaiter {
         let input = self
             .inner
             .build()
-            .map_err(|e| ::sdk_runtime::waiter::WaitError::Error(
-                ::sdk_runtime::SdkError::Construction(e),
+            .map_err(|e| ::cloudfront_runtime::waiter::WaitError::Error(
+                ::cloudfront_runtime::SdkError::Construction(e),
             ))?;
         let handle = &self.handle;
-        ::sdk_runtime::waiter::wait(
+        ::cloudfront_runtime::waiter::wait(
                 self.config,
                 handle.config.clock.as_ref(),
                 handle.config.sleep.as_ref(),
@@ -185,7 +196,7 @@ impl InvalidationCompletedWaiter {
                 |
                     result: &Result<
                         cloudfront_shapes::GetInvalidationOutput,
-                        ::sdk_runtime::SdkError<GetInvalidationError>,
+                        ::cloudfront_runtime::SdkError<GetInvalidationError>,
                     >|
                 {
                     if let Ok(output) = result {
@@ -197,7 +208,9 @@ impl InvalidationCompletedWaiter {
                             }
                         }
                         if values.len() == 1 && values[0] == "Completed" {
-                            return Some(::sdk_runtime::waiter::AcceptorState::Success);
+                            return Some(
+                                ::cloudfront_runtime::waiter::AcceptorState::Success,
+                            );
                         }
                     }
                     None

@@ -15,7 +15,7 @@ pub use cloudfront_serializers::get_invalidation_for_distribution_tenant::{
     parse_error, parse_response, serialize_request,
 };
 
-const SPEC: ::sdk_runtime::OperationSpec = ::sdk_runtime::OperationSpec {
+const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
     name: "GetInvalidationForDistributionTenant",
     signing_name: "cloudfront",
 };
@@ -23,35 +23,35 @@ const SPEC: ::sdk_runtime::OperationSpec = ::sdk_runtime::OperationSpec {
 /// Sends one `GetInvalidationForDistributionTenant` request with the client's configuration (retrying as configured).
 /// Reads the status and batch of one invalidation of a distribution tenant.
 pub async fn send(
-    handle: &::sdk_runtime::Handle,
+    handle: &::cloudfront_runtime::Handle,
     input: &GetInvalidationForDistributionTenantInput,
 ) -> Result<
     GetInvalidationForDistributionTenantOutput,
-    ::sdk_runtime::SdkError<GetInvalidationForDistributionTenantError>,
+    ::cloudfront_runtime::SdkError<GetInvalidationForDistributionTenantError>,
 > {
     let request = serialize_request(input)
-        .map_err(::sdk_runtime::SdkError::Construction)?;
+        .map_err(::cloudfront_runtime::SdkError::Construction)?;
     let params = crate::endpoint::EndpointParams::from_config(&handle.config);
     let endpoint = crate::endpoint::resolve_endpoint(&params)
-        .map_err(::sdk_runtime::SdkError::Endpoint)?;
+        .map_err(::cloudfront_runtime::SdkError::Endpoint)?;
     let response = handle.invoke(SPEC, &endpoint, request, parse_error).await?;
     parse_response(&response)
-        .map_err(|e| ::sdk_runtime::SdkError::Response {
+        .map_err(|e| ::cloudfront_runtime::SdkError::Response {
             message: e.to_string(),
             status: response.status,
-            request_id: ::sdk_wire::request_id(&response),
+            request_id: ::cloudfront_restxml::request_id(&response),
         })
 }
 
 /// Builds and sends `GetInvalidationForDistributionTenant`; made by `Client::get_invalidation_for_distribution_tenant`.
 #[derive(Clone, Debug)]
 pub struct GetInvalidationForDistributionTenantFluentBuilder {
-    handle: Arc<::sdk_runtime::Handle>,
+    handle: Arc<::cloudfront_runtime::Handle>,
     inner: GetInvalidationForDistributionTenantInputBuilder,
 }
 
 impl GetInvalidationForDistributionTenantFluentBuilder {
-    pub(crate) fn new(handle: Arc<::sdk_runtime::Handle>) -> Self {
+    pub(crate) fn new(handle: Arc<::cloudfront_runtime::Handle>) -> Self {
         GetInvalidationForDistributionTenantFluentBuilder {
             handle,
             inner: GetInvalidationForDistributionTenantInput::builder(),
@@ -92,9 +92,12 @@ impl GetInvalidationForDistributionTenantFluentBuilder {
         self,
     ) -> Result<
         GetInvalidationForDistributionTenantOutput,
-        ::sdk_runtime::SdkError<GetInvalidationForDistributionTenantError>,
+        ::cloudfront_runtime::SdkError<GetInvalidationForDistributionTenantError>,
     > {
-        let input = self.inner.build().map_err(::sdk_runtime::SdkError::Construction)?;
+        let input = self
+            .inner
+            .build()
+            .map_err(::cloudfront_runtime::SdkError::Construction)?;
         send(&self.handle, &input).await
     }
 }
@@ -109,17 +112,17 @@ pub const DEFAULT_MAX_WAIT: ::std::time::Duration = ::std::time::Duration::from_
 /// Polls GetInvalidationForDistributionTenant until the invalidation reports Completed.
 #[derive(Clone, Debug)]
 pub struct InvalidationForDistributionTenantCompletedWaiter {
-    handle: ::std::sync::Arc<::sdk_runtime::Handle>,
+    handle: ::std::sync::Arc<::cloudfront_runtime::Handle>,
     inner: GetInvalidationForDistributionTenantInputBuilder,
-    config: ::sdk_runtime::waiter::WaiterConfig,
+    config: ::cloudfront_runtime::waiter::WaiterConfig,
 }
 
 impl InvalidationForDistributionTenantCompletedWaiter {
-    pub(crate) fn new(handle: ::std::sync::Arc<::sdk_runtime::Handle>) -> Self {
+    pub(crate) fn new(handle: ::std::sync::Arc<::cloudfront_runtime::Handle>) -> Self {
         InvalidationForDistributionTenantCompletedWaiter {
             handle,
             inner: GetInvalidationForDistributionTenantInput::builder(),
-            config: ::sdk_runtime::waiter::WaiterConfig::new(
+            config: ::cloudfront_runtime::waiter::WaiterConfig::new(
                 ::std::time::Duration::from_secs(20u64),
                 ::std::time::Duration::from_secs(600u64),
                 DEFAULT_MAX_WAIT,
@@ -172,10 +175,10 @@ impl InvalidationForDistributionTenantCompletedWaiter {
     pub async fn wait(
         self,
     ) -> Result<
-        ::sdk_runtime::waiter::Completed<
+        ::cloudfront_runtime::waiter::Completed<
             cloudfront_shapes::GetInvalidationForDistributionTenantOutput,
         >,
-        ::sdk_runtime::waiter::WaitError<
+        ::cloudfront_runtime::waiter::WaitError<
             cloudfront_shapes::GetInvalidationForDistributionTenantOutput,
             GetInvalidationForDistributionTenantError,
         >,
@@ -183,11 +186,11 @@ impl InvalidationForDistributionTenantCompletedWaiter {
         let input = self
             .inner
             .build()
-            .map_err(|e| ::sdk_runtime::waiter::WaitError::Error(
-                ::sdk_runtime::SdkError::Construction(e),
+            .map_err(|e| ::cloudfront_runtime::waiter::WaitError::Error(
+                ::cloudfront_runtime::SdkError::Construction(e),
             ))?;
         let handle = &self.handle;
-        ::sdk_runtime::waiter::wait(
+        ::cloudfront_runtime::waiter::wait(
                 self.config,
                 handle.config.clock.as_ref(),
                 handle.config.sleep.as_ref(),
@@ -195,7 +198,7 @@ impl InvalidationForDistributionTenantCompletedWaiter {
                 |
                     result: &Result<
                         cloudfront_shapes::GetInvalidationForDistributionTenantOutput,
-                        ::sdk_runtime::SdkError<
+                        ::cloudfront_runtime::SdkError<
                             GetInvalidationForDistributionTenantError,
                         >,
                     >|
@@ -209,7 +212,9 @@ impl InvalidationForDistributionTenantCompletedWaiter {
                             }
                         }
                         if values.len() == 1 && values[0] == "Completed" {
-                            return Some(::sdk_runtime::waiter::AcceptorState::Success);
+                            return Some(
+                                ::cloudfront_runtime::waiter::AcceptorState::Success,
+                            );
                         }
                     }
                     None

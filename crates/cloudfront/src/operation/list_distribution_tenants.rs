@@ -14,7 +14,7 @@ pub use cloudfront_serializers::list_distribution_tenants::{
     parse_error, parse_response, serialize_request,
 };
 
-const SPEC: ::sdk_runtime::OperationSpec = ::sdk_runtime::OperationSpec {
+const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
     name: "ListDistributionTenants",
     signing_name: "cloudfront",
 };
@@ -22,35 +22,35 @@ const SPEC: ::sdk_runtime::OperationSpec = ::sdk_runtime::OperationSpec {
 /// Sends one `ListDistributionTenants` request with the client's configuration (retrying as configured).
 /// Lists the distribution tenants of the account, optionally only those of one distribution or connection group; paginated by marker.
 pub async fn send(
-    handle: &::sdk_runtime::Handle,
+    handle: &::cloudfront_runtime::Handle,
     input: &ListDistributionTenantsInput,
 ) -> Result<
     ListDistributionTenantsOutput,
-    ::sdk_runtime::SdkError<ListDistributionTenantsError>,
+    ::cloudfront_runtime::SdkError<ListDistributionTenantsError>,
 > {
     let request = serialize_request(input)
-        .map_err(::sdk_runtime::SdkError::Construction)?;
+        .map_err(::cloudfront_runtime::SdkError::Construction)?;
     let params = crate::endpoint::EndpointParams::from_config(&handle.config);
     let endpoint = crate::endpoint::resolve_endpoint(&params)
-        .map_err(::sdk_runtime::SdkError::Endpoint)?;
+        .map_err(::cloudfront_runtime::SdkError::Endpoint)?;
     let response = handle.invoke(SPEC, &endpoint, request, parse_error).await?;
     parse_response(&response)
-        .map_err(|e| ::sdk_runtime::SdkError::Response {
+        .map_err(|e| ::cloudfront_runtime::SdkError::Response {
             message: e.to_string(),
             status: response.status,
-            request_id: ::sdk_wire::request_id(&response),
+            request_id: ::cloudfront_restxml::request_id(&response),
         })
 }
 
 /// Builds and sends `ListDistributionTenants`; made by `Client::list_distribution_tenants`.
 #[derive(Clone, Debug)]
 pub struct ListDistributionTenantsFluentBuilder {
-    handle: Arc<::sdk_runtime::Handle>,
+    handle: Arc<::cloudfront_runtime::Handle>,
     inner: ListDistributionTenantsInputBuilder,
 }
 
 impl ListDistributionTenantsFluentBuilder {
-    pub(crate) fn new(handle: Arc<::sdk_runtime::Handle>) -> Self {
+    pub(crate) fn new(handle: Arc<::cloudfront_runtime::Handle>) -> Self {
         ListDistributionTenantsFluentBuilder {
             handle,
             inner: ListDistributionTenantsInput::builder(),
@@ -109,9 +109,12 @@ impl ListDistributionTenantsFluentBuilder {
         self,
     ) -> Result<
         ListDistributionTenantsOutput,
-        ::sdk_runtime::SdkError<ListDistributionTenantsError>,
+        ::cloudfront_runtime::SdkError<ListDistributionTenantsError>,
     > {
-        let input = self.inner.build().map_err(::sdk_runtime::SdkError::Construction)?;
+        let input = self
+            .inner
+            .build()
+            .map_err(::cloudfront_runtime::SdkError::Construction)?;
         send(&self.handle, &input).await
     }
 
@@ -119,19 +122,20 @@ impl ListDistributionTenantsFluentBuilder {
     /// the operation's page-size member as set on this builder.
     pub fn into_paginator(
         self,
-    ) -> ::sdk_runtime::paginate::Pages<
+    ) -> ::cloudfront_runtime::paginate::Pages<
         cloudfront_shapes::ListDistributionTenantsOutput,
         ListDistributionTenantsError,
     > {
         let handle = self.handle;
         let start = self.inner.get_marker().cloned();
         let inner = self.inner;
-        ::sdk_runtime::paginate::Pages::new(
+        ::cloudfront_runtime::paginate::Pages::new(
             Box::new(move |token| {
                 let handle = handle.clone();
                 let input = inner.clone().set_marker(token).build();
                 Box::pin(async move {
-                    let input = input.map_err(::sdk_runtime::SdkError::Construction)?;
+                    let input = input
+                        .map_err(::cloudfront_runtime::SdkError::Construction)?;
                     send(&handle, &input).await
                 })
             }),
@@ -143,7 +147,7 @@ impl ListDistributionTenantsFluentBuilder {
     /// Every item of every page, fetched page by page as they are read.
     pub fn items(
         self,
-    ) -> ::sdk_runtime::paginate::Items<
+    ) -> ::cloudfront_runtime::paginate::Items<
         cloudfront_shapes::ListDistributionTenantsOutput,
         cloudfront_shapes::DistributionTenantSummary,
         ListDistributionTenantsError,

@@ -13,7 +13,7 @@ pub use cloudfront_serializers::list_invalidations::{
     parse_error, parse_response, serialize_request,
 };
 
-const SPEC: ::sdk_runtime::OperationSpec = ::sdk_runtime::OperationSpec {
+const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
     name: "ListInvalidations",
     signing_name: "cloudfront",
 };
@@ -21,32 +21,35 @@ const SPEC: ::sdk_runtime::OperationSpec = ::sdk_runtime::OperationSpec {
 /// Sends one `ListInvalidations` request with the client's configuration (retrying as configured).
 /// Lists the invalidations of a distribution, newest first, one page at a time.
 pub async fn send(
-    handle: &::sdk_runtime::Handle,
+    handle: &::cloudfront_runtime::Handle,
     input: &ListInvalidationsInput,
-) -> Result<ListInvalidationsOutput, ::sdk_runtime::SdkError<ListInvalidationsError>> {
+) -> Result<
+    ListInvalidationsOutput,
+    ::cloudfront_runtime::SdkError<ListInvalidationsError>,
+> {
     let request = serialize_request(input)
-        .map_err(::sdk_runtime::SdkError::Construction)?;
+        .map_err(::cloudfront_runtime::SdkError::Construction)?;
     let params = crate::endpoint::EndpointParams::from_config(&handle.config);
     let endpoint = crate::endpoint::resolve_endpoint(&params)
-        .map_err(::sdk_runtime::SdkError::Endpoint)?;
+        .map_err(::cloudfront_runtime::SdkError::Endpoint)?;
     let response = handle.invoke(SPEC, &endpoint, request, parse_error).await?;
     parse_response(&response)
-        .map_err(|e| ::sdk_runtime::SdkError::Response {
+        .map_err(|e| ::cloudfront_runtime::SdkError::Response {
             message: e.to_string(),
             status: response.status,
-            request_id: ::sdk_wire::request_id(&response),
+            request_id: ::cloudfront_restxml::request_id(&response),
         })
 }
 
 /// Builds and sends `ListInvalidations`; made by `Client::list_invalidations`.
 #[derive(Clone, Debug)]
 pub struct ListInvalidationsFluentBuilder {
-    handle: Arc<::sdk_runtime::Handle>,
+    handle: Arc<::cloudfront_runtime::Handle>,
     inner: ListInvalidationsInputBuilder,
 }
 
 impl ListInvalidationsFluentBuilder {
-    pub(crate) fn new(handle: Arc<::sdk_runtime::Handle>) -> Self {
+    pub(crate) fn new(handle: Arc<::cloudfront_runtime::Handle>) -> Self {
         ListInvalidationsFluentBuilder {
             handle,
             inner: ListInvalidationsInput::builder(),
@@ -99,9 +102,12 @@ impl ListInvalidationsFluentBuilder {
         self,
     ) -> Result<
         ListInvalidationsOutput,
-        ::sdk_runtime::SdkError<ListInvalidationsError>,
+        ::cloudfront_runtime::SdkError<ListInvalidationsError>,
     > {
-        let input = self.inner.build().map_err(::sdk_runtime::SdkError::Construction)?;
+        let input = self
+            .inner
+            .build()
+            .map_err(::cloudfront_runtime::SdkError::Construction)?;
         send(&self.handle, &input).await
     }
 
@@ -109,19 +115,20 @@ impl ListInvalidationsFluentBuilder {
     /// the operation's page-size member as set on this builder.
     pub fn into_paginator(
         self,
-    ) -> ::sdk_runtime::paginate::Pages<
+    ) -> ::cloudfront_runtime::paginate::Pages<
         cloudfront_shapes::ListInvalidationsOutput,
         ListInvalidationsError,
     > {
         let handle = self.handle;
         let start = self.inner.get_marker().cloned();
         let inner = self.inner;
-        ::sdk_runtime::paginate::Pages::new(
+        ::cloudfront_runtime::paginate::Pages::new(
             Box::new(move |token| {
                 let handle = handle.clone();
                 let input = inner.clone().set_marker(token).build();
                 Box::pin(async move {
-                    let input = input.map_err(::sdk_runtime::SdkError::Construction)?;
+                    let input = input
+                        .map_err(::cloudfront_runtime::SdkError::Construction)?;
                     send(&handle, &input).await
                 })
             }),
@@ -133,7 +140,7 @@ impl ListInvalidationsFluentBuilder {
     /// Every item of every page, fetched page by page as they are read.
     pub fn items(
         self,
-    ) -> ::sdk_runtime::paginate::Items<
+    ) -> ::cloudfront_runtime::paginate::Items<
         cloudfront_shapes::ListInvalidationsOutput,
         cloudfront_shapes::InvalidationSummary,
         ListInvalidationsError,

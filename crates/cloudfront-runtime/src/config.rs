@@ -1,0 +1,382 @@
+//! Client configuration: set in code, or loaded the way the AWS SDKs and CLI do from the
+//! environment and the shared config files (explicit settings win, then environment
+//! variables, then the profile).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::credentials::{CachingProvider, ChainProvider, ChainSettings, Credentials, MfaPrompt, ProvideCredentials};
+use crate::env::Env;
+use crate::profile::{Profile, ProfileSet};
+use crate::retry::RetryConfig;
+use crate::time::{Clock, Sleep, SystemClock, TokioSleep};
+use crate::transport::TransportSettings;
+
+/// Everything a client needs besides the service's own model.
+#[non_exhaustive]
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The region requests are made in (signing region unless the endpoint rules say otherwise).
+    pub region: Option<String>,
+    /// A URL to use instead of the resolved endpoint (from code; the environment and
+    /// profile overrides are looked up per service by [`Config::endpoint_url_for`]).
+    pub endpoint_url: Option<String>,
+    /// Use a FIPS 140 endpoint.
+    pub use_fips: bool,
+    /// Use a dual-stack (IPv4 and IPv6) endpoint.
+    pub use_dual_stack: bool,
+    /// `None` sends requests unsigned (`--no-sign-request`).
+    pub credentials: Option<Arc<dyn ProvideCredentials>>,
+    /// How failed attempts are retried.
+    pub retry: RetryConfig,
+    /// HTTP transport settings (timeouts, TLS, body limit).
+    pub transport: TransportSettings,
+    /// A deadline for the whole operation, retries included.
+    pub operation_timeout: Option<Duration>,
+    /// Where time comes from (tests substitute a fake clock).
+    pub clock: Arc<dyn Clock>,
+    /// How to wait (tests substitute a fake sleeper).
+    pub sleep: Arc<dyn Sleep>,
+    env: Env,
+    profiles: Arc<ProfileSet>,
+    profile: Option<Profile>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            region: None,
+            endpoint_url: None,
+            use_fips: false,
+            use_dual_stack: false,
+            credentials: None,
+            retry: RetryConfig::default(),
+            transport: TransportSettings::default(),
+            operation_timeout: None,
+            clock: Arc::new(SystemClock),
+            sleep: Arc::new(TokioSleep),
+            env: Env::default(),
+            profiles: Arc::default(),
+            profile: None,
+        }
+    }
+}
+
+impl Config {
+    /// A builder starting from nothing (no region, no credentials).
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder {
+            config: Config::default(),
+            profile_name: None,
+            unsigned: false,
+            mfa: None,
+            share_role_cache: false,
+        }
+    }
+
+    /// Loads from the process environment and `~/.aws` files.
+    pub fn load() -> Result<Config, String> {
+        Config::loader(Env::process(), None).build()
+    }
+
+    /// A builder that first loads from `env` and the shared config files, with `profile`
+    /// (else `AWS_PROFILE`, else `default`); settings made on it override what was loaded.
+    pub fn loader(env: Env, profile: Option<String>) -> ConfigBuilder {
+        ConfigBuilder {
+            config: Config { env, ..Config::default() },
+            profile_name: Some(profile),
+            unsigned: false,
+            mfa: None,
+            share_role_cache: false,
+        }
+    }
+
+    /// The endpoint override for a service: the one set in code, else the one the
+    /// environment or the profile configures (see [`configured_endpoint_url`]).
+    pub fn endpoint_url_for(&self, service_id: &str) -> Option<String> {
+        if let Some(url) = &self.endpoint_url {
+            return Some(url.clone());
+        }
+        configured_endpoint_url(&self.env, &self.profiles, self.profile.as_ref(), service_id)
+    }
+
+    /// The profile that was loaded, if any.
+    pub fn profile(&self) -> Option<&Profile> {
+        self.profile.as_ref()
+    }
+}
+
+/// The endpoint the environment or the shared config configures for a service, by its
+/// service id (`CloudFront`, `STS`, `SSO OIDC`), in the AWS SDKs' order:
+/// `AWS_ENDPOINT_URL_<SERVICE>` (upper-cased, spaces as `_`), `AWS_ENDPOINT_URL`, the
+/// service's `endpoint_url` in the profile's `[services NAME]` section (key lower-cased,
+/// spaces as `_`), the profile's `endpoint_url`. `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or the
+/// profile's `ignore_configured_endpoint_urls` turns all of them off.
+pub fn configured_endpoint_url(
+    env: &Env,
+    profiles: &ProfileSet,
+    profile: Option<&Profile>,
+    service_id: &str,
+) -> Option<String> {
+    let ignore = env.flag("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").ok().flatten().unwrap_or_else(|| {
+        profile.and_then(|p| p.get("ignore_configured_endpoint_urls")).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    });
+    if ignore {
+        return None;
+    }
+    let variable = format!("AWS_ENDPOINT_URL_{}", service_id.to_ascii_uppercase().replace([' ', '-'], "_"));
+    let services_key = service_id.to_ascii_lowercase().replace([' ', '-'], "_");
+    let from_services = || {
+        let section = profile.and_then(|p| p.get("services")).and_then(|name| profiles.services(name))?;
+        section.nested(&services_key).get("endpoint_url").map(str::to_owned)
+    };
+    env.get(&variable)
+        .or_else(|| env.get("AWS_ENDPOINT_URL"))
+        .map(str::to_owned)
+        .or_else(from_services)
+        .or_else(|| profile.and_then(|p| p.get("endpoint_url")).map(str::to_owned))
+}
+
+/// A true/false setting: the environment variable, else the profile's key, else false; any
+/// other text is an error naming where it came from.
+pub(crate) fn bool_setting(env: &Env, profile: Option<&Profile>, variable: &str, key: &str) -> Result<bool, String> {
+    if let Some(v) = env.flag(variable)? {
+        return Ok(v);
+    }
+    match profile.and_then(|p| p.get(key)) {
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+        Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
+        Some(v) => Err(format!("{key} in the profile must be true or false, not {v:?}")),
+        None => Ok(false),
+    }
+}
+
+/// Builds a [`Config`].
+#[derive(Debug)]
+pub struct ConfigBuilder {
+    config: Config,
+    /// `Some` when the environment and profile are to be loaded (with an optional name).
+    profile_name: Option<Option<String>>,
+    unsigned: bool,
+    mfa: Option<Arc<dyn MfaPrompt>>,
+    share_role_cache: bool,
+}
+
+impl ConfigBuilder {
+    /// Sets the region.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.config.region = Some(region.into());
+        self
+    }
+
+    /// Sets an endpoint URL to use instead of the resolved one.
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.config.endpoint_url = Some(url.into());
+        self
+    }
+
+    /// Use a FIPS endpoint.
+    pub fn use_fips(mut self, on: bool) -> Self {
+        self.config.use_fips = on;
+        self
+    }
+
+    /// Use a dual-stack endpoint.
+    pub fn use_dual_stack(mut self, on: bool) -> Self {
+        self.config.use_dual_stack = on;
+        self
+    }
+
+    /// Fixed credentials.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.config.credentials = Some(Arc::new(credentials));
+        self
+    }
+
+    /// Any credentials provider (it is used as is; wrap it in a cache if it is slow).
+    pub fn credentials_provider(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
+        self.config.credentials = Some(provider);
+        self
+    }
+
+    /// How the default chain asks for an MFA code (default: on the terminal, refusing when
+    /// there is none).
+    pub fn mfa_prompt(mut self, prompt: Arc<dyn MfaPrompt>) -> Self {
+        self.mfa = Some(prompt);
+        self
+    }
+
+    /// Read and write assumed-role credentials in the AWS CLI's `~/.aws/cli/cache`, as the
+    /// AWS CLI does, so either tool reuses a role the other assumed (off by default).
+    pub fn share_role_cache_with_aws_cli(mut self, on: bool) -> Self {
+        self.share_role_cache = on;
+        self
+    }
+
+    /// Send requests unsigned (no credentials are looked up).
+    pub fn no_signing(mut self) -> Self {
+        self.config.credentials = None;
+        self.unsigned = true;
+        self
+    }
+
+    /// Sets the retry mode and attempts.
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.config.retry = retry;
+        self
+    }
+
+    /// Sets the transport settings.
+    pub fn transport(mut self, transport: TransportSettings) -> Self {
+        self.config.transport = transport;
+        self
+    }
+
+    /// Sets the connect timeout.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.config.transport.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets the read timeout (the longest wait for any read).
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.config.transport.read_timeout = timeout;
+        self
+    }
+
+    /// Sets a deadline for whole operations, retries included.
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.config.operation_timeout = Some(timeout);
+        self
+    }
+
+    /// A clock and sleeper (tests use [`crate::time::FakeTime`]).
+    pub fn time(mut self, clock: Arc<dyn Clock>, sleep: Arc<dyn Sleep>) -> Self {
+        self.config.clock = clock;
+        self.config.sleep = sleep;
+        self
+    }
+
+    /// Finishes, loading the environment and profile first when this builder came from
+    /// [`Config::loader`]; what was set in code wins.
+    pub fn build(self) -> Result<Config, String> {
+        let ConfigBuilder { mut config, profile_name, unsigned, mfa, share_role_cache } = self;
+        let Some(profile_name) = profile_name else { return Ok(config) };
+        let env = config.env.clone();
+        let profiles = Arc::new(ProfileSet::load(&env)?);
+        let selected = crate::profile::selected_name(&env, profile_name.as_deref());
+        let named =
+            profile_name.is_some() || env.get("AWS_DEFAULT_PROFILE").is_some() || env.get("AWS_PROFILE").is_some();
+        let profile = match profiles.profile(&selected) {
+            Some(p) => Some(p.clone()),
+            None if named => {
+                // botocore's words; the profiles that do exist go to the log.
+                tracing::debug!(known = ?profiles.names(), "no such profile");
+                return Err(format!("The config profile ({selected}) could not be found"));
+            }
+            None => None,
+        };
+        if config.region.is_none() {
+            config.region = env
+                .get("AWS_REGION")
+                .or_else(|| env.get("AWS_DEFAULT_REGION"))
+                .or_else(|| profile.as_ref().and_then(|p| p.get("region")))
+                .map(str::to_owned);
+        }
+        let flag = |var: &str, key: &str| bool_setting(&env, profile.as_ref(), var, key);
+        config.use_fips = config.use_fips || flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?;
+        config.use_dual_stack = config.use_dual_stack || flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?;
+        if config.retry == RetryConfig::default() {
+            config.retry = RetryConfig::from_env(&env, profile.as_ref())?;
+        }
+        // AWS_CA_BUNDLE, else the profile's ca_bundle: for the client and its credential calls.
+        if config.transport.ca_bundle.is_none() {
+            config.transport.ca_bundle = env
+                .get("AWS_CA_BUNDLE")
+                .or_else(|| profile.as_ref().and_then(|p| p.get("ca_bundle")))
+                .map(|path| env.expand_home(path));
+        }
+        if config.credentials.is_none() && !unsigned {
+            let settings = ChainSettings {
+                env,
+                profiles: profiles.clone(),
+                profile: profile_name,
+                region: config.region.clone(),
+                ca_bundle: config.transport.ca_bundle.clone(),
+                clock: config.clock.clone(),
+                mfa: mfa.unwrap_or_else(|| Arc::new(crate::credentials::TerminalMfaPrompt)),
+                share_role_cache_with_aws_cli: share_role_cache,
+            };
+            let chain = ChainProvider::default_chain(settings);
+            config.credentials = Some(Arc::new(CachingProvider::with_clock(Box::new(chain), config.clock.clone())));
+        }
+        config.profiles = profiles;
+        config.profile = profile;
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(config: &str) -> Env {
+        let dir =
+            std::env::temp_dir().join(format!("cloudfront-runtime-config-{}-{}", std::process::id(), config.len()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("config"), config).unwrap();
+        let path = dir.join("config").to_string_lossy().into_owned();
+        Env::from_pairs([("AWS_CONFIG_FILE", path.as_str()), ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")])
+    }
+
+    #[test]
+    fn region_and_endpoint_precedence() {
+        let env = files(
+            "[default]\nregion = eu-west-1\nendpoint_url = http://profile:1\n[profile p]\nregion = ap-south-1\nuse_fips_endpoint = true\n",
+        );
+        let config = Config::loader(env.clone(), None).build().unwrap();
+        assert_eq!(config.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(config.endpoint_url_for("CloudFront").as_deref(), Some("http://profile:1"));
+
+        let mut with_env = env.clone();
+        with_env = Env::from_pairs(
+            [
+                ("AWS_REGION", "us-west-2"),
+                ("AWS_ENDPOINT_URL", "http://all:2"),
+                ("AWS_ENDPOINT_URL_CLOUDFRONT", "http://cf:3"),
+            ]
+            .into_iter()
+            .chain([("AWS_CONFIG_FILE", with_env.get("AWS_CONFIG_FILE").unwrap())]),
+        );
+        let config = Config::loader(with_env.clone(), None).build().unwrap();
+        assert_eq!(config.region.as_deref(), Some("us-west-2"));
+        assert_eq!(config.endpoint_url_for("CloudFront").as_deref(), Some("http://cf:3"));
+        let explicit = Config::loader(with_env, None).endpoint_url("http://code:4").region("x").build().unwrap();
+        assert_eq!(explicit.endpoint_url_for("CloudFront").as_deref(), Some("http://code:4"));
+        assert_eq!(explicit.region.as_deref(), Some("x"));
+
+        let p = Config::loader(env.clone(), Some("p".into())).build().unwrap();
+        assert_eq!(p.region.as_deref(), Some("ap-south-1"));
+        assert!(p.use_fips);
+        let missing = Config::loader(env, Some("nope".into())).build().unwrap_err();
+        assert!(missing.contains("(nope) could not be found"), "{missing}");
+    }
+
+    #[test]
+    fn the_ca_bundle_comes_from_the_environment_or_the_profile() {
+        let env =
+            files("[default]\nca_bundle = ~/profile-ca.pem\n[profile other]\nregion = x\n").with("HOME", "/home/me");
+        let config = Config::loader(env.clone(), None).build().unwrap();
+        assert_eq!(config.transport.ca_bundle.as_deref(), Some(std::path::Path::new("/home/me/profile-ca.pem")));
+        let config = Config::loader(env.with("AWS_CA_BUNDLE", "/etc/env-ca.pem"), None).build().unwrap();
+        assert_eq!(config.transport.ca_bundle.as_deref(), Some(std::path::Path::new("/etc/env-ca.pem")));
+        let config = Config::loader(env, Some("other".into())).build().unwrap();
+        assert_eq!(config.transport.ca_bundle, None);
+        // And the client refuses one it cannot read, naming it.
+        let error = crate::Handle::new(
+            Config::loader(files("").with("AWS_CA_BUNDLE", "/nonexistent/ca.pem"), None).build().unwrap(),
+        )
+        .unwrap_err();
+        assert!(error.contains("cannot read the CA bundle /nonexistent/ca.pem"), "{error}");
+    }
+}
