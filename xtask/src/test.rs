@@ -7,6 +7,32 @@ use std::process::{Command, Stdio};
 
 use crate::run::{root, shared};
 
+/// The workspace's packages that may be published (`publish` not set to false), so a release
+/// is `cargo publish` away once this step passes.
+fn publishable_packages() -> Result<Vec<String>, String> {
+    let output = Command::new("cargo")
+        .current_dir(root())
+        .args(["metadata", "--no-deps", "--format-version", "1", "--locked"])
+        .output()
+        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("cargo metadata failed: {}", String::from_utf8_lossy(&output.stderr)));
+    }
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&output.stdout).map_err(|e| format!("cargo metadata printed no JSON: {e}"))?;
+    let names: Vec<String> = metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["publish"].is_null())
+        .filter_map(|p| p["name"].as_str().map(str::to_owned))
+        .collect();
+    if names.is_empty() {
+        return Err("cargo metadata lists no publishable package".into());
+    }
+    Ok(names)
+}
+
 /// A step: a name and the command it runs (in the workspace root).
 struct Step {
     name: &'static str,
@@ -27,10 +53,20 @@ pub fn main(args: &[String]) -> Result<(), String> {
     let full_model_out = target.join("full-model");
     let fixture_out = target.join("kitchen-sink");
     let official_model = shared().join("aws-models/cloudfront.json");
+    let mut package = vec!["package".to_owned(), "--allow-dirty".to_owned()];
+    for name in publishable_packages()? {
+        package.extend(["--package".to_owned(), name]);
+    }
     let steps = vec![
         step("format", "cargo", &["fmt", "--all", "--check"]),
         step("generated code is current", "cargo", &["xtask", "regenerate", "--check"]),
         step("lints", "cargo", &["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]),
+        step(
+            "licenses, bans and sources of the dependencies",
+            "cargo",
+            &["deny", "check", "licenses", "bans", "sources"],
+        ),
+        Step { args: package, ..step("every publishable crate packages, and builds from its package", "cargo", &[]) },
         Step {
             env: vec![("INSTA_UPDATE", "no".into())],
             ..step("unit, model and snapshot tests", "cargo", &["test", "--workspace", "--all-features"])
