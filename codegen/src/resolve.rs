@@ -276,7 +276,7 @@ impl Resolver<'_> {
         });
         Ok(Operation {
             snake: snake_case(&name),
-            doc: op.traits.documentation().map(str::to_owned),
+            doc: Some(op.traits.documentation().map_or_else(|| format!("Calls `{name}`."), str::to_owned)),
             method: http["method"].as_str().unwrap_or("GET").to_owned(),
             path,
             literal_query,
@@ -330,7 +330,8 @@ impl Resolver<'_> {
             module: module_name(&name),
             xml_name: shape.traits.string("smithy.api#xmlName").unwrap_or(&shape_name).to_owned(),
             xml_namespace: xml_namespace(&shape.traits),
-            doc: shape.traits.documentation().map(str::to_owned),
+            // Every public item is documented (`missing_docs` is denied in generated crates).
+            doc: Some(shape.traits.documentation().map_or_else(|| format!("The `{shape_name}` shape."), str::to_owned)),
             name,
             shape_name,
             members,
@@ -382,7 +383,11 @@ impl Resolver<'_> {
         });
         Ok(Member {
             field: field_name(name),
-            doc: t.documentation().or_else(|| target_traits.and_then(Traits::documentation)).map(str::to_owned),
+            doc: Some(
+                t.documentation()
+                    .or_else(|| target_traits.and_then(Traits::documentation))
+                    .map_or_else(|| format!("The `{name}` member."), str::to_owned),
+            ),
             required: t.has("smithy.api#required"),
             xml_attribute: t.has("smithy.api#xmlAttribute"),
             xml_flattened: t.has("smithy.api#xmlFlattened"),
@@ -525,7 +530,9 @@ impl Resolver<'_> {
         }
         Ok(Enum {
             module: module_name(&name),
-            doc: shape.traits().documentation().map(str::to_owned),
+            doc: Some(
+                shape.traits().documentation().map_or_else(|| format!("The `{shape_name}` enum."), str::to_owned),
+            ),
             name,
             shape_name,
             variants,

@@ -30,6 +30,7 @@ pub(super) fn files(service: &Service, crates: &Crates) -> Vec<(String, TokenStr
     let exports = items.iter().map(|(module, name, has_builder, _)| module_and_exports(module, name, *has_builder));
     let lib = quote! {
         #![doc = #crate_doc]
+        #![deny(missing_docs)]
         pub use ::cloudfront_primitives::{ErrorMetadata, ProvideErrorMetadata, UnhandledError};
         #(#exports)*
     };
@@ -87,6 +88,7 @@ fn error_structure(e: &Structure, shapes: &TokenStream) -> TokenStream {
 fn operation_error(op: &Operation) -> TokenStream {
     let name = format_ident!("{}Error", op.name);
     let variants: Vec<_> = op.errors.iter().map(|e| format_ident!("{}", e)).collect();
+    let variant_docs = op.errors.iter().map(|e| doc_line(&format!("The service answered with the `{e}` error.")));
     let predicates = op.errors.iter().map(|e| {
         let variant = format_ident!("{}", e);
         let is = format_ident!("is_{}", snake_case(e));
@@ -105,7 +107,7 @@ fn operation_error(op: &Operation) -> TokenStream {
         #[derive(Debug)]
         pub enum #name {
             #(
-                #[allow(missing_docs)]
+                #variant_docs
                 #variants(crate::#variants),
             )*
             /// An error code the model does not list for this operation.

@@ -37,6 +37,7 @@ pub(super) fn files(
     });
     let lib = quote! {
         #![doc = #intro]
+        #![deny(missing_docs)]
         #service_doc
         #readme
         pub use #shapes as types;

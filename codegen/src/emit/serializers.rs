@@ -46,6 +46,7 @@ pub(super) fn files(service: &Service, crates: &Crates) -> Vec<(String, TokenStr
     });
     let lib = quote! {
         #![doc = #crate_doc]
+        #![deny(missing_docs)]
         mod errors;
         #(#ops)*
         mod xml;

@@ -38,6 +38,7 @@ pub(super) fn files(service: &Service, _crates: &Crates) -> Vec<(String, TokenSt
     }
     let lib = quote! {
         #![doc = #crate_doc]
+        #![deny(missing_docs)]
         #(#lib_items)*
     };
     let mut files = vec![("lib".to_owned(), lib)];

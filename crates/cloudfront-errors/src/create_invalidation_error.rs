@@ -4,19 +4,19 @@
 #[non_exhaustive]
 #[derive(Debug)]
 pub enum CreateInvalidationError {
-    #[allow(missing_docs)]
+    /// The service answered with the `AccessDenied` error.
     AccessDenied(crate::AccessDenied),
-    #[allow(missing_docs)]
+    /// The service answered with the `BatchTooLarge` error.
     BatchTooLarge(crate::BatchTooLarge),
-    #[allow(missing_docs)]
+    /// The service answered with the `InconsistentQuantities` error.
     InconsistentQuantities(crate::InconsistentQuantities),
-    #[allow(missing_docs)]
+    /// The service answered with the `InvalidArgument` error.
     InvalidArgument(crate::InvalidArgument),
-    #[allow(missing_docs)]
+    /// The service answered with the `MissingBody` error.
     MissingBody(crate::MissingBody),
-    #[allow(missing_docs)]
+    /// The service answered with the `NoSuchDistribution` error.
     NoSuchDistribution(crate::NoSuchDistribution),
-    #[allow(missing_docs)]
+    /// The service answered with the `TooManyInvalidationsInProgress` error.
     TooManyInvalidationsInProgress(crate::TooManyInvalidationsInProgress),
     /// An error code the model does not list for this operation.
     Unhandled(::cloudfront_primitives::UnhandledError),

@@ -4,11 +4,11 @@
 #[non_exhaustive]
 #[derive(Debug)]
 pub enum ListInvalidationsForDistributionTenantError {
-    #[allow(missing_docs)]
+    /// The service answered with the `AccessDenied` error.
     AccessDenied(crate::AccessDenied),
-    #[allow(missing_docs)]
+    /// The service answered with the `EntityNotFound` error.
     EntityNotFound(crate::EntityNotFound),
-    #[allow(missing_docs)]
+    /// The service answered with the `InvalidArgument` error.
     InvalidArgument(crate::InvalidArgument),
     /// An error code the model does not list for this operation.
     Unhandled(::cloudfront_primitives::UnhandledError),

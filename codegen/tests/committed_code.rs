@@ -1,0 +1,30 @@
+//! The committed generated crates are what the generator makes of `model/` today: the same
+//! check as `cargo xtask regenerate --check`, run in memory by plain `cargo test`, so a change
+//! to the generator or the model that was not regenerated fails here too.
+
+use std::path::PathBuf;
+
+use cloudfront_codegen::{Settings, generate};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+#[test]
+fn the_committed_generated_crates_match_the_generator() {
+    let read = |p: &str| std::fs::read_to_string(root().join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+    let mut settings = Settings::from_json(&read("model/codegen.json")).unwrap();
+    settings.model_file = "model/cloudfront.json".into();
+    let files = generate(&read("model/cloudfront.json"), &settings).unwrap();
+    assert!(files.len() > 20, "the generator made only {} files", files.len());
+    let mut drift = Vec::new();
+    for file in &files {
+        let committed = std::fs::read_to_string(root().join("crates").join(&file.path)).unwrap_or_default();
+        if committed != file.contents {
+            let line = committed.lines().zip(file.contents.lines()).position(|(a, b)| a != b);
+            let at = line.map_or("its length".to_owned(), |l| format!("line {}", l + 1));
+            drift.push(format!("crates/{} differs at {at}", file.path));
+        }
+    }
+    assert!(drift.is_empty(), "run `cargo xtask regenerate` and commit:\n{}", drift.join("\n"));
+}
