@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::paths::Aggregates;
-use super::shapes::{Setter, setter_list};
+use super::shapes::forwarding_setters;
 use super::{Crates, doc, doc_line, inner_doc};
 use crate::ir::{Operation, Service};
 
@@ -188,17 +188,7 @@ fn operation(
     let builder = format_ident!("{}FluentBuilder", op.name);
     let name = &op.name;
     let signing_name = service.signing_name.clone().unwrap_or_else(|| service.sdk_id.to_ascii_lowercase());
-    let setters = op.input.members.iter().flat_map(|m| setter_list(m, shapes)).map(
-        |Setter { doc, name, params, args, .. }| {
-            quote! {
-                #doc
-                pub fn #name(mut self, #params) -> Self {
-                    self.inner = self.inner.#name(#args);
-                    self
-                }
-            }
-        },
-    );
+    let setters = forwarding_setters(op, shapes);
     let module_doc = format!(" `{}`: its types, its wire functions and its fluent builder.", op.name);
     let op_doc = doc(op.doc.as_deref());
     let send_doc =
@@ -249,7 +239,7 @@ fn operation(
                 #builder { handle, inner: #input::builder() }
             }
 
-            #(#setters)*
+            #setters
 
             /// The input as built so far.
             pub fn as_input(&self) -> &#input_builder {

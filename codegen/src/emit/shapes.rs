@@ -277,6 +277,23 @@ pub(crate) struct Setter {
     store: TokenStream,
 }
 
+/// The setters of a builder that wraps the operation's input builder in `self.inner` (the
+/// facade's fluent builders and the waiters): each forwards to the input builder's setter.
+pub(crate) fn forwarding_setters(op: &crate::ir::Operation, shapes: &TokenStream) -> TokenStream {
+    let setters = op.input.members.iter().flat_map(|m| setter_list(m, shapes)).map(
+        |Setter { doc, name, params, args, .. }| {
+            quote! {
+                #doc
+                pub fn #name(mut self, #params) -> Self {
+                    self.inner = self.inner.#name(#args);
+                    self
+                }
+            }
+        },
+    );
+    quote!(#(#setters)*)
+}
+
 /// `member(value)` and `set_member(Option<value>)`; lists append and maps insert one entry.
 pub(crate) fn setter_list(m: &crate::ir::Member, shapes: &TokenStream) -> Vec<Setter> {
     let field = ident(&m.field);

@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::paths::{Aggregates, collect_values};
-use super::shapes::{Setter, setter_list};
+use super::shapes::forwarding_setters;
 use super::{Crates, doc};
 use crate::ir::Operation;
 use crate::names::snake_case;
@@ -93,17 +93,7 @@ fn waiter_tokens(
         };
         checks.push(test);
     }
-    let setters = op.input.members.iter().flat_map(|m| setter_list(m, shapes)).map(
-        |Setter { doc, name, params, args, .. }| {
-            quote! {
-                #doc
-                pub fn #name(mut self, #params) -> Self {
-                    self.inner = self.inner.#name(#args);
-                    self
-                }
-            }
-        },
-    );
+    let setters = forwarding_setters(op, shapes);
     let waiter_doc = doc(waiter["documentation"].as_str());
     let op_name = &op.name;
     let header = format!(
@@ -133,7 +123,7 @@ fn waiter_tokens(
                 }
             }
 
-            #(#setters)*
+            #setters
 
             /// The longest the whole wait may take (30 minutes unless set).
             pub fn max_wait(mut self, max_wait: ::std::time::Duration) -> Self {
