@@ -147,7 +147,9 @@ fn client(service: &Service, crates: &Crates, aggregates: &Aggregates<'_>) -> Re
         impl Client {
             /// A client with this configuration.
             pub fn new(config: ::cloudfront_runtime::Config) -> Result<Self, String> {
-                Ok(Client { handle: ::cloudfront_runtime::Handle::new(config)? })
+                // Requests name this crate in their `User-Agent`, before the runtime.
+                const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+                Ok(Client { handle: ::cloudfront_runtime::Handle::for_client(config, USER_AGENT)? })
             }
 
             /// A client configured from the environment and the shared AWS config files, as

@@ -44,7 +44,13 @@ pub struct Handle {
 impl Handle {
     /// Shared state for a configuration (builds the HTTP client).
     pub fn new(config: Config) -> Result<Arc<Handle>, String> {
-        let transport = Transport::new(&config.transport)?;
+        Handle::for_client(config, "")
+    }
+
+    /// Like [`Handle::new`], for a client crate that names itself in the `User-Agent` header
+    /// (`name/version`, as generated clients do).
+    pub fn for_client(config: Config, user_agent: &str) -> Result<Arc<Handle>, String> {
+        let transport = Transport::new(&config.transport, user_agent)?;
         let started = config.clock.now();
         Ok(Arc::new(Handle {
             config,

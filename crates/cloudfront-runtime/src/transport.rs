@@ -84,12 +84,15 @@ pub struct Transport {
 }
 
 impl Transport {
-    /// Builds the client (proxy variables such as `HTTPS_PROXY` are honoured by reqwest).
-    pub fn new(settings: &TransportSettings) -> Result<Self, String> {
+    /// Builds the client (proxy variables such as `HTTPS_PROXY` are honoured by reqwest). Requests
+    /// carry `user_agent` (the client crate's `name/version`, if any) followed by this runtime's.
+    pub fn new(settings: &TransportSettings, user_agent: &str) -> Result<Self, String> {
+        let runtime = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+        let user_agent = if user_agent.is_empty() { runtime.to_owned() } else { format!("{user_agent} {runtime}") };
         let mut builder = reqwest::Client::builder()
             .connect_timeout(settings.connect_timeout)
             .read_timeout(settings.read_timeout)
-            .user_agent(concat!("cloudfront-rs/", env!("CARGO_PKG_VERSION")))
+            .user_agent(user_agent)
             // A redirect from an AWS API is an answer to report, not to follow (botocore does
             // not follow them either); this also spares every request the redirect layer.
             .redirect(reqwest::redirect::Policy::none());
@@ -204,12 +207,12 @@ mod tests {
     fn a_bad_ca_bundle_is_named_in_the_error() {
         let missing =
             TransportSettings { ca_bundle: Some("/nonexistent/ca.pem".into()), ..TransportSettings::default() };
-        let error = Transport::new(&missing).unwrap_err();
+        let error = Transport::new(&missing, "").unwrap_err();
         assert!(error.contains("cannot read the CA bundle /nonexistent/ca.pem"), "{error}");
         let path = std::env::temp_dir().join(format!("not-a-ca-{}.pem", std::process::id()));
         std::fs::write(&path, "this is not a certificate").unwrap();
         let garbage = TransportSettings { ca_bundle: Some(path.clone()), ..TransportSettings::default() };
-        let error = Transport::new(&garbage).unwrap_err();
+        let error = Transport::new(&garbage, "").unwrap_err();
         assert!(error.contains(&path.display().to_string()), "{error}");
     }
 }

@@ -261,3 +261,13 @@ async fn a_lost_connection_keeps_its_cause_and_says_how_the_attempts_went() {
     assert!(!cause.to_string().is_empty());
     assert!(dispatch.to_string().starts_with(dispatch.message()), "{dispatch}");
 }
+
+#[tokio::test]
+async fn requests_name_the_client_crate_then_the_runtime_in_their_user_agent() {
+    let server = TestServer::start(|_, _| Reply::status(200, "")).await;
+    let config = Config::builder().region("us-east-1").no_signing().build().unwrap();
+    let handle = Handle::for_client(config, "example-client/1.2.3").unwrap();
+    handle.invoke(SPEC, &Endpoint::url(&server.url), request(), parse_error).await.unwrap();
+    let expected = format!("example-client/1.2.3 cloudfront-runtime/{}", env!("CARGO_PKG_VERSION"));
+    assert_eq!(server.requests()[0].header("user-agent"), Some(expected.as_str()));
+}

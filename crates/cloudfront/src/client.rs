@@ -11,8 +11,11 @@ pub struct Client {
 impl Client {
     /// A client with this configuration.
     pub fn new(config: ::cloudfront_runtime::Config) -> Result<Self, String> {
+        const USER_AGENT: &str = concat!(
+            env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")
+        );
         Ok(Client {
-            handle: ::cloudfront_runtime::Handle::new(config)?,
+            handle: ::cloudfront_runtime::Handle::for_client(config, USER_AGENT)?,
         })
     }
 
