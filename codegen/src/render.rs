@@ -28,6 +28,12 @@ fn space_items(code: &str) -> String {
             || line.trim_end().ends_with(';') && !line.trim_start().starts_with("pub use") && indent == 0)
             && next_indent == indent;
         let after_docs = line.starts_with("//!") && !next.starts_with("//!");
+        // `mod a;` `mod b;` ... read as one group, as `use` lines do.
+        let is_module_line = |l: &str| {
+            let l = l.trim_start();
+            (l.starts_with("mod ") || l.starts_with("pub mod ")) && l.ends_with(';')
+        };
+        let ends_item = ends_item && !(is_module_line(line) && is_module_line(next));
         let next_starts_item = ITEM_STARTS.iter().any(|s| next.trim_start().starts_with(s));
         if (ends_item && next_starts_item) || after_docs {
             out.push('\n');

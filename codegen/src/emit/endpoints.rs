@@ -387,10 +387,10 @@ fn endpoint_result(endpoint: &Value, scope: &Scope) -> Result<TokenStream, Strin
     for (name, values) in super::sorted_entries(&endpoint["headers"]) {
         let values =
             values.as_array().into_iter().flatten().map(|v| string_value(v, scope)).collect::<Result<Vec<_>, _>>()?;
-        headers.push(quote!((#name.to_owned(), vec![#(#values),*])));
+        headers.push(quote!((#name.to_owned(), Vec::from([#(#values),*]))));
     }
     Ok(quote! {
-        Ok(::cloudfront_runtime::Endpoint::new(#url, vec![#(#schemes),*], vec![#(#headers),*]))
+        Ok(::cloudfront_runtime::Endpoint::new(#url, Vec::from([#(#schemes),*]), Vec::from([#(#headers),*])))
     })
 }
 

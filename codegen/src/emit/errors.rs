@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::shapes::{module_and_exports, structure};
+use super::shapes::{module_declarations, structure};
 use super::{Crates, doc_line};
 use crate::ir::{Operation, Service, Structure};
 use crate::names::snake_case;
@@ -27,12 +27,12 @@ pub(super) fn files(service: &Service, crates: &Crates) -> Vec<(String, TokenStr
          request id and HTTP status kept.",
         service.title
     );
-    let exports = items.iter().map(|(module, name, has_builder, _)| module_and_exports(module, name, *has_builder));
+    let modules = module_declarations(items.iter().map(|(module, name, has_builder, _)| (module, name, *has_builder)));
     let lib = quote! {
         #![doc = #crate_doc]
         #![deny(missing_docs)]
         pub use ::cloudfront_primitives::{ErrorMetadata, ProvideErrorMetadata, UnhandledError};
-        #(#exports)*
+        #modules
     };
     let mut files = vec![("lib".to_owned(), lib)];
     files.extend(items.into_iter().map(|(module, _, _, tokens)| (module, tokens)));

@@ -232,7 +232,7 @@ impl Ctx<'_> {
                         (item, false) => self.value(&list.member, item, nested_side),
                     })
                     .collect::<Result<Vec<_>, String>>()?;
-                quote!(vec![#(#items),*])
+                quote!(Vec::from([#(#items),*]))
             }
             Type::Map(map) => {
                 if !value.is_object() {

@@ -32,33 +32,38 @@ pub(super) fn files(service: &Service, _crates: &Crates) -> Vec<(String, TokenSt
          contain, and their builders. No HTTP, no async runtime: just data.",
         service.title, service.version
     );
-    let mut lib_items = Vec::new();
-    for (module, name, has_builder, _) in &items {
-        lib_items.push(module_and_exports(module, name, *has_builder));
-    }
+    let modules = module_declarations(items.iter().map(|(module, name, has_builder, _)| (module, name, *has_builder)));
     let lib = quote! {
         #![doc = #crate_doc]
         #![deny(missing_docs)]
-        #(#lib_items)*
+        #modules
     };
     let mut files = vec![("lib".to_owned(), lib)];
     files.extend(items.into_iter().map(|(module, _, _, tokens)| (module, tokens)));
     files
 }
 
-/// `mod x;` and its re-export.
-pub(crate) fn module_and_exports(module: &str, name: &str, has_builder: bool) -> TokenStream {
-    let module = format_ident!("{}", module);
-    let name = format_ident!("{}", name);
-    let exports = if has_builder {
-        let builder = format_ident!("{}Builder", name);
-        quote!(pub use #module::{#name, #builder};)
-    } else {
-        quote!(pub use #module::#name;)
-    };
+/// The `mod x;` lines, then the re-export of each module's type (and builder), as two groups.
+pub(crate) fn module_declarations<'a>(
+    items: impl Iterator<Item = (&'a String, &'a String, bool)> + Clone,
+) -> TokenStream {
+    let declarations = items.clone().map(|(module, _, _)| {
+        let module = format_ident!("{}", module);
+        quote!(mod #module;)
+    });
+    let exports = items.map(|(module, name, has_builder)| {
+        let module = format_ident!("{}", module);
+        let name = format_ident!("{}", name);
+        if has_builder {
+            let builder = format_ident!("{}Builder", name);
+            quote!(pub use #module::{#name, #builder};)
+        } else {
+            quote!(pub use #module::#name;)
+        }
+    });
     quote! {
-        mod #module;
-        #exports
+        #(#declarations)*
+        #(#exports)*
     }
 }
 

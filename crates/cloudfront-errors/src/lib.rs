@@ -5,52 +5,37 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 pub use ::cloudfront_primitives::{ErrorMetadata, ProvideErrorMetadata, UnhandledError};
 mod access_denied;
-
-pub use access_denied::{AccessDenied, AccessDeniedBuilder};
 mod batch_too_large;
-
-pub use batch_too_large::{BatchTooLarge, BatchTooLargeBuilder};
 mod create_invalidation_error;
-
-pub use create_invalidation_error::CreateInvalidationError;
 mod create_invalidation_for_distribution_tenant_error;
-
-pub use create_invalidation_for_distribution_tenant_error::CreateInvalidationForDistributionTenantError;
 mod entity_not_found;
-
-pub use entity_not_found::{EntityNotFound, EntityNotFoundBuilder};
 mod get_invalidation_error;
-
-pub use get_invalidation_error::GetInvalidationError;
 mod get_invalidation_for_distribution_tenant_error;
-
-pub use get_invalidation_for_distribution_tenant_error::GetInvalidationForDistributionTenantError;
 mod inconsistent_quantities;
-
-pub use inconsistent_quantities::{InconsistentQuantities, InconsistentQuantitiesBuilder};
 mod invalid_argument;
-
-pub use invalid_argument::{InvalidArgument, InvalidArgumentBuilder};
 mod list_distribution_tenants_error;
-
-pub use list_distribution_tenants_error::ListDistributionTenantsError;
 mod list_invalidations_error;
-
-pub use list_invalidations_error::ListInvalidationsError;
 mod list_invalidations_for_distribution_tenant_error;
-
-pub use list_invalidations_for_distribution_tenant_error::ListInvalidationsForDistributionTenantError;
 mod missing_body;
-
-pub use missing_body::{MissingBody, MissingBodyBuilder};
 mod no_such_distribution;
-
-pub use no_such_distribution::{NoSuchDistribution, NoSuchDistributionBuilder};
 mod no_such_invalidation;
-
-pub use no_such_invalidation::{NoSuchInvalidation, NoSuchInvalidationBuilder};
 mod too_many_invalidations_in_progress;
 
+pub use access_denied::{AccessDenied, AccessDeniedBuilder};
+pub use batch_too_large::{BatchTooLarge, BatchTooLargeBuilder};
+pub use create_invalidation_error::CreateInvalidationError;
+pub use create_invalidation_for_distribution_tenant_error::CreateInvalidationForDistributionTenantError;
+pub use entity_not_found::{EntityNotFound, EntityNotFoundBuilder};
+pub use get_invalidation_error::GetInvalidationError;
+pub use get_invalidation_for_distribution_tenant_error::GetInvalidationForDistributionTenantError;
+pub use inconsistent_quantities::{InconsistentQuantities, InconsistentQuantitiesBuilder};
+pub use invalid_argument::{InvalidArgument, InvalidArgumentBuilder};
+pub use list_distribution_tenants_error::ListDistributionTenantsError;
+pub use list_invalidations_error::ListInvalidationsError;
+pub use list_invalidations_for_distribution_tenant_error::ListInvalidationsForDistributionTenantError;
+pub use missing_body::{MissingBody, MissingBodyBuilder};
+pub use no_such_distribution::{NoSuchDistribution, NoSuchDistributionBuilder};
+pub use no_such_invalidation::{NoSuchInvalidation, NoSuchInvalidationBuilder};
 pub use too_many_invalidations_in_progress::{
     TooManyInvalidationsInProgress, TooManyInvalidationsInProgressBuilder,
 };

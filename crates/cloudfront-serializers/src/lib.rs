@@ -4,19 +4,11 @@
 #![deny(missing_docs)]
 #![cfg_attr(rustfmt, rustfmt::skip)]
 mod errors;
-
 pub mod create_invalidation;
-
 pub mod create_invalidation_for_distribution_tenant;
-
 pub mod get_invalidation_for_distribution_tenant;
-
 pub mod get_invalidation;
-
 pub mod list_invalidations;
-
 pub mod list_invalidations_for_distribution_tenant;
-
 pub mod list_distribution_tenants;
-
 mod xml;

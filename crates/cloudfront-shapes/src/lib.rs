@@ -4,140 +4,112 @@
 #![deny(missing_docs)]
 #![cfg_attr(rustfmt, rustfmt::skip)]
 mod certificate;
+mod create_invalidation_for_distribution_tenant_input;
+mod create_invalidation_for_distribution_tenant_output;
+mod create_invalidation_input;
+mod create_invalidation_output;
+mod customization_action_type;
+mod customizations;
+mod distribution_tenant_association_filter;
+mod distribution_tenant_summary;
+mod domain_result;
+mod domain_status;
+mod geo_restriction_customization;
+mod geo_restriction_type;
+mod get_invalidation_for_distribution_tenant_input;
+mod get_invalidation_for_distribution_tenant_output;
+mod get_invalidation_input;
+mod get_invalidation_output;
+mod invalidation;
+mod invalidation_batch;
+mod invalidation_list;
+mod invalidation_summary;
+mod list_distribution_tenants_input;
+mod list_distribution_tenants_output;
+mod list_invalidations_for_distribution_tenant_input;
+mod list_invalidations_for_distribution_tenant_output;
+mod list_invalidations_input;
+mod list_invalidations_output;
+mod paths;
+mod web_acl_customization;
 
 pub use certificate::{Certificate, CertificateBuilder};
-mod create_invalidation_for_distribution_tenant_input;
-
 pub use create_invalidation_for_distribution_tenant_input::{
     CreateInvalidationForDistributionTenantInput,
     CreateInvalidationForDistributionTenantInputBuilder,
 };
-
-mod create_invalidation_for_distribution_tenant_output;
 
 pub use create_invalidation_for_distribution_tenant_output::{
     CreateInvalidationForDistributionTenantOutput,
     CreateInvalidationForDistributionTenantOutputBuilder,
 };
 
-mod create_invalidation_input;
-
 pub use create_invalidation_input::{
     CreateInvalidationInput, CreateInvalidationInputBuilder,
 };
-
-mod create_invalidation_output;
 
 pub use create_invalidation_output::{
     CreateInvalidationOutput, CreateInvalidationOutputBuilder,
 };
 
-mod customization_action_type;
-
 pub use customization_action_type::CustomizationActionType;
-mod customizations;
-
 pub use customizations::{Customizations, CustomizationsBuilder};
-mod distribution_tenant_association_filter;
-
 pub use distribution_tenant_association_filter::{
     DistributionTenantAssociationFilter, DistributionTenantAssociationFilterBuilder,
 };
-
-mod distribution_tenant_summary;
 
 pub use distribution_tenant_summary::{
     DistributionTenantSummary, DistributionTenantSummaryBuilder,
 };
 
-mod domain_result;
-
 pub use domain_result::{DomainResult, DomainResultBuilder};
-mod domain_status;
-
 pub use domain_status::DomainStatus;
-mod geo_restriction_customization;
-
 pub use geo_restriction_customization::{
     GeoRestrictionCustomization, GeoRestrictionCustomizationBuilder,
 };
 
-mod geo_restriction_type;
-
 pub use geo_restriction_type::GeoRestrictionType;
-mod get_invalidation_for_distribution_tenant_input;
-
 pub use get_invalidation_for_distribution_tenant_input::{
     GetInvalidationForDistributionTenantInput,
     GetInvalidationForDistributionTenantInputBuilder,
 };
-
-mod get_invalidation_for_distribution_tenant_output;
 
 pub use get_invalidation_for_distribution_tenant_output::{
     GetInvalidationForDistributionTenantOutput,
     GetInvalidationForDistributionTenantOutputBuilder,
 };
 
-mod get_invalidation_input;
-
 pub use get_invalidation_input::{GetInvalidationInput, GetInvalidationInputBuilder};
-mod get_invalidation_output;
-
 pub use get_invalidation_output::{GetInvalidationOutput, GetInvalidationOutputBuilder};
-mod invalidation;
-
 pub use invalidation::{Invalidation, InvalidationBuilder};
-mod invalidation_batch;
-
 pub use invalidation_batch::{InvalidationBatch, InvalidationBatchBuilder};
-mod invalidation_list;
-
 pub use invalidation_list::{InvalidationList, InvalidationListBuilder};
-mod invalidation_summary;
-
 pub use invalidation_summary::{InvalidationSummary, InvalidationSummaryBuilder};
-mod list_distribution_tenants_input;
-
 pub use list_distribution_tenants_input::{
     ListDistributionTenantsInput, ListDistributionTenantsInputBuilder,
 };
 
-mod list_distribution_tenants_output;
-
 pub use list_distribution_tenants_output::{
     ListDistributionTenantsOutput, ListDistributionTenantsOutputBuilder,
 };
-
-mod list_invalidations_for_distribution_tenant_input;
 
 pub use list_invalidations_for_distribution_tenant_input::{
     ListInvalidationsForDistributionTenantInput,
     ListInvalidationsForDistributionTenantInputBuilder,
 };
 
-mod list_invalidations_for_distribution_tenant_output;
-
 pub use list_invalidations_for_distribution_tenant_output::{
     ListInvalidationsForDistributionTenantOutput,
     ListInvalidationsForDistributionTenantOutputBuilder,
 };
 
-mod list_invalidations_input;
-
 pub use list_invalidations_input::{
     ListInvalidationsInput, ListInvalidationsInputBuilder,
 };
-
-mod list_invalidations_output;
 
 pub use list_invalidations_output::{
     ListInvalidationsOutput, ListInvalidationsOutputBuilder,
 };
 
-mod paths;
-
 pub use paths::{Paths, PathsBuilder};
-mod web_acl_customization;
-
 pub use web_acl_customization::{WebAclCustomization, WebAclCustomizationBuilder};

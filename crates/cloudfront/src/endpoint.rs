@@ -50,7 +50,11 @@ pub fn resolve_endpoint(
             );
         }
         return Ok(
-            ::cloudfront_runtime::Endpoint::new(endpoint.to_owned(), vec![], vec![]),
+            ::cloudfront_runtime::Endpoint::new(
+                endpoint.to_owned(),
+                Vec::from([]),
+                Vec::from([]),
+            ),
         );
     }
     if let Some(region) = params.region.as_deref() {
@@ -63,11 +67,14 @@ pub fn resolve_endpoint(
                 return Ok(
                     ::cloudfront_runtime::Endpoint::new(
                         "https://cloudfront.global.api.aws".to_owned(),
-                        vec![
-                            ::cloudfront_runtime::AuthScheme::new("sigv4",
-                            Some("us-east-1".to_owned()), None)
-                        ],
-                        vec![],
+                        Vec::from([
+                            ::cloudfront_runtime::AuthScheme::new(
+                                "sigv4",
+                                Some("us-east-1".to_owned()),
+                                None,
+                            ),
+                        ]),
+                        Vec::from([]),
                     ),
                 );
             }
@@ -76,11 +83,14 @@ pub fn resolve_endpoint(
                 return Ok(
                     ::cloudfront_runtime::Endpoint::new(
                         "https://cloudfront-fips.global.api.aws".to_owned(),
-                        vec![
-                            ::cloudfront_runtime::AuthScheme::new("sigv4",
-                            Some("us-east-1".to_owned()), None)
-                        ],
-                        vec![],
+                        Vec::from([
+                            ::cloudfront_runtime::AuthScheme::new(
+                                "sigv4",
+                                Some("us-east-1".to_owned()),
+                                None,
+                            ),
+                        ]),
+                        Vec::from([]),
                     ),
                 );
             }
@@ -90,11 +100,14 @@ pub fn resolve_endpoint(
                 return Ok(
                     ::cloudfront_runtime::Endpoint::new(
                         "https://cloudfront.cn-northwest-1.amazonaws.com.cn".to_owned(),
-                        vec![
-                            ::cloudfront_runtime::AuthScheme::new("sigv4",
-                            Some("cn-northwest-1".to_owned()), None)
-                        ],
-                        vec![],
+                        Vec::from([
+                            ::cloudfront_runtime::AuthScheme::new(
+                                "sigv4",
+                                Some("cn-northwest-1".to_owned()),
+                                None,
+                            ),
+                        ]),
+                        Vec::from([]),
                     ),
                 );
             }
@@ -105,11 +118,14 @@ pub fn resolve_endpoint(
                     ::cloudfront_runtime::Endpoint::new(
                         "https://cloudfront-fips.cn-northwest-1.amazonaws.com.cn"
                             .to_owned(),
-                        vec![
-                            ::cloudfront_runtime::AuthScheme::new("sigv4",
-                            Some("cn-northwest-1".to_owned()), None)
-                        ],
-                        vec![],
+                        Vec::from([
+                            ::cloudfront_runtime::AuthScheme::new(
+                                "sigv4",
+                                Some("cn-northwest-1".to_owned()),
+                                None,
+                            ),
+                        ]),
+                        Vec::from([]),
                     ),
                 );
             }
@@ -122,12 +138,14 @@ pub fn resolve_endpoint(
                                 "https://cloudfront-fips.{}", partition_result
                                 .dual_stack_dns_suffix
                             ),
-                            vec![
-                                ::cloudfront_runtime::AuthScheme::new("sigv4",
-                                Some(partition_result.implicit_global_region.to_owned()),
-                                None)
-                            ],
-                            vec![],
+                            Vec::from([
+                                ::cloudfront_runtime::AuthScheme::new(
+                                    "sigv4",
+                                    Some(partition_result.implicit_global_region.to_owned()),
+                                    None,
+                                ),
+                            ]),
+                            Vec::from([]),
                         ),
                     );
                 }
@@ -145,12 +163,14 @@ pub fn resolve_endpoint(
                             format!(
                                 "https://cloudfront-fips.{}", partition_result.dns_suffix
                             ),
-                            vec![
-                                ::cloudfront_runtime::AuthScheme::new("sigv4",
-                                Some(partition_result.implicit_global_region.to_owned()),
-                                None)
-                            ],
-                            vec![],
+                            Vec::from([
+                                ::cloudfront_runtime::AuthScheme::new(
+                                    "sigv4",
+                                    Some(partition_result.implicit_global_region.to_owned()),
+                                    None,
+                                ),
+                            ]),
+                            Vec::from([]),
                         ),
                     );
                 }
@@ -169,12 +189,14 @@ pub fn resolve_endpoint(
                                 "https://cloudfront.{}", partition_result
                                 .dual_stack_dns_suffix
                             ),
-                            vec![
-                                ::cloudfront_runtime::AuthScheme::new("sigv4",
-                                Some(partition_result.implicit_global_region.to_owned()),
-                                None)
-                            ],
-                            vec![],
+                            Vec::from([
+                                ::cloudfront_runtime::AuthScheme::new(
+                                    "sigv4",
+                                    Some(partition_result.implicit_global_region.to_owned()),
+                                    None,
+                                ),
+                            ]),
+                            Vec::from([]),
                         ),
                     );
                 }
@@ -188,11 +210,14 @@ pub fn resolve_endpoint(
             return Ok(
                 ::cloudfront_runtime::Endpoint::new(
                     format!("https://cloudfront.{}", partition_result.dns_suffix),
-                    vec![
-                        ::cloudfront_runtime::AuthScheme::new("sigv4",
-                        Some(partition_result.implicit_global_region.to_owned()), None)
-                    ],
-                    vec![],
+                    Vec::from([
+                        ::cloudfront_runtime::AuthScheme::new(
+                            "sigv4",
+                            Some(partition_result.implicit_global_region.to_owned()),
+                            None,
+                        ),
+                    ]),
+                    Vec::from([]),
                 ),
             );
         }

@@ -14,12 +14,10 @@ pub use ::cloudfront_primitives as primitives;
 pub use ::cloudfront_runtime::{Config, SdkError};
 pub use client::Client;
 mod client;
-
 pub mod endpoint;
 
 #[cfg(feature = "serde")]
 pub mod json;
-
 pub mod schema;
 
 /// One module per operation.
