@@ -69,7 +69,7 @@ pub(super) fn files(
     } else {
         files.push(("endpoint".to_owned(), override_only_endpoint(service)));
     }
-    files.push(("json".to_owned(), json(service)));
+    files.push(("json".to_owned(), json(service, crates, &aggregates)?));
     for op in &service.operations {
         files.push((format!("operation/{}", op.snake), operation(service, crates, op, &aggregates)?));
     }
@@ -79,7 +79,19 @@ pub(super) fn files(
 /// `json::call`: any operation by its model name, with input and output as the AWS CLI's
 /// JSON (the `serde` feature). The CLI dispatches through it, so a new operation in the model
 /// is callable without a hand-written list.
-fn json(service: &Service) -> TokenStream {
+fn json(service: &Service, crates: &Crates, aggregates: &Aggregates<'_>) -> Result<TokenStream, String> {
+    let mut wait_arms = Vec::new();
+    for op in &service.operations {
+        let (module, input) = (format_ident!("{}", op.snake), format_ident!("{}", op.input.name));
+        for w in super::waiters::waiters(op, crates, aggregates)? {
+            let (name, poll, config) = (&w.name, &w.poll, &w.config);
+            wait_arms.push(quote! {
+                #name => ::cloudfront_runtime::json::wait_typed(input, |input: crate::operation::#module::#input| async move {
+                    crate::operation::#module::#poll(handle, &input, adjust(crate::operation::#module::#config())).await
+                }).await,
+            });
+        }
+    }
     let arms = service.operations.iter().map(|op| {
         let (name, module) = (&op.name, format_ident!("{}", op.snake));
         let input = format_ident!("{}", op.input.name);
@@ -89,10 +101,10 @@ fn json(service: &Service) -> TokenStream {
             }).await,
         }
     });
-    quote! {
-        #![doc = " Operations called by name with JSON input and output, in the AWS CLI's field names."]
+    Ok(quote! {
+        #![doc = " Operations and waiters called by name with JSON input and output, in the AWS CLI's field names."]
 
-        pub use ::cloudfront_runtime::json::{JsonCallError, Value};
+        pub use ::cloudfront_runtime::json::{JsonCallError, JsonWaitError, Value};
 
         /// Calls `operation` (its model name, `CreateInvalidation`) with `input` as JSON.
         pub async fn call(handle: &::cloudfront_runtime::Handle, operation: &str, input: Value) -> Result<Value, JsonCallError> {
@@ -101,7 +113,21 @@ fn json(service: &Service) -> TokenStream {
                 other => Err(JsonCallError::UnknownOperation(other.to_owned())),
             }
         }
-    }
+
+        /// Runs the waiter `waiter` (its model name, `InvalidationCompleted`) with `input` as
+        /// JSON; `adjust` may change its delays and its limit, given the model's.
+        pub async fn wait(
+            handle: &::cloudfront_runtime::Handle,
+            waiter: &str,
+            input: Value,
+            adjust: impl FnOnce(::cloudfront_runtime::waiter::WaiterConfig) -> ::cloudfront_runtime::waiter::WaiterConfig,
+        ) -> Result<(), JsonWaitError> {
+            match waiter {
+                #(#wait_arms)*
+                other => Err(JsonWaitError::UnknownWaiter(other.to_owned())),
+            }
+        }
+    })
 }
 
 fn client(service: &Service, crates: &Crates, aggregates: &Aggregates<'_>) -> Result<TokenStream, String> {

@@ -17,6 +17,10 @@ pub(super) struct Waiter {
     pub name: String,
     pub method: proc_macro2::Ident,
     pub builder: proc_macro2::Ident,
+    /// `wait_for_<name>(handle, &input, config)`: the polling itself, for any caller.
+    pub poll: proc_macro2::Ident,
+    /// `<name>_config()`: the model's delays and the default limit.
+    pub config: proc_macro2::Ident,
     pub tokens: TokenStream,
 }
 
@@ -44,6 +48,8 @@ fn waiter_tokens(
     let input_builder = format_ident!("{}Builder", op.input.name);
     let builder = format_ident!("{name}Waiter");
     let method = format_ident!("wait_until_{}", snake_case(name));
+    let poll = format_ident!("wait_for_{}", snake_case(name));
+    let config = format_ident!("{}_config", snake_case(name));
     let min_delay = waiter["minDelay"].as_u64().unwrap_or(2);
     let max_delay = waiter["maxDelay"].as_u64().unwrap_or(120);
     let mut checks = Vec::new();
@@ -95,6 +101,13 @@ fn waiter_tokens(
     }
     let setters = forwarding_setters(op, shapes);
     let waiter_doc = doc(waiter["documentation"].as_str());
+    let config_doc = super::doc_line(&format!(
+        "The `{name}` waiter's defaults: polls {min_delay} s apart at first, backing off to {max_delay} s, for at most 30 minutes."
+    ));
+    let poll_doc = super::doc_line(&format!(
+        "Polls `{}` with `input` until the `{name}` waiter succeeds, fails, or `config.max_wait` passes.",
+        op.name
+    ));
     let op_name = &op.name;
     let header = format!(
         " Waits for `{name}` by polling `{op_name}` (every {min_delay} s at first, backing off to {max_delay} s, for at most `max_wait`)."
@@ -115,11 +128,7 @@ fn waiter_tokens(
                 #builder {
                     handle,
                     inner: #input::builder(),
-                    config: ::cloudfront_runtime::waiter::WaiterConfig::new(
-                        ::std::time::Duration::from_secs(#min_delay),
-                        ::std::time::Duration::from_secs(#max_delay),
-                        DEFAULT_MAX_WAIT,
-                    ),
+                    config: #config(),
                 }
             }
 
@@ -146,20 +155,37 @@ fn waiter_tokens(
                     .inner
                     .build()
                     .map_err(|e| ::cloudfront_runtime::waiter::WaitError::Error(::cloudfront_runtime::SdkError::Construction(e)))?;
-                let handle = &self.handle;
-                ::cloudfront_runtime::waiter::wait(
-                    self.config,
-                    handle.config.clock.as_ref(),
-                    handle.config.sleep.as_ref(),
-                    || send(handle, &input),
-                    |result: &Result<#shapes::#output, ::cloudfront_runtime::SdkError<#error>>| {
-                        #(#checks)*
-                        None
-                    },
-                )
-                .await
+                #poll(&self.handle, &input, self.config).await
             }
         }
+
+        #config_doc
+        pub fn #config() -> ::cloudfront_runtime::waiter::WaiterConfig {
+            ::cloudfront_runtime::waiter::WaiterConfig::new(
+                ::std::time::Duration::from_secs(#min_delay),
+                ::std::time::Duration::from_secs(#max_delay),
+                DEFAULT_MAX_WAIT,
+            )
+        }
+
+        #poll_doc
+        pub async fn #poll(
+            handle: &::cloudfront_runtime::Handle,
+            input: &#shapes::#input,
+            config: ::cloudfront_runtime::waiter::WaiterConfig,
+        ) -> Result<::cloudfront_runtime::waiter::Completed<#shapes::#output>, ::cloudfront_runtime::waiter::WaitError<#shapes::#output, #error>> {
+            ::cloudfront_runtime::waiter::wait(
+                config,
+                handle.config.clock.as_ref(),
+                handle.config.sleep.as_ref(),
+                || send(handle, input),
+                |result: &Result<#shapes::#output, ::cloudfront_runtime::SdkError<#error>>| {
+                    #(#checks)*
+                    None
+                },
+            )
+            .await
+        }
     };
-    Ok(Waiter { name: name.to_owned(), method, builder, tokens })
+    Ok(Waiter { name: name.to_owned(), method, builder, poll, config, tokens })
 }

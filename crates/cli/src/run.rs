@@ -9,7 +9,7 @@ use cloudfront_primitives::ProvideErrorMetadata;
 use cloudfront_primitives::schema::OperationSchema;
 use cloudfront_runtime::env::Env;
 use cloudfront_runtime::transport::TransportSettings;
-use cloudfront_runtime::waiter::WaitError;
+use cloudfront_runtime::waiter::{WaitError, WaiterConfig};
 use serde_json::{Value, json};
 
 use crate::args::{Call, Global, Invocation};
@@ -262,39 +262,28 @@ async fn fetch(client: &Client, op: &OperationSchema, input: Value, call: &Call)
     paginate::fetch_all(request, input, |page_input| call_once(client, op.name, page_input)).await
 }
 
-/// Runs a waiter to the end; the AWS CLI prints nothing on success and exits 255 otherwise.
+/// Runs a waiter to the end, through the generated dispatch by waiter name; the AWS CLI
+/// prints nothing on success and exits 255 otherwise.
 async fn wait(client: &Client, waiter: &str, input: &Value) -> Result<(), Failure> {
-    let text = |key: &str| input.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+    use cloudfront::json::JsonWaitError;
     let max_wait = crate::tuning::wait_max()?;
     let poll = crate::tuning::wait_poll()?;
     let describe = |e: String| Failure::Other(format!("Waiter {waiter} failed: {e}"));
-    // The waiter builders are distinct types with the same tuning methods.
-    macro_rules! tuned {
-        ($waiter:expr) => {{
-            let mut w = $waiter;
-            if let Some(max) = max_wait {
-                w = w.max_wait(max);
-            }
-            if let Some(poll) = poll {
-                w = w.delays(poll, poll * 4);
-            }
-            w
-        }};
-    }
-    match waiter {
-        "InvalidationCompleted" => {
-            let w = client.wait_until_invalidation_completed().distribution_id(text("DistributionId")).id(text("Id"));
-            tuned!(w).wait().await.map(drop).map_err(|e| waiter_failure(e, describe))
+    let tune = |mut config: WaiterConfig| {
+        if let Some(max) = max_wait {
+            config.max_wait = max;
         }
-        "InvalidationForDistributionTenantCompleted" => {
-            let w = client
-                .wait_until_invalidation_for_distribution_tenant_completed()
-                .distribution_tenant_id(text("DistributionTenantId"))
-                .id(text("Id"));
-            tuned!(w).wait().await.map(drop).map_err(|e| waiter_failure(e, describe))
+        if let Some(poll) = poll {
+            (config.min_delay, config.max_delay) = (poll, poll * 4);
         }
-        other => Err(Failure::Usage(format!("unknown waiter {other}"))),
-    }
+        config
+    };
+    cloudfront::json::wait(client.handle(), waiter, input.clone(), tune).await.map_err(|e| match e {
+        JsonWaitError::UnknownWaiter(other) => Failure::Usage(format!("unknown waiter {other}")),
+        JsonWaitError::Input(why) => Failure::Usage(format!("Parameter validation failed: {why}")),
+        JsonWaitError::Wait(error) => waiter_failure(error, describe),
+        other => Failure::Other(other.to_string()),
+    })
 }
 
 fn waiter_failure<O, E: ProvideErrorMetadata + std::fmt::Display>(

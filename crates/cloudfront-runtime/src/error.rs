@@ -74,7 +74,9 @@ impl<E: ProvideErrorMetadata> SdkError<E> {
             _ => false,
         }
     }
+}
 
+impl<E> SdkError<E> {
     /// The same failure with the service error turned into another type (the rest is kept).
     pub fn map_service<F>(self, f: impl FnOnce(E) -> F) -> SdkError<F> {
         match self {

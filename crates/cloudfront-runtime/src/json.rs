@@ -6,6 +6,7 @@ use std::future::Future;
 use cloudfront_primitives::{ErrorMetadata, ProvideErrorMetadata};
 
 use crate::SdkError;
+use crate::waiter::{Completed, WaitError};
 
 pub use serde_json::Value;
 
@@ -55,6 +56,52 @@ where
     let input: I = input_from_json(&input).map_err(JsonCallError::Input)?;
     let output = send(input).await.map_err(|e| JsonCallError::Call(e.map_service(|e| e.meta().clone())))?;
     serde_json::to_value(&output).map_err(|e| JsonCallError::Output(e.to_string()))
+}
+
+/// Why a wait by name did not succeed.
+#[non_exhaustive]
+#[derive(Debug)]
+pub enum JsonWaitError {
+    /// No waiter has this name.
+    UnknownWaiter(String),
+    /// The JSON is not the polled operation's input (names the member and what was wrong).
+    Input(String),
+    /// The wait ended without success; errors are reduced to their metadata.
+    Wait(WaitError<(), ErrorMetadata>),
+}
+
+impl std::fmt::Display for JsonWaitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JsonWaitError::UnknownWaiter(name) => write!(f, "unknown waiter {name}"),
+            JsonWaitError::Input(why) => write!(f, "invalid input: {why}"),
+            JsonWaitError::Wait(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+impl std::error::Error for JsonWaitError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            JsonWaitError::Wait(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+/// Reads `input` as the polled operation's input and runs the wait with `wait`: what a
+/// generated `json::wait` does for each waiter.
+pub async fn wait_typed<I, O, E, Fut>(input: Value, wait: impl FnOnce(I) -> Fut) -> Result<(), JsonWaitError>
+where
+    I: serde::de::DeserializeOwned + serde::Serialize,
+    E: ProvideErrorMetadata,
+    Fut: Future<Output = Result<Completed<O>, WaitError<O, E>>>,
+{
+    let input: I = input_from_json(&input).map_err(JsonWaitError::Input)?;
+    match wait(input).await {
+        Ok(_) => Ok(()),
+        Err(e) => Err(JsonWaitError::Wait(e.map(drop, |e| e.meta().clone()))),
+    }
 }
 
 /// Reads an operation input from JSON. Shapes that are also read from responses accept

@@ -77,6 +77,22 @@ pub enum WaitError<O, E> {
     Error(SdkError<E>),
 }
 
+impl<O, E> WaitError<O, E> {
+    /// The same outcome with the output and the service error turned into other types (a
+    /// caller that waits on several waiters keeps one error type this way).
+    pub fn map<O2, E2>(self, output: impl Fn(O) -> O2, error: impl Fn(E) -> E2) -> WaitError<O2, E2> {
+        match self {
+            WaitError::TimedOut { last, attempts, waited } => {
+                WaitError::TimedOut { last: last.map(&output), attempts, waited }
+            }
+            WaitError::FailureState { output: last, error: failed } => {
+                WaitError::FailureState { output: last.map(&output), error: failed.map(|e| e.map_service(&error)) }
+            }
+            WaitError::Error(e) => WaitError::Error(e.map_service(&error)),
+        }
+    }
+}
+
 impl<O, E: std::fmt::Display> std::fmt::Display for WaitError<O, E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -120,11 +120,7 @@ impl InvalidationCompletedWaiter {
         InvalidationCompletedWaiter {
             handle,
             inner: GetInvalidationInput::builder(),
-            config: ::cloudfront_runtime::waiter::WaiterConfig::new(
-                ::std::time::Duration::from_secs(20u64),
-                ::std::time::Duration::from_secs(600u64),
-                DEFAULT_MAX_WAIT,
-            ),
+            config: invalidation_completed_config(),
         }
     }
 
@@ -187,35 +183,58 @@ impl InvalidationCompletedWaiter {
             .map_err(|e| ::cloudfront_runtime::waiter::WaitError::Error(
                 ::cloudfront_runtime::SdkError::Construction(e),
             ))?;
-        let handle = &self.handle;
-        ::cloudfront_runtime::waiter::wait(
-                self.config,
-                handle.config.clock.as_ref(),
-                handle.config.sleep.as_ref(),
-                || send(handle, &input),
-                |
-                    result: &Result<
-                        cloudfront_shapes::GetInvalidationOutput,
-                        ::cloudfront_runtime::SdkError<GetInvalidationError>,
-                    >|
-                {
-                    if let Ok(output) = result {
-                        let mut values: Vec<String> = Vec::new();
-                        if let Some(v0) = &output.invalidation {
-                            {
-                                let v1 = &v0.status;
-                                values.push(v1.clone());
-                            }
-                        }
-                        if values.len() == 1 && values[0] == "Completed" {
-                            return Some(
-                                ::cloudfront_runtime::waiter::AcceptorState::Success,
-                            );
+        wait_for_invalidation_completed(&self.handle, &input, self.config).await
+    }
+}
+
+/// The `InvalidationCompleted` waiter's defaults: polls 20 s apart at first, backing off to 600 s, for at most 30 minutes.
+pub fn invalidation_completed_config() -> ::cloudfront_runtime::waiter::WaiterConfig {
+    ::cloudfront_runtime::waiter::WaiterConfig::new(
+        ::std::time::Duration::from_secs(20u64),
+        ::std::time::Duration::from_secs(600u64),
+        DEFAULT_MAX_WAIT,
+    )
+}
+
+/// Polls `GetInvalidation` with `input` until the `InvalidationCompleted` waiter succeeds, fails, or `config.max_wait` passes.
+pub async fn wait_for_invalidation_completed(
+    handle: &::cloudfront_runtime::Handle,
+    input: &cloudfront_shapes::GetInvalidationInput,
+    config: ::cloudfront_runtime::waiter::WaiterConfig,
+) -> Result<
+    ::cloudfront_runtime::waiter::Completed<cloudfront_shapes::GetInvalidationOutput>,
+    ::cloudfront_runtime::waiter::WaitError<
+        cloudfront_shapes::GetInvalidationOutput,
+        GetInvalidationError,
+    >,
+> {
+    ::cloudfront_runtime::waiter::wait(
+            config,
+            handle.config.clock.as_ref(),
+            handle.config.sleep.as_ref(),
+            || send(handle, input),
+            |
+                result: &Result<
+                    cloudfront_shapes::GetInvalidationOutput,
+                    ::cloudfront_runtime::SdkError<GetInvalidationError>,
+                >|
+            {
+                if let Ok(output) = result {
+                    let mut values: Vec<String> = Vec::new();
+                    if let Some(v0) = &output.invalidation {
+                        {
+                            let v1 = &v0.status;
+                            values.push(v1.clone());
                         }
                     }
-                    None
-                },
-            )
-            .await
-    }
+                    if values.len() == 1 && values[0] == "Completed" {
+                        return Some(
+                            ::cloudfront_runtime::waiter::AcceptorState::Success,
+                        );
+                    }
+                }
+                None
+            },
+        )
+        .await
 }

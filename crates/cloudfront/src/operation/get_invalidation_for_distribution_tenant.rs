@@ -122,11 +122,7 @@ impl InvalidationForDistributionTenantCompletedWaiter {
         InvalidationForDistributionTenantCompletedWaiter {
             handle,
             inner: GetInvalidationForDistributionTenantInput::builder(),
-            config: ::cloudfront_runtime::waiter::WaiterConfig::new(
-                ::std::time::Duration::from_secs(20u64),
-                ::std::time::Duration::from_secs(600u64),
-                DEFAULT_MAX_WAIT,
-            ),
+            config: invalidation_for_distribution_tenant_completed_config(),
         }
     }
 
@@ -189,37 +185,67 @@ impl InvalidationForDistributionTenantCompletedWaiter {
             .map_err(|e| ::cloudfront_runtime::waiter::WaitError::Error(
                 ::cloudfront_runtime::SdkError::Construction(e),
             ))?;
-        let handle = &self.handle;
-        ::cloudfront_runtime::waiter::wait(
+        wait_for_invalidation_for_distribution_tenant_completed(
+                &self.handle,
+                &input,
                 self.config,
-                handle.config.clock.as_ref(),
-                handle.config.sleep.as_ref(),
-                || send(handle, &input),
-                |
-                    result: &Result<
-                        cloudfront_shapes::GetInvalidationForDistributionTenantOutput,
-                        ::cloudfront_runtime::SdkError<
-                            GetInvalidationForDistributionTenantError,
-                        >,
-                    >|
-                {
-                    if let Ok(output) = result {
-                        let mut values: Vec<String> = Vec::new();
-                        if let Some(v0) = &output.invalidation {
-                            {
-                                let v1 = &v0.status;
-                                values.push(v1.clone());
-                            }
-                        }
-                        if values.len() == 1 && values[0] == "Completed" {
-                            return Some(
-                                ::cloudfront_runtime::waiter::AcceptorState::Success,
-                            );
-                        }
-                    }
-                    None
-                },
             )
             .await
     }
+}
+
+/// The `InvalidationForDistributionTenantCompleted` waiter's defaults: polls 20 s apart at first, backing off to 600 s, for at most 30 minutes.
+pub fn invalidation_for_distribution_tenant_completed_config() -> ::cloudfront_runtime::waiter::WaiterConfig {
+    ::cloudfront_runtime::waiter::WaiterConfig::new(
+        ::std::time::Duration::from_secs(20u64),
+        ::std::time::Duration::from_secs(600u64),
+        DEFAULT_MAX_WAIT,
+    )
+}
+
+/// Polls `GetInvalidationForDistributionTenant` with `input` until the `InvalidationForDistributionTenantCompleted` waiter succeeds, fails, or `config.max_wait` passes.
+pub async fn wait_for_invalidation_for_distribution_tenant_completed(
+    handle: &::cloudfront_runtime::Handle,
+    input: &cloudfront_shapes::GetInvalidationForDistributionTenantInput,
+    config: ::cloudfront_runtime::waiter::WaiterConfig,
+) -> Result<
+    ::cloudfront_runtime::waiter::Completed<
+        cloudfront_shapes::GetInvalidationForDistributionTenantOutput,
+    >,
+    ::cloudfront_runtime::waiter::WaitError<
+        cloudfront_shapes::GetInvalidationForDistributionTenantOutput,
+        GetInvalidationForDistributionTenantError,
+    >,
+> {
+    ::cloudfront_runtime::waiter::wait(
+            config,
+            handle.config.clock.as_ref(),
+            handle.config.sleep.as_ref(),
+            || send(handle, input),
+            |
+                result: &Result<
+                    cloudfront_shapes::GetInvalidationForDistributionTenantOutput,
+                    ::cloudfront_runtime::SdkError<
+                        GetInvalidationForDistributionTenantError,
+                    >,
+                >|
+            {
+                if let Ok(output) = result {
+                    let mut values: Vec<String> = Vec::new();
+                    if let Some(v0) = &output.invalidation {
+                        {
+                            let v1 = &v0.status;
+                            values.push(v1.clone());
+                        }
+                    }
+                    if values.len() == 1 && values[0] == "Completed" {
+                        return Some(
+                            ::cloudfront_runtime::waiter::AcceptorState::Success,
+                        );
+                    }
+                }
+                None
+            },
+        )
+        .await
 }
