@@ -10,6 +10,7 @@
 pub mod emit;
 pub mod ir;
 pub mod names;
+pub mod partitions;
 pub mod render;
 pub mod resolve;
 pub mod smithy;

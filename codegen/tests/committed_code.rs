@@ -28,3 +28,14 @@ fn the_committed_generated_crates_match_the_generator() {
     }
     assert!(drift.is_empty(), "run `cargo xtask regenerate` and commit:\n{}", drift.join("\n"));
 }
+
+#[test]
+fn the_committed_partition_table_matches_the_published_file() {
+    let source = root().join("../shared/aws-models/partitions.json");
+    let text = std::fs::read_to_string(&source).unwrap_or_else(|e| {
+        panic!("{}: {e}; the published partitions file lives in ../shared next to the checkout", source.display())
+    });
+    let wanted = cloudfront_codegen::partitions::generate(&text, "the published partitions.json").unwrap();
+    let committed = std::fs::read_to_string(root().join("crates/cloudfront-runtime/src/partitions.rs")).unwrap();
+    assert!(committed == wanted, "run `cargo xtask regenerate` and commit crates/cloudfront-runtime/src/partitions.rs");
+}

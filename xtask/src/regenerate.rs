@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use cloudfront_codegen::{GeneratedFile, Settings, generate};
 
-use crate::run::root;
+use crate::run::{root, shared};
 
 /// The project's model, relative to the workspace root.
 pub const MODEL: &str = "model/cloudfront.json";
@@ -77,6 +77,7 @@ fn committed(check: bool) -> Result<(), String> {
         }
     }
     println!("generated {} files from {MODEL} in {:.1} ms", files.len(), elapsed.as_secs_f64() * 1000.0);
+    partition_table(check, &mut drift)?;
     if drift.is_empty() {
         if check {
             println!("generated crates are up to date");
@@ -88,6 +89,41 @@ fn committed(check: bool) -> Result<(), String> {
         }
         Err(format!("{} generated file(s) are stale: run `cargo xtask regenerate` and commit", drift.len()))
     }
+}
+
+/// The published partitions file the runtime's table is generated from.
+pub fn partitions_source() -> PathBuf {
+    shared().join("aws-models/partitions.json")
+}
+
+/// Where the generated partition table lives (a generated file in a hand-written crate).
+pub const PARTITIONS_RS: &str = "cloudfront-runtime/src/partitions.rs";
+
+/// Regenerates (or, with `check`, compares) the runtime's partition table. Without the
+/// published file a check fails; a plain regeneration says so and leaves the table alone.
+fn partition_table(check: bool, drift: &mut Vec<String>) -> Result<(), String> {
+    let source = partitions_source();
+    let Ok(text) = fs::read_to_string(&source) else {
+        let missing = format!("{} is missing, so the partition table cannot be regenerated", source.display());
+        if check {
+            return Err(missing);
+        }
+        println!("note: {missing}; crates/{PARTITIONS_RS} left as it is");
+        return Ok(());
+    };
+    let wanted = cloudfront_codegen::partitions::generate(&text, "the published partitions.json")?;
+    let path = root().join("crates").join(PARTITIONS_RS);
+    let current = fs::read_to_string(&path).ok();
+    if current.as_deref() == Some(wanted.as_str()) {
+        return Ok(());
+    }
+    if check {
+        drift.push(describe_drift(PARTITIONS_RS, current.as_deref(), &wanted));
+    } else {
+        fs::write(&path, wanted).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        println!("wrote crates/{PARTITIONS_RS}");
+    }
+    Ok(())
 }
 
 /// Files under the generated crates' `src/` that the generator no longer writes.
