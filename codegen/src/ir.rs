@@ -64,9 +64,9 @@ pub struct Operation {
     /// Rust names of the errors this operation may return.
     pub errors: Vec<String>,
     /// `smithy.api#paginated`, merged with the service defaults.
-    pub paginated: Option<Value>,
-    /// `smithy.waiters#waitable`.
-    pub waiters: Option<Value>,
+    pub paginated: Option<Paginated>,
+    /// `smithy.waiters#waitable`, by name.
+    pub waiters: Vec<Waiter>,
     /// `smithy.test#httpRequestTests` cases, as written in the model.
     pub request_tests: Vec<Value>,
     /// `smithy.test#httpResponseTests` cases, as written in the model.
@@ -281,4 +281,63 @@ pub struct Variant {
     /// The wire value (a string, or an integer for intEnum).
     pub value: String,
     pub doc: Option<String>,
+}
+
+/// How an operation pages (`smithy.api#paginated`, the service's defaults filled in).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paginated {
+    /// The input member that takes the token of the next page.
+    pub input_token: String,
+    /// The output path (`A.B`) of the next page's token.
+    pub output_token: String,
+    /// The output path of the page's items, if the operation names them.
+    pub items: Option<String>,
+    /// The input member that limits the page size, if any.
+    pub page_size: Option<String>,
+}
+
+/// One waiter of `smithy.waiters#waitable`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waiter {
+    pub name: String,
+    pub doc: Option<String>,
+    /// Seconds between the first polls (Smithy's default: 2).
+    pub min_delay: u64,
+    /// The most seconds between polls (Smithy's default: 120).
+    pub max_delay: u64,
+    /// Checked in order against every response; the first that matches decides.
+    pub acceptors: Vec<Acceptor>,
+}
+
+/// A waiter acceptor: the state a matching response puts the wait in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Acceptor {
+    pub state: AcceptorState,
+    pub matcher: Matcher,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AcceptorState {
+    Success,
+    Failure,
+    Retry,
+}
+
+/// What an acceptor looks at.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Matcher {
+    /// A value at `path` of a successful output compared with `expected`.
+    Output { path: String, expected: String, comparator: Comparator },
+    /// The error code of a failed call.
+    ErrorType(String),
+    /// Whether the call succeeded.
+    Success(bool),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparator {
+    StringEquals,
+    BooleanEquals,
+    AllStringEquals,
+    AnyStringEquals,
 }

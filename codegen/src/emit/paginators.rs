@@ -15,9 +15,7 @@ pub(super) fn paginator(
     aggregates: &Aggregates<'_>,
 ) -> Result<(TokenStream, TokenStream), String> {
     let Some(p) = &op.paginated else { return Ok((quote!(), quote!())) };
-    let (Some(input_token), Some(output_token)) = (p["inputToken"].as_str(), p["outputToken"].as_str()) else {
-        return Err(format!("{}: paginated without inputToken/outputToken", op.name));
-    };
+    let (input_token, output_token) = (p.input_token.as_str(), p.output_token.as_str());
     let output = format_ident!("{}", op.output.name);
     let error = format_ident!("{}Error", op.name);
     let token_field = op
@@ -54,7 +52,7 @@ pub(super) fn paginator(
         })
     });
 
-    let items = p["items"].as_str();
+    let items = p.items.as_deref();
     let (items_fn, items_method) = match items {
         Some(path) => {
             let (bind_items, items_value, items_member, _) =

@@ -58,13 +58,12 @@ pub(super) fn file(service: &Service) -> TokenStream {
         let output = static_name(&op.output.name);
         let pagination = match &op.paginated {
             Some(p) => {
-                let text = |key: &str| p[key].as_str().map(str::to_owned);
-                let (input_token, output_token) = (text("inputToken").unwrap_or_default(), text("outputToken").unwrap_or_default());
-                let items = match text("items") {
+                let (input_token, output_token) = (&p.input_token, &p.output_token);
+                let items = match &p.items {
                     Some(i) => quote!(Some(#i)),
                     None => quote!(None),
                 };
-                let page_size = match text("pageSize") {
+                let page_size = match &p.page_size {
                     Some(s) => quote!(Some(#s)),
                     None => quote!(None),
                 };
@@ -72,7 +71,7 @@ pub(super) fn file(service: &Service) -> TokenStream {
             }
             None => quote!(None),
         };
-        let waiters: Vec<String> = op.waiters.as_ref().and_then(|w| w.as_object()).map(|w| w.keys().cloned().collect()).unwrap_or_default();
+        let waiters: Vec<&str> = op.waiters.iter().map(|w| w.name.as_str()).collect();
         quote!(OperationSchema { name: #name, summary: #summary, doc: #doc, input: &#input, output: &#output, pagination: #pagination, waiters: &[#(#waiters),*] })
     });
     let pagination_import = service.operations.iter().any(|op| op.paginated.is_some()).then(|| {

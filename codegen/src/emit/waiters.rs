@@ -4,12 +4,11 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use serde_json::Value;
 
 use super::paths::{Aggregates, collect_values};
 use super::shapes::forwarding_setters;
 use super::{Crates, doc};
-use crate::ir::Operation;
+use crate::ir::{AcceptorState, Comparator, Matcher, Operation};
 use crate::names::snake_case;
 
 /// A waiter's name and the tokens of its builder (emitted into the operation's module).
@@ -26,21 +25,21 @@ pub(super) struct Waiter {
 
 /// Every waiter the operation declares.
 pub(super) fn waiters(op: &Operation, crates: &Crates, aggregates: &Aggregates<'_>) -> Result<Vec<Waiter>, String> {
-    let Some(Value::Object(declared)) = &op.waiters else { return Ok(Vec::new()) };
     let mut out = Vec::new();
-    for (name, waiter) in declared {
-        out.push(waiter_tokens(op, name, waiter, crates, aggregates).map_err(|e| format!("waiter {name}: {e}"))?);
+    for waiter in &op.waiters {
+        let name = &waiter.name;
+        out.push(waiter_tokens(op, waiter, crates, aggregates).map_err(|e| format!("waiter {name}: {e}"))?);
     }
     Ok(out)
 }
 
 fn waiter_tokens(
     op: &Operation,
-    name: &str,
-    waiter: &Value,
+    waiter: &crate::ir::Waiter,
     crates: &Crates,
     aggregates: &Aggregates<'_>,
 ) -> Result<Waiter, String> {
+    let name = waiter.name.as_str();
     let shapes = &crates.shapes;
     let output = format_ident!("{}", op.output.name);
     let error = format_ident!("{}Error", op.name);
@@ -50,57 +49,50 @@ fn waiter_tokens(
     let method = format_ident!("wait_until_{}", snake_case(name));
     let poll = format_ident!("wait_for_{}", snake_case(name));
     let config = format_ident!("{}_config", snake_case(name));
-    let min_delay = waiter["minDelay"].as_u64().unwrap_or(2);
-    let max_delay = waiter["maxDelay"].as_u64().unwrap_or(120);
+    let (min_delay, max_delay) = (waiter.min_delay, waiter.max_delay);
     let mut checks = Vec::new();
-    for acceptor in waiter["acceptors"].as_array().ok_or("no acceptors")? {
-        let state = match acceptor["state"].as_str() {
-            Some("success") => quote!(::cloudfront_runtime::waiter::AcceptorState::Success),
-            Some("failure") => quote!(::cloudfront_runtime::waiter::AcceptorState::Failure),
-            Some("retry") => quote!(::cloudfront_runtime::waiter::AcceptorState::Retry),
-            other => return Err(format!("unknown acceptor state {other:?}")),
+    for acceptor in &waiter.acceptors {
+        let state = match acceptor.state {
+            AcceptorState::Success => quote!(::cloudfront_runtime::waiter::AcceptorState::Success),
+            AcceptorState::Failure => quote!(::cloudfront_runtime::waiter::AcceptorState::Failure),
+            AcceptorState::Retry => quote!(::cloudfront_runtime::waiter::AcceptorState::Retry),
         };
-        let matcher = &acceptor["matcher"];
-        let test = if let Some(m) = matcher.get("output") {
-            let path = m["path"].as_str().ok_or("output matcher without path")?;
-            let expected = m["expected"].as_str().ok_or("output matcher without expected")?;
-            let collect = collect_values(&op.output, quote!(output), path, aggregates)?;
-            let compare = match m["comparator"].as_str() {
-                Some("stringEquals" | "booleanEquals") => quote!(values.len() == 1 && values[0] == #expected),
-                Some("allStringEquals") => quote!(!values.is_empty() && values.iter().all(|v| v == #expected)),
-                Some("anyStringEquals") => quote!(values.iter().any(|v| v == #expected)),
-                other => return Err(format!("unknown comparator {other:?}")),
-            };
-            quote! {
-                if let Ok(output) = result {
-                    let mut values: Vec<String> = Vec::new();
-                    #collect
-                    if #compare {
-                        return Some(#state);
+        checks.push(match &acceptor.matcher {
+            Matcher::Output { path, expected, comparator } => {
+                let collect = collect_values(&op.output, quote!(output), path, aggregates)?;
+                let compare = match comparator {
+                    Comparator::StringEquals | Comparator::BooleanEquals => {
+                        quote!(values.len() == 1 && values[0] == #expected)
+                    }
+                    Comparator::AllStringEquals => quote!(!values.is_empty() && values.iter().all(|v| v == #expected)),
+                    Comparator::AnyStringEquals => quote!(values.iter().any(|v| v == #expected)),
+                };
+                quote! {
+                    if let Ok(output) = result {
+                        let mut values: Vec<String> = Vec::new();
+                        #collect
+                        if #compare {
+                            return Some(#state);
+                        }
                     }
                 }
             }
-        } else if let Some(code) = matcher.get("errorType").and_then(Value::as_str) {
-            quote! {
+            Matcher::ErrorType(code) => quote! {
                 if let Err(error) = result {
                     if error.code() == Some(#code) {
                         return Some(#state);
                     }
                 }
-            }
-        } else if let Some(success) = matcher.get("success").and_then(Value::as_bool) {
-            quote! {
+            },
+            Matcher::Success(success) => quote! {
                 if result.is_ok() == #success {
                     return Some(#state);
                 }
-            }
-        } else {
-            return Err(format!("unsupported matcher {matcher}"));
-        };
-        checks.push(test);
+            },
+        });
     }
     let setters = forwarding_setters(op, shapes);
-    let waiter_doc = doc(waiter["documentation"].as_str());
+    let waiter_doc = doc(waiter.doc.as_deref());
     let config_doc = super::doc_line(&format!(
         "The `{name}` waiter's defaults: polls {min_delay} s apart at first, backing off to {max_delay} s, for at most 30 minutes."
     ));

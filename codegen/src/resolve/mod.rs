@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+mod behaviour;
+
 use crate::Settings;
 use crate::ir::*;
 use crate::names::{field_name, module_name, pascal_case, snake_case, type_name};
@@ -266,14 +268,12 @@ impl Resolver<'_> {
                 }
             }
         }
-        let paginated = op.traits.get("smithy.api#paginated").map(|p| {
-            let mut merged =
-                service_traits.get("smithy.api#paginated").cloned().unwrap_or(Value::Object(Default::default()));
-            if let (Value::Object(base), Value::Object(own)) = (&mut merged, p) {
-                base.extend(own.clone());
-            }
-            merged
-        });
+        let paginated = behaviour::paginated(
+            &name,
+            op.traits.get("smithy.api#paginated"),
+            service_traits.get("smithy.api#paginated"),
+        )?;
+        let waiters = behaviour::waiters(&name, op.traits.get("smithy.waiters#waitable"))?;
         Ok(Operation {
             snake: snake_case(&name),
             doc: Some(op.traits.documentation().map_or_else(|| format!("Calls `{name}`."), str::to_owned)),
@@ -285,7 +285,7 @@ impl Resolver<'_> {
             input,
             errors: op.errors.iter().map(|e| type_name(shape_name(&e.target))).collect(),
             paginated,
-            waiters: op.traits.get("smithy.waiters#waitable").cloned(),
+            waiters,
             request_tests: test_cases(&op.traits, "smithy.test#httpRequestTests"),
             response_tests: test_cases(&op.traits, "smithy.test#httpResponseTests"),
             host_prefix: op.traits.get("smithy.api#endpoint").and_then(|e| e["hostPrefix"].as_str()).map(str::to_owned),
