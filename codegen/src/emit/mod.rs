@@ -13,9 +13,9 @@ mod paths;
 mod protocol_tests;
 mod schema;
 mod serde_impls;
-mod serializers;
 mod shapes;
 mod waiters;
+mod wire;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -41,7 +41,7 @@ pub fn emit(service: &Service, settings: &Settings) -> Result<Vec<GeneratedFile>
     for (name, tokens) in errors::files(service, &crates) {
         add(&crates.errors_dir, &name, tokens)?;
     }
-    for (name, tokens) in serializers::files(service, &crates) {
+    for (name, tokens) in wire::files(service, &crates) {
         add(&crates.serializers_dir, &name, tokens)?;
     }
     for (name, tokens) in facade::files(service, &crates, settings.facade_readme.as_deref())? {
