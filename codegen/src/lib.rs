@@ -6,6 +6,8 @@
 //! 2. [`resolve`] builds the intermediate representation in [`ir`] (every naming and
 //!    protocol decision is made here),
 //! 3. [`emit`] turns the IR into token streams, and [`render`] prints them with prettyplease.
+//!
+//! [`partitions`] does the same, on a small scale, for the runtime's partition table.
 
 pub mod emit;
 pub mod ir;
