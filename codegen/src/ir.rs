@@ -4,8 +4,6 @@
 //! so the emitters only turn these values into tokens. Each item keeps both its Rust name and
 //! its wire name.
 
-use serde_json::Value;
-
 /// One service, restricted to the selected operations and the shapes they reach.
 #[derive(Debug)]
 pub struct Service {
@@ -25,9 +23,9 @@ pub struct Service {
     /// The `sdkId` (`CloudFront`), which names the service's endpoint environment variable.
     pub sdk_id: String,
     /// `smithy.rules#endpointRuleSet`, if the service has one.
-    pub endpoint_rules: Option<Value>,
+    pub endpoint_rules: Option<EndpointRuleSet>,
     /// `smithy.rules#endpointTests` cases.
-    pub endpoint_tests: Vec<Value>,
+    pub endpoint_tests: Vec<EndpointTest>,
     pub operations: Vec<Operation>,
     /// Structures, enums and unions, sorted by Rust name.
     pub shapes: Vec<NamedShape>,
@@ -68,9 +66,9 @@ pub struct Operation {
     /// `smithy.waiters#waitable`, by name.
     pub waiters: Vec<Waiter>,
     /// `smithy.test#httpRequestTests` cases, as written in the model.
-    pub request_tests: Vec<Value>,
+    pub request_tests: Vec<ProtocolTest>,
     /// `smithy.test#httpResponseTests` cases, as written in the model.
-    pub response_tests: Vec<Value>,
+    pub response_tests: Vec<ProtocolTest>,
     /// `smithy.api#endpoint` host prefix (`{Label}.data.`), if any.
     pub host_prefix: Option<String>,
     /// `smithy.api#requestCompression` encodings the client may apply (`gzip`).
@@ -133,7 +131,7 @@ pub struct Structure {
     /// The CloudFront-style `Quantity` + `Items` pair: `Quantity` is derived from `Items`.
     pub counted_list: Option<CountedList>,
     /// `smithy.test#httpResponseTests` of an error structure.
-    pub response_tests: Vec<Value>,
+    pub response_tests: Vec<ProtocolTest>,
 }
 
 /// Member indexes of a `Quantity`/`Items` pair.
@@ -340,4 +338,134 @@ pub enum Comparator {
     BooleanEquals,
     AllStringEquals,
     AnyStringEquals,
+}
+
+/// `smithy.rules#endpointRuleSet`: typed parameters and the rule tree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EndpointRuleSet {
+    /// Sorted by name.
+    pub parameters: Vec<EndpointParameter>,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EndpointParameter {
+    pub name: String,
+    pub ty: ParameterType,
+    pub required: bool,
+    pub default: Option<Literal>,
+    /// `AWS::Region`, `SDK::Endpoint`, ...: where a client's configuration fills it from.
+    pub built_in: Option<String>,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParameterType {
+    Boolean,
+    String,
+}
+
+/// A literal value: a parameter's default, or a value in an endpoint test.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    Bool(bool),
+    Str(String),
+}
+
+/// One rule: conditions that must all hold, then what it gives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub conditions: Vec<Condition>,
+    pub outcome: RuleOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RuleOutcome {
+    Endpoint(EndpointResult),
+    /// An error with this message (a template or an expression).
+    Error(Expr),
+    /// Nested rules, tried in order.
+    Tree(Vec<Rule>),
+}
+
+/// A function call that must be true (or set), optionally binding its result to a name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    pub function: String,
+    pub args: Vec<Expr>,
+    pub assign: Option<String>,
+}
+
+/// A rules-language expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Bool(bool),
+    /// A string, which may be a template with `{Name}` or `{Name#attr}`.
+    Str(String),
+    /// A parameter or an assigned name.
+    Ref(String),
+    Call {
+        function: String,
+        args: Vec<Expr>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EndpointResult {
+    pub url: Expr,
+    pub auth_schemes: Vec<AuthScheme>,
+    /// Header names (sorted) and their values.
+    pub headers: Vec<(String, Vec<Expr>)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthScheme {
+    pub name: String,
+    pub signing_region: Option<Expr>,
+    pub signing_name: Option<Expr>,
+}
+
+/// One `smithy.rules#endpointTests` case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EndpointTest {
+    pub doc: String,
+    /// Parameter values, sorted by name.
+    pub params: Vec<(String, Literal)>,
+    pub expect: EndpointExpectation,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EndpointExpectation {
+    Error(String),
+    /// The URL, and the signing region of each auth scheme listed.
+    Endpoint {
+        url: String,
+        signing_regions: Vec<Option<String>>,
+    },
+}
+
+/// A `smithy.test#httpRequestTests` or `httpResponseTests` case, as a generated test needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProtocolTest {
+    pub id: String,
+    /// Whether the case applies to clients (its `appliesTo` is not `server`).
+    pub for_clients: bool,
+    /// The input, output or error members the case is about.
+    pub params: Document,
+    /// The whole case as JSON text: the generated test hands it to the support crate, which
+    /// checks a request against it or builds the response from it.
+    pub case_json: String,
+}
+
+/// A Smithy document value, as test cases write their `params`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Document {
+    Null,
+    Bool(bool),
+    /// A number as written (text, so fractional seconds and large integers stay exact).
+    Number(String),
+    String(String),
+    List(Vec<Document>),
+    /// Members or entries, sorted by key.
+    Map(Vec<(String, Document)>),
 }

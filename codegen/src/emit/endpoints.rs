@@ -6,10 +6,12 @@ use std::collections::BTreeMap;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use serde_json::Value;
 
 use super::doc_line;
-use crate::ir::Service;
+use crate::ir::{
+    Condition, EndpointExpectation, EndpointResult, EndpointRuleSet, EndpointTest, Expr, Literal, ParameterType, Rule,
+    RuleOutcome, Service,
+};
 use crate::names::field_name;
 
 /// A value's type while compiling rules.
@@ -36,7 +38,7 @@ struct Param {
     name: String,
     field: proc_macro2::Ident,
     kind: Kind,
-    default: Option<Value>,
+    default: Option<Literal>,
     built_in: Option<String>,
     doc: Option<String>,
 }
@@ -55,7 +57,7 @@ pub(super) fn file(service: &Service) -> Result<Option<TokenStream>, String> {
         };
         scope.insert(p.name.clone(), Binding { tokens, kind: p.kind });
     }
-    let body = rule_list(rules["rules"].as_array().ok_or("endpointRuleSet has no rules")?, &scope, true)?;
+    let body = rule_list(&rules.rules, &scope, true)?;
 
     let fields = params.iter().map(|p| {
         let field = &p.field;
@@ -71,9 +73,9 @@ pub(super) fn file(service: &Service) -> Result<Option<TokenStream>, String> {
     let defaults = params.iter().map(|p| {
         let field = &p.field;
         let value = match (&p.kind, &p.default) {
-            (Kind::Bool, Some(Value::Bool(b))) => quote!(#b),
+            (Kind::Bool, Some(Literal::Bool(b))) => quote!(#b),
             (Kind::Bool, _) => quote!(false),
-            (Kind::Str, Some(Value::String(s))) => quote!(#s.to_owned()),
+            (Kind::Str, Some(Literal::Str(s))) => quote!(#s.to_owned()),
             (Kind::Str, _) => quote!(String::new()),
             _ => quote!(None),
         };
@@ -101,7 +103,7 @@ pub(super) fn file(service: &Service) -> Result<Option<TokenStream>, String> {
         .collect::<Result<Vec<_>, _>>()?;
     let params_doc = doc_line("The inputs of endpoint resolution (the rule set's parameters).");
     let plain_defaults = params.iter().all(|p| {
-        matches!((&p.kind, &p.default), (Kind::Bool, Some(Value::Bool(false))) | (Kind::OptBool | Kind::OptStr, _))
+        matches!((&p.kind, &p.default), (Kind::Bool, Some(Literal::Bool(false))) | (Kind::OptBool | Kind::OptStr, _))
     });
     let (derive_default, default_impl) = if plain_defaults {
         (quote!(Default,), quote!())
@@ -149,40 +151,38 @@ pub(super) fn file(service: &Service) -> Result<Option<TokenStream>, String> {
     }))
 }
 
-fn parameters(rules: &Value) -> Result<Vec<Param>, String> {
-    let mut out = Vec::new();
-    if !rules["parameters"].is_object() {
-        return Err("endpointRuleSet has no parameters".into());
-    }
-    for (name, p) in super::sorted_entries(&rules["parameters"]) {
-        let required = p["required"].as_bool().unwrap_or(false);
-        let has_default = p.get("default").is_some();
-        let kind = match (p["type"].as_str(), required && has_default) {
-            (Some("boolean"), _) if has_default => Kind::Bool,
-            (Some("boolean"), _) => Kind::OptBool,
-            (Some("string"), true) => Kind::Str,
-            (Some("string"), false) => Kind::OptStr,
-            (other, _) => return Err(format!("endpoint parameter {name}: unsupported type {other:?}")),
-        };
-        out.push(Param {
-            field: super::ident(&field_name(name)),
-            name: name.clone(),
-            kind,
-            default: p.get("default").cloned(),
-            built_in: p["builtIn"].as_str().map(str::to_owned),
-            doc: p["documentation"].as_str().map(str::to_owned),
-        });
-    }
-    Ok(out)
+/// The parameters with their Rust field and type: a boolean with a default is never unset;
+/// a string is a plain `String` only when it is required and has a default.
+fn parameters(rules: &EndpointRuleSet) -> Result<Vec<Param>, String> {
+    Ok(rules
+        .parameters
+        .iter()
+        .map(|p| {
+            let kind = match (p.ty, p.required && p.default.is_some()) {
+                (ParameterType::Boolean, _) if p.default.is_some() => Kind::Bool,
+                (ParameterType::Boolean, _) => Kind::OptBool,
+                (ParameterType::String, true) => Kind::Str,
+                (ParameterType::String, false) => Kind::OptStr,
+            };
+            Param {
+                field: super::ident(&field_name(&p.name)),
+                name: p.name.clone(),
+                kind,
+                default: p.default.clone(),
+                built_in: p.built_in.clone(),
+                doc: p.doc.clone(),
+            }
+        })
+        .collect())
 }
 
 /// Rules in order; stops after a rule without conditions (nothing after it can run), and
 /// ends in an error when every rule has conditions (the rules engine's "no rule matched").
 /// `tail` is set for the function's last statement, which is written as an expression.
-fn rule_list(rules: &[Value], scope: &Scope, tail: bool) -> Result<TokenStream, String> {
+fn rule_list(rules: &[Rule], scope: &Scope, tail: bool) -> Result<TokenStream, String> {
     let mut out = Vec::new();
     for (i, rule) in rules.iter().enumerate() {
-        let unconditional = rule["conditions"].as_array().is_none_or(Vec::is_empty);
+        let unconditional = rule.conditions.is_empty();
         let last = i + 1 == rules.len();
         out.push(rule_tokens(rule, scope, tail && unconditional && last)?);
         if unconditional {
@@ -194,34 +194,31 @@ fn rule_list(rules: &[Value], scope: &Scope, tail: bool) -> Result<TokenStream, 
     Ok(if tail { quote!(#(#out)* #no_match) } else { quote!(#(#out)* return #no_match;) })
 }
 
-fn rule_tokens(rule: &Value, scope: &Scope, tail: bool) -> Result<TokenStream, String> {
-    let conditions = rule["conditions"].as_array().cloned().unwrap_or_default();
+fn rule_tokens(rule: &Rule, scope: &Scope, tail: bool) -> Result<TokenStream, String> {
     let mut chain = Vec::new();
     let mut scope = scope.clone();
-    for condition in &conditions {
+    for condition in &rule.conditions {
         chain.push(condition_tokens(condition, &mut scope)?);
     }
     let finish = |result: TokenStream| if tail { result } else { quote!(return #result;) };
-    let body = match rule["type"].as_str() {
-        Some("endpoint") => finish(endpoint_result(&rule["endpoint"], &scope)?),
-        Some("error") => {
-            let message = string_value(&rule["error"], &scope)?;
+    let body = match &rule.outcome {
+        RuleOutcome::Endpoint(endpoint) => finish(endpoint_result(endpoint, &scope)?),
+        RuleOutcome::Error(message) => {
+            let message = string_value(message, &scope)?;
             finish(quote!(Err(::cloudfront_runtime::EndpointError(#message))))
         }
-        Some("tree") => rule_list(rule["rules"].as_array().ok_or("a tree rule without rules")?, &scope, tail)?,
-        other => return Err(format!("unknown endpoint rule type {other:?}")),
+        RuleOutcome::Tree(rules) => rule_list(rules, &scope, tail)?,
     };
     Ok(if chain.is_empty() { body } else { quote!(if #(#chain)&&* { #body }) })
 }
 
 /// One condition as an element of an `if` chain (`let Some(x) = ...` when it binds a name,
 /// which later conditions and the rule's result then see).
-fn condition_tokens(condition: &Value, scope: &mut Scope) -> Result<TokenStream, String> {
-    let function = condition["fn"].as_str().ok_or_else(|| format!("condition without fn: {condition}"))?;
-    let args = condition["argv"].as_array().cloned().unwrap_or_default();
+fn condition_tokens(condition: &Condition, scope: &mut Scope) -> Result<TokenStream, String> {
+    let (function, args) = (condition.function.as_str(), &condition.args);
     // isSet(ref) narrows an optional parameter to its value for the rest of the rule.
     if function == "isSet"
-        && let Some(name) = args.first().and_then(|a| a["ref"].as_str())
+        && let Some(Expr::Ref(name)) = args.first()
     {
         let binding = scope.get(name).ok_or_else(|| format!("unknown reference {name}"))?.clone();
         let narrowed = match binding.kind {
@@ -234,8 +231,9 @@ fn condition_tokens(condition: &Value, scope: &mut Scope) -> Result<TokenStream,
         let source = binding.tokens;
         return Ok(quote!(let Some(#var) = #source));
     }
-    let (expr, kind) = expression(condition, scope)?;
-    if let Some(assign) = condition["assign"].as_str() {
+    let call = Expr::Call { function: function.to_owned(), args: args.clone() };
+    let (expr, kind) = expression(&call, scope)?;
+    if let Some(assign) = condition.assign.as_deref() {
         let var = format_ident!("{}", field_name(assign).trim_start_matches("r#"));
         let bound = match kind {
             Kind::Partition => Kind::Partition,
@@ -253,22 +251,20 @@ fn condition_tokens(condition: &Value, scope: &mut Scope) -> Result<TokenStream,
 }
 
 /// An expression and its kind.
-fn expression(value: &Value, scope: &Scope) -> Result<(TokenStream, Kind), String> {
-    if let Some(name) = value["ref"].as_str() {
-        let b = scope.get(name).ok_or_else(|| format!("unknown reference {name}"))?;
-        return Ok((b.tokens.clone(), b.kind));
-    }
-    match value {
-        Value::Bool(b) => return Ok((quote!(#b), Kind::Bool)),
-        Value::String(text) if !text.contains('{') => return Ok((quote!(#text), Kind::Str)),
-        Value::String(_) => {
+fn expression(value: &Expr, scope: &Scope) -> Result<(TokenStream, Kind), String> {
+    let (function, args) = match value {
+        Expr::Ref(name) => {
+            let b = scope.get(name).ok_or_else(|| format!("unknown reference {name}"))?;
+            return Ok((b.tokens.clone(), b.kind));
+        }
+        Expr::Bool(b) => return Ok((quote!(#b), Kind::Bool)),
+        Expr::Str(text) if !text.contains('{') => return Ok((quote!(#text), Kind::Str)),
+        Expr::Str(_) => {
             let text = string_value(value, scope)?;
             return Ok((quote!(#text.as_str()), Kind::Str));
         }
-        _ => {}
-    }
-    let function = value["fn"].as_str().ok_or_else(|| format!("not an expression: {value}"))?;
-    let args = value["argv"].as_array().cloned().unwrap_or_default();
+        Expr::Call { function, args } => (function.as_str(), args),
+    };
     let arg = |i: usize| expression(args.get(i).ok_or_else(|| format!("{function}: missing argument {i}"))?, scope);
     Ok(match function {
         "isSet" => {
@@ -287,10 +283,10 @@ fn expression(value: &Value, scope: &Scope) -> Result<(TokenStream, Kind), Strin
             let (b, _) = arg(1)?;
             // Comparing with a literal reads better as the value itself (and clippy agrees).
             match (&args[0], &args[1]) {
-                (_, Value::Bool(true)) => (a, Kind::Bool),
-                (Value::Bool(true), _) => (b, Kind::Bool),
-                (_, Value::Bool(false)) => (quote!(!#a), Kind::Bool),
-                (Value::Bool(false), _) => (quote!(!#b), Kind::Bool),
+                (_, Expr::Bool(true)) => (a, Kind::Bool),
+                (Expr::Bool(true), _) => (b, Kind::Bool),
+                (_, Expr::Bool(false)) => (quote!(!#a), Kind::Bool),
+                (Expr::Bool(false), _) => (quote!(!#b), Kind::Bool),
                 _ => (quote!(#a == #b), Kind::Bool),
             }
         }
@@ -301,7 +297,7 @@ fn expression(value: &Value, scope: &Scope) -> Result<(TokenStream, Kind), Strin
         }
         "getAttr" => {
             let (target, kind) = arg(0)?;
-            let path = args.get(1).and_then(Value::as_str).ok_or("getAttr needs a path")?;
+            let Some(Expr::Str(path)) = args.get(1) else { return Err("getAttr needs a path".into()) };
             if kind != Kind::Partition {
                 return Err(format!("getAttr on a {kind:?} is not supported"));
             }
@@ -328,18 +324,21 @@ fn partition_attribute(target: &TokenStream, path: &str) -> Result<(TokenStream,
 }
 
 /// A string (template with `{Name}` / `{Name#attr}`, or a reference) as a `String` expression.
-fn string_value(value: &Value, scope: &Scope) -> Result<TokenStream, String> {
-    if value.get("ref").is_some() || value.get("fn").is_some() {
-        let (e, kind) = expression(value, scope)?;
-        return match kind {
-            Kind::Str => Ok(quote!(#e.to_owned())),
-            other => Err(format!("expected a string, found a {other:?}: {value}")),
-        };
-    }
-    let template = value.as_str().ok_or_else(|| format!("expected a string: {value}"))?;
+fn string_value(value: &Expr, scope: &Scope) -> Result<TokenStream, String> {
+    let template = match value {
+        Expr::Str(template) => template,
+        Expr::Bool(b) => return Err(format!("expected a string, found {b}")),
+        Expr::Ref(_) | Expr::Call { .. } => {
+            let (e, kind) = expression(value, scope)?;
+            return match kind {
+                Kind::Str => Ok(quote!(#e.to_owned())),
+                other => Err(format!("expected a string, found a {other:?}: {value:?}")),
+            };
+        }
+    };
     let mut format = String::new();
     let mut args = Vec::new();
-    let mut rest = template;
+    let mut rest = template.as_str();
     while let Some(open) = rest.find('{') {
         format.push_str(&rest[..open].replace('}', "}}"));
         let close = rest[open..].find('}').map(|c| open + c).ok_or_else(|| format!("unclosed {{ in {template:?}"))?;
@@ -363,30 +362,29 @@ fn string_value(value: &Value, scope: &Scope) -> Result<TokenStream, String> {
     })
 }
 
-fn endpoint_result(endpoint: &Value, scope: &Scope) -> Result<TokenStream, String> {
-    let url = string_value(&endpoint["url"], scope)?;
-    let mut schemes = Vec::new();
-    for scheme in endpoint["properties"]["authSchemes"].as_array().into_iter().flatten() {
-        let name = scheme["name"].as_str().unwrap_or_default();
-        let optional = |key: &str| -> Result<TokenStream, String> {
-            match scheme.get(key) {
-                Some(v) => {
-                    let s = string_value(v, scope)?;
-                    Ok(quote!(Some(#s)))
-                }
-                None => Ok(quote!(None)),
+fn endpoint_result(endpoint: &EndpointResult, scope: &Scope) -> Result<TokenStream, String> {
+    let url = string_value(&endpoint.url, scope)?;
+    let optional = |value: &Option<Expr>| -> Result<TokenStream, String> {
+        match value {
+            Some(v) => {
+                let s = string_value(v, scope)?;
+                Ok(quote!(Some(#s)))
             }
-        };
-        let region = optional("signingRegion")?;
-        let signing_name = optional("signingName")?;
+            None => Ok(quote!(None)),
+        }
+    };
+    let mut schemes = Vec::new();
+    for scheme in &endpoint.auth_schemes {
+        let name = &scheme.name;
+        let region = optional(&scheme.signing_region)?;
+        let signing_name = optional(&scheme.signing_name)?;
         schemes.push(quote! {
             ::cloudfront_runtime::AuthScheme::new(#name, #region, #signing_name)
         });
     }
     let mut headers = Vec::new();
-    for (name, values) in super::sorted_entries(&endpoint["headers"]) {
-        let values =
-            values.as_array().into_iter().flatten().map(|v| string_value(v, scope)).collect::<Result<Vec<_>, _>>()?;
+    for (name, values) in &endpoint.headers {
+        let values = values.iter().map(|v| string_value(v, scope)).collect::<Result<Vec<_>, _>>()?;
         headers.push(quote!((#name.to_owned(), Vec::from([#(#values),*]))));
     }
     Ok(quote! {
@@ -395,48 +393,45 @@ fn endpoint_result(endpoint: &Value, scope: &Scope) -> Result<TokenStream, Strin
 }
 
 /// One `#[test]` per `endpointTests` case.
-fn endpoint_test(index: usize, case: &Value, params: &[Param]) -> Result<TokenStream, String> {
+fn endpoint_test(index: usize, case: &EndpointTest, params: &[Param]) -> Result<TokenStream, String> {
     let name = format_ident!("endpoint_case_{}", index + 1);
-    let doc = case["documentation"].as_str().unwrap_or("");
     let mut values = Vec::new();
-    for (key, value) in super::sorted_entries(&case["params"]) {
+    for (key, value) in &case.params {
         let p = params
             .iter()
             .find(|p| &p.name == key)
             .ok_or_else(|| format!("endpoint test uses unknown parameter {key}"))?;
         let field = &p.field;
         let v = match (p.kind, value) {
-            (Kind::Bool, Value::Bool(b)) => quote!(#b),
-            (Kind::OptBool, Value::Bool(b)) => quote!(Some(#b)),
-            (Kind::Str, Value::String(s)) => quote!(#s.to_owned()),
-            (Kind::OptStr, Value::String(s)) => quote!(Some(#s.to_owned())),
-            (kind, v) => return Err(format!("endpoint test value {v} does not fit a {kind:?} parameter")),
+            (Kind::Bool, Literal::Bool(b)) => quote!(#b),
+            (Kind::OptBool, Literal::Bool(b)) => quote!(Some(#b)),
+            (Kind::Str, Literal::Str(s)) => quote!(#s.to_owned()),
+            (Kind::OptStr, Literal::Str(s)) => quote!(Some(#s.to_owned())),
+            (kind, v) => return Err(format!("endpoint test value {v:?} does not fit a {kind:?} parameter")),
         };
         values.push(quote!(#field: #v,));
     }
-    let check = if let Some(error) = case["expect"]["error"].as_str() {
-        quote! {
+    let check = match &case.expect {
+        EndpointExpectation::Error(error) => quote! {
             let error = resolve_endpoint(&params).expect_err("the rules must refuse these parameters");
             assert_eq!(error.0, #error);
-        }
-    } else {
-        let url = case["expect"]["endpoint"]["url"].as_str().ok_or("endpoint test without url or error")?;
-        let schemes = case["expect"]["endpoint"]["properties"]["authSchemes"].as_array().cloned().unwrap_or_default();
-        let checks = schemes.iter().map(|s| {
-            let region = s["signingRegion"].as_str();
-            let region = match region {
-                Some(r) => quote!(Some(#r)),
-                None => quote!(None),
-            };
-            quote!(assert_eq!(endpoint.signing_region(), #region);)
-        });
-        quote! {
-            let endpoint = resolve_endpoint(&params).expect("the rules must resolve these parameters");
-            assert_eq!(endpoint.url, #url);
-            #(#checks)*
+        },
+        EndpointExpectation::Endpoint { url, signing_regions } => {
+            let checks = signing_regions.iter().map(|region| {
+                let region = match region {
+                    Some(r) => quote!(Some(#r)),
+                    None => quote!(None),
+                };
+                quote!(assert_eq!(endpoint.signing_region(), #region);)
+            });
+            quote! {
+                let endpoint = resolve_endpoint(&params).expect("the rules must resolve these parameters");
+                assert_eq!(endpoint.url, #url);
+                #(#checks)*
+            }
         }
     };
-    let doc = format!(" {doc}");
+    let doc = format!(" {}", case.doc);
     Ok(quote! {
         #[doc = #doc]
         #[test]

@@ -99,14 +99,6 @@ impl Crates {
 }
 
 /// An identifier token, raw (`r#type`) where the IR name says so.
-/// The entries of a JSON object sorted by key: generated code must not depend on whether
-/// serde_json keeps insertion order (a feature another crate in the build may switch on).
-pub(crate) fn sorted_entries(value: &serde_json::Value) -> Vec<(&String, &serde_json::Value)> {
-    let mut entries: Vec<_> = value.as_object().into_iter().flatten().collect();
-    entries.sort_by(|a, b| a.0.cmp(b.0));
-    entries
-}
-
 pub(crate) fn ident(name: &str) -> Ident {
     match name.strip_prefix("r#") {
         Some(raw) => Ident::new_raw(raw, Span::call_site()),

@@ -8,18 +8,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
-use serde_json::Value;
 
 use super::Crates;
-use crate::ir::{Service, Structure, Type};
+use crate::ir::{Document, ProtocolTest, Service, Structure, Type};
 use crate::names::{pascal_case, snake_case};
 use crate::render::header;
 use crate::{GeneratedFile, Settings};
-
-/// Cases that a client does not run.
-fn applies_to_client(case: &Value) -> bool {
-    case["appliesTo"].as_str() != Some("server")
-}
 
 /// The test crate: its manifest and `src/lib.rs`.
 pub(super) fn files(
@@ -33,9 +27,9 @@ pub(super) fn files(
     let mut tests = Vec::new();
     for op in &service.operations {
         let module = format_ident!("{}", op.snake);
-        for case in op.request_tests.iter().filter(|c| applies_to_client(c)) {
-            let id = case_id(case)?;
-            let input = ctx.structure_value(&op.input, &case["params"], Side::Input)?;
+        for case in op.request_tests.iter().filter(|c| c.for_clients) {
+            let id = case.id.as_str();
+            let input = ctx.structure_value(&op.input, &case.params, Side::Input)?;
             // The protocol tests expect this token wherever the client fills one in.
             let body = quote! {
                 let input = #input;
@@ -47,9 +41,9 @@ pub(super) fn files(
             };
             tests.push(test(&format!("request_{}", snake_case(id)), id, case, known_failures, body));
         }
-        for case in op.response_tests.iter().filter(|c| applies_to_client(c)) {
-            let id = case_id(case)?;
-            let expected = ctx.structure_value(&op.output, &case["params"], Side::Output)?;
+        for case in op.response_tests.iter().filter(|c| c.for_clients) {
+            let id = case.id.as_str();
+            let expected = ctx.structure_value(&op.output, &case.params, Side::Output)?;
             let body = quote! {
                 let response = support::response(CASE);
                 let parsed = #serializers::#module::parse_response(&response).map_err(|e| e.to_string())?;
@@ -65,9 +59,9 @@ pub(super) fn files(
         let errors = &crates.errors;
         let op_error = format_ident!("{}Error", op.name);
         let variant = format_ident!("{}", error.name);
-        for case in error.response_tests.iter().filter(|c| applies_to_client(c)) {
-            let id = case_id(case)?;
-            let expected = ctx.structure_value(error, &case["params"], Side::Error)?;
+        for case in error.response_tests.iter().filter(|c| c.for_clients) {
+            let id = case.id.as_str();
+            let expected = ctx.structure_value(error, &case.params, Side::Error)?;
             let body = quote! {
                 let response = support::response(CASE);
                 let error = #serializers::#module::parse_error(&response);
@@ -105,14 +99,16 @@ pub(super) fn files(
     Ok((GeneratedFile { path: format!("{dir}/Cargo.toml"), contents: manifest }, lib))
 }
 
-fn case_id(case: &Value) -> Result<&str, String> {
-    case["id"].as_str().ok_or_else(|| format!("a protocol test case has no id: {case}"))
-}
-
 /// One `#[test]`: a known failure must fail (and says so when it starts passing).
-fn test(name: &str, id: &str, case: &Value, known_failures: &BTreeSet<String>, body: TokenStream) -> TokenStream {
+fn test(
+    name: &str,
+    id: &str,
+    case: &ProtocolTest,
+    known_failures: &BTreeSet<String>,
+    body: TokenStream,
+) -> TokenStream {
     let name = format_ident!("{}", name);
-    let case_json = serde_json::to_string(case).expect("JSON values serialize");
+    let case_json = &case.case_json;
     let known = known_failures.contains(id);
     quote! {
         #[test]
@@ -141,17 +137,17 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// A builder expression for a structure from its `params` object.
-    fn structure_value(&self, s: &Structure, params: &Value, side: Side) -> Result<TokenStream, String> {
+    fn structure_value(&self, s: &Structure, params: &Document, side: Side) -> Result<TokenStream, String> {
         let name = format_ident!("{}", s.name);
         let path = if side == Side::Error { self.errors } else { self.shapes };
         let mut setters = Vec::new();
-        let fields = match params {
-            Value::Object(fields) => fields.clone(),
-            Value::Null => Default::default(),
-            other => return Err(format!("{}: params {other} is not an object", s.name)),
+        let fields: &[(String, Document)] = match params {
+            Document::Map(fields) => fields,
+            Document::Null => &[],
+            other => return Err(format!("{}: params {other:?} is not an object", s.name)),
         };
-        for (key, value) in &fields {
-            if value.is_null() {
+        for (key, value) in fields {
+            if *value == Document::Null {
                 continue;
             }
             let m =
@@ -175,16 +171,16 @@ impl Ctx<'_> {
     }
 
     /// A Rust expression of type `ty` for a JSON param value.
-    fn value(&self, ty: &Type, value: &Value, side: Side) -> Result<TokenStream, String> {
+    fn value(&self, ty: &Type, value: &Document, side: Side) -> Result<TokenStream, String> {
         let shapes = self.shapes;
         let nested_side = if side == Side::Error { Side::Output } else { side };
         Ok(match ty {
             Type::String | Type::BigInteger | Type::BigDecimal | Type::Document => {
-                let text = value.as_str().ok_or_else(|| format!("expected a string, got {value}"))?;
+                let Document::String(text) = value else { return Err(format!("expected a string, got {value:?}")) };
                 quote!(#text.to_owned())
             }
             Type::Boolean => {
-                let b = value.as_bool().ok_or_else(|| format!("expected a boolean, got {value}"))?;
+                let Document::Bool(b) = value else { return Err(format!("expected a boolean, got {value:?}")) };
                 quote!(#b)
             }
             Type::Byte => integer(value, |n| Literal::i8_suffixed(n as i8))?,
@@ -194,27 +190,28 @@ impl Ctx<'_> {
             Type::Float => float(value, quote!(f32), |f| Literal::f32_suffixed(f as f32))?,
             Type::Double => float(value, quote!(f64), Literal::f64_suffixed)?,
             Type::Timestamp => {
-                let text = match value {
-                    Value::Number(n) => n.to_string(),
-                    other => return Err(format!("expected epoch seconds, got {other}")),
+                let Document::Number(text) = value else {
+                    return Err(format!("expected epoch seconds, got {value:?}"));
                 };
-                let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+                let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
                 let secs: i64 = whole.parse().map_err(|_| format!("bad timestamp {text}"))?;
                 let nanos: u32 = format!("{fraction:0<9}")[..9].parse().map_err(|_| format!("bad timestamp {text}"))?;
                 quote!(::cloudfront_primitives::DateTime::from_secs_and_nanos(#secs, #nanos))
             }
             Type::Blob => {
-                let text = value.as_str().ok_or_else(|| format!("expected blob text, got {value}"))?;
+                let Document::String(text) = value else { return Err(format!("expected blob text, got {value:?}")) };
                 quote!(::cloudfront_primitives::Blob::from(#text))
             }
             Type::Enum(name) => {
                 let name = format_ident!("{}", name);
-                let text = value.as_str().ok_or_else(|| format!("expected an enum value, got {value}"))?;
+                let Document::String(text) = value else {
+                    return Err(format!("expected an enum value, got {value:?}"));
+                };
                 quote!(#shapes::#name::from(#text))
             }
             Type::IntEnum(name) => {
                 let name = format_ident!("{}", name);
-                let n = value.as_i64().ok_or_else(|| format!("expected an intEnum value, got {value}"))? as i32;
+                let n = whole_number(value)? as i32;
                 quote!(#shapes::#name::from(#n))
             }
             Type::Union(name) => self.union_value(name, value, nested_side)?,
@@ -223,11 +220,11 @@ impl Ctx<'_> {
                 self.structure_value(s, value, nested_side)?
             }
             Type::List(list) => {
-                let items = value.as_array().ok_or_else(|| format!("expected a list, got {value}"))?;
+                let Document::List(items) = value else { return Err(format!("expected a list, got {value:?}")) };
                 let items = items
                     .iter()
                     .map(|item| match (item, list.sparse) {
-                        (Value::Null, true) => Ok(quote!(None)),
+                        (Document::Null, true) => Ok(quote!(None)),
                         (item, true) => self.value(&list.member, item, nested_side).map(|v| quote!(Some(#v))),
                         (item, false) => self.value(&list.member, item, nested_side),
                     })
@@ -235,14 +232,12 @@ impl Ctx<'_> {
                 quote!(Vec::from([#(#items),*]))
             }
             Type::Map(map) => {
-                if !value.is_object() {
-                    return Err(format!("expected a map, got {value}"));
-                }
-                let entries = super::sorted_entries(value)
-                    .into_iter()
+                let Document::Map(entries) = value else { return Err(format!("expected a map, got {value:?}")) };
+                let entries = entries
+                    .iter()
                     .map(|(k, v)| {
                         let v = match (v, map.sparse) {
-                            (Value::Null, true) => quote!(None),
+                            (Document::Null, true) => quote!(None),
                             (v, true) => {
                                 let v = self.value(&map.value, v, nested_side)?;
                                 quote!(Some(#v))
@@ -257,13 +252,14 @@ impl Ctx<'_> {
         })
     }
 
-    fn union_value(&self, name: &str, value: &Value, side: Side) -> Result<TokenStream, String> {
+    fn union_value(&self, name: &str, value: &Document, side: Side) -> Result<TokenStream, String> {
         let shapes = self.shapes;
         let u = self.aggregates.get(name).ok_or_else(|| format!("unknown union {name}"))?;
-        let (key, inner) = value
-            .as_object()
-            .and_then(|o| o.iter().next())
-            .ok_or_else(|| format!("{name}: a union value needs one member, got {value}"))?;
+        let Document::Map(members) = value else {
+            return Err(format!("{name}: a union value needs one member, got {value:?}"));
+        };
+        let (key, inner) =
+            members.first().ok_or_else(|| format!("{name}: a union value needs one member, got {value:?}"))?;
         let m = u.members.iter().find(|m| &m.name == key).ok_or_else(|| format!("{name} has no member {key}"))?;
         let union = format_ident!("{}", name);
         let variant = format_ident!("{}", pascal_case(&m.name));
@@ -273,21 +269,28 @@ impl Ctx<'_> {
     }
 }
 
-fn integer(value: &Value, literal: impl Fn(i64) -> Literal) -> Result<TokenStream, String> {
-    let n = value.as_i64().ok_or_else(|| format!("expected an integer, got {value}"))?;
-    let literal = literal(n);
+/// A document number that is a whole number.
+fn whole_number(value: &Document) -> Result<i64, String> {
+    match value {
+        Document::Number(text) => text.parse().map_err(|_| format!("expected an integer, got {text}")),
+        other => Err(format!("expected an integer, got {other:?}")),
+    }
+}
+
+fn integer(value: &Document, literal: impl Fn(i64) -> Literal) -> Result<TokenStream, String> {
+    let literal = literal(whole_number(value)?);
     Ok(quote!(#literal))
 }
 
-fn float(value: &Value, ty: TokenStream, literal: impl Fn(f64) -> Literal) -> Result<TokenStream, String> {
+fn float(value: &Document, ty: TokenStream, literal: impl Fn(f64) -> Literal) -> Result<TokenStream, String> {
     Ok(match value {
-        Value::String(s) if s == "NaN" => quote!(#ty::NAN),
-        Value::String(s) if s == "Infinity" => quote!(#ty::INFINITY),
-        Value::String(s) if s == "-Infinity" => quote!(#ty::NEG_INFINITY),
-        Value::Number(n) => {
-            let literal = literal(n.as_f64().ok_or_else(|| format!("bad float {n}"))?);
+        Document::String(s) if s == "NaN" => quote!(#ty::NAN),
+        Document::String(s) if s == "Infinity" => quote!(#ty::INFINITY),
+        Document::String(s) if s == "-Infinity" => quote!(#ty::NEG_INFINITY),
+        Document::Number(text) => {
+            let literal = literal(text.parse().map_err(|_| format!("bad float {text}"))?);
             quote!(#literal)
         }
-        other => return Err(format!("expected a float, got {other}")),
+        other => return Err(format!("expected a float, got {other:?}")),
     })
 }

@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 mod behaviour;
+mod endpoint_rules;
+mod protocol_tests;
 
 use crate::Settings;
 use crate::ir::*;
@@ -121,12 +123,8 @@ impl Resolver<'_> {
                 .and_then(|s| s["sdkId"].as_str())
                 .unwrap_or_else(|| shape_name(&self.settings.service))
                 .to_owned(),
-            endpoint_rules: traits.get("smithy.rules#endpointRuleSet").cloned(),
-            endpoint_tests: traits
-                .get("smithy.rules#endpointTests")
-                .and_then(|t| t["testCases"].as_array())
-                .cloned()
-                .unwrap_or_default(),
+            endpoint_rules: endpoint_rules::rule_set(traits.get("smithy.rules#endpointRuleSet"))?,
+            endpoint_tests: endpoint_rules::tests(traits.get("smithy.rules#endpointTests"))?,
             operations,
             shapes,
             errors,
@@ -286,8 +284,10 @@ impl Resolver<'_> {
             errors: op.errors.iter().map(|e| type_name(shape_name(&e.target))).collect(),
             paginated,
             waiters,
-            request_tests: test_cases(&op.traits, "smithy.test#httpRequestTests"),
-            response_tests: test_cases(&op.traits, "smithy.test#httpResponseTests"),
+            request_tests: protocol_tests::cases(&op.traits, "smithy.test#httpRequestTests")
+                .map_err(|e| format!("operation {name}: {e}"))?,
+            response_tests: protocol_tests::cases(&op.traits, "smithy.test#httpResponseTests")
+                .map_err(|e| format!("operation {name}: {e}"))?,
             host_prefix: op.traits.get("smithy.api#endpoint").and_then(|e| e["hostPrefix"].as_str()).map(str::to_owned),
             request_compression: op
                 .traits
@@ -340,7 +340,8 @@ impl Resolver<'_> {
             is_output: false,
             tolerates_unknown_members: self.from_responses.contains(id),
             counted_list,
-            response_tests: test_cases(&shape.traits, "smithy.test#httpResponseTests"),
+            response_tests: protocol_tests::cases(&shape.traits, "smithy.test#httpResponseTests")
+                .map_err(|e| format!("{id}: {e}"))?,
         })
     }
 
@@ -552,10 +553,6 @@ fn unit_or<'a>(target: &str, error: String) -> Result<&'a Shape, String> {
 }
 
 /// The protocol test cases a trait lists (empty when absent).
-fn test_cases(traits: &Traits, id: &str) -> Vec<Value> {
-    traits.get(id).and_then(Value::as_array).cloned().unwrap_or_default()
-}
-
 /// Splits `/a/{B}/c{D+}` into literal pieces and `{...}` labels.
 fn split_labels(path: &str) -> Vec<&str> {
     let mut pieces = Vec::new();
