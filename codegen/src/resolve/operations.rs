@@ -1,0 +1,201 @@
+//! Operations: their HTTP binding (method, URI pattern and labels, status), input and output,
+//! errors, and their behavioural traits.
+
+use super::*;
+
+impl Resolver<'_> {
+    pub(super) fn operation(&self, id: &str, service_traits: &Traits) -> Result<Operation, String> {
+        let Shape::Operation(op) = self.model.shape(id)? else { unreachable!("checked by the caller") };
+        let name = shape_name(id).to_owned();
+        let http = op.traits.get("smithy.api#http").ok_or_else(|| format!("operation {name} has no @http trait"))?;
+        let uri = http["uri"].as_str().ok_or_else(|| format!("operation {name}: @http has no uri"))?;
+        let (path_text, query_text) = uri.split_once('?').unwrap_or((uri, ""));
+        let mut path = Vec::new();
+        for piece in split_labels(path_text) {
+            path.push(match piece.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                Some(label) => match label.strip_suffix('+') {
+                    Some(member) => PathSegment::Label { member: member.to_owned(), greedy: true },
+                    None => PathSegment::Label { member: label.to_owned(), greedy: false },
+                },
+                None => PathSegment::Literal(piece.to_owned()),
+            });
+        }
+        let literal_query = query_text
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| match p.split_once('=') {
+                Some((k, v)) => (k.to_owned(), Some(v.to_owned())),
+                None => (p.to_owned(), None),
+            })
+            .collect();
+        let io = |target: &Option<crate::smithy::Target>, suffix: &str| -> Result<Structure, String> {
+            let empty = Aggregate::default();
+            let (shape_id, aggregate) = match target {
+                Some(t) if t.target != "smithy.api#Unit" => match self.model.shape(&t.target)? {
+                    Shape::Structure(s) => (t.target.as_str(), s),
+                    _ => return Err(format!("operation {name}: {} is not a structure", t.target)),
+                },
+                _ => (id, &empty),
+            };
+            let synthetic = format!("{name}{suffix}");
+            let mut s = self.structure(shape_id, aggregate, Some(&synthetic))?;
+            if aggregate.members.is_empty() && target.as_ref().is_none_or(|t| t.target == "smithy.api#Unit") {
+                s.xml_name = synthetic.clone();
+            }
+            s.is_input = suffix == "Input";
+            s.is_output = suffix == "Output";
+            s.tolerates_unknown_members = s.is_output;
+            // Bindings that mean nothing in this direction are ignored: the member travels in
+            // the body (a response has no path or query; a request has no status code).
+            for m in &mut s.members {
+                let ignored = match m.location {
+                    Location::Label { .. } | Location::Query(_) | Location::QueryParams => s.is_output,
+                    Location::ResponseCode => s.is_input,
+                    _ => false,
+                };
+                if ignored {
+                    m.location = Location::Body;
+                }
+            }
+            Ok(s)
+        };
+        let mut input = io(&op.input, "Input")?;
+        // Whether a label is greedy is a property of the URI pattern, not of the member.
+        for segment in &path {
+            if let PathSegment::Label { member, greedy } = segment {
+                let bound = input
+                    .members
+                    .iter_mut()
+                    .find(|m| &m.name == member && matches!(m.location, Location::Label { .. }));
+                match bound {
+                    Some(m) => m.location = Location::Label { greedy: *greedy },
+                    None => return Err(format!("operation {name}: URI label {{{member}}} has no @httpLabel member")),
+                }
+            }
+        }
+        let paginated = behaviour::paginated(
+            &name,
+            op.traits.get("smithy.api#paginated"),
+            service_traits.get("smithy.api#paginated"),
+        )?;
+        let waiters = behaviour::waiters(&name, op.traits.get("smithy.waiters#waitable"))?;
+        Ok(Operation {
+            snake: snake_case(&name),
+            doc: Some(op.traits.documentation().map_or_else(|| format!("Calls `{name}`."), str::to_owned)),
+            method: http["method"].as_str().unwrap_or("GET").to_owned(),
+            path,
+            literal_query,
+            http_code: http["code"].as_u64().unwrap_or(200) as u16,
+            output: io(&op.output, "Output")?,
+            input,
+            errors: op.errors.iter().map(|e| type_name(shape_name(&e.target))).collect(),
+            paginated,
+            waiters,
+            request_tests: protocol_tests::cases(&op.traits, "smithy.test#httpRequestTests")
+                .map_err(|e| format!("operation {name}: {e}"))?,
+            response_tests: protocol_tests::cases(&op.traits, "smithy.test#httpResponseTests")
+                .map_err(|e| format!("operation {name}: {e}"))?,
+            host_prefix: op.traits.get("smithy.api#endpoint").and_then(|e| e["hostPrefix"].as_str()).map(str::to_owned),
+            request_compression: op
+                .traits
+                .get("smithy.api#requestCompression")
+                .and_then(|c| c["encodings"].as_array())
+                .map(|e| e.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default(),
+            name,
+        })
+    }
+}
+
+/// An operation's `smithy.api#Unit` input or output has no shape entry; treat it as empty.
+pub(super) fn unit_or<'a>(target: &str, error: String) -> Result<&'a Shape, String> {
+    static UNIT: std::sync::OnceLock<Shape> = std::sync::OnceLock::new();
+    if target == "smithy.api#Unit" {
+        Ok(UNIT.get_or_init(|| Shape::Structure(Aggregate::default())))
+    } else {
+        Err(error)
+    }
+}
+
+/// The protocol test cases a trait lists (empty when absent).
+/// Splits `/a/{B}/c{D+}` into literal pieces and `{...}` labels.
+fn split_labels(path: &str) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        if open > 0 {
+            pieces.push(&rest[..open]);
+        }
+        let close = rest[open..].find('}').map_or(rest.len(), |c| open + c + 1);
+        pieces.push(&rest[open..close]);
+        rest = &rest[close..];
+    }
+    if !rest.is_empty() {
+        pieces.push(rest);
+    }
+    pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::tiny;
+    use crate::ir::{Location, PathSegment};
+
+    fn member(trait_id: &str, value: serde_json::Value) -> serde_json::Value {
+        json!({"target": "t#Text", "traits": {trait_id: value, "smithy.api#required": {}}})
+    }
+
+    #[test]
+    fn labels_become_path_segments_and_greedy_labels_say_so() {
+        let input = json!({
+            "Id": member("smithy.api#httpLabel", json!({})),
+            "Key": member("smithy.api#httpLabel", json!({})),
+        });
+        let service =
+            tiny::resolve(json!({"method": "GET", "uri": "/things/{Id}/{Key+}"}), input, json!({}), json!({})).unwrap();
+        let op = &service.operations[0];
+        assert_eq!(op.method, "GET");
+        assert!(op.path.contains(&PathSegment::Label { member: "Key".into(), greedy: true }), "{:?}", op.path);
+        let location =
+            |name: &str| tiny::input(&service).members.iter().find(|m| m.name == name).unwrap().location.clone();
+        assert_eq!(
+            (location("Id"), location("Key")),
+            (Location::Label { greedy: false }, Location::Label { greedy: true })
+        );
+    }
+
+    #[test]
+    fn a_label_without_a_member_is_refused() {
+        let error = tiny::resolve(json!({"method": "GET", "uri": "/things/{Id}"}), json!({}), json!({}), json!({}));
+        assert_eq!(error.unwrap_err(), "operation Op: URI label {Id} has no @httpLabel member");
+    }
+
+    #[test]
+    fn query_header_and_payload_bindings() {
+        let input = json!({
+            "Q": member("smithy.api#httpQuery", json!("max-items")),
+            "H": member("smithy.api#httpHeader", json!("X-Thing")),
+            "Body": {"target": "t#Text", "traits": {"smithy.api#httpPayload": {}}},
+        });
+        let output = json!({
+            "Code": {"target": "t#Int", "traits": {"smithy.api#httpResponseCode": {}}},
+            "Meta": {"target": "t#Map", "traits": {"smithy.api#httpPrefixHeaders": "x-meta-"}},
+        });
+        let extra = json!({
+            "t#Int": {"type": "integer"},
+            "t#Map": {"type": "map", "key": {"target": "t#Text"}, "value": {"target": "t#Text"}},
+        });
+        let service = tiny::resolve(json!({"method": "PUT", "uri": "/x", "code": 201}), input, output, extra).unwrap();
+        let op = &service.operations[0];
+        assert_eq!(op.http_code, 201);
+        let find =
+            |s: &crate::ir::Structure, name: &str| s.members.iter().find(|m| m.name == name).unwrap().location.clone();
+        assert_eq!(find(&op.input, "Q"), Location::Query("max-items".into()));
+        assert_eq!(find(&op.input, "H"), Location::Header("X-Thing".into()));
+        assert_eq!(find(&op.input, "Body"), Location::Payload);
+        assert_eq!(find(&op.output, "Code"), Location::ResponseCode);
+        assert_eq!(find(&op.output, "Meta"), Location::PrefixHeaders("x-meta-".into()));
+    }
+}
