@@ -7,7 +7,7 @@
 //! One file per concern: `closure` (which shapes, which members boxed), `operations` (HTTP
 //! bindings, inputs, outputs, errors), `shapes` (structures, members, enums), and one per family
 //! of traits read into typed IR: `behaviour` (paginators, waiters), `endpoint_rules`,
-//! `protocol_tests`. Each has unit tests on tiny models (see [`tiny`]).
+//! `protocol_tests`. Each has unit tests on tiny models (the `tiny` helper below).
 
 use std::collections::{BTreeMap, BTreeSet};
 
