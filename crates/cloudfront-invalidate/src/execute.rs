@@ -13,11 +13,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use cloudfront::Client;
-use tokio::sync::Mutex;
 
 use crate::journal::{Entry, Journal};
 use crate::plan::{Batch, Plan};
 use cloudfront_primitives::DateTime;
+/// The pace shared by every worker: the runtime's, re-exported where the settings name it.
+pub use cloudfront_runtime::pace::Pacer;
 use cloudfront_runtime::retry::THROTTLING_CODES;
 
 /// An invalidation created this long before the run started (by the service's clock) came
@@ -88,64 +89,6 @@ impl Default for Settings {
             poll: Duration::from_secs(20),
             journal: None,
         }
-    }
-}
-
-/// A shared pace for every worker (and every target, when cloned into their settings):
-/// additive increase, multiplicative decrease. It starts at its fastest rate (by default one
-/// call per 2 s, under the 0.5 per second an AWS maintainer quoted for CreateInvalidation);
-/// each `Throttling` that gets past the retry policy halves the rate (down to one call a
-/// minute), and each accepted call adds back a tenth of the fastest rate, so the pace
-/// recovers once throttling stops.
-#[derive(Debug, Clone)]
-pub struct Pacer {
-    /// The next free slot and the current rate.
-    state: Arc<Mutex<(Instant, f64)>>,
-    fastest: f64,
-}
-
-impl Pacer {
-    /// The longest interval slowing down can reach.
-    pub const SLOWEST: Duration = Duration::from_secs(60);
-
-    /// At most one call per `interval` (the fastest pace).
-    pub fn new(interval: Duration) -> Pacer {
-        Pacer::per_second(1.0 / interval.as_secs_f64().max(1e-6))
-    }
-
-    /// At most `calls` calls a second (the fastest pace).
-    pub fn per_second(calls: f64) -> Pacer {
-        let fastest = if calls.is_finite() && calls > 0.0 { calls } else { 0.5 };
-        Pacer { state: Arc::new(Mutex::new((Instant::now(), fastest))), fastest }
-    }
-
-    /// Waits for this caller's turn.
-    pub async fn turn(&self) {
-        let at = {
-            let mut state = self.state.lock().await;
-            let at = state.0.max(Instant::now());
-            state.0 = at + Duration::from_secs_f64(1.0 / state.1);
-            at
-        };
-        tokio::time::sleep_until(at.into()).await;
-    }
-
-    /// Halves the rate, for every worker sharing this pacer.
-    pub async fn slow_down(&self) {
-        let slowest = (1.0 / Self::SLOWEST.as_secs_f64()).min(self.fastest);
-        let mut state = self.state.lock().await;
-        state.1 = (state.1 / 2.0).max(slowest);
-    }
-
-    /// Adds a tenth of the fastest rate back, up to the fastest.
-    pub async fn speed_up(&self) {
-        let mut state = self.state.lock().await;
-        state.1 = (state.1 + self.fastest / 10.0).min(self.fastest);
-    }
-
-    /// The current interval between calls.
-    pub async fn interval(&self) -> Duration {
-        Duration::from_secs_f64(1.0 / self.state.lock().await.1)
     }
 }
 
@@ -489,28 +432,6 @@ async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[tokio::test]
-    async fn throttling_slows_every_worker_and_the_pace_recovers_after() {
-        let pacer = Pacer::new(Duration::from_millis(10));
-        let shared = pacer.clone();
-        shared.slow_down().await;
-        assert_eq!(pacer.interval().await, Duration::from_millis(20));
-        for _ in 0..20 {
-            pacer.slow_down().await;
-        }
-        assert_eq!(pacer.interval().await, Pacer::SLOWEST);
-        // Additive increase: a tenth of the fastest rate per accepted call, never beyond it.
-        for _ in 0..5 {
-            pacer.speed_up().await;
-        }
-        let halfway = pacer.interval().await;
-        assert!(halfway > Duration::from_millis(19) && halfway < Duration::from_millis(21), "{halfway:?}");
-        for _ in 0..20 {
-            pacer.speed_up().await;
-        }
-        assert_eq!(pacer.interval().await, Duration::from_millis(10));
-    }
 
     #[tokio::test]
     async fn turns_are_spaced_by_the_interval() {

@@ -15,6 +15,7 @@ pub mod error;
 pub mod interop;
 pub mod json;
 pub mod operation;
+pub mod pace;
 pub mod paginate;
 mod partitions;
 pub mod profile;

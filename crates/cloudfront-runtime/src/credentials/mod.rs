@@ -72,12 +72,11 @@ impl Credentials {
     }
 }
 
+/// The keys print through the signer's `Debug`, the one place that redacts them.
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")
-            .field("access_key_id", &self.access_key_id)
-            .field("secret_access_key", &"** redacted **")
-            .field("session_token", &self.session_token.as_ref().map(|_| "** redacted **"))
+            .field("keys", &self.for_signing())
             .field("expiry", &self.expiry)
             .field("source", &self.source)
             .finish()
