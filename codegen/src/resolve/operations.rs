@@ -198,4 +198,43 @@ mod tests {
         assert_eq!(find(&op.output, "Code"), Location::ResponseCode);
         assert_eq!(find(&op.output, "Meta"), Location::PrefixHeaders("x-meta-".into()));
     }
+
+    #[test]
+    fn query_params_maps_host_prefixes_and_request_compression() {
+        let input = json!({
+            "Id": {"target": "t#Text", "traits": {"smithy.api#required": {}, "smithy.api#hostLabel": {}}},
+            "Rest": {"target": "t#Map", "traits": {"smithy.api#httpQueryParams": {}}},
+        });
+        let extra = json!({
+            "t#Map": {"type": "map", "key": {"target": "t#Text"}, "value": {"target": "t#Text"}},
+            "t#Op": {"type": "operation", "input": {"target": "t#OpInput"}, "output": {"target": "t#OpOutput"},
+                     "traits": {"smithy.api#http": {"method": "POST", "uri": "/"},
+                                "smithy.api#endpoint": {"hostPrefix": "{Id}.data."},
+                                "smithy.api#requestCompression": {"encodings": ["gzip"]}}},
+        });
+        let service = tiny::resolve(json!({}), input, json!({}), extra).unwrap();
+        let op = &service.operations[0];
+        assert_eq!(op.host_prefix.as_deref(), Some("{Id}.data."));
+        assert_eq!(op.request_compression, ["gzip"]);
+        let m = |name: &str| tiny::input(&service).members.iter().find(|m| m.name == name).unwrap().clone();
+        assert!(m("Id").host_label);
+        assert_eq!(m("Rest").location, Location::QueryParams);
+    }
+
+    #[test]
+    fn modeled_errors_carry_their_fault_status_and_retry_class() {
+        let extra = json!({
+            "t#Op": {"type": "operation", "input": {"target": "t#OpInput"}, "output": {"target": "t#OpOutput"},
+                     "errors": [{"target": "t#Busy"}],
+                     "traits": {"smithy.api#http": {"method": "GET", "uri": "/"}}},
+            "t#Busy": {"type": "structure", "members": {"Message": {"target": "t#Text"}},
+                       "traits": {"smithy.api#error": "server", "smithy.api#httpError": 503,
+                                  "smithy.api#retryable": {"throttling": true}}},
+        });
+        let service = tiny::resolve(json!({}), json!({}), json!({}), extra).unwrap();
+        assert_eq!(service.operations[0].errors, ["Busy"]);
+        let busy = service.errors[0].error.as_ref().expect("an error structure");
+        assert_eq!((busy.fault.as_str(), busy.http_status, busy.code.as_str()), ("server", Some(503), "Busy"));
+        assert_eq!(busy.retryable, Some(true), "retryable, as throttling");
+    }
 }

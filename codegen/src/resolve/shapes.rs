@@ -339,4 +339,20 @@ mod tests {
         let error = tiny::resolve(json!({"method": "POST", "uri": "/"}), input, json!({}), extra).unwrap_err();
         assert!(error.contains("julian"), "{error}");
     }
+
+    #[test]
+    fn idempotency_tokens_sensitive_values_and_member_namespaces() {
+        let input = json!({
+            "Token": {"target": "t#Text", "traits": {"smithy.api#idempotencyToken": {}}},
+            "Secret": {"target": "t#Hidden"},
+            "Ns": {"target": "t#Text", "traits": {"smithy.api#xmlNamespace": {"uri": "https://example.com/ns", "prefix": "e"}}},
+        });
+        let extra = json!({"t#Hidden": {"type": "string", "traits": {"smithy.api#sensitive": {}}}});
+        let service = tiny::resolve(json!({"method": "POST", "uri": "/"}), input, json!({}), extra).unwrap();
+        let m = |name: &str| tiny::input(&service).members.iter().find(|m| m.name == name).unwrap().clone();
+        assert!(m("Token").idempotency_token && !m("Secret").idempotency_token);
+        assert!(m("Secret").sensitive, "sensitive through its target shape");
+        let ns = m("Ns").xml_namespace.expect("a namespace");
+        assert_eq!((ns.uri.as_str(), ns.prefix.as_deref()), ("https://example.com/ns", Some("e")));
+    }
 }
