@@ -1,6 +1,9 @@
 //! The `cloudfront` command line as a library: argument parsing, input assembly (shorthand,
 //! JSON, YAML, files), calling, and output formatting. `main.rs` is the thin binary; the
 //! fuzz targets drive the parsers from here.
+//!
+//! The interface this crate promises is the command line (the AWS CLI's); this library is the
+//! binary's internals and may change in any release. Programs should use the `cloudfront` crate.
 
 pub mod args;
 pub mod binary;
