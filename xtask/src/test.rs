@@ -33,6 +33,34 @@ fn publishable_packages() -> Result<Vec<String>, String> {
     Ok(names)
 }
 
+/// `cargo package` verifies each crate against the packages of the crates it depends on, which
+/// it unpacks under `$CARGO_HOME/registry/src` (and does not unpack again while the directory
+/// exists) and builds like registry crates (whose builds are reused by version, never by
+/// content): an earlier run's copy would be checked instead of today's. Remove both first.
+fn forget_packaged_sources(names: &[String], target_dir: &std::path::Path) {
+    let _ = std::fs::remove_dir_all(target_dir);
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| std::path::Path::new(&home).join(".cargo")));
+    let Some(sources) = cargo_home.map(|home| home.join("registry/src")) else { return };
+    let Ok(registries) = std::fs::read_dir(sources) else { return };
+    for registry in registries.flatten() {
+        let Ok(unpacked) = std::fs::read_dir(registry.path()) else { continue };
+        for crate_dir in unpacked.flatten() {
+            let dir_name = crate_dir.file_name().to_string_lossy().into_owned();
+            let ours = names.iter().any(|name| {
+                dir_name
+                    .strip_prefix(name.as_str())
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .is_some_and(|version| version.starts_with(|c: char| c.is_ascii_digit()))
+            });
+            if ours {
+                let _ = std::fs::remove_dir_all(crate_dir.path());
+            }
+        }
+    }
+}
+
 /// A step: a name and the command it runs (in the workspace root).
 struct Step {
     name: &'static str,
@@ -54,7 +82,10 @@ pub fn main(args: &[String]) -> Result<(), String> {
     let fixture_out = target.join("kitchen-sink");
     let official_model = shared().join("aws-models/cloudfront.json");
     let mut package = vec!["package".to_owned(), "--allow-dirty".to_owned()];
-    for name in publishable_packages()? {
+    let publishable = publishable_packages()?;
+    let package_target = target.join("package-verify");
+    forget_packaged_sources(&publishable, &package_target);
+    for name in publishable {
         package.extend(["--package".to_owned(), name]);
     }
     let steps = vec![

@@ -101,6 +101,20 @@ fn json(service: &Service, crates: &Crates, aggregates: &Aggregates<'_>) -> Resu
             }).await,
         }
     });
+    // A service without waiters still has `wait`, which knows no name.
+    let wait_body = if wait_arms.is_empty() {
+        quote! {
+            let _ = (handle, input, adjust);
+            Err(JsonWaitError::UnknownWaiter(waiter.to_owned()))
+        }
+    } else {
+        quote! {
+            match waiter {
+                #(#wait_arms)*
+                other => Err(JsonWaitError::UnknownWaiter(other.to_owned())),
+            }
+        }
+    };
     Ok(quote! {
         #![doc = " Operations and waiters called by name with JSON input and output, in the AWS CLI's field names."]
 
@@ -122,10 +136,7 @@ fn json(service: &Service, crates: &Crates, aggregates: &Aggregates<'_>) -> Resu
             input: Value,
             adjust: impl FnOnce(::cloudfront_runtime::waiter::WaiterConfig) -> ::cloudfront_runtime::waiter::WaiterConfig,
         ) -> Result<(), JsonWaitError> {
-            match waiter {
-                #(#wait_arms)*
-                other => Err(JsonWaitError::UnknownWaiter(other.to_owned())),
-            }
+            #wait_body
         }
     })
 }

@@ -16,7 +16,10 @@ pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
     let expecting = format!("struct {}", s.name);
     let wires: Vec<&str> = s.members.iter().map(|m| m.name.as_str()).collect();
     let fields: Vec<_> = s.members.iter().map(|m| ident(&m.field)).collect();
-    let slots = s.members.iter().map(|m| super::shapes::field_type(m, shapes));
+    // The visitor's locals (`map`, `key`) must not be shadowed by a member called so.
+    let slots: Vec<_> =
+        s.members.iter().map(|m| format_ident!("member_{}", m.field.trim_start_matches("r#"))).collect();
+    let slot_types = s.members.iter().map(|m| super::shapes::field_type(m, shapes));
 
     // How many members are written: the required ones, plus each optional one that is set.
     let required = s.members.iter().filter(|m| m.required).count();
@@ -44,9 +47,9 @@ pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
             }
         }
     });
-    let reads = s.members.iter().zip(&fields).map(|(m, field)| {
+    let reads = s.members.iter().zip(&slots).map(|(m, slot)| {
         let wire = &m.name;
-        quote!(#wire => ::cloudfront_primitives::serde_support::read_once(&mut map, &mut #field, #wire)?,)
+        quote!(#wire => ::cloudfront_primitives::serde_support::read_once(&mut map, &mut #slot, #wire)?,)
     });
     let unknown = if s.tolerates_unknown_members {
         quote!(_ => ::cloudfront_primitives::serde_support::skip_value(&mut map)?,)
@@ -54,24 +57,31 @@ pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
         quote!(other => return Err(serde::de::Error::unknown_field(other, FIELDS)),)
     };
     // An optional member read as `null` is unset, as a missing one is.
-    let values = s.members.iter().zip(&fields).map(|(m, field)| {
+    let values = s.members.iter().zip(&fields).zip(&slots).map(|((m, field), slot)| {
         let wire = &m.name;
         if m.required {
-            quote!(#field: #field.ok_or_else(|| serde::de::Error::missing_field(#wire))?,)
+            quote!(#field: #slot.ok_or_else(|| serde::de::Error::missing_field(#wire))?,)
         } else {
-            quote!(#field: #field.flatten(),)
+            quote!(#field: #slot.flatten(),)
         }
     });
 
+    let serialize_body = if s.members.is_empty() {
+        quote!(serde::ser::SerializeStruct::end(s.serialize_struct(#label, 0)?))
+    } else {
+        quote! {
+            use serde::ser::SerializeStruct;
+            let len = #len;
+            let mut out = s.serialize_struct(#label, len)?;
+            #(#writes)*
+            out.end()
+        }
+    };
     quote! {
         #[cfg(feature = "serde")]
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                use serde::ser::SerializeStruct;
-                let len = #len;
-                let mut out = s.serialize_struct(#label, len)?;
-                #(#writes)*
-                out.end()
+                #serialize_body
             }
         }
 
@@ -88,7 +98,7 @@ pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
                     }
 
                     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
-                        #(let mut #fields: Option<#slots> = None;)*
+                        #(let mut #slots: Option<#slot_types> = None;)*
                         while let Some(key) = map.next_key::<String>()? {
                             match key.as_str() {
                                 #(#reads)*

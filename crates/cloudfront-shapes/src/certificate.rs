@@ -44,13 +44,13 @@ impl<'de> serde::Deserialize<'de> for Certificate {
                 self,
                 mut map: A,
             ) -> Result<Certificate, A::Error> {
-                let mut arn: Option<String> = None;
+                let mut member_arn: Option<String> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Arn" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut arn,
+                                &mut member_arn,
                                 "Arn",
                             )?
                         }
@@ -60,7 +60,8 @@ impl<'de> serde::Deserialize<'de> for Certificate {
                     }
                 }
                 Ok(Certificate {
-                    arn: arn.ok_or_else(|| serde::de::Error::missing_field("Arn"))?,
+                    arn: member_arn
+                        .ok_or_else(|| serde::de::Error::missing_field("Arn"))?,
                 })
             }
         }

@@ -48,21 +48,21 @@ impl<'de> serde::Deserialize<'de> for CreateInvalidationForDistributionTenantInp
                 self,
                 mut map: A,
             ) -> Result<CreateInvalidationForDistributionTenantInput, A::Error> {
-                let mut id: Option<String> = None;
-                let mut invalidation_batch: Option<crate::InvalidationBatch> = None;
+                let mut member_id: Option<String> = None;
+                let mut member_invalidation_batch: Option<crate::InvalidationBatch> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Id" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut id,
+                                &mut member_id,
                                 "Id",
                             )?
                         }
                         "InvalidationBatch" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut invalidation_batch,
+                                &mut member_invalidation_batch,
                                 "InvalidationBatch",
                             )?
                         }
@@ -72,8 +72,8 @@ impl<'de> serde::Deserialize<'de> for CreateInvalidationForDistributionTenantInp
                     }
                 }
                 Ok(CreateInvalidationForDistributionTenantInput {
-                    id: id.ok_or_else(|| serde::de::Error::missing_field("Id"))?,
-                    invalidation_batch: invalidation_batch
+                    id: member_id.ok_or_else(|| serde::de::Error::missing_field("Id"))?,
+                    invalidation_batch: member_invalidation_batch
                         .ok_or_else(|| serde::de::Error::missing_field(
                             "InvalidationBatch",
                         ))?,

@@ -53,21 +53,21 @@ impl<'de> serde::Deserialize<'de> for CreateInvalidationForDistributionTenantOut
                 self,
                 mut map: A,
             ) -> Result<CreateInvalidationForDistributionTenantOutput, A::Error> {
-                let mut location: Option<Option<String>> = None;
-                let mut invalidation: Option<Option<crate::Invalidation>> = None;
+                let mut member_location: Option<Option<String>> = None;
+                let mut member_invalidation: Option<Option<crate::Invalidation>> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Location" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut location,
+                                &mut member_location,
                                 "Location",
                             )?
                         }
                         "Invalidation" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut invalidation,
+                                &mut member_invalidation,
                                 "Invalidation",
                             )?
                         }
@@ -77,8 +77,8 @@ impl<'de> serde::Deserialize<'de> for CreateInvalidationForDistributionTenantOut
                     }
                 }
                 Ok(CreateInvalidationForDistributionTenantOutput {
-                    location: location.flatten(),
-                    invalidation: invalidation.flatten(),
+                    location: member_location.flatten(),
+                    invalidation: member_invalidation.flatten(),
                 })
             }
         }

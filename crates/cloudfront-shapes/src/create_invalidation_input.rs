@@ -47,21 +47,21 @@ impl<'de> serde::Deserialize<'de> for CreateInvalidationInput {
                 self,
                 mut map: A,
             ) -> Result<CreateInvalidationInput, A::Error> {
-                let mut distribution_id: Option<String> = None;
-                let mut invalidation_batch: Option<crate::InvalidationBatch> = None;
+                let mut member_distribution_id: Option<String> = None;
+                let mut member_invalidation_batch: Option<crate::InvalidationBatch> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "DistributionId" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut distribution_id,
+                                &mut member_distribution_id,
                                 "DistributionId",
                             )?
                         }
                         "InvalidationBatch" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut invalidation_batch,
+                                &mut member_invalidation_batch,
                                 "InvalidationBatch",
                             )?
                         }
@@ -71,11 +71,11 @@ impl<'de> serde::Deserialize<'de> for CreateInvalidationInput {
                     }
                 }
                 Ok(CreateInvalidationInput {
-                    distribution_id: distribution_id
+                    distribution_id: member_distribution_id
                         .ok_or_else(|| serde::de::Error::missing_field(
                             "DistributionId",
                         ))?,
-                    invalidation_batch: invalidation_batch
+                    invalidation_batch: member_invalidation_batch
                         .ok_or_else(|| serde::de::Error::missing_field(
                             "InvalidationBatch",
                         ))?,

@@ -52,21 +52,21 @@ impl<'de> serde::Deserialize<'de> for CreateInvalidationOutput {
                 self,
                 mut map: A,
             ) -> Result<CreateInvalidationOutput, A::Error> {
-                let mut location: Option<Option<String>> = None;
-                let mut invalidation: Option<Option<crate::Invalidation>> = None;
+                let mut member_location: Option<Option<String>> = None;
+                let mut member_invalidation: Option<Option<crate::Invalidation>> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Location" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut location,
+                                &mut member_location,
                                 "Location",
                             )?
                         }
                         "Invalidation" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut invalidation,
+                                &mut member_invalidation,
                                 "Invalidation",
                             )?
                         }
@@ -76,8 +76,8 @@ impl<'de> serde::Deserialize<'de> for CreateInvalidationOutput {
                     }
                 }
                 Ok(CreateInvalidationOutput {
-                    location: location.flatten(),
-                    invalidation: invalidation.flatten(),
+                    location: member_location.flatten(),
+                    invalidation: member_invalidation.flatten(),
                 })
             }
         }

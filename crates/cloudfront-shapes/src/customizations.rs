@@ -58,9 +58,9 @@ impl<'de> serde::Deserialize<'de> for Customizations {
                 self,
                 mut map: A,
             ) -> Result<Customizations, A::Error> {
-                let mut web_acl: Option<Option<crate::WebAclCustomization>> = None;
-                let mut certificate: Option<Option<crate::Certificate>> = None;
-                let mut geo_restrictions: Option<
+                let mut member_web_acl: Option<Option<crate::WebAclCustomization>> = None;
+                let mut member_certificate: Option<Option<crate::Certificate>> = None;
+                let mut member_geo_restrictions: Option<
                     Option<crate::GeoRestrictionCustomization>,
                 > = None;
                 while let Some(key) = map.next_key::<String>()? {
@@ -68,21 +68,21 @@ impl<'de> serde::Deserialize<'de> for Customizations {
                         "WebAcl" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut web_acl,
+                                &mut member_web_acl,
                                 "WebAcl",
                             )?
                         }
                         "Certificate" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut certificate,
+                                &mut member_certificate,
                                 "Certificate",
                             )?
                         }
                         "GeoRestrictions" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut geo_restrictions,
+                                &mut member_geo_restrictions,
                                 "GeoRestrictions",
                             )?
                         }
@@ -92,9 +92,9 @@ impl<'de> serde::Deserialize<'de> for Customizations {
                     }
                 }
                 Ok(Customizations {
-                    web_acl: web_acl.flatten(),
-                    certificate: certificate.flatten(),
-                    geo_restrictions: geo_restrictions.flatten(),
+                    web_acl: member_web_acl.flatten(),
+                    certificate: member_certificate.flatten(),
+                    geo_restrictions: member_geo_restrictions.flatten(),
                 })
             }
         }

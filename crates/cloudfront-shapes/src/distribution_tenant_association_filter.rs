@@ -52,21 +52,21 @@ impl<'de> serde::Deserialize<'de> for DistributionTenantAssociationFilter {
                 self,
                 mut map: A,
             ) -> Result<DistributionTenantAssociationFilter, A::Error> {
-                let mut distribution_id: Option<Option<String>> = None;
-                let mut connection_group_id: Option<Option<String>> = None;
+                let mut member_distribution_id: Option<Option<String>> = None;
+                let mut member_connection_group_id: Option<Option<String>> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "DistributionId" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut distribution_id,
+                                &mut member_distribution_id,
                                 "DistributionId",
                             )?
                         }
                         "ConnectionGroupId" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut connection_group_id,
+                                &mut member_connection_group_id,
                                 "ConnectionGroupId",
                             )?
                         }
@@ -76,8 +76,8 @@ impl<'de> serde::Deserialize<'de> for DistributionTenantAssociationFilter {
                     }
                 }
                 Ok(DistributionTenantAssociationFilter {
-                    distribution_id: distribution_id.flatten(),
-                    connection_group_id: connection_group_id.flatten(),
+                    distribution_id: member_distribution_id.flatten(),
+                    connection_group_id: member_connection_group_id.flatten(),
                 })
             }
         }

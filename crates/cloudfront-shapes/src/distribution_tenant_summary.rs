@@ -100,101 +100,103 @@ impl<'de> serde::Deserialize<'de> for DistributionTenantSummary {
                 self,
                 mut map: A,
             ) -> Result<DistributionTenantSummary, A::Error> {
-                let mut id: Option<String> = None;
-                let mut distribution_id: Option<String> = None;
-                let mut name: Option<String> = None;
-                let mut arn: Option<String> = None;
-                let mut domains: Option<Vec<crate::DomainResult>> = None;
-                let mut connection_group_id: Option<Option<String>> = None;
-                let mut customizations: Option<Option<crate::Customizations>> = None;
-                let mut created_time: Option<::cloudfront_primitives::DateTime> = None;
-                let mut last_modified_time: Option<::cloudfront_primitives::DateTime> = None;
-                let mut e_tag: Option<String> = None;
-                let mut enabled: Option<Option<bool>> = None;
-                let mut status: Option<Option<String>> = None;
+                let mut member_id: Option<String> = None;
+                let mut member_distribution_id: Option<String> = None;
+                let mut member_name: Option<String> = None;
+                let mut member_arn: Option<String> = None;
+                let mut member_domains: Option<Vec<crate::DomainResult>> = None;
+                let mut member_connection_group_id: Option<Option<String>> = None;
+                let mut member_customizations: Option<Option<crate::Customizations>> = None;
+                let mut member_created_time: Option<::cloudfront_primitives::DateTime> = None;
+                let mut member_last_modified_time: Option<
+                    ::cloudfront_primitives::DateTime,
+                > = None;
+                let mut member_e_tag: Option<String> = None;
+                let mut member_enabled: Option<Option<bool>> = None;
+                let mut member_status: Option<Option<String>> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Id" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut id,
+                                &mut member_id,
                                 "Id",
                             )?
                         }
                         "DistributionId" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut distribution_id,
+                                &mut member_distribution_id,
                                 "DistributionId",
                             )?
                         }
                         "Name" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut name,
+                                &mut member_name,
                                 "Name",
                             )?
                         }
                         "Arn" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut arn,
+                                &mut member_arn,
                                 "Arn",
                             )?
                         }
                         "Domains" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut domains,
+                                &mut member_domains,
                                 "Domains",
                             )?
                         }
                         "ConnectionGroupId" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut connection_group_id,
+                                &mut member_connection_group_id,
                                 "ConnectionGroupId",
                             )?
                         }
                         "Customizations" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut customizations,
+                                &mut member_customizations,
                                 "Customizations",
                             )?
                         }
                         "CreatedTime" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut created_time,
+                                &mut member_created_time,
                                 "CreatedTime",
                             )?
                         }
                         "LastModifiedTime" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut last_modified_time,
+                                &mut member_last_modified_time,
                                 "LastModifiedTime",
                             )?
                         }
                         "ETag" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut e_tag,
+                                &mut member_e_tag,
                                 "ETag",
                             )?
                         }
                         "Enabled" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut enabled,
+                                &mut member_enabled,
                                 "Enabled",
                             )?
                         }
                         "Status" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut status,
+                                &mut member_status,
                                 "Status",
                             )?
                         }
@@ -204,26 +206,29 @@ impl<'de> serde::Deserialize<'de> for DistributionTenantSummary {
                     }
                 }
                 Ok(DistributionTenantSummary {
-                    id: id.ok_or_else(|| serde::de::Error::missing_field("Id"))?,
-                    distribution_id: distribution_id
+                    id: member_id.ok_or_else(|| serde::de::Error::missing_field("Id"))?,
+                    distribution_id: member_distribution_id
                         .ok_or_else(|| serde::de::Error::missing_field(
                             "DistributionId",
                         ))?,
-                    name: name.ok_or_else(|| serde::de::Error::missing_field("Name"))?,
-                    arn: arn.ok_or_else(|| serde::de::Error::missing_field("Arn"))?,
-                    domains: domains
+                    name: member_name
+                        .ok_or_else(|| serde::de::Error::missing_field("Name"))?,
+                    arn: member_arn
+                        .ok_or_else(|| serde::de::Error::missing_field("Arn"))?,
+                    domains: member_domains
                         .ok_or_else(|| serde::de::Error::missing_field("Domains"))?,
-                    connection_group_id: connection_group_id.flatten(),
-                    customizations: customizations.flatten(),
-                    created_time: created_time
+                    connection_group_id: member_connection_group_id.flatten(),
+                    customizations: member_customizations.flatten(),
+                    created_time: member_created_time
                         .ok_or_else(|| serde::de::Error::missing_field("CreatedTime"))?,
-                    last_modified_time: last_modified_time
+                    last_modified_time: member_last_modified_time
                         .ok_or_else(|| serde::de::Error::missing_field(
                             "LastModifiedTime",
                         ))?,
-                    e_tag: e_tag.ok_or_else(|| serde::de::Error::missing_field("ETag"))?,
-                    enabled: enabled.flatten(),
-                    status: status.flatten(),
+                    e_tag: member_e_tag
+                        .ok_or_else(|| serde::de::Error::missing_field("ETag"))?,
+                    enabled: member_enabled.flatten(),
+                    status: member_status.flatten(),
                 })
             }
         }

@@ -49,21 +49,21 @@ impl<'de> serde::Deserialize<'de> for DomainResult {
                 self,
                 mut map: A,
             ) -> Result<DomainResult, A::Error> {
-                let mut domain: Option<String> = None;
-                let mut status: Option<Option<crate::DomainStatus>> = None;
+                let mut member_domain: Option<String> = None;
+                let mut member_status: Option<Option<crate::DomainStatus>> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Domain" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut domain,
+                                &mut member_domain,
                                 "Domain",
                             )?
                         }
                         "Status" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut status,
+                                &mut member_status,
                                 "Status",
                             )?
                         }
@@ -73,9 +73,9 @@ impl<'de> serde::Deserialize<'de> for DomainResult {
                     }
                 }
                 Ok(DomainResult {
-                    domain: domain
+                    domain: member_domain
                         .ok_or_else(|| serde::de::Error::missing_field("Domain"))?,
-                    status: status.flatten(),
+                    status: member_status.flatten(),
                 })
             }
         }

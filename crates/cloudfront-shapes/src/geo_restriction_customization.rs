@@ -49,21 +49,21 @@ impl<'de> serde::Deserialize<'de> for GeoRestrictionCustomization {
                 self,
                 mut map: A,
             ) -> Result<GeoRestrictionCustomization, A::Error> {
-                let mut restriction_type: Option<crate::GeoRestrictionType> = None;
-                let mut locations: Option<Option<Vec<String>>> = None;
+                let mut member_restriction_type: Option<crate::GeoRestrictionType> = None;
+                let mut member_locations: Option<Option<Vec<String>>> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "RestrictionType" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut restriction_type,
+                                &mut member_restriction_type,
                                 "RestrictionType",
                             )?
                         }
                         "Locations" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut locations,
+                                &mut member_locations,
                                 "Locations",
                             )?
                         }
@@ -73,11 +73,11 @@ impl<'de> serde::Deserialize<'de> for GeoRestrictionCustomization {
                     }
                 }
                 Ok(GeoRestrictionCustomization {
-                    restriction_type: restriction_type
+                    restriction_type: member_restriction_type
                         .ok_or_else(|| serde::de::Error::missing_field(
                             "RestrictionType",
                         ))?,
-                    locations: locations.flatten(),
+                    locations: member_locations.flatten(),
                 })
             }
         }

@@ -48,21 +48,21 @@ impl<'de> serde::Deserialize<'de> for GetInvalidationForDistributionTenantInput 
                 self,
                 mut map: A,
             ) -> Result<GetInvalidationForDistributionTenantInput, A::Error> {
-                let mut distribution_tenant_id: Option<String> = None;
-                let mut id: Option<String> = None;
+                let mut member_distribution_tenant_id: Option<String> = None;
+                let mut member_id: Option<String> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "DistributionTenantId" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut distribution_tenant_id,
+                                &mut member_distribution_tenant_id,
                                 "DistributionTenantId",
                             )?
                         }
                         "Id" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut id,
+                                &mut member_id,
                                 "Id",
                             )?
                         }
@@ -72,11 +72,11 @@ impl<'de> serde::Deserialize<'de> for GetInvalidationForDistributionTenantInput 
                     }
                 }
                 Ok(GetInvalidationForDistributionTenantInput {
-                    distribution_tenant_id: distribution_tenant_id
+                    distribution_tenant_id: member_distribution_tenant_id
                         .ok_or_else(|| serde::de::Error::missing_field(
                             "DistributionTenantId",
                         ))?,
-                    id: id.ok_or_else(|| serde::de::Error::missing_field("Id"))?,
+                    id: member_id.ok_or_else(|| serde::de::Error::missing_field("Id"))?,
                 })
             }
         }

@@ -47,13 +47,13 @@ impl<'de> serde::Deserialize<'de> for GetInvalidationForDistributionTenantOutput
                 self,
                 mut map: A,
             ) -> Result<GetInvalidationForDistributionTenantOutput, A::Error> {
-                let mut invalidation: Option<Option<crate::Invalidation>> = None;
+                let mut member_invalidation: Option<Option<crate::Invalidation>> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Invalidation" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut invalidation,
+                                &mut member_invalidation,
                                 "Invalidation",
                             )?
                         }
@@ -63,7 +63,7 @@ impl<'de> serde::Deserialize<'de> for GetInvalidationForDistributionTenantOutput
                     }
                 }
                 Ok(GetInvalidationForDistributionTenantOutput {
-                    invalidation: invalidation.flatten(),
+                    invalidation: member_invalidation.flatten(),
                 })
             }
         }

@@ -47,21 +47,21 @@ impl<'de> serde::Deserialize<'de> for GetInvalidationInput {
                 self,
                 mut map: A,
             ) -> Result<GetInvalidationInput, A::Error> {
-                let mut distribution_id: Option<String> = None;
-                let mut id: Option<String> = None;
+                let mut member_distribution_id: Option<String> = None;
+                let mut member_id: Option<String> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "DistributionId" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut distribution_id,
+                                &mut member_distribution_id,
                                 "DistributionId",
                             )?
                         }
                         "Id" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut id,
+                                &mut member_id,
                                 "Id",
                             )?
                         }
@@ -71,11 +71,11 @@ impl<'de> serde::Deserialize<'de> for GetInvalidationInput {
                     }
                 }
                 Ok(GetInvalidationInput {
-                    distribution_id: distribution_id
+                    distribution_id: member_distribution_id
                         .ok_or_else(|| serde::de::Error::missing_field(
                             "DistributionId",
                         ))?,
-                    id: id.ok_or_else(|| serde::de::Error::missing_field("Id"))?,
+                    id: member_id.ok_or_else(|| serde::de::Error::missing_field("Id"))?,
                 })
             }
         }

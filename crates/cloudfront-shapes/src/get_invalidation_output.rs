@@ -46,13 +46,13 @@ impl<'de> serde::Deserialize<'de> for GetInvalidationOutput {
                 self,
                 mut map: A,
             ) -> Result<GetInvalidationOutput, A::Error> {
-                let mut invalidation: Option<Option<crate::Invalidation>> = None;
+                let mut member_invalidation: Option<Option<crate::Invalidation>> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Invalidation" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut invalidation,
+                                &mut member_invalidation,
                                 "Invalidation",
                             )?
                         }
@@ -62,7 +62,7 @@ impl<'de> serde::Deserialize<'de> for GetInvalidationOutput {
                     }
                 }
                 Ok(GetInvalidationOutput {
-                    invalidation: invalidation.flatten(),
+                    invalidation: member_invalidation.flatten(),
                 })
             }
         }

@@ -53,37 +53,37 @@ impl<'de> serde::Deserialize<'de> for Invalidation {
                 self,
                 mut map: A,
             ) -> Result<Invalidation, A::Error> {
-                let mut id: Option<String> = None;
-                let mut status: Option<String> = None;
-                let mut create_time: Option<::cloudfront_primitives::DateTime> = None;
-                let mut invalidation_batch: Option<crate::InvalidationBatch> = None;
+                let mut member_id: Option<String> = None;
+                let mut member_status: Option<String> = None;
+                let mut member_create_time: Option<::cloudfront_primitives::DateTime> = None;
+                let mut member_invalidation_batch: Option<crate::InvalidationBatch> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Id" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut id,
+                                &mut member_id,
                                 "Id",
                             )?
                         }
                         "Status" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut status,
+                                &mut member_status,
                                 "Status",
                             )?
                         }
                         "CreateTime" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut create_time,
+                                &mut member_create_time,
                                 "CreateTime",
                             )?
                         }
                         "InvalidationBatch" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut invalidation_batch,
+                                &mut member_invalidation_batch,
                                 "InvalidationBatch",
                             )?
                         }
@@ -93,12 +93,12 @@ impl<'de> serde::Deserialize<'de> for Invalidation {
                     }
                 }
                 Ok(Invalidation {
-                    id: id.ok_or_else(|| serde::de::Error::missing_field("Id"))?,
-                    status: status
+                    id: member_id.ok_or_else(|| serde::de::Error::missing_field("Id"))?,
+                    status: member_status
                         .ok_or_else(|| serde::de::Error::missing_field("Status"))?,
-                    create_time: create_time
+                    create_time: member_create_time
                         .ok_or_else(|| serde::de::Error::missing_field("CreateTime"))?,
-                    invalidation_batch: invalidation_batch
+                    invalidation_batch: member_invalidation_batch
                         .ok_or_else(|| serde::de::Error::missing_field(
                             "InvalidationBatch",
                         ))?,

@@ -47,21 +47,21 @@ impl<'de> serde::Deserialize<'de> for InvalidationBatch {
                 self,
                 mut map: A,
             ) -> Result<InvalidationBatch, A::Error> {
-                let mut paths: Option<crate::Paths> = None;
-                let mut caller_reference: Option<String> = None;
+                let mut member_paths: Option<crate::Paths> = None;
+                let mut member_caller_reference: Option<String> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Paths" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut paths,
+                                &mut member_paths,
                                 "Paths",
                             )?
                         }
                         "CallerReference" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut caller_reference,
+                                &mut member_caller_reference,
                                 "CallerReference",
                             )?
                         }
@@ -71,9 +71,9 @@ impl<'de> serde::Deserialize<'de> for InvalidationBatch {
                     }
                 }
                 Ok(InvalidationBatch {
-                    paths: paths
+                    paths: member_paths
                         .ok_or_else(|| serde::de::Error::missing_field("Paths"))?,
-                    caller_reference: caller_reference
+                    caller_reference: member_caller_reference
                         .ok_or_else(|| serde::de::Error::missing_field(
                             "CallerReference",
                         ))?,

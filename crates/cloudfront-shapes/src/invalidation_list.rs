@@ -71,53 +71,53 @@ impl<'de> serde::Deserialize<'de> for InvalidationList {
                 self,
                 mut map: A,
             ) -> Result<InvalidationList, A::Error> {
-                let mut marker: Option<String> = None;
-                let mut next_marker: Option<Option<String>> = None;
-                let mut max_items: Option<i32> = None;
-                let mut is_truncated: Option<bool> = None;
-                let mut quantity: Option<i32> = None;
-                let mut items: Option<Option<Vec<crate::InvalidationSummary>>> = None;
+                let mut member_marker: Option<String> = None;
+                let mut member_next_marker: Option<Option<String>> = None;
+                let mut member_max_items: Option<i32> = None;
+                let mut member_is_truncated: Option<bool> = None;
+                let mut member_quantity: Option<i32> = None;
+                let mut member_items: Option<Option<Vec<crate::InvalidationSummary>>> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Marker" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut marker,
+                                &mut member_marker,
                                 "Marker",
                             )?
                         }
                         "NextMarker" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut next_marker,
+                                &mut member_next_marker,
                                 "NextMarker",
                             )?
                         }
                         "MaxItems" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut max_items,
+                                &mut member_max_items,
                                 "MaxItems",
                             )?
                         }
                         "IsTruncated" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut is_truncated,
+                                &mut member_is_truncated,
                                 "IsTruncated",
                             )?
                         }
                         "Quantity" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut quantity,
+                                &mut member_quantity,
                                 "Quantity",
                             )?
                         }
                         "Items" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut items,
+                                &mut member_items,
                                 "Items",
                             )?
                         }
@@ -127,16 +127,16 @@ impl<'de> serde::Deserialize<'de> for InvalidationList {
                     }
                 }
                 Ok(InvalidationList {
-                    marker: marker
+                    marker: member_marker
                         .ok_or_else(|| serde::de::Error::missing_field("Marker"))?,
-                    next_marker: next_marker.flatten(),
-                    max_items: max_items
+                    next_marker: member_next_marker.flatten(),
+                    max_items: member_max_items
                         .ok_or_else(|| serde::de::Error::missing_field("MaxItems"))?,
-                    is_truncated: is_truncated
+                    is_truncated: member_is_truncated
                         .ok_or_else(|| serde::de::Error::missing_field("IsTruncated"))?,
-                    quantity: quantity
+                    quantity: member_quantity
                         .ok_or_else(|| serde::de::Error::missing_field("Quantity"))?,
-                    items: items.flatten(),
+                    items: member_items.flatten(),
                 })
             }
         }

@@ -50,29 +50,29 @@ impl<'de> serde::Deserialize<'de> for InvalidationSummary {
                 self,
                 mut map: A,
             ) -> Result<InvalidationSummary, A::Error> {
-                let mut id: Option<String> = None;
-                let mut create_time: Option<::cloudfront_primitives::DateTime> = None;
-                let mut status: Option<String> = None;
+                let mut member_id: Option<String> = None;
+                let mut member_create_time: Option<::cloudfront_primitives::DateTime> = None;
+                let mut member_status: Option<String> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Id" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut id,
+                                &mut member_id,
                                 "Id",
                             )?
                         }
                         "CreateTime" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut create_time,
+                                &mut member_create_time,
                                 "CreateTime",
                             )?
                         }
                         "Status" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut status,
+                                &mut member_status,
                                 "Status",
                             )?
                         }
@@ -82,10 +82,10 @@ impl<'de> serde::Deserialize<'de> for InvalidationSummary {
                     }
                 }
                 Ok(InvalidationSummary {
-                    id: id.ok_or_else(|| serde::de::Error::missing_field("Id"))?,
-                    create_time: create_time
+                    id: member_id.ok_or_else(|| serde::de::Error::missing_field("Id"))?,
+                    create_time: member_create_time
                         .ok_or_else(|| serde::de::Error::missing_field("CreateTime"))?,
-                    status: status
+                    status: member_status
                         .ok_or_else(|| serde::de::Error::missing_field("Status"))?,
                 })
             }

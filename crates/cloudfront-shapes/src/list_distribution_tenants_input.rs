@@ -57,31 +57,31 @@ impl<'de> serde::Deserialize<'de> for ListDistributionTenantsInput {
                 self,
                 mut map: A,
             ) -> Result<ListDistributionTenantsInput, A::Error> {
-                let mut association_filter: Option<
+                let mut member_association_filter: Option<
                     Option<crate::DistributionTenantAssociationFilter>,
                 > = None;
-                let mut marker: Option<Option<String>> = None;
-                let mut max_items: Option<Option<i32>> = None;
+                let mut member_marker: Option<Option<String>> = None;
+                let mut member_max_items: Option<Option<i32>> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "AssociationFilter" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut association_filter,
+                                &mut member_association_filter,
                                 "AssociationFilter",
                             )?
                         }
                         "Marker" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut marker,
+                                &mut member_marker,
                                 "Marker",
                             )?
                         }
                         "MaxItems" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut max_items,
+                                &mut member_max_items,
                                 "MaxItems",
                             )?
                         }
@@ -91,9 +91,9 @@ impl<'de> serde::Deserialize<'de> for ListDistributionTenantsInput {
                     }
                 }
                 Ok(ListDistributionTenantsInput {
-                    association_filter: association_filter.flatten(),
-                    marker: marker.flatten(),
-                    max_items: max_items.flatten(),
+                    association_filter: member_association_filter.flatten(),
+                    marker: member_marker.flatten(),
+                    max_items: member_max_items.flatten(),
                 })
             }
         }

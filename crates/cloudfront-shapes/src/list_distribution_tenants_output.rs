@@ -52,8 +52,8 @@ impl<'de> serde::Deserialize<'de> for ListDistributionTenantsOutput {
                 self,
                 mut map: A,
             ) -> Result<ListDistributionTenantsOutput, A::Error> {
-                let mut next_marker: Option<Option<String>> = None;
-                let mut distribution_tenant_list: Option<
+                let mut member_next_marker: Option<Option<String>> = None;
+                let mut member_distribution_tenant_list: Option<
                     Option<Vec<crate::DistributionTenantSummary>>,
                 > = None;
                 while let Some(key) = map.next_key::<String>()? {
@@ -61,14 +61,14 @@ impl<'de> serde::Deserialize<'de> for ListDistributionTenantsOutput {
                         "NextMarker" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut next_marker,
+                                &mut member_next_marker,
                                 "NextMarker",
                             )?
                         }
                         "DistributionTenantList" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut distribution_tenant_list,
+                                &mut member_distribution_tenant_list,
                                 "DistributionTenantList",
                             )?
                         }
@@ -78,8 +78,8 @@ impl<'de> serde::Deserialize<'de> for ListDistributionTenantsOutput {
                     }
                 }
                 Ok(ListDistributionTenantsOutput {
-                    next_marker: next_marker.flatten(),
-                    distribution_tenant_list: distribution_tenant_list.flatten(),
+                    next_marker: member_next_marker.flatten(),
+                    distribution_tenant_list: member_distribution_tenant_list.flatten(),
                 })
             }
         }

@@ -56,29 +56,29 @@ impl<'de> serde::Deserialize<'de> for ListInvalidationsForDistributionTenantInpu
                 self,
                 mut map: A,
             ) -> Result<ListInvalidationsForDistributionTenantInput, A::Error> {
-                let mut id: Option<String> = None;
-                let mut marker: Option<Option<String>> = None;
-                let mut max_items: Option<Option<i32>> = None;
+                let mut member_id: Option<String> = None;
+                let mut member_marker: Option<Option<String>> = None;
+                let mut member_max_items: Option<Option<i32>> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Id" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut id,
+                                &mut member_id,
                                 "Id",
                             )?
                         }
                         "Marker" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut marker,
+                                &mut member_marker,
                                 "Marker",
                             )?
                         }
                         "MaxItems" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut max_items,
+                                &mut member_max_items,
                                 "MaxItems",
                             )?
                         }
@@ -88,9 +88,9 @@ impl<'de> serde::Deserialize<'de> for ListInvalidationsForDistributionTenantInpu
                     }
                 }
                 Ok(ListInvalidationsForDistributionTenantInput {
-                    id: id.ok_or_else(|| serde::de::Error::missing_field("Id"))?,
-                    marker: marker.flatten(),
-                    max_items: max_items.flatten(),
+                    id: member_id.ok_or_else(|| serde::de::Error::missing_field("Id"))?,
+                    marker: member_marker.flatten(),
+                    max_items: member_max_items.flatten(),
                 })
             }
         }

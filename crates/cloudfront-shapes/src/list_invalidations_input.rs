@@ -55,29 +55,29 @@ impl<'de> serde::Deserialize<'de> for ListInvalidationsInput {
                 self,
                 mut map: A,
             ) -> Result<ListInvalidationsInput, A::Error> {
-                let mut distribution_id: Option<String> = None;
-                let mut marker: Option<Option<String>> = None;
-                let mut max_items: Option<Option<i32>> = None;
+                let mut member_distribution_id: Option<String> = None;
+                let mut member_marker: Option<Option<String>> = None;
+                let mut member_max_items: Option<Option<i32>> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "DistributionId" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut distribution_id,
+                                &mut member_distribution_id,
                                 "DistributionId",
                             )?
                         }
                         "Marker" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut marker,
+                                &mut member_marker,
                                 "Marker",
                             )?
                         }
                         "MaxItems" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut max_items,
+                                &mut member_max_items,
                                 "MaxItems",
                             )?
                         }
@@ -87,12 +87,12 @@ impl<'de> serde::Deserialize<'de> for ListInvalidationsInput {
                     }
                 }
                 Ok(ListInvalidationsInput {
-                    distribution_id: distribution_id
+                    distribution_id: member_distribution_id
                         .ok_or_else(|| serde::de::Error::missing_field(
                             "DistributionId",
                         ))?,
-                    marker: marker.flatten(),
-                    max_items: max_items.flatten(),
+                    marker: member_marker.flatten(),
+                    max_items: member_max_items.flatten(),
                 })
             }
         }

@@ -46,13 +46,15 @@ impl<'de> serde::Deserialize<'de> for ListInvalidationsOutput {
                 self,
                 mut map: A,
             ) -> Result<ListInvalidationsOutput, A::Error> {
-                let mut invalidation_list: Option<Option<crate::InvalidationList>> = None;
+                let mut member_invalidation_list: Option<
+                    Option<crate::InvalidationList>,
+                > = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "InvalidationList" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut invalidation_list,
+                                &mut member_invalidation_list,
                                 "InvalidationList",
                             )?
                         }
@@ -62,7 +64,7 @@ impl<'de> serde::Deserialize<'de> for ListInvalidationsOutput {
                     }
                 }
                 Ok(ListInvalidationsOutput {
-                    invalidation_list: invalidation_list.flatten(),
+                    invalidation_list: member_invalidation_list.flatten(),
                 })
             }
         }

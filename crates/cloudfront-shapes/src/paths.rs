@@ -49,21 +49,21 @@ impl<'de> serde::Deserialize<'de> for Paths {
                 self,
                 mut map: A,
             ) -> Result<Paths, A::Error> {
-                let mut quantity: Option<i32> = None;
-                let mut items: Option<Option<Vec<String>>> = None;
+                let mut member_quantity: Option<i32> = None;
+                let mut member_items: Option<Option<Vec<String>>> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Quantity" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut quantity,
+                                &mut member_quantity,
                                 "Quantity",
                             )?
                         }
                         "Items" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut items,
+                                &mut member_items,
                                 "Items",
                             )?
                         }
@@ -73,9 +73,9 @@ impl<'de> serde::Deserialize<'de> for Paths {
                     }
                 }
                 Ok(Paths {
-                    quantity: quantity
+                    quantity: member_quantity
                         .ok_or_else(|| serde::de::Error::missing_field("Quantity"))?,
-                    items: items.flatten(),
+                    items: member_items.flatten(),
                 })
             }
         }

@@ -49,21 +49,21 @@ impl<'de> serde::Deserialize<'de> for WebAclCustomization {
                 self,
                 mut map: A,
             ) -> Result<WebAclCustomization, A::Error> {
-                let mut action: Option<crate::CustomizationActionType> = None;
-                let mut arn: Option<Option<String>> = None;
+                let mut member_action: Option<crate::CustomizationActionType> = None;
+                let mut member_arn: Option<Option<String>> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "Action" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut action,
+                                &mut member_action,
                                 "Action",
                             )?
                         }
                         "Arn" => {
                             ::cloudfront_primitives::serde_support::read_once(
                                 &mut map,
-                                &mut arn,
+                                &mut member_arn,
                                 "Arn",
                             )?
                         }
@@ -73,9 +73,9 @@ impl<'de> serde::Deserialize<'de> for WebAclCustomization {
                     }
                 }
                 Ok(WebAclCustomization {
-                    action: action
+                    action: member_action
                         .ok_or_else(|| serde::de::Error::missing_field("Action"))?,
-                    arn: arn.flatten(),
+                    arn: member_arn.flatten(),
                 })
             }
         }
