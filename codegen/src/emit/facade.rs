@@ -7,6 +7,7 @@ use quote::{format_ident, quote};
 
 use super::paths::Aggregates;
 use super::shapes::forwarding_setters;
+use super::waiters::Waiter;
 use super::{Crates, doc, doc_line, inner_doc};
 use crate::ir::{Operation, Service};
 
@@ -59,9 +60,16 @@ pub(super) fn files(
         }
     };
     let aggregates: Aggregates<'_> = super::paths::aggregates(service);
+    // Each operation's waiters, emitted once: the client, the operation module and the JSON
+    // dispatch each use a part of them.
+    let waiters = service
+        .operations
+        .iter()
+        .map(|op| super::waiters::waiters(op, crates, &aggregates))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut files = vec![
         ("lib".to_owned(), lib),
-        ("client".to_owned(), client(service, crates, &aggregates)?),
+        ("client".to_owned(), client(service, &waiters)),
         ("schema".to_owned(), super::schema::file(service)),
     ];
     if let Some(endpoint) = super::endpoints::file(service)? {
@@ -69,9 +77,9 @@ pub(super) fn files(
     } else {
         files.push(("endpoint".to_owned(), override_only_endpoint(service)));
     }
-    files.push(("json".to_owned(), json(service, crates, &aggregates)?));
-    for op in &service.operations {
-        files.push((format!("operation/{}", op.snake), operation(service, crates, op, &aggregates)?));
+    files.push(("json".to_owned(), json(service, &waiters)));
+    for (op, op_waiters) in service.operations.iter().zip(waiters) {
+        files.push((format!("operation/{}", op.snake), operation(service, crates, op, &aggregates, op_waiters)?));
     }
     Ok(files)
 }
@@ -79,11 +87,11 @@ pub(super) fn files(
 /// `json::call`: any operation by its model name, with input and output as the AWS CLI's
 /// JSON (the `serde` feature). The CLI dispatches through it, so a new operation in the model
 /// is callable without a hand-written list.
-fn json(service: &Service, crates: &Crates, aggregates: &Aggregates<'_>) -> Result<TokenStream, String> {
+fn json(service: &Service, waiters: &[Vec<Waiter>]) -> TokenStream {
     let mut wait_arms = Vec::new();
-    for op in &service.operations {
+    for (op, op_waiters) in service.operations.iter().zip(waiters) {
         let (module, input) = (format_ident!("{}", op.snake), format_ident!("{}", op.input.name));
-        for w in super::waiters::waiters(op, crates, aggregates)? {
+        for w in op_waiters {
             let (name, poll, config) = (&w.name, &w.poll, &w.config);
             wait_arms.push(quote! {
                 #name => ::cloudfront_runtime::json::wait_typed(input, |input: crate::operation::#module::#input| async move {
@@ -115,7 +123,7 @@ fn json(service: &Service, crates: &Crates, aggregates: &Aggregates<'_>) -> Resu
             }
         }
     };
-    Ok(quote! {
+    quote! {
         #![doc = " Operations and waiters called by name with JSON input and output, in the AWS CLI's field names."]
 
         pub use ::cloudfront_runtime::json::{JsonCallError, JsonWaitError, Value};
@@ -138,14 +146,14 @@ fn json(service: &Service, crates: &Crates, aggregates: &Aggregates<'_>) -> Resu
         ) -> Result<(), JsonWaitError> {
             #wait_body
         }
-    })
+    }
 }
 
-fn client(service: &Service, crates: &Crates, aggregates: &Aggregates<'_>) -> Result<TokenStream, String> {
+fn client(service: &Service, waiters: &[Vec<Waiter>]) -> TokenStream {
     let mut waiter_methods = Vec::new();
-    for op in &service.operations {
+    for (op, op_waiters) in service.operations.iter().zip(waiters) {
         let module = format_ident!("{}", op.snake);
-        for w in super::waiters::waiters(op, crates, aggregates)? {
+        for w in op_waiters {
             let (method, builder) = (&w.method, &w.builder);
             let line = doc_line(&format!("Waits for `{}` (polling `{}`).", w.name, op.name));
             waiter_methods.push(quote! {
@@ -172,7 +180,7 @@ fn client(service: &Service, crates: &Crates, aggregates: &Aggregates<'_>) -> Re
         " A client for {}: cheap to clone (clones share the connection pool, the retry quota and the credentials cache).",
         service.title
     );
-    Ok(quote! {
+    quote! {
         use std::sync::Arc;
 
         #[doc = #title]
@@ -209,7 +217,7 @@ fn client(service: &Service, crates: &Crates, aggregates: &Aggregates<'_>) -> Re
 
             #(#waiter_methods)*
         }
-    })
+    }
 }
 
 fn operation(
@@ -217,6 +225,7 @@ fn operation(
     crates: &Crates,
     op: &Operation,
     aggregates: &Aggregates<'_>,
+    waiters: Vec<Waiter>,
 ) -> Result<TokenStream, String> {
     let (shapes, errors, serializers) = (&crates.shapes, &crates.errors, &crates.serializers);
     let module = format_ident!("{}", op.snake);
@@ -234,8 +243,7 @@ fn operation(
         doc_line(&format!("Sends one `{name}` request with the client's configuration (retrying as configured)."));
     let builder_doc = doc_line(&format!("Builds and sends `{name}`; made by `Client::{}`.", op.snake));
     let (pagination_helpers, pagination_methods) = super::paginators::paginator(op, shapes, aggregates)?;
-    let waiters: Vec<TokenStream> =
-        super::waiters::waiters(op, crates, aggregates)?.into_iter().map(|w| w.tokens).collect();
+    let waiters: Vec<TokenStream> = waiters.into_iter().map(|w| w.tokens).collect();
     let default_wait = (!waiters.is_empty()).then(|| {
         quote! {
             /// How long a waiter waits unless told otherwise.
