@@ -39,12 +39,15 @@ struct Outputs {
     implicit_global_region: String,
 }
 
+/// What the generated file's header says it came from.
+const SOURCE_NAME: &str = "the published partitions.json";
+
 /// `crates/cloudfront-runtime/src/partitions.rs` from the text of the partitions file.
-pub fn generate(partitions_json: &str, source_name: &str) -> Result<String, String> {
+pub fn generate(partitions_json: &str) -> Result<String, String> {
     let file: PartitionsFile =
-        serde_json::from_str(partitions_json).map_err(|e| format!("{source_name}: not a partitions file: {e}"))?;
+        serde_json::from_str(partitions_json).map_err(|e| format!("{SOURCE_NAME}: not a partitions file: {e}"))?;
     if file.partitions.is_empty() {
-        return Err(format!("{source_name}: no partitions"));
+        return Err(format!("{SOURCE_NAME}: no partitions"));
     }
     let entries = file.partitions.iter().map(entry).collect::<Result<Vec<_>, _>>()?;
     let tokens = quote! {
@@ -55,7 +58,7 @@ pub fn generate(partitions_json: &str, source_name: &str) -> Result<String, Stri
         /// Every partition, in the order the rules engine consults them.
         pub static PARTITIONS: &[Partition] = &[#(#entries),*];
     };
-    rust_file(tokens, source_name)
+    rust_file(tokens, SOURCE_NAME)
 }
 
 fn entry(p: &PublishedPartition) -> Result<TokenStream, String> {

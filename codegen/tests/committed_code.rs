@@ -2,20 +2,13 @@
 //! check as `cargo xtask regenerate --check`, run in memory by plain `cargo test`, so a change
 //! to the generator or the model that was not regenerated fails here too.
 
-use std::path::PathBuf;
+mod common;
 
-use cloudfront_codegen::{Settings, generate};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use common::{project_files, root};
 
 #[test]
 fn the_committed_generated_crates_match_the_generator() {
-    let read = |p: &str| std::fs::read_to_string(root().join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
-    let mut settings = Settings::from_json(&read("model/codegen.json")).unwrap();
-    settings.model_file = "model/cloudfront.json".into();
-    let files = generate(&read("model/cloudfront.json"), &settings).unwrap();
+    let files = project_files();
     assert!(files.len() > 20, "the generator made only {} files", files.len());
     let mut drift = Vec::new();
     for file in &files {
@@ -35,7 +28,7 @@ fn the_committed_partition_table_matches_the_published_file() {
     let text = std::fs::read_to_string(&source).unwrap_or_else(|e| {
         panic!("{}: {e}; the published partitions file lives in ../shared next to the checkout", source.display())
     });
-    let wanted = cloudfront_codegen::partitions::generate(&text, "the published partitions.json").unwrap();
+    let wanted = cloudfront_codegen::partitions::generate(&text).unwrap();
     let committed = std::fs::read_to_string(root().join("crates/cloudfront-runtime/src/partitions.rs")).unwrap();
     assert!(committed == wanted, "run `cargo xtask regenerate` and commit crates/cloudfront-runtime/src/partitions.rs");
 }

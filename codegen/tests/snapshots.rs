@@ -3,21 +3,11 @@
 //! breaking change to the runtime does too), and the emitted code of representative shapes.
 //! Update with `cargo insta review` (or `INSTA_UPDATE=always cargo test -p cloudfront-codegen`).
 
-use std::path::PathBuf;
+mod common;
 
 use cloudfront_codegen::{GeneratedFile, Settings, generate};
+use common::{project_files, root};
 use quote::ToTokens;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn project_files() -> Vec<GeneratedFile> {
-    let read = |p: &str| std::fs::read_to_string(root().join(p)).expect(p);
-    let mut settings = Settings::from_json(&read("model/codegen.json")).unwrap();
-    settings.model_file = "model/cloudfront.json".into();
-    generate(&read("model/cloudfront.json"), &settings).unwrap()
-}
 
 fn fixture_files() -> Vec<GeneratedFile> {
     let model = std::fs::read_to_string(root().join("codegen/tests/fixtures/kitchen_sink.json")).unwrap();

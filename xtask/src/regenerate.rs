@@ -111,7 +111,7 @@ fn partition_table(check: bool, drift: &mut Vec<String>) -> Result<(), String> {
         println!("note: {missing}; crates/{PARTITIONS_RS} left as it is");
         return Ok(());
     };
-    let wanted = cloudfront_codegen::partitions::generate(&text, "the published partitions.json")?;
+    let wanted = cloudfront_codegen::partitions::generate(&text)?;
     let path = root().join("crates").join(PARTITIONS_RS);
     let current = fs::read_to_string(&path).ok();
     if current.as_deref() == Some(wanted.as_str()) {
