@@ -129,9 +129,6 @@ impl Parts {
     }
 }
 
-/// The two programs compared: the same calls on our crates and on the official SDK.
-const CLIENTS: [(&str, &str); 2] = [("ours", "invalidate-ours"), ("official", "invalidate-official")];
-
 fn bench_dir() -> PathBuf {
     root().join("bench")
 }
@@ -256,38 +253,33 @@ fn build_cost(mode: &Mode, reuse_builds: bool, figures: &mut Vec<Figure>) -> Res
 
 /// N calls in one process (sequential, then 64 tasks), and callgrind instruction counts.
 fn per_request(mode: &Mode, stub: &Stub, figures: &mut Vec<Figure>) -> Result<(), String> {
-    let run_client = |client: &str, binary: &str, calls: usize, concurrency: usize| {
-        let mut command = Command::new(client_binary(client, binary));
-        client_env(&mut command, &stub.endpoint())
-            .env("N", calls.to_string())
-            .env("CONCURRENCY", concurrency.to_string());
-        timed(&mut command)
+    let command = |program: &Program, calls: usize| {
+        let mut command = Command::new(client_binary(program.label, program.binary));
+        client_env(&mut command, &stub.endpoint()).env("N", calls.to_string());
+        command
     };
+    let run_client = |program: &Program, concurrency: usize| {
+        timed(command(program, mode.calls).env("CONCURRENCY", concurrency.to_string()))
+    };
+    // Instructions per call: the difference of two counts over the difference of their calls.
+    let per_call_instructions = |program: &Program| -> Result<f64, String> {
+        let (n1, n2) = mode.callgrind_calls;
+        let (ir1, ir2) = (instructions(&mut command(program, n1))?, instructions(&mut command(program, n2))?);
+        Ok(ir2.saturating_sub(ir1) as f64 / (n2 - n1) as f64)
+    };
+    let [ours, official, floor] = programs();
     let mut sequential = Vec::new();
     let mut concurrent = Vec::new();
     let mut per_call = Vec::new();
     let mut one_shot = Vec::new();
-    for (client, binary) in CLIENTS {
-        sequential.push(run_client(client, binary, mode.calls, 1)?);
-        concurrent.push(run_client(client, binary, mode.calls, CONCURRENCY)?);
-        let count = |calls: usize| {
-            let mut command = Command::new(client_binary(client, binary));
-            client_env(&mut command, &stub.endpoint()).env("N", calls.to_string());
-            instructions(&mut command)
-        };
-        let (n1, n2) = mode.callgrind_calls;
-        let (ir1, ir2) = (count(n1)?, count(n2)?);
-        per_call.push(ir2.saturating_sub(ir1) as f64 / (n2 - n1) as f64);
-        one_shot.push(count(0)? as f64);
+    for program in [&ours, &official] {
+        sequential.push(run_client(program, 1)?);
+        concurrent.push(run_client(program, CONCURRENCY)?);
+        per_call.push(per_call_instructions(program)?);
+        one_shot.push(instructions(&mut command(program, 0))? as f64);
     }
-    // The floor's instructions per call, counted the same way.
-    let floor_count = |calls: usize| {
-        let mut command = Command::new(client_binary("floor", "floor-ref"));
-        client_env(&mut command, &stub.endpoint()).env("N", calls.to_string());
-        instructions(&mut command)
-    };
-    let (n1, n2) = mode.callgrind_calls;
-    let floor_per_call = floor_count(n2)?.saturating_sub(floor_count(n1)?) as f64 / (n2 - n1) as f64;
+    // The floor is only counted, beside the two compared programs.
+    let floor_per_call = per_call_instructions(&floor)?;
     let n = mode.calls;
     let pair = |values: &[f64]| (values[0], Some(values[1]));
     let figure = |name: String, unit: &'static str, (ours, theirs): (f64, Option<f64>), target| {

@@ -43,24 +43,9 @@ fn scratch_file(name: &str) -> std::path::PathBuf {
 /// for, compilers included) and fails if it fails.
 pub fn timed(command: &mut Command) -> Result<Run, String> {
     let report = scratch_file("time");
-    let mut time = Command::new("/usr/bin/time");
-    time.arg("-f").arg("%e %U %S %M").arg("-o").arg(&report);
-    let mut wrapped = wrap(time, command);
-    // Wall time from here: /usr/bin/time reports it in hundredths, too coarse for a CLI call.
-    let started = std::time::Instant::now();
-    let output = wrapped.stderr(Stdio::inherit()).output().map_err(|e| format!("cannot run /usr/bin/time: {e}"))?;
-    let wall = started.elapsed().as_secs_f64();
-    let program = command.get_program().to_string_lossy().into_owned();
-    if !output.status.success() {
-        return Err(format!("{program} failed ({}): {}", output.status, String::from_utf8_lossy(&output.stdout)));
-    }
-    let text = std::fs::read_to_string(&report).map_err(|e| format!("no timing for {program}: {e}"))?;
+    let run = timed_with_report(command, &report);
     let _ = std::fs::remove_file(&report);
-    let numbers: Vec<f64> = text.split_whitespace().filter_map(|v| v.parse().ok()).collect();
-    let [_, user, sys, rss] = numbers[..] else {
-        return Err(format!("cannot read /usr/bin/time's report {text:?}"));
-    };
-    Ok(Run { wall, user, sys, peak_rss_kib: rss as u64, stdout: String::from_utf8_lossy(&output.stdout).into_owned() })
+    run
 }
 
 /// Like [`timed`], keeping GNU time's full report (`-v`) at `report`: the raw figures a
@@ -69,6 +54,7 @@ pub fn timed_with_report(command: &mut Command, report: &Path) -> Result<Run, St
     let mut time = Command::new("/usr/bin/time");
     time.arg("-v").arg("-o").arg(report);
     let mut wrapped = wrap(time, command);
+    // Wall time from here: /usr/bin/time reports it in hundredths, too coarse for a CLI call.
     let started = std::time::Instant::now();
     let output = wrapped.stderr(Stdio::inherit()).output().map_err(|e| format!("cannot run /usr/bin/time: {e}"))?;
     let wall = started.elapsed().as_secs_f64();
