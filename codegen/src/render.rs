@@ -29,10 +29,6 @@ fn space_items(code: &str) -> String {
             && next_indent == indent;
         let after_docs = line.starts_with("//!") && !next.starts_with("//!");
         // `mod a;` `mod b;` ... read as one group, as `use` lines do.
-        let is_module_line = |l: &str| {
-            let l = l.trim_start();
-            (l.starts_with("mod ") || l.starts_with("pub mod ")) && l.ends_with(';')
-        };
         let ends_item = ends_item && !(is_module_line(line) && is_module_line(next));
         let next_starts_item = ITEM_STARTS.iter().any(|s| next.trim_start().starts_with(s));
         if (ends_item && next_starts_item) || after_docs {
@@ -40,6 +36,12 @@ fn space_items(code: &str) -> String {
         }
     }
     out
+}
+
+/// `mod x;` or `pub mod x;`.
+fn is_module_line(line: &str) -> bool {
+    let line = line.trim_start();
+    (line.starts_with("mod ") || line.starts_with("pub mod ")) && line.ends_with(';')
 }
 
 /// The "do not edit" header, in the comment syntax of the file.
