@@ -169,34 +169,29 @@ pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
 
 fn classify(error: reqwest::Error) -> TransportError {
     let text = error_chain(&error);
-    let failure = |message: String| DispatchError::new(message);
     // A connect that timed out is a failure to connect (nothing was sent), not a timeout
     // waiting for an answer.
-    let classified = if error.is_timeout() && !error.is_connect() {
-        TransportError::Timeout(failure(text))
+    let (kind, message): (fn(DispatchError) -> TransportError, String) = if error.is_timeout() && !error.is_connect() {
+        (TransportError::Timeout, text)
     } else if error.is_connect() {
         // The AWS CLI's words: the URL that could not be reached (a TLS failure keeps its
         // reason, which is what the user has to fix); the whole cause goes to the log.
         tracing::debug!(cause = %text, "connection failed");
         let url = error.url().map(|u| u.to_string()).unwrap_or_default();
         let lower = text.to_ascii_lowercase();
-        if lower.contains("certificate") || lower.contains("tls") || lower.contains("ssl") {
-            TransportError::Connect(failure(format!("SSL validation failed for {url} {text}")))
+        let message = if lower.contains("certificate") || lower.contains("tls") || lower.contains("ssl") {
+            format!("SSL validation failed for {url} {text}")
         } else if error.is_timeout() {
-            TransportError::Connect(failure(format!("Connect timeout on endpoint URL: \"{url}\"")))
+            format!("Connect timeout on endpoint URL: \"{url}\"")
         } else {
-            TransportError::Connect(failure(format!("Could not connect to the endpoint URL: \"{url}\"")))
-        }
+            format!("Could not connect to the endpoint URL: \"{url}\"")
+        };
+        (TransportError::Connect, message)
     } else {
-        TransportError::Other(failure(text))
+        (TransportError::Other, text)
     };
     // The cause stays reachable through `source()`.
-    match classified {
-        TransportError::Timeout(e) => TransportError::Timeout(e.with_source(error)),
-        TransportError::Connect(e) => TransportError::Connect(e.with_source(error)),
-        TransportError::Other(e) => TransportError::Other(e.with_source(error)),
-        too_large => too_large,
-    }
+    kind(DispatchError::new(message).with_source(error))
 }
 
 #[cfg(test)]
