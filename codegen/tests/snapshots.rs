@@ -72,6 +72,22 @@ fn hand_written_api(crate_dir: &str) -> String {
 
 fn list_items(items: &[syn::Item], prefix: &str, out: &mut Vec<String>) {
     let public = |v: &syn::Visibility| matches!(v, syn::Visibility::Public(_));
+    // Impls of types no user can name (private types, or any `T` of a blanket impl) are not API.
+    let private: Vec<String> = items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) if !public(&s.vis) => Some(s.ident.to_string()),
+            syn::Item::Enum(e) if !public(&e.vis) => Some(e.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    let unnameable = |i: &syn::ItemImpl| match &*i.self_ty {
+        syn::Type::Path(p) => p.path.segments.last().is_some_and(|last| {
+            let name = last.ident.to_string();
+            private.contains(&name) || i.generics.type_params().any(|t| t.ident == last.ident)
+        }),
+        _ => false,
+    };
     for item in items {
         match item {
             syn::Item::Struct(s) if public(&s.vis) => {
@@ -101,7 +117,7 @@ fn list_items(items: &[syn::Item], prefix: &str, out: &mut Vec<String>) {
             syn::Item::Fn(f) if public(&f.vis) => {
                 out.push(format!("fn {prefix}{}", signature(&f.sig).trim_start_matches("fn ")))
             }
-            syn::Item::Impl(i) => {
+            syn::Item::Impl(i) if !unnameable(i) => {
                 let owner = tokens(&i.self_ty);
                 match &i.trait_ {
                     Some((path, _)) => out.push(format!("impl {} for {prefix}{owner}", tokens(path))),

@@ -13,7 +13,7 @@ use crate::endpoint::Endpoint;
 use crate::error::{DispatchError, SdkError};
 use crate::retry::{RateLimiter, RetryKind, RetryMode, RetryQuota, classify_error, jitter};
 use crate::time::seconds_between;
-use crate::transport::{Transport, TransportError};
+use crate::transport::{Transport, TransportError, host_header};
 
 /// What the runtime needs to know about an operation. Built only by generated code, which is
 /// generated for the runtime it builds against, so it stays a plain struct (constructible in a
@@ -113,7 +113,7 @@ impl Handle {
         E: ProvideErrorMetadata,
     {
         let url = url_for(endpoint, &request).map_err(SdkError::Config)?;
-        let host = host_of(&url).map_err(SdkError::Config)?;
+        let host = host_header(&url).map_err(SdkError::Config)?;
         let credentials = match &self.config.credentials {
             Some(provider) => Some(provider.provide_credentials().await.map_err(SdkError::Credentials)?),
             None => None,
@@ -306,7 +306,7 @@ fn ended<E: ProvideErrorMetadata>(error: SdkError<E>, attempts: Attempts) -> Sdk
 }
 
 /// The request's URL, parsed once for every attempt.
-fn url_for(endpoint: &Endpoint, request: &HttpRequest) -> Result<reqwest::Url, String> {
+fn url_for(endpoint: &Endpoint, request: &HttpRequest) -> Result<http::Uri, String> {
     let base = endpoint.url.trim_end_matches('/');
     let (scheme, rest) = base.split_once("://").ok_or_else(|| format!("endpoint URL {base:?} has no scheme"))?;
     if scheme != "http" && scheme != "https" {
@@ -320,16 +320,7 @@ fn url_for(endpoint: &Endpoint, request: &HttpRequest) -> Result<reqwest::Url, S
         url.push('?');
         url.push_str(&request.query.join("&"));
     }
-    reqwest::Url::parse(&url).map_err(|e| format!("invalid endpoint URL {url:?}: {e}"))
-}
-
-/// `host[:port]` of a URL, as the `Host` header carries it (default ports left out).
-fn host_of(url: &reqwest::Url) -> Result<String, String> {
-    let host = url.host_str().ok_or_else(|| format!("endpoint URL {:?} has no host", url.as_str()))?;
-    Ok(match url.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_owned(),
-    })
+    crate::transport::parse_url(&url).map_err(|why| format!("invalid endpoint: {why}"))
 }
 
 #[cfg(test)]
@@ -354,12 +345,15 @@ mod tests {
         request.query.push("x=1".into());
         request.host_prefix = "foo.".into();
         assert_eq!(
-            url_for(&Endpoint::url("http://localhost:9000/"), &request).unwrap().as_str(),
+            url_for(&Endpoint::url("http://localhost:9000/"), &request).unwrap().to_string(),
             "http://foo.localhost:9000/a%20b?x=1"
         );
         assert!(url_for(&Endpoint::url("ftp://x"), &request).is_err());
-        let host = |url: &str| host_of(&reqwest::Url::parse(url).unwrap()).unwrap();
+        assert!(url_for(&Endpoint::url("http://exa mple.com"), &request).is_err());
+        let host = |url: &str| host_header(&crate::transport::parse_url(url).unwrap()).unwrap();
         assert_eq!(host("https://cloudfront.amazonaws.com/x"), "cloudfront.amazonaws.com");
+        assert_eq!(host("https://CloudFront.amazonaws.com:443/x"), "cloudfront.amazonaws.com");
         assert_eq!(host("http://127.0.0.1:9000/x"), "127.0.0.1:9000");
+        assert_eq!(host("http://[::1]:80/x"), "[::1]");
     }
 }

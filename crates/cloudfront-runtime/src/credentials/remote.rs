@@ -49,12 +49,12 @@ impl EcsProvider {
             return Ok(Some(format!("http://169.254.170.2{relative}")));
         }
         let Some(full) = self.env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI") else { return Ok(None) };
-        let parsed = reqwest::Url::parse(full)
-            .map_err(|e| format!("AWS_CONTAINER_CREDENTIALS_FULL_URI {full:?} is not a URL: {e}"))?;
-        match parsed.scheme() {
+        let parsed: http::Uri =
+            full.parse().map_err(|e| format!("AWS_CONTAINER_CREDENTIALS_FULL_URI {full:?} is not a URL: {e}"))?;
+        match parsed.scheme_str().unwrap_or_default() {
             "https" => {}
             "http" => {
-                let host = parsed.host_str().unwrap_or_default();
+                let host = parsed.host().unwrap_or_default();
                 if !allowed_plain_http_host(host) {
                     return Err(format!(
                         "AWS_CONTAINER_CREDENTIALS_FULL_URI: plain HTTP to host {host:?} is refused; it must be a loopback address or one of {}",
@@ -106,7 +106,7 @@ impl ProvideCredentials for EcsProvider {
                 if attempt > 1 {
                     tokio::time::sleep(CONTAINER_PAUSE).await;
                 }
-                match self.http.send(reqwest::Method::GET, &url, &headers, Vec::new(), CONTAINER_TIMEOUT).await {
+                match self.http.send("GET", &url, &headers, Vec::new(), CONTAINER_TIMEOUT).await {
                     Ok(answer) if answer.status == 200 => {
                         match credentials_document(&answer.body, "container credentials") {
                             Ok(credentials) => return Ok(credentials),
@@ -142,7 +142,7 @@ impl ImdsProvider {
 
     fn base(&self) -> Result<String, String> {
         if let Some(endpoint) = self.env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT") {
-            reqwest::Url::parse(endpoint)
+            crate::transport::parse_url(endpoint)
                 .map_err(|e| format!("AWS_EC2_METADATA_SERVICE_ENDPOINT {endpoint:?} is not a URL: {e}"))?;
             return Ok(endpoint.trim_end_matches('/').to_owned());
         }
@@ -160,7 +160,7 @@ impl ImdsProvider {
         let headers: Vec<(&str, &str)> = token.map(|t| ("x-aws-ec2-metadata-token", t)).into_iter().collect();
         let answer = self
             .http
-            .send(reqwest::Method::GET, url, &headers, Vec::new(), IMDS_TIMEOUT)
+            .send("GET", url, &headers, Vec::new(), IMDS_TIMEOUT)
             .await
             .map_err(|e| CredentialsError::NotLoaded(format!("instance metadata: {}", e.into_message())))?;
         if answer.status != 200 {
@@ -181,7 +181,7 @@ impl ProvideCredentials for ImdsProvider {
             let token_answer = self
                 .http
                 .send(
-                    reqwest::Method::PUT,
+                    "PUT",
                     &format!("{base}/latest/api/token"),
                     &[("x-aws-ec2-metadata-token-ttl-seconds", "21600")],
                     Vec::new(),

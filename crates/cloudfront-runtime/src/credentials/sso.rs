@@ -107,7 +107,7 @@ pub(crate) async fn credentials(context: &Context, profile: &Profile) -> Result<
     );
     let answer = context
         .http
-        .send(reqwest::Method::GET, &url, &[("x-amz-sso_bearer_token", &token)], Vec::new(), TIMEOUT)
+        .send("GET", &url, &[("x-amz-sso_bearer_token", &token)], Vec::new(), TIMEOUT)
         .await
         .map_err(|e| fail(format!("GetRoleCredentials: {}", e.into_message())))?;
     if answer.status == 401 {
@@ -233,7 +233,7 @@ async fn refresh(context: &Context, config: &SsoConfig, token: &mut Map<String, 
     let answer = context
         .http
         .send(
-            reqwest::Method::POST,
+            "POST",
             &format!("{}/token", oidc.trim_end_matches('/')),
             &[("Content-Type", "application/json")],
             body.into_bytes(),

@@ -57,12 +57,9 @@ pub(crate) async fn assume_role(
         form.push(("TokenCode", code));
     }
     let body = encode_form(&form);
-    let url = reqwest::Url::parse(&format!("{}/", endpoint.url.trim_end_matches('/')))
-        .map_err(|e| CredentialsError::Failed(format!("{label}: bad STS endpoint {:?}: {e}", endpoint.url)))?;
-    let host = match url.port() {
-        Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
-        None => url.host_str().unwrap_or_default().to_owned(),
-    };
+    let bad = |why: String| CredentialsError::Failed(format!("{label}: bad STS endpoint {:?}: {why}", endpoint.url));
+    let url = crate::transport::parse_url(&format!("{}/", endpoint.url.trim_end_matches('/'))).map_err(bad)?;
+    let host = crate::transport::host_header(&url).map_err(bad)?;
     let headers = vec![("Content-Type".to_owned(), "application/x-www-form-urlencoded; charset=utf-8".to_owned())];
     let signature = cloudfront_sigv4::sign(
         &cloudfront_sigv4::SignableRequest::new("POST", &host, url.path(), "", &headers, body.as_bytes()),
@@ -70,7 +67,7 @@ pub(crate) async fn assume_role(
     );
     let mut all: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     all.extend(signature.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let result = post(http, url.as_str(), &all, body, "AssumeRole", label).await?;
+    let result = post(http, &url.to_string(), &all, body, "AssumeRole", label).await?;
     let credentials = read_credentials(&result, label)?;
     Ok(Credentials { source: format!("{label} (assumed {})", call.role_arn), ..credentials })
 }
@@ -112,10 +109,8 @@ async fn post(
     label: &str,
 ) -> Result<XmlElement, CredentialsError> {
     let fail = |why: String| CredentialsError::Failed(format!("{label}: STS {action}: {why}"));
-    let answer = http
-        .send(reqwest::Method::POST, url, headers, body.into_bytes(), TIMEOUT)
-        .await
-        .map_err(|e| fail(e.into_message()))?;
+    let answer =
+        http.send("POST", url, headers, body.into_bytes(), TIMEOUT).await.map_err(|e| fail(e.into_message()))?;
     let root = cloudfront_restxml::parse_document(&answer.body)
         .map_err(|e| fail(format!("answered {} with a body that is not XML: {e}", answer.status)))?;
     if !(200..300).contains(&answer.status) {

@@ -1,0 +1,276 @@
+//! Which proxy a request goes through, read from the environment the way the AWS CLI reads it
+//! (Python's `urllib`, as botocore uses it): `http_proxy` for `http://` URLs, `https_proxy`
+//! for `https://` URLs, the lower-case name winning over the upper-case one, and `no_proxy`
+//! naming hosts (and their subdomains) that are reached directly. As in `urllib`, `HTTP_PROXY`
+//! is ignored when `REQUEST_METHOD` is set (a CGI process, where any client may set it).
+
+use std::fmt;
+use std::net::IpAddr;
+
+use http::Uri;
+
+/// The proxies of the environment, decided once per transport.
+#[derive(Debug, Default)]
+pub(crate) struct Proxies {
+    http: Option<Result<Proxy, String>>,
+    https: Option<Result<Proxy, String>>,
+    bypass: Bypass,
+    /// Never send loopback and link-local hosts through a proxy (the credential endpoints).
+    direct_to_local: bool,
+}
+
+/// A proxy: where to connect, and the `Proxy-Authorization` value its URL's user info gives.
+pub(crate) struct Proxy {
+    /// `scheme://host[:port]`, without the user info.
+    pub uri: Uri,
+    /// `Basic ...`, when the URL carries a user name.
+    pub authorization: Option<String>,
+}
+
+impl fmt::Debug for Proxy {
+    // The authorization holds a password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Proxy")
+            .field("uri", &self.uri)
+            .field("authorization", &self.authorization.as_ref().map(|_| "[REDACTED]"))
+            .finish()
+    }
+}
+
+/// `no_proxy`: everything, or a list of host names (lower case, leading dots taken off).
+#[derive(Debug, Default)]
+enum Bypass {
+    #[default]
+    Nothing,
+    Everything,
+    Hosts(Vec<String>),
+}
+
+impl Proxies {
+    /// The proxies the process environment names.
+    pub fn from_env() -> Proxies {
+        Proxies::from_vars(
+            std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+        )
+    }
+
+    /// The same, from given variables.
+    pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Proxies {
+        let vars: Vec<(String, String)> = vars.into_iter().collect();
+        let cgi = vars.iter().any(|(k, _)| k == "REQUEST_METHOD");
+        // The last word per scheme: any spelling first, then the lower-case one overrides
+        // (an empty lower-case value unsets it).
+        let mut found: [(&str, Option<String>); 3] = [("http", None), ("https", None), ("no", None)];
+        for (name, value) in &vars {
+            let lower = name.to_ascii_lowercase();
+            for (scheme, slot) in &mut found {
+                if lower.strip_suffix("_proxy") == Some(*scheme) && !value.is_empty() {
+                    *slot = Some(value.clone());
+                }
+            }
+        }
+        if cgi {
+            found[0].1 = None;
+        }
+        for (name, value) in &vars {
+            for (scheme, slot) in &mut found {
+                if name.strip_suffix("_proxy").is_some_and(|prefix| prefix.eq_ignore_ascii_case(scheme)) {
+                    *slot = (!value.is_empty()).then(|| value.clone());
+                }
+            }
+        }
+        let [(_, http), (_, https), (_, no)] = found;
+        Proxies {
+            http: http.map(|url| Proxy::parse(&url).map_err(|why| format!("http_proxy {url:?}: {why}"))),
+            https: https.map(|url| Proxy::parse(&url).map_err(|why| format!("https_proxy {url:?}: {why}"))),
+            bypass: Bypass::parse(no.as_deref()),
+            direct_to_local: false,
+        }
+    }
+
+    /// The same proxies, except that loopback and link-local hosts are always reached directly.
+    pub fn direct_to_local(mut self) -> Proxies {
+        self.direct_to_local = true;
+        self
+    }
+
+    /// The proxy for a request to `target`, if any; an error when the one configured for its
+    /// scheme is not a usable proxy URL.
+    pub fn for_target(&self, target: &Uri) -> Result<Option<&Proxy>, String> {
+        let host = target.host().unwrap_or_default();
+        if self.direct_to_local && is_local_host(host) {
+            return Ok(None);
+        }
+        let proxy = match target.scheme_str() {
+            Some("https") => &self.https,
+            _ => &self.http,
+        };
+        match proxy {
+            None => Ok(None),
+            Some(_) if self.bypass.covers(target) => Ok(None),
+            Some(Ok(proxy)) => Ok(Some(proxy)),
+            Some(Err(why)) => Err(why.clone()),
+        }
+    }
+}
+
+/// `localhost`, or a literal loopback or link-local address (IPv6 in brackets or not).
+fn is_local_host(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().is_ok_and(is_local)
+}
+
+/// Loopback, or link-local (the EC2 and ECS/EKS metadata addresses).
+fn is_local(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback() || v4.is_link_local(),
+        // fd00:ec2::/32 is where EC2 and EKS put their IPv6 metadata endpoints.
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || (v6.segments()[0] & 0xffc0) == 0xfe80 || v6.segments()[..2] == [0xfd00, 0x0ec2]
+        }
+    }
+}
+
+impl Proxy {
+    /// A proxy URL as botocore takes it: `host:port` alone means `http://host:port`; user
+    /// info (percent-encoded) becomes basic authorization.
+    fn parse(url: &str) -> Result<Proxy, String> {
+        let url = if url.starts_with("http:") || url.starts_with("https:") {
+            url.to_owned()
+        } else if url.starts_with("//") {
+            format!("http:{url}")
+        } else {
+            format!("http://{url}")
+        };
+        let (scheme, rest) = url.split_once("://").ok_or("it is not a URL")?;
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let (user_info, host) = match authority.rsplit_once('@') {
+            Some((user_info, host)) => (Some(user_info), host),
+            None => (None, authority),
+        };
+        if host.is_empty() {
+            return Err("it names no host".into());
+        }
+        let uri: Uri = format!("{scheme}://{host}").parse().map_err(|e| format!("it is not a valid URL ({e})"))?;
+        let authorization = user_info.map(|info| {
+            let (user, password) = info.split_once(':').unwrap_or((info, ""));
+            let mut credentials = cloudfront_primitives::percent::decode(user);
+            credentials.push(b':');
+            credentials.extend(cloudfront_primitives::percent::decode(password));
+            format!("Basic {}", cloudfront_primitives::Blob::new(credentials).to_base64())
+        });
+        Ok(Proxy { uri, authorization })
+    }
+
+    /// Whether the proxy itself is reached over TLS.
+    pub fn is_https(&self) -> bool {
+        self.uri.scheme_str() == Some("https")
+    }
+}
+
+impl Bypass {
+    fn parse(no_proxy: Option<&str>) -> Bypass {
+        match no_proxy.map(str::trim) {
+            None | Some("") => Bypass::Nothing,
+            Some("*") => Bypass::Everything,
+            Some(list) => Bypass::Hosts(
+                list.split(',')
+                    .map(|name| name.trim().trim_start_matches('.').to_ascii_lowercase())
+                    .filter(|name| !name.is_empty())
+                    .collect(),
+            ),
+        }
+    }
+
+    /// `urllib`'s rule: an entry matches the host, or the `host:port`, exactly or as a
+    /// domain suffix.
+    fn covers(&self, target: &Uri) -> bool {
+        let names = match self {
+            Bypass::Nothing => return false,
+            Bypass::Everything => return true,
+            Bypass::Hosts(names) => names,
+        };
+        let host = target.host().unwrap_or_default().to_ascii_lowercase();
+        let host_port =
+            target.authority().map(|a| a.as_str().rsplit('@').next().unwrap_or_default().to_ascii_lowercase());
+        let candidates = [Some(host), host_port];
+        names.iter().any(|name| {
+            candidates.iter().flatten().any(|candidate| {
+                candidate == name || candidate.strip_suffix(name.as_str()).is_some_and(|head| head.ends_with('.'))
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proxies(vars: &[(&str, &str)]) -> Proxies {
+        Proxies::from_vars(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+    }
+
+    fn proxy_for(proxies: &Proxies, url: &str) -> Option<String> {
+        proxies.for_target(&url.parse().unwrap()).unwrap().map(|p| p.uri.to_string())
+    }
+
+    #[test]
+    fn each_scheme_has_its_own_variable_and_lower_case_wins() {
+        let p =
+            proxies(&[("HTTP_PROXY", "http://upper:1"), ("http_proxy", "http://lower:2"), ("HTTPS_PROXY", "tls:3")]);
+        assert_eq!(proxy_for(&p, "http://example.com/x").as_deref(), Some("http://lower:2/"));
+        assert_eq!(proxy_for(&p, "https://example.com/x").as_deref(), Some("http://tls:3/"));
+        let p = proxies(&[("HTTPS_PROXY", "http://upper:1"), ("https_proxy", "")]);
+        assert_eq!(proxy_for(&p, "https://example.com/x"), None, "an empty lower-case value unsets it");
+        let p = proxies(&[("HTTP_PROXY", "http://upper:1"), ("REQUEST_METHOD", "GET")]);
+        assert_eq!(proxy_for(&p, "http://example.com/x"), None, "HTTP_PROXY is ignored under CGI");
+    }
+
+    #[test]
+    fn no_proxy_matches_hosts_and_their_subdomains() {
+        let p = proxies(&[("https_proxy", "proxy:3128"), ("no_proxy", " .internal.example , localhost:9000,other")]);
+        assert_eq!(proxy_for(&p, "https://a.internal.example/").as_deref(), None);
+        assert_eq!(proxy_for(&p, "https://internal.example/").as_deref(), None);
+        assert_eq!(proxy_for(&p, "https://localhost:9000/").as_deref(), None);
+        assert_eq!(proxy_for(&p, "https://other/").as_deref(), None);
+        assert_eq!(proxy_for(&p, "https://notinternal.example/").as_deref(), Some("http://proxy:3128/"));
+        assert_eq!(proxy_for(&p, "https://localhost:9001/").as_deref(), Some("http://proxy:3128/"));
+        assert_eq!(proxy_for(&proxies(&[("https_proxy", "p:1"), ("NO_PROXY", "*")]), "https://x/"), None);
+    }
+
+    #[test]
+    fn user_info_becomes_basic_authorization_and_is_never_printed() {
+        let p = proxies(&[("https_proxy", "http://us%40er:p%3Ass@proxy:8080")]);
+        let proxy = p.for_target(&"https://x/".parse().unwrap()).unwrap().unwrap();
+        assert_eq!(proxy.uri.to_string(), "http://proxy:8080/");
+        // base64("us@er:p:ss")
+        assert_eq!(proxy.authorization.as_deref(), Some("Basic dXNAZXI6cDpzcw=="));
+        assert!(!format!("{p:?}").contains("dXNAZXI6cDpzcw"));
+    }
+
+    #[test]
+    fn local_addresses() {
+        for local in ["127.0.0.1", "127.8.9.10", "::1", "169.254.169.254", "169.254.170.23", "fd00:ec2::23", "fe80::1"]
+        {
+            assert!(is_local(local.parse().unwrap()), "{local}");
+        }
+        for remote in ["10.0.0.1", "8.8.8.8", "fd00:ec3::1", "2001:db8::1"] {
+            assert!(!is_local(remote.parse().unwrap()), "{remote}");
+        }
+    }
+
+    #[test]
+    fn local_hosts_can_be_kept_direct() {
+        let p = proxies(&[("http_proxy", "http://proxy:1")]).direct_to_local();
+        assert_eq!(proxy_for(&p, "http://169.254.169.254/latest"), None);
+        assert_eq!(proxy_for(&p, "http://[fd00:ec2::254]/latest"), None);
+        assert_eq!(proxy_for(&p, "http://sts.example/").as_deref(), Some("http://proxy:1/"));
+    }
+
+    #[test]
+    fn a_bad_proxy_url_is_an_error_only_where_it_is_used() {
+        let p = proxies(&[("http_proxy", "http://"), ("https_proxy", "http://good:1")]);
+        assert!(p.for_target(&"http://x/".parse().unwrap()).unwrap_err().contains("http_proxy"));
+        assert!(p.for_target(&"https://x/".parse().unwrap()).unwrap().is_some());
+    }
+}
