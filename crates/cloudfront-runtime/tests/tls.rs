@@ -1,5 +1,6 @@
-//! HTTPS through the transport against a local TLS server: the CA bundle is trusted, an
+//! The transport against local servers, most of them TLS: the CA bundle is trusted, an
 //! unknown issuer is refused in the AWS CLI's words, `--no-verify-ssl` takes any certificate,
+//! the connection is kept alive between requests (and replaced when the server has closed it),
 //! and the connect and read timeouts are told apart.
 
 mod support;
@@ -27,14 +28,15 @@ async fn get(transport: &Transport, url: &str) -> Result<cloudfront_restxml::Htt
 #[tokio::test]
 async fn a_server_certified_by_the_ca_bundle_is_trusted() {
     let server = backend().await;
-    let port = support::tls_front(server.url.trim_start_matches("http://").to_owned()).await;
+    let (port, connections) = support::tls_front_counted(server.url.trim_start_matches("http://").to_owned()).await;
     let transport = Transport::new(&settings(true, false), "test/1").unwrap();
-    for _ in 0..2 {
+    for _ in 0..3 {
         let response = get(&transport, &format!("https://localhost:{port}/2020-05-31/x?a=b")).await.unwrap();
         assert_eq!((response.status, response.body.as_slice()), (200, &b"<Ok/>"[..]));
     }
     let requests = server.requests();
-    assert_eq!(requests.len(), 2);
+    assert_eq!(requests.len(), 3);
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 1, "the connection is kept alive");
     let header =
         |name: &str| requests[0].headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
     assert_eq!(requests[0].target, "/2020-05-31/x?a=b");
@@ -88,4 +90,17 @@ async fn a_silent_server_is_a_read_timeout() {
     let error = get(&transport, &url).await.unwrap_err();
     assert!(matches!(error, TransportError::Timeout(_)), "{error:?}");
     assert_eq!(error.to_string(), format!("Read timeout on endpoint URL: \"{url}\""));
+}
+
+#[tokio::test]
+async fn a_kept_connection_the_server_closed_is_replaced() {
+    let (port, connections) = support::closing_server().await;
+    let transport = Transport::new(&settings(false, false), "").unwrap();
+    let url = format!("http://127.0.0.1:{port}/x");
+    for _ in 0..3 {
+        assert_eq!(get(&transport, &url).await.unwrap().status, 200);
+        // Let the close arrive before the next request, as it does after an idle timeout.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 3);
 }

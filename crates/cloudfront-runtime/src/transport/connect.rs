@@ -1,20 +1,14 @@
-//! Making a connection for the pooled client: TCP to the target or to its proxy, a `CONNECT`
+//! Making a connection: TCP to the target or to its proxy, a `CONNECT`
 //! tunnel through the proxy for `https://` targets, then TLS (rustls, with the Mozilla roots
 //! compiled in and any extra CA bundle). The whole of it is bounded by the connect timeout.
 
 use std::error::Error as StdError;
-use std::future::Future;
-use std::io;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use http::Uri;
-use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
-use hyper_util::rt::TokioIo;
 use rustls::pki_types::ServerName;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::proxy::Proxies;
 
@@ -52,35 +46,41 @@ impl StdError for ProxyFailed {
     }
 }
 
-/// Makes connections; cheap to clone (the pool clones it for every new connection).
-#[derive(Clone)]
+/// Makes connections.
 pub(crate) struct Connector {
-    tcp: HttpConnector,
     tls: tokio_rustls::TlsConnector,
     proxies: Arc<Proxies>,
     timeout: Duration,
 }
 
+/// A new connection, and whether requests on it go in absolute form (to a proxy).
+pub(crate) struct Connection {
+    pub io: Box<dyn Io>,
+    pub absolute_form: bool,
+}
+
 impl Connector {
     pub fn new(tls: Arc<rustls::ClientConfig>, proxies: Arc<Proxies>, timeout: Duration) -> Connector {
-        let mut tcp = HttpConnector::new();
-        // TLS is ours, above the TCP connection.
-        tcp.enforce_http(false);
-        tcp.set_nodelay(true);
-        Connector { tcp, tls: tokio_rustls::TlsConnector::from(tls), proxies, timeout }
+        Connector { tls: tokio_rustls::TlsConnector::from(tls), proxies, timeout }
     }
 
-    async fn connect(mut self, target: Uri) -> Result<TokioIo<Stream>, BoxError> {
+    /// A connection for requests to `target`, within the connect timeout.
+    pub async fn connect(&self, target: &Uri) -> Result<Connection, BoxError> {
+        tokio::time::timeout(self.timeout, self.connect_unbounded(target))
+            .await
+            .unwrap_or_else(|_| Err(Box::new(ConnectTimeout)))
+    }
+
+    async fn connect_unbounded(&self, target: &Uri) -> Result<Connection, BoxError> {
         let https = target.scheme_str() == Some("https");
-        let host = target.host().ok_or("the URL has no host")?.to_owned();
-        let proxies = self.proxies.clone();
-        let Some(proxy) = proxies.for_target(&target)? else {
-            let tcp: Box<dyn Io> = Box::new(self.tcp(target.clone()).await?);
-            let io = if https { self.tls(tcp, &host).await? } else { tcp };
-            return Ok(TokioIo::new(Stream { io, absolute_form: false }));
+        let host = target.host().ok_or("the URL has no host")?;
+        let Some(proxy) = self.proxies.for_target(target)? else {
+            let tcp = tcp(target).await?;
+            let io = if https { self.tls(tcp, host).await? } else { tcp };
+            return Ok(Connection { io, absolute_form: false });
         };
         let through_proxy = async {
-            let mut io: Box<dyn Io> = Box::new(self.tcp(proxy.uri.clone()).await?);
+            let mut io = tcp(&proxy.uri).await?;
             if proxy.is_https() {
                 io = self.tls(io, proxy.uri.host().unwrap_or_default()).await?;
             }
@@ -91,24 +91,14 @@ impl Connector {
             Ok::<_, BoxError>(io)
         };
         let io = through_proxy.await.map_err(|cause| {
-            let proxy = format!(
-                "{}://{}",
-                proxy.uri.scheme_str().unwrap_or("http"),
-                proxy.uri.authority().map_or("", |a| a.as_str())
-            );
-            ProxyFailed { proxy, cause }
+            let authority = proxy.uri.authority().map_or("", |a| a.as_str());
+            ProxyFailed { proxy: format!("{}://{authority}", proxy.uri.scheme_str().unwrap_or("http")), cause }
         })?;
         if !https {
             // A plain-HTTP request goes to the proxy whole, its URL in absolute form.
-            return Ok(TokioIo::new(Stream { io, absolute_form: true }));
+            return Ok(Connection { io, absolute_form: true });
         }
-        let io = self.tls(io, &host).await?;
-        Ok(TokioIo::new(Stream { io, absolute_form: false }))
-    }
-
-    async fn tcp(&mut self, to: Uri) -> Result<tokio::net::TcpStream, BoxError> {
-        use tower_service::Service;
-        Ok(self.tcp.call(to).await?.into_inner())
+        Ok(Connection { io: self.tls(io, host).await?, absolute_form: false })
     }
 
     async fn tls(&self, io: Box<dyn Io>, host: &str) -> Result<Box<dyn Io>, BoxError> {
@@ -118,23 +108,14 @@ impl Connector {
     }
 }
 
-impl tower_service::Service<Uri> for Connector {
-    type Response = TokioIo<Stream>;
-    type Error = BoxError;
-    type Future = Pin<Box<dyn Future<Output = Result<TokioIo<Stream>, BoxError>> + Send>>;
-
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, target: Uri) -> Self::Future {
-        let connector = self.clone();
-        Box::pin(async move {
-            tokio::time::timeout(connector.timeout, connector.clone().connect(target))
-                .await
-                .unwrap_or_else(|_| Err(Box::new(ConnectTimeout)))
-        })
-    }
+/// A TCP connection to the URL's host and port (each of its addresses in turn).
+async fn tcp(to: &Uri) -> Result<Box<dyn Io>, BoxError> {
+    let host = to.host().ok_or("the URL has no host")?;
+    let port = to.port_u16().unwrap_or(if to.scheme_str() == Some("https") { 443 } else { 80 });
+    let tcp = tokio::net::TcpStream::connect((host.trim_start_matches('[').trim_end_matches(']'), port)).await?;
+    // Requests are written whole: nothing gains from waiting to fill a segment.
+    tcp.set_nodelay(true)?;
+    Ok(Box::new(tcp))
 }
 
 /// Asks the proxy for a tunnel to `authority` (`host:port`) and reads its answer.
@@ -170,47 +151,3 @@ async fn tunnel(io: &mut Box<dyn Io>, authority: &str, authorization: Option<&st
 pub(crate) trait Io: AsyncRead + AsyncWrite + Send + Unpin {}
 
 impl<T: AsyncRead + AsyncWrite + Send + Unpin> Io for T {}
-
-/// A connection, and whether requests on it go in absolute form (to a proxy).
-pub(crate) struct Stream {
-    io: Box<dyn Io>,
-    absolute_form: bool,
-}
-
-impl Connection for Stream {
-    fn connected(&self) -> Connected {
-        Connected::new().proxy(self.absolute_form)
-    }
-}
-
-impl AsyncRead for Stream {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.io).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for Stream {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.io).poll_write(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.io.is_write_vectored()
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.io).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.io).poll_shutdown(cx)
-    }
-}

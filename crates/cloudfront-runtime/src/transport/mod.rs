@@ -1,8 +1,9 @@
-//! The HTTP transport: one pooled HTTP/1.1 client (hyper, rustls) per service client, with
-//! the proxies the environment names. No redirect is followed: a redirect from an AWS API is
+//! The HTTP transport: HTTP/1.1 (hyper's connection, our pool of kept-alive connections, rustls)
+//! with the proxies the environment names; one per service client. No redirect is followed: a redirect from an AWS API is
 //! an answer to report (botocore does not follow them either).
 
 mod connect;
+mod pool;
 mod proxy;
 
 use std::convert::Infallible;
@@ -16,13 +17,12 @@ use cloudfront_restxml::HttpResponse;
 use http::Uri;
 use http::header::{HOST, HeaderName, HeaderValue, PROXY_AUTHORIZATION, USER_AGENT};
 use http_body::Body as _;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
 use crate::error::DispatchError;
-use connect::{ConnectTimeout, Connector, ProxyFailed};
+use connect::{BoxError, ConnectTimeout, Connector, ProxyFailed};
+use pool::{HyperIo, Pool, Pooled};
 pub(crate) use proxy::Proxies;
 
 /// Settings of the HTTP transport.
@@ -95,9 +95,10 @@ impl std::error::Error for TransportError {
     }
 }
 
-/// The transport: a pooled HTTP client.
+/// The transport: HTTP/1.1 with kept-alive connections.
 pub struct Transport {
-    client: Client<Connector, Payload>,
+    connector: Connector,
+    pool: Pool,
     proxies: Arc<Proxies>,
     user_agent: HeaderValue,
     read_timeout: Duration,
@@ -134,9 +135,9 @@ impl Transport {
             HeaderValue::try_from(user_agent).map_err(|e| format!("the user agent is not a header value: {e}"))?;
         let proxies = Arc::new(proxies);
         let connector = Connector::new(tls_config(settings)?, proxies.clone(), settings.connect_timeout);
-        let client = Client::builder(TokioExecutor::new()).pool_timer(TokioTimer::new()).build(connector);
         Ok(Transport {
-            client,
+            connector,
+            pool: Pool::default(),
             proxies,
             user_agent,
             read_timeout: settings.read_timeout,
@@ -155,8 +156,10 @@ impl Transport {
     ) -> Result<HttpResponse, TransportError> {
         let request =
             self.request(method, url, headers, body).map_err(|why| TransportError::Other(DispatchError::new(why)))?;
-        let response = match tokio::time::timeout(self.read_timeout, self.client.request(request)).await {
-            Ok(response) => response.map_err(|e| classify(e, url))?,
+        let key = pool_key(url);
+        let (response, pooled) = match tokio::time::timeout(self.read_timeout, self.exchange(&key, url, request)).await
+        {
+            Ok(exchanged) => exchanged?,
             Err(_) => return Err(read_timeout(url)),
         };
         let status = response.status().as_u16();
@@ -189,7 +192,44 @@ impl Transport {
                 body.extend_from_slice(&chunk);
             }
         }
+        // Read whole: the connection can serve the next request.
+        self.pool.put(&key, pooled);
         Ok(HttpResponse::new(status, headers, body))
+    }
+
+    /// Sends the request on a pooled connection, or a new one, and waits for the response
+    /// head. A pooled connection that turns out to be closed before the request went out
+    /// (the server's idle timeout ran out at that moment) is replaced by a new one.
+    async fn exchange(
+        &self,
+        key: &str,
+        url: &Uri,
+        mut request: http::Request<Payload>,
+    ) -> Result<(http::Response<hyper::body::Incoming>, Pooled), TransportError> {
+        if let Some(mut pooled) = self.pool.checkout(key).await {
+            set_request_target(&mut request, url, pooled.absolute_form);
+            match pooled.sender.try_send_request(request).await {
+                Ok(response) => return Ok((response, pooled)),
+                Err(mut failed) => match failed.take_message() {
+                    Some(unsent) => request = unsent,
+                    None => return Err(send_failed(failed.into_error(), url)),
+                },
+            }
+        }
+        let connection = self.connector.connect(url).await.map_err(|e| connect_failed(e, url))?;
+        let (sender, driver) =
+            hyper::client::conn::http1::handshake(HyperIo(connection.io)).await.map_err(|e| send_failed(e, url))?;
+        // The connection's reads and writes run beside the requests; it ends when the last
+        // handle to it (in a request or the pool) is dropped, or the server closes it.
+        tokio::spawn(async move {
+            if let Err(e) = driver.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+        let mut pooled = Pooled { sender, absolute_form: connection.absolute_form };
+        set_request_target(&mut request, url, pooled.absolute_form);
+        let response = pooled.sender.send_request(request).await.map_err(|e| send_failed(e, url))?;
+        Ok((response, pooled))
     }
 
     fn request(
@@ -221,6 +261,20 @@ impl Transport {
         }
         Ok(request)
     }
+}
+
+/// `scheme://authority`: which connections can carry a request to `url`.
+fn pool_key(url: &Uri) -> String {
+    format!("{}://{}", url.scheme_str().unwrap_or("http"), url.authority().map_or("", |a| a.as_str()))
+}
+
+/// The request line's target: the whole URL for a proxy, else its path and query.
+fn set_request_target(request: &mut http::Request<Payload>, url: &Uri, absolute_form: bool) {
+    *request.uri_mut() = if absolute_form {
+        url.clone()
+    } else {
+        url.path_and_query().map_or_else(|| Uri::from_static("/"), |p| Uri::from(p.clone()))
+    };
 }
 
 /// Parses a request URL: absolute, `http` or `https`, with a host.
@@ -380,18 +434,21 @@ fn read_timeout(url: &Uri) -> TransportError {
     TransportError::Timeout(DispatchError::new(format!("Read timeout on endpoint URL: \"{url}\"")))
 }
 
-fn classify(error: hyper_util::client::legacy::Error, url: &Uri) -> TransportError {
-    // The client's own words ("client error (Connect)") say less than its cause.
-    let cause = std::error::Error::source(&error).map(error_chain).unwrap_or_else(|| error.to_string());
-    if !error.is_connect() {
-        let message = format!("error sending the request to {url}: {cause}");
-        return TransportError::Other(DispatchError::new(message).with_source(error));
-    }
-    // The AWS CLI's words: the URL that could not be reached (a TLS failure keeps its reason,
-    // which is what the user has to fix); the whole cause goes to the log. A connect that
-    // timed out is a failure to connect (nothing was sent), not a timeout waiting for an answer.
+/// A request that failed once sent (or while being sent): the connection broke, or the
+/// answer was not HTTP.
+fn send_failed(error: hyper::Error, url: &Uri) -> TransportError {
+    let message = format!("error sending the request to {url}: {}", error_chain(&error));
+    TransportError::Other(DispatchError::new(message).with_source(error))
+}
+
+/// No connection: nothing was sent. The AWS CLI's words: the URL that could not be reached
+/// (a TLS failure keeps its reason, which is what the user has to fix; a failing proxy is
+/// named); the whole cause goes to the log. A connect that timed out is a failure to
+/// connect, not a timeout waiting for an answer.
+fn connect_failed(error: BoxError, url: &Uri) -> TransportError {
+    let cause = error_chain(&*error);
     tracing::debug!(cause = %cause, "connection failed");
-    let causes = || std::iter::successors(std::error::Error::source(&error), |e| e.source());
+    let causes = || std::iter::successors(Some(&*error as &(dyn std::error::Error + 'static)), |e| e.source());
     let timed_out = causes().any(|e| e.downcast_ref::<ConnectTimeout>().is_some());
     let proxy = causes().find_map(|e| e.downcast_ref::<ProxyFailed>()).map(|e| e.proxy.clone());
     let lower = cause.to_ascii_lowercase();
@@ -405,7 +462,23 @@ fn classify(error: hyper_util::client::legacy::Error, url: &Uri) -> TransportErr
         format!("Could not connect to the endpoint URL: \"{url}\"")
     };
     // The cause stays reachable through `source()`.
-    TransportError::Connect(DispatchError::new(message).with_source(error))
+    TransportError::Connect(DispatchError::new(message).with_source(Cause(error)))
+}
+
+/// A connect failure's cause, kept as the source of the error.
+#[derive(Debug)]
+struct Cause(BoxError);
+
+impl std::fmt::Display for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Cause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
 }
 
 #[cfg(test)]

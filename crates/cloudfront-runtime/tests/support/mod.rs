@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rustls::pki_types::pem::PemObject;
@@ -20,6 +21,11 @@ pub fn fixture(name: &str) -> PathBuf {
 /// Accepts TLS on a free port and passes the decrypted bytes to `backend` (`host:port`).
 /// Returns the port.
 pub async fn tls_front(backend: String) -> u16 {
+    tls_front_counted(backend).await.0
+}
+
+/// The same, also counting the TCP connections it accepted.
+pub async fn tls_front_counted(backend: String) -> (u16, Arc<AtomicUsize>) {
     let certificates =
         CertificateDer::pem_file_iter(fixture("server.pem")).unwrap().collect::<Result<Vec<_>, _>>().unwrap();
     let key = PrivateKeyDer::from_pem_file(fixture("server.key")).unwrap();
@@ -32,8 +38,11 @@ pub async fn tls_front(backend: String) -> u16 {
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
     tokio::spawn(async move {
         while let Ok((tcp, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
             let acceptor = acceptor.clone();
             let backend = backend.clone();
             tokio::spawn(async move {
@@ -44,7 +53,7 @@ pub async fn tls_front(backend: String) -> u16 {
             });
         }
     });
-    port
+    (port, accepted)
 }
 
 /// A `CONNECT` proxy: each request head it receives is recorded; with `refuse`, it answers
@@ -101,4 +110,30 @@ pub async fn silent_server() -> u16 {
         }
     });
     port
+}
+
+/// Answers each connection's first request with a keep-alive response, then closes it at
+/// once, the way a server whose idle timeout has run out does. Returns the port and the
+/// number of connections accepted.
+pub async fn closing_server() -> (u16, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut tcp, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let mut head = Vec::new();
+            while !head.ends_with(b"\r\n\r\n") && head.len() < 16 * 1024 {
+                let mut byte = [0u8; 1];
+                if tcp.read(&mut byte).await.unwrap_or(0) == 0 {
+                    break;
+                }
+                head.push(byte[0]);
+            }
+            let _ = tcp.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n<Ok/>").await;
+            drop(tcp);
+        }
+    });
+    (port, accepted)
 }
