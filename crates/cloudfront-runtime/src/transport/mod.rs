@@ -7,6 +7,7 @@ mod pool;
 mod proxy;
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -216,20 +217,28 @@ impl Transport {
                 },
             }
         }
-        let connection = self.connector.connect(url).await.map_err(|e| connect_failed(e, url))?;
-        let (sender, driver) =
-            hyper::client::conn::http1::handshake(HyperIo(connection.io)).await.map_err(|e| send_failed(e, url))?;
-        // The connection's reads and writes run beside the requests; it ends when the last
-        // handle to it (in a request or the pool) is dropped, or the server closes it.
-        tokio::spawn(async move {
-            if let Err(e) = driver.await {
-                tracing::debug!(error = %e, "connection ended with an error");
-            }
-        });
-        let mut pooled = Pooled { sender, absolute_form: connection.absolute_form };
+        let mut pooled = self.open(url).await?;
         set_request_target(&mut request, url, pooled.absolute_form);
         let response = pooled.sender.send_request(request).await.map_err(|e| send_failed(e, url))?;
         Ok((response, pooled))
+    }
+
+    /// A new connection for requests to `url`. Boxed: connecting, TLS and the handshake
+    /// make a large future that most requests (on a kept connection) never need.
+    fn open<'a>(&'a self, url: &'a Uri) -> Pin<Box<dyn Future<Output = Result<Pooled, TransportError>> + Send + 'a>> {
+        Box::pin(async move {
+            let connection = self.connector.connect(url).await.map_err(|e| connect_failed(e, url))?;
+            let (sender, driver) =
+                hyper::client::conn::http1::handshake(HyperIo(connection.io)).await.map_err(|e| send_failed(e, url))?;
+            // The connection's reads and writes run beside the requests; it ends when the
+            // last handle to it (in a request or the pool) is dropped, or the server closes it.
+            tokio::spawn(async move {
+                if let Err(e) = driver.await {
+                    tracing::debug!(error = %e, "connection ended with an error");
+                }
+            });
+            Ok(Pooled { sender, absolute_form: connection.absolute_form })
+        })
     }
 
     fn request(
