@@ -251,7 +251,7 @@ impl Transport {
         let mut request = http::Request::new(Payload((!body.is_empty()).then(|| Bytes::from(body))));
         *request.method_mut() =
             http::Method::from_bytes(method.as_bytes()).map_err(|_| format!("invalid HTTP method {method:?}"))?;
-        *request.uri_mut() = url.clone();
+        // The request target is set when the connection is known (`set_request_target`).
         let map = request.headers_mut();
         map.insert(HOST, HeaderValue::try_from(host_header(url)?).map_err(|e| format!("invalid Host header: {e}"))?);
         map.insert(USER_AGENT, self.user_agent.clone());
