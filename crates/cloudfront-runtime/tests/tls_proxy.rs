@@ -1,6 +1,7 @@
 //! `HTTPS_PROXY`: an https request goes through a `CONNECT` tunnel carrying the proxy URL's
 //! credentials, then TLS to the target inside it; a refused tunnel is the AWS CLI's "Failed to
-//! connect to proxy URL" error; `NO_PROXY` sends the request directly. The only test in this
+//! connect to proxy URL" error; `NO_PROXY` sends the request directly; a plain-HTTP request
+//! goes to `HTTP_PROXY` in absolute form with the proxy's credentials. The only test in this
 //! binary, so setting the variables races nothing.
 
 mod support;
@@ -55,4 +56,18 @@ async fn https_goes_through_a_connect_tunnel() {
     assert_eq!(transport.send("GET", &url, &[], Vec::new()).await.unwrap().status, 200);
     assert_eq!(refusing.heads.lock().unwrap().len(), 1, "NO_PROXY: the proxy was not asked");
     assert_eq!(server.requests().len(), 2);
+
+    // Plain HTTP goes to the proxy whole, in absolute form, with the proxy's credentials.
+    let http_proxy = TestServer::start(|_, _| Reply::status(200, "<Ok/>")).await;
+    set("HTTP_PROXY", Some(&http_proxy.url.replace("http://", "http://u:p@")));
+    let transport = Transport::new(&settings, "").unwrap();
+    let target = parse_url("http://cloudfront.proxy-test.invalid/x?y=1").unwrap();
+    assert_eq!(transport.send("GET", &target, &[], Vec::new()).await.unwrap().status, 200);
+    let proxied = http_proxy.requests();
+    assert_eq!(proxied[0].target, "http://cloudfront.proxy-test.invalid/x?y=1");
+    let header =
+        |name: &str| proxied[0].headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
+    // base64("u:p")
+    assert_eq!(header("proxy-authorization").as_deref(), Some("Basic dTpw"));
+    assert_eq!(header("host").as_deref(), Some("cloudfront.proxy-test.invalid"));
 }
