@@ -13,6 +13,7 @@ pub mod env;
 pub mod error;
 #[cfg(feature = "aws-interop")]
 pub mod interop;
+#[cfg(feature = "serde")]
 pub mod json;
 pub mod operation;
 pub mod pace;

@@ -5,6 +5,7 @@
 
 mod context;
 mod http;
+mod json;
 mod process;
 /// Splits a command line as Python's `shlex.split` does (the AWS CLI's splitter for
 /// `credential_process` and its pager).

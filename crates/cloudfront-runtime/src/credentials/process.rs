@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use super::json::Json;
 
 use super::{Credentials, CredentialsError, parse_expiry};
 
@@ -33,8 +33,8 @@ pub(crate) async fn run(command: &str, source: String) -> Result<Credentials, Cr
         let first_line = stderr.lines().next().unwrap_or_default();
         return Err(fail(format!("exited with {status}: {first_line}")));
     }
-    let doc: Value = serde_json::from_slice(&stdout).map_err(|e| fail(format!("printed invalid JSON: {e}")))?;
-    if doc["Version"] != 1 {
+    let doc = Json::parse(&stdout).map_err(|e| fail(format!("printed invalid JSON: {e}")))?;
+    if doc["Version"].as_i64() != Some(1) {
         return Err(fail(format!("unsupported Version {} (only 1 is known)", doc["Version"])));
     }
     let field = |k: &str| doc[k].as_str().map(str::to_owned).ok_or_else(|| fail(format!("no {k} in its output")));

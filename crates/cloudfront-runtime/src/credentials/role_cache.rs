@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
+use super::json::{Json, quote};
 
 use super::Credentials;
 use super::sts::AssumeRole;
@@ -26,42 +26,22 @@ pub(crate) fn file_for(dir: &Path, call: &AssumeRole, session_name_configured: b
         fields.push(("DurationSeconds", duration.to_string()));
     }
     if let Some(id) = &call.external_id {
-        fields.push(("ExternalId", python_json_string(id)));
+        fields.push(("ExternalId", quote(id)));
     }
-    fields.push(("RoleArn", python_json_string(&call.role_arn)));
+    fields.push(("RoleArn", quote(&call.role_arn)));
     if session_name_configured {
-        fields.push(("RoleSessionName", python_json_string(&call.session_name)));
+        fields.push(("RoleSessionName", quote(&call.session_name)));
     }
     if let Some((serial, _)) = &call.mfa {
-        fields.push(("SerialNumber", python_json_string(serial)));
+        fields.push(("SerialNumber", quote(serial)));
     }
     let text = format!("{{{}}}", fields.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect::<Vec<_>>().join(", "));
     dir.join(format!("{}.json", super::sha1_hex(text.as_bytes())))
 }
 
-/// A string as Python's `json.dumps` writes it (ASCII only: `\uXXXX` for everything else).
-pub(crate) fn python_json_string(text: &str) -> String {
-    let mut out = String::from("\"");
-    for unit in text.encode_utf16() {
-        match unit {
-            0x22 => out.push_str("\\\""),
-            0x5c => out.push_str("\\\\"),
-            0x0a => out.push_str("\\n"),
-            0x0d => out.push_str("\\r"),
-            0x09 => out.push_str("\\t"),
-            0x08 => out.push_str("\\b"),
-            0x0c => out.push_str("\\f"),
-            0x20..=0x7e => out.push(char::from(unit as u8)),
-            other => out.push_str(&format!("\\u{other:04x}")),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// Cached credentials that are good for at least 15 more minutes.
 pub(crate) fn read(path: &Path, now: DateTime, source: &str) -> Option<Credentials> {
-    let value: Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    let value = Json::parse(&std::fs::read(path).ok()?).ok()?;
     let credentials = &value["Credentials"];
     let expiration = credentials["Expiration"].as_str()?;
     let expiry = super::parse_cache_time(expiration).ok()?;
@@ -83,10 +63,10 @@ pub(crate) fn write(path: &Path, credentials: &Credentials) {
     let (Some(expiry), Some(token)) = (credentials.expiry, &credentials.session_token) else { return };
     let document = format!(
         "{{\"Credentials\": {{\"AccessKeyId\": {}, \"SecretAccessKey\": {}, \"SessionToken\": {}, \"Expiration\": {}}}}}",
-        python_json_string(&credentials.access_key_id),
-        python_json_string(&credentials.secret_access_key),
-        python_json_string(token),
-        python_json_string(&expiry.fmt(TimestampFormat::DateTime)),
+        quote(&credentials.access_key_id),
+        quote(&credentials.secret_access_key),
+        quote(token),
+        quote(&expiry.fmt(TimestampFormat::DateTime)),
     );
     let _ = super::write_private(path, &document);
 }

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde_json::{Map, Value};
+use super::json::Json;
 
 use super::context::Context;
 use super::{Credentials, CredentialsError};
@@ -115,7 +115,7 @@ pub(crate) async fn credentials(context: &Context, profile: &Profile) -> Result<
             "the portal refused the SSO token (401): the session expired or was revoked; {login}"
         )));
     }
-    let json: Value = serde_json::from_slice(&answer.body).map_err(|e| {
+    let json = Json::parse(&answer.body).map_err(|e| {
         fail(format!("GetRoleCredentials answered {} with a body that is not JSON: {e}", answer.status))
     })?;
     if !(200..300).contains(&answer.status) {
@@ -164,15 +164,15 @@ async fn access_token(context: &Context, config: &SsoConfig) -> Result<String, S
         }
         Err(e) => return Err(format!("cannot read the SSO token cache {shown}: {e}")),
     };
-    let mut token: Map<String, Value> = match serde_json::from_slice(&text) {
-        Ok(Value::Object(map)) => map,
+    let mut token = match Json::parse(&text) {
+        Ok(object @ Json::Object(_)) => object,
         Ok(_) => return Err(format!("the SSO token cache {shown} is not a JSON object")),
         Err(e) => return Err(format!("the SSO token cache {shown} is not valid JSON: {e}")),
     };
-    let access = token.get("accessToken").and_then(Value::as_str).map(str::to_owned);
+    let access = token["accessToken"].as_str().map(str::to_owned);
     let expires = token
         .get("expiresAt")
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .map(super::parse_cache_time)
         .transpose()
         .map_err(|e| format!("the SSO token cache {shown}: expiresAt: {e}"))?;
@@ -182,7 +182,7 @@ async fn access_token(context: &Context, config: &SsoConfig) -> Result<String, S
     let now = context.clock.now();
     let left = seconds_between(now, expires);
     let refreshable = config.session.is_some()
-        && ["clientId", "clientSecret", "refreshToken", "registrationExpiresAt"].iter().all(|k| token.contains_key(*k));
+        && ["clientId", "clientSecret", "refreshToken", "registrationExpiresAt"].iter().all(|k| token.get(k).is_some());
     if left > REFRESH_WINDOW_SECS || !refreshable {
         return if left > 0.0 {
             Ok(access)
@@ -193,7 +193,7 @@ async fn access_token(context: &Context, config: &SsoConfig) -> Result<String, S
     match refresh(context, config, &mut token).await {
         Ok(fresh) => {
             // A token that works but could not be saved is still used; the next run refreshes again.
-            if let Err(e) = super::write_private(&path, &serde_json::to_string(&token).unwrap_or_default()) {
+            if let Err(e) = super::write_private(&path, &token.to_string()) {
                 tracing::warn!("could not update the SSO token cache {shown}: {e}");
             }
             Ok(fresh)
@@ -207,8 +207,8 @@ async fn access_token(context: &Context, config: &SsoConfig) -> Result<String, S
 }
 
 /// SSO OIDC `CreateToken` with the refresh token; updates `token` as the AWS CLI writes it.
-async fn refresh(context: &Context, config: &SsoConfig, token: &mut Map<String, Value>) -> Result<String, String> {
-    let text = |k: &str| token.get(k).and_then(Value::as_str).filter(|v| !v.is_empty()).map(str::to_owned);
+async fn refresh(context: &Context, config: &SsoConfig, token: &mut Json) -> Result<String, String> {
+    let text = |k: &str| token[k].as_str().filter(|v| !v.is_empty()).map(str::to_owned);
     let (Some(client_id), Some(client_secret), Some(refresh_token)) =
         (text("clientId"), text("clientSecret"), text("refreshToken"))
     else {
@@ -223,7 +223,7 @@ async fn refresh(context: &Context, config: &SsoConfig, token: &mut Map<String, 
     let oidc = context
         .endpoint_url("SSO OIDC")
         .unwrap_or_else(|| format!("https://oidc.{}.{}", config.region, dns_suffix(&config.region)));
-    let json = super::role_cache::python_json_string;
+    let json = super::json::quote;
     let body = format!(
         "{{\"clientId\": {}, \"clientSecret\": {}, \"grantType\": \"refresh_token\", \"refreshToken\": {}}}",
         json(&client_id),
@@ -241,7 +241,7 @@ async fn refresh(context: &Context, config: &SsoConfig, token: &mut Map<String, 
         )
         .await
         .map_err(|e| format!("CreateToken: {}", e.into_message()))?;
-    let json: Value = serde_json::from_slice(&answer.body)
+    let json = Json::parse(&answer.body)
         .map_err(|e| format!("CreateToken answered {} with a body that is not JSON: {e}", answer.status))?;
     if !(200..300).contains(&answer.status) {
         let code = json["error"].as_str().unwrap_or_default();
@@ -251,10 +251,10 @@ async fn refresh(context: &Context, config: &SsoConfig, token: &mut Map<String, 
         json["accessToken"].as_str().filter(|t| !t.is_empty()).ok_or("CreateToken: no accessToken")?.to_owned();
     let expires_in = json["expiresIn"].as_i64().ok_or("CreateToken: no expiresIn")?;
     let expires = DateTime::from_secs(context.clock.now().secs() + expires_in);
-    token.insert("accessToken".into(), Value::String(access.clone()));
-    token.insert("expiresAt".into(), Value::String(fmt(expires)));
+    token.set("accessToken", Json::String(access.clone()));
+    token.set("expiresAt", Json::String(fmt(expires)));
     if let Some(next) = json["refreshToken"].as_str() {
-        token.insert("refreshToken".into(), Value::String(next.to_owned()));
+        token.set("refreshToken", Json::String(next.to_owned()));
     }
     Ok(access)
 }
