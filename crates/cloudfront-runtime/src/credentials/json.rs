@@ -371,4 +371,52 @@ mod tests {
         let deep = "[".repeat(100) + &"]".repeat(100);
         assert!(Json::parse(deep.as_bytes()).unwrap_err().starts_with("nesting deeper than 64"));
     }
+
+    #[test]
+    fn arbitrary_input_is_an_answer_or_an_error_never_a_panic() {
+        // JSON's own characters, a multi-byte one and a control byte, in random order.
+        let alphabet: Vec<&[u8]> = vec![
+            b"{",
+            b"}",
+            b"[",
+            b"]",
+            b"\"",
+            b"\\",
+            b":",
+            b",",
+            b"u",
+            b"d8",
+            b"00",
+            b"-",
+            b"1",
+            b"0",
+            b".",
+            b"e",
+            b"true",
+            b"nul",
+            b" ",
+            "é".as_bytes(),
+            b"\x01",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut parsed = 0;
+        for _ in 0..20_000 {
+            let mut input = Vec::new();
+            for _ in 0..next() % 24 {
+                input.extend_from_slice(alphabet[(next() % alphabet.len() as u64) as usize]);
+            }
+            if let Ok(value) = Json::parse(&input) {
+                parsed += 1;
+                // What was read is written back as a document that reads the same.
+                assert_eq!(Json::parse(value.to_string().as_bytes()).as_ref(), Ok(&value));
+            }
+        }
+        assert!(parsed > 100, "the inputs reach the parser's success paths too ({parsed})");
+    }
 }
