@@ -3,12 +3,14 @@
 //! compiled in and any extra CA bundle). The whole of it is bounded by the connect timeout.
 
 use std::error::Error as StdError;
+use std::future::poll_fn;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use http::Uri;
 use rustls::pki_types::ServerName;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::proxy::Proxies;
 
@@ -125,7 +127,7 @@ async fn tunnel(io: &mut Box<dyn Io>, authority: &str, authorization: Option<&st
         request.push_str(&format!("Proxy-Authorization: {authorization}\r\n"));
     }
     request.push_str("\r\n");
-    io.write_all(request.as_bytes()).await?;
+    write_all(io, request.as_bytes()).await?;
     // The answer ends with an empty line. It is read a byte at a time (it is short, and once
     // per connection) so that nothing after it, the server's side of TLS, is taken.
     const LIMIT: usize = 16 * 1024;
@@ -135,16 +137,31 @@ async fn tunnel(io: &mut Box<dyn Io>, authority: &str, authorization: Option<&st
             return Err(format!("the proxy's answer to CONNECT is longer than {LIMIT} bytes").into());
         }
         let mut byte = [0u8; 1];
-        if io.read(&mut byte).await? == 0 {
-            return Err("the proxy closed the connection instead of answering CONNECT".into());
+        let mut buf = ReadBuf::new(&mut byte);
+        poll_fn(|cx| Pin::new(&mut **io).poll_read(cx, &mut buf)).await?;
+        match buf.filled() {
+            [b] => answer.push(*b),
+            _ => return Err("the proxy closed the connection instead of answering CONNECT".into()),
         }
-        answer.push(byte[0]);
     }
     let status_line = String::from_utf8_lossy(answer.split(|&b| b == b'\r').next().unwrap_or_default()).into_owned();
     match status_line.split(' ').nth(1) {
         Some(code) if code.starts_with('2') && status_line.starts_with("HTTP/1.") => Ok(()),
         _ => Err(format!("the proxy refused the tunnel to {authority}: {status_line}").into()),
     }
+}
+
+/// Writes all of `bytes` and flushes them. (By hand: tokio's `io-util` feature, for one
+/// `write_all`, would be compiled into every program.)
+async fn write_all(io: &mut Box<dyn Io>, mut bytes: &[u8]) -> std::io::Result<()> {
+    while !bytes.is_empty() {
+        let written = poll_fn(|cx| Pin::new(&mut **io).poll_write(cx, bytes)).await?;
+        if written == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        bytes = &bytes[written..];
+    }
+    poll_fn(|cx| Pin::new(&mut **io).poll_flush(cx)).await
 }
 
 /// A byte stream: TCP, TLS over it, or TLS over a tunnel.
