@@ -350,6 +350,8 @@ mod tests {
         );
         assert!(url_for(&Endpoint::url("ftp://x"), &request).is_err());
         assert!(url_for(&Endpoint::url("http://exa mple.com"), &request).is_err());
+        assert!(url_for(&Endpoint::url("http://localhost:99999"), &request).unwrap_err().contains("port"));
+        assert!(url_for(&Endpoint::url("http://[::1]:8080"), &request).is_ok());
         let host = |url: &str| host_header(&crate::transport::parse_url(url).unwrap()).unwrap();
         assert_eq!(host("https://cloudfront.amazonaws.com/x"), "cloudfront.amazonaws.com");
         assert_eq!(host("https://CloudFront.amazonaws.com:443/x"), "cloudfront.amazonaws.com");

@@ -296,6 +296,13 @@ pub fn parse_url(url: &str) -> Result<Uri, String> {
     if uri.host().is_none_or(str::is_empty) {
         return Err(format!("URL {url:?} has no host"));
     }
+    // `http::Uri` takes any digits after the colon, and then reports no port at all.
+    let authority = uri.authority().map_or("", |a| a.as_str());
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let after_host = host_port.rsplit_once(']').map_or(host_port, |(_, rest)| rest);
+    if after_host.rsplit_once(':').is_some_and(|(_, port)| port.parse::<u16>().is_err()) {
+        return Err(format!("URL {url:?} has a port that is not a number from 0 to 65535"));
+    }
     Ok(uri)
 }
 

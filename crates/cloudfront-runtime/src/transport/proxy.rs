@@ -81,8 +81,8 @@ impl Proxies {
         }
         let [(_, http), (_, https), (_, no)] = found;
         Proxies {
-            http: http.map(|url| Proxy::parse(&url).map_err(|why| format!("http_proxy {url:?}: {why}"))),
-            https: https.map(|url| Proxy::parse(&url).map_err(|why| format!("https_proxy {url:?}: {why}"))),
+            http: http.map(|url| Proxy::parse(&url).map_err(|why| format!("http_proxy {:?}: {why}", masked(&url)))),
+            https: https.map(|url| Proxy::parse(&url).map_err(|why| format!("https_proxy {:?}: {why}", masked(&url)))),
             bypass: Bypass::parse(no.as_deref()),
             direct_to_local: false,
         }
@@ -111,6 +111,17 @@ impl Proxies {
             Some(Ok(proxy)) => Ok(Some(proxy)),
             Some(Err(why)) => Err(why.clone()),
         }
+    }
+}
+
+/// A proxy URL fit for a message: user info (it holds a password) shown as `***:***`, as
+/// botocore masks it.
+fn masked(url: &str) -> String {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let end = url[start..].find(['/', '?', '#']).map_or(url.len(), |i| start + i);
+    match url[start..end].rfind('@') {
+        Some(at) => format!("{}***:***{}", &url[..start], &url[start + at..]),
+        None => url.to_owned(),
     }
 }
 
@@ -151,7 +162,7 @@ impl Proxy {
         if host.is_empty() {
             return Err("it names no host".into());
         }
-        let uri: Uri = format!("{scheme}://{host}").parse().map_err(|e| format!("it is not a valid URL ({e})"))?;
+        let uri = super::parse_url(&format!("{scheme}://{host}"))?;
         let authorization = user_info.map(|info| {
             let (user, password) = info.split_once(':').unwrap_or((info, ""));
             let mut credentials = cloudfront_primitives::percent::decode(user);
@@ -265,6 +276,15 @@ mod tests {
         assert_eq!(proxy_for(&p, "http://169.254.169.254/latest"), None);
         assert_eq!(proxy_for(&p, "http://[fd00:ec2::254]/latest"), None);
         assert_eq!(proxy_for(&p, "http://sts.example/").as_deref(), Some("http://proxy:1/"));
+    }
+
+    #[test]
+    fn an_error_about_a_proxy_url_never_shows_its_password() {
+        let p = proxies(&[("https_proxy", "http://user:secret@proxy:99999")]);
+        let error = p.for_target(&"https://x/".parse().unwrap()).unwrap_err();
+        assert!(error.contains("http://***:***@proxy:99999"), "{error}");
+        assert!(!error.contains("secret") && !format!("{p:?}").contains("secret"), "{error}");
+        assert_eq!(masked("user:pw@host:1/path@x"), "***:***@host:1/path@x");
     }
 
     #[test]
