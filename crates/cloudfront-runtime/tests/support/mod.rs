@@ -72,15 +72,7 @@ pub async fn connect_proxy(refuse: bool) -> Proxy {
         while let Ok((mut client, _)) = listener.accept().await {
             let log = log.clone();
             tokio::spawn(async move {
-                let mut head = Vec::new();
-                while !head.ends_with(b"\r\n\r\n") && head.len() < 16 * 1024 {
-                    let mut byte = [0u8; 1];
-                    if client.read(&mut byte).await.unwrap_or(0) == 0 {
-                        return;
-                    }
-                    head.push(byte[0]);
-                }
-                let head = String::from_utf8_lossy(&head).into_owned();
+                let Some(head) = read_head(&mut client).await else { return };
                 log.lock().unwrap().push(head.clone());
                 if refuse {
                     let _ = client
@@ -123,17 +115,24 @@ pub async fn closing_server() -> (u16, Arc<AtomicUsize>) {
     tokio::spawn(async move {
         while let Ok((mut tcp, _)) = listener.accept().await {
             counter.fetch_add(1, Ordering::SeqCst);
-            let mut head = Vec::new();
-            while !head.ends_with(b"\r\n\r\n") && head.len() < 16 * 1024 {
-                let mut byte = [0u8; 1];
-                if tcp.read(&mut byte).await.unwrap_or(0) == 0 {
-                    break;
-                }
-                head.push(byte[0]);
-            }
+            let _ = read_head(&mut tcp).await;
             let _ = tcp.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n<Ok/>").await;
             drop(tcp);
         }
     });
     (port, accepted)
+}
+
+/// A request head, up to its empty line (at most 16 KiB), read a byte at a time so that
+/// nothing after it is taken; `None` if the connection closes first.
+async fn read_head(tcp: &mut TcpStream) -> Option<String> {
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 16 * 1024 {
+        let mut byte = [0u8; 1];
+        if tcp.read(&mut byte).await.unwrap_or(0) == 0 {
+            return None;
+        }
+        head.push(byte[0]);
+    }
+    Some(String::from_utf8_lossy(&head).into_owned())
 }
