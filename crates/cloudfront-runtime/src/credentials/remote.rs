@@ -82,7 +82,7 @@ impl EcsProvider {
 /// A literal loopback address (a host *name* such as `127.0.0.1.example` is not one), or
 /// one of [`CONTAINER_HOSTS`].
 fn allowed_plain_http_host(host: &str) -> bool {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let bare = crate::transport::unbracketed(host);
     bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
         || CONTAINER_HOSTS.iter().any(|allowed| bare.eq_ignore_ascii_case(allowed))
 }

@@ -105,7 +105,7 @@ impl Connector {
 
     async fn tls(&self, io: Box<dyn Io>, host: &str) -> Result<Box<dyn Io>, BoxError> {
         // IPv6 literals come in brackets from the URL.
-        let name = ServerName::try_from(host.trim_start_matches('[').trim_end_matches(']').to_owned())?;
+        let name = ServerName::try_from(super::unbracketed(host).to_owned())?;
         Ok(Box::new(self.tls.connect(name, io).await?))
     }
 }
@@ -114,7 +114,7 @@ impl Connector {
 async fn tcp(to: &Uri) -> Result<Box<dyn Io>, BoxError> {
     let host = to.host().ok_or("the URL has no host")?;
     let port = to.port_u16().unwrap_or(if to.scheme_str() == Some("https") { 443 } else { 80 });
-    let tcp = tokio::net::TcpStream::connect((host.trim_start_matches('[').trim_end_matches(']'), port)).await?;
+    let tcp = tokio::net::TcpStream::connect((super::unbracketed(host), port)).await?;
     // Requests are written whole: nothing gains from waiting to fill a segment.
     tcp.set_nodelay(true)?;
     Ok(Box::new(tcp))

@@ -306,6 +306,11 @@ pub fn parse_url(url: &str) -> Result<Uri, String> {
     Ok(uri)
 }
 
+/// A URL's host without the brackets an IPv6 literal has there (`[::1]` is `::1`).
+pub(crate) fn unbracketed(host: &str) -> &str {
+    host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host)
+}
+
 /// The `Host` header of a request to `url`, the value SigV4 signs: the host in lower case,
 /// with the port unless it is the scheme's default.
 pub fn host_header(url: &Uri) -> Result<String, String> {

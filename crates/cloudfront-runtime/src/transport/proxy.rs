@@ -127,8 +127,7 @@ fn masked(url: &str) -> String {
 
 /// `localhost`, or a literal loopback or link-local address (IPv6 in brackets or not).
 fn is_local_host(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().is_ok_and(is_local)
+    host.eq_ignore_ascii_case("localhost") || super::unbracketed(host).parse::<IpAddr>().is_ok_and(is_local)
 }
 
 /// Loopback, or link-local (the EC2 and ECS/EKS metadata addresses).
