@@ -47,11 +47,17 @@ enum Bypass {
 }
 
 impl Proxies {
-    /// The proxies the process environment names.
+    /// The proxies the process environment names. Only the variables the rules read are
+    /// copied (this runs for every client built), not the whole environment.
     pub fn from_env() -> Proxies {
-        Proxies::from_vars(
-            std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
-        )
+        let read = |name: &str| {
+            name == "REQUEST_METHOD"
+                || name.len() > 6 && name.as_bytes()[name.len() - 6..].eq_ignore_ascii_case(b"_proxy")
+        };
+        Proxies::from_vars(std::env::vars_os().filter_map(|(k, v)| {
+            let name = k.into_string().ok().filter(|name| read(name))?;
+            Some((name, v.into_string().ok()?))
+        }))
     }
 
     /// The same, from given variables.
