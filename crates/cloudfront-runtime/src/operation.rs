@@ -306,7 +306,7 @@ fn ended<E: ProvideErrorMetadata>(error: SdkError<E>, attempts: Attempts) -> Sdk
 }
 
 /// The request's URL, parsed once for every attempt.
-fn url_for(endpoint: &Endpoint, request: &HttpRequest) -> Result<http::Uri, String> {
+fn url_for(endpoint: &Endpoint, request: &HttpRequest) -> Result<crate::transport::Url, String> {
     let base = endpoint.url.trim_end_matches('/');
     let (scheme, rest) = base.split_once("://").ok_or_else(|| format!("endpoint URL {base:?} has no scheme"))?;
     if scheme != "http" && scheme != "https" {
@@ -351,7 +351,13 @@ mod tests {
         assert!(url_for(&Endpoint::url("ftp://x"), &request).is_err());
         assert!(url_for(&Endpoint::url("http://exa mple.com"), &request).is_err());
         assert!(url_for(&Endpoint::url("http://localhost:99999"), &request).unwrap_err().contains("port"));
-        assert!(url_for(&Endpoint::url("http://[::1]:8080"), &request).is_ok());
+        // A host prefix cannot go in front of an IPv6 literal.
+        assert!(url_for(&Endpoint::url("http://[::1]:8080"), &request).is_err());
+        request.host_prefix.clear();
+        assert_eq!(
+            url_for(&Endpoint::url("http://[::1]:8080"), &request).unwrap().to_string(),
+            "http://[::1]:8080/a%20b?x=1"
+        );
         let host = |url: &str| host_header(&crate::transport::parse_url(url).unwrap()).unwrap();
         assert_eq!(host("https://cloudfront.amazonaws.com/x"), "cloudfront.amazonaws.com");
         assert_eq!(host("https://CloudFront.amazonaws.com:443/x"), "cloudfront.amazonaws.com");

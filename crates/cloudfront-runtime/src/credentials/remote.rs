@@ -49,22 +49,14 @@ impl EcsProvider {
             return Ok(Some(format!("http://169.254.170.2{relative}")));
         }
         let Some(full) = self.env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI") else { return Ok(None) };
-        let parsed: http::Uri =
-            full.parse().map_err(|e| format!("AWS_CONTAINER_CREDENTIALS_FULL_URI {full:?} is not a URL: {e}"))?;
-        match parsed.scheme_str().unwrap_or_default() {
-            "https" => {}
-            "http" => {
-                let host = parsed.host().unwrap_or_default();
-                if !allowed_plain_http_host(host) {
-                    return Err(format!(
-                        "AWS_CONTAINER_CREDENTIALS_FULL_URI: plain HTTP to host {host:?} is refused; it must be a loopback address or one of {}",
-                        CONTAINER_HOSTS.join(", ")
-                    ));
-                }
-            }
-            other => {
-                return Err(format!("AWS_CONTAINER_CREDENTIALS_FULL_URI: scheme {other:?} is neither http nor https"));
-            }
+        let parsed = crate::transport::parse_url(full)
+            .map_err(|e| format!("AWS_CONTAINER_CREDENTIALS_FULL_URI {full:?} is not a usable URL: {e}"))?;
+        let host = parsed.host();
+        if !parsed.is_https() && !allowed_plain_http_host(host) {
+            return Err(format!(
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI: plain HTTP to host {host:?} is refused; it must be a loopback address or one of {}",
+                CONTAINER_HOSTS.join(", ")
+            ));
         }
         Ok(Some(full.to_owned()))
     }

@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::Uri;
+use super::Url;
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
@@ -67,15 +67,15 @@ impl Connector {
     }
 
     /// A connection for requests to `target`, within the connect timeout.
-    pub async fn connect(&self, target: &Uri) -> Result<Connection, BoxError> {
+    pub async fn connect(&self, target: &Url) -> Result<Connection, BoxError> {
         tokio::time::timeout(self.timeout, self.connect_unbounded(target))
             .await
             .unwrap_or_else(|_| Err(Box::new(ConnectTimeout)))
     }
 
-    async fn connect_unbounded(&self, target: &Uri) -> Result<Connection, BoxError> {
-        let https = target.scheme_str() == Some("https");
-        let host = target.host().ok_or("the URL has no host")?;
+    async fn connect_unbounded(&self, target: &Url) -> Result<Connection, BoxError> {
+        let https = target.is_https();
+        let host = target.host();
         let Some(proxy) = self.proxies.for_target(target)? else {
             let tcp = tcp(target).await?;
             let io = if https { self.tls(tcp, host).await? } else { tcp };
@@ -84,17 +84,17 @@ impl Connector {
         let through_proxy = async {
             let mut io = tcp(&proxy.uri).await?;
             if proxy.is_https() {
-                io = self.tls(io, proxy.uri.host().unwrap_or_default()).await?;
+                io = self.tls(io, proxy.uri.host()).await?;
             }
             if https {
-                let port = target.port_u16().unwrap_or(443);
-                tunnel(&mut io, &format!("{host}:{port}"), proxy.authorization.as_deref()).await?;
+                let authority = format!("{host}:{}", target.port_or_default());
+                tunnel(&mut io, &authority, proxy.authorization.as_deref()).await?;
             }
             Ok::<_, BoxError>(io)
         };
-        let io = through_proxy.await.map_err(|cause| {
-            let authority = proxy.uri.authority().map_or("", |a| a.as_str());
-            ProxyFailed { proxy: format!("{}://{authority}", proxy.uri.scheme_str().unwrap_or("http")), cause }
+        let io = through_proxy.await.map_err(|cause| ProxyFailed {
+            proxy: format!("{}://{}", proxy.uri.scheme(), proxy.uri.authority()),
+            cause,
         })?;
         if !https {
             // A plain-HTTP request goes to the proxy whole, its URL in absolute form.
@@ -111,10 +111,8 @@ impl Connector {
 }
 
 /// A TCP connection to the URL's host and port (each of its addresses in turn).
-async fn tcp(to: &Uri) -> Result<Box<dyn Io>, BoxError> {
-    let host = to.host().ok_or("the URL has no host")?;
-    let port = to.port_u16().unwrap_or(if to.scheme_str() == Some("https") { 443 } else { 80 });
-    let tcp = tokio::net::TcpStream::connect((super::unbracketed(host), port)).await?;
+async fn tcp(to: &Url) -> Result<Box<dyn Io>, BoxError> {
+    let tcp = tokio::net::TcpStream::connect((super::unbracketed(to.host()), to.port_or_default())).await?;
     // Requests are written whole: nothing gains from waiting to fill a segment.
     tcp.set_nodelay(true)?;
     Ok(Box::new(tcp))

@@ -1,30 +1,26 @@
-//! The HTTP transport: HTTP/1.1 (hyper's connection, our pool of kept-alive connections, rustls)
-//! with the proxies the environment names; one per service client. No redirect is followed: a redirect from an AWS API is
-//! an answer to report (botocore does not follow them either).
+//! The HTTP transport: HTTP/1.1 (our own, over our pool of kept-alive connections and rustls)
+//! with the proxies the environment names; one per service client. No redirect is followed: a
+//! redirect from an AWS API is an answer to report (botocore does not follow them either).
 
 mod connect;
+mod http1;
 mod pool;
 mod proxy;
+mod url;
 
-use std::convert::Infallible;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-use bytes::Bytes;
 use cloudfront_restxml::HttpResponse;
-use http::Uri;
-use http::header::{HOST, HeaderName, HeaderValue, PROXY_AUTHORIZATION, USER_AGENT};
-use http_body::Body as _;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
 use crate::error::DispatchError;
 use connect::{BoxError, ConnectTimeout, Connector, ProxyFailed};
-use pool::{HyperIo, Pool, Pooled};
+use http1::{Conn, ReadError};
+use pool::Pool;
 pub(crate) use proxy::Proxies;
+pub use url::Url;
 
 /// Settings of the HTTP transport.
 #[non_exhaustive]
@@ -101,7 +97,7 @@ pub struct Transport {
     connector: Connector,
     pool: Pool,
     proxies: Arc<Proxies>,
-    user_agent: HeaderValue,
+    user_agent: String,
     read_timeout: Duration,
     max_response_body: usize,
 }
@@ -132,8 +128,9 @@ impl Transport {
     ) -> Result<Self, String> {
         let runtime = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
         let user_agent = if user_agent.is_empty() { runtime.to_owned() } else { format!("{user_agent} {runtime}") };
-        let user_agent =
-            HeaderValue::try_from(user_agent).map_err(|e| format!("the user agent is not a header value: {e}"))?;
+        if !is_header_value(&user_agent) {
+            return Err(format!("the user agent {user_agent:?} is not a header value"));
+        }
         let proxies = Arc::new(proxies);
         let connector = Connector::new(tls_config(settings)?, proxies.clone(), settings.connect_timeout);
         Ok(Transport {
@@ -151,159 +148,147 @@ impl Transport {
     pub async fn send(
         &self,
         method: &str,
-        url: &Uri,
+        url: &Url,
         headers: &[(String, String)],
         body: Vec<u8>,
     ) -> Result<HttpResponse, TransportError> {
-        let request =
-            self.request(method, url, headers, body).map_err(|why| TransportError::Other(DispatchError::new(why)))?;
+        let head =
+            self.head(method, url, headers, &body).map_err(|why| TransportError::Other(DispatchError::new(why)))?;
         let key = pool_key(url);
-        let (response, pooled) = match tokio::time::timeout(self.read_timeout, self.exchange(&key, url, request)).await
-        {
-            Ok(exchanged) => exchanged?,
-            Err(_) => return Err(read_timeout(url)),
+        let mut conn = match self.pool.checkout(&key) {
+            Some(mut conn) => match self.write(&mut conn, method, url, &head, &body).await {
+                Ok(()) => conn,
+                // The server closed the idle connection as the request went out: the request
+                // is incomplete there, never carried out, and goes out again on a new one.
+                Err(TransportError::Other(_)) => self.open_and_write(method, url, &head, &body).await?,
+                Err(other) => return Err(other),
+            },
+            None => self.open_and_write(method, url, &head, &body).await?,
         };
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-            .collect();
-        let declared =
-            response.headers().get(http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-        if declared.is_some_and(|n| n > self.max_response_body as u64) {
-            return Err(TransportError::BodyTooLarge { limit: self.max_response_body, status });
-        }
-        let mut incoming = response.into_body();
-        let mut body = Vec::new();
-        loop {
-            let next = std::future::poll_fn(|cx| Pin::new(&mut incoming).poll_frame(cx));
-            let frame = match tokio::time::timeout(self.read_timeout, next).await {
-                Err(_) => return Err(read_timeout(url)),
-                Ok(None) => break,
-                Ok(Some(frame)) => frame.map_err(|e| {
-                    let message = format!("error reading the response from {url}: {}", error_chain(&e));
-                    TransportError::Other(DispatchError::new(message).with_source(e))
-                })?,
-            };
-            if let Ok(chunk) = frame.into_data() {
-                if body.len() + chunk.len() > self.max_response_body {
-                    return Err(TransportError::BodyTooLarge { limit: self.max_response_body, status });
+        let response =
+            conn.read_response(method, self.read_timeout, self.max_response_body).await.map_err(|e| match e {
+                ReadError::Timeout => read_timeout(url),
+                ReadError::TooLarge { status } => {
+                    TransportError::BodyTooLarge { limit: self.max_response_body, status }
                 }
-                body.extend_from_slice(&chunk);
-            }
-        }
+                // An answer that is not HTTP/1, or one beyond the limits, is named as such.
+                ReadError::Io(e) if e.kind() == std::io::ErrorKind::InvalidData => TransportError::Other(
+                    DispatchError::new(format!("unreadable response from endpoint URL \"{url}\": {e}")).with_source(e),
+                ),
+                // botocore's words for a connection that ended before a whole response head.
+                ReadError::Io(e) => TransportError::Other(
+                    DispatchError::new(format!(
+                        "Connection was closed before we received a valid response from endpoint URL: \"{url}\"."
+                    ))
+                    .with_source(e),
+                ),
+                ReadError::Body(e) => TransportError::Other(
+                    DispatchError::new(format!("An error occurred while reading from response stream: {e}"))
+                        .with_source(e),
+                ),
+            })?;
         // Read whole: the connection can serve the next request.
-        self.pool.put(&key, pooled);
-        Ok(HttpResponse::new(status, headers, body))
-    }
-
-    /// Sends the request on a pooled connection, or a new one, and waits for the response
-    /// head. A pooled connection that turns out to be closed before the request went out
-    /// (the server's idle timeout ran out at that moment) is replaced by a new one.
-    async fn exchange(
-        &self,
-        key: &str,
-        url: &Uri,
-        mut request: http::Request<Payload>,
-    ) -> Result<(http::Response<hyper::body::Incoming>, Pooled), TransportError> {
-        if let Some(mut pooled) = self.pool.checkout(key).await {
-            set_request_target(&mut request, url, pooled.absolute_form);
-            match pooled.sender.try_send_request(request).await {
-                Ok(response) => return Ok((response, pooled)),
-                Err(mut failed) => match failed.take_message() {
-                    Some(unsent) => request = unsent,
-                    None => return Err(send_failed(failed.into_error(), url)),
-                },
-            }
+        if response.reusable {
+            self.pool.put(&key, conn);
         }
-        let mut pooled = self.open(url).await?;
-        set_request_target(&mut request, url, pooled.absolute_form);
-        let response = pooled.sender.send_request(request).await.map_err(|e| send_failed(e, url))?;
-        Ok((response, pooled))
+        Ok(HttpResponse::new(response.status, response.headers, response.body))
     }
 
-    /// A new connection for requests to `url`. Boxed: connecting, TLS and the handshake
-    /// make a large future that most requests (on a kept connection) never need.
-    fn open<'a>(&'a self, url: &'a Uri) -> Pin<Box<dyn Future<Output = Result<Pooled, TransportError>> + Send + 'a>> {
+    /// A new connection to `url`, with the request written on it.
+    async fn open_and_write(&self, method: &str, url: &Url, head: &str, body: &[u8]) -> Result<Conn, TransportError> {
+        let mut conn = self.open(url).await?;
+        self.write(&mut conn, method, url, head, body).await?;
+        Ok(conn)
+    }
+
+    /// Writes the request: its line (the target depends on the connection), `head`, `body`.
+    async fn write(
+        &self,
+        conn: &mut Conn,
+        method: &str,
+        url: &Url,
+        head: &str,
+        body: &[u8],
+    ) -> Result<(), TransportError> {
+        // The whole URL for a proxy, else its path and query.
+        let target = if conn.absolute_form { url.to_string() } else { url.path_and_query().to_owned() };
+        let mut bytes = Vec::with_capacity(head.len() + body.len() + target.len() + 32);
+        bytes.extend_from_slice(format!("{method} {target} HTTP/1.1\r\n").as_bytes());
+        bytes.extend_from_slice(head.as_bytes());
+        bytes.extend_from_slice(body);
+        match tokio::time::timeout(self.read_timeout, conn.write_all(&bytes)).await {
+            Err(_) => Err(read_timeout(url)),
+            Ok(Err(e)) => Err(TransportError::Other(
+                DispatchError::new(format!("error sending the request to {url}: {e}")).with_source(e),
+            )),
+            Ok(Ok(())) => Ok(()),
+        }
+    }
+
+    /// A new connection for requests to `url`. Boxed: connecting and TLS make a large future
+    /// that most requests (on a kept connection) never need.
+    fn open<'a>(
+        &'a self,
+        url: &'a Url,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Conn, TransportError>> + Send + 'a>> {
         Box::pin(async move {
             let connection = self.connector.connect(url).await.map_err(|e| connect_failed(e, url))?;
-            let (sender, driver) =
-                hyper::client::conn::http1::handshake(HyperIo(connection.io)).await.map_err(|e| send_failed(e, url))?;
-            // The connection's reads and writes run beside the requests; it ends when the
-            // last handle to it (in a request or the pool) is dropped, or the server closes it.
-            tokio::spawn(async move {
-                if let Err(e) = driver.await {
-                    tracing::debug!(error = %e, "connection ended with an error");
-                }
-            });
-            Ok(Pooled { sender, absolute_form: connection.absolute_form })
+            Ok(Conn::new(connection.io, connection.absolute_form))
         })
     }
 
-    fn request(
-        &self,
-        method: &str,
-        url: &Uri,
-        headers: &[(String, String)],
-        body: Vec<u8>,
-    ) -> Result<http::Request<Payload>, String> {
-        let mut request = http::Request::new(Payload((!body.is_empty()).then(|| Bytes::from(body))));
-        *request.method_mut() =
-            http::Method::from_bytes(method.as_bytes()).map_err(|_| format!("invalid HTTP method {method:?}"))?;
-        // The request target is set when the connection is known (`set_request_target`).
-        let map = request.headers_mut();
-        map.insert(HOST, HeaderValue::try_from(host_header(url)?).map_err(|e| format!("invalid Host header: {e}"))?);
-        map.insert(USER_AGENT, self.user_agent.clone());
+    /// The request's headers and the empty line after them, checked as HTTP requires: the
+    /// method and names are tokens, no value holds a line break or other control character.
+    fn head(&self, method: &str, url: &Url, headers: &[(String, String)], body: &[u8]) -> Result<String, String> {
+        if method.is_empty() || !method.bytes().all(http1::is_token) {
+            return Err(format!("invalid HTTP method {method:?}"));
+        }
+        let mut head = format!("host: {}\r\nuser-agent: {}\r\n", host_header(url)?, self.user_agent);
+        let mut has_length = false;
         for (name, value) in headers {
-            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| format!("invalid header name {name:?}"))?;
-            let value =
-                HeaderValue::try_from(value.as_str()).map_err(|_| format!("invalid value for header {name}"))?;
-            map.append(name, value);
+            if name.is_empty() || !name.bytes().all(http1::is_token) {
+                return Err(format!("invalid header name {name:?}"));
+            }
+            if !is_header_value(value) {
+                return Err(format!("invalid value for header {name}"));
+            }
+            if name.eq_ignore_ascii_case("host") || name.eq_ignore_ascii_case("user-agent") {
+                continue;
+            }
+            has_length |= name.eq_ignore_ascii_case("content-length");
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        // A body's length goes with it; so does an empty one where a body is expected.
+        if !has_length && (!body.is_empty() || matches!(method, "POST" | "PUT" | "PATCH")) {
+            head.push_str(&format!("content-length: {}\r\n", body.len()));
         }
         // A plain-HTTP request through a proxy carries the proxy's credentials itself (an
         // https one gives them to the proxy in its CONNECT request).
-        let proxy = if url.scheme_str() == Some("http") { self.proxies.for_target(url)? } else { None };
+        let proxy = if url.is_https() { None } else { self.proxies.for_target(url)? };
         if let Some(authorization) = proxy.and_then(|p| p.authorization.as_deref()) {
-            let value = HeaderValue::try_from(authorization).map_err(|_| "invalid proxy credentials".to_owned())?;
-            map.insert(PROXY_AUTHORIZATION, value);
+            if !is_header_value(authorization) {
+                return Err("invalid proxy credentials".to_owned());
+            }
+            head.push_str(&format!("proxy-authorization: {authorization}\r\n"));
         }
-        Ok(request)
+        head.push_str("\r\n");
+        Ok(head)
     }
+}
+
+/// A header value HTTP can carry: no line break, nor any other control character but tab.
+fn is_header_value(value: &str) -> bool {
+    value.bytes().all(|b| (b >= 0x20 && b != 0x7f) || b == b'\t')
 }
 
 /// `scheme://authority`: which connections can carry a request to `url`.
-fn pool_key(url: &Uri) -> String {
-    format!("{}://{}", url.scheme_str().unwrap_or("http"), url.authority().map_or("", |a| a.as_str()))
-}
-
-/// The request line's target: the whole URL for a proxy, else its path and query.
-fn set_request_target(request: &mut http::Request<Payload>, url: &Uri, absolute_form: bool) {
-    *request.uri_mut() = if absolute_form {
-        url.clone()
-    } else {
-        url.path_and_query().map_or_else(|| Uri::from_static("/"), |p| Uri::from(p.clone()))
-    };
+fn pool_key(url: &Url) -> String {
+    format!("{}://{}", url.scheme(), url.authority())
 }
 
 /// Parses a request URL: absolute, `http` or `https`, with a host.
-pub fn parse_url(url: &str) -> Result<Uri, String> {
-    let uri: Uri = url.parse().map_err(|e| format!("invalid URL {url:?}: {e}"))?;
-    match uri.scheme_str() {
-        Some("http" | "https") => {}
-        _ => return Err(format!("URL {url:?} must be http or https")),
-    }
-    if uri.host().is_none_or(str::is_empty) {
-        return Err(format!("URL {url:?} has no host"));
-    }
-    // `http::Uri` takes any digits after the colon, and then reports no port at all.
-    let authority = uri.authority().map_or("", |a| a.as_str());
-    let host_port = authority.rsplit('@').next().unwrap_or_default();
-    let after_host = host_port.rsplit_once(']').map_or(host_port, |(_, rest)| rest);
-    if after_host.rsplit_once(':').is_some_and(|(_, port)| port.parse::<u16>().is_err()) {
-        return Err(format!("URL {url:?} has a port that is not a number from 0 to 65535"));
-    }
-    Ok(uri)
+pub fn parse_url(url: &str) -> Result<Url, String> {
+    Url::parse(url)
 }
 
 /// A URL's host without the brackets an IPv6 literal has there (`[::1]` is `::1`).
@@ -313,37 +298,13 @@ pub(crate) fn unbracketed(host: &str) -> &str {
 
 /// The `Host` header of a request to `url`, the value SigV4 signs: the host in lower case,
 /// with the port unless it is the scheme's default.
-pub fn host_header(url: &Uri) -> Result<String, String> {
-    let host = url.host().filter(|h| !h.is_empty()).ok_or_else(|| format!("URL {url} has no host"))?;
-    let host = host.to_ascii_lowercase();
-    let default_port = if url.scheme_str() == Some("https") { 443 } else { 80 };
-    Ok(match url.port_u16() {
+pub fn host_header(url: &Url) -> Result<String, String> {
+    let host = url.host().to_ascii_lowercase();
+    let default_port = if url.is_https() { 443 } else { 80 };
+    Ok(match url.port() {
         Some(port) if port != default_port => format!("{host}:{port}"),
         _ => host,
     })
-}
-
-/// A request body, sent in one piece.
-struct Payload(Option<Bytes>);
-
-impl http_body::Body for Payload {
-    type Data = Bytes;
-    type Error = Infallible;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Infallible>>> {
-        Poll::Ready(self.0.take().map(|bytes| Ok(http_body::Frame::data(bytes))))
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.0.is_none()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        http_body::SizeHint::with_exact(self.0.as_ref().map_or(0, |b| b.len() as u64))
-    }
 }
 
 /// The TLS settings: the Mozilla roots compiled in, or, as the AWS CLI does, only the CA
@@ -451,22 +412,15 @@ pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     text
 }
 
-fn read_timeout(url: &Uri) -> TransportError {
+fn read_timeout(url: &Url) -> TransportError {
     TransportError::Timeout(DispatchError::new(format!("Read timeout on endpoint URL: \"{url}\"")))
-}
-
-/// A request that failed once sent (or while being sent): the connection broke, or the
-/// answer was not HTTP.
-fn send_failed(error: hyper::Error, url: &Uri) -> TransportError {
-    let message = format!("error sending the request to {url}: {}", error_chain(&error));
-    TransportError::Other(DispatchError::new(message).with_source(error))
 }
 
 /// No connection: nothing was sent. The AWS CLI's words: the URL that could not be reached
 /// (a TLS failure keeps its reason, which is what the user has to fix; a failing proxy is
 /// named); the whole cause goes to the log. A connect that timed out is a failure to
 /// connect, not a timeout waiting for an answer.
-fn connect_failed(error: BoxError, url: &Uri) -> TransportError {
+fn connect_failed(error: BoxError, url: &Url) -> TransportError {
     let cause = error_chain(&*error);
     tracing::debug!(cause = %cause, "connection failed");
     let causes = || std::iter::successors(Some(&*error as &(dyn std::error::Error + 'static)), |e| e.source());

@@ -7,7 +7,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use http::Uri;
+use super::Url;
 
 /// The proxies of the environment, decided once per transport.
 #[derive(Debug, Default)]
@@ -22,7 +22,7 @@ pub(crate) struct Proxies {
 /// A proxy: where to connect, and the `Proxy-Authorization` value its URL's user info gives.
 pub(crate) struct Proxy {
     /// `scheme://host[:port]`, without the user info.
-    pub uri: Uri,
+    pub uri: Url,
     /// `Basic ...`, when the URL carries a user name.
     pub authorization: Option<String>,
 }
@@ -102,15 +102,12 @@ impl Proxies {
 
     /// The proxy for a request to `target`, if any; an error when the one configured for its
     /// scheme is not a usable proxy URL.
-    pub fn for_target(&self, target: &Uri) -> Result<Option<&Proxy>, String> {
-        let host = target.host().unwrap_or_default();
+    pub fn for_target(&self, target: &Url) -> Result<Option<&Proxy>, String> {
+        let host = target.host();
         if self.direct_to_local && is_local_host(host) {
             return Ok(None);
         }
-        let proxy = match target.scheme_str() {
-            Some("https") => &self.https,
-            _ => &self.http,
-        };
+        let proxy = if target.is_https() { &self.https } else { &self.http };
         match proxy {
             None => Ok(None),
             Some(_) if self.bypass.covers(target) => Ok(None),
@@ -180,7 +177,7 @@ impl Proxy {
 
     /// Whether the proxy itself is reached over TLS.
     pub fn is_https(&self) -> bool {
-        self.uri.scheme_str() == Some("https")
+        self.uri.is_https()
     }
 }
 
@@ -200,18 +197,15 @@ impl Bypass {
 
     /// `urllib`'s rule: an entry matches the host, or the `host:port`, exactly or as a
     /// domain suffix.
-    fn covers(&self, target: &Uri) -> bool {
+    fn covers(&self, target: &Url) -> bool {
         let names = match self {
             Bypass::Nothing => return false,
             Bypass::Everything => return true,
             Bypass::Hosts(names) => names,
         };
-        let host = target.host().unwrap_or_default().to_ascii_lowercase();
-        let host_port =
-            target.authority().map(|a| a.as_str().rsplit('@').next().unwrap_or_default().to_ascii_lowercase());
-        let candidates = [Some(host), host_port];
+        let candidates = [target.host().to_ascii_lowercase(), target.authority().to_ascii_lowercase()];
         names.iter().any(|name| {
-            candidates.iter().flatten().any(|candidate| {
+            candidates.iter().any(|candidate| {
                 candidate == name || candidate.strip_suffix(name.as_str()).is_some_and(|head| head.ends_with('.'))
             })
         })
