@@ -194,7 +194,10 @@ impl<'a> Reader<'a> {
     /// An element or attribute name, as written (with any prefix).
     fn name(&mut self) -> Result<&'a str, ParseError> {
         let rest = self.rest();
-        let end = rest.find(|c: char| c.is_ascii_whitespace() || "/>=<\"'&".contains(c)).unwrap_or(rest.len());
+        let end = rest
+            .bytes()
+            .position(|b| b.is_ascii_whitespace() || matches!(b, b'/' | b'>' | b'=' | b'<' | b'"' | b'\'' | b'&'))
+            .unwrap_or(rest.len());
         let name = &rest[..end];
         if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.') {
             return Err(self.error("expected a name"));
@@ -300,6 +303,10 @@ fn is_xml_char(c: char) -> bool {
 /// Appends `text` with `\r\n` and lone `\r` as `\n`; with `blanks_to_spaces`, every tab and
 /// line end as a space.
 fn normalize_line_ends(text: &str, out: &mut String, blanks_to_spaces: bool) {
+    if !text.contains('\r') && !(blanks_to_spaces && text.contains(['\t', '\n'])) {
+        out.push_str(text);
+        return;
+    }
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         let c = match c {

@@ -220,18 +220,29 @@ impl Conn {
 
     /// The status line and headers: whether the version is 1.1, the status, the headers.
     async fn read_head(&mut self, timeout: Duration) -> Result<(bool, u16, Vec<(String, String)>), ReadError> {
-        let status_line = self.line(&HEAD, HEAD.cap, timeout).await?;
-        let (version_11, status) = status_of(&status_line)?;
-        let mut headers = Vec::new();
-        let mut size = status_line.len();
-        loop {
-            let line = self.line(&HEAD, HEAD.cap.saturating_sub(size), timeout).await?;
-            size += line.len() + 2;
-            if line.is_empty() {
-                return Ok((version_11, status, headers));
+        // The head is taken whole once its empty line has arrived.
+        let mut searched = 0;
+        let end = loop {
+            if let Some(end) = head_end(&self.buffered, searched) {
+                break end;
             }
-            headers.push(header_of(&line)?);
+            if self.buffered.len() > HEAD.cap {
+                break usize::MAX;
+            }
+            // The end may straddle two reads.
+            searched = self.buffered.len().saturating_sub(2);
+            if self.fill(timeout).await? == 0 {
+                return Err(closed("in the middle of the response head").into());
+            }
+        };
+        if end > HEAD.cap {
+            return Err(invalid(format!("the {} is longer than {} bytes", HEAD.name, HEAD.cap)).into());
         }
+        let head: Vec<u8> = self.buffered.drain(..end).collect();
+        let mut lines = head.split(|&b| b == b'\n').map(|line| line.strip_suffix(b"\r").unwrap_or(line));
+        let (version_11, status) = status_of(lines.next().unwrap_or_default())?;
+        let headers = lines.take_while(|line| !line.is_empty()).map(header_of).collect::<io::Result<_>>()?;
+        Ok((version_11, status, headers))
     }
 
     async fn read_exact_into(&mut self, body: &mut Vec<u8>, length: usize, timeout: Duration) -> Result<(), ReadError> {
@@ -274,6 +285,20 @@ impl Conn {
     }
 }
 
+/// Where the head in `buffer` ends (after its empty line), looking from `from` on.
+fn head_end(buffer: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(newline) = buffer[at..].iter().position(|&b| b == b'\n') {
+        let after = at + newline + 1;
+        match &buffer[after..] {
+            [b'\n', ..] => return Some(after + 1),
+            [b'\r', b'\n', ..] => return Some(after + 2),
+            _ => at = after,
+        }
+    }
+    None
+}
+
 /// `HTTP/1.x NNN reason`: whether the version is 1.1 (or later), and the status.
 fn status_of(line: &[u8]) -> io::Result<(bool, u16)> {
     let text = std::str::from_utf8(line).unwrap_or_default();
@@ -309,7 +334,8 @@ fn header_of(line: &[u8]) -> io::Result<(String, String)> {
 
 /// A byte of an HTTP token (a method or a header name), RFC 9110 §5.6.2.
 pub(crate) fn is_token(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+    b.is_ascii_alphanumeric()
+        || matches!(b, b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'.' | b'^'..=b'`' | b'|' | b'~')
 }
 
 /// Whether a comma-separated header holds `token` (in any case).

@@ -256,7 +256,9 @@ impl Transport {
                 continue;
             }
             has_length |= name.eq_ignore_ascii_case("content-length");
-            head.push_str(&format!("{name}: {value}\r\n"));
+            for part in [name.as_str(), ": ", value, "\r\n"] {
+                head.push_str(part);
+            }
         }
         // A body's length goes with it; so does an empty one where a body is expected.
         if !has_length && (!body.is_empty() || matches!(method, "POST" | "PUT" | "PATCH")) {
