@@ -303,7 +303,7 @@ fn is_xml_char(c: char) -> bool {
 /// Appends `text` with `\r\n` and lone `\r` as `\n`; with `blanks_to_spaces`, every tab and
 /// line end as a space.
 fn normalize_line_ends(text: &str, out: &mut String, blanks_to_spaces: bool) {
-    if !text.contains('\r') && !(blanks_to_spaces && text.contains(['\t', '\n'])) {
+    if !(text.contains('\r') || (blanks_to_spaces && text.contains(['\t', '\n']))) {
         out.push_str(text);
         return;
     }
