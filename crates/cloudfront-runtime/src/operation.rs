@@ -1,6 +1,8 @@
 //! Running one operation: sign, send, classify, retry. Generated clients call
 //! [`Handle::invoke`] with the serialized request and the operation's error parser.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use cloudfront_primitives::{Attempts, ProvideErrorMetadata};
@@ -92,26 +94,45 @@ impl Handle {
     where
         E: ProvideErrorMetadata,
     {
-        let span = tracing::info_span!("operation", operation = spec.name, attempts = tracing::field::Empty);
-        let work = self.attempts(spec, endpoint, request, parse_error).instrument(span);
-        match self.config.operation_timeout {
-            Some(limit) => tokio::time::timeout(limit, work).await.unwrap_or_else(|_| {
-                Err(SdkError::Timeout(DispatchError::new(format!("{} did not finish within {limit:?}", spec.name))))
-            }),
-            None => work.await,
-        }
+        let judge = move |response: &HttpResponse| Verdict::of(&parse_error(response));
+        self.run(spec, endpoint, request, &judge).await.map_err(|error| {
+            // The final error response, read again into the operation's type.
+            error.map_service(|Rejected { response, attempts }| {
+                let mut error = parse_error(&response);
+                error.meta_mut().attempts = attempts;
+                error
+            })
+        })
     }
 
-    async fn attempts<E>(
+    /// The call, whatever the operation's error type: boxed, so that it is compiled once, in
+    /// this crate, and not again in every crate whose generic code awaits `invoke`.
+    fn run<'a>(
+        &'a self,
+        spec: OperationSpec,
+        endpoint: &'a Endpoint,
+        request: HttpRequest,
+        judge: &'a (dyn Fn(&HttpResponse) -> Verdict + Sync),
+    ) -> Pin<Box<dyn Future<Output = Result<HttpResponse, SdkError<Rejected>>> + Send + 'a>> {
+        Box::pin(async move {
+            let span = tracing::info_span!("operation", operation = spec.name, attempts = tracing::field::Empty);
+            let work = self.attempts(spec, endpoint, request, judge).instrument(span);
+            match self.config.operation_timeout {
+                Some(limit) => tokio::time::timeout(limit, work).await.unwrap_or_else(|_| {
+                    Err(SdkError::Timeout(DispatchError::new(format!("{} did not finish within {limit:?}", spec.name))))
+                }),
+                None => work.await,
+            }
+        })
+    }
+
+    async fn attempts(
         &self,
         spec: OperationSpec,
         endpoint: &Endpoint,
         request: HttpRequest,
-        parse_error: fn(&HttpResponse) -> E,
-    ) -> Result<HttpResponse, SdkError<E>>
-    where
-        E: ProvideErrorMetadata,
-    {
+        judge: &(dyn Fn(&HttpResponse) -> Verdict + Sync),
+    ) -> Result<HttpResponse, SdkError<Rejected>> {
         let url = url_for(endpoint, &request).map_err(SdkError::Config)?;
         let host = host_header(&url).map_err(SdkError::Config)?;
         let credentials = match &self.config.credentials {
@@ -198,11 +219,14 @@ impl Handle {
                     return Ok(response);
                 }
                 Ok(response) => {
-                    let error = parse_error(&response);
-                    tracing::debug!(status = response.status, code = ?error.code(), request_id = ?error.request_id(), "error response");
+                    let verdict = judge(&response);
+                    tracing::debug!(status = response.status, code = ?verdict.code, request_id = ?verdict.request_id, "error response");
                     // Refused for its signing time, and the response says by how much: sign
                     // again with the corrected time, once, outside the retry budget.
-                    if corrected && !skew_retried && CLOCK_SKEW_CODES.contains(&error.code().unwrap_or_default()) {
+                    if corrected
+                        && !skew_retried
+                        && CLOCK_SKEW_CODES.contains(&verdict.code.as_deref().unwrap_or_default())
+                    {
                         skew_retried = true;
                         tracing::debug!(
                             offset_secs = self.skew.offset_secs(),
@@ -210,11 +234,11 @@ impl Handle {
                         );
                         continue;
                     }
-                    let kind = classify_error(&error);
+                    let kind = verdict.kind;
                     retry_after = crate::retry::retry_after(&response);
                     self.note_throttle(retry.mode, kind == Some(RetryKind::Throttling));
                     carried_out = response.status >= 500;
-                    (kind, SdkError::Service(error))
+                    (kind, SdkError::Service(Rejected { response, attempts: Attempts::default() }))
                 }
                 Err(TransportError::Timeout(why)) => {
                     carried_out = true;
@@ -261,6 +285,30 @@ impl Handle {
     }
 }
 
+/// What the retry loop needs of an error response, read by the operation's error parser.
+struct Verdict {
+    code: Option<String>,
+    request_id: Option<String>,
+    kind: Option<RetryKind>,
+}
+
+impl Verdict {
+    fn of(error: &impl ProvideErrorMetadata) -> Verdict {
+        Verdict {
+            code: error.code().map(str::to_owned),
+            request_id: error.request_id().map(str::to_owned),
+            kind: classify_error(error),
+        }
+    }
+}
+
+/// The service's final refusal: the response (read into the operation's error type by
+/// `invoke`) and how the attempts went.
+struct Rejected {
+    response: HttpResponse,
+    attempts: Attempts,
+}
+
 /// Headers for logs: the signature and the session token are never written out.
 pub fn redacted_headers(headers: &[(String, String)]) -> String {
     headers
@@ -293,12 +341,9 @@ fn excerpt(body: &[u8]) -> String {
 /// The call's final error, with how its attempts went: recorded in a service error's
 /// metadata, and said in the text of a timeout or a lost connection when an attempt may have
 /// been applied.
-fn ended<E: ProvideErrorMetadata>(error: SdkError<E>, attempts: Attempts) -> SdkError<E> {
+fn ended(error: SdkError<Rejected>, attempts: Attempts) -> SdkError<Rejected> {
     match error {
-        SdkError::Service(mut e) => {
-            e.meta_mut().attempts = attempts;
-            SdkError::Service(e)
-        }
+        SdkError::Service(rejected) => SdkError::Service(Rejected { attempts, ..rejected }),
         SdkError::Timeout(e) => SdkError::Timeout(e.with_attempts(attempts)),
         SdkError::Dispatch(e) => SdkError::Dispatch(e.with_attempts(attempts)),
         other => other,

@@ -125,7 +125,7 @@ async fn tunnel(io: &mut Box<dyn Io>, authority: &str, authorization: Option<&st
         request.push_str(&format!("Proxy-Authorization: {authorization}\r\n"));
     }
     request.push_str("\r\n");
-    write_all(io, request.as_bytes()).await?;
+    super::http1::write_all(io, request.as_bytes()).await?;
     // The answer ends with an empty line. It is read a byte at a time (it is short, and once
     // per connection) so that nothing after it, the server's side of TLS, is taken.
     const LIMIT: usize = 16 * 1024;
@@ -142,24 +142,13 @@ async fn tunnel(io: &mut Box<dyn Io>, authority: &str, authorization: Option<&st
             _ => return Err("the proxy closed the connection instead of answering CONNECT".into()),
         }
     }
-    let status_line = String::from_utf8_lossy(answer.split(|&b| b == b'\r').next().unwrap_or_default()).into_owned();
-    match status_line.split(' ').nth(1) {
-        Some(code) if code.starts_with('2') && status_line.starts_with("HTTP/1.") => Ok(()),
-        _ => Err(format!("the proxy refused the tunnel to {authority}: {status_line}").into()),
-    }
-}
-
-/// Writes all of `bytes` and flushes them. (By hand: tokio's `io-util` feature, for one
-/// `write_all`, would be compiled into every program.)
-async fn write_all(io: &mut Box<dyn Io>, mut bytes: &[u8]) -> std::io::Result<()> {
-    while !bytes.is_empty() {
-        let written = poll_fn(|cx| Pin::new(&mut **io).poll_write(cx, bytes)).await?;
-        if written == 0 {
-            return Err(std::io::ErrorKind::WriteZero.into());
+    let status_line = answer.split(|&b| b == b'\r').next().unwrap_or_default();
+    match super::http1::status_of(status_line) {
+        Ok((_, status)) if (200..300).contains(&status) => Ok(()),
+        _ => {
+            Err(format!("the proxy refused the tunnel to {authority}: {}", String::from_utf8_lossy(status_line)).into())
         }
-        bytes = &bytes[written..];
     }
-    poll_fn(|cx| Pin::new(&mut **io).poll_flush(cx)).await
 }
 
 /// A byte stream: TCP, TLS over it, or TLS over a tunnel.

@@ -18,6 +18,9 @@ struct Part {
     cap: usize,
 }
 
+/// The most interim (1xx) responses taken before the response.
+const MAX_INTERIM: usize = 16;
+
 /// The status line and headers.
 const HEAD: Part = Part { name: "response head", cap: 64 * 1024 };
 /// A chunk-size line, with its extensions.
@@ -97,15 +100,8 @@ impl Conn {
     }
 
     /// Writes all of `bytes` and flushes them.
-    pub async fn write_all(&mut self, mut bytes: &[u8]) -> io::Result<()> {
-        while !bytes.is_empty() {
-            let written = poll_fn(|cx| Pin::new(&mut *self.io).poll_write(cx, bytes)).await?;
-            if written == 0 {
-                return Err(io::ErrorKind::WriteZero.into());
-            }
-            bytes = &bytes[written..];
-        }
-        poll_fn(|cx| Pin::new(&mut *self.io).poll_flush(cx)).await
+    pub async fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        write_all(&mut self.io, bytes).await
     }
 
     /// Reads more of the connection into the buffer, waiting at most `timeout`; `Ok(0)` when
@@ -162,7 +158,9 @@ impl Conn {
         timeout: Duration,
         max_body: usize,
     ) -> Result<Response, ReadError> {
-        loop {
+        // Interim answers (`100 Continue`, `103 Early Hints`) come before the response, a few
+        // at most: a server that sends nothing else is not waited for forever.
+        for _ in 0..MAX_INTERIM {
             let (version_11, status, headers) = self.read_head(timeout).await?;
             if status == 101 {
                 return Err(invalid("the server switched protocols").into());
@@ -179,6 +177,7 @@ impl Conn {
             let reusable = keep_alive && !matches!(framing, Framing::UntilClose);
             return Ok(Response { status, headers, body, reusable });
         }
+        Err(invalid(format!("more than {MAX_INTERIM} interim (1xx) responses")).into())
     }
 
     async fn read_body(
@@ -285,6 +284,19 @@ impl Conn {
     }
 }
 
+/// Writes all of `bytes` to `io` and flushes them. (By hand: tokio's `io-util` feature, for
+/// one `write_all`, would be compiled into every program.)
+pub(crate) async fn write_all(io: &mut Box<dyn Io>, mut bytes: &[u8]) -> io::Result<()> {
+    while !bytes.is_empty() {
+        let written = poll_fn(|cx| Pin::new(&mut **io).poll_write(cx, bytes)).await?;
+        if written == 0 {
+            return Err(io::ErrorKind::WriteZero.into());
+        }
+        bytes = &bytes[written..];
+    }
+    poll_fn(|cx| Pin::new(&mut **io).poll_flush(cx)).await
+}
+
 /// Where the head in `buffer` ends (after its empty line), looking from `from` on.
 fn head_end(buffer: &[u8], from: usize) -> Option<usize> {
     let mut at = from;
@@ -300,7 +312,7 @@ fn head_end(buffer: &[u8], from: usize) -> Option<usize> {
 }
 
 /// `HTTP/1.x NNN reason`: whether the version is 1.1 (or later), and the status.
-fn status_of(line: &[u8]) -> io::Result<(bool, u16)> {
+pub(crate) fn status_of(line: &[u8]) -> io::Result<(bool, u16)> {
     let text = std::str::from_utf8(line).unwrap_or_default();
     let mut parts = text.splitn(3, ' ');
     let version = parts.next().unwrap_or_default();
@@ -446,6 +458,7 @@ mod tests {
             (b"HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n", "header name"),
             (b"HTTP/1.1 200 OK\r\nContent-Le", "in the middle of the response head"),
             (b"HTTP/1.1 101 Switching Protocols\r\n\r\n", "switched"),
+            (&b"HTTP/1.1 100 Continue\r\n\r\n".repeat(17), "more than 16 interim"),
             (b"HTTP/1.1 200 OK\r\nContent-Length: 101\r\n\r\n", "too large (200)"),
             (b"HTTP/1.1 500 OK\r\nTransfer-Encoding: chunked\r\n\r\n65\r\n", "too large (500)"),
             (b"HTTP/1.1 200 OK\r\n\r\n", ""),

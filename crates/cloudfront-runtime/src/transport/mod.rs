@@ -252,8 +252,10 @@ impl Transport {
             if !is_header_value(value) {
                 return Err(format!("invalid value for header {name}"));
             }
+            // Sent once, from the URL and the transport's settings: a second one would be
+            // ambiguous to the server (and the signed Host must be the sent one).
             if name.eq_ignore_ascii_case("host") || name.eq_ignore_ascii_case("user-agent") {
-                continue;
+                return Err(format!("header {name} is set by the transport (from the URL and its user agent)"));
             }
             has_length |= name.eq_ignore_ascii_case("content-length");
             for part in [name.as_str(), ": ", value, "\r\n"] {
@@ -461,6 +463,39 @@ impl std::error::Error for Cause {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_heads_are_checked_and_carry_the_length() {
+        let transport =
+            Transport::with_proxies(&TransportSettings::default(), "t/1", Proxies::from_vars(std::iter::empty()))
+                .unwrap();
+        let url = parse_url("https://Example.com:443/p?q=1").unwrap();
+        let head = |method: &str, headers: &[(&str, &str)], body: &[u8]| {
+            let headers: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            transport.head(method, &url, &headers, body)
+        };
+        assert_eq!(
+            head("POST", &[("X-Amz-Date", "20260101T000000Z")], b"").unwrap(),
+            format!(
+                "host: example.com\r\nuser-agent: t/1 cloudfront-runtime/{}\r\nX-Amz-Date: 20260101T000000Z\r\ncontent-length: 0\r\n\r\n",
+                env!("CARGO_PKG_VERSION")
+            )
+        );
+        assert!(head("GET", &[], b"").unwrap().ends_with("cloudfront-runtime/0.1.0\r\n\r\n"));
+        assert!(head("PUT", &[("Content-Length", "3")], b"abc").unwrap().ends_with("Content-Length: 3\r\n\r\n"));
+        for (method, headers, why) in [
+            ("GE T", &[][..], "invalid HTTP method"),
+            ("", &[], "invalid HTTP method"),
+            ("GET", &[("X-A\r\nEvil", "1")], "invalid header name"),
+            ("GET", &[("X-A", "1\r\nEvil: 2")], "invalid value for header X-A"),
+            ("GET", &[("X-A", "nul\0")], "invalid value for header X-A"),
+            ("GET", &[("Host", "other")], "header Host is set by the transport"),
+            ("GET", &[("user-agent", "other")], "header user-agent is set by the transport"),
+        ] {
+            let error = head(method, headers, b"").unwrap_err();
+            assert!(error.contains(why), "{error}");
+        }
+    }
 
     #[test]
     fn a_bad_ca_bundle_is_named_in_the_error() {
