@@ -3,10 +3,8 @@
 //! whole run goes; the adaptive retry mode's [`RateLimiter`](crate::retry::RateLimiter) is the
 //! per-client limit the SDKs specify. Both live in this crate and nowhere else.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-
-use tokio::sync::Mutex;
 
 /// A pace shared by every worker that holds a clone: additive increase, multiplicative
 /// decrease. It starts at its fastest rate; each throttle the caller reports halves the rate
@@ -34,10 +32,16 @@ impl Pacer {
         Pacer { state: Arc::new(Mutex::new((Instant::now(), fastest))), fastest }
     }
 
+    /// The shared state. Never held across an `.await`; a poisoned lock still holds a
+    /// usable pace.
+    fn state(&self) -> MutexGuard<'_, (Instant, f64)> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// Waits for this caller's turn.
     pub async fn turn(&self) {
         let at = {
-            let mut state = self.state.lock().await;
+            let mut state = self.state();
             let at = state.0.max(Instant::now());
             state.0 = at + Duration::from_secs_f64(1.0 / state.1);
             at
@@ -48,19 +52,19 @@ impl Pacer {
     /// Halves the rate, for every worker sharing this pacer.
     pub async fn slow_down(&self) {
         let slowest = (1.0 / Self::SLOWEST.as_secs_f64()).min(self.fastest);
-        let mut state = self.state.lock().await;
+        let mut state = self.state();
         state.1 = (state.1 / 2.0).max(slowest);
     }
 
     /// Adds a tenth of the fastest rate back, up to the fastest.
     pub async fn speed_up(&self) {
-        let mut state = self.state.lock().await;
+        let mut state = self.state();
         state.1 = (state.1 + self.fastest / 10.0).min(self.fastest);
     }
 
     /// The current interval between calls.
     pub async fn interval(&self) -> Duration {
-        Duration::from_secs_f64(1.0 / self.state.lock().await.1)
+        Duration::from_secs_f64(1.0 / self.state().1)
     }
 }
 

@@ -3,6 +3,7 @@
 //! `credential_process`, config file, ECS container, EC2 instance metadata), cached and
 //! refreshed before they expire.
 
+mod cache;
 mod context;
 mod http;
 mod json;
@@ -21,15 +22,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use cloudfront_primitives::DateTime;
-use tokio::sync::Mutex;
 
+pub use cache::CachingProvider;
 pub use context::{MfaPrompt, TerminalMfaPrompt};
 pub use http::CredentialHttp;
 pub use remote::{EcsProvider, ImdsProvider};
 
 use crate::env::Env;
 use crate::profile::ProfileSet;
-use crate::time::{BoxFuture, Clock, SystemClock, seconds_between};
+use crate::time::{BoxFuture, Clock, SystemClock};
 
 /// AWS credentials. `Debug` shows the access key id only.
 #[non_exhaustive]
@@ -270,56 +271,6 @@ impl ProvideCredentials for ChainProvider {
     }
 }
 
-/// Caches credentials and refreshes them this long before they expire.
-const REFRESH_BEFORE_EXPIRY_SECS: f64 = 300.0;
-
-/// Caches another provider's credentials until shortly before they expire; concurrent
-/// callers share one refresh.
-#[derive(Debug)]
-pub struct CachingProvider {
-    inner: Box<dyn ProvideCredentials>,
-    clock: Arc<dyn Clock>,
-    cached: Mutex<Option<Credentials>>,
-}
-
-impl CachingProvider {
-    /// Caches `inner`'s credentials, timed by the system clock.
-    pub fn new(inner: Box<dyn ProvideCredentials>) -> Self {
-        Self::with_clock(inner, Arc::new(SystemClock))
-    }
-
-    /// Caches `inner`'s credentials, timed by `clock`.
-    pub fn with_clock(inner: Box<dyn ProvideCredentials>, clock: Arc<dyn Clock>) -> Self {
-        CachingProvider { inner, clock, cached: Mutex::new(None) }
-    }
-}
-
-impl ProvideCredentials for CachingProvider {
-    fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
-        Box::pin(async move {
-            let mut cached = self.cached.lock().await;
-            let now = self.clock.now();
-            let fresh = |c: &Credentials| {
-                c.expiry.is_none_or(|expiry| seconds_between(now, expiry) > REFRESH_BEFORE_EXPIRY_SECS)
-            };
-            if let Some(credentials) = cached.as_ref().filter(|c| fresh(c)) {
-                return Ok(credentials.clone());
-            }
-            let credentials = self.inner.provide_credentials().await?;
-            // Signing with credentials that are already expired only earns an opaque 403.
-            if let Some(expiry) = credentials.expiry.filter(|expiry| seconds_between(now, *expiry) <= 0.0) {
-                return Err(CredentialsError::Failed(format!(
-                    "{}: the credentials it gave expired at {}",
-                    credentials.source,
-                    expiry.fmt(cloudfront_primitives::TimestampFormat::DateTime)
-                )));
-            }
-            *cached = Some(credentials.clone());
-            Ok(credentials)
-        })
-    }
-}
-
 /// A time in one of the AWS CLI's cache files: RFC 3339, or the `2019-11-14T04:05:45UTC`
 /// form the AWS CLI writes.
 pub(crate) fn parse_cache_time(text: &str) -> Result<DateTime, String> {
@@ -369,43 +320,7 @@ pub(crate) fn parse_expiry(text: Option<&str>, source: &str) -> Result<Option<Da
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::time::Duration;
-
     use super::*;
-    use crate::time::FakeTime;
-
-    #[derive(Debug)]
-    struct Counting {
-        calls: Arc<AtomicUsize>,
-        expiry: DateTime,
-    }
-
-    impl ProvideCredentials for Counting {
-        fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
-            self.calls.fetch_add(1, Ordering::SeqCst);
-            let mut c = Credentials::new("AKID", "secret", Some("token".into()));
-            c.expiry = Some(self.expiry);
-            Box::pin(std::future::ready(Ok(c)))
-        }
-    }
-
-    #[tokio::test]
-    async fn cache_refreshes_five_minutes_before_expiry() {
-        let time = FakeTime::new(DateTime::from_secs(1_000_000));
-        let calls = Arc::new(AtomicUsize::new(0));
-        let inner = Counting { calls: calls.clone(), expiry: DateTime::from_secs(1_000_000 + 3600) };
-        let cache = CachingProvider::with_clock(Box::new(inner), Arc::new(time.clone()));
-        cache.provide_credentials().await.unwrap();
-        cache.provide_credentials().await.unwrap();
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
-        time.advance(Duration::from_secs(3600 - 301));
-        cache.provide_credentials().await.unwrap();
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
-        time.advance(Duration::from_secs(2));
-        cache.provide_credentials().await.unwrap();
-        assert_eq!(calls.load(Ordering::SeqCst), 2, "refreshed inside the five-minute window");
-    }
 
     #[tokio::test]
     async fn environment_provider_reads_keys_and_refuses_half_a_pair() {
