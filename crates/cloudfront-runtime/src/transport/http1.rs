@@ -12,7 +12,8 @@ use tokio::io::ReadBuf;
 
 use super::connect::Io;
 
-/// A part of a response read line by line, and the most bytes it may have.
+/// A part of a response, for the limits and the messages: its name and the most bytes it
+/// may have.
 struct Part {
     name: &'static str,
     cap: usize,
