@@ -56,7 +56,6 @@ impl XmlElement {
     /// An attribute's value by name; a prefix (`xsi:name`) is ignored on both sides, like
     /// element namespaces (the `xmlns` declarations are not attributes).
     pub fn attribute(&self, name: &str) -> Option<&str> {
-        let local = |n: &str| n.rsplit(':').next().unwrap_or(n).to_owned();
         let wanted = local(name);
         self.attributes.iter().find(|(k, _)| local(k) == wanted).map(|(_, v)| v.as_str())
     }

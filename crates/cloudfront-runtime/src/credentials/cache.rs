@@ -73,8 +73,9 @@ impl CachingProvider {
     /// another caller refreshes.
     async fn fresh_or_turn(&self) -> Found<'_> {
         poll_fn(|cx| {
-            let mut state = lock(&self.state);
+            // Read before the lock: nothing but the cache's own bookkeeping runs under it.
             let now = self.clock.now();
+            let mut state = lock(&self.state);
             let fresh = |c: &&Credentials| {
                 c.expiry.is_none_or(|expiry| seconds_between(now, expiry) > REFRESH_BEFORE_EXPIRY_SECS)
             };

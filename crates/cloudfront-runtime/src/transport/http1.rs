@@ -336,13 +336,19 @@ fn header_of(line: &[u8]) -> io::Result<(String, String)> {
         return Err(invalid(format!("invalid response header name {:?}", String::from_utf8_lossy(name))));
     }
     let value = value.trim_ascii();
-    if value.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+    if !is_field_value(value) {
         return Err(invalid(format!(
             "the response header {} holds a control character",
             String::from_utf8_lossy(name)
         )));
     }
     Ok((String::from_utf8_lossy(name).to_ascii_lowercase(), String::from_utf8_lossy(value).into_owned()))
+}
+
+/// A header value HTTP can carry, sent or received: no line break, nor any other control
+/// character but tab.
+pub(crate) fn is_field_value(value: &[u8]) -> bool {
+    value.iter().all(|&b| (b >= 0x20 && b != 0x7f) || b == b'\t')
 }
 
 /// A byte of an HTTP token (a method or a header name), RFC 9110 §5.6.2.

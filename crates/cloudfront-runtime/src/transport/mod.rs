@@ -128,7 +128,7 @@ impl Transport {
     ) -> Result<Self, String> {
         let runtime = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
         let user_agent = if user_agent.is_empty() { runtime.to_owned() } else { format!("{user_agent} {runtime}") };
-        if !is_header_value(&user_agent) {
+        if !http1::is_field_value(user_agent.as_bytes()) {
             return Err(format!("the user agent {user_agent:?} is not a header value"));
         }
         let proxies = Arc::new(proxies);
@@ -249,7 +249,7 @@ impl Transport {
             if name.is_empty() || !name.bytes().all(http1::is_token) {
                 return Err(format!("invalid header name {name:?}"));
             }
-            if !is_header_value(value) {
+            if !http1::is_field_value(value.as_bytes()) {
                 return Err(format!("invalid value for header {name}"));
             }
             // Sent once, from the URL and the transport's settings: a second one would be
@@ -270,7 +270,7 @@ impl Transport {
         // https one gives them to the proxy in its CONNECT request).
         let proxy = if url.is_https() { None } else { self.proxies.for_target(url)? };
         if let Some(authorization) = proxy.and_then(|p| p.authorization.as_deref()) {
-            if !is_header_value(authorization) {
+            if !http1::is_field_value(authorization.as_bytes()) {
                 return Err("invalid proxy credentials".to_owned());
             }
             head.push_str(&format!("proxy-authorization: {authorization}\r\n"));
@@ -278,11 +278,6 @@ impl Transport {
         head.push_str("\r\n");
         Ok(head)
     }
-}
-
-/// A header value HTTP can carry: no line break, nor any other control character but tab.
-fn is_header_value(value: &str) -> bool {
-    value.bytes().all(|b| (b >= 0x20 && b != 0x7f) || b == b'\t')
 }
 
 /// `scheme://authority`: which connections can carry a request to `url`.
@@ -304,9 +299,8 @@ pub(crate) fn unbracketed(host: &str) -> &str {
 /// with the port unless it is the scheme's default.
 pub fn host_header(url: &Url) -> Result<String, String> {
     let host = url.host().to_ascii_lowercase();
-    let default_port = if url.is_https() { 443 } else { 80 };
     Ok(match url.port() {
-        Some(port) if port != default_port => format!("{host}:{port}"),
+        Some(port) if port != url.default_port() => format!("{host}:{port}"),
         _ => host,
     })
 }

@@ -94,7 +94,12 @@ impl Url {
 
     /// The port connections go to: the one named, or the scheme's default.
     pub fn port_or_default(&self) -> u16 {
-        self.port.unwrap_or(if self.https { 443 } else { 80 })
+        self.port.unwrap_or(self.default_port())
+    }
+
+    /// The scheme's port: 443 for `https`, 80 for `http`.
+    pub fn default_port(&self) -> u16 {
+        if self.https { 443 } else { 80 }
     }
 
     /// `host[:port]` as written.
