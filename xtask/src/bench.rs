@@ -351,7 +351,7 @@ fn cli_cost(mode: &Mode, stub: &Stub, figures: &mut Vec<Figure>) -> Result<(), S
         None,
         Target::None,
     ));
-    let aws_v1 = crate::e2e::moto_venv()?.join("bin/aws");
+    let aws_v1 = std::path::PathBuf::from(crate::peers::pinned()?.bin("aws"));
     // The AWS CLI v2 (what the CLI is a drop-in for) reads today's model from its HOME.
     let (aws_v2, aws_v2_home) = crate::e2e::aws_cli_v2()?;
     let arguments = ["create-invalidation", "--distribution-id", "EDFDVBD6EXAMPLE", "--paths", "/a", "--endpoint-url"];

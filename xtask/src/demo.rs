@@ -10,24 +10,13 @@ use std::process::Command;
 use crate::e2e::{moto_distribution, start_moto};
 use crate::run::root;
 
-/// moto creates invalidations as `COMPLETED`, a spelling CloudFront never sends, so a waiter
-/// that follows the model (as botocore's does) would never finish. The demo runs moto with
-/// CloudFront's spelling; `cargo xtask e2e` runs it unpatched.
-const MOTO_STATUS_FIX: &str = "\
-import moto.cloudfront.models as models
-_created = models.Invalidation.__init__
-def _with_cloudfront_status(self, *args, **kwargs):
-    _created(self, *args, **kwargs)
-    self.status = 'Completed'
-models.Invalidation.__init__ = _with_cloudfront_status";
-
 pub fn main(args: &[String]) -> Result<(), String> {
     if !args.is_empty() {
         return Err("usage: cargo xtask demo".into());
     }
     crate::run::run("cargo", &["build", "--quiet", "--package", "cloudfront-cli"])?;
     let cli = root().join("target/debug/cloudfront");
-    let (_moto, port) = start_moto(Some(MOTO_STATUS_FIX))?;
+    let (_moto, port) = start_moto(&crate::peers::pinned()?)?;
     let distribution = moto_distribution(port)?;
     let endpoint = format!("http://127.0.0.1:{port}");
     let env = [

@@ -1,9 +1,12 @@
 //! `cargo xtask e2e [--fakecloud]`: the client against real local emulators.
 //!
-//! Default: installs moto (once, into `target/e2e-venv`), starts `moto_server` on a free
-//! 127.0.0.1 port, runs the `e2e` crate's moto and fault-injection tests against it and stops
-//! it. `--fakecloud`: starts an installed fakecloud with SigV4 verification on and runs the
-//! all-operations test (fakecloud takes about an hour to build, so it stays out of CI).
+//! Default: installs the pinned Python peers (`crate::peers`), starts moto on a free
+//! 127.0.0.1 port, runs the `e2e` crate's moto and fault-injection tests against it, then the
+//! CLI's parity runs against the AWS CLI v2 and v1 and the query engine against jmespath.
+//! `--latest-peers`: the same suites with the newest moto, AWS CLI v1, botocore and jmespath
+//! (a drift check, outside CI: moving a pin stays a deliberate commit). `--fakecloud`: starts
+//! an installed fakecloud with SigV4 verification on and runs the all-operations test
+//! (fakecloud takes about an hour to build, so it stays out of CI).
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -11,6 +14,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use crate::peers::{self, Venv};
 use crate::run::root;
 use crate::test::run_counting_command;
 
@@ -26,50 +30,52 @@ impl Drop for Emulator {
 
 pub fn main(args: &[String]) -> Result<(), String> {
     match args {
-        [] => moto(),
+        [] => {
+            let (passed, failed) = suites(&peers::pinned()?)?;
+            println!("{passed} passed, {failed} failed");
+            if failed == 0 && passed > 0 { Ok(()) } else { Err("end-to-end tests failed".into()) }
+        }
+        [flag] if flag == "--latest-peers" => latest_peers(),
         [flag] if flag == "--fakecloud" => fakecloud(),
-        _ => Err("usage: cargo xtask e2e [--fakecloud]".into()),
+        _ => Err("usage: cargo xtask e2e [--latest-peers | --fakecloud]".into()),
     }
 }
 
-/// The venv holding moto and the AWS CLI, installed on first use.
-pub fn moto_venv() -> Result<PathBuf, String> {
-    let venv = root().join("target/e2e-venv");
-    if !venv.join("bin/moto_server").exists() || !venv.join("bin/aws").exists() {
-        println!("installing moto[server] and the AWS CLI into {}", venv.display());
-        crate::run::run("python3", &["-m", "venv", &venv.to_string_lossy()])?;
-        crate::run::run(
-            &venv.join("bin/pip").to_string_lossy(),
-            &["install", "--quiet", "moto[server]>=5.2,<5.3", "awscli"],
-        )?;
+/// The suites again on the newest Python peers, and what changed against the pinned ones.
+fn latest_peers() -> Result<(), String> {
+    let pinned = peers::pinned()?.versions()?;
+    let latest = peers::latest()?;
+    let (passed, failed) = suites(&latest)?;
+    println!("\n==> the newest Python peers against the pins (tools/pins.txt)");
+    for (name, newest) in latest.versions()? {
+        let pin = pinned.iter().find(|(n, _)| *n == name).map_or("?", |(_, v)| v.as_str());
+        let change = if pin == newest { "unchanged".to_owned() } else { format!("pinned {pin}, newest {newest}") };
+        println!("{name}: {change}");
     }
-    Ok(venv)
+    println!("the same suites on the newest peers: {passed} passed, {failed} failed");
+    println!("(a failure above is what moving that pin would change; the pins stay until a commit moves them)");
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 && passed > 0 { Ok(()) } else { Err("the newest peers change what the suites see".into()) }
 }
 
-/// Starts moto on a free loopback port (the `python` code, if given, runs first in moto's
-/// process); it stops when the returned guard drops.
-pub fn start_moto(patch: Option<&str>) -> Result<(Emulator, u16), String> {
-    let venv = moto_venv()?;
+/// Starts moto from `venv` on a free loopback port; it stops when the returned guard drops.
+pub fn start_moto(venv: &Venv) -> Result<(Emulator, u16), String> {
     let port = free_port()?;
     let log = root().join("target/moto.log");
-    let launcher = format!(
-        "{}\nimport moto.server\nmoto.server.main(['-H', '127.0.0.1', '-p', '{port}'])",
-        patch.unwrap_or_default()
-    );
-    let child = Command::new(venv.join("bin/python"))
-        .args(["-c", &launcher])
+    let child = Command::new(venv.bin("moto_server"))
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).map_err(|e| e.to_string())?)
         .spawn()
-        .map_err(|e| format!("cannot start moto from {}: {e}", venv.display()))?;
+        .map_err(|e| format!("cannot start moto from {}: {e}", venv.dir.display()))?;
     let moto = Emulator(child);
     wait_until_ready(port, "/moto-api/data.json", &log)?;
     Ok((moto, port))
 }
 
-fn moto() -> Result<(), String> {
-    let venv = moto_venv()?;
-    let (_moto, port) = start_moto(None)?;
+/// Every suite that needs the Python peers, run with those of `venv`: (passed, failed).
+fn suites(venv: &Venv) -> Result<(usize, usize), String> {
+    let (_moto, port) = start_moto(venv)?;
     let endpoint = format!("http://127.0.0.1:{port}");
     println!("moto is ready on {endpoint}");
     let (mut passed, mut failed) =
@@ -77,13 +83,18 @@ fn moto() -> Result<(), String> {
     let (p, f) = examples(port)?;
     passed += p;
     failed += f;
+    if rule_vectors_are_botocores(venv)? {
+        passed += 1;
+    } else {
+        failed += 1;
+    }
     // The CLI against the real AWS CLI v2 (`parity`: every command, output, query, paging and
     // error class on one fake server), and credential resolution on the identity stub against
     // the AWS CLI v1 (`credential_parity`: v1 honours the STS and SSO endpoint variables that
     // the v2 package predates). The query engine against Python's jmespath (the AWS CLI's).
     let (aws_v2, aws_v2_home) = aws_cli_v2()?;
-    let aws_v1 = venv.join("bin/aws").to_string_lossy().into_owned();
-    let python = venv.join("bin/python").to_string_lossy().into_owned();
+    let aws_v1 = venv.bin("aws");
+    let python = venv.bin("python");
     let env = [
         ("AWS_CLI", aws_v1.as_str()),
         ("AWS_CLI_V2", aws_v2.as_str()),
@@ -100,8 +111,35 @@ fn moto() -> Result<(), String> {
         passed += p;
         failed += if ok { f } else { f.max(1) };
     }
-    println!("{passed} passed, {failed} failed");
-    if failed == 0 && passed > 0 { Ok(()) } else { Err("end-to-end tests failed".into()) }
+    Ok((passed, failed))
+}
+
+/// Whether the committed `rule-vectors/` are what this venv's botocore makes of their inputs
+/// now (the vectors are botocore's answers, never edited by hand).
+fn rule_vectors_are_botocores(venv: &Venv) -> Result<bool, String> {
+    let committed = root().join("crates/cloudfront-conformance/rule-vectors");
+    let fresh = root().join("target/rule-vectors");
+    let _ = std::fs::remove_dir_all(&fresh);
+    crate::run::run(
+        &venv.bin("python"),
+        &[&committed.join("generate.py").to_string_lossy(), &fresh.to_string_lossy()],
+    )?;
+    let mut same = true;
+    for kind in ["requests", "responses", "errors"] {
+        let status = Command::new("diff")
+            .args(["-r", "-u"])
+            .arg(committed.join(kind))
+            .arg(fresh.join(kind))
+            .status()
+            .map_err(|e| format!("cannot run diff: {e}"))?;
+        same &= status.success();
+    }
+    if same {
+        println!("rule-vectors/: the pinned botocore makes the committed vectors again");
+    } else {
+        println!("FAIL rule-vectors/ differ from what botocore makes now (above); regenerate them with generate.py");
+    }
+    Ok(same)
 }
 
 /// The AWS CLI v2 (Debian's package) and a HOME whose `.aws/models` holds today's CloudFront
@@ -116,6 +154,7 @@ pub fn aws_cli_v2() -> Result<(String, String), String> {
     }
     let home = root().join("target/awscli-v2-home");
     crate::run::run("bash", &[&setup.to_string_lossy(), &home.to_string_lossy()])?;
+    println!("the AWS CLI v2 is {}", peers::aws_cli_v2_version()?);
     Ok(("/usr/bin/aws".into(), home.to_string_lossy().into_owned()))
 }
 

@@ -1,10 +1,12 @@
-//! `cargo xtask fuzz [--seconds N] [--runs R] [TARGET...]`: runs the cargo-fuzz targets under
-//! `fuzz/` (libFuzzer) for N seconds each (default 30, what CI runs) or R executions, whichever
-//! ends first, starting from their committed
+//! `cargo xtask fuzz [--seconds N] [--runs R] [--record] [TARGET...]`: runs the cargo-fuzz
+//! targets under `fuzz/` (libFuzzer) for N seconds each (default 30, what CI runs) or R
+//! executions, whichever ends first, starting from their committed
 //! seeds and from every input that once crashed them (`fuzz/regressions/`), and fails if any
 //! target crashes. Works on the stable toolchain: libFuzzer's instrumentation flags are
 //! unlocked with RUSTC_BOOTSTRAP, and no sanitizer is needed for the safe Rust the targets
-//! reach. Long runs: see FUZZING.md.
+//! reach. Every run is logged in `target/fuzz/runs.log`; `--record` (for deliberate long runs,
+//! see FUZZING.md) also appends it to the committed `fuzz/runs.log`, so a test run leaves the
+//! checkout as it found it.
 
 use crate::run::root;
 
@@ -13,6 +15,7 @@ const TARGETS: &[&str] = &["responses", "cli_input", "paths", "sigv4", "query", 
 pub fn main(args: &[String]) -> Result<(), String> {
     let mut seconds = 30;
     let mut runs: Option<u64> = None;
+    let mut keep = false;
     let mut targets: Vec<&str> = Vec::new();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -25,6 +28,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
                 let value = args.next().ok_or("--runs needs a number")?;
                 runs = Some(value.parse().map_err(|_| format!("--runs must be a whole number, not {value:?}"))?);
             }
+            "--record" => keep = true,
             name if TARGETS.contains(&name) => {
                 targets.push(TARGETS[TARGETS.iter().position(|t| *t == name).unwrap_or(0)])
             }
@@ -70,7 +74,11 @@ pub fn main(args: &[String]) -> Result<(), String> {
             }
         }
         let status = child.wait().map_err(|e| format!("cargo fuzz: {e}"))?;
-        record(&code, target, executions, started.elapsed().as_secs(), status.success())?;
+        let line = log_line(&code, target, executions, started.elapsed().as_secs(), status.success());
+        append(&root().join("target/fuzz/runs.log"), &line)?;
+        if keep {
+            append(&root().join("fuzz/runs.log"), &line)?;
+        }
         if status.success() {
             passed += 1;
         } else {
@@ -100,10 +108,9 @@ fn commit_now() -> String {
     format!("{commit}{dirty}")
 }
 
-/// Appends one run to `fuzz/runs.log` (committed; FUZZING.md's figures come from it): when it
-/// ended, the code it tested (`code`, taken as it started), the target, executions, seconds,
-/// and the result.
-fn record(code: &str, target: &str, executions: Option<u64>, seconds: u64, passed: bool) -> Result<(), String> {
+/// One run as a log line: when it ended, the code it tested (`code`, taken as it started), the
+/// target, executions, seconds, and the result.
+fn log_line(code: &str, target: &str, executions: Option<u64>, seconds: u64, passed: bool) -> String {
     let when = std::process::Command::new("date")
         .args(["-u", "+%Y-%m-%dT%H:%M:%SZ"])
         .output()
@@ -111,11 +118,17 @@ fn record(code: &str, target: &str, executions: Option<u64>, seconds: u64, passe
         .unwrap_or_default();
     let executions = executions.map_or("?".to_owned(), |n| n.to_string());
     let result = if passed { "ok" } else { "CRASH" };
-    let line = format!("{when}\t{code}\t{target}\t{executions}\t{seconds}\t{result}\n");
-    let path = root().join("fuzz/runs.log");
-    let mut text = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+    format!("{when}\t{code}\t{target}\t{executions}\t{seconds}\t{result}\n")
+}
+
+/// Appends `line` to the run log at `path`, starting it with its header.
+fn append(path: &std::path::Path, line: &str) -> Result<(), String> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    let mut text = std::fs::read_to_string(path).unwrap_or_else(|_| {
         "# when\tcommit\ttarget\texecutions\tseconds\tresult (appended by cargo xtask fuzz)\n".into()
     });
-    text.push_str(&line);
-    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    text.push_str(line);
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }

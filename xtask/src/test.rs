@@ -110,7 +110,12 @@ pub fn main(args: &[String]) -> Result<(), String> {
                 &["check", "--target", "x86_64-pc-windows-gnu", "--package", "cloudfront-cli"],
             )
         },
-        step("botocore conformance", "cargo", &["xtask", "conformance"]),
+        step("botocore conformance (public vectors and rule-vectors/)", "cargo", &["xtask", "conformance"]),
+        step(
+            "every deviation rule meets botocore's answers to new inputs",
+            "cargo",
+            &["xtask", "conformance", "--every-rule-used", "crates/cloudfront-conformance/rule-vectors"],
+        ),
         step("Smithy restXml protocol tests", "cargo", &["xtask", "protocol-tests"]),
         step("end to end against moto, with fault injection", "cargo", &["xtask", "e2e"]),
         step("CLI demo against moto", "cargo", &["xtask", "demo"]),

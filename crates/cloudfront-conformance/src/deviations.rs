@@ -1,8 +1,11 @@
 //! Where the project deliberately differs from botocore, as rules: `deviations.json` next to
 //! this crate pairs a predicate over a case (named below, evaluated against the project's
-//! resolved model) with what the project does instead and why. A rule covers every vector of
-//! its class, seen or not; the first rule whose predicate holds applies; a rule that matches
-//! no case fails the run, so the list cannot go stale.
+//! resolved model) with what the project does instead and why. A predicate looks only at what
+//! a case does (the operation's model types, the input's values, botocore's verdict, the
+//! response's status and shape), never at its id or file, so any vector of the class gets the
+//! same verdict; `rule-vectors/` holds botocore's answers on inputs made for each rule. The
+//! first rule whose predicate holds applies; a rule that matches no case of the full default
+//! set fails the run, so the list cannot go stale.
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -22,6 +25,8 @@ pub enum Expect {
     HttpStatusCode,
     /// Reports the `x-amz-request-id` header as the request id where botocore reports none.
     RequestIdFromHeader,
+    /// Sends the request where botocore refused the input.
+    Sent,
 }
 
 /// The classes of case a rule can name.
@@ -32,15 +37,20 @@ enum Predicate {
     /// A request member the model types as a 32-bit integer holding a boolean, text that is
     /// not a whole number, or a number beyond 32 bits.
     IntegerMemberNotI32,
+    /// A request that botocore refused for the type of a member the model types as a 32-bit
+    /// integer, which holds a whole number in range (botocore's own model types
+    /// `ListInvalidations.MaxItems` as a string).
+    IntegerMemberTypedAsTextByBotocore,
     /// A request whose path label is empty, `.` or `..`.
     LabelEmptyOrDot,
     /// A response whose parsed form (botocore's) leaves out a member the model requires.
     ResponseLacksRequiredMember,
-    /// A success response with an empty body.
+    /// A success (2xx) response with an empty body.
     ResponseBodyEmpty,
-    /// A response with a 32-bit integer member holding a number beyond 32 bits.
+    /// A response with a 32-bit integer member holding a whole number beyond 32 bits.
     ResponseIntegerBeyondI32,
-    /// An error response whose body is an HTML page.
+    /// An error response whose body is an HTML page (its root element is `html`, in any case,
+    /// after any XML declaration, comments or doctype).
     ErrorBodyIsHtml,
     /// An error response with an empty body and an `x-amz-request-id` header.
     ErrorBodyEmptyWithRequestIdHeader,
@@ -51,6 +61,7 @@ impl Predicate {
         Some(match name {
             "quantity-disagrees-with-items" => Predicate::QuantityDisagreesWithItems,
             "integer-member-not-i32" => Predicate::IntegerMemberNotI32,
+            "integer-member-typed-as-text-by-botocore" => Predicate::IntegerMemberTypedAsTextByBotocore,
             "label-empty-or-dot" => Predicate::LabelEmptyOrDot,
             "response-lacks-required-member" => Predicate::ResponseLacksRequiredMember,
             "response-body-empty" => Predicate::ResponseBodyEmpty,
@@ -97,6 +108,7 @@ impl Deviations {
                 Some("error-correction") => Expect::ErrorCorrection,
                 Some("http-status-code") => Expect::HttpStatusCode,
                 Some("request-id-from-header") => Expect::RequestIdFromHeader,
+                Some("sent") => Expect::Sent,
                 other => return Err(format!("deviations.json: {name}: unknown expect {other:?}")),
             };
             let reason = entry["reason"]
@@ -136,6 +148,12 @@ impl Deviations {
         match (case.kind, predicate) {
             ("requests", Predicate::QuantityDisagreesWithItems) => quantity_disagrees(params),
             ("requests", Predicate::IntegerMemberNotI32) => self.integer_not_i32(&op.input, params),
+            ("requests", Predicate::IntegerMemberTypedAsTextByBotocore) => {
+                let refusal = case.json["validation_error"]["message"].as_str().unwrap_or_default();
+                self.integer_members_in_range(&op.input, params)
+                    .iter()
+                    .any(|path| refusal.contains(&format!("Invalid type for parameter {path},")))
+            }
             ("requests", Predicate::LabelEmptyOrDot) => op.input.members.iter().any(|m| {
                 matches!(m.location, Location::Label { .. })
                     && params[&m.name].as_str().is_some_and(|v| matches!(v, "" | "." | ".."))
@@ -145,13 +163,14 @@ impl Deviations {
                     && !body.is_empty()
                     && self.lacks_required(&op.output, &case.json["output"])
             }
-            ("responses", Predicate::ResponseBodyEmpty) => body.is_empty() && case.json["status"] == 200,
-            ("responses", Predicate::ResponseIntegerBeyondI32) => self
-                .integer_elements(body)
-                .any(|text| text.trim().parse::<i64>().is_ok_and(|n| i32::try_from(n).is_err())),
+            ("responses", Predicate::ResponseBodyEmpty) => {
+                body.is_empty() && case.json["status"].as_u64().is_some_and(|s| (200..300).contains(&s))
+            }
+            ("responses", Predicate::ResponseIntegerBeyondI32) => {
+                self.integer_elements(body).any(|text| whole_number_beyond_i32(text.trim()))
+            }
             ("errors", Predicate::ErrorBodyIsHtml) => {
-                let start = body.trim_start().to_ascii_lowercase();
-                start.starts_with("<!doctype html") || start.starts_with("<html")
+                root_element(body).is_some_and(|n| n.eq_ignore_ascii_case("html"))
             }
             ("errors", Predicate::ErrorBodyEmptyWithRequestIdHeader) => {
                 body.is_empty()
@@ -205,6 +224,31 @@ impl Deviations {
         value.as_object().is_some_and(|map| structure(s, map, &aggregates, 0))
     }
 
+    /// The dotted paths (botocore's naming) of the 32-bit integer members of `value` (of
+    /// structure `s`) that hold a JSON whole number within range.
+    fn integer_members_in_range(&self, s: &Structure, value: &Value) -> Vec<String> {
+        let aggregates = self.aggregates();
+        let mut found = Vec::new();
+        let mut pending = vec![(s, value, String::new())];
+        while let Some((s, value, prefix)) = pending.pop() {
+            let Value::Object(map) = value else { continue };
+            for m in &s.members {
+                let Some(v) = map.get(&m.name) else { continue };
+                let path = if prefix.is_empty() { m.name.clone() } else { format!("{prefix}.{}", m.name) };
+                match &m.ty {
+                    Type::Integer if v.as_i64().is_some_and(|n| i32::try_from(n).is_ok()) => found.push(path),
+                    Type::Structure(name) if prefix.matches('.').count() < 32 => {
+                        if let Some(inner) = aggregates.get(name.as_str()) {
+                            pending.push((inner, v, path));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        found
+    }
+
     /// Whether `value` (botocore's parsed output for structure `s`) leaves out a required member.
     fn lacks_required(&self, s: &Structure, value: &Value) -> bool {
         let aggregates = self.aggregates();
@@ -232,7 +276,8 @@ impl Deviations {
         walk(s, value, &aggregates, 0)
     }
 
-    /// The text of every element of `body` named like a 32-bit integer member of the model.
+    /// The text of every element of `body` named like a 32-bit integer member of the model
+    /// (attributes allowed on its start tag).
     fn integer_elements<'b>(&self, body: &'b str) -> impl Iterator<Item = &'b str> {
         let names: Vec<String> = self
             .aggregates()
@@ -243,12 +288,17 @@ impl Deviations {
             .map(|m| m.xml_name.clone())
             .collect();
         names.into_iter().flat_map(move |name| {
-            let open = format!("<{name}>");
-            let close = format!("</{name}>");
+            let open = format!("<{name}");
+            let close = format!("</{name}");
             body.match_indices(&open)
                 .filter_map(|(at, _)| {
-                    let start = at + open.len();
-                    body[start..].find(&close).map(|end| &body[start..start + end])
+                    let rest = &body[at + open.len()..];
+                    // `<Name>` or `<Name attr="...">`, not `<NameLonger>`.
+                    if !rest.starts_with(|c: char| c == '>' || c.is_ascii_whitespace()) {
+                        return None;
+                    }
+                    let start = rest.find('>')? + 1;
+                    rest[start..].find(&close).map(|end| &rest[start..start + end])
                 })
                 .collect::<Vec<_>>()
         })
@@ -271,5 +321,31 @@ fn quantity_disagrees(value: &Value) -> bool {
         }
         Value::Array(items) => items.iter().any(quantity_disagrees),
         _ => false,
+    }
+}
+
+/// Whether `text` is a whole number (optional sign, digits) outside the 32-bit range, however
+/// many digits it has.
+fn whole_number_beyond_i32(text: &str) -> bool {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && text.parse::<i32>().is_err()
+}
+
+/// The name of a document's root element: the first start tag after any XML declaration,
+/// processing instructions, comments and doctype (none when the body has no element).
+fn root_element(body: &str) -> Option<&str> {
+    let mut rest = body.trim_start();
+    loop {
+        if let Some(after) = rest.strip_prefix("<?") {
+            rest = after.split_once("?>")?.1.trim_start();
+        } else if let Some(after) = rest.strip_prefix("<!--") {
+            rest = after.split_once("-->")?.1.trim_start();
+        } else if let Some(after) = rest.strip_prefix("<!") {
+            rest = after.split_once('>')?.1.trim_start();
+        } else {
+            let tag = rest.strip_prefix('<')?;
+            let end = tag.find(|c: char| c == '>' || c == '/' || c.is_ascii_whitespace()).unwrap_or(tag.len());
+            return Some(&tag[..end]).filter(|name| !name.is_empty());
+        }
     }
 }

@@ -1,9 +1,13 @@
 //! CreateInvalidation, GetInvalidation and ListInvalidations against moto, with their error
 //! paths. moto has no distribution-tenant operations; those are covered by the botocore
-//! vectors and local recording servers.
+//! vectors and local recording servers. The waiter's success state is also checked against a
+//! local server playing CloudFront, so these run under a plain `cargo test` too: the tests
+//! state CloudFront's behaviour, and what the pinned moto (`tools/pins.txt`) does.
 
+use cloudfront::operation::get_invalidation::{GetInvalidationError, GetInvalidationOutput};
 use cloudfront::types::{InvalidationBatch, Paths};
 use cloudfront_e2e::{client, create_distribution, endpoint, test_credentials};
+use cloudfront_runtime::waiter::WaitError;
 
 fn batch(reference: &str, paths: &[&str]) -> InvalidationBatch {
     let mut builder = Paths::builder();
@@ -98,7 +102,7 @@ async fn bad_input_is_refused_before_anything_is_sent() {
 
 #[tokio::test]
 #[ignore = "needs moto: run `cargo xtask e2e`"]
-async fn paginates_across_pages_and_the_waiter_reports_moto_status() {
+async fn paginates_across_pages_and_the_waiter_succeeds_on_moto() {
     let endpoint = endpoint("MOTO_ENDPOINT");
     let client = client(&endpoint, test_credentials());
     let distribution = create_distribution(&endpoint).await;
@@ -126,22 +130,63 @@ async fn paginates_across_pages_and_the_waiter_reports_moto_status() {
     seen.sort();
     assert_eq!(seen, expected);
 
-    // moto reports COMPLETED where CloudFront says Completed, so the model's waiter (like
-    // botocore's) never sees success there: it must time out and say what it last saw.
-    let error = client
+    // The pinned moto (tools/pins.txt) reports CloudFront's `Completed` at once, so the
+    // model's waiter succeeds on the first poll.
+    let done = client
         .wait_until_invalidation_completed()
         .distribution_id(&distribution)
         .id(&created[0])
         .delays(std::time::Duration::from_millis(10), std::time::Duration::from_millis(20))
+        .max_wait(std::time::Duration::from_secs(5))
+        .wait()
+        .await
+        .expect("the pinned moto reports Completed");
+    assert_eq!(done.attempts, 1);
+    assert_eq!(done.output.unwrap().invalidation.unwrap().status, "Completed");
+}
+
+/// An invalidation document as CloudFront sends it, with `status` as given.
+fn invalidation_with_status(status: &str) -> String {
+    format!(
+        "<Invalidation xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\"><Id>I1</Id><Status>{status}</Status>\
+         <CreateTime>2026-01-01T00:00:00Z</CreateTime><InvalidationBatch><Paths><Quantity>1</Quantity><Items><Path>/a</Path></Items></Paths>\
+         <CallerReference>r</CallerReference></InvalidationBatch></Invalidation>"
+    )
+}
+
+/// Polls a local server that always answers `status` until the waiter ends (at most 200 ms).
+async fn wait_on_status(status: &'static str) -> Result<u32, WaitError<GetInvalidationOutput, GetInvalidationError>> {
+    let server = cloudfront_test_server::TestServer::start(move |_, _| {
+        cloudfront_test_server::Reply::status(200, invalidation_with_status(status))
+    })
+    .await;
+    let client = client(&server.url, test_credentials());
+    client
+        .wait_until_invalidation_completed()
+        .distribution_id("E1")
+        .id("I1")
+        .delays(std::time::Duration::from_millis(5), std::time::Duration::from_millis(10))
         .max_wait(std::time::Duration::from_millis(200))
         .wait()
         .await
-        .unwrap_err();
-    match error {
-        cloudfront_runtime::waiter::WaitError::TimedOut { last, .. } => {
-            assert_eq!(last.unwrap().invalidation.unwrap().status.to_ascii_lowercase(), "completed")
+        .map(|done| done.attempts)
+}
+
+// CloudFront's behaviour, not an emulator's: the waiter succeeds on `Completed` and nothing
+// else. Early moto 5.2 releases said `COMPLETED`; a waiter that accepted it would be wrong.
+#[tokio::test]
+async fn the_waiter_succeeds_on_cloudfronts_completed() {
+    assert_eq!(wait_on_status("Completed").await.expect("Completed is success"), 1);
+}
+
+#[tokio::test]
+async fn the_waiter_keeps_waiting_on_upper_case_completed_then_times_out() {
+    match wait_on_status("COMPLETED").await {
+        Err(WaitError::TimedOut { last, attempts, .. }) => {
+            assert!(attempts > 1, "it kept polling: {attempts} attempt(s)");
+            assert_eq!(last.unwrap().invalidation.unwrap().status, "COMPLETED");
         }
-        other => panic!("{other:?}"),
+        other => panic!("COMPLETED is not CloudFront's spelling; the waiter must time out, got {other:?}"),
     }
 }
 
