@@ -150,12 +150,15 @@ fn seconds(which: &str, value: &Option<String>) -> Result<Option<Duration>, Fail
 }
 
 pub fn client(global: &Global) -> Result<Client, Failure> {
+    // The AWS CLI's defaults (botocore's DEFAULT_TIMEOUT): 60 s to connect, 60 s for any read.
     let mut transport = TransportSettings::default();
+    transport.connect_timeout = Duration::from_secs(60);
+    transport.read_timeout = Some(Duration::from_secs(60));
     if let Some(t) = seconds("connect", &global.connect_timeout)? {
         transport.connect_timeout = t;
     }
     if let Some(t) = seconds("read", &global.read_timeout)? {
-        transport.read_timeout = t;
+        transport.read_timeout = Some(t);
     }
     // `--ca-bundle` wins; otherwise the library reads AWS_CA_BUNDLE and the profile's ca_bundle.
     transport.ca_bundle = global.ca_bundle.clone().map(Into::into);

@@ -65,7 +65,8 @@ impl Batch {
     /// and 32 hex digits of SHA-256 over the run id, the target and the items. Stable across
     /// runs, distinct across batches and across targets.
     pub fn caller_reference(&self, target: &str) -> String {
-        let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
+        use cloudfront_sigv4::crypto::digest;
+        let mut digest = digest::Context::new(&digest::SHA256);
         digest.update(self.run_id.as_bytes());
         digest.update(b"\0");
         digest.update(target.as_bytes());

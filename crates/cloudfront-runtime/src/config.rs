@@ -232,6 +232,15 @@ impl ConfigBuilder {
         self
     }
 
+    /// Sends through a `reqwest::Client` the program built (shared pool, its own TLS settings,
+    /// client certificates, DNS, middleware, tracing). Its proxies, timeouts and trust are then
+    /// that client's: a CA bundle or `insecure` set here is refused when the client is made,
+    /// and the environment's proxy variables are not read for it.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.config.transport.http_client = Some(client);
+        self
+    }
+
     /// Sets the connect timeout.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.config.transport.connect_timeout = timeout;
@@ -240,7 +249,7 @@ impl ConfigBuilder {
 
     /// Sets the read timeout (the longest wait for any read).
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
-        self.config.transport.read_timeout = timeout;
+        self.config.transport.read_timeout = Some(timeout);
         self
     }
 

@@ -30,3 +30,5 @@ pub use credentials::{Credentials, CredentialsError, ProvideCredentials};
 pub use endpoint::{AuthScheme, Endpoint, EndpointError, Partition};
 pub use error::{DispatchError, SdkError};
 pub use operation::{Handle, OperationSpec};
+/// The HTTP client crate under the transport, for [`ConfigBuilder::http_client`] (same version).
+pub use reqwest;

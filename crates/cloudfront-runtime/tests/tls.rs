@@ -84,7 +84,7 @@ async fn a_handshake_that_never_ends_is_a_connect_timeout() {
 async fn a_silent_server_is_a_read_timeout() {
     let port = support::silent_server().await;
     let mut settings = settings(false, false);
-    settings.read_timeout = Duration::from_millis(300);
+    settings.read_timeout = Some(Duration::from_millis(300));
     let transport = Transport::new(&settings, "").unwrap();
     let url = format!("http://127.0.0.1:{port}/x");
     let error = get(&transport, &url).await.unwrap_err();

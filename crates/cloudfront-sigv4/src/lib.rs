@@ -13,6 +13,10 @@
 use std::fmt;
 use std::sync::Mutex;
 
+pub mod crypto;
+
+use crypto::{digest, hmac};
+
 use cloudfront_primitives::DateTime;
 use cloudfront_primitives::percent::{decode as percent_decode, encode as uri_encode};
 
@@ -239,7 +243,7 @@ pub fn sign(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Signat
         format!("AWS4-HMAC-SHA256\n{date_time}\n{scope}\n{}", hex(sha256(canonical_request.as_bytes()).as_ref()));
 
     let key = signing_key(&params.credentials.secret_access_key, &scope, [date, params.region, params.service]);
-    let signature = hex(ring::hmac::sign(&key, string_to_sign.as_bytes()).as_ref());
+    let signature = hex(hmac::sign(&key, string_to_sign.as_bytes()).as_ref());
 
     let mut added = Vec::new();
     if !has("x-amz-date") {
@@ -263,8 +267,8 @@ pub fn sign(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Signat
 /// The key derived from the secret for one day, region and service. The last one is kept:
 /// deriving it takes four HMACs, as much work as the rest of a signature, and a client signs
 /// most of its requests with the same secret and scope.
-fn signing_key(secret: &str, scope: &str, [date, region, service]: [&str; 3]) -> ring::hmac::Key {
-    static LAST: Mutex<Option<(String, String, ring::hmac::Key)>> = Mutex::new(None);
+fn signing_key(secret: &str, scope: &str, [date, region, service]: [&str; 3]) -> hmac::Key {
+    static LAST: Mutex<Option<(String, String, hmac::Key)>> = Mutex::new(None);
     let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some((last_secret, last_scope, key)) = last.as_ref()
         && last_secret == secret
@@ -274,15 +278,15 @@ fn signing_key(secret: &str, scope: &str, [date, region, service]: [&str; 3]) ->
     }
     let derived =
         [date, region, service, "aws4_request"].iter().fold(format!("AWS4{secret}").into_bytes(), |key, part| {
-            ring::hmac::sign(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key), part.as_bytes()).as_ref().to_vec()
+            hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, &key), part.as_bytes()).as_ref().to_vec()
         });
-    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &derived);
+    let key = hmac::Key::new(hmac::HMAC_SHA256, &derived);
     *last = Some((secret.to_owned(), scope.to_owned(), key.clone()));
     key
 }
 
-fn sha256(data: &[u8]) -> ring::digest::Digest {
-    ring::digest::digest(&ring::digest::SHA256, data)
+fn sha256(data: &[u8]) -> digest::Digest {
+    digest::digest(&digest::SHA256, data)
 }
 
 /// Lower-case hex of `bytes` (SigV4 hashes; the runtime's cache file names use it too).

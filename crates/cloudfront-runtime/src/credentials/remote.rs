@@ -51,8 +51,8 @@ impl EcsProvider {
         let Some(full) = self.env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI") else { return Ok(None) };
         let parsed = crate::transport::parse_url(full)
             .map_err(|e| format!("AWS_CONTAINER_CREDENTIALS_FULL_URI {full:?} is not a usable URL: {e}"))?;
-        let host = parsed.host();
-        if !parsed.is_https() && !allowed_plain_http_host(host) {
+        let host = parsed.host_str().unwrap_or_default();
+        if parsed.scheme() != "https" && !allowed_plain_http_host(host) {
             return Err(format!(
                 "AWS_CONTAINER_CREDENTIALS_FULL_URI: plain HTTP to host {host:?} is refused; it must be a loopback address or one of {}",
                 CONTAINER_HOSTS.join(", ")

@@ -67,7 +67,7 @@ pub(crate) async fn assume_role(
     );
     let mut all: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     all.extend(signature.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let result = post(http, &url.to_string(), &all, body, "AssumeRole", label).await?;
+    let result = post(http, url.as_str(), &all, body, "AssumeRole", label).await?;
     let credentials = read_credentials(&result, label)?;
     Ok(Credentials { source: format!("{label} (assumed {})", call.role_arn), ..credentials })
 }

@@ -1,52 +1,55 @@
-//! The HTTP transport: HTTP/1.1 (our own, over our pool of kept-alive connections and rustls)
-//! with the proxies the environment names; one per service client. No redirect is followed: a
-//! redirect from an AWS API is an answer to report (botocore does not follow them either).
+//! The HTTP transport: reqwest, over rustls on the crypto library the features choose, with
+//! the proxies the environment names read as the AWS CLI reads them; HTTP/1.1, and HTTP/2 with
+//! the `http2` feature where the server offers it. No redirect is followed: a redirect from an
+//! AWS API is an answer to report (botocore does not follow them either). A program that has
+//! its own `reqwest::Client` hands it in through [`TransportSettings::http_client`].
 
-mod connect;
-mod http1;
-mod pool;
+mod body;
 mod proxy;
-mod url;
+mod tls;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use cloudfront_restxml::HttpResponse;
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject;
 
 use crate::error::DispatchError;
-use connect::{BoxError, ConnectTimeout, Connector, ProxyFailed};
-use http1::{Conn, ReadError};
-use pool::Pool;
+pub use body::Body;
 pub(crate) use proxy::Proxies;
-pub use url::Url;
+pub use reqwest::Url;
 
-/// Settings of the HTTP transport.
+/// Settings of the HTTP transport. The defaults are the official AWS SDK for Rust's: a
+/// 3.1 s connect timeout and no read timeout (the `cloudfront` CLI sets the AWS CLI's 60 s
+/// for both).
 #[non_exhaustive]
 #[derive(Clone, Debug)]
 pub struct TransportSettings {
-    /// How long to wait for a connection.
+    /// How long to wait for a connection (TCP, proxy tunnel and TLS handshake).
     pub connect_timeout: Duration,
-    /// The longest wait for any read (headers or a body chunk).
-    pub read_timeout: Duration,
-    /// A PEM file of extra trusted certificate authorities.
+    /// The longest wait for any read (the response head or a body chunk); none by default.
+    pub read_timeout: Option<Duration>,
+    /// A PEM file of trusted certificate authorities, used instead of the bundled ones.
     pub ca_bundle: Option<std::path::PathBuf>,
     /// Accept any certificate. For testing against local servers only.
     pub insecure: bool,
-    /// Response bodies longer than this are refused (a hostile or broken server must not
-    /// exhaust memory).
+    /// Response bodies longer than this are refused as they stream in (a hostile or broken
+    /// server must not exhaust memory).
     pub max_response_body: usize,
+    /// A client the program built itself (its pool, TLS settings, proxies, timeouts and
+    /// middleware are then that client's). A CA bundle or `insecure` cannot be applied to
+    /// it and are refused; the timeouts above and the environment's proxies are not applied
+    /// either: set them on the client.
+    pub http_client: Option<reqwest::Client>,
 }
 
 impl Default for TransportSettings {
     fn default() -> Self {
         TransportSettings {
-            connect_timeout: Duration::from_secs(3),
-            read_timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_millis(3100),
+            read_timeout: None,
             ca_bundle: None,
             insecure: false,
             max_response_body: 16 * 1024 * 1024,
+            http_client: None,
         }
     }
 }
@@ -55,9 +58,9 @@ impl Default for TransportSettings {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum TransportError {
-    /// A connect, read or operation deadline passed.
+    /// A read deadline passed after the request went out.
     Timeout(DispatchError),
-    /// The connection could not be made.
+    /// The connection could not be made: nothing was sent.
     Connect(DispatchError),
     /// The body exceeded `max_response_body`.
     BodyTooLarge {
@@ -92,25 +95,14 @@ impl std::error::Error for TransportError {
     }
 }
 
-/// The transport: HTTP/1.1 with kept-alive connections.
+/// The transport: one reqwest client (and its pool of kept-alive connections).
+#[derive(Debug)]
 pub struct Transport {
-    connector: Connector,
-    pool: Pool,
-    proxies: Arc<Proxies>,
+    client: reqwest::Client,
+    /// The environment's proxies, when the client is ours (a user's client has its own).
+    proxies: Option<std::sync::Arc<Proxies>>,
     user_agent: String,
-    read_timeout: Duration,
     max_response_body: usize,
-}
-
-impl std::fmt::Debug for Transport {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Transport")
-            .field("proxies", &self.proxies)
-            .field("user_agent", &self.user_agent)
-            .field("read_timeout", &self.read_timeout)
-            .field("max_response_body", &self.max_response_body)
-            .finish_non_exhaustive()
-    }
 }
 
 impl Transport {
@@ -128,19 +120,21 @@ impl Transport {
     ) -> Result<Self, String> {
         let runtime = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
         let user_agent = if user_agent.is_empty() { runtime.to_owned() } else { format!("{user_agent} {runtime}") };
-        if !http1::is_field_value(user_agent.as_bytes()) {
+        if reqwest::header::HeaderValue::from_str(&user_agent).is_err() {
             return Err(format!("the user agent {user_agent:?} is not a header value"));
         }
-        let proxies = Arc::new(proxies);
-        let connector = Connector::new(tls_config(settings)?, proxies.clone(), settings.connect_timeout);
-        Ok(Transport {
-            connector,
-            pool: Pool::default(),
-            proxies,
-            user_agent,
-            read_timeout: settings.read_timeout,
-            max_response_body: settings.max_response_body,
-        })
+        let max_response_body = settings.max_response_body;
+        if let Some(client) = &settings.http_client {
+            if settings.ca_bundle.is_some() || settings.insecure {
+                return Err("a CA bundle or --no-verify-ssl cannot be applied to an HTTP client the program \
+                            built: configure its TLS on that reqwest::Client"
+                    .into());
+            }
+            return Ok(Transport { client: client.clone(), proxies: None, user_agent, max_response_body });
+        }
+        let proxies = std::sync::Arc::new(proxies);
+        let client = build_client(settings, proxies.clone())?;
+        Ok(Transport { client, proxies: Some(proxies), user_agent, max_response_body })
     }
 
     /// Sends one request and reads the whole (bounded) response. The `Host` header is the
@@ -150,144 +144,177 @@ impl Transport {
         method: &str,
         url: &Url,
         headers: &[(String, String)],
-        body: Vec<u8>,
+        body: impl Into<Body>,
     ) -> Result<HttpResponse, TransportError> {
-        let head =
-            self.head(method, url, headers, &body).map_err(|why| TransportError::Other(DispatchError::new(why)))?;
-        let key = pool_key(url);
-        let mut conn = match self.pool.checkout(&key) {
-            Some(mut conn) => match self.write(&mut conn, method, url, &head, &body).await {
-                Ok(()) => conn,
-                // The server closed the idle connection as the request went out: the request
-                // is incomplete there, never carried out, and goes out again on a new one.
-                Err(TransportError::Other(_)) => self.open_and_write(method, url, &head, &body).await?,
-                Err(other) => return Err(other),
-            },
-            None => self.open_and_write(method, url, &head, &body).await?,
-        };
-        let response =
-            conn.read_response(method, self.read_timeout, self.max_response_body).await.map_err(|e| match e {
-                ReadError::Timeout => read_timeout(url),
-                ReadError::TooLarge { status } => {
-                    TransportError::BodyTooLarge { limit: self.max_response_body, status }
-                }
-                // An answer that is not HTTP/1, or one beyond the limits, is named as such.
-                ReadError::Io(e) if e.kind() == std::io::ErrorKind::InvalidData => TransportError::Other(
-                    DispatchError::new(format!("unreadable response from endpoint URL \"{url}\": {e}")).with_source(e),
-                ),
-                // botocore's words for a connection that ended before a whole response head.
-                ReadError::Io(e) => TransportError::Other(
-                    DispatchError::new(format!(
-                        "Connection was closed before we received a valid response from endpoint URL: \"{url}\"."
-                    ))
-                    .with_source(e),
-                ),
-                ReadError::Body(e) => TransportError::Other(
-                    DispatchError::new(format!("An error occurred while reading from response stream: {e}"))
-                        .with_source(e),
-                ),
-            })?;
-        // Read whole: the connection can serve the next request.
-        if response.reusable {
-            self.pool.put(&key, conn);
+        let invalid = |why: String| TransportError::Other(DispatchError::new(why));
+        if let Some(proxies) = &self.proxies {
+            // A malformed proxy variable fails the requests that would use it, with its words.
+            proxies.for_target(url).map_err(invalid)?;
         }
-        Ok(HttpResponse::new(response.status, response.headers, response.body))
+        let request = self.request(method, url, headers, body.into()).await.map_err(invalid)?;
+        let response = self.client.execute(request).await.map_err(|e| self.failed(&e, url))?;
+        read_bounded(response, url, self.max_response_body).await
     }
 
-    /// A new connection to `url`, with the request written on it.
-    async fn open_and_write(&self, method: &str, url: &Url, head: &str, body: &[u8]) -> Result<Conn, TransportError> {
-        let mut conn = self.open(url).await?;
-        self.write(&mut conn, method, url, head, body).await?;
-        Ok(conn)
-    }
-
-    /// Writes the request: its line (the target depends on the connection), `head`, `body`.
-    async fn write(
+    /// The request, checked as HTTP requires: the method is a token, header names are tokens,
+    /// no value holds a line break or other control character; Host, User-Agent and framing
+    /// are the transport's.
+    async fn request(
         &self,
-        conn: &mut Conn,
         method: &str,
         url: &Url,
-        head: &str,
-        body: &[u8],
-    ) -> Result<(), TransportError> {
-        // The whole URL for a proxy, else its path and query.
-        let target = if conn.absolute_form { url.to_string() } else { url.path_and_query().to_owned() };
-        let mut bytes = Vec::with_capacity(head.len() + body.len() + target.len() + 32);
-        bytes.extend_from_slice(format!("{method} {target} HTTP/1.1\r\n").as_bytes());
-        bytes.extend_from_slice(head.as_bytes());
-        bytes.extend_from_slice(body);
-        match tokio::time::timeout(self.read_timeout, conn.write_all(&bytes)).await {
-            Err(_) => Err(read_timeout(url)),
-            Ok(Err(e)) => Err(TransportError::Other(
-                DispatchError::new(format!("error sending the request to {url}: {e}")).with_source(e),
-            )),
-            Ok(Ok(())) => Ok(()),
-        }
-    }
-
-    /// A new connection for requests to `url`. Boxed: connecting and TLS make a large future
-    /// that most requests (on a kept connection) never need.
-    fn open<'a>(
-        &'a self,
-        url: &'a Url,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Conn, TransportError>> + Send + 'a>> {
-        Box::pin(async move {
-            let connection = self.connector.connect(url).await.map_err(|e| connect_failed(e, url))?;
-            Ok(Conn::new(connection.io, connection.absolute_form))
-        })
-    }
-
-    /// The request's headers and the empty line after them, checked as HTTP requires: the
-    /// method and names are tokens, no value holds a line break or other control character.
-    fn head(&self, method: &str, url: &Url, headers: &[(String, String)], body: &[u8]) -> Result<String, String> {
-        if method.is_empty() || !method.bytes().all(http1::is_token) {
-            return Err(format!("invalid HTTP method {method:?}"));
-        }
-        let mut head = format!("host: {}\r\nuser-agent: {}\r\n", host_header(url)?, self.user_agent);
-        let mut has_length = false;
+        headers: &[(String, String)],
+        body: Body,
+    ) -> Result<reqwest::Request, String> {
+        use reqwest::header::{CONTENT_LENGTH, HeaderName, HeaderValue, USER_AGENT};
+        let method =
+            reqwest::Method::from_bytes(method.as_bytes()).map_err(|_| format!("invalid HTTP method {method:?}"))?;
+        let (body, length) = body.into_reqwest().await?;
+        let mut request = reqwest::Request::new(method.clone(), url.clone());
+        let map = request.headers_mut();
         for (name, value) in headers {
-            if name.is_empty() || !name.bytes().all(http1::is_token) {
-                return Err(format!("invalid header name {name:?}"));
-            }
-            if !http1::is_field_value(value.as_bytes()) {
-                return Err(format!("invalid value for header {name}"));
-            }
-            // Sent once, from the URL and the transport's settings: a second one would be
-            // ambiguous to the server (and the signed Host must be the sent one).
-            if name.eq_ignore_ascii_case("host") || name.eq_ignore_ascii_case("user-agent") {
-                return Err(format!("header {name} is set by the transport (from the URL and its user agent)"));
-            }
-            has_length |= name.eq_ignore_ascii_case("content-length");
-            for part in [name.as_str(), ": ", value, "\r\n"] {
-                head.push_str(part);
+            let header =
+                HeaderName::from_bytes(name.as_bytes()).map_err(|_| format!("invalid header name {name:?}"))?;
+            let value = HeaderValue::from_str(value).map_err(|_| format!("invalid value for header {name}"))?;
+            match header.as_str() {
+                // Sent once, from the URL and the transport's settings: a second one would be
+                // ambiguous to the server (and the signed Host must be the sent one).
+                "host" | "user-agent" => {
+                    return Err(format!("header {name} is set by the transport (from the URL and its user agent)"));
+                }
+                "transfer-encoding" => return Err(format!("header {name} is set by the transport")),
+                "content-length" if value.to_str().ok() != Some(length.to_string().as_str()) => {
+                    return Err(format!("header {name} says {value:?}, but the body has {length} bytes"));
+                }
+                _ => {
+                    map.append(header, value);
+                }
             }
         }
+        map.insert(USER_AGENT, HeaderValue::from_str(&self.user_agent).map_err(|e| e.to_string())?);
         // A body's length goes with it; so does an empty one where a body is expected.
-        if !has_length && (!body.is_empty() || matches!(method, "POST" | "PUT" | "PATCH")) {
-            head.push_str(&format!("content-length: {}\r\n", body.len()));
+        if length > 0 || matches!(method.as_str(), "POST" | "PUT" | "PATCH") {
+            map.insert(CONTENT_LENGTH, HeaderValue::from(length));
         }
-        // A plain-HTTP request through a proxy carries the proxy's credentials itself (an
-        // https one gives them to the proxy in its CONNECT request).
-        let proxy = if url.is_https() { None } else { self.proxies.for_target(url)? };
-        if let Some(authorization) = proxy.and_then(|p| p.authorization.as_deref()) {
-            if !http1::is_field_value(authorization.as_bytes()) {
-                return Err("invalid proxy credentials".to_owned());
+        *request.body_mut() = Some(body);
+        Ok(request)
+    }
+
+    /// A failed exchange, in the AWS CLI's words. A connection that was never made is a
+    /// `Connect` error (nothing was sent).
+    fn failed(&self, error: &reqwest::Error, url: &Url) -> TransportError {
+        let cause = error_chain(error);
+        tracing::debug!(cause = %cause, "request failed");
+        let with_cause = |message: String| DispatchError::new(message).with_source(Cause(cause.clone()));
+        let lower = cause.to_ascii_lowercase();
+        if error.is_connect() {
+            let proxy = self.proxies.as_ref().and_then(|p| p.for_target(url).ok().flatten()).map(|p| p.shown());
+            let message = if lower.contains("certificate") || lower.contains("tls") || lower.contains("ssl") {
+                format!("SSL validation failed for {url} {cause}")
+            } else if let Some(proxy) = proxy {
+                format!("Failed to connect to proxy URL: \"{proxy}\"")
+            } else if error.is_timeout() {
+                format!("Connect timeout on endpoint URL: \"{url}\"")
+            } else {
+                format!("Could not connect to the endpoint URL: \"{url}\"")
+            };
+            return TransportError::Connect(with_cause(message));
+        }
+        if error.is_timeout() {
+            return read_timeout(url);
+        }
+        TransportError::Other(with_cause(match hyper_error(error) {
+            // botocore's words for a connection that ended before a whole response head.
+            Some(e) if e.is_incomplete_message() || e.is_closed() || e.is_canceled() => {
+                format!("Connection was closed before we received a valid response from endpoint URL: \"{url}\".")
             }
-            head.push_str(&format!("proxy-authorization: {authorization}\r\n"));
-        }
-        head.push_str("\r\n");
-        Ok(head)
+            Some(e) if e.is_parse() || e.is_parse_status() => {
+                format!("unreadable response from endpoint URL \"{url}\": {cause}")
+            }
+            _ => format!("error sending the request to {url}: {cause}"),
+        }))
     }
 }
 
-/// `scheme://authority`: which connections can carry a request to `url`.
-fn pool_key(url: &Url) -> String {
-    format!("{}://{}", url.scheme(), url.authority())
+/// A client of our own: the proxies of the environment (as urllib reads them), redirects
+/// never followed, the settings' timeouts and trust.
+fn build_client(settings: &TransportSettings, proxies: std::sync::Arc<Proxies>) -> Result<reqwest::Client, String> {
+    let mut builder = reqwest::Client::builder()
+        .no_proxy()
+        .proxy(reqwest::Proxy::custom(move |url| proxies.for_target(url).ok().flatten().map(|p| p.url.clone())))
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(settings.connect_timeout)
+        .pool_idle_timeout(Duration::from_secs(90))
+        .tls_backend_preconfigured(tls::config(settings)?);
+    if let Some(timeout) = settings.read_timeout {
+        builder = builder.read_timeout(timeout);
+    }
+    if !cfg!(feature = "http2") {
+        builder = builder.http1_only();
+    }
+    builder.build().map_err(|e| format!("cannot build the HTTP client: {}", error_chain(&e)))
 }
 
-/// Parses a request URL: absolute, `http` or `https`, with a host.
+/// The whole response, its body refused as soon as it grows past `limit`.
+async fn read_bounded(
+    mut response: reqwest::Response,
+    url: &Url,
+    limit: usize,
+) -> Result<HttpResponse, TransportError> {
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+        .collect();
+    if response.content_length().is_some_and(|length| length > limit as u64) {
+        return Err(TransportError::BodyTooLarge { limit, status });
+    }
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) if body.len() + chunk.len() > limit => {
+                return Err(TransportError::BodyTooLarge { limit, status });
+            }
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) => return Ok(HttpResponse::new(status, headers, body)),
+            Err(e) if e.is_timeout() => return Err(read_timeout(url)),
+            Err(e) => {
+                let cause = error_chain(&e);
+                return Err(TransportError::Other(
+                    DispatchError::new(format!("An error occurred while reading from response stream: {cause}"))
+                        .with_source(Cause(cause)),
+                ));
+            }
+        }
+    }
+}
+
+/// The hyper error under a reqwest error, if any.
+fn hyper_error(error: &reqwest::Error) -> Option<&hyper::Error> {
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        if let Some(found) = inner.downcast_ref::<hyper::Error>() {
+            return Some(found);
+        }
+        source = inner.source();
+    }
+    None
+}
+
+/// Parses a request URL: absolute, `http` or `https`, with a host and no user info.
 pub fn parse_url(url: &str) -> Result<Url, String> {
-    Url::parse(url)
+    let parsed = Url::parse(url).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!("{url:?} must be an http or https URL"));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(format!("{url:?} names no host"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(format!("{url:?} must not carry user info"));
+    }
+    Ok(parsed)
 }
 
 /// A URL's host without the brackets an IPv6 literal has there (`[::1]` is `::1`).
@@ -298,104 +325,11 @@ pub(crate) fn unbracketed(host: &str) -> &str {
 /// The `Host` header of a request to `url`, the value SigV4 signs: the host in lower case,
 /// with the port unless it is the scheme's default.
 pub fn host_header(url: &Url) -> Result<String, String> {
-    let host = url.host().to_ascii_lowercase();
+    let host = url.host_str().ok_or_else(|| format!("{url} names no host"))?.to_ascii_lowercase();
     Ok(match url.port() {
-        Some(port) if port != url.default_port() => format!("{host}:{port}"),
-        _ => host,
+        Some(port) => format!("{host}:{port}"),
+        None => host,
     })
-}
-
-/// The TLS settings: the Mozilla roots compiled in, or, as the AWS CLI does, only the CA
-/// bundle when one is configured; or no verification at all when asked for.
-fn tls_config(settings: &TransportSettings) -> Result<Arc<rustls::ClientConfig>, String> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("cannot set up TLS: {e}"))?;
-    let mut config = if settings.insecure {
-        tracing::warn!("TLS certificate verification is disabled: use this only against test servers");
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
-            .with_no_client_auth()
-    } else {
-        let mut roots = rustls::RootCertStore::empty();
-        match &settings.ca_bundle {
-            Some(path) => {
-                for certificate in trusted_roots(path)? {
-                    roots
-                        .add(certificate)
-                        .map_err(|e| format!("the CA bundle {} holds an unusable certificate: {e}", path.display()))?;
-                }
-            }
-            None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
-        }
-        builder.with_root_certificates(roots).with_no_client_auth()
-    };
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Arc::new(config))
-}
-
-/// The certificates of a PEM CA bundle, for the client and the credential providers alike.
-fn trusted_roots(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, String> {
-    let pem = std::fs::read(path).map_err(|e| format!("cannot read the CA bundle {}: {e}", path.display()))?;
-    let certificates = CertificateDer::pem_slice_iter(&pem)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("the CA bundle {} is not PEM: {e}", path.display()))?;
-    if certificates.is_empty() {
-        return Err(format!("the CA bundle {} holds no certificate", path.display()));
-    }
-    Ok(certificates)
-}
-
-/// `--no-verify-ssl`: any certificate is taken, but signatures are still checked so that
-/// the handshake itself stays sound.
-#[derive(Debug)]
-struct AcceptAnyCertificate(Arc<rustls::crypto::CryptoProvider>);
-
-impl rustls::client::danger::ServerCertVerifier for AcceptAnyCertificate {
-    fn verify_server_cert(
-        &self,
-        _: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &rustls::pki_types::ServerName<'_>,
-        _: &[u8],
-        _: rustls::pki_types::UnixTime,
-    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
-        Ok(rustls::client::danger::ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        certificate: &CertificateDer<'_>,
-        signature: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            certificate,
-            signature,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        certificate: &CertificateDer<'_>,
-        signature: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            certificate,
-            signature,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
 }
 
 /// An error and every source under it, on one line.
@@ -403,8 +337,12 @@ pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(inner) = source {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
+        let more = inner.to_string();
+        // reqwest and hyper repeat their sources in their own text at times.
+        if !text.ends_with(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
         source = inner.source();
     }
     text
@@ -414,69 +352,42 @@ fn read_timeout(url: &Url) -> TransportError {
     TransportError::Timeout(DispatchError::new(format!("Read timeout on endpoint URL: \"{url}\"")))
 }
 
-/// No connection: nothing was sent. The AWS CLI's words: the URL that could not be reached
-/// (a TLS failure keeps its reason, which is what the user has to fix; a failing proxy is
-/// named); the whole cause goes to the log. A connect that timed out is a failure to
-/// connect, not a timeout waiting for an answer.
-fn connect_failed(error: BoxError, url: &Url) -> TransportError {
-    let cause = error_chain(&*error);
-    tracing::debug!(cause = %cause, "connection failed");
-    let causes = || std::iter::successors(Some(&*error as &(dyn std::error::Error + 'static)), |e| e.source());
-    let timed_out = causes().any(|e| e.downcast_ref::<ConnectTimeout>().is_some());
-    let proxy = causes().find_map(|e| e.downcast_ref::<ProxyFailed>()).map(|e| e.proxy.clone());
-    let lower = cause.to_ascii_lowercase();
-    let message = if let Some(proxy) = proxy {
-        format!("Failed to connect to proxy URL: \"{proxy}\"")
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("ssl") {
-        format!("SSL validation failed for {url} {cause}")
-    } else if timed_out {
-        format!("Connect timeout on endpoint URL: \"{url}\"")
-    } else {
-        format!("Could not connect to the endpoint URL: \"{url}\"")
-    };
-    // The cause stays reachable through `source()`.
-    TransportError::Connect(DispatchError::new(message).with_source(Cause(error)))
-}
-
-/// A connect failure's cause, kept as the source of the error.
+/// A failure's whole cause, kept as the source of the error.
 #[derive(Debug)]
-struct Cause(BoxError);
+struct Cause(String);
 
 impl std::fmt::Display for Cause {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
+        f.write_str(&self.0)
     }
 }
 
-impl std::error::Error for Cause {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.0.source()
-    }
-}
+impl std::error::Error for Cause {}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn request_heads_are_checked_and_carry_the_length() {
-        let transport =
-            Transport::with_proxies(&TransportSettings::default(), "t/1", Proxies::from_vars(std::iter::empty()))
-                .unwrap();
+    fn transport() -> Transport {
+        Transport::with_proxies(&TransportSettings::default(), "t/1", Proxies::from_vars(std::iter::empty())).unwrap()
+    }
+
+    #[tokio::test]
+    async fn requests_are_checked_and_carry_the_length() {
+        let transport = transport();
         let url = parse_url("https://Example.com:443/p?q=1").unwrap();
-        let head = |method: &str, headers: &[(&str, &str)], body: &[u8]| {
+        let request = |method: &'static str, headers: &[(&str, &str)], body: &'static [u8]| {
             let headers: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-            transport.head(method, &url, &headers, body)
+            let transport = &transport;
+            let url = url.clone();
+            async move { transport.request(method, &url, &headers, Body::from(body.to_vec())).await }
         };
-        assert_eq!(
-            head("POST", &[("X-Amz-Date", "20260101T000000Z")], b"").unwrap(),
-            format!(
-                "host: example.com\r\nuser-agent: t/1 cloudfront-runtime/{}\r\nX-Amz-Date: 20260101T000000Z\r\ncontent-length: 0\r\n\r\n",
-                env!("CARGO_PKG_VERSION")
-            )
-        );
-        assert!(head("GET", &[], b"").unwrap().ends_with("cloudfront-runtime/0.1.0\r\n\r\n"));
-        assert!(head("PUT", &[("Content-Length", "3")], b"abc").unwrap().ends_with("Content-Length: 3\r\n\r\n"));
+        let post = request("POST", &[("X-Amz-Date", "20260101T000000Z")], b"").await.unwrap();
+        assert_eq!(post.url().as_str(), "https://example.com/p?q=1");
+        assert_eq!(post.headers()["content-length"], "0");
+        assert_eq!(post.headers()["user-agent"], format!("t/1 cloudfront-runtime/{}", env!("CARGO_PKG_VERSION")));
+        assert!(request("GET", &[], b"").await.unwrap().headers().get("content-length").is_none());
+        assert_eq!(request("PUT", &[("Content-Length", "3")], b"abc").await.unwrap().headers()["content-length"], "3");
         for (method, headers, why) in [
             ("GE T", &[][..], "invalid HTTP method"),
             ("", &[], "invalid HTTP method"),
@@ -485,8 +396,10 @@ mod tests {
             ("GET", &[("X-A", "nul\0")], "invalid value for header X-A"),
             ("GET", &[("Host", "other")], "header Host is set by the transport"),
             ("GET", &[("user-agent", "other")], "header user-agent is set by the transport"),
+            ("GET", &[("Transfer-Encoding", "chunked")], "header Transfer-Encoding is set by the transport"),
+            ("GET", &[("Content-Length", "7")], "header Content-Length says \"7\", but the body has 0 bytes"),
         ] {
-            let error = head(method, headers, b"").unwrap_err();
+            let error = request(method, headers, b"").await.unwrap_err();
             assert!(error.contains(why), "{error}");
         }
     }
@@ -502,5 +415,26 @@ mod tests {
         let garbage = TransportSettings { ca_bundle: Some(path.clone()), ..TransportSettings::default() };
         let error = Transport::new(&garbage, "").unwrap_err();
         assert!(error.contains(&path.display().to_string()), "{error}");
+    }
+
+    #[test]
+    fn settings_that_cannot_apply_to_a_users_client_are_refused() {
+        let settings = TransportSettings {
+            http_client: Some(reqwest::Client::new()),
+            insecure: true,
+            ..TransportSettings::default()
+        };
+        let error = Transport::new(&settings, "").unwrap_err();
+        assert!(error.contains("cannot be applied to an HTTP client the program built"), "{error}");
+    }
+
+    #[test]
+    fn urls_and_their_host_headers() {
+        let url = parse_url("HTTPS://CloudFront.amazonaws.com:443/2020-05-31/x?a=b").unwrap();
+        assert_eq!(host_header(&url).unwrap(), "cloudfront.amazonaws.com");
+        assert_eq!(host_header(&parse_url("http://[::1]:8080/").unwrap()).unwrap(), "[::1]:8080");
+        for bad in ["ftp://h/", "http://u:p@h/", "not a url", "http://"] {
+            assert!(parse_url(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! for `https://` URLs, the lower-case name winning over the upper-case one, and `no_proxy`
 //! naming hosts (and their subdomains) that are reached directly. As in `urllib`, `HTTP_PROXY`
 //! is ignored when `REQUEST_METHOD` is set (a CGI process, where any client may set it).
+//! reqwest asks [`Proxies::for_target`] for every request (a custom proxy matcher).
 
 use std::fmt;
 use std::net::IpAddr;
@@ -19,20 +20,28 @@ pub(crate) struct Proxies {
     direct_to_local: bool,
 }
 
-/// A proxy: where to connect, and the `Proxy-Authorization` value its URL's user info gives.
+/// A proxy: the URL reqwest connects to, with the user info botocore would send as basic
+/// `Proxy-Authorization` (a user name and a password, both non-empty), and how it is shown.
 pub(crate) struct Proxy {
-    /// `scheme://host[:port]`, without the user info.
-    pub uri: Url,
-    /// `Basic ...`, when the URL carries a user name.
-    pub authorization: Option<String>,
+    /// `scheme://[user:password@]host[:port]`.
+    pub url: Url,
+    /// `scheme://host[:port]`, without the user info: what messages show.
+    shown: String,
+}
+
+impl Proxy {
+    /// The proxy's URL without its user info.
+    pub fn shown(&self) -> &str {
+        &self.shown
+    }
 }
 
 impl fmt::Debug for Proxy {
-    // The authorization holds a password.
+    // The URL holds a password.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Proxy")
-            .field("uri", &self.uri)
-            .field("authorization", &self.authorization.as_ref().map(|_| "[REDACTED]"))
+            .field("url", &self.shown)
+            .field("credentials", &(!self.url.username().is_empty()).then_some("[REDACTED]"))
             .finish()
     }
 }
@@ -103,11 +112,11 @@ impl Proxies {
     /// The proxy for a request to `target`, if any; an error when the one configured for its
     /// scheme is not a usable proxy URL.
     pub fn for_target(&self, target: &Url) -> Result<Option<&Proxy>, String> {
-        let host = target.host();
+        let host = target.host_str().unwrap_or_default();
         if self.direct_to_local && is_local_host(host) {
             return Ok(None);
         }
-        let proxy = if target.is_https() { &self.https } else { &self.http };
+        let proxy = if target.scheme() == "https" { &self.https } else { &self.http };
         match proxy {
             None => Ok(None),
             Some(_) if self.bypass.covers(target) => Ok(None),
@@ -146,7 +155,8 @@ fn is_local(ip: IpAddr) -> bool {
 
 impl Proxy {
     /// A proxy URL as botocore takes it: `host:port` alone means `http://host:port`; user
-    /// info (percent-encoded) becomes basic authorization.
+    /// info (percent-encoded) becomes basic authorization when it has both a user name and a
+    /// password (botocore sends none otherwise).
     fn parse(url: &str) -> Result<Proxy, String> {
         let url = if url.starts_with("http:") || url.starts_with("https:") {
             url.to_owned()
@@ -164,20 +174,18 @@ impl Proxy {
         if host.is_empty() {
             return Err("it names no host".into());
         }
-        let uri = super::parse_url(&format!("{scheme}://{host}"))?;
-        let authorization = user_info.map(|info| {
-            let (user, password) = info.split_once(':').unwrap_or((info, ""));
-            let mut credentials = cloudfront_primitives::percent::decode(user);
-            credentials.push(b':');
-            credentials.extend(cloudfront_primitives::percent::decode(password));
-            format!("Basic {}", cloudfront_primitives::Blob::new(credentials).to_base64())
-        });
-        Ok(Proxy { uri, authorization })
-    }
-
-    /// Whether the proxy itself is reached over TLS.
-    pub fn is_https(&self) -> bool {
-        self.uri.is_https()
+        let shown = format!("{scheme}://{host}");
+        let mut url = super::parse_url(&shown)?;
+        if let Some((user, password)) = user_info.and_then(|info| info.split_once(':'))
+            && !user.is_empty()
+            && !password.is_empty()
+        {
+            // reqwest percent-decodes them into the basic credentials.
+            let bad = |_| "its user info is not valid".to_owned();
+            url.set_username(user).map_err(bad)?;
+            url.set_password(Some(password)).map_err(bad)?;
+        }
+        Ok(Proxy { url, shown })
     }
 }
 
@@ -203,7 +211,12 @@ impl Bypass {
             Bypass::Everything => return true,
             Bypass::Hosts(names) => names,
         };
-        let candidates = [target.host().to_ascii_lowercase(), target.authority().to_ascii_lowercase()];
+        let host = target.host_str().unwrap_or_default().to_ascii_lowercase();
+        let authority = match target.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.clone(),
+        };
+        let candidates = [host, authority];
         names.iter().any(|name| {
             candidates.iter().any(|candidate| {
                 candidate == name || candidate.strip_suffix(name.as_str()).is_some_and(|head| head.ends_with('.'))
@@ -221,7 +234,7 @@ mod tests {
     }
 
     fn proxy_for(proxies: &Proxies, url: &str) -> Option<String> {
-        proxies.for_target(&url.parse().unwrap()).unwrap().map(|p| p.uri.to_string())
+        proxies.for_target(&url.parse().unwrap()).unwrap().map(|p| p.url.to_string())
     }
 
     #[test]
@@ -249,13 +262,18 @@ mod tests {
     }
 
     #[test]
-    fn user_info_becomes_basic_authorization_and_is_never_printed() {
+    fn user_info_goes_to_reqwest_only_with_a_user_and_a_password_and_is_never_printed() {
         let p = proxies(&[("https_proxy", "http://us%40er:p%3Ass@proxy:8080")]);
         let proxy = p.for_target(&"https://x/".parse().unwrap()).unwrap().unwrap();
-        assert_eq!(proxy.uri.to_string(), "http://proxy:8080/");
-        // base64("us@er:p:ss")
-        assert_eq!(proxy.authorization.as_deref(), Some("Basic dXNAZXI6cDpzcw=="));
-        assert!(!format!("{p:?}").contains("dXNAZXI6cDpzcw"));
+        assert_eq!(proxy.shown(), "http://proxy:8080");
+        assert_eq!((proxy.url.username(), proxy.url.password()), ("us%40er", Some("p%3Ass")));
+        assert!(!format!("{p:?}").contains("p%3Ass"));
+        // botocore sends no Proxy-Authorization without both (`if username and password`).
+        for info in ["user", "user:", ":pw"] {
+            let p = proxies(&[("https_proxy", &format!("http://{info}@proxy:8080"))]);
+            let proxy = p.for_target(&"https://x/".parse().unwrap()).unwrap().unwrap();
+            assert_eq!(proxy.url.as_str(), "http://proxy:8080/", "{info}");
+        }
     }
 
     #[test]
