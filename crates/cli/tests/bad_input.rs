@@ -229,7 +229,7 @@ fn every_bad_input_gets_its_code_and_a_line_naming_the_flag_and_the_rule() {
     let mut broken = case(
         &["get-invalidation", "--distribution-id", "E1", "--id", "I1", "--profile", "broken"],
         253,
-        "Unable to locate credentials. profile:broken: credential_process: printed invalid JSON: expected a value at byte 0, found 'n'",
+        "Unable to locate credentials. profile:broken: credential_process: printed invalid JSON: expected ident at line 1 column 2",
     );
     broken.env.extend([
         ("AWS_CONFIG_FILE", process_config.clone()),

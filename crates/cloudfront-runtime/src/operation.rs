@@ -365,7 +365,17 @@ fn url_for(endpoint: &Endpoint, request: &HttpRequest) -> Result<crate::transpor
         url.push('?');
         url.push_str(&request.query.join("&"));
     }
-    crate::transport::parse_url(&url).map_err(|why| format!("invalid endpoint: {why}"))
+    let parsed = crate::transport::parse_url(&url).map_err(|why| format!("invalid endpoint: {why}"))?;
+    // reqwest's URL type removes `.` and `..` segments (even as `%2E`); a request whose path
+    // would change on the way is refused rather than sent to another resource.
+    let path = format!("{}{}", rest.find('/').map_or("", |at| &rest[at..]), request.path);
+    if parsed.path() != path {
+        return Err(format!(
+            "the request path {path:?} would be sent as {:?}: dot segments cannot be sent",
+            parsed.path()
+        ));
+    }
+    Ok(parsed)
 }
 
 #[cfg(test)]
@@ -403,6 +413,9 @@ mod tests {
             url_for(&Endpoint::url("http://[::1]:8080"), &request).unwrap().to_string(),
             "http://[::1]:8080/a%20b?x=1"
         );
+        let dotted = HttpRequest::new("GET", "/a/%2E%2E/b".into());
+        let error = url_for(&Endpoint::url("http://localhost:9000"), &dotted).unwrap_err();
+        assert!(error.contains("dot segments cannot be sent"), "{error}");
         let host = |url: &str| host_header(&crate::transport::parse_url(url).unwrap()).unwrap();
         assert_eq!(host("https://cloudfront.amazonaws.com/x"), "cloudfront.amazonaws.com");
         assert_eq!(host("https://CloudFront.amazonaws.com:443/x"), "cloudfront.amazonaws.com");

@@ -8,8 +8,6 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::json::Json;
-
 use super::{Credentials, CredentialsError, parse_expiry};
 
 /// How long a credential process may run.
@@ -21,7 +19,8 @@ const MAX_OUTPUT: u64 = 64 * 1024;
 pub(crate) async fn run(command: &str, source: String) -> Result<Credentials, CredentialsError> {
     let source = source.as_str();
     let fail = |why: String| CredentialsError::Failed(format!("{source}: credential_process: {why}"));
-    let argv = split(command).map_err(|why| fail(why.to_owned()))?;
+    let argv =
+        if cfg!(windows) { split_windows(command) } else { split(command) }.map_err(|why| fail(why.to_owned()))?;
     // A blocking thread rather than tokio's process support, which would add a signal
     // handling crate to every program's dependency graph for this rarely used provider.
     let (stdout, stderr, status) = tokio::task::spawn_blocking(move || run_bounded(&argv))
@@ -33,7 +32,7 @@ pub(crate) async fn run(command: &str, source: String) -> Result<Credentials, Cr
         let first_line = stderr.lines().next().unwrap_or_default();
         return Err(fail(format!("exited with {status}: {first_line}")));
     }
-    let doc = Json::parse(&stdout).map_err(|e| fail(format!("printed invalid JSON: {e}")))?;
+    let doc = super::json::parse(&stdout).map_err(|e| fail(format!("printed invalid JSON: {e}")))?;
     if doc["Version"].as_i64() != Some(1) {
         return Err(fail(format!("unsupported Version {} (only 1 is known)", doc["Version"])));
     }
@@ -102,6 +101,51 @@ fn run_bounded(argv: &[String]) -> Result<(Vec<u8>, Vec<u8>, std::process::ExitS
         return Err(format!("printed more than {MAX_OUTPUT} bytes"));
     }
     Ok((stdout, stderr, status))
+}
+
+/// Splits a command line as botocore does on Windows (the C runtime's rules): only spaces and
+/// tabs separate words, only double quotes quote, and backslashes are literal unless a run of
+/// them leads up to a double quote, where each pair is one backslash and an odd one out
+/// escapes the quote. So `C:\tools\creds.exe` stays a path.
+pub fn split_windows(line: &str) -> Result<Vec<String>, &'static str> {
+    let mut words = Vec::new();
+    // The word so far: `Some` once anything began it, an empty pair of quotes included.
+    let mut word: Option<String> = None;
+    let (mut quoted, mut backslashes) = (false, 0usize);
+    for c in line.chars() {
+        if c == '\\' {
+            backslashes += 1;
+            continue;
+        }
+        if c == '"' {
+            let current = word.get_or_insert_with(String::new);
+            current.extend(std::iter::repeat_n('\\', backslashes / 2));
+            if backslashes % 2 == 1 {
+                current.push('"');
+            } else {
+                quoted = !quoted;
+            }
+            backslashes = 0;
+            continue;
+        }
+        if backslashes > 0 {
+            word.get_or_insert_with(String::new).extend(std::iter::repeat_n('\\', backslashes));
+            backslashes = 0;
+        }
+        if (c == ' ' || c == '\t') && !quoted {
+            words.extend(word.take());
+        } else {
+            word.get_or_insert_with(String::new).push(c);
+        }
+    }
+    if quoted {
+        return Err("a double quote is not closed");
+    }
+    if backslashes > 0 {
+        word.get_or_insert_with(String::new).extend(std::iter::repeat_n('\\', backslashes));
+    }
+    words.extend(word);
+    Ok(words)
 }
 
 /// Splits a command line as Python's `shlex.split` does (botocore's splitter): whitespace
@@ -183,6 +227,19 @@ mod tests {
         );
         assert_eq!(split("/opt/my tool").unwrap(), ["/opt/my", "tool"]);
         assert!(split("'open").is_err() && split("\"open").is_err() && split("end\\").is_err());
+    }
+
+    #[test]
+    fn splits_as_botocore_does_on_windows() {
+        let words = |line: &str| split_windows(line).unwrap();
+        assert_eq!(words(r"C:\tools\creds.exe --profile x"), [r"C:\tools\creds.exe", "--profile", "x"]);
+        assert_eq!(words(r#""C:\Program Files\creds.exe"  arg"#), [r"C:\Program Files\creds.exe", "arg"]);
+        assert_eq!(words(r#"a\\\"b"#), [r#"a\"b"#], "three backslashes: one, and an escaped quote");
+        assert_eq!(words(r#"a\\"b c""#), [r"a\b c"], "two backslashes: one, and the quote opens");
+        assert_eq!(words(r#""" x"#), ["", "x"], "empty quotes are an empty word");
+        assert_eq!(words(r"a\\ 'b c'"), [r"a\\", "'b", "c'"], "single quotes do not quote");
+        assert_eq!(words(" \t "), Vec::<String>::new());
+        assert!(split_windows("\"open").is_err());
     }
 
     #[tokio::test]

@@ -4,8 +4,6 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use super::json::Json;
-
 use super::http::{CredentialHttp, SendError};
 use super::{Credentials, CredentialsError, ProvideCredentials, parse_expiry};
 use crate::env::Env;
@@ -205,7 +203,7 @@ impl ProvideCredentials for ImdsProvider {
                 .to_owned();
             let document =
                 self.get(&format!("{base}/latest/meta-data/iam/security-credentials/{role}"), token.as_deref()).await?;
-            let json = Json::parse(document.as_bytes()).map_err(|e| fail(format!("invalid JSON: {e}")))?;
+            let json = super::json::parse(document.as_bytes()).map_err(|e| fail(format!("invalid JSON: {e}")))?;
             if json["Code"].as_str().is_some_and(|c| c != "Success") {
                 return Err(fail(format!("credentials for role {role} are not available: {}", json["Code"])));
             }
@@ -216,7 +214,7 @@ impl ProvideCredentials for ImdsProvider {
 
 /// `{AccessKeyId, SecretAccessKey, Token, Expiration}` as ECS and IMDS return it.
 fn credentials_document(body: &[u8], source: &str) -> Result<Credentials, String> {
-    let json = Json::parse(body).map_err(|e| format!("invalid JSON: {e}"))?;
+    let json = super::json::parse(body).map_err(|e| format!("invalid JSON: {e}"))?;
     let field = |k: &str| json[k].as_str().map(str::to_owned).ok_or_else(|| format!("no {k} in the document"));
     Ok(Credentials {
         access_key_id: field("AccessKeyId")?,

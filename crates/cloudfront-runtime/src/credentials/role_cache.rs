@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::json::{Json, quote};
+use super::json::quote;
 
 use super::Credentials;
 use super::sts::AssumeRole;
@@ -41,7 +41,7 @@ pub(crate) fn file_for(dir: &Path, call: &AssumeRole, session_name_configured: b
 
 /// Cached credentials that are good for at least 15 more minutes.
 pub(crate) fn read(path: &Path, now: DateTime, source: &str) -> Option<Credentials> {
-    let value = Json::parse(&std::fs::read(path).ok()?).ok()?;
+    let value = super::json::parse(&std::fs::read(path).ok()?).ok()?;
     let credentials = &value["Credentials"];
     let expiration = credentials["Expiration"].as_str()?;
     let expiry = super::parse_cache_time(expiration).ok()?;

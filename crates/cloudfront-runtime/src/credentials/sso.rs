@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::json::Json;
+use super::json::Value;
 
 use super::context::Context;
 use super::{Credentials, CredentialsError};
@@ -115,7 +115,7 @@ pub(crate) async fn credentials(context: &Context, profile: &Profile) -> Result<
             "the portal refused the SSO token (401): the session expired or was revoked; {login}"
         )));
     }
-    let json = Json::parse(&answer.body).map_err(|e| {
+    let json = super::json::parse(&answer.body).map_err(|e| {
         fail(format!("GetRoleCredentials answered {} with a body that is not JSON: {e}", answer.status))
     })?;
     if !(200..300).contains(&answer.status) {
@@ -164,15 +164,15 @@ async fn access_token(context: &Context, config: &SsoConfig) -> Result<String, S
         }
         Err(e) => return Err(format!("cannot read the SSO token cache {shown}: {e}")),
     };
-    let mut token = match Json::parse(&text) {
-        Ok(object @ Json::Object(_)) => object,
+    let mut token = match super::json::parse(&text) {
+        Ok(object @ Value::Object(_)) => object,
         Ok(_) => return Err(format!("the SSO token cache {shown} is not a JSON object")),
         Err(e) => return Err(format!("the SSO token cache {shown} is not valid JSON: {e}")),
     };
     let access = token["accessToken"].as_str().map(str::to_owned);
     let expires = token
         .get("expiresAt")
-        .and_then(Json::as_str)
+        .and_then(Value::as_str)
         .map(super::parse_cache_time)
         .transpose()
         .map_err(|e| format!("the SSO token cache {shown}: expiresAt: {e}"))?;
@@ -193,7 +193,7 @@ async fn access_token(context: &Context, config: &SsoConfig) -> Result<String, S
     match refresh(context, config, &mut token).await {
         Ok(fresh) => {
             // A token that works but could not be saved is still used; the next run refreshes again.
-            if let Err(e) = super::write_private(&path, &token.to_string()) {
+            if let Err(e) = super::write_private(&path, &super::json::dumps(&token)) {
                 tracing::warn!("could not update the SSO token cache {shown}: {e}");
             }
             Ok(fresh)
@@ -207,7 +207,7 @@ async fn access_token(context: &Context, config: &SsoConfig) -> Result<String, S
 }
 
 /// SSO OIDC `CreateToken` with the refresh token; updates `token` as the AWS CLI writes it.
-async fn refresh(context: &Context, config: &SsoConfig, token: &mut Json) -> Result<String, String> {
+async fn refresh(context: &Context, config: &SsoConfig, token: &mut Value) -> Result<String, String> {
     let text = |k: &str| token[k].as_str().filter(|v| !v.is_empty()).map(str::to_owned);
     let (Some(client_id), Some(client_secret), Some(refresh_token)) =
         (text("clientId"), text("clientSecret"), text("refreshToken"))
@@ -241,7 +241,7 @@ async fn refresh(context: &Context, config: &SsoConfig, token: &mut Json) -> Res
         )
         .await
         .map_err(|e| format!("CreateToken: {}", e.into_message()))?;
-    let json = Json::parse(&answer.body)
+    let json = super::json::parse(&answer.body)
         .map_err(|e| format!("CreateToken answered {} with a body that is not JSON: {e}", answer.status))?;
     if !(200..300).contains(&answer.status) {
         let code = json["error"].as_str().unwrap_or_default();
@@ -251,10 +251,10 @@ async fn refresh(context: &Context, config: &SsoConfig, token: &mut Json) -> Res
         json["accessToken"].as_str().filter(|t| !t.is_empty()).ok_or("CreateToken: no accessToken")?.to_owned();
     let expires_in = json["expiresIn"].as_i64().ok_or("CreateToken: no expiresIn")?;
     let expires = DateTime::from_secs(context.clock.now().secs() + expires_in);
-    token.set("accessToken", Json::String(access.clone()));
-    token.set("expiresAt", Json::String(fmt(expires)));
+    token["accessToken"] = Value::String(access.clone());
+    token["expiresAt"] = Value::String(fmt(expires));
     if let Some(next) = json["refreshToken"].as_str() {
-        token.set("refreshToken", Json::String(next.to_owned()));
+        token["refreshToken"] = Value::String(next.to_owned());
     }
     Ok(access)
 }

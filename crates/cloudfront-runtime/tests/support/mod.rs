@@ -64,6 +64,44 @@ pub async fn tls_front_counted(backend: String) -> (u16, Arc<AtomicUsize>) {
     (port, accepted)
 }
 
+/// An HTTP/2 server over TLS (ALPN `h2` only) that answers each request with its version,
+/// method, path and body length. Returns the port.
+#[cfg(feature = "http2")]
+pub async fn h2_server() -> u16 {
+    use http_body_util::BodyExt;
+    let certificates =
+        CertificateDer::pem_file_iter(fixture("server.pem")).unwrap().collect::<Result<Vec<_>, _>>().unwrap();
+    let key = PrivateKeyDer::from_pem_file(fixture("server.key")).unwrap();
+    let mut config = rustls::ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certificates, key)
+        .unwrap();
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(tcp).await else { return };
+                let service = hyper::service::service_fn(|request: hyper::Request<hyper::body::Incoming>| async move {
+                    let head = format!("{:?} {} {}", request.version(), request.method(), request.uri().path());
+                    let body = request.into_body().collect().await?.to_bytes();
+                    let answer = format!("{head} {} bytes", body.len());
+                    Ok::<_, hyper::Error>(hyper::Response::new(http_body_util::Full::new(bytes::Bytes::from(answer))))
+                });
+                let _ = hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
+                    .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                    .await;
+            });
+        }
+    });
+    port
+}
+
 /// A `CONNECT` proxy: each request head it receives is recorded; with `refuse`, it answers
 /// 407 instead of opening the tunnel.
 pub struct Proxy {

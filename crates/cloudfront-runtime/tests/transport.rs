@@ -1,0 +1,89 @@
+//! The transport's bodies and clients: a file body streams with its length and goes out again
+//! whole on the next attempt; a `reqwest::Client` the program built carries the requests,
+//! through the proxy it was built with; HTTP/2 where the server offers it (`http2` feature).
+
+mod support;
+
+use std::time::Duration;
+
+use cloudfront_runtime::transport::{Body, Transport, TransportSettings, parse_url};
+use cloudfront_test_server::{Reply, TestServer};
+
+#[tokio::test]
+async fn a_file_body_streams_with_its_length_and_is_sent_again_whole() {
+    let server = TestServer::start(|_, _| Reply::status(200, "<Ok/>")).await;
+    let path = std::env::temp_dir().join(format!("transport-body-{}.bin", std::process::id()));
+    let content: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&path, &content).unwrap();
+    let transport = Transport::new(&TransportSettings::default(), "").unwrap();
+    let url = parse_url(&format!("{}/upload", server.url)).unwrap();
+    let body = Body::file(&path).unwrap();
+    assert_eq!(body.len(), content.len() as u64);
+    for _ in 0..2 {
+        assert_eq!(transport.send("PUT", &url, &[], body.clone()).await.unwrap().status, 200);
+    }
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    for request in &requests {
+        assert_eq!(request.body, content);
+        assert_eq!(request.header("content-length"), Some("300000"));
+        assert_eq!(request.header("transfer-encoding"), None);
+    }
+    // A file that changed length since its body was made is refused, not sent short.
+    std::fs::write(&path, b"short").unwrap();
+    let error = transport.send("PUT", &url, &[], body).await.unwrap_err().to_string();
+    assert!(error.contains("changed length while it was being sent"), "{error}");
+    assert_eq!(server.requests().len(), 2);
+    let _ = std::fs::remove_file(&path);
+}
+
+#[tokio::test]
+async fn a_client_the_program_built_sends_through_its_own_proxy() {
+    let proxy = TestServer::start(|_, _| Reply::status(200, "<Ok/>")).await;
+    let client = reqwest::Client::builder().proxy(reqwest::Proxy::http(&proxy.url).unwrap()).build().unwrap();
+    let mut settings = TransportSettings::default();
+    settings.http_client = Some(client);
+    let transport = Transport::new(&settings, "app/2").unwrap();
+    let url = parse_url("http://cloudfront.byo-client.invalid/2020-05-31/x?y=1").unwrap();
+    assert_eq!(transport.send("GET", &url, &[], Vec::new()).await.unwrap().status, 200);
+    let seen = proxy.requests();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].target, "http://cloudfront.byo-client.invalid/2020-05-31/x?y=1");
+    assert_eq!(seen[0].header("user-agent"), Some("app/2 cloudfront-runtime/0.1.0"));
+}
+
+#[tokio::test]
+async fn redirects_are_answers_not_followed() {
+    let server = TestServer::start(|request, _| {
+        if request.target == "/moved" {
+            Reply::status(200, "followed")
+        } else {
+            Reply::status(301, "").header("Location", "/moved")
+        }
+    })
+    .await;
+    let transport = Transport::new(&TransportSettings::default(), "").unwrap();
+    let response = transport.send("GET", &parse_url(&format!("{}/x", server.url)).unwrap(), &[], Vec::new()).await;
+    assert_eq!(response.unwrap().status, 301);
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[cfg(feature = "http2")]
+#[tokio::test]
+async fn http2_where_the_server_offers_it() {
+    let port = support::h2_server().await;
+    let mut settings = TransportSettings::default();
+    settings.ca_bundle = Some(support::fixture("ca.pem"));
+    settings.read_timeout = Some(Duration::from_secs(10));
+    let transport = Transport::new(&settings, "").unwrap();
+    let url = parse_url(&format!("https://localhost:{port}/2020-05-31/x")).unwrap();
+    let response = transport.send("POST", &url, &[], b"<a/>".to_vec()).await.unwrap();
+    assert_eq!(response.status, 200);
+    assert_eq!(String::from_utf8(response.body).unwrap(), "HTTP/2.0 POST /2020-05-31/x 4 bytes");
+}
+
+#[cfg(not(feature = "http2"))]
+#[test]
+fn http2_needs_its_feature() {
+    let _ = Duration::ZERO;
+}
