@@ -102,6 +102,11 @@ pub fn main(args: &[String]) -> Result<(), String> {
             env: vec![("INSTA_UPDATE", "no".into())],
             ..step("unit, model and snapshot tests", "cargo", &["test", "--workspace", "--all-features"])
         },
+        step(
+            "the runtime on the ring build (the crypto features stay additive)",
+            "cargo",
+            &["test", "--package", "cloudfront-runtime", "--no-default-features", "--features", "ring"],
+        ),
         Step {
             env: vec![("CARGO_TARGET_DIR", target.join("windows").to_string_lossy().into_owned())],
             ..step(

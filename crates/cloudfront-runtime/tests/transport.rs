@@ -40,6 +40,10 @@ async fn a_file_body_streams_with_its_length_and_is_sent_again_whole() {
 #[tokio::test]
 async fn a_client_the_program_built_sends_through_its_own_proxy() {
     let proxy = TestServer::start(|_, _| Reply::status(200, "<Ok/>")).await;
+    // A `ring` build gives reqwest no crypto provider of its own: the program installs one.
+    #[cfg(not(feature = "aws-lc-rs"))]
+    #[allow(deprecated)]
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder().proxy(reqwest::Proxy::http(&proxy.url).unwrap()).build().unwrap();
     let mut settings = TransportSettings::default();
     settings.http_client = Some(client);

@@ -419,11 +419,9 @@ mod tests {
 
     #[test]
     fn settings_that_cannot_apply_to_a_users_client_are_refused() {
-        let settings = TransportSettings {
-            http_client: Some(reqwest::Client::new()),
-            insecure: true,
-            ..TransportSettings::default()
-        };
+        let tls = tls::config(&TransportSettings::default()).unwrap();
+        let client = reqwest::Client::builder().tls_backend_preconfigured(tls).build().unwrap();
+        let settings = TransportSettings { http_client: Some(client), insecure: true, ..TransportSettings::default() };
         let error = Transport::new(&settings, "").unwrap_err();
         assert!(error.contains("cannot be applied to an HTTP client the program built"), "{error}");
     }

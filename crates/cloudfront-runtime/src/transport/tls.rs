@@ -14,7 +14,10 @@ use super::TransportSettings;
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     #[cfg(feature = "aws-lc-rs")]
     return Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    // rustls marks ring's provider deprecated for its lack of post-quantum key exchange: that
+    // is the trade a program makes by choosing the `ring` feature, and it is documented there.
     #[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+    #[allow(deprecated)]
     return Arc::new(rustls::crypto::ring::default_provider());
     #[cfg(not(any(feature = "aws-lc-rs", feature = "ring")))]
     compile_error!("cloudfront-runtime needs a crypto library: enable its `aws-lc-rs` (default) or `ring` feature");

@@ -19,6 +19,7 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     #[cfg(feature = "aws-lc-rs")]
     return Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     #[cfg(not(feature = "aws-lc-rs"))]
+    #[allow(deprecated)]
     return Arc::new(rustls::crypto::ring::default_provider());
 }
 
