@@ -91,3 +91,18 @@ async fn http2_where_the_server_offers_it() {
 fn http2_needs_its_feature() {
     let _ = Duration::ZERO;
 }
+
+#[tokio::test]
+async fn a_connection_dropped_before_the_answer_is_said_in_botocores_words() {
+    let server = TestServer::start(|_, _| Reply::Drop).await;
+    let transport = Transport::new(&TransportSettings::default(), "").unwrap();
+    let url = format!("{}/x", server.url);
+    let error = transport.send("GET", &parse_url(&url).unwrap(), &[], Vec::new()).await.unwrap_err();
+    assert!(matches!(error, cloudfront_runtime::transport::TransportError::Other(_)), "{error:?}");
+    assert!(
+        error.to_string().starts_with(&format!(
+            "Connection was closed before we received a valid response from endpoint URL: \"{url}\"."
+        )),
+        "{error}"
+    );
+}

@@ -223,9 +223,13 @@ impl Transport {
         if error.is_timeout() {
             return read_timeout(url);
         }
+        let dropped = io_error(error).is_some_and(|e| {
+            use std::io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset, UnexpectedEof};
+            matches!(e.kind(), ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof)
+        });
         TransportError::Other(with_cause(match hyper_error(error) {
             // botocore's words for a connection that ended before a whole response head.
-            Some(e) if e.is_incomplete_message() || e.is_closed() || e.is_canceled() => {
+            Some(e) if dropped || e.is_incomplete_message() || e.is_closed() || e.is_canceled() => {
                 format!("Connection was closed before we received a valid response from endpoint URL: \"{url}\".")
             }
             Some(e) if e.is_parse() || e.is_parse_status() => {
@@ -292,9 +296,19 @@ async fn read_bounded(
 
 /// The hyper error under a reqwest error, if any.
 fn hyper_error(error: &reqwest::Error) -> Option<&hyper::Error> {
+    first_source(error)
+}
+
+/// The I/O error under a reqwest error, if any.
+fn io_error(error: &reqwest::Error) -> Option<&std::io::Error> {
+    first_source(error)
+}
+
+/// The first error of type `T` among `error`'s sources.
+fn first_source<T: std::error::Error + 'static>(error: &reqwest::Error) -> Option<&T> {
     let mut source = std::error::Error::source(error);
     while let Some(inner) = source {
-        if let Some(found) = inner.downcast_ref::<hyper::Error>() {
+        if let Some(found) = inner.downcast_ref::<T>() {
             return Some(found);
         }
         source = inner.source();
