@@ -2,8 +2,7 @@
 //! metadata answers, IAM Identity Center answers and token caches, the assume-role cache):
 //! read by serde_json, and written the way Python's `json.dumps` writes it (`", "` and `": "`
 //! between items, everything outside printable ASCII escaped), since the AWS CLI reads and
-//! writes the same files. Objects keep their order, so a cache file rewritten with one field
-//! changed keeps everything else where it was.
+//! writes the same files; the documents we write are built in the order botocore builds them.
 
 use std::io;
 
@@ -18,13 +17,20 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Value, String> {
 pub(crate) fn dumps(value: &Value) -> String {
     let mut out = Vec::new();
     let mut writer = serde_json::Serializer::with_formatter(&mut out, PythonLayout);
-    serde::Serialize::serialize(value, &mut writer).expect("a JSON value serializes into memory");
+    serde_core::Serialize::serialize(value, &mut writer).expect("a JSON value serializes into memory");
     String::from_utf8(out).expect("the layout writes ASCII")
 }
 
 /// A JSON string as Python's `json.dumps` writes it.
 pub(crate) fn quote(text: &str) -> String {
     dumps(&Value::String(text.to_owned()))
+}
+
+/// An object of values already written as JSON, in the given order, as `json.dumps` writes a
+/// Python dict built in that order.
+pub(crate) fn object(fields: &[(&str, String)]) -> String {
+    let members: Vec<String> = fields.iter().map(|(key, value)| format!("{}: {value}", quote(key))).collect();
+    format!("{{{}}}", members.join(", "))
 }
 
 /// `json.dumps`'s defaults: `", "` and `": "` separators and `ensure_ascii`: DEL and every
@@ -78,11 +84,13 @@ mod tests {
 
     #[test]
     fn written_as_python_writes_it() {
-        let mut doc = parse(br#"{"b":"x","a":2,"c":[1,"\u00e9"]}"#).unwrap();
+        // Keys in sorted order: serde_json keeps them so with or without `preserve_order`.
+        let mut doc = parse(br#"{"a":2,"b":"x","c":[1,"\u00e9"]}"#).unwrap();
         doc["a"] = Value::String("new".into());
         doc["d"] = Value::Bool(true);
-        assert_eq!(dumps(&doc), r#"{"b": "x", "a": "new", "c": [1, "\u00e9"], "d": true}"#);
+        assert_eq!(dumps(&doc), r#"{"a": "new", "b": "x", "c": [1, "\u00e9"], "d": true}"#);
         assert_eq!(quote("😀\u{1}\u{7f}\"\\\n"), r#""\ud83d\ude00\u0001\u007f\"\\\n""#);
+        assert_eq!(object(&[("z", quote("é")), ("a", "1".into())]), r#"{"z": "\u00e9", "a": 1}"#);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::json::quote;
+use super::json::{object, quote};
 
 use super::Credentials;
 use super::sts::AssumeRole;
@@ -35,8 +35,7 @@ pub(crate) fn file_for(dir: &Path, call: &AssumeRole, session_name_configured: b
     if let Some((serial, _)) = &call.mfa {
         fields.push(("SerialNumber", quote(serial)));
     }
-    let text = format!("{{{}}}", fields.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect::<Vec<_>>().join(", "));
-    dir.join(format!("{}.json", super::sha1_hex(text.as_bytes())))
+    dir.join(format!("{}.json", super::sha1_hex(object(&fields).as_bytes())))
 }
 
 /// Cached credentials that are good for at least 15 more minutes.
@@ -61,13 +60,13 @@ pub(crate) fn read(path: &Path, now: DateTime, source: &str) -> Option<Credentia
 /// write only costs the next run an STS call, so it is not an error.
 pub(crate) fn write(path: &Path, credentials: &Credentials) {
     let (Some(expiry), Some(token)) = (credentials.expiry, &credentials.session_token) else { return };
-    let document = format!(
-        "{{\"Credentials\": {{\"AccessKeyId\": {}, \"SecretAccessKey\": {}, \"SessionToken\": {}, \"Expiration\": {}}}}}",
-        quote(&credentials.access_key_id),
-        quote(&credentials.secret_access_key),
-        quote(token),
-        quote(&expiry.fmt(TimestampFormat::DateTime)),
-    );
+    let inner = object(&[
+        ("AccessKeyId", quote(&credentials.access_key_id)),
+        ("SecretAccessKey", quote(&credentials.secret_access_key)),
+        ("SessionToken", quote(token)),
+        ("Expiration", quote(&expiry.fmt(TimestampFormat::DateTime))),
+    ]);
+    let document = object(&[("Credentials", inner)]);
     let _ = super::write_private(path, &document);
 }
 

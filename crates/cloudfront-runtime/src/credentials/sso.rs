@@ -164,7 +164,7 @@ async fn access_token(context: &Context, config: &SsoConfig) -> Result<String, S
         }
         Err(e) => return Err(format!("cannot read the SSO token cache {shown}: {e}")),
     };
-    let mut token = match super::json::parse(&text) {
+    let token = match super::json::parse(&text) {
         Ok(object @ Value::Object(_)) => object,
         Ok(_) => return Err(format!("the SSO token cache {shown} is not a JSON object")),
         Err(e) => return Err(format!("the SSO token cache {shown} is not valid JSON: {e}")),
@@ -190,10 +190,10 @@ async fn access_token(context: &Context, config: &SsoConfig) -> Result<String, S
             Err(format!("the SSO token in {shown} expired at {}", fmt(expires)))
         };
     }
-    match refresh(context, config, &mut token).await {
-        Ok(fresh) => {
+    match refresh(context, config, &token).await {
+        Ok((fresh, document)) => {
             // A token that works but could not be saved is still used; the next run refreshes again.
-            if let Err(e) = super::write_private(&path, &super::json::dumps(&token)) {
+            if let Err(e) = super::write_private(&path, &document) {
                 tracing::warn!("could not update the SSO token cache {shown}: {e}");
             }
             Ok(fresh)
@@ -206,8 +206,10 @@ async fn access_token(context: &Context, config: &SsoConfig) -> Result<String, S
     }
 }
 
-/// SSO OIDC `CreateToken` with the refresh token; updates `token` as the AWS CLI writes it.
-async fn refresh(context: &Context, config: &SsoConfig, token: &mut Value) -> Result<String, String> {
+/// SSO OIDC `CreateToken` with the refresh token: the new access token, and the cache
+/// document botocore writes for it (its keys, in its order; the refresh token only when the
+/// answer carries a new one, as botocore does).
+async fn refresh(context: &Context, config: &SsoConfig, token: &Value) -> Result<(String, String), String> {
     let text = |k: &str| token[k].as_str().filter(|v| !v.is_empty()).map(str::to_owned);
     let (Some(client_id), Some(client_secret), Some(refresh_token)) =
         (text("clientId"), text("clientSecret"), text("refreshToken"))
@@ -251,12 +253,20 @@ async fn refresh(context: &Context, config: &SsoConfig, token: &mut Value) -> Re
         json["accessToken"].as_str().filter(|t| !t.is_empty()).ok_or("CreateToken: no accessToken")?.to_owned();
     let expires_in = json["expiresIn"].as_i64().ok_or("CreateToken: no expiresIn")?;
     let expires = DateTime::from_secs(context.clock.now().secs() + expires_in);
-    token["accessToken"] = Value::String(access.clone());
-    token["expiresAt"] = Value::String(fmt(expires));
+    let quote = super::json::quote;
+    let mut fields = vec![
+        ("startUrl", quote(&config.start_url)),
+        ("region", quote(&config.region)),
+        ("accessToken", quote(&access)),
+        ("expiresAt", quote(&fmt(expires))),
+        ("clientId", quote(&client_id)),
+        ("clientSecret", quote(&client_secret)),
+        ("registrationExpiresAt", super::json::dumps(&token["registrationExpiresAt"])),
+    ];
     if let Some(next) = json["refreshToken"].as_str() {
-        token["refreshToken"] = Value::String(next.to_owned());
+        fields.push(("refreshToken", quote(next)));
     }
-    Ok(access)
+    Ok((access, super::json::object(&fields)))
 }
 
 fn fmt(time: DateTime) -> String {
