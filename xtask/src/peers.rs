@@ -26,10 +26,11 @@ impl Venv {
 
     /// `name==version` of each package a `--latest-peers` run compares, as installed here.
     pub fn versions(&self) -> Result<Vec<(String, String)>, String> {
-        let script = "import importlib.metadata as m\n\
-                      for n in ['moto', 'awscli', 'botocore', 'jmespath']: print(n, m.version(n))";
+        // The distribution names of LATEST, without extras (`moto[server]` is `moto`).
+        let names: Vec<String> = LATEST.iter().map(|p| format!("'{}'", p.split('[').next().unwrap_or(p))).collect();
+        let script = format!("import importlib.metadata as m\nfor n in [{}]: print(n, m.version(n))", names.join(", "));
         let output = Command::new(self.bin("python"))
-            .args(["-c", script])
+            .args(["-c", &script])
             .output()
             .map_err(|e| format!("cannot run {}: {e}", self.bin("python")))?;
         let text = String::from_utf8_lossy(&output.stdout);

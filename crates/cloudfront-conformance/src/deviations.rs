@@ -193,60 +193,55 @@ impl Deviations {
             .collect()
     }
 
-    /// Whether any 32-bit integer member of `value` (of structure `s`) holds something else.
-    fn integer_not_i32(&self, s: &Structure, value: &Value) -> bool {
-        let aggregates = self.aggregates();
-        fn walk(ty: &Type, value: &Value, aggregates: &BTreeMap<&str, &Structure>, depth: usize) -> bool {
-            if depth > 32 {
-                return false;
-            }
-            match (ty, value) {
-                (Type::Integer, Value::Bool(_)) => true,
-                (Type::Integer, Value::String(text)) => text.trim().parse::<i32>().is_err(),
-                (Type::Integer, Value::Number(n)) => n.as_i64().is_some_and(|n| i32::try_from(n).is_err()),
-                (Type::Structure(name) | Type::Union(name), Value::Object(map)) => {
-                    aggregates.get(name.as_str()).is_some_and(|s| structure(s, map, aggregates, depth))
-                }
-                (Type::List(list), Value::Array(items)) => {
-                    items.iter().any(|i| walk(&list.member, i, aggregates, depth + 1))
-                }
-                _ => false,
-            }
-        }
-        fn structure(
-            s: &Structure,
-            map: &serde_json::Map<String, Value>,
-            aggregates: &BTreeMap<&str, &Structure>,
-            depth: usize,
-        ) -> bool {
-            s.members.iter().any(|m| map.get(&m.name).is_some_and(|v| walk(&m.ty, v, aggregates, depth + 1)))
-        }
-        value.as_object().is_some_and(|map| structure(s, map, &aggregates, 0))
-    }
-
-    /// The dotted paths (botocore's naming) of the 32-bit integer members of `value` (of
-    /// structure `s`) that hold a JSON whole number within range.
-    fn integer_members_in_range(&self, s: &Structure, value: &Value) -> Vec<String> {
+    /// Every value given for a 32-bit integer member of `value` (of structure `s`), through
+    /// nested structures and lists, with its path in botocore's naming (`A.B`, `A[0]`).
+    fn integer_values<'v>(&self, s: &Structure, value: &'v Value) -> Vec<(String, &'v Value)> {
         let aggregates = self.aggregates();
         let mut found = Vec::new();
-        let mut pending = vec![(s, value, String::new())];
-        while let Some((s, value, prefix)) = pending.pop() {
-            let Value::Object(map) = value else { continue };
-            for m in &s.members {
-                let Some(v) = map.get(&m.name) else { continue };
-                let path = if prefix.is_empty() { m.name.clone() } else { format!("{prefix}.{}", m.name) };
-                match &m.ty {
-                    Type::Integer if v.as_i64().is_some_and(|n| i32::try_from(n).is_ok()) => found.push(path),
-                    Type::Structure(name) if prefix.matches('.').count() < 32 => {
-                        if let Some(inner) = aggregates.get(name.as_str()) {
-                            pending.push((inner, v, path));
+        let mut pending: Vec<(&Type, &Value, String, usize)> = Vec::new();
+        if let Value::Object(map) = value {
+            pending.extend(s.members.iter().filter_map(|m| map.get(&m.name).map(|v| (&m.ty, v, m.name.clone(), 0))));
+        }
+        while let Some((ty, value, path, depth)) = pending.pop() {
+            if depth > 32 {
+                continue;
+            }
+            match (ty, value) {
+                (Type::Integer, _) => found.push((path, value)),
+                (Type::Structure(name) | Type::Union(name), Value::Object(map)) => {
+                    for m in aggregates.get(name.as_str()).map_or(&[][..], |s| &s.members[..]) {
+                        if let Some(v) = map.get(&m.name) {
+                            pending.push((&m.ty, v, format!("{path}.{}", m.name), depth + 1));
                         }
                     }
-                    _ => {}
                 }
+                (Type::List(list), Value::Array(items)) => {
+                    for (i, item) in items.iter().enumerate() {
+                        pending.push((&list.member, item, format!("{path}[{i}]"), depth + 1));
+                    }
+                }
+                _ => {}
             }
         }
         found
+    }
+
+    /// Whether any 32-bit integer member of `value` (of structure `s`) holds something else:
+    /// a boolean, text that is not a whole number in range, or a number beyond 32 bits.
+    fn integer_not_i32(&self, s: &Structure, value: &Value) -> bool {
+        self.integer_values(s, value).iter().any(|(_, v)| match v {
+            Value::Bool(_) => true,
+            Value::String(text) => text.trim().parse::<i32>().is_err(),
+            Value::Number(n) => n.as_i64().is_some_and(|n| i32::try_from(n).is_err()),
+            _ => false,
+        })
+    }
+
+    /// The paths of the 32-bit integer members of `value` (of structure `s`) that hold a JSON
+    /// whole number within range.
+    fn integer_members_in_range(&self, s: &Structure, value: &Value) -> Vec<String> {
+        let in_range = |v: &Value| v.as_i64().is_some_and(|n| i32::try_from(n).is_ok());
+        self.integer_values(s, value).into_iter().filter(|(_, v)| in_range(v)).map(|(path, _)| path).collect()
     }
 
     /// Whether `value` (botocore's parsed output for structure `s`) leaves out a required member.
