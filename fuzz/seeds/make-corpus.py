@@ -8,11 +8,14 @@ def put(target, data):
     data = data.encode() if isinstance(data, str) else data
     open(f"seeds/{target}/{hashlib.sha1(data).hexdigest()}", "wb").write(data)
 
-for kind, prefix in (("responses", "\x00"), ("errors", "\x01")):
+# responses: two bytes of status, a chunk size, `name: value` lines, an empty line, the body.
+for kind in ("responses", "errors"):
     for path in glob.glob(f"{shared}/conformance/{kind}/*.json"):
-        for case in json.load(open(path))["cases"]:
-            body = case.get("body") or ""
-            put("responses", prefix + body)
+        for n, case in enumerate(json.load(open(path))["cases"]):
+            status = (case.get("status") or 200) - 100
+            head = bytes([status >> 8, status & 0xFF, n % 4 * 16])
+            lines = "".join(f"{k}: {v}\n" for k, v in (case.get("headers") or {}).items())
+            put("responses", head + (lines + "\n" + (case.get("body") or "")).encode())
 for case in json.load(open(f"{shared}/conformance/requests/CreateInvalidation.json"))["cases"][:20]:
     params = case.get("params") or case.get("input") or {}
     put("cli_input", json.dumps(params.get("InvalidationBatch", params)))

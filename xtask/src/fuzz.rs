@@ -38,6 +38,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
     if targets.is_empty() {
         targets = TARGETS.to_vec();
     }
+    crate::peers::require_cargo_tool("cargo-fuzz")?;
     let fuzz = root().join("fuzz");
     let (mut passed, mut failed) = (0, 0);
     for target in targets {

@@ -61,6 +61,23 @@ pub fn pin(name: &str) -> Result<String, String> {
         .ok_or_else(|| format!("tools/pins.txt pins no version of {name}"))
 }
 
+/// Refuses to go on unless the crates.io tool `cargo-NAME` is installed at its pinned version,
+/// saying how to install it (what `.ci/run` does).
+pub fn require_cargo_tool(tool: &str) -> Result<(), String> {
+    let version = pin(tool)?;
+    let subcommand = tool.strip_prefix("cargo-").unwrap_or(tool);
+    let output = std::process::Command::new("cargo").args([subcommand, "--version"]).output();
+    let found = output.ok().filter(|o| o.status.success()).map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+    match found.as_deref().and_then(|text| text.split_whitespace().nth(1)) {
+        Some(installed) if installed == version => Ok(()),
+        installed => Err(format!(
+            "{tool} {version} is needed (found: {}): cargo install {tool} --version {version} --locked \
+             (.ci/run installs it)",
+            installed.unwrap_or("none")
+        )),
+    }
+}
+
 /// Refuses a lock that does not hold every PyPI pin at its version (a pin moved without
 /// running `tools/python/lock.sh`).
 fn check_lock_matches_pins(lock: &str) -> Result<(), String> {

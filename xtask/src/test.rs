@@ -77,6 +77,9 @@ pub fn main(args: &[String]) -> Result<(), String> {
     if let Some(unknown) = args.first() {
         return Err(format!("test takes no options (got {unknown:?})"));
     }
+    // Checked up front: a missing tool is a setup error, not a failed check an hour in.
+    crate::peers::require_cargo_tool("cargo-deny")?;
+    crate::peers::require_cargo_tool("cargo-fuzz")?;
     let target = root().join("target");
     let full_model_out = target.join("full-model");
     let fixture_out = target.join("kitchen-sink");

@@ -259,6 +259,15 @@ fn build_client(settings: &TransportSettings, proxies: std::sync::Arc<Proxies>) 
     builder.build().map_err(|e| format!("cannot build the HTTP client: {}", error_chain(&e)))
 }
 
+/// Reads a response as [`Transport::send`] does: status, headers, and the whole body, refused
+/// as soon as it grows past `limit`. Public so that the `responses` fuzz target drives the
+/// same code on responses built in memory.
+#[doc(hidden)]
+pub async fn read_response(response: reqwest::Response, limit: usize) -> Result<HttpResponse, TransportError> {
+    let url = response.url().clone();
+    read_bounded(response, &url, limit).await
+}
+
 /// The whole response, its body refused as soon as it grows past `limit`.
 async fn read_bounded(
     mut response: reqwest::Response,
