@@ -101,7 +101,7 @@ fn suites(venv: &Venv) -> Result<(usize, usize), String> {
         ("AWS_CLI_V2_HOME", aws_v2_home.as_str()),
         ("JMESPATH_PYTHON", python.as_str()),
     ];
-    for test in ["parity", "credential_parity", "query_reference"] {
+    for test in ["parity", "credential_parity", "endpoint_parity", "query_reference"] {
         let (ok, counts) = run_counting_command(
             "cargo",
             &["test", "--package", "cloudfront-cli", "--test", test, "--", "--ignored", "--nocapture"],

@@ -85,10 +85,10 @@ pub(super) fn file(service: &Service) -> Result<Option<TokenStream>, String> {
     let from_config = params.iter().filter_map(|p| {
         let field = &p.field;
         let value = match (p.built_in.as_deref(), p.kind) {
-            (Some("AWS::Region"), Kind::OptStr) => quote!(config.region.clone()),
-            (Some("AWS::UseFIPS"), Kind::Bool) => quote!(config.use_fips),
-            (Some("AWS::UseDualStack"), Kind::Bool) => quote!(config.use_dual_stack),
-            (Some("SDK::Endpoint"), Kind::OptStr) => quote!(config.endpoint_url_for(#sdk_id)),
+            (Some("AWS::Region"), Kind::OptStr) => quote!(settings.region),
+            (Some("AWS::UseFIPS"), Kind::Bool) => quote!(settings.use_fips),
+            (Some("AWS::UseDualStack"), Kind::Bool) => quote!(settings.use_dual_stack),
+            (Some("SDK::Endpoint"), Kind::OptStr) => quote!(settings.endpoint_url),
             _ => return None,
         };
         Some(quote!(#field: #value,))
@@ -132,9 +132,11 @@ pub(super) fn file(service: &Service) -> Result<Option<TokenStream>, String> {
 
         impl EndpointParams {
             /// The parameters a client configuration implies (region, FIPS, dual-stack and
-            /// any endpoint override from code, the environment or the profile).
-            pub fn from_config(config: &::cloudfront_runtime::Config) -> Self {
-                EndpointParams { #(#from_config)* #rest }
+            /// any endpoint override from code, the environment or the profile), as
+            /// `Config::endpoint_settings` reads them.
+            pub fn from_config(config: &::cloudfront_runtime::Config) -> Result<Self, ::cloudfront_runtime::EndpointError> {
+                let settings = config.endpoint_settings(#sdk_id)?;
+                Ok(EndpointParams { #(#from_config)* #rest })
             }
         }
 

@@ -264,7 +264,7 @@ fn operation(
         #op_doc
         pub async fn send(handle: &::cloudfront_runtime::Handle, input: &#input) -> Result<#output, ::cloudfront_runtime::SdkError<#error>> {
             let request = serialize_request(input).map_err(::cloudfront_runtime::SdkError::Construction)?;
-            let params = crate::endpoint::EndpointParams::from_config(&handle.config);
+            let params = crate::endpoint::EndpointParams::from_config(&handle.config).map_err(::cloudfront_runtime::SdkError::Endpoint)?;
             let endpoint = crate::endpoint::resolve_endpoint(&params).map_err(::cloudfront_runtime::SdkError::Endpoint)?;
             let response = handle.invoke(SPEC, &endpoint, request, parse_error).await?;
             parse_response(&response).map_err(|e| ::cloudfront_runtime::SdkError::Response {

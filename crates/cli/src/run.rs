@@ -48,7 +48,7 @@ pub async fn run(invocation: Invocation) -> Result<String, Failure> {
         // Never the secret key, the session token or a signature.
         let config = client.config();
         eprintln!("debug: operation {}, region {}", call.operation.name, config.region.as_deref().unwrap_or("-"));
-        eprintln!("debug: endpoint override {:?}", config.endpoint_url_for("CloudFront"));
+        eprintln!("debug: endpoint override {:?}", config.endpoint_url_for("CloudFront").ok().flatten());
         eprintln!("debug: input {input}");
     }
     let format = output_format(&call.global, &client);
@@ -191,11 +191,29 @@ pub fn client(global: &Global) -> Result<Client, Failure> {
     let mut config = builder
         .build()
         .map_err(|e| if e.starts_with("The config profile (") { Failure::Other(e) } else { Failure::Config(e) })?;
-    // CloudFront is a global service: the AWS CLI works without a region, and so does this.
-    if config.region.is_none() {
+    // CloudFront is a global service: the AWS CLI works without a region, and so does this;
+    // but a configured endpoint URL has no region to sign for, and botocore refuses it.
+    if config.region.is_none() && matches!(config.endpoint_url_for("CloudFront"), Ok(None)) {
         config.region = Some("us-east-1".into());
     }
+    refuse_legacy_variants(&config)?;
     Client::new(config).map_err(Failure::Config)
+}
+
+/// botocore resolves every client's endpoint through its older endpoint data as well, before
+/// the rule set, and that data gives the `aws-iso-e` and `aws-iso-f` partitions no dual-stack
+/// variant: with dual-stack on, the AWS CLI refuses there before sending, whatever endpoint URL
+/// is configured. (`aws-iso` and `aws-iso-b` are skipped by that lookup, so they go on.)
+fn refuse_legacy_variants(config: &cloudfront_runtime::Config) -> Result<(), Failure> {
+    const WITHOUT_DUAL_STACK: [&str; 2] = ["aws-iso-e", "aws-iso-f"];
+    let Some(partition) = config.region.as_deref().and_then(cloudfront_runtime::endpoint::partition_of) else {
+        return Ok(());
+    };
+    if !config.use_dual_stack || !WITHOUT_DUAL_STACK.contains(&partition.name) {
+        return Ok(());
+    }
+    let variants = if config.use_fips { "['dualstack', 'fips']" } else { "['dualstack']" };
+    Err(Failure::Other(format!("Unable to construct a modeled endpoint with the following variant(s) {variants}: ")))
 }
 
 /// The AWS CLI's message and exit code for an operation's failure.
@@ -226,7 +244,14 @@ fn failure<E: ProvideErrorMetadata + std::fmt::Display>(operation: &str, error: 
             format!("{e}\nUnable to locate credentials. You can configure credentials by running \"aws configure\"."),
         ),
         SdkError::Credentials(e) => Failure::Config(format!("Unable to locate credentials. {e}")),
-        e @ (SdkError::Config(_) | SdkError::Endpoint(_)) => Failure::Config(e.to_string()),
+        // The AWS CLI v2's words and exit code for botocore's NoRegionError.
+        SdkError::Config(e) if e == cloudfront_runtime::error::NO_REGION => {
+            Failure::Config(format!("{e} You can also configure your region by running \"aws configure\"."))
+        }
+        e @ SdkError::Config(_) => Failure::Config(e.to_string()),
+        // botocore's endpoint errors (a bad region, a missing services section, the rules'
+        // refusals) are none of the AWS CLI v2's classes: it exits 255.
+        e @ SdkError::Endpoint(_) => Failure::Other(e.to_string()),
         e => Failure::Other(e.to_string()),
     }
 }

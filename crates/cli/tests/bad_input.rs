@@ -317,6 +317,8 @@ fn every_bad_input_gets_its_code_and_a_line_naming_the_flag_and_the_rule() {
             .env("AWS_CONFIG_FILE", "/nonexistent")
             .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
             .env("AWS_MAX_ATTEMPTS", "1")
+            // A custom endpoint is signed for the client's region: botocore refuses without one.
+            .env("AWS_DEFAULT_REGION", "us-east-1")
             .env_remove("AWS_PROFILE")
             .env_remove("AWS_SESSION_TOKEN");
         for (name, value) in &case.env {

@@ -12,8 +12,10 @@ struct Run {
     code: i32,
 }
 
-/// What every run gets: test credentials, no config files, no instance metadata.
-const CLIENT_ENV: [(&str, &str); 5] = [
+/// What every run gets: test credentials, a region (a custom endpoint is signed for it), no
+/// config files, no instance metadata.
+const CLIENT_ENV: [(&str, &str); 6] = [
+    ("AWS_DEFAULT_REGION", "us-east-1"),
     ("AWS_ACCESS_KEY_ID", "AKIDCLITEST"),
     ("AWS_SECRET_ACCESS_KEY", "cli-secret-key"),
     ("AWS_CONFIG_FILE", "/dev/null"),

@@ -304,6 +304,40 @@ credential_process = printf '{"Version":1,"AccessKeyId":"AKID#HASH","SecretAcces
         Scenario::new("a container host name that only looks like loopback is refused", false)
             .env("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.anything.example/creds"),
         Scenario::new("instance metadata", true).unset("AWS_EC2_METADATA_DISABLED").env("AWS_EC2_METADATA_SERVICE_ENDPOINT", "{stub}"),
+        // The instance metadata settings, read from the profile as botocore reads them.
+        Scenario::new("the instance metadata endpoint from the profile", true)
+            .unset("AWS_EC2_METADATA_DISABLED")
+            .config("[default]\nec2_metadata_service_endpoint = {stub}\n"),
+        Scenario::new("the instance metadata endpoint variable beats the profile's", true)
+            .unset("AWS_EC2_METADATA_DISABLED")
+            .config("[default]\nec2_metadata_service_endpoint = http://127.0.0.1:9\n")
+            .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", "{stub}"),
+        Scenario::new("instance metadata without session tokens falls back to IMDSv1", true)
+            .unset("AWS_EC2_METADATA_DISABLED")
+            .config("[default]\nec2_metadata_service_endpoint = {stub}/no-token\n"),
+        Scenario::new("ec2_metadata_v1_disabled in the profile refuses IMDSv1", false)
+            .unset("AWS_EC2_METADATA_DISABLED")
+            .config("[default]\nec2_metadata_service_endpoint = {stub}/no-token\nec2_metadata_v1_disabled = true\n"),
+        Scenario::new("an empty AWS_EC2_METADATA_V1_DISABLED beats the profile's true", true)
+            .unset("AWS_EC2_METADATA_DISABLED")
+            .config("[default]\nec2_metadata_service_endpoint = {stub}/no-token\nec2_metadata_v1_disabled = true\n")
+            .env("AWS_EC2_METADATA_V1_DISABLED", ""),
+        Scenario::new("instance metadata slower than the default 1 s timeout", false)
+            .unset("AWS_EC2_METADATA_DISABLED")
+            .config("[default]\nec2_metadata_service_endpoint = {stub}/slow\n"),
+        Scenario::new("metadata_service_timeout in the profile waits longer", true)
+            .unset("AWS_EC2_METADATA_DISABLED")
+            .config("[default]\nec2_metadata_service_endpoint = {stub}/slow\nmetadata_service_timeout = 3\n"),
+        Scenario::new("AWS_METADATA_SERVICE_TIMEOUT beats the profile's", false)
+            .unset("AWS_EC2_METADATA_DISABLED")
+            .config("[default]\nec2_metadata_service_endpoint = {stub}/slow\nmetadata_service_timeout = 3\n")
+            .env("AWS_METADATA_SERVICE_TIMEOUT", "1"),
+        Scenario::new("metadata_service_num_attempts in the profile", true)
+            .unset("AWS_EC2_METADATA_DISABLED")
+            .config("[default]\nec2_metadata_service_endpoint = {stub}\nmetadata_service_num_attempts = 3\n"),
+        Scenario::new("ec2_metadata_service_endpoint_mode in the profile, with an endpoint", true)
+            .unset("AWS_EC2_METADATA_DISABLED")
+            .config("[default]\nec2_metadata_service_endpoint_mode = IPv6\nec2_metadata_service_endpoint = {stub}\n"),
         Scenario::new("credential_process with an unknown Version is refused", false)
             .config(r#"[default]
 credential_process = printf '{"Version":2,"AccessKeyId":"AKIDPROCESS","SecretAccessKey":"s"}'

@@ -22,6 +22,7 @@ fn command(args: &[&str], extra_env: &[(&str, &str)]) -> Command {
         .env_clear()
         .env("AWS_ACCESS_KEY_ID", "AKIDCLITEST")
         .env("AWS_SECRET_ACCESS_KEY", "cli-secret-key")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
         .env("AWS_CONFIG_FILE", "/dev/null")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         .env("AWS_EC2_METADATA_DISABLED", "true")

@@ -150,6 +150,7 @@ async fn every_readme_command_line_runs() {
                 .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
                 .env("AWS_EC2_METADATA_DISABLED", "true")
                 .env("AWS_ENDPOINT_URL", &url)
+                .env("AWS_DEFAULT_REGION", "us-east-1")
                 .env("AWS_PAGER", "")
                 .env("CLOUDFRONT_WAIT_POLL_MS", "5")
                 .env("GITHUB_RUN_ID", "7")

@@ -6,9 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::credentials::{CachingProvider, ChainProvider, ChainSettings, Credentials, MfaPrompt, ProvideCredentials};
+use crate::endpoint::EndpointError;
 use crate::env::Env;
 use crate::profile::{Profile, ProfileSet};
 use crate::retry::RetryConfig;
+use crate::setting::{self, Sources};
 use crate::time::{Clock, Sleep, SystemClock, TokioSleep};
 use crate::transport::TransportSettings;
 
@@ -93,11 +95,28 @@ impl Config {
 
     /// The endpoint override for a service: the one set in code, else the one the
     /// environment or the profile configures (see [`configured_endpoint_url`]).
-    pub fn endpoint_url_for(&self, service_id: &str) -> Option<String> {
+    pub fn endpoint_url_for(&self, service_id: &str) -> Result<Option<String>, String> {
         if let Some(url) = &self.endpoint_url {
-            return Some(url.clone());
+            return Ok(Some(url.clone()));
         }
         configured_endpoint_url(&self.env, &self.profiles, self.profile.as_ref(), service_id)
+    }
+
+    /// What this configuration says about a service's endpoint, as botocore applies it: the
+    /// region checked as a host label, and FIPS and dual-stack left out of the rules whenever
+    /// an endpoint URL is configured (the URL is used as given).
+    pub fn endpoint_settings(&self, service_id: &str) -> Result<EndpointSettings, EndpointError> {
+        if let Some(region) = self.region.as_deref().filter(|r| !is_host_label(r)) {
+            return Err(EndpointError(format!("Provided region_name '{region}' doesn't match a supported format.")));
+        }
+        let endpoint_url = self.endpoint_url_for(service_id).map_err(EndpointError)?;
+        let custom = endpoint_url.is_some();
+        Ok(EndpointSettings {
+            region: self.region.clone(),
+            use_fips: self.use_fips && !custom,
+            use_dual_stack: self.use_dual_stack && !custom,
+            endpoint_url,
+        })
     }
 
     /// The profile that was loaded, if any.
@@ -106,49 +125,63 @@ impl Config {
     }
 }
 
-/// The endpoint the environment or the shared config configures for a service, by its
-/// service id (`CloudFront`, `STS`, `SSO OIDC`), in the AWS SDKs' order:
-/// `AWS_ENDPOINT_URL_<SERVICE>` (upper-cased, spaces as `_`), `AWS_ENDPOINT_URL`, the
-/// service's `endpoint_url` in the profile's `[services NAME]` section (key lower-cased,
-/// spaces as `_`), the profile's `endpoint_url`. `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or the
-/// profile's `ignore_configured_endpoint_urls` turns all of them off.
+/// The endpoint URL the environment or the shared config configures for a service, by its
+/// service id (`CloudFront`, `STS`, `SSO OIDC`), in botocore's order: `AWS_ENDPOINT_URL_<SERVICE>`
+/// (upper-cased, spaces as `_`), `AWS_ENDPOINT_URL`, the service's `endpoint_url` in the
+/// profile's `[services NAME]` section (key lower-cased, spaces as `_`), the profile's
+/// `endpoint_url`; an empty value is passed over. `ignore_configured_endpoint_urls` (a
+/// setting) turns all of them off. A profile naming a services section that does not exist
+/// is an error in botocore's words, once the lookup reaches it.
 pub fn configured_endpoint_url(
     env: &Env,
     profiles: &ProfileSet,
     profile: Option<&Profile>,
     service_id: &str,
-) -> Option<String> {
-    let ignore = env.flag("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").ok().flatten().unwrap_or_else(|| {
-        profile.and_then(|p| p.get("ignore_configured_endpoint_urls")).is_some_and(|v| v.eq_ignore_ascii_case("true"))
-    });
-    if ignore {
-        return None;
+) -> Result<Option<String>, String> {
+    let sources = Sources::new(env, profile);
+    if sources.boolean(&setting::IGNORE_CONFIGURED_ENDPOINT_URLS) == Some(true) {
+        return Ok(None);
     }
     let variable = format!("AWS_ENDPOINT_URL_{}", service_id.to_ascii_uppercase().replace([' ', '-'], "_"));
-    let services_key = service_id.to_ascii_lowercase().replace([' ', '-'], "_");
-    let from_services = || {
-        let section = profile.and_then(|p| p.get("services")).and_then(|name| profiles.services(name))?;
-        section.nested(&services_key).get("endpoint_url").map(str::to_owned)
-    };
-    env.get(&variable)
-        .or_else(|| env.get("AWS_ENDPOINT_URL"))
-        .map(str::to_owned)
-        .or_else(from_services)
-        .or_else(|| profile.and_then(|p| p.get("endpoint_url")).map(str::to_owned))
+    let from_env = [variable.as_str(), "AWS_ENDPOINT_URL"].into_iter().find_map(|name| env.get(name));
+    if let Some(url) = from_env {
+        return Ok(Some(url.to_owned()));
+    }
+    if let Some(name) = profile.filter(|p| p.contains("services")).map(|p| p.get("services").unwrap_or_default()) {
+        let section = profiles.services(name).filter(|s| !s.is_empty()).ok_or_else(|| {
+            format!(
+                "The profile is configured to use the services section but the \"{name}\" services configuration does not exist."
+            )
+        })?;
+        let key = service_id.to_ascii_lowercase().replace([' ', '-'], "_");
+        if let Some(url) = section.nested(&key).get("endpoint_url") {
+            return Ok(Some(url.to_owned()));
+        }
+    }
+    Ok(profile.and_then(|p| p.get("endpoint_url")).map(str::to_owned))
 }
 
-/// A true/false setting: the environment variable, else the profile's key, else false; any
-/// other text is an error naming where it came from.
-pub(crate) fn bool_setting(env: &Env, profile: Option<&Profile>, variable: &str, key: &str) -> Result<bool, String> {
-    if let Some(v) = env.flag(variable)? {
-        return Ok(v);
-    }
-    match profile.and_then(|p| p.get(key)) {
-        Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
-        Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
-        Some(v) => Err(format!("{key} in the profile must be true or false, not {v:?}")),
-        None => Ok(false),
-    }
+/// A service's endpoint inputs from a [`Config`] (see [`Config::endpoint_settings`]).
+#[non_exhaustive]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EndpointSettings {
+    /// The region.
+    pub region: Option<String>,
+    /// The endpoint URL set in code or configured for the service.
+    pub endpoint_url: Option<String>,
+    /// Use a FIPS endpoint (never with an endpoint URL).
+    pub use_fips: bool,
+    /// Use a dual-stack endpoint (never with an endpoint URL).
+    pub use_dual_stack: bool,
+}
+
+/// Whether a region is a valid host label, botocore's rule for region names: letters, digits
+/// and `-`, at most 63, not only digits, neither starting nor ending with `-` (empty passes).
+fn is_host_label(region: &str) -> bool {
+    region.len() <= 63
+        && region.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !(region.starts_with('-') || region.ends_with('-'))
+        && (region.is_empty() || !region.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Builds a [`Config`].
@@ -285,16 +318,13 @@ impl ConfigBuilder {
             }
             None => None,
         };
+        let sources = Sources::new(&env, profile.as_ref());
         if config.region.is_none() {
-            config.region = env
-                .get("AWS_REGION")
-                .or_else(|| env.get("AWS_DEFAULT_REGION"))
-                .or_else(|| profile.as_ref().and_then(|p| p.get("region")))
-                .map(str::to_owned);
+            config.region = sources.value(&setting::REGION).map(str::to_owned);
         }
-        let flag = |var: &str, key: &str| bool_setting(&env, profile.as_ref(), var, key);
-        config.use_fips = config.use_fips || flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?;
-        config.use_dual_stack = config.use_dual_stack || flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?;
+        config.use_fips = config.use_fips || sources.boolean(&setting::USE_FIPS_ENDPOINT).unwrap_or(false);
+        config.use_dual_stack =
+            config.use_dual_stack || sources.boolean(&setting::USE_DUALSTACK_ENDPOINT).unwrap_or(false);
         if config.retry == RetryConfig::default() {
             config.retry = RetryConfig::from_env(&env, profile.as_ref())?;
         }
@@ -339,13 +369,38 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_settings_as_botocore_applies_them() {
+        let env = files("[default]\nregion = eu-west-1\nuse_fips_endpoint = true\nuse_dualstack_endpoint = yes\n");
+        let settings = Config::loader(env.clone(), None).build().unwrap().endpoint_settings("CloudFront").unwrap();
+        assert_eq!((settings.use_fips, settings.use_dual_stack, settings.endpoint_url), (true, false, None));
+        // A configured endpoint URL takes FIPS and dual-stack out of the rules.
+        let custom = env.with("AWS_ENDPOINT_URL", "http://local:1");
+        let settings = Config::loader(custom, None).build().unwrap().endpoint_settings("CloudFront").unwrap();
+        assert_eq!((settings.use_fips, settings.endpoint_url.as_deref()), (false, Some("http://local:1")));
+        // Ignored when asked, even by a variable that beats the profile.
+        let ignored =
+            env.with("AWS_ENDPOINT_URL", "http://local:1").with("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "True");
+        assert_eq!(Config::loader(ignored, None).build().unwrap().endpoint_url_for("CloudFront").unwrap(), None);
+        for bad in ["bad_region!", "-east", "123", "us-east-1 "] {
+            let error = Config::loader(env.clone(), None).region(bad).build().unwrap().endpoint_settings("CloudFront");
+            assert_eq!(error.unwrap_err().0, format!("Provided region_name '{bad}' doesn't match a supported format."));
+        }
+        let missing = files("[default]\nservices = nowhere\n");
+        let error = Config::loader(missing, None).build().unwrap().endpoint_settings("CloudFront").unwrap_err();
+        assert_eq!(
+            error.0,
+            "The profile is configured to use the services section but the \"nowhere\" services configuration does not exist."
+        );
+    }
+
+    #[test]
     fn region_and_endpoint_precedence() {
         let env = files(
             "[default]\nregion = eu-west-1\nendpoint_url = http://profile:1\n[profile p]\nregion = ap-south-1\nuse_fips_endpoint = true\n",
         );
         let config = Config::loader(env.clone(), None).build().unwrap();
         assert_eq!(config.region.as_deref(), Some("eu-west-1"));
-        assert_eq!(config.endpoint_url_for("CloudFront").as_deref(), Some("http://profile:1"));
+        assert_eq!(config.endpoint_url_for("CloudFront").unwrap().as_deref(), Some("http://profile:1"));
 
         let mut with_env = env.clone();
         with_env = Env::from_pairs(
@@ -359,9 +414,9 @@ mod tests {
         );
         let config = Config::loader(with_env.clone(), None).build().unwrap();
         assert_eq!(config.region.as_deref(), Some("us-west-2"));
-        assert_eq!(config.endpoint_url_for("CloudFront").as_deref(), Some("http://cf:3"));
+        assert_eq!(config.endpoint_url_for("CloudFront").unwrap().as_deref(), Some("http://cf:3"));
         let explicit = Config::loader(with_env, None).endpoint_url("http://code:4").region("x").build().unwrap();
-        assert_eq!(explicit.endpoint_url_for("CloudFront").as_deref(), Some("http://code:4"));
+        assert_eq!(explicit.endpoint_url_for("CloudFront").unwrap().as_deref(), Some("http://code:4"));
         assert_eq!(explicit.region.as_deref(), Some("x"));
 
         let p = Config::loader(env.clone(), Some("p".into())).build().unwrap();

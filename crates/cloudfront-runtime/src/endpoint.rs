@@ -106,11 +106,16 @@ impl Partition {
 /// `aws.partition(region)`: the partition listing the region by name, else the first whose
 /// pattern matches, else `aws` (as the rules engine specifies for unknown regions).
 pub fn partition(region: &str) -> Option<&'static Partition> {
+    partition_of(region).or_else(|| crate::partitions::PARTITIONS.iter().find(|p| p.name == "aws"))
+}
+
+/// The partition that lists `region` by name or matches it by pattern; unlike [`partition`],
+/// no fallback to `aws`.
+pub fn partition_of(region: &str) -> Option<&'static Partition> {
     crate::partitions::PARTITIONS
         .iter()
         .find(|p| p.regions.contains(&region))
         .or_else(|| crate::partitions::PARTITIONS.iter().find(|p| p.matches_pattern(region)))
-        .or_else(|| crate::partitions::PARTITIONS.iter().find(|p| p.name == "aws"))
 }
 
 #[cfg(test)]

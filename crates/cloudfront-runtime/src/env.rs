@@ -47,6 +47,12 @@ impl Env {
         self.vars.get(name).map(String::as_str).filter(|v| !v.is_empty())
     }
 
+    /// A variable's value exactly as set, an empty value included (configuration settings
+    /// count a set-but-empty variable, as botocore does; see `setting`).
+    pub fn raw(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(String::as_str)
+    }
+
     /// A boolean variable (`true`/`false`, any case); other text is an error naming it.
     pub fn flag(&self, name: &str) -> Result<Option<bool>, String> {
         match self.get(name) {

@@ -8,6 +8,9 @@ use cloudfront_primitives::{Attempts, BuildError, ProvideErrorMetadata};
 use crate::credentials::CredentialsError;
 use crate::endpoint::EndpointError;
 
+/// The configuration error of a call that must be signed but has no region (botocore's words).
+pub const NO_REGION: &str = "You must specify a region.";
+
 /// An operation's failure; `E` is the operation's error enum. More kinds of failure may be
 /// added, so a `match` needs a wildcard arm.
 #[derive(Debug)]

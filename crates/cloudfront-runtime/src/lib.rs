@@ -21,6 +21,7 @@ pub mod paginate;
 mod partitions;
 pub mod profile;
 pub mod retry;
+pub mod setting;
 pub mod time;
 pub mod transport;
 pub mod waiter;

@@ -139,13 +139,16 @@ impl Handle {
             Some(provider) => Some(provider.provide_credentials().await.map_err(SdkError::Credentials)?),
             None => None,
         };
-        let region = endpoint
-            .signing_region()
-            .map(str::to_owned)
-            .or_else(|| self.config.region.clone())
-            .unwrap_or_else(|| "us-east-1".to_owned());
+        // The rules' signing region, else the client's; botocore refuses to sign without one.
+        let region = endpoint.signing_region().map(str::to_owned).or_else(|| self.config.region.clone());
+        let region = match (region, &credentials) {
+            (Some(region), _) => region,
+            (None, None) => String::new(),
+            (None, Some(_)) => return Err(SdkError::Config(crate::error::NO_REGION.into())),
+        };
         let signing_name = endpoint.signing_name().unwrap_or(spec.signing_name);
-        let query = request.query.join("&");
+        // Signed as sent: the endpoint URL's own path and query included.
+        let (path, query) = (url.path().to_owned(), url.query().unwrap_or_default().to_owned());
         let retry = self.config.retry;
         let mut spent = 0;
         let mut attempt = 1;
@@ -169,7 +172,7 @@ impl Handle {
                     &cloudfront_sigv4::SignableRequest::new(
                         &request.method,
                         &host,
-                        &request.path,
+                        &path,
                         &query,
                         &request.headers,
                         &request.body,
@@ -337,7 +340,6 @@ fn excerpt(body: &[u8]) -> String {
     if body.len() > LIMIT { format!("{text}... ({} bytes)", body.len()) } else { text }
 }
 
-/// The full URL: endpoint URL (with the host prefix), the request path and query.
 /// The call's final error, with how its attempts went: recorded in a service error's
 /// metadata, and said in the text of a timeout or a lost connection when an attempt may have
 /// been applied.
@@ -350,30 +352,48 @@ fn ended(error: SdkError<Rejected>, attempts: Attempts) -> SdkError<Rejected> {
     }
 }
 
-/// The request's URL, parsed once for every attempt.
+/// The URL a request goes to, joined as botocore joins it: the endpoint's path, then the
+/// operation's path (one `/` between them); the endpoint's query, then the operation's, joined
+/// by `&`. Refused when the URL type would change what was serialized (it removes `.` and `..`
+/// segments, even as `%2E`): a request is never sent to another resource than the one meant.
 fn url_for(endpoint: &Endpoint, request: &HttpRequest) -> Result<crate::transport::Url, String> {
-    let base = endpoint.url.trim_end_matches('/');
-    let (scheme, rest) = base.split_once("://").ok_or_else(|| format!("endpoint URL {base:?} has no scheme"))?;
+    let (scheme, rest) =
+        endpoint.url.split_once("://").ok_or_else(|| format!("endpoint URL {:?} has no scheme", endpoint.url))?;
     if scheme != "http" && scheme != "https" {
-        return Err(format!("endpoint URL {base:?} must be http or https"));
+        return Err(format!("endpoint URL {:?} must be http or https", endpoint.url));
     }
-    if rest.is_empty() {
-        return Err(format!("endpoint URL {base:?} has no host"));
+    let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
+    let (rest, endpoint_query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (authority, endpoint_path) = rest.find('/').map_or((rest, ""), |at| rest.split_at(at));
+    if authority.is_empty() {
+        return Err(format!("endpoint URL {:?} has no host", endpoint.url));
     }
-    let mut url = format!("{scheme}://{}{rest}{}", request.host_prefix, request.path);
-    if !request.query.is_empty() {
+    let path = match endpoint_path {
+        "" | "/" => request.path.clone(),
+        base if base.ends_with('/') && request.path.starts_with('/') => {
+            format!("{}{}", &base[..base.len() - 1], request.path)
+        }
+        base => format!("{base}{}", request.path),
+    };
+    let query: Vec<&str> = std::iter::once(endpoint_query)
+        .chain(request.query.iter().map(String::as_str))
+        .filter(|q| !q.is_empty())
+        .collect();
+    let query = query.join("&");
+    let mut url = format!("{scheme}://{}{authority}{path}", request.host_prefix);
+    if !query.is_empty() {
         url.push('?');
-        url.push_str(&request.query.join("&"));
+        url.push_str(&query);
     }
     let parsed = crate::transport::parse_url(&url).map_err(|why| format!("invalid endpoint: {why}"))?;
-    // reqwest's URL type removes `.` and `..` segments (even as `%2E`); a request whose path
-    // would change on the way is refused rather than sent to another resource.
-    let path = format!("{}{}", rest.find('/').map_or("", |at| &rest[at..]), request.path);
     if parsed.path() != path {
         return Err(format!(
             "the request path {path:?} would be sent as {:?}: dot segments cannot be sent",
             parsed.path()
         ));
+    }
+    if parsed.query().unwrap_or_default() != query {
+        return Err(format!("the query {query:?} would be sent as {:?}", parsed.query().unwrap_or_default()));
     }
     Ok(parsed)
 }
@@ -417,6 +437,13 @@ mod tests {
         let error = url_for(&Endpoint::url("http://localhost:9000"), &dotted).unwrap_err();
         assert!(error.contains("dot segments cannot be sent"), "{error}");
         let host = |url: &str| host_header(&crate::transport::parse_url(url).unwrap()).unwrap();
+        // The endpoint's path goes first and its query too, as botocore joins them.
+        let joined = |endpoint: &str| url_for(&Endpoint::url(endpoint), &request).unwrap().to_string();
+        assert_eq!(joined("http://h/base"), "http://h/base/a%20b?x=1");
+        assert_eq!(joined("http://h/base/"), "http://h/base/a%20b?x=1");
+        assert_eq!(joined("http://h/base//"), "http://h/base//a%20b?x=1");
+        assert_eq!(joined("http://h/base?stage=test"), "http://h/base/a%20b?stage=test&x=1");
+        assert_eq!(joined("http://h?stage=test#frag"), "http://h/a%20b?stage=test&x=1");
         assert_eq!(host("https://cloudfront.amazonaws.com/x"), "cloudfront.amazonaws.com");
         assert_eq!(host("https://CloudFront.amazonaws.com:443/x"), "cloudfront.amazonaws.com");
         assert_eq!(host("http://127.0.0.1:9000/x"), "127.0.0.1:9000");

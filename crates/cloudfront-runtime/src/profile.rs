@@ -33,6 +33,11 @@ impl Settings {
         self.0.get(&key.to_ascii_lowercase()).map(String::as_str).filter(|v| !v.is_empty())
     }
 
+    /// Whether the section holds no settings.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Whether the key is present at all (even with an empty value).
     pub fn contains(&self, key: &str) -> bool {
         self.0.contains_key(&key.to_ascii_lowercase())
@@ -71,6 +76,18 @@ impl Profile {
     /// A setting's value, the credentials file's first.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.credentials.get(key).or_else(|| self.config.get(key))
+    }
+
+    /// A key of a nested section (`s3 =` then indented `addressing_style = path`), the
+    /// credentials file's first.
+    pub fn nested(&self, section: &str, key: &str) -> Option<&str> {
+        fn find<'a>(settings: &'a Settings, section: &str, key: &str) -> Option<&'a str> {
+            let text = settings.0.get(&section.to_ascii_lowercase())?;
+            text.lines()
+                .filter_map(|line| line.split_once('='))
+                .find_map(|(k, v)| (k.trim().eq_ignore_ascii_case(key) && !v.trim().is_empty()).then_some(v.trim()))
+        }
+        find(&self.credentials, section, key).or_else(|| find(&self.config, section, key))
     }
 
     /// Whether either file sets the key.

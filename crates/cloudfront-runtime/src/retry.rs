@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use crate::env::Env;
 use crate::profile::Profile;
+use crate::setting::{self, Sources};
 
 /// Error codes the SDKs treat as throttling.
 pub const THROTTLING_CODES: &[&str] = &[
@@ -142,21 +143,15 @@ impl RetryConfig {
     /// `AWS_MAX_ATTEMPTS`/`AWS_RETRY_MODE`, else the profile's `max_attempts`/`retry_mode`.
     pub fn from_env(env: &Env, profile: Option<&Profile>) -> Result<RetryConfig, String> {
         let mut config = RetryConfig::default();
-        let setting = |var: &str, key: &str| {
-            env.get(var).map(|v| (var.to_owned(), v.to_owned())).or_else(|| {
-                profile
-                    .and_then(|p| p.get(key))
-                    .map(|v| (format!("{key} in profile {}", profile.map_or("", |p| p.name.as_str())), v.to_owned()))
-            })
-        };
-        if let Some((origin, value)) = setting("AWS_MAX_ATTEMPTS", "max_attempts") {
-            config.max_attempts = value
-                .parse::<u32>()
-                .ok()
+        let sources = Sources::new(env, profile);
+        if let Some((value, origin)) = sources.text(&setting::MAX_ATTEMPTS) {
+            let attempts = sources.integer(&setting::MAX_ATTEMPTS).map_err(|e| format!("{origin}: {e}"))?;
+            config.max_attempts = attempts
+                .and_then(|n| u32::try_from(n).ok())
                 .filter(|n| *n >= 1)
                 .ok_or_else(|| format!("{origin} must be a whole number of at least 1, not {value:?}"))?;
         }
-        if let Some((origin, value)) = setting("AWS_RETRY_MODE", "retry_mode") {
+        if let Some((value, origin)) = sources.text(&setting::RETRY_MODE) {
             config.mode = match value.to_ascii_lowercase().as_str() {
                 "standard" | "legacy" => RetryMode::Standard,
                 "adaptive" => RetryMode::Adaptive,

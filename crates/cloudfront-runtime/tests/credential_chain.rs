@@ -246,6 +246,39 @@ async fn container_and_instance_metadata() {
     assert!(error.contains("\"127.anything.example\" is refused"), "{error}");
 }
 
+/// `metadata_service_num_attempts` (here from the profile) gives each metadata read more
+/// attempts: the stub fails every other read of the role name.
+#[tokio::test]
+async fn instance_metadata_reads_are_tried_as_often_as_the_settings_say() {
+    let reads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = reads.clone();
+    let server = TestServer::start(move |request, _| {
+        let roles = request.target == "/latest/meta-data/iam/security-credentials/";
+        if roles && counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst).is_multiple_of(2) {
+            return Reply::status(500, "busy");
+        }
+        identity::reply(request)
+    })
+    .await;
+    for (attempts, succeeds) in [("1", false), ("2", true)] {
+        let config = format!("[default]\nmetadata_service_num_attempts = {attempts}\n");
+        let home = Home::new(&format!("imds-attempts-{attempts}"), &config, "");
+        let env = env_for(&home, &server.url, &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url.as_str())])
+            .with("AWS_EC2_METADATA_DISABLED", "false");
+        reads.store(0, std::sync::atomic::Ordering::SeqCst);
+        let outcome = resolve(env, None).await;
+        assert_eq!(outcome.is_ok(), succeeds, "{attempts} attempt(s): {outcome:?}");
+    }
+    let home = Home::new("imds-bad-timeout", "[default]\nmetadata_service_timeout = soon\n", "");
+    let env = env_for(&home, &server.url, &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url.as_str())])
+        .with("AWS_EC2_METADATA_DISABLED", "false");
+    let error = resolve(env, None).await.unwrap_err().to_string();
+    assert!(
+        error.contains("metadata_service_timeout in profile default: invalid literal for int() with base 10: 'soon'"),
+        "{error}"
+    );
+}
+
 #[tokio::test]
 async fn sts_refusals_and_bad_files_are_one_line_errors() {
     let server = TestServer::start(|_, _| {

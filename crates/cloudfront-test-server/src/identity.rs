@@ -72,22 +72,48 @@ const EXPIRATION: &str = "2099-01-01T00:00:00Z";
 /// Answers one request in whichever role it was addressed to.
 pub fn reply(request: &Recorded) -> Reply {
     let (path, query) = request.target.split_once('?').unwrap_or((request.target.as_str(), ""));
+    if let Some(imds) = path.strip_prefix("/no-token").or_else(|| path.strip_prefix("/slow")) {
+        return instance_metadata(request, path, imds);
+    }
     match (request.method.as_str(), path) {
         ("POST", "/") => sts(request),
         ("GET", "/federation/credentials") => portal(request, query),
         ("POST", "/token") => oidc(request),
-        ("PUT", "/latest/api/token") => Reply::status(200, "imds-MARKER-session-token"),
-        ("GET", "/latest/meta-data/iam/security-credentials/") => Reply::status(200, "stub-instance-role"),
-        ("GET", "/latest/meta-data/iam/security-credentials/stub-instance-role") => {
-            let key = derive(&["imds", request.header("x-aws-ec2-metadata-token").unwrap_or("v1")]);
-            Reply::status(200, json_credentials("ASIAIMDS", &key, "Token"))
-        }
+        (_, p) if p.starts_with("/latest/") => instance_metadata(request, p, p),
         ("GET", p) if p.starts_with("/container/") => {
             let key = derive(&["container", p, request.header("authorization").unwrap_or("none")]);
             Reply::status(200, json_credentials("ASIAECS", &key, "Token"))
         }
         (_, p) if p.starts_with("/2020-05-31/") => cloudfront(),
         _ => Reply::status(404, "not a route of the identity stub"),
+    }
+}
+
+/// Instance metadata at `/latest/...`, or under a prefix that changes it: `/no-token` hands
+/// out no session token (IMDSv1 only), `/slow` answers the credentials 1.5 s late (past
+/// botocore's default 1 s timeout). The key id says whether a token was used (`ASIAIMDS` for
+/// IMDSv2, `ASIAIMDSV1` without).
+fn instance_metadata(request: &Recorded, full: &str, path: &str) -> Reply {
+    let token = request.header("x-aws-ec2-metadata-token");
+    match (request.method.as_str(), path) {
+        ("PUT", "/latest/api/token") if full.starts_with("/no-token") => Reply::status(404, "no tokens here"),
+        ("PUT", "/latest/api/token") => Reply::status(200, "imds-MARKER-session-token"),
+        ("GET", "/latest/meta-data/iam/security-credentials/") => Reply::status(200, "stub-instance-role"),
+        ("GET", "/latest/meta-data/iam/security-credentials/stub-instance-role") => {
+            let key = derive(&["imds", token.unwrap_or("v1")]);
+            let body = json_credentials(if token.is_some() { "ASIAIMDS" } else { "ASIAIMDSV1" }, &key, "Token");
+            if full.starts_with("/slow") {
+                Reply::Late {
+                    wait: std::time::Duration::from_millis(1500),
+                    status: 200,
+                    headers: Vec::new(),
+                    body: body.into(),
+                }
+            } else {
+                Reply::status(200, body)
+            }
+        }
+        _ => Reply::status(404, "not a route of the instance metadata stub"),
     }
 }
 

@@ -43,6 +43,8 @@ pub enum Reply {
     Drop,
     /// Wait this long, then close without answering.
     Stall(Duration),
+    /// Wait this long, then answer with this status, headers and body.
+    Late { wait: Duration, status: u16, headers: Vec<(String, String)>, body: Vec<u8> },
     /// Send the head, then `chunk` again and again (`count` times, or until the client goes
     /// away), waiting `pause` between chunks: endless, huge or trickling bodies.
     Stream { status: u16, headers: Vec<(String, String)>, chunk: Vec<u8>, count: Option<u64>, pause: Duration },
@@ -200,6 +202,12 @@ async fn serve(mut stream: TcpStream, handler: Arc<Handler>, log: Arc<Mutex<Log>
         };
         match handler(&request, index) {
             Reply::Respond { status, headers, body } => {
+                if !write_response(&mut stream, &Response { status, headers, body }).await {
+                    return;
+                }
+            }
+            Reply::Late { wait, status, headers, body } => {
+                tokio::time::sleep(wait).await;
                 if !write_response(&mut stream, &Response { status, headers, body }).await {
                     return;
                 }

@@ -17,14 +17,18 @@ pub struct EndpointParams {
 
 impl EndpointParams {
     /// The parameters a client configuration implies (region, FIPS, dual-stack and
-    /// any endpoint override from code, the environment or the profile).
-    pub fn from_config(config: &::cloudfront_runtime::Config) -> Self {
-        EndpointParams {
-            endpoint: config.endpoint_url_for("CloudFront"),
-            region: config.region.clone(),
-            use_dual_stack: config.use_dual_stack,
-            use_fips: config.use_fips,
-        }
+    /// any endpoint override from code, the environment or the profile), as
+    /// `Config::endpoint_settings` reads them.
+    pub fn from_config(
+        config: &::cloudfront_runtime::Config,
+    ) -> Result<Self, ::cloudfront_runtime::EndpointError> {
+        let settings = config.endpoint_settings("CloudFront")?;
+        Ok(EndpointParams {
+            endpoint: settings.endpoint_url,
+            region: settings.region,
+            use_dual_stack: settings.use_dual_stack,
+            use_fips: settings.use_fips,
+        })
     }
 }
 

@@ -69,13 +69,14 @@ impl Context {
 
     /// The endpoint configured for a service (by its service id, `STS`, `SSO`, `SSO OIDC`)
     /// through the environment or the selected profile.
+    /// (A services section that does not exist was already refused by the call's endpoint.)
     pub fn endpoint_url(&self, service_id: &str) -> Option<String> {
-        crate::config::configured_endpoint_url(&self.env, &self.profiles, self.profile(), service_id)
+        crate::config::configured_endpoint_url(&self.env, &self.profiles, self.profile(), service_id).ok().flatten()
     }
 
-    /// A true/false setting (a bad value was already refused when the configuration loaded).
-    fn flag(&self, variable: &str, key: &str) -> bool {
-        crate::config::bool_setting(&self.env, self.profile(), variable, key).unwrap_or(false)
+    /// A true/false setting, false when unset.
+    fn flag(&self, setting: &crate::setting::Setting) -> bool {
+        crate::setting::Sources::new(&self.env, self.profile()).boolean(setting).unwrap_or(false)
     }
 
     /// Where STS calls go: a configured endpoint, else the client region's regional
@@ -88,8 +89,8 @@ impl Context {
         if let Some(url) = self.endpoint_url("STS") {
             return StsEndpoint { url, signing_region: region.unwrap_or_else(|| "us-east-1".into()) };
         }
-        let fips = self.flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint");
-        let dual_stack = self.flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint");
+        let fips = self.flag(&crate::setting::USE_FIPS_ENDPOINT);
+        let dual_stack = self.flag(&crate::setting::USE_DUALSTACK_ENDPOINT);
         let legacy = self
             .env
             .get("AWS_STS_REGIONAL_ENDPOINTS")

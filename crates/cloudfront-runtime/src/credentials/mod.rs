@@ -26,7 +26,7 @@ use cloudfront_primitives::DateTime;
 pub use cache::CachingProvider;
 pub use context::{MfaPrompt, TerminalMfaPrompt};
 pub use http::CredentialHttp;
-pub use remote::{EcsProvider, ImdsProvider};
+pub use remote::{EcsProvider, ImdsProvider, ImdsSettings};
 
 use crate::env::Env;
 use crate::profile::ProfileSet;
@@ -248,7 +248,7 @@ impl ChainProvider {
                 "ECS container",
                 Box::new(EcsProvider::with_http(env.clone(), http.clone())) as Box<dyn ProvideCredentials>,
             ),
-            ("EC2 instance metadata", Box::new(ImdsProvider::with_http(env, http))),
+            ("EC2 instance metadata", Box::new(ImdsProvider::with_profile(env, context.profile(), http))),
         ]);
         ChainProvider::new(providers)
     }

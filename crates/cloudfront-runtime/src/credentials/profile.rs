@@ -345,7 +345,9 @@ async fn source_profile_credentials(context: &Context, name: &str) -> Result<Cre
 async fn credential_source(context: &Context, value: &str, profile: &str) -> Result<Credentials, CredentialsError> {
     let provider: Box<dyn ProvideCredentials> = match value {
         "Environment" => Box::new(EnvironmentProvider::new(context.env.clone())),
-        "Ec2InstanceMetadata" => Box::new(ImdsProvider::with_http(context.env.clone(), context.http.clone())),
+        "Ec2InstanceMetadata" => {
+            Box::new(ImdsProvider::with_profile(context.env.clone(), context.profile(), context.http.clone()))
+        }
         "EcsContainer" => Box::new(EcsProvider::with_http(context.env.clone(), context.http.clone())),
         other => {
             return Err(CredentialsError::Failed(format!(

@@ -7,14 +7,14 @@ use std::time::Duration;
 use super::http::{CredentialHttp, SendError};
 use super::{Credentials, CredentialsError, ProvideCredentials, parse_expiry};
 use crate::env::Env;
+use crate::profile::Profile;
+use crate::setting::{self, Setting, Sources};
 use crate::time::BoxFuture;
 
 /// The container endpoint: botocore's timeout per attempt, attempts, and pause between them.
 const CONTAINER_TIMEOUT: Duration = Duration::from_secs(2);
 const CONTAINER_ATTEMPTS: u32 = 3;
 const CONTAINER_PAUSE: Duration = Duration::from_secs(1);
-/// Instance metadata answers at once on EC2; elsewhere nothing answers, so wait little.
-const IMDS_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Hosts a plain-HTTP container credentials URI may name besides literal loopback addresses:
 /// the ECS task endpoint, the EKS Pod Identity endpoints, and `localhost`.
@@ -112,51 +112,95 @@ impl ProvideCredentials for EcsProvider {
     }
 }
 
+/// How instance metadata is reached, read as botocore reads it (environment, then profile):
+/// `ec2_metadata_service_endpoint`, `ec2_metadata_service_endpoint_mode`,
+/// `metadata_service_timeout` (seconds, default 1), `metadata_service_num_attempts` (default 1)
+/// and `ec2_metadata_v1_disabled`.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImdsSettings {
+    /// The endpoint, `http://169.254.169.254` (or `http://[fd00:ec2::254]` in IPv6 mode) if none.
+    pub endpoint: String,
+    /// The wait for each answer.
+    pub timeout: Duration,
+    /// Attempts at each metadata read (the session token is asked for once).
+    pub attempts: u32,
+    /// Refuse to read without a session token.
+    pub v1_disabled: bool,
+}
+
+impl ImdsSettings {
+    /// Reads the settings from `sources`; a value botocore cannot read is an error naming it.
+    pub fn read(sources: &Sources<'_>) -> Result<ImdsSettings, String> {
+        let endpoint = match sources.text(&setting::EC2_METADATA_SERVICE_ENDPOINT) {
+            Some((endpoint, origin)) if !endpoint.is_empty() => {
+                crate::transport::parse_url(endpoint)
+                    .map_err(|e| format!("{origin} {endpoint:?} is not a URL: {e}"))?;
+                endpoint.trim_end_matches('/').to_owned()
+            }
+            _ => match sources.text(&setting::EC2_METADATA_SERVICE_ENDPOINT_MODE) {
+                None => "http://169.254.169.254".to_owned(),
+                Some((mode, _)) if mode.eq_ignore_ascii_case("ipv4") => "http://169.254.169.254".to_owned(),
+                Some((mode, _)) if mode.eq_ignore_ascii_case("ipv6") => "http://[fd00:ec2::254]".to_owned(),
+                Some((mode, origin)) => return Err(format!("{origin} must be IPv4 or IPv6, not {mode:?}")),
+            },
+        };
+        let number = |setting: &Setting, default: i64| -> Result<i64, String> {
+            let origin = sources.text(setting).map(|(_, origin)| origin).unwrap_or_default();
+            sources.integer(setting).map(|n| n.unwrap_or(default)).map_err(|e| format!("{origin}: {e}"))
+        };
+        let seconds = number(&setting::METADATA_SERVICE_TIMEOUT, 1)?;
+        let attempts = number(&setting::METADATA_SERVICE_NUM_ATTEMPTS, 1)?;
+        Ok(ImdsSettings {
+            endpoint,
+            timeout: Duration::from_secs(seconds.clamp(0, 3600) as u64),
+            // botocore makes at least one attempt whatever the number says.
+            attempts: attempts.clamp(1, 100) as u32,
+            v1_disabled: sources.boolean(&setting::EC2_METADATA_V1_DISABLED).unwrap_or(false),
+        })
+    }
+}
+
 /// EC2 instance metadata: a session token first (IMDSv2), then the role's credentials.
 #[derive(Debug, Clone)]
 pub struct ImdsProvider {
     env: Env,
+    settings: Result<ImdsSettings, String>,
     http: CredentialHttp,
 }
 
 impl ImdsProvider {
-    /// The instance metadata provider (`AWS_EC2_METADATA_*` variables of `env` adjust it).
+    /// The instance metadata provider, its settings read from the environment alone.
     pub fn new(env: Env) -> Self {
         Self::with_http(env, CredentialHttp::default())
     }
 
     /// The same, sending through `http`.
     pub fn with_http(env: Env, http: CredentialHttp) -> Self {
-        ImdsProvider { env, http }
+        let settings = ImdsSettings::read(&Sources::new(&env, None));
+        ImdsProvider { env, settings, http }
     }
 
-    fn base(&self) -> Result<String, String> {
-        if let Some(endpoint) = self.env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT") {
-            crate::transport::parse_url(endpoint)
-                .map_err(|e| format!("AWS_EC2_METADATA_SERVICE_ENDPOINT {endpoint:?} is not a URL: {e}"))?;
-            return Ok(endpoint.trim_end_matches('/').to_owned());
-        }
-        match self.env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE").map(str::to_ascii_lowercase).as_deref() {
-            None | Some("ipv4") => Ok("http://169.254.169.254".into()),
-            Some("ipv6") => Ok("http://[fd00:ec2::254]".into()),
-            Some(_) => Err(format!(
-                "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE must be ipv4 or ipv6, not {:?}",
-                self.env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE").unwrap_or_default()
-            )),
-        }
+    /// The provider with settings read from the environment and a profile (a setting that
+    /// cannot be read fails the provider when it is asked, naming the setting).
+    pub fn with_profile(env: Env, profile: Option<&Profile>, http: CredentialHttp) -> Self {
+        let settings = ImdsSettings::read(&Sources::new(&env, profile));
+        ImdsProvider { env, settings, http }
     }
 
-    async fn get(&self, url: &str, token: Option<&str>) -> Result<String, CredentialsError> {
+    /// One metadata read, tried as many times as the settings allow: another attempt follows
+    /// a failure to connect or read, an answer other than 200, or an empty one (botocore's).
+    async fn get(&self, settings: &ImdsSettings, url: &str, token: Option<&str>) -> Result<String, CredentialsError> {
         let headers: Vec<(&str, &str)> = token.map(|t| ("x-aws-ec2-metadata-token", t)).into_iter().collect();
-        let answer = self
-            .http
-            .send("GET", url, &headers, Vec::new(), IMDS_TIMEOUT)
-            .await
-            .map_err(|e| CredentialsError::NotLoaded(format!("instance metadata: {}", e.into_message())))?;
-        if answer.status != 200 {
-            return Err(CredentialsError::NotLoaded(format!("instance metadata: {url} answered {}", answer.status)));
+        let mut last = String::new();
+        for _ in 0..settings.attempts {
+            match self.http.send("GET", url, &headers, Vec::new(), settings.timeout).await {
+                Ok(answer) if answer.status == 200 && !answer.body.is_empty() => return Ok(answer.text()),
+                Ok(answer) => last = format!("{url} answered {}", answer.status),
+                Err(e) => last = e.into_message(),
+            }
         }
-        Ok(answer.text())
+        Err(CredentialsError::NotLoaded(format!("instance metadata: {last}")))
     }
 }
 
@@ -167,7 +211,8 @@ impl ProvideCredentials for ImdsProvider {
                 return Err(CredentialsError::NotLoaded("AWS_EC2_METADATA_DISABLED is true".into()));
             }
             let fail = |why: String| CredentialsError::Failed(format!("instance metadata: {why}"));
-            let base = self.base().map_err(fail)?;
+            let settings = self.settings.as_ref().map_err(|e| fail(e.clone()))?;
+            let base = &settings.endpoint;
             let token_answer = self
                 .http
                 .send(
@@ -175,7 +220,7 @@ impl ProvideCredentials for ImdsProvider {
                     &format!("{base}/latest/api/token"),
                     &[("x-aws-ec2-metadata-token-ttl-seconds", "21600")],
                     Vec::new(),
-                    IMDS_TIMEOUT,
+                    settings.timeout,
                 )
                 .await;
             // As botocore: a token is used when given; 400 means this is not a usable metadata
@@ -187,13 +232,14 @@ impl ProvideCredentials for ImdsProvider {
                 }
                 Ok(_) | Err(SendError::Unreachable(_) | SendError::Other(_)) => None,
             };
-            if token.is_none() && self.env.flag("AWS_EC2_METADATA_V1_DISABLED").ok().flatten() == Some(true) {
+            if token.is_none() && settings.v1_disabled {
                 return Err(fail(format!(
-                    "no IMDSv2 token from {base}, and IMDSv1 is disabled (AWS_EC2_METADATA_V1_DISABLED)"
+                    "no IMDSv2 token from {base}, and IMDSv1 is disabled (ec2_metadata_v1_disabled)"
                 )));
             }
-            let roles =
-                self.get(&format!("{base}/latest/meta-data/iam/security-credentials/"), token.as_deref()).await?;
+            let roles = self
+                .get(settings, &format!("{base}/latest/meta-data/iam/security-credentials/"), token.as_deref())
+                .await?;
             let role = roles
                 .lines()
                 .next()
@@ -201,8 +247,9 @@ impl ProvideCredentials for ImdsProvider {
                 .filter(|r| !r.is_empty())
                 .ok_or_else(|| CredentialsError::NotLoaded("the instance has no IAM role".into()))?
                 .to_owned();
-            let document =
-                self.get(&format!("{base}/latest/meta-data/iam/security-credentials/{role}"), token.as_deref()).await?;
+            let document = self
+                .get(settings, &format!("{base}/latest/meta-data/iam/security-credentials/{role}"), token.as_deref())
+                .await?;
             let json = super::json::parse(document.as_bytes()).map_err(|e| fail(format!("invalid JSON: {e}")))?;
             if json["Code"].as_str().is_some_and(|c| c != "Success") {
                 return Err(fail(format!("credentials for role {role} are not available: {}", json["Code"])));

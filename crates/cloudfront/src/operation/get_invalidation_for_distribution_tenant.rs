@@ -31,7 +31,8 @@ pub async fn send(
 > {
     let request = serialize_request(input)
         .map_err(::cloudfront_runtime::SdkError::Construction)?;
-    let params = crate::endpoint::EndpointParams::from_config(&handle.config);
+    let params = crate::endpoint::EndpointParams::from_config(&handle.config)
+        .map_err(::cloudfront_runtime::SdkError::Endpoint)?;
     let endpoint = crate::endpoint::resolve_endpoint(&params)
         .map_err(::cloudfront_runtime::SdkError::Endpoint)?;
     let response = handle.invoke(SPEC, &endpoint, request, parse_error).await?;
