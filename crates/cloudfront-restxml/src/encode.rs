@@ -15,7 +15,9 @@ pub fn encode_query(value: &str) -> String {
 }
 
 /// Checks and encodes a label value: an empty label or a `.`/`..` segment would address a
-/// different resource than the caller named, so they are refused instead of sent.
+/// different resource than the caller named on a server that resolves such segments (as
+/// CloudFront's does), so they are refused instead of sent. (The transport can send them:
+/// a service whose keys may hold them, as S3's do, keeps them.)
 pub fn label(field: &str, value: &str, greedy: bool) -> Result<String, BuildError> {
     if value.is_empty() {
         return Err(BuildError::new(field, "must not be empty (it is part of the request path)"));

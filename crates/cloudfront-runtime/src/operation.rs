@@ -133,8 +133,10 @@ impl Handle {
         request: HttpRequest,
         judge: &(dyn Fn(&HttpResponse) -> Verdict + Sync),
     ) -> Result<HttpResponse, SdkError<Rejected>> {
-        let url = url_for(endpoint, &request).map_err(SdkError::Config)?;
-        let host = host_header(&url).map_err(SdkError::Config)?;
+        let target = url_for(endpoint, &request).map_err(SdkError::Config)?;
+        let (url, path, query) = (&target.url, &target.path, &target.query);
+        let path_and_query = if query.is_empty() { path.clone() } else { format!("{path}?{query}") };
+        let host = host_header(url).map_err(SdkError::Config)?;
         let credentials = match &self.config.credentials {
             Some(provider) => Some(provider.provide_credentials().await.map_err(SdkError::Credentials)?),
             None => None,
@@ -147,8 +149,7 @@ impl Handle {
             (None, Some(_)) => return Err(SdkError::Config(crate::error::NO_REGION.into())),
         };
         let signing_name = endpoint.signing_name().unwrap_or(spec.signing_name);
-        // Signed as sent: the endpoint URL's own path and query included.
-        let (path, query) = (url.path().to_owned(), url.query().unwrap_or_default().to_owned());
+
         let retry = self.config.retry;
         let mut spent = 0;
         let mut attempt = 1;
@@ -172,8 +173,8 @@ impl Handle {
                     &cloudfront_sigv4::SignableRequest::new(
                         &request.method,
                         &host,
-                        &path,
-                        &query,
+                        path,
+                        query,
                         &request.headers,
                         &request.body,
                     ),
@@ -188,14 +189,14 @@ impl Handle {
             }
             tracing::trace!(
                 method = %request.method,
-                url = %url,
+                url = %target,
                 headers = %redacted_headers(&headers),
                 body = %excerpt(&request.body),
                 "sending request"
             );
             let outcome = self
                 .transport
-                .send(&request.method, &url, &headers, request.body.clone())
+                .send_exact(&request.method, url, &path_and_query, &headers, request.body.clone())
                 .instrument(tracing::debug_span!("attempt", attempt))
                 .await;
             if let Ok(response) = &outcome {
@@ -352,11 +353,19 @@ fn ended(error: SdkError<Rejected>, attempts: Attempts) -> SdkError<Rejected> {
     }
 }
 
-/// The URL a request goes to, joined as botocore joins it: the endpoint's path, then the
+/// Where a request goes: the URL (scheme, host, port), and the path and query exactly as
+/// serialized, which are what is signed and sent.
+#[derive(Debug)]
+struct Target {
+    url: crate::transport::Url,
+    path: String,
+    query: String,
+}
+
+/// The target of a request, joined as botocore joins it: the endpoint's path, then the
 /// operation's path (one `/` between them); the endpoint's query, then the operation's, joined
-/// by `&`. Refused when the URL type would change what was serialized (it removes `.` and `..`
-/// segments, even as `%2E`): a request is never sent to another resource than the one meant.
-fn url_for(endpoint: &Endpoint, request: &HttpRequest) -> Result<crate::transport::Url, String> {
+/// by `&`. The path is kept byte for byte, `.` and `..` segments included.
+fn url_for(endpoint: &Endpoint, request: &HttpRequest) -> Result<Target, String> {
     let (scheme, rest) =
         endpoint.url.split_once("://").ok_or_else(|| format!("endpoint URL {:?} has no scheme", endpoint.url))?;
     if scheme != "http" && scheme != "https" {
@@ -380,22 +389,40 @@ fn url_for(endpoint: &Endpoint, request: &HttpRequest) -> Result<crate::transpor
         .filter(|q| !q.is_empty())
         .collect();
     let query = query.join("&");
-    let mut url = format!("{scheme}://{}{authority}{path}", request.host_prefix);
+    let mut text = format!("{scheme}://{}{authority}{path}", request.host_prefix);
     if !query.is_empty() {
-        url.push('?');
-        url.push_str(&query);
+        text.push('?');
+        text.push_str(&query);
     }
-    let parsed = crate::transport::parse_url(&url).map_err(|why| format!("invalid endpoint: {why}"))?;
-    if parsed.path() != path {
-        return Err(format!(
-            "the request path {path:?} would be sent as {:?}: dot segments cannot be sent",
-            parsed.path()
-        ));
+    let url = crate::transport::parse_url(&text).map_err(|why| format!("invalid endpoint: {why}"))?;
+    // The URL type removes dot segments (the transport then sends the path as it is); any
+    // other change would send something else than what is signed.
+    let path_changed = url.path() != path && !path.split('/').any(is_dot_segment);
+    if path_changed || url.query().unwrap_or_default() != query {
+        return Err(format!("the request {text:?} would be sent as {:?}", url.as_str()));
     }
-    if parsed.query().unwrap_or_default() != query {
-        return Err(format!("the query {query:?} would be sent as {:?}", parsed.query().unwrap_or_default()));
+    Ok(Target { url, path, query })
+}
+
+impl std::fmt::Display for Target {
+    /// The URL exactly as sent.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let host = self.url.host_str().unwrap_or_default();
+        write!(f, "{}://{host}", self.url.scheme())?;
+        if let Some(port) = self.url.port() {
+            write!(f, ":{port}")?;
+        }
+        write!(f, "{}", self.path)?;
+        if !self.query.is_empty() {
+            write!(f, "?{}", self.query)?;
+        }
+        Ok(())
     }
-    Ok(parsed)
+}
+
+/// `.` or `..`, also written with `%2E`: what URL parsers remove from a path.
+fn is_dot_segment(segment: &str) -> bool {
+    matches!(segment.to_ascii_lowercase().as_str(), "." | "%2e" | ".." | ".%2e" | "%2e." | "%2e%2e")
 }
 
 #[cfg(test)]
@@ -433,9 +460,12 @@ mod tests {
             url_for(&Endpoint::url("http://[::1]:8080"), &request).unwrap().to_string(),
             "http://[::1]:8080/a%20b?x=1"
         );
-        let dotted = HttpRequest::new("GET", "/a/%2E%2E/b".into());
-        let error = url_for(&Endpoint::url("http://localhost:9000"), &dotted).unwrap_err();
-        assert!(error.contains("dot segments cannot be sent"), "{error}");
+        // Dot segments are kept: the transport sends such a path through its exact lane.
+        for path in ["/a/%2E%2E/b", "/a/../b", "/./x", "/k/.."] {
+            let dotted = HttpRequest::new("GET", path.into());
+            let target = url_for(&Endpoint::url("http://localhost:9000"), &dotted).unwrap();
+            assert_eq!(target.to_string(), format!("http://localhost:9000{path}"));
+        }
         let host = |url: &str| host_header(&crate::transport::parse_url(url).unwrap()).unwrap();
         // The endpoint's path goes first and its query too, as botocore joins them.
         let joined = |endpoint: &str| url_for(&Endpoint::url(endpoint), &request).unwrap().to_string();

@@ -57,6 +57,18 @@ async fn https_goes_through_a_connect_tunnel() {
     assert_eq!(refusing.heads.lock().unwrap().len(), 1, "NO_PROXY: the proxy was not asked");
     assert_eq!(server.requests().len(), 2);
 
+    // A path with dot segments goes through its own lane, through the same tunnel.
+    set("NO_PROXY", None);
+    let proxy = support::connect_proxy(false).await;
+    set("HTTPS_PROXY", Some(&format!("http://user:pa%20ss@127.0.0.1:{}", proxy.port)));
+    let transport = Transport::new(&settings, "").unwrap();
+    let response = transport.send_exact("GET", &url, "/k/../v/./w", &[], Vec::new()).await.unwrap();
+    assert_eq!(response.status, 200);
+    assert_eq!(server.requests().last().unwrap().target, "/k/../v/./w");
+    let heads = proxy.heads.lock().unwrap().clone();
+    assert!(heads[0].starts_with(&format!("CONNECT localhost:{port} HTTP/1.1\r\n")), "{}", heads[0]);
+    assert!(heads[0].contains("dXNlcjpwYSBzcw=="), "{}", heads[0]);
+
     // Plain HTTP goes to the proxy whole, in absolute form, with the proxy's credentials.
     let http_proxy = TestServer::start(|_, _| Reply::status(200, "<Ok/>")).await;
     set("HTTP_PROXY", Some(&http_proxy.url.replace("http://", "http://u:p@")));

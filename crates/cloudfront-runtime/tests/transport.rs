@@ -56,6 +56,34 @@ async fn a_client_the_program_built_sends_through_its_own_proxy() {
     assert_eq!(seen[0].header("user-agent"), Some("app/2 cloudfront-runtime/0.1.0"));
 }
 
+/// A path with `.` and `..` segments (any spelling) arrives byte for byte: reqwest's URL type
+/// would remove them, so such requests take the transport's exact lane; the others do not.
+#[tokio::test]
+async fn paths_with_dot_segments_are_sent_as_they_are() {
+    let server = TestServer::start(|_, _| Reply::status(200, "<Ok/>")).await;
+    let transport = Transport::new(&TransportSettings::default(), "").unwrap();
+    let url = parse_url(&format!("{}/unused", server.url)).unwrap();
+    let paths = ["/a/../b", "/k/./x/%2E%2E/y", "/k/.%2e", "/..", "/plain/path?x=1"];
+    for path in paths {
+        let response = transport.send_exact("GET", &url, path, &[], Vec::new()).await.unwrap();
+        assert_eq!(response.status, 200, "{path}");
+    }
+    let targets: Vec<String> = server.requests().iter().map(|r| r.target.clone()).collect();
+    assert_eq!(targets, paths);
+    let host = server.requests()[0].header("host").map(str::to_owned);
+    assert_eq!(host.as_deref(), Some(server.url.trim_start_matches("http://")));
+    // A body and the transport's headers go the same way.
+    transport
+        .send_exact("PUT", &url, "/k/../v", &[("x-amz-meta-a".into(), "1".into())], b"data".to_vec())
+        .await
+        .unwrap();
+    let put = server.requests().pop().unwrap();
+    assert_eq!((put.method.as_str(), put.target.as_str(), put.body.as_slice()), ("PUT", "/k/../v", &b"data"[..]));
+    assert_eq!(put.header("content-length"), Some("4"));
+    assert_eq!(put.header("x-amz-meta-a"), Some("1"));
+    assert!(put.header("user-agent").is_some_and(|ua| ua.contains("cloudfront-runtime/")));
+}
+
 #[tokio::test]
 async fn redirects_are_answers_not_followed() {
     let server = TestServer::start(|request, _| {

@@ -7,6 +7,7 @@
 mod body;
 mod proxy;
 mod tls;
+mod verbatim;
 
 use std::time::Duration;
 
@@ -101,6 +102,9 @@ pub struct Transport {
     client: reqwest::Client,
     /// The environment's proxies, when the client is ours (a user's client has its own).
     proxies: Option<std::sync::Arc<Proxies>>,
+    /// Requests whose path reqwest would change (`send_exact`).
+    verbatim: verbatim::Verbatim,
+    read_timeout: Option<Duration>,
     user_agent: String,
     max_response_body: usize,
 }
@@ -123,18 +127,24 @@ impl Transport {
         if reqwest::header::HeaderValue::from_str(&user_agent).is_err() {
             return Err(format!("the user agent {user_agent:?} is not a header value"));
         }
-        let max_response_body = settings.max_response_body;
-        if let Some(client) = &settings.http_client {
-            if settings.ca_bundle.is_some() || settings.insecure {
-                return Err("a CA bundle or --no-verify-ssl cannot be applied to an HTTP client the program \
-                            built: configure its TLS on that reqwest::Client"
-                    .into());
-            }
-            return Ok(Transport { client: client.clone(), proxies: None, user_agent, max_response_body });
+        if settings.http_client.is_some() && (settings.ca_bundle.is_some() || settings.insecure) {
+            return Err("a CA bundle or --no-verify-ssl cannot be applied to an HTTP client the program \
+                        built: configure its TLS on that reqwest::Client"
+                .into());
         }
         let proxies = std::sync::Arc::new(proxies);
-        let client = build_client(settings, proxies.clone())?;
-        Ok(Transport { client, proxies: Some(proxies), user_agent, max_response_body })
+        let (client, proxies) = match &settings.http_client {
+            Some(client) => (client.clone(), None),
+            None => (build_client(settings, proxies.clone())?, Some(proxies)),
+        };
+        Ok(Transport {
+            client,
+            proxies,
+            verbatim: verbatim::Verbatim::new(tls::config(settings)?, settings.connect_timeout),
+            read_timeout: settings.read_timeout,
+            user_agent,
+            max_response_body: settings.max_response_body,
+        })
     }
 
     /// Sends one request and reads the whole (bounded) response. The `Host` header is the
@@ -154,6 +164,78 @@ impl Transport {
         let request = self.request(method, url, headers, body.into()).await.map_err(invalid)?;
         let response = self.client.execute(request).await.map_err(|e| self.failed(&e, url))?;
         read_bounded(response, url, self.max_response_body).await
+    }
+
+    /// Sends one request whose path and query are exactly `path_and_query` (as signed). Where
+    /// reqwest's URL type would send something else (it removes `.` and `..` segments), the
+    /// request goes through hyper directly (see `verbatim`); a user's own client is then not
+    /// used for it.
+    pub async fn send_exact(
+        &self,
+        method: &str,
+        url: &Url,
+        path_and_query: &str,
+        headers: &[(String, String)],
+        body: impl Into<Body>,
+    ) -> Result<HttpResponse, TransportError> {
+        let as_url = match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
+        };
+        if as_url == path_and_query {
+            return self.send(method, url, headers, body).await;
+        }
+        let invalid = |why: String| TransportError::Other(DispatchError::new(why));
+        // A user's client has its own proxies, which this lane cannot read: none are used.
+        let proxy = match &self.proxies {
+            Some(proxies) => proxies.for_target(url).map_err(invalid)?,
+            None => None,
+        };
+        let request = self.request(method, url, headers, body.into()).await.map_err(invalid)?;
+        let mut request = http::Request::<reqwest::Body>::try_from(request).map_err(|e| invalid(error_chain(&e)))?;
+        let host = url.host_str().unwrap_or_default();
+        let authority = url.port().map_or_else(|| host.to_owned(), |port| format!("{host}:{port}"));
+        *request.uri_mut() = format!("{}://{authority}{path_and_query}", url.scheme())
+            .parse()
+            .map_err(|e| invalid(format!("cannot send the path {path_and_query:?}: {e}")))?;
+        let exchange = self.verbatim.send(request, proxy);
+        let response = match self.read_timeout {
+            Some(limit) => tokio::time::timeout(limit, exchange).await.map_err(|_| read_timeout(url))?,
+            None => exchange.await,
+        };
+        let response = response.map_err(|failed| self.verbatim_failed(failed, url, proxy))?;
+        let response = reqwest::Response::from(response.map(reqwest::Body::wrap));
+        let reading = read_bounded(response, url, self.max_response_body);
+        match self.read_timeout {
+            Some(limit) => tokio::time::timeout(limit, reading).await.map_err(|_| read_timeout(url))?,
+            None => reading.await,
+        }
+    }
+
+    /// A failed verbatim exchange, in the words of the reqwest path's errors.
+    fn verbatim_failed(&self, failed: verbatim::Failed, url: &Url, proxy: Option<&proxy::Proxy>) -> TransportError {
+        match failed {
+            verbatim::Failed::Refused(why) => TransportError::Other(DispatchError::new(why)),
+            verbatim::Failed::Connect(error) => {
+                let cause = error_chain(&error);
+                let lower = cause.to_ascii_lowercase();
+                let message = if lower.contains("certificate") || lower.contains("tls") {
+                    format!("SSL validation failed for {url} {cause}")
+                } else if let Some(proxy) = proxy {
+                    format!("Failed to connect to proxy URL: \"{}\"", proxy.shown())
+                } else {
+                    format!("Could not connect to the endpoint URL: \"{url}\"")
+                };
+                TransportError::Connect(DispatchError::new(message).with_source(Cause(cause)))
+            }
+            verbatim::Failed::Exchange(error) => {
+                let cause = error_chain(error.as_ref());
+                TransportError::Other(
+                    DispatchError::new(format!("error sending the request to {url}: {cause}"))
+                        .with_source(Cause(cause)),
+                )
+            }
+        }
     }
 
     /// The request, checked as HTTP requires: the method is a token, header names are tokens,

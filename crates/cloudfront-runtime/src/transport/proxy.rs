@@ -34,6 +34,17 @@ impl Proxy {
     pub fn shown(&self) -> &str {
         &self.shown
     }
+
+    /// `Basic …` from the URL's user info (percent-decoded), when it has one.
+    pub fn basic_credentials(&self) -> Option<String> {
+        use base64::Engine;
+        if self.url.username().is_empty() {
+            return None;
+        }
+        let decode = |text: &str| percent_encoding::percent_decode_str(text).decode_utf8_lossy().into_owned();
+        let pair = format!("{}:{}", decode(self.url.username()), decode(self.url.password().unwrap_or_default()));
+        Some(format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair)))
+    }
 }
 
 impl fmt::Debug for Proxy {
