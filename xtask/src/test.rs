@@ -184,6 +184,17 @@ pub fn main(args: &[String]) -> Result<(), String> {
             ],
         ),
         step(
+            "the kitchen-sink fixture's generated tests pass (redaction of @sensitive members in Debug)",
+            "cargo",
+            &[
+                "test",
+                "--quiet",
+                "--all-features",
+                "--manifest-path",
+                &fixture_out.join("Cargo.toml").to_string_lossy(),
+            ],
+        ),
+        step(
             "the kitchen-sink fixture is lint-clean",
             "cargo",
             &[

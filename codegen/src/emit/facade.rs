@@ -325,8 +325,9 @@ fn override_only_endpoint(service: &Service) -> TokenStream {
 
         impl EndpointParams {
             /// The endpoint override from code, the environment or the profile.
-            pub fn from_config(config: &::cloudfront_runtime::Config) -> Self {
-                EndpointParams { endpoint: config.endpoint_url_for(#sdk_id) }
+            pub fn from_config(config: &::cloudfront_runtime::Config) -> Result<Self, ::cloudfront_runtime::EndpointError> {
+                let settings = config.endpoint_settings(#sdk_id)?;
+                Ok(EndpointParams { endpoint: settings.endpoint_url })
             }
         }
 

@@ -203,8 +203,12 @@ pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
         }
     };
 
-    let debug_derive = if s.members.iter().any(|m| m.sensitive) { quote!() } else { quote!(Debug,) };
-    let debug_impl = s.members.iter().any(|m| m.sensitive).then(|| redacting_debug(s));
+    // A type or builder holding an `@sensitive` member writes its `Debug` by hand.
+    let sensitive = s.members.iter().any(|m| m.sensitive);
+    let debug_derive = if sensitive { quote!() } else { quote!(Debug,) };
+    let debug_impl = sensitive.then(|| redacting_debug(s, &name, &s.name));
+    let builder_debug_impl = sensitive.then(|| redacting_debug(s, &builder, &format!("{}Builder", s.name)));
+    let redaction_test = redaction_test(s);
     let builder_doc = doc_line(&format!("A builder for [`{}`].", s.name));
     let start_doc = doc_line(&format!("Starts building a [`{}`].", s.name));
 
@@ -228,11 +232,14 @@ pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
         #serde_impls
 
         #builder_doc
-        #[derive(Clone, Debug, Default, PartialEq)]
+        #[derive(Clone, #debug_derive Default, PartialEq)]
         pub struct #builder {
             #(#builder_fields)*
             #meta_builder_field
         }
+
+        #builder_debug_impl
+        #redaction_test
 
         impl #builder {
             #(#setters)*
@@ -250,10 +257,41 @@ pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
     }
 }
 
-/// `Debug` that prints `@sensitive` members as a placeholder.
-fn redacting_debug(s: &Structure) -> TokenStream {
+/// A test, in the generated code, that a marker set on every `@sensitive` text member shows
+/// in neither the builder's `Debug` nor the built value's.
+fn redaction_test(s: &Structure) -> Option<TokenStream> {
+    let setters: Vec<_> = s
+        .members
+        .iter()
+        .filter(|m| m.sensitive && m.ty == Type::String)
+        .map(|m| {
+            let setter = ident(&m.field);
+            quote!(.#setter("REDACTION-MARKER"))
+        })
+        .collect();
+    if setters.is_empty() {
+        return None;
+    }
     let name = format_ident!("{}", s.name);
-    let label = &s.name;
+    let module = format_ident!("{}_debug_redaction", crate::names::snake_case(&s.name));
+    Some(quote! {
+        #[cfg(test)]
+        mod #module {
+            #[test]
+            fn sensitive_members_never_show_in_debug() {
+                let builder = super::#name::builder() #(#setters)*;
+                let shown = format!("{builder:?}");
+                assert!(!shown.contains("REDACTION-MARKER"), "the builder shows a secret: {shown}");
+                let shown = format!("{:?}", builder.build_or_default());
+                assert!(!shown.contains("REDACTION-MARKER"), "the value shows a secret: {shown}");
+            }
+        }
+    })
+}
+
+/// `Debug` for `name` (the structure or its builder, whose fields have the same names) that
+/// prints `@sensitive` members as a placeholder.
+fn redacting_debug(s: &Structure, name: &proc_macro2::Ident, label: &str) -> TokenStream {
     let entries = s.members.iter().map(|m| {
         let field = ident(&m.field);
         let key = m.field.trim_start_matches("r#");
