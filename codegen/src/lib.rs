@@ -37,9 +37,11 @@ pub struct Settings {
     /// mismatch before sending.
     #[serde(default)]
     pub counted_lists: bool,
-    /// Path from a generated crate's directory to the directory holding the runtime crates.
-    #[serde(default = "default_runtime_dir")]
-    pub runtime_dir: String,
+    /// Path from a generated crate's directory to the project's `crates/` directory, which
+    /// holds the hand-written crates by kind: `runtime/` (what generated code calls) and
+    /// `testing/` (the test server and protocol-test support).
+    #[serde(default = "default_crates_dir")]
+    pub crates_dir: String,
     /// The model file name, quoted in the "generated from" header of every file.
     #[serde(default)]
     pub model_file: String,
@@ -57,11 +59,21 @@ fn yes() -> bool {
     true
 }
 
-fn default_runtime_dir() -> String {
-    "..".into()
+fn default_crates_dir() -> String {
+    "../..".into()
 }
 
 impl Settings {
+    /// The directory of the runtime crates, from a generated crate's directory.
+    pub fn runtime_dir(&self) -> String {
+        format!("{}/runtime", self.crates_dir.trim_end_matches('/'))
+    }
+
+    /// The directory of the testing crates, from a generated crate's directory.
+    pub fn testing_dir(&self) -> String {
+        format!("{}/testing", self.crates_dir.trim_end_matches('/'))
+    }
+
     /// Parses settings from JSON text.
     pub fn from_json(text: &str) -> Result<Settings, String> {
         serde_json::from_str(text).map_err(|e| format!("invalid codegen settings: {e}"))

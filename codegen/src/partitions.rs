@@ -42,7 +42,7 @@ struct Outputs {
 /// What the generated file's header says it came from.
 const SOURCE_NAME: &str = "the published partitions.json";
 
-/// `crates/cloudfront-runtime/src/partitions.rs` from the text of the partitions file.
+/// `crates/runtime/cloudfront-runtime/src/partitions.rs` from the text of the partitions file.
 pub fn generate(partitions_json: &str) -> Result<String, String> {
     let file: PartitionsFile =
         serde_json::from_str(partitions_json).map_err(|e| format!("{SOURCE_NAME}: not a partitions file: {e}"))?;

@@ -12,11 +12,11 @@ fn the_committed_generated_crates_match_the_generator() {
     assert!(files.len() > 20, "the generator made only {} files", files.len());
     let mut drift = Vec::new();
     for file in &files {
-        let committed = std::fs::read_to_string(root().join("crates").join(&file.path)).unwrap_or_default();
+        let committed = std::fs::read_to_string(root().join("crates/generated").join(&file.path)).unwrap_or_default();
         if committed != file.contents {
             let line = committed.lines().zip(file.contents.lines()).position(|(a, b)| a != b);
             let at = line.map_or("its length".to_owned(), |l| format!("line {}", l + 1));
-            drift.push(format!("crates/{} differs at {at}", file.path));
+            drift.push(format!("crates/generated/{} differs at {at}", file.path));
         }
     }
     assert!(drift.is_empty(), "run `cargo xtask regenerate` and commit:\n{}", drift.join("\n"));
@@ -29,6 +29,10 @@ fn the_committed_partition_table_matches_the_published_file() {
         panic!("{}: {e}; the published partitions file lives in ../shared next to the checkout", source.display())
     });
     let wanted = cloudfront_codegen::partitions::generate(&text).unwrap();
-    let committed = std::fs::read_to_string(root().join("crates/cloudfront-runtime/src/partitions.rs")).unwrap();
-    assert!(committed == wanted, "run `cargo xtask regenerate` and commit crates/cloudfront-runtime/src/partitions.rs");
+    let committed =
+        std::fs::read_to_string(root().join("crates/runtime/cloudfront-runtime/src/partitions.rs")).unwrap();
+    assert!(
+        committed == wanted,
+        "run `cargo xtask regenerate` and commit crates/runtime/cloudfront-runtime/src/partitions.rs"
+    );
 }

@@ -13,7 +13,7 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 
-use cloudfront_restxml::HttpResponse;
+use cloudfront_primitives::HttpResponse;
 use cloudfront_runtime::transport::read_response;
 use cloudfront_serializers as wire;
 use libfuzzer_sys::fuzz_target;

@@ -345,14 +345,14 @@ fn cli_cost(mode: &Mode, stub: &Stub, figures: &mut Vec<Figure>) -> Result<(), S
     measure::check(
         Command::new("cargo")
             .current_dir(root())
-            .args(["install", "--quiet", "--locked", "--force", "--path", "crates/cli", "--root"])
+            .args(["install", "--quiet", "--locked", "--force", "--path", "crates/products/cloudfront-cli", "--root"])
             .arg(&install_root),
     )?;
     let installed =
         std::fs::metadata(install_root.join("bin/cloudfront")).map_err(|e| format!("no installed binary: {e}"))?;
     figures.push(Figure::new(
         "cli",
-        "installed CLI binary (`cargo install --path crates/cli`)",
+        "installed CLI binary (`cargo install --path crates/products/cloudfront-cli`)",
         "MiB",
         installed.len() as f64 / (1024.0 * 1024.0),
         None,

@@ -117,7 +117,7 @@ fn suites(venv: &Venv) -> Result<(usize, usize), String> {
 /// Whether the committed `rule-vectors/` are what this venv's botocore makes of their inputs
 /// now (the vectors are botocore's answers, never edited by hand).
 fn rule_vectors_are_botocores(venv: &Venv) -> Result<bool, String> {
-    let committed = root().join("crates/cloudfront-conformance/rule-vectors");
+    let committed = root().join("crates/testing/cloudfront-conformance/rule-vectors");
     let fresh = root().join("target/rule-vectors");
     let _ = std::fs::remove_dir_all(&fresh);
     crate::run::run(

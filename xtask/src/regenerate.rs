@@ -38,7 +38,10 @@ pub fn main(args: &[String]) -> Result<(), String> {
     }
 }
 
-/// The generated files for the project's own model, as committed under `crates/`.
+/// Where the generated crates are committed (the paths of `GeneratedFile`s start there).
+pub const GENERATED_DIR: &str = "crates/generated";
+
+/// The generated files for the project's own model, as committed under [`GENERATED_DIR`].
 pub fn generate_committed() -> Result<Vec<GeneratedFile>, String> {
     let root = root();
     let settings_text = read(&root.join(SETTINGS))?;
@@ -51,7 +54,7 @@ fn committed(check: bool) -> Result<(), String> {
     let started = Instant::now();
     let files = generate_committed()?;
     let elapsed = started.elapsed();
-    let crates = root().join("crates");
+    let crates = root().join(GENERATED_DIR);
     let stale = stale_files(&crates, &files)?;
     let mut drift = Vec::new();
     for file in &files {
@@ -61,19 +64,19 @@ fn committed(check: bool) -> Result<(), String> {
             continue;
         }
         if check {
-            drift.push(describe_drift(&file.path, current.as_deref(), &file.contents));
+            drift.push(describe_drift(&format!("{GENERATED_DIR}/{}", file.path), current.as_deref(), &file.contents));
         } else {
             fs::create_dir_all(path.parent().expect("files live in a crate")).map_err(|e| e.to_string())?;
             fs::write(&path, &file.contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            println!("wrote crates/{}", file.path);
+            println!("wrote {GENERATED_DIR}/{}", file.path);
         }
     }
     for path in &stale {
         if check {
-            drift.push(format!("crates/{path} is no longer generated; delete it"));
+            drift.push(format!("{GENERATED_DIR}/{path} is no longer generated; delete it"));
         } else {
             fs::remove_file(crates.join(path)).map_err(|e| e.to_string())?;
-            println!("removed crates/{path}");
+            println!("removed {GENERATED_DIR}/{path}");
         }
     }
     println!("generated {} files from {MODEL} in {:.1} ms", files.len(), elapsed.as_secs_f64() * 1000.0);
@@ -97,7 +100,7 @@ pub fn partitions_source() -> PathBuf {
 }
 
 /// Where the generated partition table lives (a generated file in a hand-written crate).
-pub const PARTITIONS_RS: &str = "cloudfront-runtime/src/partitions.rs";
+pub const PARTITIONS_RS: &str = "crates/runtime/cloudfront-runtime/src/partitions.rs";
 
 /// Regenerates (or, with `check`, compares) the runtime's partition table. Without the
 /// published file a check fails; a plain regeneration says so and leaves the table alone.
@@ -108,11 +111,11 @@ fn partition_table(check: bool, drift: &mut Vec<String>) -> Result<(), String> {
         if check {
             return Err(missing);
         }
-        println!("note: {missing}; crates/{PARTITIONS_RS} left as it is");
+        println!("note: {missing}; {PARTITIONS_RS} left as it is");
         return Ok(());
     };
     let wanted = cloudfront_codegen::partitions::generate(&text)?;
-    let path = root().join("crates").join(PARTITIONS_RS);
+    let path = root().join(PARTITIONS_RS);
     let current = fs::read_to_string(&path).ok();
     if current.as_deref() == Some(wanted.as_str()) {
         return Ok(());
@@ -121,7 +124,7 @@ fn partition_table(check: bool, drift: &mut Vec<String>) -> Result<(), String> {
         drift.push(describe_drift(PARTITIONS_RS, current.as_deref(), &wanted));
     } else {
         fs::write(&path, wanted).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        println!("wrote crates/{PARTITIONS_RS}");
+        println!("wrote {PARTITIONS_RS}");
     }
     Ok(())
 }
@@ -150,16 +153,14 @@ fn stale_files(crates: &Path, files: &[GeneratedFile]) -> Result<Vec<String>, St
     Ok(stale)
 }
 
+/// A stale file (`path` from the project root) and how it differs from what is generated.
 fn describe_drift(path: &str, current: Option<&str>, wanted: &str) -> String {
     match current {
-        None => format!("crates/{path} is missing"),
+        None => format!("{path} is missing"),
         Some(current) => {
             let diff = similar::TextDiff::from_lines(current, wanted);
-            let body = diff
-                .unified_diff()
-                .context_radius(2)
-                .header(&format!("crates/{path} (committed)"), "generated")
-                .to_string();
+            let body =
+                diff.unified_diff().context_radius(2).header(&format!("{path} (committed)"), "generated").to_string();
             let lines: Vec<&str> = body.lines().collect();
             let shown = lines.len().min(60);
             let more = if lines.len() > shown {
@@ -233,7 +234,7 @@ pub fn scratch_settings(service: &str, prefix: String, model: &Path) -> Settings
         operations: None,
         xml_content_type: true,
         counted_lists: false,
-        runtime_dir: root().join("crates").to_string_lossy().into_owned(),
+        crates_dir: root().join("crates").to_string_lossy().into_owned(),
         model_file: model.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         facade_readme: None,
         repository: None,

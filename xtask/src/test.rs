@@ -122,7 +122,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
         step(
             "every deviation rule meets botocore's answers to new inputs",
             "cargo",
-            &["xtask", "conformance", "--every-rule-used", "crates/cloudfront-conformance/rule-vectors"],
+            &["xtask", "conformance", "--every-rule-used", "crates/testing/cloudfront-conformance/rule-vectors"],
         ),
         step("Smithy restXml protocol tests", "cargo", &["xtask", "protocol-tests"]),
         step("end to end against moto, with fault injection", "cargo", &["xtask", "e2e"]),

@@ -104,7 +104,7 @@ fn parsing(c: &mut Criterion) {
         ));
     }
     xml.push_str("</Items></InvalidationList>");
-    let response = cloudfront_restxml::HttpResponse::new(200, vec![], xml.into_bytes());
+    let response = cloudfront_primitives::HttpResponse::new(200, vec![], xml.into_bytes());
     c.bench_function("parse_list_1000", |b| {
         b.iter(|| black_box(cloudfront::wire::list_invalidations::parse_response(black_box(&response))))
     });

@@ -14,7 +14,7 @@ pub const RUST_VERSION: &str = "1.91";
 const VERSION: &str = "0.1.0";
 
 pub(super) fn files(service: &Service, settings: &Settings, crates: &Crates) -> Vec<GeneratedFile> {
-    let runtime = settings.runtime_dir.trim_end_matches('/');
+    let (runtime, testing) = (settings.runtime_dir(), settings.testing_dir());
     let header = header(&settings.model_file, "#");
     // Publishable when the settings name the repository; otherwise (scratch generation) not.
     let publishing = match &settings.repository {
@@ -52,7 +52,7 @@ pub(super) fn files(service: &Service, settings: &Settings, crates: &Crates) -> 
     );
     let readme = settings.facade_readme.as_deref().map(|name| format!("readme = \"{name}\"\n")).unwrap_or_default();
     let facade = format!(
-        "{}\n[features]\ndefault = [\"aws-lc-rs\"]\n# TLS, SigV4 and hashes on aws-lc-rs (post-quantum key exchange preferred); see the runtime.\naws-lc-rs = [\"cloudfront-runtime/aws-lc-rs\"]\n# The lean build on ring instead; aws-lc-rs wins when both are on.\nring = [\"cloudfront-runtime/ring\"]\n# HTTP/2 where the server offers it.\nhttp2 = [\"cloudfront-runtime/http2\"]\nserde = [\"{s}/serde\", \"cloudfront-runtime/serde\"]\n# Credentials from the official AWS SDK's providers (aws-config).\naws-interop = [\"cloudfront-runtime/aws-interop\"]\n\n[dependencies]\ncloudfront-runtime = {{ path = \"{runtime}/cloudfront-runtime\", version = \"{VERSION}\", default-features = false }}\ncloudfront-primitives = {{ path = \"{runtime}/cloudfront-primitives\", version = \"{VERSION}\" }}\ncloudfront-restxml = {{ path = \"{runtime}/cloudfront-restxml\", version = \"{VERSION}\" }}\n{s} = {{ path = \"../{s}\", version = \"{VERSION}\" }}\n{e} = {{ path = \"../{e}\", version = \"{VERSION}\" }}\n{w} = {{ path = \"../{w}\", version = \"{VERSION}\" }}\n\n[dev-dependencies]\n# For the examples, and the local CloudFront the README's doctests call.\ntokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\ncloudfront-test-server = {{ path = \"{runtime}/cloudfront-test-server\" }}\n",
+        "{}\n[features]\ndefault = [\"aws-lc-rs\"]\n# TLS, SigV4 and hashes on aws-lc-rs (post-quantum key exchange preferred); see the runtime.\naws-lc-rs = [\"cloudfront-runtime/aws-lc-rs\"]\n# The lean build on ring instead; aws-lc-rs wins when both are on.\nring = [\"cloudfront-runtime/ring\"]\n# HTTP/2 where the server offers it.\nhttp2 = [\"cloudfront-runtime/http2\"]\nserde = [\"{s}/serde\", \"cloudfront-runtime/serde\"]\n# Credentials from the official AWS SDK's providers (aws-config).\naws-interop = [\"cloudfront-runtime/aws-interop\"]\n\n[dependencies]\ncloudfront-runtime = {{ path = \"{runtime}/cloudfront-runtime\", version = \"{VERSION}\", default-features = false }}\ncloudfront-primitives = {{ path = \"{runtime}/cloudfront-primitives\", version = \"{VERSION}\" }}\ncloudfront-restxml = {{ path = \"{runtime}/cloudfront-restxml\", version = \"{VERSION}\" }}\n{s} = {{ path = \"../{s}\", version = \"{VERSION}\" }}\n{e} = {{ path = \"../{e}\", version = \"{VERSION}\" }}\n{w} = {{ path = \"../{w}\", version = \"{VERSION}\" }}\n\n[dev-dependencies]\n# For the examples, and the local CloudFront the README's doctests call.\ntokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\ncloudfront-test-server = {{ path = \"{testing}/cloudfront-test-server\" }}\n",
         package(&crates.facade_dir, &format!("Client for the {title} API (generated)."), &readme),
         s = crates.shapes_dir,
         e = crates.errors_dir,

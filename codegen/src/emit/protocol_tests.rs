@@ -85,11 +85,11 @@ pub(super) fn files(
         #(#tests)*
     };
     let dir = format!("{}-protocol-tests", service.crate_prefix);
-    let runtime = settings.runtime_dir.trim_end_matches('/');
+    let (runtime, testing) = (settings.runtime_dir(), settings.testing_dir());
     let manifest = format!(
         "{}[package]\nname = \"{dir}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n\
          cloudfront-primitives = {{ path = \"{runtime}/cloudfront-primitives\" }}\ncloudfront-restxml = {{ path = \"{runtime}/cloudfront-restxml\" }}\n\
-         cloudfront-protocol-test-support = {{ path = \"{runtime}/cloudfront-protocol-test-support\" }}\n\
+         cloudfront-protocol-test-support = {{ path = \"{testing}/cloudfront-protocol-test-support\" }}\n\
          {s} = {{ path = \"../{s}\" }}\n{e} = {{ path = \"../{e}\" }}\n{w} = {{ path = \"../{w}\" }}\n",
         header(&settings.model_file, "#"),
         s = crates.shapes_dir,

@@ -17,7 +17,7 @@ pub(super) fn parse_error(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     if op.errors.is_empty() {
         return quote! {
             #fn_doc
-            pub fn parse_error(response: &::cloudfront_restxml::HttpResponse) -> #errors::#error_type {
+            pub fn parse_error(response: &::cloudfront_primitives::HttpResponse) -> #errors::#error_type {
                 #errors::#error_type::Unhandled(::cloudfront_primitives::UnhandledError::new(::cloudfront_restxml::parse_error_response(response).meta))
             }
         };
@@ -31,7 +31,7 @@ pub(super) fn parse_error(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     });
     quote! {
         #fn_doc
-        pub fn parse_error(response: &::cloudfront_restxml::HttpResponse) -> #errors::#error_type {
+        pub fn parse_error(response: &::cloudfront_primitives::HttpResponse) -> #errors::#error_type {
             let parsed = ::cloudfront_restxml::parse_error_response(response);
             let code = parsed.meta.code.clone().unwrap_or_default();
             let modeled = match code.as_str() {
@@ -59,7 +59,7 @@ pub(super) fn error_functions(ctx: &Ctx<'_>) -> TokenStream {
         let doc = format!(" Reads the `{}` error.", e.shape_name);
         quote! {
             #[doc = #doc]
-            pub(crate) fn #function(parsed: &::cloudfront_restxml::ErrorResponse, #response_param: &::cloudfront_restxml::HttpResponse) -> Result<#errors::#name, ::cloudfront_restxml::ParseError> {
+            pub(crate) fn #function(parsed: &::cloudfront_restxml::ErrorResponse, #response_param: &::cloudfront_primitives::HttpResponse) -> Result<#errors::#name, ::cloudfront_restxml::ParseError> {
                 let #mutability builder = #errors::#name::builder().meta(parsed.meta.clone());
                 #body
                 #(#headers)*

@@ -120,11 +120,11 @@ pub(super) fn serialize_request(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let fn_doc = doc_line(&format!("Builds the HTTP request for `{}`; fails on a value that cannot be sent.", op.name));
     quote! {
         #fn_doc
-        pub fn serialize_request(#input_param: &#shapes::#input_type) -> Result<::cloudfront_restxml::HttpRequest, ::cloudfront_primitives::BuildError> {
+        pub fn serialize_request(#input_param: &#shapes::#input_type) -> Result<::cloudfront_primitives::HttpRequest, ::cloudfront_primitives::BuildError> {
             #idempotency
             let mut path = String::new();
             #(#path)*
-            #request_binding = ::cloudfront_restxml::HttpRequest::new(#method, path);
+            #request_binding = ::cloudfront_primitives::HttpRequest::new(#method, path);
             #host_prefix
             #(#literal_query)*
             #(#query)*

@@ -84,7 +84,7 @@ pub(super) fn parse_response(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let fn_doc = doc_line(&format!("Reads a successful `{}` response.", op.name));
     quote! {
         #fn_doc
-        pub fn parse_response(#response_param: &::cloudfront_restxml::HttpResponse) -> Result<#shapes::#output_type, ::cloudfront_restxml::ParseError> {
+        pub fn parse_response(#response_param: &::cloudfront_primitives::HttpResponse) -> Result<#shapes::#output_type, ::cloudfront_restxml::ParseError> {
             #builder_decl
             #(#headers)*
             #(#status)*

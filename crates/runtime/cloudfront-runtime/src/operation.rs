@@ -1,0 +1,482 @@
+//! Running one operation: sign, send, classify, retry. Generated clients call
+//! [`Handle::invoke`] with the serialized request and the operation's error parser.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use cloudfront_primitives::{Attempts, ProvideErrorMetadata};
+use cloudfront_primitives::{HttpRequest, HttpResponse};
+use tracing::Instrument;
+
+use crate::clock_skew::{CLOCK_SKEW_CODES, ClockSkew};
+use crate::config::Config;
+use crate::endpoint::Endpoint;
+use crate::error::{DispatchError, SdkError};
+use crate::retry::{RateLimiter, RetryKind, RetryMode, RetryQuota, classify_error, jitter};
+use crate::time::seconds_between;
+use crate::transport::{Transport, TransportError, host_header};
+
+/// What the runtime needs to know about an operation. Built only by generated code, which is
+/// generated for the runtime it builds against, so it stays a plain struct (constructible in a
+/// `const`) rather than `#[non_exhaustive]`.
+#[derive(Clone, Copy, Debug)]
+pub struct OperationSpec {
+    /// The operation's name (for logs).
+    pub name: &'static str,
+    /// The SigV4 signing name of the service (when the endpoint does not say).
+    pub signing_name: &'static str,
+}
+
+/// Shared state of a client: configuration, transport, retry quota and rate limiter.
+#[non_exhaustive]
+#[derive(Debug)]
+pub struct Handle {
+    /// The client configuration.
+    pub config: Config,
+    transport: Transport,
+    quota: RetryQuota,
+    limiter: RateLimiter,
+    /// The service's clock relative to ours, learnt from responses.
+    skew: ClockSkew,
+    /// Time origin for the rate limiter.
+    started: cloudfront_primitives::DateTime,
+}
+
+impl Handle {
+    /// Shared state for a configuration (builds the HTTP client).
+    pub fn new(config: Config) -> Result<Arc<Handle>, String> {
+        Handle::for_client(config, "")
+    }
+
+    /// Like [`Handle::new`], for a client crate that names itself in the `User-Agent` header
+    /// (`name/version`, as generated clients do).
+    pub fn for_client(config: Config, user_agent: &str) -> Result<Arc<Handle>, String> {
+        let transport = Transport::new(&config.transport, user_agent)?;
+        let started = config.clock.now();
+        Ok(Arc::new(Handle {
+            config,
+            transport,
+            quota: RetryQuota::default(),
+            limiter: RateLimiter::default(),
+            skew: ClockSkew::default(),
+            started,
+        }))
+    }
+
+    /// The clock offset learnt from the service's `Date` headers, in seconds.
+    pub fn clock_skew_secs(&self) -> i64 {
+        self.skew.offset_secs()
+    }
+
+    /// The service's clock minus ours, to the second, by the last response's `Date` header
+    /// (none before the first response).
+    pub fn server_clock_offset_secs(&self) -> Option<i64> {
+        self.skew.estimate_secs()
+    }
+
+    /// Tokens left in the retry quota.
+    pub fn retry_quota(&self) -> u32 {
+        self.quota.available()
+    }
+
+    /// Sends `request` to `endpoint`, retrying as configured; returns the success response
+    /// (a 2xx), or the error. `parse_error` reads an error response into the operation's
+    /// error type. The same bytes are sent on every attempt, so an idempotency token or a
+    /// `CallerReference` in the body is reused by retries.
+    pub async fn invoke<E>(
+        &self,
+        spec: OperationSpec,
+        endpoint: &Endpoint,
+        request: HttpRequest,
+        parse_error: fn(&HttpResponse) -> E,
+    ) -> Result<HttpResponse, SdkError<E>>
+    where
+        E: ProvideErrorMetadata,
+    {
+        let judge = move |response: &HttpResponse| Verdict::of(&parse_error(response));
+        self.run(spec, endpoint, request, &judge).await.map_err(|error| {
+            // The final error response, read again into the operation's type.
+            error.map_service(|Rejected { response, attempts }| {
+                let mut error = parse_error(&response);
+                error.meta_mut().attempts = attempts;
+                error
+            })
+        })
+    }
+
+    /// The call, whatever the operation's error type: boxed, so that it is compiled once, in
+    /// this crate, and not again in every crate whose generic code awaits `invoke`.
+    fn run<'a>(
+        &'a self,
+        spec: OperationSpec,
+        endpoint: &'a Endpoint,
+        request: HttpRequest,
+        judge: &'a (dyn Fn(&HttpResponse) -> Verdict + Sync),
+    ) -> Pin<Box<dyn Future<Output = Result<HttpResponse, SdkError<Rejected>>> + Send + 'a>> {
+        Box::pin(async move {
+            let span = tracing::info_span!("operation", operation = spec.name, attempts = tracing::field::Empty);
+            let work = self.attempts(spec, endpoint, request, judge).instrument(span);
+            match self.config.operation_timeout {
+                Some(limit) => tokio::time::timeout(limit, work).await.unwrap_or_else(|_| {
+                    Err(SdkError::Timeout(DispatchError::new(format!("{} did not finish within {limit:?}", spec.name))))
+                }),
+                None => work.await,
+            }
+        })
+    }
+
+    async fn attempts(
+        &self,
+        spec: OperationSpec,
+        endpoint: &Endpoint,
+        request: HttpRequest,
+        judge: &(dyn Fn(&HttpResponse) -> Verdict + Sync),
+    ) -> Result<HttpResponse, SdkError<Rejected>> {
+        let target = url_for(endpoint, &request).map_err(SdkError::Config)?;
+        let (url, path, query) = (&target.url, &target.path, &target.query);
+        let path_and_query = if query.is_empty() { path.clone() } else { format!("{path}?{query}") };
+        let host = host_header(url).map_err(SdkError::Config)?;
+        let credentials = match &self.config.credentials {
+            Some(provider) => Some(provider.provide_credentials().await.map_err(SdkError::Credentials)?),
+            None => None,
+        };
+        // The rules' signing region, else the client's; botocore refuses to sign without one.
+        let region = endpoint.signing_region().map(str::to_owned).or_else(|| self.config.region.clone());
+        let region = match (region, &credentials) {
+            (Some(region), _) => region,
+            (None, None) => String::new(),
+            (None, Some(_)) => return Err(SdkError::Config(crate::error::NO_REGION.into())),
+        };
+        let signing_name = endpoint.signing_name().unwrap_or(spec.signing_name);
+
+        let retry = self.config.retry;
+        let mut spent = 0;
+        let mut attempt = 1;
+        let mut skew_retried = false;
+        // A call that changes something, and whether any of its attempts may have been applied.
+        let changes_something = !matches!(request.method.as_str(), "GET" | "HEAD");
+        let mut may_have_been_applied = false;
+        loop {
+            if retry.mode == RetryMode::Adaptive {
+                let wait = self.limiter.acquire(self.elapsed());
+                if !wait.is_zero() {
+                    self.config.sleep.sleep(wait).await;
+                }
+            }
+            let mut headers = request.headers.clone();
+            // The correction this attempt is signed with: a concurrent request may learn a
+            // new one while this one is in flight.
+            let signed_offset = self.skew.offset_secs();
+            if let Some(credentials) = &credentials {
+                let signature = cloudfront_sigv4::sign(
+                    &cloudfront_sigv4::SignableRequest::new(
+                        &request.method,
+                        &host,
+                        path,
+                        query,
+                        &request.headers,
+                        &request.body,
+                    ),
+                    &cloudfront_sigv4::SigningParams::new(
+                        &credentials.for_signing(),
+                        &region,
+                        signing_name,
+                        self.skew.signing_time(self.config.clock.now()),
+                    ),
+                );
+                headers.extend(signature.headers);
+            }
+            tracing::trace!(
+                method = %request.method,
+                url = %target,
+                headers = %redacted_headers(&headers),
+                body = %excerpt(&request.body),
+                "sending request"
+            );
+            let outcome = self
+                .transport
+                .send_exact(&request.method, url, &path_and_query, &headers, request.body.clone())
+                .instrument(tracing::debug_span!("attempt", attempt))
+                .await;
+            if let Ok(response) = &outcome {
+                tracing::trace!(
+                    status = response.status,
+                    headers = %redacted_headers(&response.headers),
+                    body = %excerpt(&response.body),
+                    "received response"
+                );
+            }
+            if let Ok(response) = &outcome {
+                self.skew.observe(response, self.config.clock.now());
+            }
+            // The clock's correction now differs from the one this attempt was signed with.
+            let corrected = (self.skew.offset_secs() - signed_offset).abs() >= crate::clock_skew::THRESHOLD_SECS;
+            let mut retry_after = None;
+            // Whether the service may have carried this attempt out although it failed.
+            let mut carried_out = false;
+            let (kind, error) = match outcome {
+                Ok(response) if response.is_success() => {
+                    tracing::debug!(status = response.status, request_id = ?cloudfront_restxml::request_id(&response), "success");
+                    self.note_throttle(retry.mode, false);
+                    self.quota.release(spent);
+                    return Ok(response);
+                }
+                Ok(response) => {
+                    let verdict = judge(&response);
+                    tracing::debug!(status = response.status, code = ?verdict.code, request_id = ?verdict.request_id, "error response");
+                    // Refused for its signing time, and the response says by how much: sign
+                    // again with the corrected time, once, outside the retry budget.
+                    if corrected
+                        && !skew_retried
+                        && CLOCK_SKEW_CODES.contains(&verdict.code.as_deref().unwrap_or_default())
+                    {
+                        skew_retried = true;
+                        tracing::debug!(
+                            offset_secs = self.skew.offset_secs(),
+                            "clock skew: retrying with the corrected time"
+                        );
+                        continue;
+                    }
+                    let kind = verdict.kind;
+                    retry_after = crate::retry::retry_after(&response);
+                    self.note_throttle(retry.mode, kind == Some(RetryKind::Throttling));
+                    carried_out = response.status >= 500;
+                    (kind, SdkError::Service(Rejected { response, attempts: Attempts::default() }))
+                }
+                Err(TransportError::Timeout(why)) => {
+                    carried_out = true;
+                    (Some(RetryKind::Timeout), SdkError::Timeout(why))
+                }
+                // Never connected: nothing reached the service.
+                Err(TransportError::Connect(why)) => (Some(RetryKind::Transient), SdkError::Dispatch(why)),
+                Err(TransportError::Other(why)) => {
+                    carried_out = true;
+                    (Some(RetryKind::Transient), SdkError::Dispatch(why))
+                }
+                Err(too_large @ TransportError::BodyTooLarge { status, .. }) => {
+                    carried_out = true;
+                    (None, SdkError::Response { message: too_large.to_string(), status, request_id: None })
+                }
+            };
+            may_have_been_applied |= changes_something && carried_out;
+            let attempts = |exhausted| Attempts::new(attempt, exhausted, may_have_been_applied);
+            let Some(kind) = kind else { return Err(ended(error, attempts(false))) };
+            if attempt >= retry.max_attempts {
+                tracing::debug!(attempt, "giving up: no attempts left");
+                return Err(ended(error, attempts(true)));
+            }
+            let Some(cost) = self.quota.acquire(kind) else {
+                tracing::debug!(attempt, "giving up: the retry quota is exhausted");
+                return Err(ended(error, attempts(false)));
+            };
+            spent += cost;
+            let wait = retry.backoff(attempt, kind, jitter(), retry_after);
+            tracing::debug!(attempt, ?kind, wait_ms = wait.as_millis() as u64, "retrying");
+            self.config.sleep.sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    fn elapsed(&self) -> f64 {
+        seconds_between(self.started, self.config.clock.now())
+    }
+
+    fn note_throttle(&self, mode: RetryMode, throttled: bool) {
+        if mode == RetryMode::Adaptive {
+            self.limiter.update(self.elapsed(), throttled);
+        }
+    }
+}
+
+/// What the retry loop needs of an error response, read by the operation's error parser.
+struct Verdict {
+    code: Option<String>,
+    request_id: Option<String>,
+    kind: Option<RetryKind>,
+}
+
+impl Verdict {
+    fn of(error: &impl ProvideErrorMetadata) -> Verdict {
+        Verdict {
+            code: error.code().map(str::to_owned),
+            request_id: error.request_id().map(str::to_owned),
+            kind: classify_error(error),
+        }
+    }
+}
+
+/// The service's final refusal: the response (read into the operation's error type by
+/// `invoke`) and how the attempts went.
+struct Rejected {
+    response: HttpResponse,
+    attempts: Attempts,
+}
+
+/// Headers for logs: the signature and the session token are never written out.
+pub fn redacted_headers(headers: &[(String, String)]) -> String {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let shown = if name.eq_ignore_ascii_case("x-amz-security-token") {
+                "[REDACTED]".to_owned()
+            } else if name.eq_ignore_ascii_case("authorization") {
+                match value.split_once(", Signature=") {
+                    Some((scope, _)) => format!("{scope}, Signature=[REDACTED]"),
+                    None => "[REDACTED]".to_owned(),
+                }
+            } else {
+                value.clone()
+            };
+            format!("{name}: {shown}")
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The start of a body for logs (bodies carry no credentials; they can be long).
+fn excerpt(body: &[u8]) -> String {
+    const LIMIT: usize = 4096;
+    let text = String::from_utf8_lossy(&body[..body.len().min(LIMIT)]).into_owned();
+    if body.len() > LIMIT { format!("{text}... ({} bytes)", body.len()) } else { text }
+}
+
+/// The call's final error, with how its attempts went: recorded in a service error's
+/// metadata, and said in the text of a timeout or a lost connection when an attempt may have
+/// been applied.
+fn ended(error: SdkError<Rejected>, attempts: Attempts) -> SdkError<Rejected> {
+    match error {
+        SdkError::Service(rejected) => SdkError::Service(Rejected { attempts, ..rejected }),
+        SdkError::Timeout(e) => SdkError::Timeout(e.with_attempts(attempts)),
+        SdkError::Dispatch(e) => SdkError::Dispatch(e.with_attempts(attempts)),
+        other => other,
+    }
+}
+
+/// Where a request goes: the URL (scheme, host, port), and the path and query exactly as
+/// serialized, which are what is signed and sent.
+#[derive(Debug)]
+struct Target {
+    url: crate::transport::Url,
+    path: String,
+    query: String,
+}
+
+/// The target of a request, joined as botocore joins it: the endpoint's path, then the
+/// operation's path (one `/` between them); the endpoint's query, then the operation's, joined
+/// by `&`. The path is kept byte for byte, `.` and `..` segments included.
+fn url_for(endpoint: &Endpoint, request: &HttpRequest) -> Result<Target, String> {
+    let (scheme, rest) =
+        endpoint.url.split_once("://").ok_or_else(|| format!("endpoint URL {:?} has no scheme", endpoint.url))?;
+    if scheme != "http" && scheme != "https" {
+        return Err(format!("endpoint URL {:?} must be http or https", endpoint.url));
+    }
+    let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
+    let (rest, endpoint_query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (authority, endpoint_path) = rest.find('/').map_or((rest, ""), |at| rest.split_at(at));
+    if authority.is_empty() {
+        return Err(format!("endpoint URL {:?} has no host", endpoint.url));
+    }
+    let path = match endpoint_path {
+        "" | "/" => request.path.clone(),
+        base if base.ends_with('/') && request.path.starts_with('/') => {
+            format!("{}{}", &base[..base.len() - 1], request.path)
+        }
+        base => format!("{base}{}", request.path),
+    };
+    let query: Vec<&str> = std::iter::once(endpoint_query)
+        .chain(request.query.iter().map(String::as_str))
+        .filter(|q| !q.is_empty())
+        .collect();
+    let query = query.join("&");
+    let mut text = format!("{scheme}://{}{authority}{path}", request.host_prefix);
+    if !query.is_empty() {
+        text.push('?');
+        text.push_str(&query);
+    }
+    let url = crate::transport::parse_url(&text).map_err(|why| format!("invalid endpoint: {why}"))?;
+    // The URL type removes dot segments (the transport then sends the path as it is); any
+    // other change would send something else than what is signed.
+    let path_changed = url.path() != path && !path.split('/').any(is_dot_segment);
+    if path_changed || url.query().unwrap_or_default() != query {
+        return Err(format!("the request {text:?} would be sent as {:?}", url.as_str()));
+    }
+    Ok(Target { url, path, query })
+}
+
+impl std::fmt::Display for Target {
+    /// The URL exactly as sent.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let host = self.url.host_str().unwrap_or_default();
+        write!(f, "{}://{host}", self.url.scheme())?;
+        if let Some(port) = self.url.port() {
+            write!(f, ":{port}")?;
+        }
+        write!(f, "{}", self.path)?;
+        if !self.query.is_empty() {
+            write!(f, "?{}", self.query)?;
+        }
+        Ok(())
+    }
+}
+
+/// `.` or `..`, also written with `%2E`: what URL parsers remove from a path.
+fn is_dot_segment(segment: &str) -> bool {
+    matches!(segment.to_ascii_lowercase().as_str(), "." | "%2e" | ".." | ".%2e" | "%2e." | "%2e%2e")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logged_headers_hide_the_signature_and_token() {
+        let headers = vec![
+            ("Authorization".to_owned(), "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/cloudfront/aws4_request, SignedHeaders=host, Signature=abcdef".to_owned()),
+            ("X-Amz-Security-Token".to_owned(), "TOKEN".to_owned()),
+            ("Host".to_owned(), "h".to_owned()),
+        ];
+        let text = redacted_headers(&headers);
+        assert!(!text.contains("abcdef") && !text.contains("TOKEN"), "{text}");
+        assert!(text.contains("Credential=AKID/") && text.contains("Host: h"), "{text}");
+    }
+
+    #[test]
+    fn urls_carry_the_host_prefix_path_and_query() {
+        let mut request = HttpRequest::new("GET", "/a%20b".into());
+        request.query.push("x=1".into());
+        request.host_prefix = "foo.".into();
+        assert_eq!(
+            url_for(&Endpoint::url("http://localhost:9000/"), &request).unwrap().to_string(),
+            "http://foo.localhost:9000/a%20b?x=1"
+        );
+        assert!(url_for(&Endpoint::url("ftp://x"), &request).is_err());
+        assert!(url_for(&Endpoint::url("http://exa mple.com"), &request).is_err());
+        assert!(url_for(&Endpoint::url("http://localhost:99999"), &request).unwrap_err().contains("port"));
+        // A host prefix cannot go in front of an IPv6 literal.
+        assert!(url_for(&Endpoint::url("http://[::1]:8080"), &request).is_err());
+        request.host_prefix.clear();
+        assert_eq!(
+            url_for(&Endpoint::url("http://[::1]:8080"), &request).unwrap().to_string(),
+            "http://[::1]:8080/a%20b?x=1"
+        );
+        // Dot segments are kept: the transport sends such a path through its exact lane.
+        for path in ["/a/%2E%2E/b", "/a/../b", "/./x", "/k/.."] {
+            let dotted = HttpRequest::new("GET", path.into());
+            let target = url_for(&Endpoint::url("http://localhost:9000"), &dotted).unwrap();
+            assert_eq!(target.to_string(), format!("http://localhost:9000{path}"));
+        }
+        let host = |url: &str| host_header(&crate::transport::parse_url(url).unwrap()).unwrap();
+        // The endpoint's path goes first and its query too, as botocore joins them.
+        let joined = |endpoint: &str| url_for(&Endpoint::url(endpoint), &request).unwrap().to_string();
+        assert_eq!(joined("http://h/base"), "http://h/base/a%20b?x=1");
+        assert_eq!(joined("http://h/base/"), "http://h/base/a%20b?x=1");
+        assert_eq!(joined("http://h/base//"), "http://h/base//a%20b?x=1");
+        assert_eq!(joined("http://h/base?stage=test"), "http://h/base/a%20b?stage=test&x=1");
+        assert_eq!(joined("http://h?stage=test#frag"), "http://h/a%20b?stage=test&x=1");
+        assert_eq!(host("https://cloudfront.amazonaws.com/x"), "cloudfront.amazonaws.com");
+        assert_eq!(host("https://CloudFront.amazonaws.com:443/x"), "cloudfront.amazonaws.com");
+        assert_eq!(host("http://127.0.0.1:9000/x"), "127.0.0.1:9000");
+        assert_eq!(host("http://[::1]:80/x"), "[::1]");
+    }
+}
