@@ -9,6 +9,7 @@ use cloudfront::schema::OPERATIONS;
 use cloudfront_primitives::schema::{Field, OperationSchema};
 
 use crate::Failure;
+use crate::customizations::{ENCODE_PATHS, PATHS, WAIT};
 
 /// What to do.
 pub enum Invocation {
@@ -166,25 +167,13 @@ fn member_args(op: &'static OperationSchema, customize: bool) -> Vec<Arg> {
         );
         args.push(Arg::new("starting-token").long("starting-token").num_args(1).help("continue from this NextToken"));
     }
-    if customize && op.name == "CreateInvalidation" {
-        args.push(
-            Arg::new("paths")
-                .long("paths")
-                .num_args(1..)
-                .conflicts_with("InvalidationBatch")
-                .help("paths to invalidate, with a generated CallerReference"),
-        );
-    }
-    if customize && op.name.starts_with("CreateInvalidation") {
-        args.push(
-            Arg::new("wait").long("wait").action(ArgAction::SetTrue).help("wait until the invalidation completes"),
-        );
-        args.push(
-            Arg::new("encode-paths")
-                .long("encode-paths")
-                .action(ArgAction::SetTrue)
-                .help("percent-encode spaces, non-ASCII and unsafe characters in the paths"),
-        );
+    for extra in crate::customizations::for_operation(op.name).filter(|_| customize) {
+        let arg = Arg::new(extra.id()).long(extra.id()).help(extra.help);
+        let arg = if extra.takes_values { arg.num_args(1..) } else { arg.action(ArgAction::SetTrue) };
+        args.push(match extra.stands_for {
+            Some(member) => arg.conflicts_with(member),
+            None => arg,
+        });
     }
     args
 }
@@ -257,13 +246,13 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Fai
         operation,
         waiter,
         members,
-        paths: sub.try_get_many::<String>("paths").ok().flatten().map(|v| v.cloned().collect()),
+        paths: sub.try_get_many::<String>(PATHS.id()).ok().flatten().map(|v| v.cloned().collect()),
         cli_input_json: text(sub, "cli-input-json"),
         cli_input_yaml: text(sub, "cli-input-yaml"),
         skeleton: text(sub, "generate-cli-skeleton"),
         paging,
-        wait: flag(sub, "wait"),
-        encode_paths: flag(sub, "encode-paths"),
+        wait: flag(sub, WAIT.id()),
+        encode_paths: flag(sub, ENCODE_PATHS.id()),
         global: global(&matches, sub),
     })))
 }

@@ -235,16 +235,8 @@ fn extras(op: &OperationSchema, waiter: Option<&str>) -> Vec<(&'static str, &'st
             "The most items to print; a NextToken to continue from is printed with them.",
         ));
     }
-    if waiter.is_none() && op.name == "CreateInvalidation" {
-        extras.push((
-            "--paths",
-            "<value>",
-            "The paths to invalidate, separated by spaces, instead of --invalidation-batch; a unique CallerReference is made.",
-        ));
-    }
-    if waiter.is_none() && op.name.starts_with("CreateInvalidation") {
-        extras.push(("--wait", "", "Wait until the new invalidation has completed (ours; progress on a terminal)."));
-        extras.push(("--encode-paths", "", "Percent-encode spaces, non-ASCII and unsafe characters in the paths."));
+    for extra in crate::customizations::for_operation(op.name).filter(|_| waiter.is_none()) {
+        extras.push((extra.flag, if extra.takes_values { "<value>" } else { "" }, extra.doc));
     }
     extras
 }

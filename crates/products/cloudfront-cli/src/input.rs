@@ -122,15 +122,8 @@ pub fn assemble(call: &Call, format: BinaryFormat) -> Result<Value, Failure> {
         input.insert(field.name.to_owned(), member_value(field, raw, format)?);
     }
     if let Some(paths) = &call.paths {
-        // `--paths` is the AWS CLI's shortcut: a batch with a fresh unique CallerReference.
-        input.insert(
-            "InvalidationBatch".into(),
-            serde_json::json!({
-                "Paths": {"Quantity": paths.len(), "Items": paths},
-                // The AWS CLI's `cli-` prefix on a reference unique to the second and beyond.
-                "CallerReference": format!("cli-{}", cloudfront_invalidate::unique_caller_reference()),
-            }),
-        );
+        // `--paths` is the AWS CLI's shortcut for the batch.
+        input.insert("InvalidationBatch".into(), crate::customizations::invalidation_batch(paths));
     }
     let size_member = op.pagination.as_ref().and_then(|p| p.page_size);
     if let (Some(size), Some(member)) = (&call.paging.page_size, size_member) {
@@ -166,7 +159,7 @@ fn ids(input: &Map<String, Value>) -> Result<(), Failure> {
 /// path is refused here with the flag that carried it rather than by CloudFront.
 fn paths(input: &mut Value, call: &Call) -> Result<(), Failure> {
     let Some(Value::Array(items)) = input.pointer_mut("/InvalidationBatch/Paths/Items") else { return Ok(()) };
-    let flag = if call.paths.is_some() { "--paths" } else { "--invalidation-batch" };
+    let flag = if call.paths.is_some() { crate::customizations::PATHS.flag } else { "--invalidation-batch" };
     let mut given = Vec::with_capacity(items.len());
     for item in items.iter_mut() {
         let Value::String(path) = item else { return Ok(()) }; // the schema check names the type error
@@ -207,11 +200,11 @@ fn fill_counts(value: &mut Value, kind: &'static Kind) {
 fn validate(input: &Value, call: &Call) -> Result<(), Failure> {
     let from_file = call.cli_input_json.is_some() || call.cli_input_yaml.is_some();
     if !from_file {
-        // All missing flags, as the AWS CLI's argument parser lists them; the batch of
-        // `create-invalidation` may also come from `--paths`, so it is not among them there.
+        // All missing flags, as the AWS CLI's argument parser lists them; a member an extra
+        // flag stands for (the batch, for `--paths`) is not among them.
         let unset: Vec<&Field> =
             call.operation.input.fields().iter().filter(|f| f.required && input.get(f.name).is_none()).collect();
-        let alternative = |f: &Field| call.operation.name == "CreateInvalidation" && f.name == "InvalidationBatch";
+        let alternative = |f: &Field| crate::customizations::standing_for(call.operation.name, f.name).is_some();
         let mut missing: Vec<String> =
             unset.iter().filter(|f| !alternative(f)).map(|f| format!("--{}", kebab(f.name))).collect();
         if missing.is_empty() {

@@ -8,6 +8,7 @@
 pub mod args;
 pub mod binary;
 pub mod completion;
+mod customizations;
 pub mod help;
 pub mod input;
 pub mod invalidate;

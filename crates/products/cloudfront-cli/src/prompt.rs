@@ -14,6 +14,7 @@ use cloudfront_primitives::schema::{Field, Kind, OperationSchema};
 
 use crate::Failure;
 use crate::args::kebab;
+use crate::customizations::ExtraFlag;
 
 /// How much to ask.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,6 +101,14 @@ pub fn complete(
         if !ask || hidden_paging(op, field).is_some() {
             continue;
         }
+        // The flag most users type for this member (`--paths` for the batch) comes first.
+        if let Some(extra) = crate::customizations::standing_for(op.name, field.name)
+            && let Some(values) = session.ask_extra(extra, field)?
+        {
+            out.push(extra.flag.to_owned());
+            out.extend(values);
+            continue;
+        }
         if let Some(value) = session.ask_member(field, missing_required)? {
             out.push(flag);
             out.push(value);
@@ -170,12 +179,13 @@ fn given_members(op: &OperationSchema, rest: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// `--paths` stands for the batch, `--cli-input-*` for every member.
+/// An extra flag may stand for the member (`--paths` for the batch), `--cli-input-*` for
+/// every member.
 fn fills_by_other_flag(op: &OperationSchema, field: &Field, rest: &[String]) -> bool {
     let has = |flag: &str| rest.iter().any(|w| w == flag);
     has("--cli-input-json")
         || has("--cli-input-yaml")
-        || (op.name == "CreateInvalidation" && field.name == "InvalidationBatch" && has("--paths"))
+        || crate::customizations::standing_for(op.name, field.name).is_some_and(|extra| has(extra.flag))
 }
 
 /// The pagination members, which the paging flags stand for.
@@ -292,6 +302,17 @@ impl Session<'_> {
         }
     }
 
+    /// An extra flag standing for `field` (`--paths` for the batch): its values, separated by
+    /// spaces, or `None` (an empty answer) to give the member itself.
+    fn ask_extra(&mut self, extra: &ExtraFlag, field: &Field) -> Result<Option<Vec<String>>, Failure> {
+        let member = format!("--{}", kebab(field.name));
+        let _ = writeln!(self.output, "\n{} (or {member}: press Enter to give {member} instead)", extra.flag);
+        let _ = writeln!(self.output, "  {}", extra.doc);
+        let answer = self.line(&format!("{}: ", extra.flag))?;
+        let values: Vec<String> = answer.split_whitespace().map(str::to_owned).collect();
+        Ok((!values.is_empty()).then_some(values))
+    }
+
     /// In full mode: further options by flag name (a unique prefix completes), until an
     /// empty answer runs the command.
     fn more_options(&mut self, op: &OperationSchema, out: &mut Vec<String>) -> Result<(), Failure> {
@@ -301,6 +322,10 @@ impl Session<'_> {
             .map(|(f, _, _)| (*f).to_owned())
             .filter(|f| !f.ends_with("cli-auto-prompt"))
             .collect();
+        // The operation's extra switches (`--wait`, `--encode-paths`); one standing for a
+        // member was offered with that member.
+        let switches = crate::customizations::for_operation(op.name).filter(|e| !e.takes_values);
+        flags.extend(switches.map(|e| e.flag.to_owned()));
         if op.pagination.is_some() {
             flags.extend(["--max-items", "--page-size", "--starting-token"].map(str::to_owned));
         }
@@ -311,8 +336,11 @@ impl Session<'_> {
                 return Ok(());
             }
             out.push(flag.clone());
-            let takes_value =
-                crate::help::GLOBAL_OPTIONS.iter().find(|(f, _, _)| *f == flag).is_none_or(|(_, v, _)| !v.is_empty());
+            let takes_value = !crate::customizations::is_extra_flag(&flag)
+                && crate::help::GLOBAL_OPTIONS
+                    .iter()
+                    .find(|(f, _, _)| *f == flag)
+                    .is_none_or(|(_, v, _)| !v.is_empty());
             if takes_value {
                 let value = self.line(&format!("{flag}: "))?;
                 out.push(value);
@@ -389,6 +417,24 @@ mod tests {
         );
         let (result, _) = run(&[], Mode::Partial, "wait\ninvalidation-c\nE1\nI1\n");
         assert_eq!(result.unwrap(), ["wait", "invalidation-completed", "--distribution-id", "E1", "--id", "I1"]);
+    }
+
+    #[test]
+    fn the_batch_is_offered_as_paths_first() {
+        let (result, shown) = run(&["create-invalidation", "--distribution-id", "E1"], Mode::Partial, "/a /b/*\n");
+        assert_eq!(result.unwrap(), ["create-invalidation", "--distribution-id", "E1", "--paths", "/a", "/b/*"]);
+        assert!(shown.contains("--paths (or --invalidation-batch"), "{shown}");
+        // An empty answer asks for the member itself.
+        let (result, _) = run(
+            &["create-invalidation", "--distribution-id", "E1"],
+            Mode::Partial,
+            "\nPaths={Quantity=1,Items=[/a]},CallerReference=r\n",
+        );
+        let args = result.unwrap();
+        assert_eq!(args[3], "--invalidation-batch", "{args:?}");
+        // Full mode offers the extra switches among the further options.
+        let (result, _) = run(&["create-invalidation"], Mode::On, "\nE1\n/a\n--wa\n\n");
+        assert_eq!(result.unwrap(), ["create-invalidation", "--distribution-id", "E1", "--paths", "/a", "--wait"]);
     }
 
     #[test]

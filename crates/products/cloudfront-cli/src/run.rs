@@ -64,12 +64,8 @@ pub async fn run(invocation: Invocation) -> Result<String, Failure> {
     let (result, pages) = (result.merged, result.pages);
     if call.wait {
         let id = result["Invalidation"]["Id"].as_str().unwrap_or_default().to_owned();
-        // The create input names the distribution (or tenant); the waiter wants it plus the new id.
-        let (waiter, wait_input) = if call.operation.name == "CreateInvalidationForDistributionTenant" {
-            ("InvalidationForDistributionTenantCompleted", json!({"DistributionTenantId": input["Id"], "Id": id}))
-        } else {
-            ("InvalidationCompleted", json!({"DistributionId": input["DistributionId"], "Id": id}))
-        };
+        let (waiter, wait_input) = crate::customizations::waiter_after(call.operation.name, &input, &id)
+            .ok_or_else(|| Failure::Usage(format!("--wait has no waiter after {}", call.operation.name)))?;
         // Progress on a terminal only: piped output stays exactly the AWS CLI's.
         let progress = std::io::stderr().is_terminal().then(|| tokio::spawn(show_progress(id.clone())));
         let waited = wait(&client, waiter, &wait_input).await;

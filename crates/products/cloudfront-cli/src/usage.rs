@@ -65,7 +65,9 @@ pub(crate) fn usage_error(error: &clap::Error, args: &[OsString]) -> String {
         ErrorKind::ArgumentConflict => {
             let python = |f: &str| f.trim_start_matches('-').split(' ').next().unwrap_or_default().replace('-', "_");
             let other = context(ContextKind::PriorArg);
-            let (a, b) = if flag.starts_with("--paths") { (flag.clone(), other) } else { (other, flag.clone()) };
+            // The AWS CLI names its extra flag (`--paths`) first, then the member it stands for.
+            let extra = crate::customizations::is_extra_flag(flag.split(' ').next().unwrap_or_default());
+            let (a, b) = if extra { (flag.clone(), other) } else { (other, flag.clone()) };
             return format!(
                 "\nThe key \"{}\" cannot be specified when one of the following keys are also specified: {}",
                 python(&a),

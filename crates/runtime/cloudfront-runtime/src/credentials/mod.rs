@@ -5,8 +5,8 @@
 
 mod cache;
 mod context;
-mod http;
 mod documents;
+mod http;
 mod process;
 /// Splits a command line as Python's `shlex.split` does (the AWS CLI's splitter for
 /// `credential_process` and its pager).
@@ -231,8 +231,9 @@ impl ChainProvider {
             mfa: settings.mfa,
             role_cache,
         });
-        let link =
-            |link| -> Box<dyn ProvideCredentials> { Box::new(profile_links::ProfileLink { context: context.clone(), link }) };
+        let link = |link| -> Box<dyn ProvideCredentials> {
+            Box::new(profile_links::ProfileLink { context: context.clone(), link })
+        };
         let mut providers: Vec<(&'static str, Box<dyn ProvideCredentials>)> = Vec::new();
         if !explicit {
             providers.push(("environment", Box::new(EnvironmentProvider::new(env.clone()))));
