@@ -396,27 +396,8 @@ async fn status(args: &Args, journal: &Journal) -> Result<String, Failure> {
     let mut rows = Vec::new();
     for entry in journal.entries() {
         let id = entry.invalidation_id.clone();
-        let answer = match &entry.target {
-            Target::Distribution(d) => client
-                .get_invalidation()
-                .distribution_id(d)
-                .id(&id)
-                .send()
-                .await
-                .map(|o| o.invalidation.map(|i| i.status))
-                .map_err(|e| e.to_string()),
-            Target::Tenant(t) => client
-                .get_invalidation_for_distribution_tenant()
-                .distribution_tenant_id(t)
-                .id(&id)
-                .send()
-                .await
-                .map(|o| o.invalidation.map(|i| i.status))
-                .map_err(|e| e.to_string()),
-            other => Err(format!("no status query for target {other}")),
-        };
-        let status = match answer {
-            Ok(status) => status.unwrap_or_default(),
+        let status = match entry.target.get(&client, &id).await {
+            Ok(invalidation) => invalidation.status,
             Err(e) => format!("unknown ({e})"),
         };
         rows.push(json!({

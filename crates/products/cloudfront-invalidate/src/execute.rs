@@ -16,6 +16,8 @@ use cloudfront::Client;
 
 use crate::journal::{Entry, Journal};
 use crate::plan::{Batch, Plan};
+use crate::target::Polling;
+pub use crate::target::Target;
 use cloudfront_primitives::DateTime;
 /// The pace shared by every worker: the runtime's, re-exported where the settings name it.
 pub use cloudfront_runtime::pace::Pacer;
@@ -24,34 +26,6 @@ use cloudfront_runtime::retry::THROTTLING_CODES;
 /// An invalidation created this long before the run started (by the service's clock) came
 /// from an earlier run; the margin absorbs the `Date` header's one-second resolution.
 const EARLIER_RUN_MARGIN_SECS: i64 = 5;
-
-/// What to invalidate.
-#[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Target {
-    /// A distribution, by id.
-    Distribution(String),
-    /// A distribution tenant, by id.
-    Tenant(String),
-}
-
-impl Target {
-    /// The distribution or tenant id (what each batch's `CallerReference` is derived with).
-    pub fn id(&self) -> &str {
-        match self {
-            Target::Distribution(id) | Target::Tenant(id) => id,
-        }
-    }
-}
-
-impl std::fmt::Display for Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Target::Distribution(id) => write!(f, "distribution {id}"),
-            Target::Tenant(id) => write!(f, "tenant {id}"),
-        }
-    }
-}
 
 /// How to send.
 #[non_exhaustive]
@@ -352,27 +326,8 @@ async fn submit(
     reference: &str,
 ) -> Result<(String, DateTime), (Option<String>, String)> {
     let invalidation_batch = crate::batch(batch.items.iter().cloned(), reference).map_err(|e| (None, e.to_string()))?;
-    let invalidation = match target {
-        Target::Distribution(id) => client
-            .create_invalidation()
-            .distribution_id(id)
-            .invalidation_batch(invalidation_batch)
-            .send()
-            .await
-            .map(|o| o.invalidation)
-            .map_err(|e| (e.code().map(str::to_owned), e.to_string()))?,
-        Target::Tenant(id) => client
-            .create_invalidation_for_distribution_tenant()
-            .id(id)
-            .invalidation_batch(invalidation_batch)
-            .send()
-            .await
-            .map(|o| o.invalidation)
-            .map_err(|e| (e.code().map(str::to_owned), e.to_string()))?,
-    };
-    invalidation
-        .map(|i| (i.id, i.create_time))
-        .ok_or_else(|| (None, "CloudFront answered without an invalidation".to_owned()))
+    let invalidation = target.create(client, invalidation_batch).await.map_err(|e| (e.code, e.message))?;
+    Ok((invalidation.id, invalidation.create_time))
 }
 
 async fn wait_until_done(
@@ -382,31 +337,12 @@ async fn wait_until_done(
     settings: &Settings,
     started: Instant,
 ) -> Result<(), String> {
-    let left = settings.deadline.saturating_sub(started.elapsed());
-    let delays = (settings.poll, settings.poll.max(settings.max_backoff.min(settings.poll * 4)));
-    let outcome = match target {
-        Target::Distribution(d) => client
-            .wait_until_invalidation_completed()
-            .distribution_id(d)
-            .id(id)
-            .delays(delays.0, delays.1)
-            .max_wait(left)
-            .wait()
-            .await
-            .map(drop)
-            .map_err(|e| e.to_string()),
-        Target::Tenant(t) => client
-            .wait_until_invalidation_for_distribution_tenant_completed()
-            .distribution_tenant_id(t)
-            .id(id)
-            .delays(delays.0, delays.1)
-            .max_wait(left)
-            .wait()
-            .await
-            .map(drop)
-            .map_err(|e| e.to_string()),
+    let polling = Polling {
+        first: settings.poll,
+        longest: settings.poll.max(settings.max_backoff.min(settings.poll * 4)),
+        max_wait: settings.deadline.saturating_sub(started.elapsed()),
     };
-    outcome.map_err(|e| format!("invalidation {id} did not complete: {e}"))
+    target.wait(client, id, polling).await.map_err(|e| format!("invalidation {id} did not complete: {e}"))
 }
 
 /// Runs the futures concurrently on the current task and returns their outputs in order.

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use serde_json::{Value, json};
 
-use crate::execute::Target;
+use crate::target::Target;
 
 /// One accepted batch.
 #[non_exhaustive]
@@ -32,14 +32,10 @@ pub struct Entry {
 
 impl Entry {
     fn to_line(&self) -> String {
-        let (kind, id) = match &self.target {
-            Target::Distribution(id) => ("distribution", id),
-            Target::Tenant(id) => ("tenant", id),
-        };
         json!({
             "RunId": self.run_id,
-            "TargetType": kind,
-            "TargetId": id,
+            "TargetType": self.target.kind(),
+            "TargetId": self.target.id(),
             "Batch": self.batch,
             "CallerReference": self.reference,
             "InvalidationId": self.invalidation_id,
@@ -53,11 +49,8 @@ impl Entry {
         let text = |k: &str| value[k].as_str().map(str::to_owned).ok_or_else(|| format!("no {k}"));
         let number = |k: &str| value[k].as_u64().map(|n| n as usize).ok_or_else(|| format!("no {k}"));
         let run_id = text("RunId")?;
-        let target = match value["TargetType"].as_str() {
-            Some("distribution") => Target::Distribution(text("TargetId")?),
-            Some("tenant") => Target::Tenant(text("TargetId")?),
-            _ => return Err("TargetType is neither distribution nor tenant".into()),
-        };
+        let target = Target::from_kind(&text("TargetType")?, text("TargetId")?)
+            .ok_or("TargetType is neither distribution nor tenant")?;
         Ok(Entry {
             run_id,
             target,

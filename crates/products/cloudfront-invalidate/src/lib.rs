@@ -16,6 +16,7 @@ pub mod execute;
 pub mod journal;
 pub mod paths;
 pub mod plan;
+pub mod target;
 
 use cloudfront::error::{CreateInvalidationError, CreateInvalidationForDistributionTenantError};
 use cloudfront::operation::create_invalidation::CreateInvalidationOutput;
