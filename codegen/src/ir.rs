@@ -292,6 +292,9 @@ pub struct Paginated {
     pub items: Option<String>,
     /// The input member that limits the page size, if any.
     pub page_size: Option<String>,
+    /// The output path (`A.IsTruncated`) of a boolean beside the token that says whether more
+    /// pages follow (`false` ends paging even with a token present), if the output has one.
+    pub truncated: Option<String>,
 }
 
 /// One waiter of `smithy.waiters#waitable`.

@@ -35,8 +35,10 @@ pub(super) fn paginator(
     if token_member.ty != Type::String {
         return Err(format!("{}: the output token {output_token} is not a string", op.name));
     }
-    let truncated_check = parents.last().and_then(|parent| {
-        let flag = parent.members.iter().find(|m| m.name == "IsTruncated" && m.ty == Type::Boolean)?;
+    // Whether more pages follow, where the output says (the IR found the flag beside the token).
+    let flag_name = p.truncated.as_deref().and_then(|path| path.rsplit('.').next());
+    let more_pages = parents.last().and_then(|parent| {
+        let flag = parent.members.iter().find(|m| Some(m.name.as_str()) == flag_name)?;
         let field = super::ident(&flag.field);
         let depth = output_token.split('.').count();
         let holder = if depth >= 2 {
@@ -45,12 +47,9 @@ pub(super) fn paginator(
         } else {
             quote!(output)
         };
-        Some(if flag.required {
-            quote!(if !#holder.#field { return None; })
-        } else {
-            quote!(if #holder.#field == Some(false) { return None; })
-        })
+        Some(if flag.required { quote!(Some(#holder.#field)) } else { quote!(#holder.#field) })
     });
+    let more_pages = more_pages.unwrap_or_else(|| quote!(None));
 
     let items = p.items.as_deref();
     let (items_fn, items_method) = match items {
@@ -85,8 +84,7 @@ pub(super) fn paginator(
         #[doc = #page_doc]
         fn next_token(output: &#shapes::#output) -> Option<String> {
             #bind_token
-            #truncated_check
-            Some(#token.clone())
+            ::cloudfront_runtime::paginate::next_page(Some(#token.as_str()), #more_pages)
         }
 
         #items_fn

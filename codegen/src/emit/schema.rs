@@ -35,12 +35,19 @@ pub(super) fn file(service: &Service) -> TokenStream {
     }
     for (s, is_union) in structures {
         let name = static_name(&s.name);
-        let fields = s.members.iter().map(|m| {
+        let fields = s.members.iter().enumerate().map(|(index, m)| {
             let wire = &m.name;
             let kind = kind(&m.ty, &enums);
             let required = m.required;
             let doc = m.doc.as_deref().map(super::plain_text).unwrap_or_default().join("\n\n");
-            quote!(Field { name: #wire, kind: #kind, required: #required, doc: #doc })
+            let counts = match s.counted_list.filter(|c| c.quantity == index) {
+                Some(c) => {
+                    let items = &s.members[c.items].name;
+                    quote!(Some(#items))
+                }
+                None => quote!(None),
+            };
+            quote!(Field { name: #wire, kind: #kind, required: #required, doc: #doc, counts: #counts })
         });
         let variant = if is_union { quote!(Union) } else { quote!(Structure) };
         let doc = format!(" `{}`.", s.name);
@@ -67,7 +74,11 @@ pub(super) fn file(service: &Service) -> TokenStream {
                     Some(s) => quote!(Some(#s)),
                     None => quote!(None),
                 };
-                quote!(Some(Pagination { input_token: #input_token, output_token: #output_token, items: #items, page_size: #page_size }))
+                let truncated = match &p.truncated {
+                    Some(t) => quote!(Some(#t)),
+                    None => quote!(None),
+                };
+                quote!(Some(Pagination { input_token: #input_token, output_token: #output_token, items: #items, page_size: #page_size, truncated: #truncated }))
             }
             None => quote!(None),
         };

@@ -32,6 +32,8 @@ pub(super) fn paginated(
         output_token: required("outputToken")?,
         items: field("items")?,
         page_size: field("pageSize")?,
+        // Known once the output is resolved (`Resolver::truncation_flag`).
+        truncated: None,
     }))
 }
 
@@ -119,6 +121,7 @@ mod tests {
                 output_token: "NextMarker".into(),
                 items: Some("List.Items".into()),
                 page_size: Some("MaxItems".into()),
+                truncated: None,
             }
         );
         assert_eq!(paginated("Get", None, Some(&service)).unwrap(), None);

@@ -73,11 +73,14 @@ impl Resolver<'_> {
                 }
             }
         }
-        let paginated = behaviour::paginated(
+        let mut paginated = behaviour::paginated(
             &name,
             op.traits.get("smithy.api#paginated"),
             service_traits.get("smithy.api#paginated"),
         )?;
+        if let Some(p) = &mut paginated {
+            p.truncated = self.truncation_flag(op.output.as_ref(), &p.output_token)?;
+        }
         let waiters = behaviour::waiters(&name, op.traits.get("smithy.waiters#waitable"))?;
         Ok(Operation {
             snake: snake_case(&name),
@@ -104,6 +107,31 @@ impl Resolver<'_> {
                 .unwrap_or_default(),
             name,
         })
+    }
+}
+
+impl Resolver<'_> {
+    /// The output path of a boolean `IsTruncated` beside the output token, if there is one
+    /// (CloudFront's lists carry it; `false` means the last page whatever the token says).
+    fn truncation_flag(
+        &self,
+        output: Option<&crate::smithy::Target>,
+        output_token: &str,
+    ) -> Result<Option<String>, String> {
+        let Some(mut shape) = output.map(|t| t.target.as_str()) else { return Ok(None) };
+        let (parent, _) = output_token.rsplit_once('.').unwrap_or(("", output_token));
+        for segment in parent.split('.').filter(|s| !s.is_empty()) {
+            let Shape::Structure(aggregate) = self.model.shape(shape)? else { return Ok(None) };
+            let Some((_, member)) = aggregate.members.iter().find(|(name, _)| name == segment) else { return Ok(None) };
+            shape = &member.target;
+        }
+        let Shape::Structure(aggregate) = self.model.shape(shape)? else { return Ok(None) };
+        let boolean = |target: &str| {
+            matches!(target, "smithy.api#Boolean" | "smithy.api#PrimitiveBoolean")
+                || matches!(self.model.shape(target), Ok(Shape::Boolean(_)))
+        };
+        let flag = aggregate.members.iter().find(|(name, m)| name == "IsTruncated" && boolean(&m.target));
+        Ok(flag.map(|(name, _)| if parent.is_empty() { name.clone() } else { format!("{parent}.{name}") }))
     }
 }
 

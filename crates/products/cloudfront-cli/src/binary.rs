@@ -80,12 +80,13 @@ mod tests {
 
     // A shape with blobs at every depth, as the generator's kitchen-sink model has them.
     static PAYLOAD: Kind = Kind::Blob;
-    static INNER: Kind = Kind::Structure(&[Field { name: "Data", kind: &PAYLOAD, required: false, doc: "" }]);
+    static INNER: Kind =
+        Kind::Structure(&[Field { name: "Data", kind: &PAYLOAD, required: false, doc: "", counts: None }]);
     static LIST: Kind = Kind::List(&PAYLOAD);
     static OUTER: Kind = Kind::Structure(&[
-        Field { name: "Body", kind: &PAYLOAD, required: false, doc: "" },
-        Field { name: "Inner", kind: &INNER, required: false, doc: "" },
-        Field { name: "Chunks", kind: &LIST, required: false, doc: "" },
+        Field { name: "Body", kind: &PAYLOAD, required: false, doc: "", counts: None },
+        Field { name: "Inner", kind: &INNER, required: false, doc: "", counts: None },
+        Field { name: "Chunks", kind: &LIST, required: false, doc: "", counts: None },
     ]);
 
     #[test]

@@ -173,16 +173,16 @@ fn paths(input: &mut Value, call: &Call) -> Result<(), Failure> {
         .map_err(|why| Failure::Usage(format!("Error parsing parameter '{flag}': {why}")))
 }
 
-/// CloudFront's `Quantity` must equal the number of `Items`: when only `Items` is given,
-/// count them (the AWS CLI would refuse the missing `Quantity`).
+/// A count the schema says is derived from a list (CloudFront's `Quantity` of `Items`) is
+/// filled in when left out (the AWS CLI would refuse it missing).
 fn fill_counts(value: &mut Value, kind: &'static Kind) {
     match (value, kind) {
         (Value::Object(map), Kind::Structure(fields)) => {
-            let counted = fields.iter().any(|f| f.name == "Quantity" && matches!(f.kind, Kind::Integer))
-                && fields.iter().any(|f| f.name == "Items" && matches!(f.kind, Kind::List(_)));
-            if counted && !map.contains_key("Quantity") {
-                let count = map.get("Items").and_then(Value::as_array).map_or(0, Vec::len);
-                map.insert("Quantity".into(), Value::from(count));
+            for field in fields.iter() {
+                if let Some(list) = field.counts.filter(|_| !map.contains_key(field.name)) {
+                    let count = map.get(list).and_then(Value::as_array).map_or(0, Vec::len);
+                    map.insert(field.name.into(), Value::from(count));
+                }
             }
             for field in fields.iter() {
                 if let Some(inner) = map.get_mut(field.name) {
@@ -237,12 +237,12 @@ mod tests {
     static BLOB: Kind = Kind::Blob;
     static ID: Kind = Kind::String;
     static DISH: Kind = Kind::Structure(&[
-        Field { name: "Id", kind: &ID, required: true, doc: "" },
-        Field { name: "Photo", kind: &BLOB, required: false, doc: "" },
+        Field { name: "Id", kind: &ID, required: true, doc: "", counts: None },
+        Field { name: "Photo", kind: &BLOB, required: false, doc: "", counts: None },
     ]);
     static INPUT: Kind = Kind::Structure(&[
-        Field { name: "Dish", kind: &DISH, required: false, doc: "" },
-        Field { name: "Thumbnail", kind: &BLOB, required: false, doc: "" },
+        Field { name: "Dish", kind: &DISH, required: false, doc: "", counts: None },
+        Field { name: "Thumbnail", kind: &BLOB, required: false, doc: "", counts: None },
     ]);
     static OUTPUT: Kind = Kind::Structure(&[]);
     static PUT_DISH: OperationSchema = OperationSchema {

@@ -101,15 +101,11 @@ where
     Ok(Fetched { merged: merge(&pages, items_path, resume), pages })
 }
 
-/// The next page's marker, or `None` when the result is complete (the page says it is not
-/// truncated, or names no marker).
+/// The next page's marker, or `None` when the result is complete, by the runtime's rule
+/// (the schema says where the token and the more-pages flag are).
 fn next_marker(page: &Value, p: &Pagination) -> Option<String> {
-    let parent = p.output_token.rsplit_once('.').map_or("", |(parent, _)| parent);
-    let truncated = if parent.is_empty() { None } else { at(page, &format!("{parent}.IsTruncated")) };
-    if truncated.is_some_and(|t| t == &Value::Bool(false)) {
-        return None;
-    }
-    at(page, p.output_token).and_then(Value::as_str).filter(|t| !t.is_empty()).map(str::to_owned)
+    let more_pages = p.truncated.and_then(|path| at(page, path)).and_then(Value::as_bool);
+    cloudfront_runtime::paginate::next_page(at(page, p.output_token).and_then(Value::as_str), more_pages)
 }
 
 fn set_marker(input: &mut Value, member: &str, marker: Option<&str>) {

@@ -48,6 +48,9 @@ pub struct Field {
     pub required: bool,
     /// The member's documentation as plain text (paragraphs separated by a blank line).
     pub doc: &'static str,
+    /// A count the client derives from a list member of the same structure, by that
+    /// member's name (CloudFront's `Quantity` of `Items`): left out, it is counted.
+    pub counts: Option<&'static str>,
 }
 
 /// An operation's input and output shapes.
@@ -80,6 +83,9 @@ pub struct Pagination {
     pub items: Option<&'static str>,
     /// The input member that sets the page size (`MaxItems`), if any.
     pub page_size: Option<&'static str>,
+    /// Where a boolean saying whether more pages follow is in the output
+    /// (`InvalidationList.IsTruncated`), if the output has one.
+    pub truncated: Option<&'static str>,
 }
 
 impl Kind {

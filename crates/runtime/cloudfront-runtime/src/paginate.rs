@@ -15,6 +15,17 @@ use crate::time::BoxFuture;
 
 type Fetch<O, E> = Box<dyn FnMut(Option<String>) -> BoxFuture<'static, Result<O, SdkError<E>>> + Send>;
 
+/// The token of the page after one that carried `token` and, if the output has one, a flag
+/// saying whether more pages follow: `None` (the last page) when the flag says no, or the
+/// token is absent or empty. The one rule for every consumer; what to do with a token that
+/// repeats stays each consumer's (these paginators stop, the CLI fails as botocore does).
+pub fn next_page(token: Option<&str>, more_pages: Option<bool>) -> Option<String> {
+    if more_pages == Some(false) {
+        return None;
+    }
+    token.filter(|t| !t.is_empty()).map(str::to_owned)
+}
+
 /// The pages of a paginated operation.
 pub struct Pages<O, E> {
     fetch: Fetch<O, E>,

@@ -164,7 +164,7 @@ fn next_token(
     let Some(p0) = &output.next_marker else {
         return None;
     };
-    Some(p0.clone())
+    ::cloudfront_runtime::paginate::next_page(Some(p0.as_str()), None)
 }
 
 /// The items of one `ListDistributionTenants` page (`DistributionTenantList`).

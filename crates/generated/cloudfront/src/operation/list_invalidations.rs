@@ -158,10 +158,7 @@ fn next_token(output: &cloudfront_shapes::ListInvalidationsOutput) -> Option<Str
     let Some(p1) = &p0.next_marker else {
         return None;
     };
-    if !p0.is_truncated {
-        return None;
-    }
-    Some(p1.clone())
+    ::cloudfront_runtime::paginate::next_page(Some(p1.as_str()), Some(p0.is_truncated))
 }
 
 /// The items of one `ListInvalidations` page (`InvalidationList.Items`).
