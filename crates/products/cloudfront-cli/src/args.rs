@@ -89,38 +89,6 @@ pub fn kebab(name: &str) -> String {
     out
 }
 
-fn global_args() -> Vec<Arg> {
-    let value = |name: &'static str, help: &'static str| Arg::new(name).long(name).global(true).num_args(1).help(help);
-    let flag = |name: &'static str, help: &'static str| {
-        Arg::new(name).long(name).global(true).action(ArgAction::SetTrue).help(help)
-    };
-    vec![
-        value("output", "json, text, table, yaml or yaml-stream").value_parser([
-            "json",
-            "text",
-            "table",
-            "yaml",
-            "yaml-stream",
-        ]),
-        value("query", "a JMESPath query applied to the output"),
-        value("endpoint-url", "send requests to this URL"),
-        value("region", "the region to use"),
-        value("profile", "the profile of the shared config files"),
-        flag("no-sign-request", "send requests unsigned"),
-        flag("no-verify-ssl", "do not verify TLS certificates (testing only)"),
-        value("ca-bundle", "a PEM file of certificate authorities to trust"),
-        value("cli-read-timeout", "the longest wait for a read, in seconds (0: none)").allow_negative_numbers(true),
-        value("cli-connect-timeout", "the longest wait for a connection, in seconds (0: none)")
-            .allow_negative_numbers(true),
-        flag("debug", "log requests and responses (secrets redacted) to stderr"),
-        value("color", "on, off or auto").value_parser(["on", "off", "auto"]),
-        value("cli-binary-format", "how text for blob members is read: base64 or raw-in-base64-out")
-            .value_parser(["base64", "raw-in-base64-out"]),
-        flag("no-cli-pager", "write output straight out, without the pager"),
-        flag("no-paginate", "fetch only the first page"),
-    ]
-}
-
 /// The flags of an operation's input members (the pagination members are replaced by the
 /// AWS CLI's `--starting-token` and `--page-size`).
 fn member_args(op: &'static OperationSchema, customize: bool) -> Vec<Arg> {
@@ -184,7 +152,7 @@ pub(crate) fn command() -> Command {
         .about("Amazon CloudFront invalidations, as the AWS CLI's `aws cloudfront` commands")
         .version(env!("CARGO_PKG_VERSION"))
         .subcommand_required(true)
-        .args(global_args());
+        .args(crate::global_options::parser_args());
     let mut wait = Command::new("wait").about("wait until a resource reaches a state").subcommand_required(true);
     for op in OPERATIONS {
         root = root.subcommand(Command::new(kebab(op.name)).about(op.summary).args(member_args(op, true)));

@@ -10,39 +10,6 @@ use cloudfront_primitives::schema::{Field, Kind, OperationSchema};
 
 use crate::args::kebab;
 
-/// The global options, as each page lists them: (flag, value placeholder, what it does).
-pub const GLOBAL_OPTIONS: &[(&str, &str, &str)] = &[
-    ("--debug", "", "Log each request and response (secrets redacted) to stderr."),
-    ("--endpoint-url", "<value>", "Send requests to this URL instead of CloudFront's."),
-    ("--no-verify-ssl", "", "Do not verify TLS certificates (test servers only)."),
-    ("--no-paginate", "", "Ask for the first page only."),
-    ("--output", "<value>", "The output format: json, text, table, yaml or yaml-stream."),
-    ("--query", "<value>", "A JMESPath expression applied to the result before printing."),
-    ("--profile", "<value>", "The profile of the shared configuration files to use."),
-    ("--region", "<value>", "The region (CloudFront is global; it only matters for STS and FIPS)."),
-    ("--color", "<value>", "Color in tables: on, off or auto (on for a terminal)."),
-    ("--no-sign-request", "", "Send requests unsigned (no credentials are looked up)."),
-    ("--ca-bundle", "<value>", "A PEM file of certificate authorities to trust."),
-    ("--cli-read-timeout", "<value>", "The longest wait for a read, in whole seconds; 0 waits forever."),
-    ("--cli-connect-timeout", "<value>", "The longest wait for a connection, in whole seconds; 0 waits forever."),
-    (
-        "--no-cli-pager",
-        "",
-        "Write output straight to stdout, without the pager (on a terminal, output goes through AWS_PAGER, the profile's cli_pager, PAGER or `less -R`).",
-    ),
-    (
-        "--cli-binary-format",
-        "<value>",
-        "How text given for blob members is read: base64 (the default) or raw-in-base64-out; fileb:// always gives the file's bytes.",
-    ),
-    (
-        "--cli-auto-prompt",
-        "",
-        "Ask for the command and each parameter on the terminal, then run it (also AWS_CLI_AUTO_PROMPT or the profile's cli_auto_prompt: on, or on-partial to ask only for what is missing).",
-    ),
-    ("--no-cli-auto-prompt", "", "Never prompt, whatever the environment or profile say."),
-];
-
 /// Examples of our own for each command: (what it shows, the command line, its output).
 fn examples(command: &str) -> &'static [(&'static str, &'static str)] {
     match command {
@@ -202,9 +169,10 @@ fn command_page(op: &'static OperationSchema, waiter: Option<&str>) -> String {
         &mut out,
     );
     out.push_str("GLOBAL OPTIONS\n");
-    for (flag, value, what) in GLOBAL_OPTIONS {
-        let _ = writeln!(out, "       {flag}{}{value}", if value.is_empty() { "" } else { " " });
-        paragraphs(what, 10, &mut out);
+    for option in crate::global_options::GLOBAL_OPTIONS {
+        let value = option.value();
+        let _ = writeln!(out, "       {}{}{value}", option.flag, if value.is_empty() { "" } else { " " });
+        paragraphs(option.doc, 10, &mut out);
     }
     let examples = examples(&name);
     if !examples.is_empty() {

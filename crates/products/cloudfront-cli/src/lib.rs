@@ -9,6 +9,7 @@ pub mod args;
 pub mod binary;
 pub mod completion;
 mod customizations;
+mod global_options;
 pub mod help;
 pub mod input;
 pub mod invalidate;

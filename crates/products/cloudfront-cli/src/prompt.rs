@@ -142,7 +142,7 @@ fn incomplete(words: &[String], command_at: Option<usize>, found: &[String]) -> 
 /// Where the command's words start in `words` and what they are (`[op]` or `[wait, waiter]`),
 /// skipping global options and their values.
 pub(crate) fn find_command(words: &[String]) -> (Option<usize>, Vec<String>) {
-    let takes_value = |flag: &str| crate::help::GLOBAL_OPTIONS.iter().any(|(f, v, _)| *f == flag && !v.is_empty());
+    let takes_value = crate::global_options::takes_value;
     let mut i = 0;
     while i < words.len() {
         let word = &words[i];
@@ -317,10 +317,10 @@ impl Session<'_> {
     /// empty answer runs the command.
     fn more_options(&mut self, op: &OperationSchema, out: &mut Vec<String>) -> Result<(), Failure> {
         // The prompt's own switches are not options of the command it builds.
-        let mut flags: Vec<String> = crate::help::GLOBAL_OPTIONS
+        let mut flags: Vec<String> = crate::global_options::GLOBAL_OPTIONS
             .iter()
-            .map(|(f, _, _)| (*f).to_owned())
-            .filter(|f| !f.ends_with("cli-auto-prompt"))
+            .filter(|o| !o.prompt_switch)
+            .map(|o| o.flag.to_owned())
             .collect();
         // The operation's extra switches (`--wait`, `--encode-paths`); one standing for a
         // member was offered with that member.
@@ -337,10 +337,7 @@ impl Session<'_> {
             }
             out.push(flag.clone());
             let takes_value = !crate::customizations::is_extra_flag(&flag)
-                && crate::help::GLOBAL_OPTIONS
-                    .iter()
-                    .find(|(f, _, _)| *f == flag)
-                    .is_none_or(|(_, v, _)| !v.is_empty());
+                && crate::global_options::find(&flag).is_none_or(|o| !o.value().is_empty());
             if takes_value {
                 let value = self.line(&format!("{flag}: "))?;
                 out.push(value);
