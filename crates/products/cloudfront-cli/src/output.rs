@@ -1,6 +1,7 @@
 //! Printing results as the AWS CLI does: `json` (four-space indent, keys in model order),
 //! and `text` (tab-separated, the AWS CLI's text formatter rules); `--query` (JMESPath) first.
 
+use cloudfront_runtime::python::str as python_str;
 use serde_json::Value;
 
 use crate::Failure;
@@ -102,17 +103,6 @@ pub fn render(value: &Value, format: &str, title: &str, color: &str) -> Result<S
         other => Err(Failure::Usage(format!(
             "argument --output: Invalid choice, valid choices are: json | text | table | yaml | yaml-stream (got {other:?})"
         ))),
-    }
-}
-
-/// A scalar as Python's `str()` prints it (the AWS CLI is Python).
-pub fn python_str(value: &Value) -> String {
-    match value {
-        Value::Null => "None".into(),
-        Value::Bool(true) => "True".into(),
-        Value::Bool(false) => "False".into(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
     }
 }
 

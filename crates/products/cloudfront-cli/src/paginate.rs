@@ -83,7 +83,7 @@ where
         }
         if previous.as_ref() == Some(&next) {
             // botocore's PaginationError, as the AWS CLI prints it.
-            let token = crate::validate::python_str(&serde_json::json!({ p.input_token: next }));
+            let token = cloudfront_runtime::python::str(&serde_json::json!({ p.input_token: next }));
             return Err(Failure::Other(format!(
                 "Error during pagination: The same next token was received twice: {token}"
             )));
@@ -193,7 +193,7 @@ impl Token {
 /// A JSON string as Python's `json.dumps` writes it: ASCII only, `\uXXXX` for the rest.
 fn python_json_string(text: &str) -> String {
     let mut out = String::new();
-    crate::query::json_quote(text, &mut out);
+    cloudfront_runtime::python::json_quote(text, &mut out);
     out
 }
 

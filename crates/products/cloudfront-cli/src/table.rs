@@ -9,8 +9,9 @@
 
 use serde_json::Value;
 
-use crate::output::{is_scalar, python_str as cell};
+use crate::output::is_scalar;
 use crate::text_width::width;
+use cloudfront_runtime::python::str as cell;
 
 /// How the table is drawn.
 pub struct Look {

@@ -62,7 +62,7 @@ fn check(value: &Value, kind: &'static Kind, path: &str, found: &mut Vec<String>
 fn wrong_type(path: &str, value: &Value, kind: &Kind) -> String {
     format!(
         "Invalid type for parameter {path}, value: {}, type: {}, valid types: {}",
-        python_str(value),
+        cloudfront_runtime::python::str(value),
         python_type(value),
         valid_types(kind)
     )
@@ -95,11 +95,6 @@ fn python_type(value: &Value) -> &'static str {
     }
 }
 
-/// A value as Python's `str()` shows it: strings bare, containers in `repr` form.
-pub fn python_str(value: &Value) -> String {
-    crate::query::py_str(value)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,9 +102,12 @@ mod tests {
 
     #[test]
     fn python_shows_values_as_the_aws_cli_prints_them() {
-        assert_eq!(python_str(&json!("two")), "two");
-        assert_eq!(python_str(&json!({"a": "b'c", "n": [1, true, null]})), "{'a': \"b'c\", 'n': [1, True, None]}");
-        assert_eq!(python_str(&json!(["it's \"x\"\n"])), "['it\\'s \"x\"\\n']");
+        assert_eq!(cloudfront_runtime::python::str(&json!("two")), "two");
+        assert_eq!(
+            cloudfront_runtime::python::str(&json!({"a": "b'c", "n": [1, true, null]})),
+            "{'a': \"b'c\", 'n': [1, True, None]}"
+        );
+        assert_eq!(cloudfront_runtime::python::str(&json!(["it's \"x\"\n"])), "['it\\'s \"x\"\\n']");
     }
 
     #[test]

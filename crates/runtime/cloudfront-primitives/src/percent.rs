@@ -1,5 +1,17 @@
-//! Percent-encoding, the one home for it: RFC 3986 unreserved characters pass, every other
-//! byte is `%XX` (upper-case hex), and decoding turns each `%XX` back into its byte.
+//! Percent-encoding and hex, the one home for both: RFC 3986 unreserved characters pass,
+//! every other byte is `%XX` (upper-case hex), and decoding turns each `%XX` back into its
+//! byte; [`hex`] writes bytes as lower-case hex (SigV4 hashes, cache names, tokens).
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    out
+}
 
 /// Encodes `bytes`; with `keep_slash`, `/` passes too (URI paths, greedy labels).
 pub fn encode(bytes: &[u8], keep_slash: bool) -> String {

@@ -20,6 +20,7 @@ pub mod pace;
 pub mod paginate;
 mod partitions;
 pub mod profile;
+pub mod python;
 pub mod retry;
 pub mod setting;
 pub mod time;

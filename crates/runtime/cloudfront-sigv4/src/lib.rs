@@ -289,16 +289,9 @@ fn sha256(data: &[u8]) -> digest::Digest {
     digest::digest(&digest::SHA256, data)
 }
 
-/// Lower-case hex of `bytes` (SigV4 hashes; the runtime's cache file names use it too).
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 15)] as char);
-    }
-    out
-}
+/// Lower-case hex of `bytes` (kept here for callers of this crate; the one home is
+/// `cloudfront_primitives::percent`).
+pub use cloudfront_primitives::percent::hex;
 
 /// Trims a header value and folds runs of whitespace (including line breaks) into one space.
 fn fold_whitespace(value: &str) -> String {

@@ -5,7 +5,8 @@
 use super::EvalError;
 use super::eval::{Budget, eval, size};
 use super::parser::{Kind, Node};
-use super::value::{Num, dumps, py_eq, py_str, py_type_name, type_name};
+use super::value::{Num, py_eq, py_type_name, type_name};
+use cloudfront_runtime::python::{Separators, dumps, str as py_str};
 use serde_json::Value;
 use std::cmp::Ordering;
 
@@ -179,7 +180,7 @@ fn run(name: &str, args: Vec<Arg>, budget: &Budget) -> Result<Value, EvalError> 
         ("to_array", [Val(Array(items))]) => Array(items.clone()),
         ("to_array", [Val(x)]) => Array(vec![x.clone()]),
         ("to_string", [Val(String(s))]) => String(s.clone()),
-        ("to_string", [Val(x)]) => String(dumps(x)),
+        ("to_string", [Val(x)]) => String(dumps(x, Separators::Compact)),
         ("to_number", [Val(Number(n))]) => Number(n.clone()),
         ("to_number", [Val(String(s))]) => to_number(s),
         ("to_number", [Val(_)]) => Null,

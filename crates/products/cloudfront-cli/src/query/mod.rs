@@ -29,8 +29,6 @@ mod parser;
 mod value;
 
 /// Python's view of JSON text, for the other modules that speak as the AWS CLI (Python) does.
-pub(crate) use value::{json_quote, py_str};
-
 use serde_json::Value;
 use std::fmt;
 

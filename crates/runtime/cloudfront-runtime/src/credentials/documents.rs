@@ -4,8 +4,6 @@
 //! between items, everything outside printable ASCII escaped), since the AWS CLI reads and
 //! writes the same files; the documents we write are built in the order botocore builds them.
 
-use std::io;
-
 pub(crate) use serde_json::Value;
 
 /// Reads a whole document; the error names the place (line and column).
@@ -15,15 +13,14 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Value, String> {
 
 /// The document as Python's `json.dumps` writes it.
 pub(crate) fn dumps(value: &Value) -> String {
-    let mut out = Vec::new();
-    let mut writer = serde_json::Serializer::with_formatter(&mut out, PythonLayout);
-    serde_core::Serialize::serialize(value, &mut writer).expect("a JSON value serializes into memory");
-    String::from_utf8(out).expect("the layout writes ASCII")
+    crate::python::dumps(value, crate::python::Separators::Default)
 }
 
 /// A JSON string as Python's `json.dumps` writes it.
 pub(crate) fn quote(text: &str) -> String {
-    dumps(&Value::String(text.to_owned()))
+    let mut out = String::new();
+    crate::python::json_quote(text, &mut out);
+    out
 }
 
 /// An object of values already written as JSON, in the given order, as `json.dumps` writes a
@@ -31,38 +28,6 @@ pub(crate) fn quote(text: &str) -> String {
 pub(crate) fn object(fields: &[(&str, String)]) -> String {
     let members: Vec<String> = fields.iter().map(|(key, value)| format!("{}: {value}", quote(key))).collect();
     format!("{{{}}}", members.join(", "))
-}
-
-/// `json.dumps`'s defaults: `", "` and `": "` separators and `ensure_ascii`: DEL and every
-/// character beyond ASCII as `\uXXXX` UTF-16 units (serde_json escapes the control
-/// characters below space the same way already).
-struct PythonLayout;
-
-impl serde_json::ser::Formatter for PythonLayout {
-    fn begin_array_value<W: ?Sized + io::Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
-        if first { Ok(()) } else { writer.write_all(b", ") }
-    }
-
-    fn begin_object_key<W: ?Sized + io::Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
-        if first { Ok(()) } else { writer.write_all(b", ") }
-    }
-
-    fn begin_object_value<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        writer.write_all(b": ")
-    }
-
-    fn write_string_fragment<W: ?Sized + io::Write>(&mut self, writer: &mut W, fragment: &str) -> io::Result<()> {
-        for c in fragment.chars() {
-            if (' '..='~').contains(&c) {
-                writer.write_all(&[c as u8])?;
-            } else {
-                for unit in c.encode_utf16(&mut [0; 2]) {
-                    write!(writer, "\\u{unit:04x}")?;
-                }
-            }
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]

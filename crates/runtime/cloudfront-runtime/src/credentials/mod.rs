@@ -282,7 +282,7 @@ pub(crate) fn parse_cache_time(text: &str) -> Result<DateTime, String> {
 /// SHA-1 in hex: the AWS CLI names its cache files so (a name, not a secret).
 pub(crate) fn sha1_hex(data: &[u8]) -> String {
     use cloudfront_sigv4::crypto::digest;
-    cloudfront_sigv4::hex(digest::digest(&digest::SHA1_FOR_LEGACY_USE_ONLY, data).as_ref())
+    cloudfront_primitives::percent::hex(digest::digest(&digest::SHA1_FOR_LEGACY_USE_ONLY, data).as_ref())
 }
 
 /// Replaces a cache file atomically, readable by its owner only (its directory is made
