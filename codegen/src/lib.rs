@@ -9,6 +9,7 @@
 //!
 //! [`partitions`] does the same, on a small scale, for the runtime's partition table.
 
+pub mod drift;
 pub mod emit;
 pub mod ir;
 pub mod names;

@@ -10,16 +10,19 @@ use common::{project_files, root};
 fn the_committed_generated_crates_match_the_generator() {
     let files = project_files();
     assert!(files.len() > 20, "the generator made only {} files", files.len());
-    let mut drift = Vec::new();
-    for file in &files {
-        let committed = std::fs::read_to_string(root().join("crates/generated").join(&file.path)).unwrap_or_default();
-        if committed != file.contents {
-            let line = committed.lines().zip(file.contents.lines()).position(|(a, b)| a != b);
-            let at = line.map_or("its length".to_owned(), |l| format!("line {}", l + 1));
-            drift.push(format!("crates/generated/{} differs at {at}", file.path));
-        }
-    }
-    assert!(drift.is_empty(), "run `cargo xtask regenerate` and commit:\n{}", drift.join("\n"));
+    let drift = cloudfront_codegen::drift::compare(&root().join("crates/generated"), &files).unwrap();
+    let shown: Vec<String> = drift
+        .iter()
+        .map(|d| {
+            let what = match d {
+                cloudfront_codegen::drift::Drift::Differs { current: Some(_), .. } => "differs",
+                cloudfront_codegen::drift::Drift::Differs { current: None, .. } => "is missing",
+                cloudfront_codegen::drift::Drift::Stale { .. } => "is no longer generated",
+            };
+            format!("crates/generated/{} {what}", d.path())
+        })
+        .collect();
+    assert!(drift.is_empty(), "run `cargo xtask regenerate` and commit:\n{}", shown.join("\n"));
 }
 
 #[test]

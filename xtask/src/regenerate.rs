@@ -5,6 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use cloudfront_codegen::drift::Drift;
 use cloudfront_codegen::{GeneratedFile, Settings, generate};
 
 use crate::run::{root, shared};
@@ -55,28 +56,26 @@ fn committed(check: bool) -> Result<(), String> {
     let files = generate_committed()?;
     let elapsed = started.elapsed();
     let crates = root().join(GENERATED_DIR);
-    let stale = stale_files(&crates, &files)?;
     let mut drift = Vec::new();
-    for file in &files {
-        let path = crates.join(&file.path);
-        let current = fs::read_to_string(&path).ok();
-        if current.as_deref() == Some(file.contents.as_str()) {
-            continue;
-        }
-        if check {
-            drift.push(describe_drift(&format!("{GENERATED_DIR}/{}", file.path), current.as_deref(), &file.contents));
-        } else {
-            fs::create_dir_all(path.parent().expect("files live in a crate")).map_err(|e| e.to_string())?;
-            fs::write(&path, &file.contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            println!("wrote {GENERATED_DIR}/{}", file.path);
-        }
-    }
-    for path in &stale {
-        if check {
-            drift.push(format!("{GENERATED_DIR}/{path} is no longer generated; delete it"));
-        } else {
-            fs::remove_file(crates.join(path)).map_err(|e| e.to_string())?;
-            println!("removed {GENERATED_DIR}/{path}");
+    for found in cloudfront_codegen::drift::compare(&crates, &files)? {
+        let shown = format!("{GENERATED_DIR}/{}", found.path());
+        match (found, check) {
+            (Drift::Stale { .. }, true) => drift.push(format!("{shown} is no longer generated; delete it")),
+            (Drift::Stale { path }, false) => {
+                fs::remove_file(crates.join(path)).map_err(|e| e.to_string())?;
+                println!("removed {shown}");
+            }
+            (Drift::Differs { path, current }, true) => {
+                let wanted = &files.iter().find(|f| f.path == path).expect("a generated file").contents;
+                drift.push(describe_drift(&shown, current.as_deref(), wanted));
+            }
+            (Drift::Differs { path, .. }, false) => {
+                let wanted = &files.iter().find(|f| f.path == path).expect("a generated file").contents;
+                let target = crates.join(&path);
+                fs::create_dir_all(target.parent().expect("files live in a crate")).map_err(|e| e.to_string())?;
+                fs::write(&target, wanted).map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+                println!("wrote {shown}");
+            }
         }
     }
     println!("generated {} files from {MODEL} in {:.1} ms", files.len(), elapsed.as_secs_f64() * 1000.0);
@@ -127,30 +126,6 @@ fn partition_table(check: bool, drift: &mut Vec<String>) -> Result<(), String> {
         println!("wrote {PARTITIONS_RS}");
     }
     Ok(())
-}
-
-/// Files under the generated crates' `src/` that the generator no longer writes.
-fn stale_files(crates: &Path, files: &[GeneratedFile]) -> Result<Vec<String>, String> {
-    let generated: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let dirs: BTreeSet<&str> = files.iter().filter_map(|f| f.path.split_once("/src/").map(|(dir, _)| dir)).collect();
-    let mut stale = Vec::new();
-    for dir in dirs {
-        let mut pending = vec![format!("{dir}/src")];
-        while let Some(relative_dir) = pending.pop() {
-            let Ok(entries) = fs::read_dir(crates.join(&relative_dir)) else { continue };
-            for entry in entries {
-                let entry = entry.map_err(|e| e.to_string())?;
-                let relative = format!("{relative_dir}/{}", entry.file_name().to_string_lossy());
-                if entry.path().is_dir() {
-                    pending.push(relative);
-                } else if relative.ends_with(".rs") && !generated.contains(relative.as_str()) {
-                    stale.push(relative);
-                }
-            }
-        }
-    }
-    stale.sort();
-    Ok(stale)
 }
 
 /// A stale file (`path` from the project root) and how it differs from what is generated.
