@@ -53,7 +53,7 @@ pub fn generate(partitions_json: &str) -> Result<String, String> {
     let tokens = quote! {
         #![doc = " The AWS partitions: the facts the `aws.partition` endpoint function needs, generated from the published partitions file."]
 
-        use crate::endpoint::Partition;
+        use crate::partition::Partition;
 
         /// Every partition, in the order the rules engine consults them.
         pub static PARTITIONS: &[Partition] = &[#(#entries),*];

@@ -9,6 +9,7 @@ mod protocol_tests;
 mod regenerate;
 mod run;
 mod test;
+mod tidy;
 
 use std::process::ExitCode;
 
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
         "e2e" => e2e::main(rest),
         "demo" => demo::main(rest),
         "fuzz" => fuzz::main(rest),
+        "tidy" => tidy::main(rest),
         "bench" => bench::main(rest),
         "help" | "--help" | "-h" => {
             print!("{HELP}");

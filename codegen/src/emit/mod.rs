@@ -165,6 +165,18 @@ pub(crate) fn plain_text(html: &str) -> Vec<String> {
         .collect()
 }
 
+/// A field's declared type: boxed to break cycles, optional unless required.
+pub(crate) fn field_type(m: &crate::ir::Member, shapes: &TokenStream) -> TokenStream {
+    let base = member_type(m, shapes);
+    if m.required { base } else { quote!(Option<#base>) }
+}
+
+/// The member type without the `Option`.
+pub(crate) fn member_type(m: &crate::ir::Member, shapes: &TokenStream) -> TokenStream {
+    let base = rust_type(&m.ty, shapes);
+    if m.boxed { quote!(Box<#base>) } else { base }
+}
+
 /// The Rust type of a member, with named shapes qualified by `shapes` (`crate` inside the
 /// shapes crate, the crate name elsewhere).
 pub(crate) fn rust_type(ty: &Type, shapes: &TokenStream) -> TokenStream {

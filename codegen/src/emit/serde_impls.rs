@@ -19,7 +19,7 @@ pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
     // The visitor's locals (`map`, `key`) must not be shadowed by a member called so.
     let slots: Vec<_> =
         s.members.iter().map(|m| format_ident!("member_{}", m.field.trim_start_matches("r#"))).collect();
-    let slot_types = s.members.iter().map(|m| super::shapes::field_type(m, shapes));
+    let slot_types = s.members.iter().map(|m| super::field_type(m, shapes));
 
     // How many members are written: the required ones, plus each optional one that is set.
     let required = s.members.iter().filter(|m| m.required).count();

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{Crates, doc, doc_line, ident, rust_type};
+use super::{Crates, doc, doc_line, field_type, ident, rust_type};
 use crate::ir::{Enum, NamedShape, Service, Structure, Type};
 
 /// (module name, tokens) for every file of the shapes crate.
@@ -67,18 +67,6 @@ pub(crate) fn module_declarations<'a>(
     }
 }
 
-/// A field's declared type: boxed to break cycles, optional unless required.
-pub(crate) fn field_type(m: &crate::ir::Member, shapes: &TokenStream) -> TokenStream {
-    let base = member_type(m, shapes);
-    if m.required { base } else { quote!(Option<#base>) }
-}
-
-/// The member type without the `Option`.
-fn member_type(m: &crate::ir::Member, shapes: &TokenStream) -> TokenStream {
-    let base = rust_type(&m.ty, shapes);
-    if m.boxed { quote!(Box<#base>) } else { base }
-}
-
 /// `value` (an `Option` of the member's type) or, when a response left the required member
 /// out, the zero value of its type (Smithy's client error correction).
 fn or_zero(value: TokenStream, m: &crate::ir::Member, shapes: &TokenStream) -> TokenStream {
@@ -129,7 +117,7 @@ pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
 
     let builder_fields = s.members.iter().map(|m| {
         let field = ident(&m.field);
-        let ty = member_type(m, shapes);
+        let ty = super::member_type(m, shapes);
         quote!(#field: Option<#ty>,)
     });
     let meta_builder_field = is_error.then(|| quote!(meta: ::cloudfront_primitives::ErrorMetadata,));
@@ -341,7 +329,7 @@ pub(crate) fn forwarding_setters(op: &crate::ir::Operation, shapes: &TokenStream
 pub(crate) fn setter_list(m: &crate::ir::Member, shapes: &TokenStream) -> Vec<Setter> {
     let field = ident(&m.field);
     let set = format_ident!("set_{}", m.field.trim_start_matches("r#"));
-    let full = member_type(m, shapes);
+    let full = super::member_type(m, shapes);
     let wrap = |value: TokenStream| if m.boxed { quote!(Box::new(#value)) } else { value };
     let single = match &m.ty {
         Type::List(list) if !m.boxed => {
@@ -434,7 +422,7 @@ fn union(u: &Structure, shapes: &TokenStream) -> TokenStream {
     let serde_impls = super::serde_impls::union(u);
     let variants = u.members.iter().map(|m| {
         let variant = format_ident!("{}", crate::names::pascal_case(&m.name));
-        let ty = member_type(m, shapes);
+        let ty = super::member_type(m, shapes);
         let doc = doc(m.doc.as_deref());
         quote! {
             #doc

@@ -1,14 +1,15 @@
-//! The command line, built from the generated schema: one command per operation (flags named
-//! after the input members, as the AWS CLI names them), `wait <waiter>`, and the AWS CLI's
-//! global options.
+//! Parsing the command line into what to do: help pages, completion scripts, the prompt, an
+//! operation call or our `invalidate` (the parser itself is `command`'s).
 
 use std::ffi::OsString;
 
-use clap::{Arg, ArgAction, ArgMatches, Command};
+use clap::ArgMatches;
 use cloudfront::schema::OPERATIONS;
 use cloudfront_primitives::schema::{Field, OperationSchema};
 
 use crate::Failure;
+pub use crate::call::{Call, Global, Paging, kebab, python_int};
+use crate::command::command;
 use crate::customizations::{ENCODE_PATHS, PATHS, WAIT};
 
 /// What to do.
@@ -19,152 +20,6 @@ pub enum Invocation {
     Call(Box<Call>),
     /// Our own bulk `invalidate` command.
     Invalidate(Box<crate::invalidate::Args>),
-}
-
-/// One operation call with everything the command line said.
-pub struct Call {
-    pub operation: &'static OperationSchema,
-    /// `Some` for `wait <waiter>`.
-    pub waiter: Option<&'static str>,
-    /// Member flags given, with their raw values, in command-line order.
-    pub members: Vec<(&'static Field, String)>,
-    /// `--paths` of `create-invalidation`.
-    pub paths: Option<Vec<String>>,
-    pub cli_input_json: Option<String>,
-    pub cli_input_yaml: Option<String>,
-    pub skeleton: Option<String>,
-    pub paging: Paging,
-    /// `--wait` on the create commands.
-    pub wait: bool,
-    /// `--encode-paths` on the create commands.
-    pub encode_paths: bool,
-    pub global: Global,
-}
-
-/// The AWS CLI's pagination flags.
-#[derive(Default)]
-pub struct Paging {
-    pub max_items: Option<usize>,
-    pub page_size: Option<String>,
-    pub starting_token: Option<String>,
-    pub no_paginate: bool,
-}
-
-/// Options that apply to every command.
-#[derive(Default)]
-pub struct Global {
-    pub output: Option<String>,
-    pub query: Option<String>,
-    pub endpoint_url: Option<String>,
-    pub region: Option<String>,
-    pub profile: Option<String>,
-    pub no_sign_request: bool,
-    pub no_verify_ssl: bool,
-    pub ca_bundle: Option<String>,
-    pub read_timeout: Option<String>,
-    pub connect_timeout: Option<String>,
-    pub debug: bool,
-    /// `--color`: on, off or auto.
-    pub color: Option<String>,
-    /// `--cli-binary-format`: base64 or raw-in-base64-out.
-    pub binary_format: Option<String>,
-    /// `--no-cli-pager`.
-    pub no_pager: bool,
-}
-
-/// `CreateInvalidation` -> `create-invalidation`; `DistributionId` -> `distribution-id`.
-pub fn kebab(name: &str) -> String {
-    let mut out = String::new();
-    let chars: Vec<char> = name.chars().collect();
-    for (i, c) in chars.iter().enumerate() {
-        if c.is_uppercase() && i > 0 {
-            let prev = chars[i - 1];
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-            if prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower) {
-                out.push('-');
-            }
-        }
-        out.extend(c.to_lowercase());
-    }
-    out
-}
-
-/// The flags of an operation's input members (the pagination members are replaced by the
-/// AWS CLI's `--starting-token` and `--page-size`).
-fn member_args(op: &'static OperationSchema, customize: bool) -> Vec<Arg> {
-    // As in the AWS CLI: the page-size member is reached through `--page-size` (or, with
-    // `--no-paginate`, `--max-items`); the marker member stays as an undocumented flag that
-    // turns pagination off.
-    let page_size = op.pagination.as_ref().and_then(|p| p.page_size);
-    let marker = op.pagination.as_ref().map(|p| p.input_token);
-    let mut args: Vec<Arg> = op
-        .input
-        .fields()
-        .iter()
-        .filter(|f| Some(f.name) != page_size)
-        .map(|f| {
-            // The member's own documentation (its first paragraph); `help` pages show all of it.
-            let help = f.doc.split("\n\n").next().unwrap_or_default();
-            Arg::new(f.name).long(kebab(f.name)).num_args(1).help(help).hide(Some(f.name) == marker)
-        })
-        .collect();
-    args.push(
-        Arg::new("cli-input-json").long("cli-input-json").num_args(1).help("read the input from JSON (or file://PATH)"),
-    );
-    args.push(
-        Arg::new("cli-input-yaml").long("cli-input-yaml").num_args(1).help("read the input from YAML (or file://PATH)"),
-    );
-    args.push(
-        Arg::new("generate-cli-skeleton")
-            .long("generate-cli-skeleton")
-            .num_args(0..=1)
-            .default_missing_value("input")
-            .value_parser(["input", "output", "yaml-input"])
-            .help("print a skeleton of the input (or output) instead of calling"),
-    );
-    if op.pagination.is_some() {
-        args.push(
-            Arg::new("max-items")
-                .long("max-items")
-                .num_args(1)
-                .allow_negative_numbers(true)
-                .help("the most items to print in all"),
-        );
-        args.push(
-            Arg::new("page-size").long("page-size").num_args(1).allow_negative_numbers(true).help("items per request"),
-        );
-        args.push(Arg::new("starting-token").long("starting-token").num_args(1).help("continue from this NextToken"));
-    }
-    for extra in crate::customizations::for_operation(op.name).filter(|_| customize) {
-        let arg = Arg::new(extra.id()).long(extra.id()).help(extra.help);
-        let arg = if extra.takes_values { arg.num_args(1..) } else { arg.action(ArgAction::SetTrue) };
-        args.push(match extra.stands_for {
-            Some(member) => arg.conflicts_with(member),
-            None => arg,
-        });
-    }
-    args
-}
-
-/// The whole command line as clap sees it (also what completion scripts are made from).
-pub(crate) fn command() -> Command {
-    let mut root = Command::new("cloudfront")
-        .about("Amazon CloudFront invalidations, as the AWS CLI's `aws cloudfront` commands")
-        .version(env!("CARGO_PKG_VERSION"))
-        .subcommand_required(true)
-        .args(crate::global_options::parser_args());
-    let mut wait = Command::new("wait").about("wait until a resource reaches a state").subcommand_required(true);
-    for op in OPERATIONS {
-        root = root.subcommand(Command::new(kebab(op.name)).about(op.summary).args(member_args(op, true)));
-        for waiter in op.waiters {
-            wait = wait.subcommand(
-                Command::new(kebab(waiter))
-                    .about(format!("poll {} until {waiter}", op.name))
-                    .args(member_args(op, false)),
-            );
-        }
-    }
-    root.subcommand(wait).subcommand(crate::invalidate::command())
 }
 
 /// Parses the command line.
@@ -267,33 +122,6 @@ fn paging(
         n => n.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
     };
     Ok(Paging { max_items, page_size, starting_token, no_paginate })
-}
-
-/// A whole number as Python's `int()` reads it (the AWS CLI's type for counts and
-/// timeouts), with its error text.
-pub fn python_int(flag: &str, text: &str) -> Result<i64, Failure> {
-    // The flag and the rule first; the AWS CLI's own line last.
-    let invalid = || {
-        Failure::Other(format!(
-            "{flag}: expected a whole number, not {text:?}\ninvalid literal for int() with base 10: '{text}'"
-        ))
-    };
-    let trimmed = text.trim();
-    let (negative, digits) = match trimmed.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, trimmed.strip_prefix('+').unwrap_or(trimmed)),
-    };
-    let well_formed = !digits.is_empty()
-        && !digits.starts_with('_')
-        && !digits.ends_with('_')
-        && !digits.contains("__")
-        && digits.chars().all(|c| c.is_ascii_digit() || c == '_');
-    if !well_formed {
-        return Err(invalid());
-    }
-    // Beyond i64 is no limit at all, either way.
-    let magnitude = digits.replace('_', "").parse::<i64>().unwrap_or(i64::MAX);
-    Ok(if negative { -magnitude } else { magnitude })
 }
 
 /// `cloudfront [COMMAND [WAITER]] help` (the AWS CLI's form) or `--help` / `-h` anywhere:

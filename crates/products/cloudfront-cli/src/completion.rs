@@ -22,6 +22,6 @@ pub fn script(rest: &[OsString]) -> Result<String, Failure> {
         }
     };
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut crate::args::command(), "cloudfront", &mut script);
+    clap_complete::generate(shell, &mut crate::command::command(), "cloudfront", &mut script);
     String::from_utf8(script).map_err(|e| Failure::Other(e.to_string()))
 }

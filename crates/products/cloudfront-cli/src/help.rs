@@ -8,7 +8,7 @@ use std::fmt::Write;
 use cloudfront::schema::OPERATIONS;
 use cloudfront_primitives::schema::{Field, Kind, OperationSchema};
 
-use crate::args::kebab;
+use crate::call::kebab;
 
 /// Examples of our own for each command: (what it shows, the command line, its output).
 fn examples(command: &str) -> &'static [(&'static str, &'static str)] {

@@ -6,8 +6,8 @@ use cloudfront_primitives::schema::{Field, Kind};
 use serde_json::{Map, Value};
 
 use crate::Failure;
-use crate::args::{Call, kebab};
 use crate::binary::BinaryFormat;
+use crate::call::{Call, kebab};
 
 /// Reads `file://PATH` (text) or `fileb://PATH` (bytes: base64 for a `blob` member, else
 /// text), or returns the value as given.
@@ -229,7 +229,7 @@ fn validate(input: &Value, call: &Call) -> Result<(), Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::args::{Global, Paging};
+    use crate::call::{Global, Paging};
     use cloudfront_primitives::schema::OperationSchema;
     use serde_json::json;
 

@@ -14,7 +14,7 @@ use cloudfront_invalidate::plan::{Limits, Options, cost_estimate, plan};
 use serde_json::{Value, json};
 
 use crate::Failure;
-use crate::args::Global;
+use crate::call::Global;
 
 /// Everything `invalidate` was told.
 pub struct Args {
@@ -273,7 +273,7 @@ pub async fn run(args: Args) -> Result<String, Failure> {
         }
         return Ok(out);
     }
-    let client = crate::run::client(&args.global)?;
+    let client = crate::client::client(&args.global)?;
     let mut targets = args.targets.clone();
     if let Some(distribution) = &args.all_tenants_of {
         let tenants = cloudfront_invalidate::execute::tenants_of(&client, distribution).await;
@@ -392,7 +392,7 @@ fn collapse_report(collapsed: &Collapsed) -> String {
 
 /// `--status`: every batch the journal recorded, with its status asked of CloudFront.
 async fn status(args: &Args, journal: &Journal) -> Result<String, Failure> {
-    let client = crate::run::client(&args.global)?;
+    let client = crate::client::client(&args.global)?;
     let mut rows = Vec::new();
     for entry in journal.entries() {
         let id = entry.invalidation_id.clone();

@@ -7,6 +7,9 @@
 
 pub mod args;
 pub mod binary;
+pub mod call;
+mod client;
+pub mod command;
 pub mod completion;
 mod customizations;
 mod global_options;

@@ -1,6 +1,7 @@
 //! Printing results as the AWS CLI does: `json` (four-space indent, keys in model order),
 //! and `text` (tab-separated, the AWS CLI's text formatter rules); `--query` (JMESPath) first.
 
+use crate::table::is_scalar;
 use cloudfront_runtime::python::str as python_str;
 use serde_json::Value;
 
@@ -104,10 +105,6 @@ pub fn render(value: &Value, format: &str, title: &str, color: &str) -> Result<S
             "argument --output: Invalid choice, valid choices are: json | text | table | yaml | yaml-stream (got {other:?})"
         ))),
     }
-}
-
-pub fn is_scalar(value: &Value) -> bool {
-    !matches!(value, Value::Object(_) | Value::Array(_))
 }
 
 /// The AWS CLI's text format: a dict prints its scalars tab-separated on one line (prefixed

@@ -13,7 +13,7 @@ use cloudfront::schema::OPERATIONS;
 use cloudfront_primitives::schema::{Field, Kind, OperationSchema};
 
 use crate::Failure;
-use crate::args::kebab;
+use crate::call::kebab;
 use crate::customizations::ExtraFlag;
 
 /// How much to ask.

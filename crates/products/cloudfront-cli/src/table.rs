@@ -9,7 +9,6 @@
 
 use serde_json::Value;
 
-use crate::output::is_scalar;
 use crate::text_width::width;
 use cloudfront_runtime::python::str as cell;
 
@@ -358,6 +357,11 @@ fn is_falsy(value: &Value) -> bool {
         Value::Array(items) => items.is_empty(),
         Value::Object(map) => map.is_empty(),
     }
+}
+
+/// Whether a value is a scalar (neither an object nor an array).
+pub fn is_scalar(value: &Value) -> bool {
+    !matches!(value, Value::Object(_) | Value::Array(_))
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ pub(crate) fn usage_error(error: &clap::Error, args: &[OsString]) -> String {
     let why = match error.kind() {
         // No value at all (the flag was last, or followed by another flag).
         ErrorKind::InvalidValue | ErrorKind::TooFewValues if context(ContextKind::InvalidValue).is_empty() => {
-            let many = crate::args::command()
+            let many = crate::command::command()
                 .get_subcommands()
                 .flat_map(|c| c.get_arguments().chain(c.get_subcommands().flat_map(|w| w.get_arguments())))
                 .find(|a| a.get_long().map(|l| format!("--{l}")) == Some(flag.clone()))
@@ -46,7 +46,7 @@ pub(crate) fn usage_error(error: &clap::Error, args: &[OsString]) -> String {
                 _ => Vec::new(),
             };
             let what = if args.iter().any(|a| a == "wait") { "waiter_name" } else { "operation" };
-            let mut all: Vec<String> = crate::args::command()
+            let mut all: Vec<String> = crate::command::command()
                 .get_subcommands()
                 .filter(|c| what == "operation" || c.get_name() == "wait")
                 .flat_map(|c| {
@@ -104,7 +104,7 @@ pub(crate) fn columns(choices: &[String]) -> String {
 /// Every word the parser could not place, values included, as the AWS CLI lists them: the
 /// command line walked once, known flags taking their values, command words descending.
 fn unknown_options(args: &[OsString]) -> Vec<String> {
-    let root = crate::args::command();
+    let root = crate::command::command();
     let words: Vec<String> = args.iter().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
     let mut current = &root;
     let mut descending = true;

@@ -94,12 +94,12 @@ impl Config {
     }
 
     /// The endpoint override for a service: the one set in code, else the one the
-    /// environment or the profile configures (see [`configured_endpoint_url`]).
+    /// environment or the profile configures (see [`setting::configured_endpoint_url`]).
     pub fn endpoint_url_for(&self, service_id: &str) -> Result<Option<String>, String> {
         if let Some(url) = &self.endpoint_url {
             return Ok(Some(url.clone()));
         }
-        configured_endpoint_url(&self.env, &self.profiles, self.profile.as_ref(), service_id)
+        setting::configured_endpoint_url(&self.env, &self.profiles, self.profile.as_ref(), service_id)
     }
 
     /// What this configuration says about a service's endpoint, as botocore applies it: the
@@ -123,42 +123,6 @@ impl Config {
     pub fn profile(&self) -> Option<&Profile> {
         self.profile.as_ref()
     }
-}
-
-/// The endpoint URL the environment or the shared config configures for a service, by its
-/// service id (`CloudFront`, `STS`, `SSO OIDC`), in botocore's order: `AWS_ENDPOINT_URL_<SERVICE>`
-/// (upper-cased, spaces as `_`), `AWS_ENDPOINT_URL`, the service's `endpoint_url` in the
-/// profile's `[services NAME]` section (key lower-cased, spaces as `_`), the profile's
-/// `endpoint_url`; an empty value is passed over. `ignore_configured_endpoint_urls` (a
-/// setting) turns all of them off. A profile naming a services section that does not exist
-/// is an error in botocore's words, once the lookup reaches it.
-pub fn configured_endpoint_url(
-    env: &Env,
-    profiles: &ProfileSet,
-    profile: Option<&Profile>,
-    service_id: &str,
-) -> Result<Option<String>, String> {
-    let sources = Sources::new(env, profile);
-    if sources.boolean(&setting::IGNORE_CONFIGURED_ENDPOINT_URLS) == Some(true) {
-        return Ok(None);
-    }
-    let variable = format!("AWS_ENDPOINT_URL_{}", service_id.to_ascii_uppercase().replace([' ', '-'], "_"));
-    let from_env = [variable.as_str(), "AWS_ENDPOINT_URL"].into_iter().find_map(|name| env.get(name));
-    if let Some(url) = from_env {
-        return Ok(Some(url.to_owned()));
-    }
-    if let Some(name) = profile.filter(|p| p.contains("services")).map(|p| p.get("services").unwrap_or_default()) {
-        let section = profiles.services(name).filter(|s| !s.is_empty()).ok_or_else(|| {
-            format!(
-                "The profile is configured to use the services section but the \"{name}\" services configuration does not exist."
-            )
-        })?;
-        let key = service_id.to_ascii_lowercase().replace([' ', '-'], "_");
-        if let Some(url) = section.nested(&key).get("endpoint_url") {
-            return Ok(Some(url.to_owned()));
-        }
-    }
-    Ok(profile.and_then(|p| p.get("endpoint_url")).map(str::to_owned))
 }
 
 /// A service's endpoint inputs from a [`Config`] (see [`Config::endpoint_settings`]).

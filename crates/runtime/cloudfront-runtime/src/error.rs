@@ -5,7 +5,6 @@ use std::fmt;
 
 use cloudfront_primitives::{Attempts, BuildError, ProvideErrorMetadata};
 
-use crate::credentials::CredentialsError;
 use crate::endpoint::EndpointError;
 
 /// The configuration error of a call that must be signed but has no region (botocore's words).
@@ -190,3 +189,24 @@ impl std::error::Error for DispatchError {
         self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
+
+/// Why no credentials could be had.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CredentialsError {
+    /// This provider has nothing to offer (the chain moves on).
+    NotLoaded(String),
+    /// This provider is configured but failed (the chain stops: a broken setup must not
+    /// silently fall through to other credentials).
+    Failed(String),
+}
+
+impl fmt::Display for CredentialsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CredentialsError::NotLoaded(why) | CredentialsError::Failed(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for CredentialsError {}

@@ -18,6 +18,7 @@ pub mod json;
 pub mod operation;
 pub mod pace;
 pub mod paginate;
+mod partition;
 mod partitions;
 pub mod profile;
 pub mod python;

@@ -2,7 +2,7 @@
 //! The AWS partitions: the facts the `aws.partition` endpoint function needs, generated from the published partitions file.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
-use crate::endpoint::Partition;
+use crate::partition::Partition;
 
 /// Every partition, in the order the rules engine consults them.
 pub static PARTITIONS: &[Partition] = &[

@@ -8,7 +8,7 @@
 //! settings: their variables count only when non-empty (see `credentials`).
 
 use crate::env::Env;
-use crate::profile::Profile;
+use crate::profile::{Profile, ProfileSet};
 
 /// Where one setting may be found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +68,42 @@ pub const S3_ADDRESSING_STYLE: Setting = Setting { env: &[], profile: ProfileKey
 /// Whether an S3 ARN's region may differ from the client's.
 pub const S3_USE_ARN_REGION: Setting =
     Setting { env: &["AWS_S3_USE_ARN_REGION"], profile: ProfileKey::Nested("s3", "use_arn_region") };
+
+/// The endpoint URL the environment or the shared config configures for a service, by its
+/// service id (`CloudFront`, `STS`, `SSO OIDC`), in botocore's order: `AWS_ENDPOINT_URL_<SERVICE>`
+/// (upper-cased, spaces as `_`), `AWS_ENDPOINT_URL`, the service's `endpoint_url` in the
+/// profile's `[services NAME]` section (key lower-cased, spaces as `_`), the profile's
+/// `endpoint_url`; an empty value is passed over. `ignore_configured_endpoint_urls` (a
+/// setting) turns all of them off. A profile naming a services section that does not exist
+/// is an error in botocore's words, once the lookup reaches it.
+pub fn configured_endpoint_url(
+    env: &Env,
+    profiles: &ProfileSet,
+    profile: Option<&Profile>,
+    service_id: &str,
+) -> Result<Option<String>, String> {
+    let sources = Sources::new(env, profile);
+    if sources.boolean(&IGNORE_CONFIGURED_ENDPOINT_URLS) == Some(true) {
+        return Ok(None);
+    }
+    let variable = format!("AWS_ENDPOINT_URL_{}", service_id.to_ascii_uppercase().replace([' ', '-'], "_"));
+    let from_env = [variable.as_str(), "AWS_ENDPOINT_URL"].into_iter().find_map(|name| env.get(name));
+    if let Some(url) = from_env {
+        return Ok(Some(url.to_owned()));
+    }
+    if let Some(name) = profile.filter(|p| p.contains("services")).map(|p| p.get("services").unwrap_or_default()) {
+        let section = profiles.services(name).filter(|s| !s.is_empty()).ok_or_else(|| {
+            format!(
+                "The profile is configured to use the services section but the \"{name}\" services configuration does not exist."
+            )
+        })?;
+        let key = service_id.to_ascii_lowercase().replace([' ', '-'], "_");
+        if let Some(url) = section.nested(&key).get("endpoint_url") {
+            return Ok(Some(url.to_owned()));
+        }
+    }
+    Ok(profile.and_then(|p| p.get("endpoint_url")).map(str::to_owned))
+}
 
 /// The sources settings are read from: an environment and the selected profile, if any.
 #[derive(Clone, Copy, Debug)]

@@ -2,70 +2,16 @@
 //! drop nulls, multi-selects on null are null, ordering compares only numbers or only strings).
 
 use super::EvalError;
+use super::budget::Budget;
 use super::functions;
 use super::lexer::Tok;
 use super::parser::{Kind, Node};
 use super::value::{Num, py_eq};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
-use std::cell::Cell;
 use std::cmp::Ordering;
 
 static NULL: Value = Value::Null;
-
-/// What one search may spend, in units of one node evaluated or one JSON value (or 32 bytes of
-/// text) copied. `@ | [@, @] | [@, @] | ...` doubles its data at every step; without a limit a
-/// few hundred characters exhaust memory (in jmespath.py too). Real queries copy their input a
-/// few times over, so the limit grows with the input.
-pub(crate) struct Budget(Cell<u64>);
-
-impl Budget {
-    pub fn for_input(data: &Value) -> Budget {
-        Budget::new(10_000_000u64.max(size(data).saturating_mul(32)))
-    }
-
-    pub fn new(units: u64) -> Budget {
-        Budget(Cell::new(units))
-    }
-
-    pub fn spend(&self, units: u64) -> Result<(), EvalError> {
-        let left = self.0.get().checked_sub(units).ok_or_else(|| {
-            EvalError::new("The query is too expensive: it builds far more data than its input holds")
-        })?;
-        self.0.set(left);
-        Ok(())
-    }
-
-    /// A copy of `value`, paid for by its size.
-    pub fn copy(&self, value: &Value) -> Result<Value, EvalError> {
-        self.spend(size(value))?;
-        Ok(value.clone())
-    }
-}
-
-/// Units to copy `value` (a loop, not recursion: the value may be deep).
-pub(crate) fn size(value: &Value) -> u64 {
-    match value {
-        Value::String(s) => return 1 + s.len() as u64 / 32,
-        Value::Array(_) | Value::Object(_) => {}
-        _ => return 1,
-    }
-    let mut units = 0u64;
-    let mut stack = vec![value];
-    while let Some(value) = stack.pop() {
-        units += 1;
-        match value {
-            Value::String(s) => units += s.len() as u64 / 32,
-            Value::Array(items) => stack.extend(items),
-            Value::Object(map) => {
-                units += map.keys().map(|k| k.len() as u64 / 32).sum::<u64>();
-                stack.extend(map.values());
-            }
-            _ => {}
-        }
-    }
-    units
-}
 
 /// A thin dispatcher: each kind has its own function, which keeps this recursive frame small
 /// (debug builds give every temporary of a big `match` its own stack slot).

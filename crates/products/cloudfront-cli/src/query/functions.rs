@@ -3,7 +3,7 @@
 //! time (an unknown function inside a projection over nothing is not an error).
 
 use super::EvalError;
-use super::eval::{Budget, eval, size};
+use super::budget::{Budget, size};
 use super::parser::{Kind, Node};
 use super::value::{Num, py_eq, py_type_name, type_name};
 use cloudfront_runtime::python::{Separators, dumps, str as py_str};
@@ -57,7 +57,7 @@ pub(crate) fn call(name: &str, arg_nodes: &[Node], current: &Value, budget: &Bud
     for node in arg_nodes {
         args.push(match &node.kind {
             Kind::ExpRef(inner) => Ref(inner),
-            _ => Val(eval(node, current, budget)?),
+            _ => Val(budget.eval(node, current)?),
         });
     }
     check_arguments(name, &args)?;
@@ -148,7 +148,7 @@ fn run(name: &str, args: Vec<Arg>, budget: &Budget) -> Result<Value, EvalError> 
         ("length", [Val(Array(items))]) => items.len().into(),
         ("length", [Val(Object(map))]) => map.len().into(),
         ("map", [Ref(e), Val(Array(items))]) => {
-            Array(items.iter().map(|item| eval(e, item, budget)).collect::<Result<_, _>>()?)
+            Array(items.iter().map(|item| budget.eval(e, item)).collect::<Result<_, _>>()?)
         }
         ("max", [Val(Array(items))]) => extreme(items.iter(), Ordering::Greater),
         ("min", [Val(Array(items))]) => extreme(items.iter(), Ordering::Less),
@@ -227,7 +227,7 @@ fn extreme<'a>(items: impl Iterator<Item = &'a Value>, want: Ordering) -> Value 
 
 /// A key for `sort_by`/`min_by`/`max_by`: `&e` applied to `item`, which must give one of `types`.
 fn key(function: &str, e: &Node, item: &Value, types: &[&str], budget: &Budget) -> Result<Value, EvalError> {
-    let key = eval(e, item, budget)?;
+    let key = budget.eval(e, item)?;
     if !types.contains(&type_name(&key)) {
         return Err(type_error(function, &py_str(&key), type_name(&key), types));
     }
@@ -252,7 +252,7 @@ fn extreme_by(name: &str, items: &[Value], e: &Node, want: Ordering, budget: &Bu
 /// Stable sort by key; the first element's key decides whether keys are numbers or strings.
 fn sort_by(items: &[Value], e: &Node, budget: &Budget) -> Result<Value, EvalError> {
     let Some(first) = items.first() else { return Ok(Value::Array(Vec::new())) };
-    let first_key = eval(e, first, budget)?;
+    let first_key = budget.eval(e, first)?;
     let wanted = type_name(&first_key);
     if wanted != "number" && wanted != "string" {
         return Err(type_error("sort_by", &py_str(first), wanted, &["string", "number"]));

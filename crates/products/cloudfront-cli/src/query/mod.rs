@@ -22,6 +22,7 @@
 //! `lexer` splits text into tokens, `parser` builds the tree (a Pratt parser), `eval` runs it,
 //! `functions` holds the built-ins, `value` is Python's view of JSON (numbers, equality, `repr`).
 
+mod budget;
 mod eval;
 mod functions;
 mod lexer;
@@ -122,7 +123,7 @@ impl Expression {
 
     /// Applies the expression to `data`.
     pub fn search(&self, data: &Value) -> Result<Value, EvalError> {
-        eval::eval(&self.root, data, &eval::Budget::for_input(data))
+        eval::eval(&self.root, data, &budget::Budget::for_input(data, eval::eval))
     }
 }
 
@@ -402,7 +403,7 @@ mod tests {
         assert!(Expression::compile(&filters).unwrap().search(&json!([[1]])).is_ok());
         // Data doubling at every step runs out of budget instead of memory.
         let doubling = Expression::compile(&format!("@{}", " | [@, @]".repeat(20))).unwrap();
-        let error = eval::eval(&doubling.root, &json!("text"), &eval::Budget::new(100_000)).unwrap_err();
+        let error = eval::eval(&doubling.root, &json!("text"), &budget::Budget::new(100_000, eval::eval)).unwrap_err();
         assert!(error.message.contains("too expensive"), "{error}");
         let fine = Expression::compile(&format!("@{}", " | [@, @]".repeat(12))).unwrap();
         assert!(fine.search(&json!("text")).is_ok());

@@ -71,7 +71,7 @@ impl Context {
     /// through the environment or the selected profile.
     /// (A services section that does not exist was already refused by the call's endpoint.)
     pub fn endpoint_url(&self, service_id: &str) -> Option<String> {
-        crate::config::configured_endpoint_url(&self.env, &self.profiles, self.profile(), service_id).ok().flatten()
+        crate::setting::configured_endpoint_url(&self.env, &self.profiles, self.profile(), service_id).ok().flatten()
     }
 
     /// A true/false setting, false when unset.

@@ -85,26 +85,7 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// Why no credentials could be had.
-#[non_exhaustive]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CredentialsError {
-    /// This provider has nothing to offer (the chain moves on).
-    NotLoaded(String),
-    /// This provider is configured but failed (the chain stops: a broken setup must not
-    /// silently fall through to other credentials).
-    Failed(String),
-}
-
-impl fmt::Display for CredentialsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CredentialsError::NotLoaded(why) | CredentialsError::Failed(why) => f.write_str(why),
-        }
-    }
-}
-
-impl std::error::Error for CredentialsError {}
+pub use crate::error::CredentialsError;
 
 /// Something that can produce credentials.
 pub trait ProvideCredentials: Send + Sync + fmt::Debug {
