@@ -7,10 +7,12 @@ use std::sync::Arc;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use cloudfront_invalidate::collapse::{Collapsed, collapse};
-use cloudfront_invalidate::execute::{Event, Pacer, Settings, Target, fan_out};
+use cloudfront_invalidate::execute::{
+    Event, Failure as ExecuteFailure, Pacer, Settings, Summary, Target, TargetOutcome, fan_out,
+};
 use cloudfront_invalidate::journal::Journal;
 use cloudfront_invalidate::paths::{Rule, encode};
-use cloudfront_invalidate::plan::{Limits, Options, cost_estimate, plan};
+use cloudfront_invalidate::plan::{Limits, Options, Plan, cost_estimate, plan};
 use serde_json::{Value, json};
 
 use crate::Failure;
@@ -38,9 +40,9 @@ pub struct Args {
     pub global: Global,
 }
 
-/// The command's flags.
+/// The command's flags: what to invalidate, then how to send it.
 pub fn command() -> Command {
-    Command::new("invalidate")
+    let command = Command::new("invalidate")
         .about(
             "invalidate a whole deploy: validated, batched within CloudFront's limits, retried, fanned out to tenants",
         )
@@ -77,7 +79,14 @@ pub fn command() -> Command {
                 .long("encode-paths")
                 .action(ArgAction::SetTrue)
                 .help("percent-encode raw file names"),
-        )
+        );
+    sending(command)
+}
+
+/// The flags that say how a run sends: dry run, waiting, concurrency, pacing, run id and
+/// journal, collapsing.
+fn sending(command: Command) -> Command {
+    command
         .arg(Arg::new("dry-run").long("dry-run").action(ArgAction::SetTrue).help("print the plan, send nothing"))
         .arg(Arg::new("wait").long("wait").action(ArgAction::SetTrue).help("wait for every batch to complete"))
         .arg(
@@ -204,170 +213,22 @@ impl Args {
 
 /// Plans, then (unless `--dry-run`) sends, and prints a result per target.
 pub async fn run(args: Args) -> Result<String, Failure> {
-    // Only a run that sends writes to the journal; --status and --dry-run only read it.
-    let journal = args
-        .journal
-        .as_deref()
-        .map(|path| {
-            let path = std::path::Path::new(path);
-            if args.status || args.dry_run { Journal::read(path) } else { Journal::open(path) }.map(Arc::new)
-        })
-        .transpose()
-        .map_err(Failure::Usage)?;
+    let journal = open_journal(&args)?;
     if args.status {
         let journal = journal.expect("--status requires --journal");
         return status(&args, &journal).await;
     }
-    let mut items = items(&args)?;
-    let mut collapsed: Option<Collapsed> = None;
-    if args.collapse {
-        let manifest = manifest(&args)?;
-        let result = collapse(&items, &manifest, args.max_overreach, Limits::default().wildcards_in_progress);
-        items = result.items.clone();
-        collapsed = Some(result);
-    }
-    // `--resume` continues the journal's run; otherwise the run id given, or a fresh one (a
-    // journal kept across deploys must not make a new deploy look like an old one).
-    let run_id = args
-        .run_id
-        .clone()
-        .or_else(|| journal.as_ref().filter(|_| args.resume).and_then(|j| j.run_id().map(str::to_owned)))
-        .unwrap_or_else(cloudfront_invalidate::unique_caller_reference);
-    let planned = plan(&items, &run_id, &Options::default()).map_err(|problems| {
-        let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
-        let encoding = problems.iter().any(|p| p.rule == Rule::NeedsEncoding);
-        let hint = if encoding { " (--encode-paths encodes them)" } else { "" };
-        Failure::Usage(format!("{} problems with the paths given{hint}:\n{}", problems.len(), lines.join("\n")))
-    })?;
-    let json_output = args.global.output.as_deref() == Some("json");
-    let billed = planned.billed_paths();
-    let wildcard_report = |c: &Collapsed| -> Vec<Value> {
-        c.wildcards.iter().map(|w| json!({"Path": w.path, "Changed": w.changed, "Unchanged": w.unchanged})).collect()
-    };
+    let (planned, run_id, collapsed) = plan_run(&args, journal.as_deref())?;
     if args.dry_run {
-        if json_output {
-            let batches: Vec<Value> = planned
-                .batches
-                .iter()
-                .map(|b| {
-                    let references: serde_json::Map<String, Value> =
-                        args.targets.iter().map(|t| (t.id().to_owned(), json!(b.caller_reference(t.id())))).collect();
-                    json!({"Items": b.items, "CallerReferences": references})
-                })
-                .collect();
-            let mut plan = json!({
-                "RunId": run_id,
-                "Batches": batches,
-                "Duplicates": planned.duplicates,
-                "Covered": planned.covered,
-                "BilledPathsPerTarget": billed,
-            });
-            if let Some(c) = &collapsed {
-                plan["Collapsed"] = json!(wildcard_report(c));
-            }
-            return crate::output::render(&plan, "json", "Invalidate", "off");
-        }
-        let mut out = format!("run id {run_id}\n{planned}");
-        if let Some(c) = &collapsed {
-            out.push_str(&collapse_report(c));
-        }
-        return Ok(out);
+        return dry_run_report(&args, &planned, &run_id, collapsed.as_ref());
     }
-    let client = crate::client::client(&args.global)?;
-    let mut targets = args.targets.clone();
-    if let Some(distribution) = &args.all_tenants_of {
-        let tenants = cloudfront_invalidate::execute::tenants_of(&client, distribution).await;
-        targets
-            .extend(tenants.map_err(|e| Failure::Service(format!("cannot list the tenants of {distribution}: {e}")))?);
-        if targets.is_empty() {
-            return Err(Failure::Service(format!("distribution {distribution} has no tenants")));
-        }
-    }
-    let pacer = match crate::tuning::pace()? {
-        // For tests and emulators: a faster pace than CloudFront's real API allows.
-        Some(interval) => Pacer::new(interval),
-        None => Pacer::per_second(args.pace),
-    };
-    let mut settings = Settings::default();
-    settings.concurrency = args.concurrency;
-    settings.wait_for_each = args.wait;
-    settings.pacer = pacer;
-    settings.journal = journal;
-    if let Some(poll) = crate::tuning::wait_poll()? {
-        settings.poll = poll;
-    }
-    let total = planned.batches.len() * targets.len();
-    let progress = Progress::new(total);
-    eprintln!("run id {run_id} (re-run with --run-id {run_id} --resume to continue it without duplicates)");
-    let outcomes =
-        fan_out(&client, &targets, &planned, &settings, &|target, event| progress.show(target, &event)).await;
-    progress.finish();
+    let outcomes = send(&args, &planned, &run_id, journal).await?;
     let failed = outcomes.iter().filter(|(_, o)| o.is_err()).count();
     // Batches an earlier run submitted (found by CloudFront or in the journal): nothing new
     // was invalidated for them, which only a resumed run expects.
     let earlier: usize =
         outcomes.iter().filter_map(|(_, o)| o.as_ref().ok()).map(|s| s.earlier.len() + s.from_journal.len()).sum();
-    // Billed by this run: the batches it had accepted as new invalidations.
-    let billed_now: usize = outcomes
-        .iter()
-        .filter_map(|(_, o)| o.as_ref().ok())
-        .flat_map(|s| {
-            (0..planned.batches.len())
-                .filter(|b| !s.earlier.contains(b) && !s.from_journal.contains(b))
-                .map(|b| planned.batches[b].items.len())
-        })
-        .sum();
-    let cost = cost_estimate(billed_now);
-    let report = if json_output {
-        let targets: Vec<Value> = outcomes
-            .iter()
-            .map(|(target, outcome)| match outcome {
-                Ok(s) => json!({
-                    "Target": target.to_string(),
-                    "Status": "ok",
-                    "InvalidationIds": s.ids,
-                    "Retries": s.retries,
-                    "AlreadySubmittedBatches": s.earlier.iter().map(|b| b + 1).collect::<Vec<_>>(),
-                    "FromJournalBatches": s.from_journal.iter().map(|b| b + 1).collect::<Vec<_>>(),
-                }),
-                Err(e) => {
-                    json!({"Target": target.to_string(), "Status": "error", "Code": e.code, "Message": e.to_string()})
-                }
-            })
-            .collect();
-        let mut report = json!({"RunId": run_id, "Targets": targets, "BilledPaths": billed_now, "Cost": cost});
-        if let Some(c) = &collapsed {
-            report["Collapsed"] = json!(wildcard_report(c));
-        }
-        crate::output::render(&report, "json", "Invalidate", "off")?
-    } else {
-        let mut out = String::new();
-        for (target, outcome) in &outcomes {
-            match outcome {
-                Ok(s) => {
-                    out.push_str(&format!(
-                        "{target}: ok, {} invalidations ({}), {} retries",
-                        s.ids.len(),
-                        s.ids.join(" "),
-                        s.retries
-                    ));
-                    if !s.from_journal.is_empty() {
-                        out.push_str(&format!(", {} batches already in the journal", s.from_journal.len()));
-                    }
-                    if !s.earlier.is_empty() {
-                        out.push_str(&format!(", {} batches already submitted by an earlier run", s.earlier.len()));
-                    }
-                    out.push('\n');
-                }
-                Err(e) => out.push_str(&format!("{target}: error {}: {e}\n", e.code.as_deref().unwrap_or("-"))),
-            }
-        }
-        if let Some(c) = &collapsed {
-            out.push_str(&collapse_report(c));
-        }
-        out.push_str(&format!("cost: {cost}\n"));
-        out
-    };
+    let report = result_report(&args, &planned, &run_id, collapsed.as_ref(), &outcomes)?;
     if failed == 0 && (earlier == 0 || args.resume) {
         return Ok(report);
     }
@@ -379,6 +240,182 @@ pub async fn run(args: Args) -> Result<String, Failure> {
         "{earlier} batches were already submitted by an earlier run with run id {run_id}: nothing new was invalidated for them; \
          use a new --run-id, or --resume to continue an interrupted run"
     )))
+}
+
+/// The journal, if asked for: only a run that sends writes to it; `--status` and
+/// `--dry-run` only read it.
+fn open_journal(args: &Args) -> Result<Option<Arc<Journal>>, Failure> {
+    let Some(path) = args.journal.as_deref() else { return Ok(None) };
+    let path = std::path::Path::new(path);
+    let journal = if args.status || args.dry_run { Journal::read(path) } else { Journal::open(path) };
+    journal.map(|j| Some(Arc::new(j))).map_err(Failure::Usage)
+}
+
+/// The items (collapsed with `--collapse`), the run id and the plan.
+fn plan_run(args: &Args, journal: Option<&Journal>) -> Result<(Plan, String, Option<Collapsed>), Failure> {
+    let mut items = items(args)?;
+    let mut collapsed: Option<Collapsed> = None;
+    if args.collapse {
+        let manifest = manifest(args)?;
+        let result = collapse(&items, &manifest, args.max_overreach, Limits::default().wildcards_in_progress);
+        items = result.items.clone();
+        collapsed = Some(result);
+    }
+    // `--resume` continues the journal's run; otherwise the run id given, or a fresh one (a
+    // journal kept across deploys must not make a new deploy look like an old one).
+    let run_id = args
+        .run_id
+        .clone()
+        .or_else(|| journal.filter(|_| args.resume).and_then(|j| j.run_id().map(str::to_owned)))
+        .unwrap_or_else(cloudfront_invalidate::unique_caller_reference);
+    let planned = plan(&items, &run_id, &Options::default()).map_err(|problems| {
+        let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+        let encoding = problems.iter().any(|p| p.rule == Rule::NeedsEncoding);
+        let hint = if encoding { " (--encode-paths encodes them)" } else { "" };
+        Failure::Usage(format!("{} problems with the paths given{hint}:\n{}", problems.len(), lines.join("\n")))
+    })?;
+    Ok((planned, run_id, collapsed))
+}
+
+/// `--collapse`'s wildcards as the JSON reports list them.
+fn wildcard_report(collapsed: &Collapsed) -> Vec<Value> {
+    collapsed
+        .wildcards
+        .iter()
+        .map(|w| json!({"Path": w.path, "Changed": w.changed, "Unchanged": w.unchanged}))
+        .collect()
+}
+
+/// `--dry-run`: the plan, as JSON or text.
+fn dry_run_report(args: &Args, planned: &Plan, run_id: &str, collapsed: Option<&Collapsed>) -> Result<String, Failure> {
+    if args.global.output.as_deref() != Some("json") {
+        let mut out = format!("run id {run_id}\n{planned}");
+        if let Some(c) = collapsed {
+            out.push_str(&collapse_report(c));
+        }
+        return Ok(out);
+    }
+    let batches: Vec<Value> = planned
+        .batches
+        .iter()
+        .map(|b| {
+            let references: serde_json::Map<String, Value> =
+                args.targets.iter().map(|t| (t.id().to_owned(), json!(b.caller_reference(t.id())))).collect();
+            json!({"Items": b.items, "CallerReferences": references})
+        })
+        .collect();
+    let mut plan = json!({
+        "RunId": run_id,
+        "Batches": batches,
+        "Duplicates": planned.duplicates,
+        "Covered": planned.covered,
+        "BilledPathsPerTarget": planned.billed_paths(),
+    });
+    if let Some(c) = collapsed {
+        plan["Collapsed"] = json!(wildcard_report(c));
+    }
+    crate::output::render(&plan, "json", "Invalidate", "off")
+}
+
+/// Sends the plan to every target (the tenants of `--all-tenants-of` included), paced, with
+/// progress on the terminal.
+async fn send(
+    args: &Args,
+    planned: &Plan,
+    run_id: &str,
+    journal: Option<Arc<Journal>>,
+) -> Result<Vec<TargetOutcome>, Failure> {
+    let client = crate::client::client(&args.global)?;
+    let mut targets = args.targets.clone();
+    if let Some(distribution) = &args.all_tenants_of {
+        let tenants = cloudfront_invalidate::execute::tenants_of(&client, distribution).await;
+        targets
+            .extend(tenants.map_err(|e| Failure::Service(format!("cannot list the tenants of {distribution}: {e}")))?);
+        if targets.is_empty() {
+            return Err(Failure::Service(format!("distribution {distribution} has no tenants")));
+        }
+    }
+    let mut settings = Settings::default();
+    settings.concurrency = args.concurrency;
+    settings.wait_for_each = args.wait;
+    // For tests and emulators: a faster pace than CloudFront's real API allows.
+    settings.pacer = crate::tuning::pace()?.map_or_else(|| Pacer::per_second(args.pace), Pacer::new);
+    settings.journal = journal;
+    if let Some(poll) = crate::tuning::wait_poll()? {
+        settings.poll = poll;
+    }
+    let progress = Progress::new(planned.batches.len() * targets.len());
+    eprintln!("run id {run_id} (re-run with --run-id {run_id} --resume to continue it without duplicates)");
+    let outcomes = fan_out(&client, &targets, planned, &settings, &|target, event| progress.show(target, &event)).await;
+    progress.finish();
+    Ok(outcomes)
+}
+
+/// What a run did, per target, with the paths it was billed for: JSON or text.
+fn result_report(
+    args: &Args,
+    planned: &Plan,
+    run_id: &str,
+    collapsed: Option<&Collapsed>,
+    outcomes: &[TargetOutcome],
+) -> Result<String, Failure> {
+    // Billed by this run: the batches it had accepted as new invalidations.
+    let billed_now: usize = outcomes
+        .iter()
+        .filter_map(|(_, o)| o.as_ref().ok())
+        .flat_map(|s| {
+            (0..planned.batches.len())
+                .filter(|b| !s.earlier.contains(b) && !s.from_journal.contains(b))
+                .map(|b| planned.batches[b].items.len())
+        })
+        .sum();
+    let cost = cost_estimate(billed_now);
+    if args.global.output.as_deref() == Some("json") {
+        let targets: Vec<Value> = outcomes.iter().map(|(target, outcome)| target_json(target, outcome)).collect();
+        let mut report = json!({"RunId": run_id, "Targets": targets, "BilledPaths": billed_now, "Cost": cost});
+        if let Some(c) = collapsed {
+            report["Collapsed"] = json!(wildcard_report(c));
+        }
+        return crate::output::render(&report, "json", "Invalidate", "off");
+    }
+    let mut out: String = outcomes.iter().map(|(target, outcome)| target_line(target, outcome)).collect();
+    if let Some(c) = collapsed {
+        out.push_str(&collapse_report(c));
+    }
+    out.push_str(&format!("cost: {cost}\n"));
+    Ok(out)
+}
+
+/// One target's outcome in the JSON report.
+fn target_json(target: &Target, outcome: &Result<Summary, ExecuteFailure>) -> Value {
+    match outcome {
+        Ok(s) => json!({
+            "Target": target.to_string(),
+            "Status": "ok",
+            "InvalidationIds": s.ids,
+            "Retries": s.retries,
+            "AlreadySubmittedBatches": s.earlier.iter().map(|b| b + 1).collect::<Vec<_>>(),
+            "FromJournalBatches": s.from_journal.iter().map(|b| b + 1).collect::<Vec<_>>(),
+        }),
+        Err(e) => json!({"Target": target.to_string(), "Status": "error", "Code": e.code, "Message": e.to_string()}),
+    }
+}
+
+/// One target's outcome in the text report.
+fn target_line(target: &Target, outcome: &Result<Summary, ExecuteFailure>) -> String {
+    let s = match outcome {
+        Ok(s) => s,
+        Err(e) => return format!("{target}: error {}: {e}\n", e.code.as_deref().unwrap_or("-")),
+    };
+    let mut line = format!("{target}: ok, {} invalidations ({}), {} retries", s.ids.len(), s.ids.join(" "), s.retries);
+    if !s.from_journal.is_empty() {
+        line.push_str(&format!(", {} batches already in the journal", s.from_journal.len()));
+    }
+    if !s.earlier.is_empty() {
+        line.push_str(&format!(", {} batches already submitted by an earlier run", s.earlier.len()));
+    }
+    line.push('\n');
+    line
 }
 
 /// What `--collapse` did, for the reports.

@@ -24,15 +24,7 @@ pub async fn run(invocation: Invocation) -> Result<String, Failure> {
         Invocation::Call(call) => call,
     };
     if let Some(which) = &call.skeleton {
-        return match which.as_str() {
-            "yaml-input" => Ok(skeleton::yaml_input(call.operation.input)),
-            "output" => {
-                // As the AWS CLI: the output skeleton still wants the command's required flags.
-                input::assemble(&call, BinaryFormat::RawInBase64Out)?;
-                output::render(&skeleton::output(call.operation.output, "", 0), "json", call.operation.name, "off")
-            }
-            _ => output::render(&skeleton::skeleton(call.operation.input, 0), "json", call.operation.name, "off"),
-        };
+        return skeleton_of(&call, which);
     }
     // A bad query is a command-line error: refuse it before calling anything.
     if let Some(expression) = call.global.query.as_deref() {
@@ -51,62 +43,102 @@ pub async fn run(invocation: Invocation) -> Result<String, Failure> {
         eprintln!("debug: endpoint override {:?}", config.endpoint_url_for("CloudFront").ok().flatten());
         eprintln!("debug: input {input}");
     }
+    // How to print is settled (a bad setting refused) before anything is called.
     let format = output_format(&call.global, &client);
     let style =
         output::TimestampStyle::from_setting(client.config().profile().and_then(|p| p.get("cli_timestamp_format")))?;
-    let result = match call.waiter {
-        Some(waiter) => {
-            wait(&client, waiter, &input).await?;
-            return Ok(String::new());
-        }
-        None => fetch(&client, call.operation, input.clone(), &call).await?,
-    };
-    let (result, pages) = (result.merged, result.pages);
-    if call.wait {
-        let id = result["Invalidation"]["Id"].as_str().unwrap_or_default().to_owned();
-        let (waiter, wait_input) = crate::customizations::waiter_after(call.operation.name, &input, &id)
-            .ok_or_else(|| Failure::Usage(format!("--wait has no waiter after {}", call.operation.name)))?;
-        // Progress on a terminal only: piped output stays exactly the AWS CLI's.
-        let progress = std::io::stderr().is_terminal().then(|| tokio::spawn(show_progress(id.clone())));
-        let waited = wait(&client, waiter, &wait_input).await;
-        if let Some(progress) = progress {
-            progress.abort();
-            eprintln!("\rinvalidation {id}: {}\x1b[K", if waited.is_ok() { "completed" } else { "not completed" });
-        }
-        waited?;
+    if let Some(waiter) = call.waiter {
+        wait(&client, waiter, &input).await?;
+        return Ok(String::new());
     }
+    let fetched = fetch(&client, call.operation, input.clone(), &call).await?;
+    if call.wait {
+        wait_after_create(&client, &call, &input, &fetched.merged).await?;
+    }
+    print_result(&call, &format, style, fetched)
+}
+
+/// `--generate-cli-skeleton`: the input as JSON or YAML, or a sample output.
+fn skeleton_of(call: &Call, which: &str) -> Result<String, Failure> {
+    match which {
+        "yaml-input" => Ok(skeleton::yaml_input(call.operation.input)),
+        "output" => {
+            // As the AWS CLI: the output skeleton still wants the command's required flags.
+            input::assemble(call, BinaryFormat::RawInBase64Out)?;
+            output::render(&skeleton::output(call.operation.output, "", 0), "json", call.operation.name, "off")
+        }
+        _ => output::render(&skeleton::skeleton(call.operation.input, 0), "json", call.operation.name, "off"),
+    }
+}
+
+/// `--wait` after a create: the customization's waiter on the new invalidation, with
+/// progress on a terminal only (piped output stays exactly the AWS CLI's).
+async fn wait_after_create(client: &Client, call: &Call, input: &Value, created: &Value) -> Result<(), Failure> {
+    let id = created["Invalidation"]["Id"].as_str().unwrap_or_default().to_owned();
+    let (waiter, wait_input) = crate::customizations::waiter_after(call.operation.name, input, &id)
+        .ok_or_else(|| Failure::Usage(format!("--wait has no waiter after {}", call.operation.name)))?;
+    let progress = std::io::stderr().is_terminal().then(|| tokio::spawn(show_progress(id.clone())));
+    let waited = wait(client, waiter, &wait_input).await;
+    if let Some(progress) = progress {
+        progress.abort();
+        eprintln!("\rinvalidation {id}: {}\x1b[K", if waited.is_ok() { "completed" } else { "not completed" });
+    }
+    waited
+}
+
+/// The result in the output format: whole, or page by page where the AWS CLI prints pages
+/// on their own (`yaml-stream`, and `text` of a paginated list).
+fn print_result(
+    call: &Call,
+    format: &str,
+    style: output::TimestampStyle,
+    fetched: paginate::Fetched,
+) -> Result<String, Failure> {
+    let (mut result, pages) = (fetched.merged, fetched.pages);
+    let query = call.global.query.as_deref();
+    let name = call.operation.name;
     if format == "yaml-stream" {
         // As the AWS CLI v2 streams: each page on its own (queried on its own) as a one-item list.
         let mut out = String::new();
         for mut page in pages {
             output::timestamps(&mut page, call.operation.output, style);
-            let selected = output::query(page, call.global.query.as_deref())?;
-            out.push_str(&output::render(&Value::Array(vec![selected]), "yaml", call.operation.name, "off")?);
+            let selected = output::query(page, query)?;
+            out.push_str(&output::render(&Value::Array(vec![selected]), "yaml", name, "off")?);
         }
         return Ok(out);
     }
     let items_path = call.operation.pagination.as_ref().and_then(|p| p.items).filter(|_| !call.paging.no_paginate);
-    if let (Some(items_path), "text") = (items_path, format.as_str()) {
-        // As the AWS CLI's text output: each page's items on their own (queried on their own),
-        // then the token to resume from.
-        let mut out = String::new();
-        for mut page in pages {
-            output::timestamps(&mut page, call.operation.output, style);
-            let items = items_path.split('.').try_fold(&page, |v, key| v.get(key)).cloned().unwrap_or(Value::Null);
-            let current = items_path.rsplit('.').fold(items, |inner, key| json!({ key: inner }));
-            let selected = output::query(current, call.global.query.as_deref())?;
-            out.push_str(&output::render(&selected, "text", call.operation.name, "off")?);
-        }
-        if let Some(token) = result.get("NextToken") {
-            let selected = output::query(json!({"NextToken": {"NextToken": token}}), call.global.query.as_deref())?;
-            out.push_str(&output::render(&selected, "text", call.operation.name, "off")?);
-        }
-        return Ok(out);
+    if let (Some(items_path), "text") = (items_path, format) {
+        return text_pages(call, &result, pages, items_path, style);
     }
-    let mut result = result;
     output::timestamps(&mut result, call.operation.output, style);
-    let selected = output::query(result, call.global.query.as_deref())?;
-    output::render(&selected, &format, call.operation.name, call.global.color.as_deref().unwrap_or("auto"))
+    let selected = output::query(result, query)?;
+    output::render(&selected, format, name, call.global.color.as_deref().unwrap_or("auto"))
+}
+
+/// As the AWS CLI's text output of a paginated list: each page's items on their own (queried
+/// on their own), then the token to resume from.
+fn text_pages(
+    call: &Call,
+    result: &Value,
+    pages: Vec<Value>,
+    items_path: &str,
+    style: output::TimestampStyle,
+) -> Result<String, Failure> {
+    let (query, name) = (call.global.query.as_deref(), call.operation.name);
+    let mut out = String::new();
+    for mut page in pages {
+        output::timestamps(&mut page, call.operation.output, style);
+        let items = items_path.split('.').try_fold(&page, |v, key| v.get(key)).cloned().unwrap_or(Value::Null);
+        let current = items_path.rsplit('.').fold(items, |inner, key| json!({ key: inner }));
+        let selected = output::query(current, query)?;
+        out.push_str(&output::render(&selected, "text", name, "off")?);
+    }
+    if let Some(token) = result.get("NextToken") {
+        let selected = output::query(json!({"NextToken": {"NextToken": token}}), query)?;
+        out.push_str(&output::render(&selected, "text", name, "off")?);
+    }
+    Ok(out)
 }
 
 /// A one-line "waiting ... 1m 05s" on stderr, redrawn every second until aborted.
