@@ -133,23 +133,7 @@ impl Handle {
         request: HttpRequest,
         judge: &(dyn Fn(&HttpResponse) -> Verdict + Sync),
     ) -> Result<HttpResponse, SdkError<Rejected>> {
-        let target = url_for(endpoint, &request).map_err(SdkError::Config)?;
-        let (url, path, query) = (&target.url, &target.path, &target.query);
-        let path_and_query = if query.is_empty() { path.clone() } else { format!("{path}?{query}") };
-        let host = host_header(url).map_err(SdkError::Config)?;
-        let credentials = match &self.config.credentials {
-            Some(provider) => Some(provider.provide_credentials().await.map_err(SdkError::Credentials)?),
-            None => None,
-        };
-        // The rules' signing region, else the client's; botocore refuses to sign without one.
-        let region = endpoint.signing_region().map(str::to_owned).or_else(|| self.config.region.clone());
-        let region = match (region, &credentials) {
-            (Some(region), _) => region,
-            (None, None) => String::new(),
-            (None, Some(_)) => return Err(SdkError::Config(crate::error::NO_REGION.into())),
-        };
-        let signing_name = endpoint.signing_name().unwrap_or(spec.signing_name);
-
+        let prepared = self.prepare(spec, endpoint, &request).await?;
         let retry = self.config.retry;
         let mut spent = 0;
         let mut attempt = 1;
@@ -164,117 +148,173 @@ impl Handle {
                     self.config.sleep.sleep(wait).await;
                 }
             }
-            let mut headers = request.headers.clone();
             // The correction this attempt is signed with: a concurrent request may learn a
             // new one while this one is in flight.
             let signed_offset = self.skew.offset_secs();
-            if let Some(credentials) = &credentials {
-                let signature = cloudfront_sigv4::sign(
-                    &cloudfront_sigv4::SignableRequest::new(
-                        &request.method,
-                        &host,
-                        path,
-                        query,
-                        &request.headers,
-                        &request.body,
-                    ),
-                    &cloudfront_sigv4::SigningParams::new(
-                        &credentials.for_signing(),
-                        &region,
-                        signing_name,
-                        self.skew.signing_time(self.config.clock.now()),
-                    ),
-                );
-                headers.extend(signature.headers);
-            }
-            tracing::trace!(
-                method = %request.method,
-                url = %target,
-                headers = %redacted_headers(&headers),
-                body = %excerpt(&request.body),
-                "sending request"
-            );
-            let outcome = self
-                .transport
-                .send_exact(&request.method, url, &path_and_query, &headers, request.body.clone())
-                .instrument(tracing::debug_span!("attempt", attempt))
-                .await;
-            if let Ok(response) = &outcome {
-                tracing::trace!(
-                    status = response.status,
-                    headers = %redacted_headers(&response.headers),
-                    body = %excerpt(&response.body),
-                    "received response"
-                );
-            }
-            if let Ok(response) = &outcome {
-                self.skew.observe(response, self.config.clock.now());
-            }
+            let outcome = self.send_once(&prepared, &request, attempt).await;
             // The clock's correction now differs from the one this attempt was signed with.
             let corrected = (self.skew.offset_secs() - signed_offset).abs() >= crate::clock_skew::THRESHOLD_SECS;
-            let mut retry_after = None;
-            // Whether the service may have carried this attempt out although it failed.
-            let mut carried_out = false;
-            let (kind, error) = match outcome {
-                Ok(response) if response.is_success() => {
-                    tracing::debug!(status = response.status, request_id = ?cloudfront_restxml::request_id(&response), "success");
-                    self.note_throttle(retry.mode, false);
+            let failed = match self.judge_outcome(outcome, judge, retry.mode) {
+                Judged::Success(response) => {
                     self.quota.release(spent);
                     return Ok(response);
                 }
-                Ok(response) => {
-                    let verdict = judge(&response);
-                    tracing::debug!(status = response.status, code = ?verdict.code, request_id = ?verdict.request_id, "error response");
-                    // Refused for its signing time, and the response says by how much: sign
-                    // again with the corrected time, once, outside the retry budget.
-                    if corrected
-                        && !skew_retried
-                        && CLOCK_SKEW_CODES.contains(&verdict.code.as_deref().unwrap_or_default())
-                    {
-                        skew_retried = true;
-                        tracing::debug!(
-                            offset_secs = self.skew.offset_secs(),
-                            "clock skew: retrying with the corrected time"
-                        );
-                        continue;
-                    }
-                    let kind = verdict.kind;
-                    retry_after = crate::retry::retry_after(&response);
-                    self.note_throttle(retry.mode, kind == Some(RetryKind::Throttling));
-                    carried_out = response.status >= 500;
-                    (kind, SdkError::Service(Rejected { response, attempts: Attempts::default() }))
+                // Refused for its signing time, and the response says by how much: sign again
+                // with the corrected time, once, outside the retry budget.
+                Judged::Failed(failed) if corrected && !skew_retried && failed.skewed => {
+                    skew_retried = true;
+                    tracing::debug!(
+                        offset_secs = self.skew.offset_secs(),
+                        "clock skew: retrying with the corrected time"
+                    );
+                    continue;
                 }
-                Err(TransportError::Timeout(why)) => {
-                    carried_out = true;
-                    (Some(RetryKind::Timeout), SdkError::Timeout(why))
-                }
-                // Never connected: nothing reached the service.
-                Err(TransportError::Connect(why)) => (Some(RetryKind::Transient), SdkError::Dispatch(why)),
-                Err(TransportError::Other(why)) => {
-                    carried_out = true;
-                    (Some(RetryKind::Transient), SdkError::Dispatch(why))
-                }
-                Err(too_large @ TransportError::BodyTooLarge { status, .. }) => {
-                    carried_out = true;
-                    (None, SdkError::Response { message: too_large.to_string(), status, request_id: None })
-                }
+                Judged::Failed(failed) => failed,
             };
-            may_have_been_applied |= changes_something && carried_out;
+            if failed.answered {
+                self.note_throttle(retry.mode, failed.kind == Some(RetryKind::Throttling));
+            }
+            may_have_been_applied |= changes_something && failed.carried_out;
             let attempts = |exhausted| Attempts::new(attempt, exhausted, may_have_been_applied);
-            let Some(kind) = kind else { return Err(ended(error, attempts(false))) };
+            let Some(kind) = failed.kind else { return Err(ended(failed.error, attempts(false))) };
             if attempt >= retry.max_attempts {
                 tracing::debug!(attempt, "giving up: no attempts left");
-                return Err(ended(error, attempts(true)));
+                return Err(ended(failed.error, attempts(true)));
             }
             let Some(cost) = self.quota.acquire(kind) else {
                 tracing::debug!(attempt, "giving up: the retry quota is exhausted");
-                return Err(ended(error, attempts(false)));
+                return Err(ended(failed.error, attempts(false)));
             };
             spent += cost;
-            let wait = retry.backoff(attempt, kind, jitter(), retry_after);
+            let wait = retry.backoff(attempt, kind, jitter(), failed.retry_after);
             tracing::debug!(attempt, ?kind, wait_ms = wait.as_millis() as u64, "retrying");
             self.config.sleep.sleep(wait).await;
             attempt += 1;
+        }
+    }
+
+    /// What every attempt of a call shares: where it goes, the credentials, and the region and
+    /// name it is signed for.
+    async fn prepare(
+        &self,
+        spec: OperationSpec,
+        endpoint: &Endpoint,
+        request: &HttpRequest,
+    ) -> Result<Prepared, SdkError<Rejected>> {
+        let target = url_for(endpoint, request).map_err(SdkError::Config)?;
+        let host = host_header(&target.url).map_err(SdkError::Config)?;
+        let credentials = match &self.config.credentials {
+            Some(provider) => Some(provider.provide_credentials().await.map_err(SdkError::Credentials)?),
+            None => None,
+        };
+        // The rules' signing region, else the client's; botocore refuses to sign without one.
+        let region = endpoint.signing_region().map(str::to_owned).or_else(|| self.config.region.clone());
+        let region = match (region, &credentials) {
+            (Some(region), _) => region,
+            (None, None) => String::new(),
+            (None, Some(_)) => return Err(SdkError::Config(crate::error::NO_REGION.into())),
+        };
+        let signing_name = endpoint.signing_name().unwrap_or(spec.signing_name).to_owned();
+        Ok(Prepared { target, host, credentials, region, signing_name })
+    }
+
+    /// One attempt: signed now (with the clock's current correction), sent, its `Date` noted.
+    async fn send_once(
+        &self,
+        prepared: &Prepared,
+        request: &HttpRequest,
+        attempt: u32,
+    ) -> Result<HttpResponse, TransportError> {
+        let Prepared { target, host, credentials, region, signing_name } = prepared;
+        let mut headers = request.headers.clone();
+        if let Some(credentials) = credentials {
+            let signature = cloudfront_sigv4::sign(
+                &cloudfront_sigv4::SignableRequest::new(
+                    &request.method,
+                    host,
+                    &target.path,
+                    &target.query,
+                    &request.headers,
+                    &request.body,
+                ),
+                &cloudfront_sigv4::SigningParams::new(
+                    &credentials.for_signing(),
+                    region,
+                    signing_name,
+                    self.skew.signing_time(self.config.clock.now()),
+                ),
+            );
+            headers.extend(signature.headers);
+        }
+        tracing::trace!(
+            method = %request.method,
+            url = %target,
+            headers = %redacted_headers(&headers),
+            body = %excerpt(&request.body),
+            "sending request"
+        );
+        let outcome = self
+            .transport
+            .send_exact(&request.method, &target.url, &target.path_and_query(), &headers, request.body.clone())
+            .instrument(tracing::debug_span!("attempt", attempt))
+            .await;
+        if let Ok(response) = &outcome {
+            tracing::trace!(
+                status = response.status,
+                headers = %redacted_headers(&response.headers),
+                body = %excerpt(&response.body),
+                "received response"
+            );
+            self.skew.observe(response, self.config.clock.now());
+        }
+        outcome
+    }
+
+    /// What an attempt's outcome means for the call: done, or failed (how, and whether the
+    /// service may have carried it out).
+    fn judge_outcome(
+        &self,
+        outcome: Result<HttpResponse, TransportError>,
+        judge: &(dyn Fn(&HttpResponse) -> Verdict + Sync),
+        mode: RetryMode,
+    ) -> Judged {
+        let failed = |kind, error, carried_out| Failed {
+            kind,
+            error,
+            carried_out,
+            retry_after: None,
+            skewed: false,
+            answered: false,
+        };
+        match outcome {
+            Ok(response) if response.is_success() => {
+                tracing::debug!(status = response.status, request_id = ?cloudfront_restxml::request_id(&response), "success");
+                self.note_throttle(mode, false);
+                Judged::Success(response)
+            }
+            Ok(response) => {
+                let verdict = judge(&response);
+                tracing::debug!(status = response.status, code = ?verdict.code, request_id = ?verdict.request_id, "error response");
+                let skewed = CLOCK_SKEW_CODES.contains(&verdict.code.as_deref().unwrap_or_default());
+                let retry_after = crate::retry::retry_after(&response);
+                let carried_out = response.status >= 500;
+                let error = SdkError::Service(Rejected { response, attempts: Attempts::default() });
+                Judged::Failed(Failed { kind: verdict.kind, error, carried_out, retry_after, skewed, answered: true })
+            }
+            Err(TransportError::Timeout(why)) => {
+                Judged::Failed(failed(Some(RetryKind::Timeout), SdkError::Timeout(why), true))
+            }
+            // Never connected: nothing reached the service.
+            Err(TransportError::Connect(why)) => {
+                Judged::Failed(failed(Some(RetryKind::Transient), SdkError::Dispatch(why), false))
+            }
+            Err(TransportError::Other(why)) => {
+                Judged::Failed(failed(Some(RetryKind::Transient), SdkError::Dispatch(why), true))
+            }
+            Err(too_large @ TransportError::BodyTooLarge { status, .. }) => {
+                let error = SdkError::Response { message: too_large.to_string(), status, request_id: None };
+                Judged::Failed(failed(None, error, true))
+            }
         }
     }
 
@@ -353,6 +393,34 @@ fn ended(error: SdkError<Rejected>, attempts: Attempts) -> SdkError<Rejected> {
     }
 }
 
+/// What every attempt of a call shares.
+struct Prepared {
+    target: Target,
+    host: String,
+    credentials: Option<crate::credentials::Credentials>,
+    region: String,
+    signing_name: String,
+}
+
+/// An attempt's outcome as the retry loop sees it.
+enum Judged {
+    Success(HttpResponse),
+    Failed(Failed),
+}
+
+/// A failed attempt: how to retry it (`None`: not at all), the error, whether the service may
+/// have carried it out, the wait it asked for, whether it was refused for its time, and
+/// whether the service answered at all.
+struct Failed {
+    kind: Option<RetryKind>,
+    error: SdkError<Rejected>,
+    carried_out: bool,
+    retry_after: Option<std::time::Duration>,
+    skewed: bool,
+    /// The service answered (with an error): the adaptive rate hears of it.
+    answered: bool,
+}
+
 /// Where a request goes: the URL (scheme, host, port), and the path and query exactly as
 /// serialized, which are what is signed and sent.
 #[derive(Debug)]
@@ -402,6 +470,13 @@ fn url_for(endpoint: &Endpoint, request: &HttpRequest) -> Result<Target, String>
         return Err(format!("the request {text:?} would be sent as {:?}", url.as_str()));
     }
     Ok(Target { url, path, query })
+}
+
+impl Target {
+    /// The path and query as they go on the request line.
+    fn path_and_query(&self) -> String {
+        if self.query.is_empty() { self.path.clone() } else { format!("{}?{}", self.path, self.query) }
+    }
 }
 
 impl std::fmt::Display for Target {

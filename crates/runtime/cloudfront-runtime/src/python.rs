@@ -169,8 +169,9 @@ mod tests {
 
     #[test]
     fn dumps_str_and_repr_as_python() {
-        let value = json!({"b": [1, 2.0, 1e20], "a": "é\u{1}😀\u{7f}"});
-        assert_eq!(dumps(&value, Separators::Compact), r#"{"b":[1,2.0,1e+20],"a":"\u00e9\u0001\ud83d\ude00\u007f"}"#);
+        // One key per object: without serde_json's `preserve_order` (this crate's build) keys sort.
+        let value = json!({"b": [1, 2.0, 1e20, "é\u{1}😀\u{7f}"]});
+        assert_eq!(dumps(&value, Separators::Compact), r#"{"b":[1,2.0,1e+20,"\u00e9\u0001\ud83d\ude00\u007f"]}"#);
         assert_eq!(dumps(&json!({"k": [1, "v"]}), Separators::Default), r#"{"k": [1, "v"]}"#);
         assert_eq!(str(&json!({"a": [null, true, "it's"]})), r#"{'a': [None, True, "it's"]}"#);
         assert_eq!(str(&json!("two")), "two");
