@@ -4,6 +4,41 @@
 use super::*;
 
 impl Resolver<'_> {
+    /// Every named shape reachable from the `selected` operations, inputs and outputs excluded
+    /// (they become synthetic `<Op>Input`/`<Op>Output` structures); what outputs reach is also
+    /// noted in `from_responses` (read from responses, so it tolerates unknown members).
+    pub(super) fn reachable_from(&mut self, selected: &[&str]) -> Result<BTreeSet<String>, String> {
+        let mut reachable = BTreeSet::new();
+        for &op_id in selected {
+            let Shape::Operation(op) = self.model.shape(op_id)? else {
+                return Err(format!("{op_id} is not an operation"));
+            };
+            for io in [&op.input, &op.output].into_iter().flatten() {
+                if let Shape::Structure(s) = self.model.shape(&io.target).or_else(|e| unit_or(&io.target, e))? {
+                    for (_, m) in &s.members {
+                        self.collect(&m.target, &mut reachable)?;
+                    }
+                }
+            }
+            // What the outputs reach is read from responses (and tolerates unknown members).
+            let output = match &op.output {
+                Some(o) => Some(self.model.shape(&o.target).or_else(|e| unit_or(&o.target, e))?),
+                None => None,
+            };
+            if let Some(Shape::Structure(s)) = output {
+                let mut from_responses = std::mem::take(&mut self.from_responses);
+                for (_, m) in &s.members {
+                    self.collect(&m.target, &mut from_responses)?;
+                }
+                self.from_responses = from_responses;
+            }
+            for e in &op.errors {
+                self.collect(&e.target, &mut reachable)?;
+            }
+        }
+        Ok(reachable)
+    }
+
     /// Adds `id` and every named shape it reaches to `out`.
     pub(super) fn collect(&self, id: &str, out: &mut BTreeSet<String>) -> Result<(), String> {
         if id.starts_with("smithy.api#") || out.contains(id) {

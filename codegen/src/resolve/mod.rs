@@ -42,64 +42,26 @@ struct Resolver<'a> {
 }
 
 impl Resolver<'_> {
-    fn service(mut self) -> Result<Service, String> {
-        let Shape::Service(service) = self.model.shape(&self.settings.service)? else {
-            return Err(format!("{} is not a service shape", self.settings.service));
-        };
-        if !service.resources.is_empty() {
-            return Err("services with resources are not supported yet; list operations on the service".into());
-        }
+    /// The operations the settings select (all of the service's without a list), by id.
+    fn selected_operations<'m>(&self, operations: &'m [crate::smithy::Target]) -> Result<Vec<&'m str>, String> {
         let available: BTreeMap<&str, &str> =
-            service.operations.iter().map(|t| (shape_name(&t.target), t.target.as_str())).collect();
-        let selected: Vec<&str> = match &self.settings.operations {
+            operations.iter().map(|t| (shape_name(&t.target), t.target.as_str())).collect();
+        match &self.settings.operations {
             Some(names) => names
                 .iter()
                 .map(|n| {
                     available.get(n.as_str()).copied().ok_or_else(|| format!("operation {n} is not in the service"))
                 })
-                .collect::<Result<_, _>>()?,
-            None => available.values().copied().collect(),
-        };
-
-        // Every named shape reachable from the selected operations, inputs and outputs excluded
-        // (they become synthetic `<Op>Input`/`<Op>Output` structures).
-        let mut reachable = BTreeSet::new();
-        for &op_id in &selected {
-            let Shape::Operation(op) = self.model.shape(op_id)? else {
-                return Err(format!("{op_id} is not an operation"));
-            };
-            for io in [&op.input, &op.output].into_iter().flatten() {
-                if let Shape::Structure(s) = self.model.shape(&io.target).or_else(|e| unit_or(&io.target, e))? {
-                    for (_, m) in &s.members {
-                        self.collect(&m.target, &mut reachable)?;
-                    }
-                }
-            }
-            // What the outputs reach is read from responses (and tolerates unknown members).
-            let output = match &op.output {
-                Some(o) => Some(self.model.shape(&o.target).or_else(|e| unit_or(&o.target, e))?),
-                None => None,
-            };
-            if let Some(Shape::Structure(s)) = output {
-                let mut from_responses = std::mem::take(&mut self.from_responses);
-                for (_, m) in &s.members {
-                    self.collect(&m.target, &mut from_responses)?;
-                }
-                self.from_responses = from_responses;
-            }
-            for e in &op.errors {
-                self.collect(&e.target, &mut reachable)?;
-            }
+                .collect(),
+            None => Ok(available.values().copied().collect()),
         }
-        self.boxed_edges = self.cycle_edges(&reachable)?;
+    }
 
-        let mut operations = Vec::new();
-        for &op_id in &selected {
-            operations.push(self.operation(op_id, &service.traits)?);
-        }
+    /// The named shapes (structures, unions, enums) and errors of `reachable`, sorted by name.
+    fn named_shapes(&self, reachable: &BTreeSet<String>) -> Result<(Vec<NamedShape>, Vec<Structure>), String> {
         let mut shapes = Vec::new();
         let mut errors = Vec::new();
-        for id in &reachable {
+        for id in reachable {
             let shape = self.model.shape(id)?;
             match shape {
                 Shape::Structure(s) if s.traits.has("smithy.api#error") => errors.push(self.structure(id, s, None)?),
@@ -113,6 +75,25 @@ impl Resolver<'_> {
         }
         shapes.sort_by(|a, b| a.name().cmp(b.name()));
         errors.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok((shapes, errors))
+    }
+
+    fn service(mut self) -> Result<Service, String> {
+        let Shape::Service(service) = self.model.shape(&self.settings.service)? else {
+            return Err(format!("{} is not a service shape", self.settings.service));
+        };
+        if !service.resources.is_empty() {
+            return Err("services with resources are not supported yet; list operations on the service".into());
+        }
+        let selected = self.selected_operations(&service.operations)?;
+        let reachable = self.reachable_from(&selected)?;
+        self.boxed_edges = self.cycle_edges(&reachable)?;
+
+        let mut operations = Vec::new();
+        for &op_id in &selected {
+            operations.push(self.operation(op_id, &service.traits)?);
+        }
+        let (shapes, errors) = self.named_shapes(&reachable)?;
         check_unique_names(&operations, &shapes, &errors)?;
 
         let traits = &service.traits;

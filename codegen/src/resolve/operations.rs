@@ -9,70 +9,9 @@ impl Resolver<'_> {
         let name = shape_name(id).to_owned();
         let http = op.traits.get("smithy.api#http").ok_or_else(|| format!("operation {name} has no @http trait"))?;
         let uri = http["uri"].as_str().ok_or_else(|| format!("operation {name}: @http has no uri"))?;
-        let (path_text, query_text) = uri.split_once('?').unwrap_or((uri, ""));
-        let mut path = Vec::new();
-        for piece in split_labels(path_text) {
-            path.push(match piece.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
-                Some(label) => match label.strip_suffix('+') {
-                    Some(member) => PathSegment::Label { member: member.to_owned(), greedy: true },
-                    None => PathSegment::Label { member: label.to_owned(), greedy: false },
-                },
-                None => PathSegment::Literal(piece.to_owned()),
-            });
-        }
-        let literal_query = query_text
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| match p.split_once('=') {
-                Some((k, v)) => (k.to_owned(), Some(v.to_owned())),
-                None => (p.to_owned(), None),
-            })
-            .collect();
-        let io = |target: &Option<crate::smithy::Target>, suffix: &str| -> Result<Structure, String> {
-            let empty = Aggregate::default();
-            let (shape_id, aggregate) = match target {
-                Some(t) if t.target != "smithy.api#Unit" => match self.model.shape(&t.target)? {
-                    Shape::Structure(s) => (t.target.as_str(), s),
-                    _ => return Err(format!("operation {name}: {} is not a structure", t.target)),
-                },
-                _ => (id, &empty),
-            };
-            let synthetic = format!("{name}{suffix}");
-            let mut s = self.structure(shape_id, aggregate, Some(&synthetic))?;
-            if aggregate.members.is_empty() && target.as_ref().is_none_or(|t| t.target == "smithy.api#Unit") {
-                s.xml_name = synthetic.clone();
-            }
-            s.is_input = suffix == "Input";
-            s.is_output = suffix == "Output";
-            s.tolerates_unknown_members = s.is_output;
-            // Bindings that mean nothing in this direction are ignored: the member travels in
-            // the body (a response has no path or query; a request has no status code).
-            for m in &mut s.members {
-                let ignored = match m.location {
-                    Location::Label { .. } | Location::Query(_) | Location::QueryParams => s.is_output,
-                    Location::ResponseCode => s.is_input,
-                    _ => false,
-                };
-                if ignored {
-                    m.location = Location::Body;
-                }
-            }
-            Ok(s)
-        };
-        let mut input = io(&op.input, "Input")?;
-        // Whether a label is greedy is a property of the URI pattern, not of the member.
-        for segment in &path {
-            if let PathSegment::Label { member, greedy } = segment {
-                let bound = input
-                    .members
-                    .iter_mut()
-                    .find(|m| &m.name == member && matches!(m.location, Location::Label { .. }));
-                match bound {
-                    Some(m) => m.location = Location::Label { greedy: *greedy },
-                    None => return Err(format!("operation {name}: URI label {{{member}}} has no @httpLabel member")),
-                }
-            }
-        }
+        let (path, literal_query) = uri_pattern(uri);
+        let mut input = self.io_structure(id, &name, op.input.as_ref(), "Input")?;
+        bind_labels(&mut input, &path, &name)?;
         let mut paginated = behaviour::paginated(
             &name,
             op.traits.get("smithy.api#paginated"),
@@ -89,7 +28,7 @@ impl Resolver<'_> {
             path,
             literal_query,
             http_code: http["code"].as_u64().unwrap_or(200) as u16,
-            output: io(&op.output, "Output")?,
+            output: self.io_structure(id, &name, op.output.as_ref(), "Output")?,
             input,
             errors: op.errors.iter().map(|e| type_name(shape_name(&e.target))).collect(),
             paginated,
@@ -111,6 +50,47 @@ impl Resolver<'_> {
 }
 
 impl Resolver<'_> {
+    /// An operation's input or output (`suffix`), named `{operation}{suffix}` when the model
+    /// gives none; members bound where a message of this direction has no such place travel
+    /// in the body.
+    fn io_structure(
+        &self,
+        id: &str,
+        name: &str,
+        target: Option<&crate::smithy::Target>,
+        suffix: &str,
+    ) -> Result<Structure, String> {
+        let empty = Aggregate::default();
+        let (shape_id, aggregate) = match target {
+            Some(t) if t.target != "smithy.api#Unit" => match self.model.shape(&t.target)? {
+                Shape::Structure(s) => (t.target.as_str(), s),
+                _ => return Err(format!("operation {name}: {} is not a structure", t.target)),
+            },
+            _ => (id, &empty),
+        };
+        let synthetic = format!("{name}{suffix}");
+        let mut s = self.structure(shape_id, aggregate, Some(&synthetic))?;
+        if aggregate.members.is_empty() && target.is_none_or(|t| t.target == "smithy.api#Unit") {
+            s.xml_name = synthetic.clone();
+        }
+        s.is_input = suffix == "Input";
+        s.is_output = suffix == "Output";
+        s.tolerates_unknown_members = s.is_output;
+        // Bindings that mean nothing in this direction are ignored: the member travels in the
+        // body (a response has no path or query; a request has no status code).
+        for m in &mut s.members {
+            let ignored = match m.location {
+                Location::Label { .. } | Location::Query(_) | Location::QueryParams => s.is_output,
+                Location::ResponseCode => s.is_input,
+                _ => false,
+            };
+            if ignored {
+                m.location = Location::Body;
+            }
+        }
+        Ok(s)
+    }
+
     /// The output path of a boolean `IsTruncated` beside the output token, if there is one
     /// (CloudFront's lists carry it; `false` means the last page whatever the token says).
     fn truncation_flag(
@@ -133,6 +113,46 @@ impl Resolver<'_> {
         let flag = aggregate.members.iter().find(|(name, m)| name == "IsTruncated" && boolean(&m.target));
         Ok(flag.map(|(name, _)| if parent.is_empty() { name.clone() } else { format!("{parent}.{name}") }))
     }
+}
+
+/// The path segments (literal or labels) and literal query of an `@http` URI pattern.
+fn uri_pattern(uri: &str) -> (Vec<PathSegment>, Vec<(String, Option<String>)>) {
+    let (path_text, query_text) = uri.split_once('?').unwrap_or((uri, ""));
+    let path = split_labels(path_text)
+        .into_iter()
+        .map(|piece| match piece.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+            Some(label) => match label.strip_suffix('+') {
+                Some(member) => PathSegment::Label { member: member.to_owned(), greedy: true },
+                None => PathSegment::Label { member: label.to_owned(), greedy: false },
+            },
+            None => PathSegment::Literal(piece.to_owned()),
+        })
+        .collect();
+    let query = query_text
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (k.to_owned(), Some(v.to_owned())),
+            None => (p.to_owned(), None),
+        })
+        .collect();
+    (path, query)
+}
+
+/// Binds each URI label to its `@httpLabel` member; whether a label is greedy is a property
+/// of the URI pattern, not of the member.
+fn bind_labels(input: &mut Structure, path: &[PathSegment], operation: &str) -> Result<(), String> {
+    for segment in path {
+        if let PathSegment::Label { member, greedy } = segment {
+            let bound =
+                input.members.iter_mut().find(|m| &m.name == member && matches!(m.location, Location::Label { .. }));
+            match bound {
+                Some(m) => m.location = Location::Label { greedy: *greedy },
+                None => return Err(format!("operation {operation}: URI label {{{member}}} has no @httpLabel member")),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// An operation's `smithy.api#Unit` input or output has no shape entry; treat it as empty.
