@@ -8,8 +8,8 @@
 //! run id: it is reported, because nothing new was invalidated for that batch. With a
 //! [`Journal`], batches an earlier run recorded are not sent again at all.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use cloudfront::Client;
@@ -157,96 +157,151 @@ pub async fn execute(
     settings: &Settings,
     on_event: &(dyn Fn(Event) + Sync),
 ) -> Result<Summary, Failure> {
-    let started = Instant::now();
-    let started_at = DateTime::now();
-    let ids = std::sync::Mutex::new(vec![String::new(); plan.batches.len()]);
-    let retries = AtomicUsize::new(0);
-    let waited = std::sync::Mutex::new(Duration::ZERO);
-    let earlier = std::sync::Mutex::new(Vec::new());
-    let from_journal = std::sync::Mutex::new(Vec::new());
-    let (ids_ref, retries_ref, waited_ref, earlier_ref, journal_ref) =
-        (&ids, &retries, &waited, &earlier, &from_journal);
-    each_concurrently(&plan.batches, settings.concurrency, move |index, batch| async move {
-        let reference = batch.caller_reference(target.id());
-        let recorded = settings.journal.as_ref().and_then(|j| j.accepted(target, &reference).cloned());
-        let id = if let Some(entry) = recorded {
-            on_event(Event::FromJournal { batch: index, id: entry.invalidation_id.clone() });
-            journal_ref.lock().expect("not poisoned").push(index);
-            entry.invalidation_id
-        } else {
-            let mut backoff = settings.first_backoff;
-            // Bounded by the deadline: every refusal waits at least `first_backoff`.
-            let (id, created) = loop {
-                settings.pacer.turn().await;
-                match submit(client, target, batch, &reference).await {
-                    Ok(accepted) => {
-                        settings.pacer.speed_up().await;
-                        break accepted;
-                    }
-                    Err((Some(code), _)) if is_not_now(&code) => {
-                        let after = jitter(backoff, index);
-                        if started.elapsed() + after > settings.deadline {
-                            let message = format!("still {code} when the deadline of {:?} ran out", settings.deadline);
-                            return Err(Failure { batch: index, code: Some(code), message });
-                        }
-                        if THROTTLING_CODES.contains(&code.as_str()) {
-                            settings.pacer.slow_down().await;
-                        }
-                        on_event(Event::Retrying { batch: index, code, after });
-                        retries_ref.fetch_add(1, Ordering::SeqCst);
-                        *waited_ref.lock().expect("not poisoned") += after;
-                        tokio::time::sleep(after).await;
-                        backoff = (backoff * 2).min(settings.max_backoff);
-                    }
-                    Err((code, message)) => return Err(Failure { batch: index, code, message }),
-                }
-            };
-            if let Some(journal) = &settings.journal {
-                let entry = Entry {
-                    run_id: batch.run_id.clone(),
-                    target: target.clone(),
-                    batch: index,
-                    reference: reference.clone(),
-                    invalidation_id: id.clone(),
-                    items: batch.items.len(),
-                };
-                journal.record(&entry).map_err(|message| Failure { batch: index, code: None, message })?;
-            }
-            // The run's start by the service's clock (the client learnt the offset from the
-            // answer's Date header).
-            let offset = client.handle().server_clock_offset_secs().unwrap_or(0);
-            if created.secs() < started_at.secs() + offset - EARLIER_RUN_MARGIN_SECS {
-                on_event(Event::AlreadySubmitted { batch: index, id: id.clone(), created });
-                earlier_ref.lock().expect("not poisoned").push(index);
-            } else {
-                on_event(Event::Submitted { batch: index, id: id.clone(), items: batch.items.len() });
-            }
-            id
+    let tally = Tally::new(plan.batches.len());
+    let run = TargetRun {
+        client,
+        target,
+        settings,
+        on_event,
+        started: Instant::now(),
+        started_at: DateTime::now(),
+        tally: &tally,
+    };
+    let run = &run;
+    each_concurrently(&plan.batches, settings.concurrency, move |index, batch| run.batch(index, batch)).await?;
+    Ok(tally.into_summary())
+}
+
+/// What one target's batches add up to, shared by the batches in flight.
+struct Tally {
+    ids: Mutex<Vec<String>>,
+    retries: AtomicUsize,
+    waited: Mutex<Duration>,
+    earlier: Mutex<Vec<usize>>,
+    from_journal: Mutex<Vec<usize>>,
+}
+
+impl Tally {
+    fn new(batches: usize) -> Tally {
+        Tally {
+            ids: Mutex::new(vec![String::new(); batches]),
+            retries: AtomicUsize::new(0),
+            waited: Mutex::new(Duration::ZERO),
+            earlier: Mutex::new(Vec::new()),
+            from_journal: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn into_summary(self) -> Summary {
+        let sorted = |list: Mutex<Vec<usize>>| {
+            let mut list = list.into_inner().expect("not poisoned");
+            list.sort_unstable();
+            list
         };
-        ids_ref.lock().expect("not poisoned")[index] = id.clone();
-        if settings.wait_for_each {
-            wait_until_done(client, target, &id, settings, started).await.map_err(|message| Failure {
-                batch: index,
-                code: None,
-                message,
-            })?;
-            on_event(Event::Completed { batch: index });
+        Summary {
+            ids: self.ids.into_inner().expect("not poisoned"),
+            retries: self.retries.into_inner(),
+            waited: self.waited.into_inner().expect("not poisoned"),
+            earlier: sorted(self.earlier),
+            from_journal: sorted(self.from_journal),
+        }
+    }
+}
+
+/// One target's run: what every batch of it shares.
+struct TargetRun<'a> {
+    client: &'a Client,
+    target: &'a Target,
+    settings: &'a Settings,
+    on_event: &'a (dyn Fn(Event) + Sync),
+    started: Instant,
+    /// The run's start by the local clock (the service's may differ).
+    started_at: DateTime,
+    tally: &'a Tally,
+}
+
+impl TargetRun<'_> {
+    /// One batch: found in the journal, or submitted (and recorded there); then, with
+    /// `wait_for_each`, waited for.
+    async fn batch(&self, index: usize, batch: &Batch) -> Result<(), Failure> {
+        let reference = batch.caller_reference(self.target.id());
+        let recorded = self.settings.journal.as_ref().and_then(|j| j.accepted(self.target, &reference).cloned());
+        let id = match recorded {
+            Some(entry) => {
+                (self.on_event)(Event::FromJournal { batch: index, id: entry.invalidation_id.clone() });
+                self.tally.from_journal.lock().expect("not poisoned").push(index);
+                entry.invalidation_id
+            }
+            None => self.submit_new(index, batch, &reference).await?,
+        };
+        self.tally.ids.lock().expect("not poisoned")[index] = id.clone();
+        if self.settings.wait_for_each {
+            wait_until_done(self.client, self.target, &id, self.settings, self.started)
+                .await
+                .map_err(|message| Failure { batch: index, code: None, message })?;
+            (self.on_event)(Event::Completed { batch: index });
         }
         Ok(())
-    })
-    .await?;
-    let sorted = |list: std::sync::Mutex<Vec<usize>>| {
-        let mut list = list.into_inner().expect("not poisoned");
-        list.sort_unstable();
-        list
-    };
-    Ok(Summary {
-        ids: ids.into_inner().expect("not poisoned"),
-        retries: retries.into_inner(),
-        waited: waited.into_inner().expect("not poisoned"),
-        earlier: sorted(earlier),
-        from_journal: sorted(from_journal),
-    })
+    }
+
+    /// Submits a batch the journal does not hold, records it, and tells a new invalidation
+    /// from one an earlier run made (CloudFront answers a reused reference with the old one).
+    async fn submit_new(&self, index: usize, batch: &Batch, reference: &str) -> Result<String, Failure> {
+        let (id, created) = self.accepted(index, batch, reference).await?;
+        if let Some(journal) = &self.settings.journal {
+            let entry = Entry {
+                run_id: batch.run_id.clone(),
+                target: self.target.clone(),
+                batch: index,
+                reference: reference.to_owned(),
+                invalidation_id: id.clone(),
+                items: batch.items.len(),
+            };
+            journal.record(&entry).map_err(|message| Failure { batch: index, code: None, message })?;
+        }
+        // The run's start by the service's clock (the client learnt the offset from the
+        // answer's Date header).
+        let offset = self.client.handle().server_clock_offset_secs().unwrap_or(0);
+        if created.secs() < self.started_at.secs() + offset - EARLIER_RUN_MARGIN_SECS {
+            (self.on_event)(Event::AlreadySubmitted { batch: index, id: id.clone(), created });
+            self.tally.earlier.lock().expect("not poisoned").push(index);
+        } else {
+            (self.on_event)(Event::Submitted { batch: index, id: id.clone(), items: batch.items.len() });
+        }
+        Ok(id)
+    }
+
+    /// Submits until CloudFront accepts the batch: paced, and after a refusal that only says
+    /// "not now" (throttling, too many in progress) waited for with growing backoff, bounded
+    /// by the deadline (every refusal waits at least `first_backoff`).
+    async fn accepted(&self, index: usize, batch: &Batch, reference: &str) -> Result<(String, DateTime), Failure> {
+        let settings = self.settings;
+        let mut backoff = settings.first_backoff;
+        loop {
+            settings.pacer.turn().await;
+            let code = match submit(self.client, self.target, batch, reference).await {
+                Ok(accepted) => {
+                    settings.pacer.speed_up().await;
+                    return Ok(accepted);
+                }
+                Err((Some(code), _)) if is_not_now(&code) => code,
+                Err((code, message)) => return Err(Failure { batch: index, code, message }),
+            };
+            let after = jitter(backoff, index);
+            if self.started.elapsed() + after > settings.deadline {
+                let message = format!("still {code} when the deadline of {:?} ran out", settings.deadline);
+                return Err(Failure { batch: index, code: Some(code), message });
+            }
+            if THROTTLING_CODES.contains(&code.as_str()) {
+                settings.pacer.slow_down().await;
+            }
+            (self.on_event)(Event::Retrying { batch: index, code, after });
+            self.tally.retries.fetch_add(1, Ordering::SeqCst);
+            *self.tally.waited.lock().expect("not poisoned") += after;
+            tokio::time::sleep(after).await;
+            backoff = (backoff * 2).min(settings.max_backoff);
+        }
+    }
 }
 
 /// Every tenant of a multi-tenant distribution (all pages of `ListDistributionTenants`).
