@@ -186,49 +186,8 @@ pub fn sign(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Signat
     let date_time = amz_date(params.time);
     let date = &date_time[..8];
     let token = params.credentials.session_token.as_deref();
-
-    // The headers that take part: the request's, plus Host, X-Amz-Date and (when signed)
-    // the session token.
-    let mut headers: Vec<(String, String)> = Vec::new();
-    let mut add = |name: &str, value: &str| {
-        let name = name.to_ascii_lowercase();
-        if UNSIGNED_HEADERS.contains(&name.as_str()) {
-            return;
-        }
-        let value = fold_whitespace(value);
-        match headers.iter_mut().find(|(k, _)| *k == name) {
-            Some((_, existing)) => {
-                existing.push(',');
-                existing.push_str(&value);
-            }
-            None => headers.push((name, value)),
-        }
-    };
     let has = |name: &str| request.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name));
-    if !has("host") {
-        add("host", request.host);
-    }
-    for (name, value) in request.headers {
-        add(name, value);
-    }
-    if !has("x-amz-date") {
-        add("x-amz-date", &date_time);
-    }
-    if let (Some(token), SessionTokenMode::Signed) = (token, params.session_token_mode)
-        && !has("x-amz-security-token")
-    {
-        add("x-amz-security-token", token);
-    }
-    headers.sort();
-    let signed_headers = headers.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(";");
-    let mut canonical_headers = String::with_capacity(headers.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
-    for (name, value) in &headers {
-        canonical_headers.push_str(name);
-        canonical_headers.push(':');
-        canonical_headers.push_str(value);
-        canonical_headers.push('\n');
-    }
-
+    let (canonical_headers, signed_headers) = canonical_headers(request, params, &date_time);
     let canonical_request = format!(
         "{}\n{}\n{}\n{}\n{}\n{}",
         request.method,
@@ -262,6 +221,53 @@ pub fn sign(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Signat
         ),
     ));
     Signature { canonical_request, string_to_sign, signed_headers, signature, headers: added }
+}
+
+/// The canonical headers block and the signed header names: the request's headers, plus
+/// Host, X-Amz-Date and (when signed) the session token, lower-cased, values folded, repeats
+/// joined with commas, sorted.
+fn canonical_headers(request: &SignableRequest<'_>, params: &SigningParams<'_>, date_time: &str) -> (String, String) {
+    let mut headers: Vec<(String, String)> = Vec::new();
+    let mut add = |name: &str, value: &str| {
+        let name = name.to_ascii_lowercase();
+        if UNSIGNED_HEADERS.contains(&name.as_str()) {
+            return;
+        }
+        let value = fold_whitespace(value);
+        match headers.iter_mut().find(|(k, _)| *k == name) {
+            Some((_, existing)) => {
+                existing.push(',');
+                existing.push_str(&value);
+            }
+            None => headers.push((name, value)),
+        }
+    };
+    let has = |name: &str| request.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name));
+    if !has("host") {
+        add("host", request.host);
+    }
+    for (name, value) in request.headers {
+        add(name, value);
+    }
+    if !has("x-amz-date") {
+        add("x-amz-date", date_time);
+    }
+    if let (Some(token), SessionTokenMode::Signed) =
+        (params.credentials.session_token.as_deref(), params.session_token_mode)
+        && !has("x-amz-security-token")
+    {
+        add("x-amz-security-token", token);
+    }
+    headers.sort();
+    let signed_headers = headers.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(";");
+    let mut block = String::with_capacity(headers.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
+    for (name, value) in &headers {
+        block.push_str(name);
+        block.push(':');
+        block.push_str(value);
+        block.push('\n');
+    }
+    (block, signed_headers)
 }
 
 /// The key derived from the secret for one day, region and service. The last one is kept:
