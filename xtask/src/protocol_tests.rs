@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::regenerate::{read, scratch_settings, services, write_workspace};
@@ -40,6 +40,27 @@ pub fn main(args: &[String]) -> Result<(), String> {
     let out = root().join("target/protocol-tests");
     write_workspace(&out, &files)?;
 
+    let (ran_clean, passed, mut failed, failures) = run_generated_tests(&out)?;
+    // Every client case of the suite must have run: a case the generator dropped, or a test
+    // binary that did not start, is a failure, not a smaller total.
+    let expected = client_cases(&model)?;
+    if passed + failed != expected {
+        println!("FAIL {} case(s) ran, but the suite has {expected} client cases", passed + failed);
+        failed += expected.abs_diff(passed + failed);
+    }
+    for failure in &failures {
+        println!("FAIL {failure}");
+    }
+    if !known.is_empty() {
+        println!("({} known failure(s) listed in {KNOWN_FAILURES} failed as expected)", known.len());
+    }
+    println!("{passed} passed, {failed} failed");
+    if ran_clean && failed == 0 { Ok(()) } else { Err("protocol tests failed".into()) }
+}
+
+/// Runs the generated test crate under `out`: whether cargo succeeded, the passed and failed
+/// counts, and the first line of each failure's report.
+fn run_generated_tests(out: &Path) -> Result<(bool, usize, usize, Vec<String>), String> {
     let mut child = Command::new("cargo")
         .args(["test", "--quiet", "--no-fail-fast", "--manifest-path"])
         .arg(out.join("Cargo.toml"))
@@ -78,21 +99,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
         }
     }
     let status = child.wait().map_err(|e| e.to_string())?;
-    // Every client case of the suite must have run: a case the generator dropped, or a test
-    // binary that did not start, is a failure, not a smaller total.
-    let expected = client_cases(&model)?;
-    if passed + failed != expected {
-        println!("FAIL {} case(s) ran, but the suite has {expected} client cases", passed + failed);
-        failed += expected.abs_diff(passed + failed);
-    }
-    for failure in &failures {
-        println!("FAIL {failure}");
-    }
-    if !known.is_empty() {
-        println!("({} known failure(s) listed in {KNOWN_FAILURES} failed as expected)", known.len());
-    }
-    println!("{passed} passed, {failed} failed");
-    if status.success() && failed == 0 { Ok(()) } else { Err("protocol tests failed".into()) }
+    Ok((status.success(), passed, failed, failures))
 }
 
 /// The suite's cases for clients: every `httpRequestTests` and `httpResponseTests` entry that
