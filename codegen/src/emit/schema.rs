@@ -8,6 +8,54 @@ use quote::{format_ident, quote};
 
 use crate::ir::{NamedShape, Service, Structure, Type};
 
+/// One structure (or union) as a `static Kind`.
+fn structure_static(s: &Structure, is_union: bool, enums: &BTreeMap<&str, Vec<&str>>) -> TokenStream {
+    let name = static_name(&s.name);
+    let fields = s.members.iter().enumerate().map(|(index, m)| {
+        let wire = &m.name;
+        let kind = kind(&m.ty, enums);
+        let required = m.required;
+        let doc = m.doc.as_deref().map(super::plain_text).unwrap_or_default().join("\n\n");
+        let counts = optional(s.counted_list.filter(|c| c.quantity == index).map(|c| &s.members[c.items].name));
+        quote!(Field { name: #wire, kind: #kind, required: #required, doc: #doc, counts: #counts })
+    });
+    let variant = if is_union { quote!(Union) } else { quote!(Structure) };
+    let doc = format!(" `{}`.", s.name);
+    quote! {
+        #[doc = #doc]
+        pub static #name: Kind = Kind::#variant(&[#(#fields),*]);
+    }
+}
+
+/// One operation's `OperationSchema`.
+fn operation_schema(op: &crate::ir::Operation) -> TokenStream {
+    let name = &op.name;
+    let paragraphs = op.doc.as_deref().map(super::plain_text).unwrap_or_default();
+    let summary = paragraphs.first().cloned().unwrap_or_default();
+    let doc = paragraphs.join("\n\n");
+    let input = static_name(&op.input.name);
+    let output = static_name(&op.output.name);
+    let pagination = match &op.paginated {
+        Some(p) => {
+            let (input_token, output_token) = (&p.input_token, &p.output_token);
+            let (items, page_size, truncated) =
+                (optional(p.items.as_ref()), optional(p.page_size.as_ref()), optional(p.truncated.as_ref()));
+            quote!(Some(Pagination { input_token: #input_token, output_token: #output_token, items: #items, page_size: #page_size, truncated: #truncated }))
+        }
+        None => quote!(None),
+    };
+    let waiters: Vec<&str> = op.waiters.iter().map(|w| w.name.as_str()).collect();
+    quote!(OperationSchema { name: #name, summary: #summary, doc: #doc, input: &#input, output: &#output, pagination: #pagination, waiters: &[#(#waiters),*] })
+}
+
+/// `Some("text")` or `None`, as tokens.
+fn optional(text: Option<&String>) -> TokenStream {
+    match text {
+        Some(t) => quote!(Some(#t)),
+        None => quote!(None),
+    }
+}
+
 /// The file's tokens.
 pub(super) fn file(service: &Service) -> TokenStream {
     let enums: BTreeMap<&str, Vec<&str>> = service
@@ -34,57 +82,9 @@ pub(super) fn file(service: &Service) -> TokenStream {
         }
     }
     for (s, is_union) in structures {
-        let name = static_name(&s.name);
-        let fields = s.members.iter().enumerate().map(|(index, m)| {
-            let wire = &m.name;
-            let kind = kind(&m.ty, &enums);
-            let required = m.required;
-            let doc = m.doc.as_deref().map(super::plain_text).unwrap_or_default().join("\n\n");
-            let counts = match s.counted_list.filter(|c| c.quantity == index) {
-                Some(c) => {
-                    let items = &s.members[c.items].name;
-                    quote!(Some(#items))
-                }
-                None => quote!(None),
-            };
-            quote!(Field { name: #wire, kind: #kind, required: #required, doc: #doc, counts: #counts })
-        });
-        let variant = if is_union { quote!(Union) } else { quote!(Structure) };
-        let doc = format!(" `{}`.", s.name);
-        statics.push(quote! {
-            #[doc = #doc]
-            pub static #name: Kind = Kind::#variant(&[#(#fields),*]);
-        });
+        statics.push(structure_static(s, is_union, &enums));
     }
-    let operations = service.operations.iter().map(|op| {
-        let name = &op.name;
-        let paragraphs = op.doc.as_deref().map(super::plain_text).unwrap_or_default();
-        let summary = paragraphs.first().cloned().unwrap_or_default();
-        let doc = paragraphs.join("\n\n");
-        let input = static_name(&op.input.name);
-        let output = static_name(&op.output.name);
-        let pagination = match &op.paginated {
-            Some(p) => {
-                let (input_token, output_token) = (&p.input_token, &p.output_token);
-                let items = match &p.items {
-                    Some(i) => quote!(Some(#i)),
-                    None => quote!(None),
-                };
-                let page_size = match &p.page_size {
-                    Some(s) => quote!(Some(#s)),
-                    None => quote!(None),
-                };
-                let truncated = match &p.truncated {
-                    Some(t) => quote!(Some(#t)),
-                    None => quote!(None),
-                };
-                quote!(Some(Pagination { input_token: #input_token, output_token: #output_token, items: #items, page_size: #page_size, truncated: #truncated }))
-            }
-            None => quote!(None),
-        };
-        let waiters: Vec<&str> = op.waiters.iter().map(|w| w.name.as_str()).collect();
-        quote!(OperationSchema { name: #name, summary: #summary, doc: #doc, input: &#input, output: &#output, pagination: #pagination, waiters: &[#(#waiters),*] })
-    });
+    let operations = service.operations.iter().map(operation_schema);
     let pagination_import = service.operations.iter().any(|op| op.paginated.is_some()).then(|| {
         quote!(
             use ::cloudfront_primitives::schema::Pagination;
