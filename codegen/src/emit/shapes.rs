@@ -132,6 +132,58 @@ pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
         }
     });
 
+    let builds = build_methods(s, shapes);
+    // A type or builder holding an `@sensitive` member writes its `Debug` by hand.
+    let sensitive = s.members.iter().any(|m| m.sensitive);
+    let debug_derive = if sensitive { quote!() } else { quote!(Debug,) };
+    let debug_impl = sensitive.then(|| redacting_debug(s, &name, &s.name));
+    let builder_debug_impl = sensitive.then(|| redacting_debug(s, &builder, &format!("{}Builder", s.name)));
+    let redaction_test = redaction_test(s);
+    let builder_doc = doc_line(&format!("A builder for [`{}`].", s.name));
+    let start_doc = doc_line(&format!("Starts building a [`{}`].", s.name));
+
+    quote! {
+        #type_doc
+        #[non_exhaustive]
+        #[derive(Clone, #debug_derive PartialEq)]
+        pub struct #name {
+            #(#fields)*
+            #meta_field
+        }
+
+        impl #name {
+            #start_doc
+            pub fn builder() -> #builder {
+                #builder::default()
+            }
+        }
+
+        #debug_impl
+        #serde_impls
+
+        #builder_doc
+        #[derive(Clone, #debug_derive Default, PartialEq)]
+        pub struct #builder {
+            #(#builder_fields)*
+            #meta_builder_field
+        }
+
+        #builder_debug_impl
+        #redaction_test
+
+        impl #builder {
+            #(#setters)*
+            #meta_setter
+            #builds
+        }
+    }
+}
+
+/// A builder's `build` (checked: a `Result` when a member is required or the structure is an
+/// input) and `build_or_default` (Smithy's error correction, for response parsers).
+fn build_methods(s: &Structure, shapes: &TokenStream) -> TokenStream {
+    let name = format_ident!("{}", s.name);
+    let is_error = s.error.is_some();
     let needs_result = s.is_input || s.members.iter().any(|m| m.required);
     let counted = s.counted_list.map(|c| (&s.members[c.quantity], &s.members[c.items]));
     let derive_count = counted.map(|(quantity, items)| {
@@ -191,56 +243,15 @@ pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
         }
     };
 
-    // A type or builder holding an `@sensitive` member writes its `Debug` by hand.
-    let sensitive = s.members.iter().any(|m| m.sensitive);
-    let debug_derive = if sensitive { quote!() } else { quote!(Debug,) };
-    let debug_impl = sensitive.then(|| redacting_debug(s, &name, &s.name));
-    let builder_debug_impl = sensitive.then(|| redacting_debug(s, &builder, &format!("{}Builder", s.name)));
-    let redaction_test = redaction_test(s);
-    let builder_doc = doc_line(&format!("A builder for [`{}`].", s.name));
-    let start_doc = doc_line(&format!("Starts building a [`{}`].", s.name));
-
     quote! {
-        #type_doc
-        #[non_exhaustive]
-        #[derive(Clone, #debug_derive PartialEq)]
-        pub struct #name {
-            #(#fields)*
-            #meta_field
-        }
+        #build
 
-        impl #name {
-            #start_doc
-            pub fn builder() -> #builder {
-                #builder::default()
-            }
-        }
-
-        #debug_impl
-        #serde_impls
-
-        #builder_doc
-        #[derive(Clone, #debug_derive Default, PartialEq)]
-        pub struct #builder {
-            #(#builder_fields)*
-            #meta_builder_field
-        }
-
-        #builder_debug_impl
-        #redaction_test
-
-        impl #builder {
-            #(#setters)*
-            #meta_setter
-            #build
-
-            #[doc(hidden)]
-            /// Builds with Smithy's error correction: a required member the response left out
-            /// takes the zero value of its type. Used by response parsers.
-            pub fn build_or_default(self) -> #name {
-                #derive_count
-                #name { #(#lenient_values)* #meta_value }
-            }
+        #[doc(hidden)]
+        /// Builds with Smithy's error correction: a required member the response left out
+        /// takes the zero value of its type. Used by response parsers.
+        pub fn build_or_default(self) -> #name {
+            #derive_count
+            #name { #(#lenient_values)* #meta_value }
         }
     }
 }
