@@ -14,44 +14,9 @@ pub(super) fn serialize_request(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let method = &op.method;
     let members = &op.input.members;
 
-    let fill_tokens = members.iter().filter(|m| m.idempotency_token && !m.required).map(|m| {
-        let field = ident(&m.field);
-        quote! {
-            if input.#field.is_none() {
-                filled.#field = Some(::cloudfront_primitives::idempotency_token());
-            }
-        }
-    });
-    let fill_tokens: Vec<_> = fill_tokens.collect();
-    let idempotency = (!fill_tokens.is_empty()).then(|| {
-        quote! {
-            // Fill in idempotency tokens the caller left empty, so retries can reuse them.
-            let mut filled = input.clone();
-            #(#fill_tokens)*
-            let input = &filled;
-        }
-    });
+    let idempotency = idempotency_fill(members);
 
-    let path = op.path.iter().map(|segment| match segment {
-        PathSegment::Literal(text) => push_literal(quote!(path), text),
-        PathSegment::Label { member, greedy } => {
-            let m = members.iter().find(|m| &m.name == member).expect("labels are checked while resolving");
-            let field = ident(&m.field);
-            let wire = &m.name;
-            let text = scalar_text(&m.ty, quote!(value), m.timestamp_format);
-            let value = if m.required {
-                quote!(let value = &input.#field;)
-            } else {
-                quote!(let value = input.#field.as_ref().ok_or_else(|| ::cloudfront_primitives::BuildError::missing(#wire))?;)
-            };
-            quote! {
-                {
-                    #value
-                    path.push_str(&::cloudfront_restxml::label(#wire, #text, #greedy)?);
-                }
-            }
-        }
-    });
+    let path = op.path.iter().map(|segment| path_segment(segment, members));
     let literal_query = op.literal_query.iter().map(|(k, v)| match v {
         Some(v) => quote!(request.push_query(#k, #v);),
         None => quote!(request.query.push(::cloudfront_restxml::encode_query(#k));),
@@ -69,30 +34,8 @@ pub(super) fn serialize_request(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         Location::QueryParams => Some(with_value(m, |v| query_params(&m.ty, v, &bound_query))),
         _ => None,
     });
-    let specific_headers = members.iter().filter_map(|m| match &m.location {
-        Location::Header(name) => Some(with_value(m, |v| {
-            let text = header_text(&m.ty, v, m.timestamp_format);
-            quote!(request.push_header(#name, #text);)
-        })),
-        _ => None,
-    });
-    // Prefix headers come last: a header bound to its own member takes precedence.
-    let prefix_headers = members.iter().filter_map(|m| match &m.location {
-        Location::PrefixHeaders(prefix) => Some(with_value(m, |v| {
-            quote! {
-                for (key, value) in #v {
-                    let name = format!("{}{}", #prefix, key);
-                    if request.header(&name).is_none() {
-                        request.push_header(&name, value.clone());
-                    }
-                }
-            }
-        })),
-        _ => None,
-    });
-    let headers = specific_headers.chain(prefix_headers);
+    let headers = header_bindings(members);
     let query: Vec<_> = query.collect();
-    let headers: Vec<_> = headers.collect();
     let literal_query: Vec<_> = literal_query.collect();
     let host_prefix = op.host_prefix.as_deref().map(|pattern| host_prefix(pattern, members));
     let mut body = request_body(ctx, op);
@@ -133,6 +76,78 @@ pub(super) fn serialize_request(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             Ok(request)
         }
     }
+}
+
+/// Fills in the idempotency tokens the caller left empty (so retries can reuse them).
+fn idempotency_fill(members: &[Member]) -> Option<TokenStream> {
+    let fill_tokens = members.iter().filter(|m| m.idempotency_token && !m.required).map(|m| {
+        let field = ident(&m.field);
+        quote! {
+            if input.#field.is_none() {
+                filled.#field = Some(::cloudfront_primitives::idempotency_token());
+            }
+        }
+    });
+    let fill_tokens: Vec<_> = fill_tokens.collect();
+    (!fill_tokens.is_empty()).then(|| {
+        quote! {
+            // Fill in idempotency tokens the caller left empty, so retries can reuse them.
+            let mut filled = input.clone();
+            #(#fill_tokens)*
+            let input = &filled;
+        }
+    })
+}
+
+/// One segment of the request path: literal text, or a label's value, checked and encoded.
+fn path_segment(segment: &PathSegment, members: &[Member]) -> TokenStream {
+    match segment {
+        PathSegment::Literal(text) => push_literal(quote!(path), text),
+        PathSegment::Label { member, greedy } => {
+            let m = members.iter().find(|m| &m.name == member).expect("labels are checked while resolving");
+            let field = ident(&m.field);
+            let wire = &m.name;
+            let text = scalar_text(&m.ty, quote!(value), m.timestamp_format);
+            let value = if m.required {
+                quote!(let value = &input.#field;)
+            } else {
+                quote!(let value = input.#field.as_ref().ok_or_else(|| ::cloudfront_primitives::BuildError::missing(#wire))?;)
+            };
+            quote! {
+                {
+                    #value
+                    path.push_str(&::cloudfront_restxml::label(#wire, #text, #greedy)?);
+                }
+            }
+        }
+    }
+}
+
+/// The members bound to headers; prefix headers come last, so a header bound to its own
+/// member takes precedence.
+fn header_bindings(members: &[Member]) -> Vec<TokenStream> {
+    let specific_headers = members.iter().filter_map(|m| match &m.location {
+        Location::Header(name) => Some(with_value(m, |v| {
+            let text = header_text(&m.ty, v, m.timestamp_format);
+            quote!(request.push_header(#name, #text);)
+        })),
+        _ => None,
+    });
+    // Prefix headers come last: a header bound to its own member takes precedence.
+    let prefix_headers = members.iter().filter_map(|m| match &m.location {
+        Location::PrefixHeaders(prefix) => Some(with_value(m, |v| {
+            quote! {
+                for (key, value) in #v {
+                    let name = format!("{}{}", #prefix, key);
+                    if request.header(&name).is_none() {
+                        request.push_header(&name, value.clone());
+                    }
+                }
+            }
+        })),
+        _ => None,
+    });
+    specific_headers.chain(prefix_headers).collect()
 }
 
 /// Appends literal text to a `String` (`push` for one character, as clippy prefers).
