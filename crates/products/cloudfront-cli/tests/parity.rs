@@ -403,13 +403,43 @@ fn files(work: &Path) {
 
 // ---- the cases ----
 
+/// The batch the create cases send.
+const BATCH: &str = r#"{"Paths":{"Quantity":2,"Items":["/index.html","/css/*"]},"CallerReference":"parity-1"}"#;
+
+/// The commands most cases vary.
+const GET: [&str; 5] = ["get-invalidation", "--distribution-id", "E1", "--id", "IA1"];
+const LIST: [&str; 3] = ["list-invalidations", "--distribution-id", "E1"];
+
+/// `base` followed by `extra`.
+fn with(base: &[&str], extra: &[&str]) -> Vec<String> {
+    base.iter().chain(extra).map(|s| s.to_string()).collect()
+}
+
 fn cases() -> Vec<Case> {
-    let batch = r#"{"Paths":{"Quantity":2,"Items":["/index.html","/css/*"]},"CallerReference":"parity-1"}"#;
+    [
+        output_cases(),
+        query_cases(),
+        paging_cases(),
+        skeleton_cases(),
+        input_cases(),
+        validation_cases(),
+        error_cases(),
+        waiter_cases(),
+        profile_cases(),
+        seed_option_cases(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Every command in every output format.
+fn output_cases() -> Vec<Case> {
     let commands: Vec<(&str, Vec<&str>)> = vec![
-        ("create", vec!["create-invalidation", "--distribution-id", "E1", "--invalidation-batch", batch]),
+        ("create", vec!["create-invalidation", "--distribution-id", "E1", "--invalidation-batch", BATCH]),
         (
             "create-tenant",
-            vec!["create-invalidation-for-distribution-tenant", "--id", "DT1", "--invalidation-batch", batch],
+            vec!["create-invalidation-for-distribution-tenant", "--id", "DT1", "--invalidation-batch", BATCH],
         ),
         ("get", vec!["get-invalidation", "--distribution-id", "E1", "--id", "IA1"]),
         (
@@ -428,7 +458,7 @@ fn cases() -> Vec<Case> {
         ("yaml", &["--output", "yaml"]),
         ("yaml-stream", &["--output", "yaml-stream"]),
     ];
-    let mut all = Vec::new();
+    let mut all: Vec<Case> = Vec::new();
     for (name, args) in &commands {
         for (format, flags) in outputs {
             let mut a = args.clone();
@@ -436,45 +466,47 @@ fn cases() -> Vec<Case> {
             all.push(case(&format!("{name} {format}"), &a));
         }
     }
-    let get = ["get-invalidation", "--distribution-id", "E1", "--id", "IA1"];
-    let list = ["list-invalidations", "--distribution-id", "E1"];
-    let with =
-        |base: &[&str], extra: &[&str]| -> Vec<String> { base.iter().chain(extra).map(|s| s.to_string()).collect() };
+    all
+}
+
+/// `--query`: fields, projections, functions, errors, in every format.
+fn query_cases() -> Vec<Case> {
+    let mut all: Vec<Case> = Vec::new();
     let queries: [(&str, &[&str], &str); 30] = [
-        ("query field", &get, "Invalidation.Status"),
-        ("query sub-object", &get, "Invalidation"),
-        ("query list", &get, "Invalidation.InvalidationBatch.Paths.Items"),
-        ("query index", &get, "Invalidation.InvalidationBatch.Paths.Items[0]"),
+        ("query field", &GET, "Invalidation.Status"),
+        ("query sub-object", &GET, "Invalidation"),
+        ("query list", &GET, "Invalidation.InvalidationBatch.Paths.Items"),
+        ("query index", &GET, "Invalidation.InvalidationBatch.Paths.Items[0]"),
         (
             "query hash order",
-            &get,
+            &GET,
             "{id: Invalidation.Id, status: Invalidation.Status, n: Invalidation.InvalidationBatch.Paths.Quantity}",
         ),
-        ("query hash reversed", &get, "{z: Invalidation.Status, a: Invalidation.Id}"),
-        ("query multiselect list", &get, "[Invalidation.Id, Invalidation.CreateTime]"),
-        ("query missing", &get, "Invalidation.Nothing"),
-        ("query length", &list, "length(InvalidationList.Items)"),
-        ("query sort_by", &list, "sort_by(InvalidationList.Items, &Id)[].Id"),
-        ("query sort_by time", &list, "sort_by(InvalidationList.Items, &CreateTime)[0]"),
-        ("query max_by", &list, "max_by(InvalidationList.Items, &CreateTime).Id"),
-        ("query filter", &list, "InvalidationList.Items[?Status=='Completed'].Id"),
-        ("query filter none", &list, "InvalidationList.Items[?Status=='Nope']"),
-        ("query filter and", &list, "InvalidationList.Items[?Status=='Completed' && Id!='IA2'].[Id, Status]"),
-        ("query projection", &list, "InvalidationList.Items[*].{I: Id, S: Status}"),
-        ("query slice", &list, "InvalidationList.Items[1:3].Id"),
-        ("query reverse slice", &list, "InvalidationList.Items[::-2].Id"),
-        ("query pipe", &list, "InvalidationList.Items[].Id | [0]"),
-        ("query join", &list, "join(', ', InvalidationList.Items[].Id)"),
-        ("query contains", &list, "contains(InvalidationList.Items[].Status, 'InProgress')"),
-        ("query starts_with", &list, "InvalidationList.Items[?starts_with(CreateTime, '2026')].Id"),
-        ("query keys", &get, "keys(Invalidation)"),
-        ("query values", &get, "values(Invalidation.InvalidationBatch.Paths)"),
-        ("query type", &list, "type(InvalidationList.Items)"),
-        ("query to_string", &get, "to_string(Invalidation.InvalidationBatch.Paths)"),
-        ("query literal", &get, "`{\"b\": 1, \"a\": [true, null]}`"),
-        ("query raw string", &get, "'text'"),
-        ("query not_null", &get, "not_null(Invalidation.Nothing, Invalidation.Id)"),
-        ("query type error", &get, "length(Invalidation.Nothing)"),
+        ("query hash reversed", &GET, "{z: Invalidation.Status, a: Invalidation.Id}"),
+        ("query multiselect list", &GET, "[Invalidation.Id, Invalidation.CreateTime]"),
+        ("query missing", &GET, "Invalidation.Nothing"),
+        ("query length", &LIST, "length(InvalidationList.Items)"),
+        ("query sort_by", &LIST, "sort_by(InvalidationList.Items, &Id)[].Id"),
+        ("query sort_by time", &LIST, "sort_by(InvalidationList.Items, &CreateTime)[0]"),
+        ("query max_by", &LIST, "max_by(InvalidationList.Items, &CreateTime).Id"),
+        ("query filter", &LIST, "InvalidationList.Items[?Status=='Completed'].Id"),
+        ("query filter none", &LIST, "InvalidationList.Items[?Status=='Nope']"),
+        ("query filter and", &LIST, "InvalidationList.Items[?Status=='Completed' && Id!='IA2'].[Id, Status]"),
+        ("query projection", &LIST, "InvalidationList.Items[*].{I: Id, S: Status}"),
+        ("query slice", &LIST, "InvalidationList.Items[1:3].Id"),
+        ("query reverse slice", &LIST, "InvalidationList.Items[::-2].Id"),
+        ("query pipe", &LIST, "InvalidationList.Items[].Id | [0]"),
+        ("query join", &LIST, "join(', ', InvalidationList.Items[].Id)"),
+        ("query contains", &LIST, "contains(InvalidationList.Items[].Status, 'InProgress')"),
+        ("query starts_with", &LIST, "InvalidationList.Items[?starts_with(CreateTime, '2026')].Id"),
+        ("query keys", &GET, "keys(Invalidation)"),
+        ("query values", &GET, "values(Invalidation.InvalidationBatch.Paths)"),
+        ("query type", &LIST, "type(InvalidationList.Items)"),
+        ("query to_string", &GET, "to_string(Invalidation.InvalidationBatch.Paths)"),
+        ("query literal", &GET, "`{\"b\": 1, \"a\": [true, null]}`"),
+        ("query raw string", &GET, "'text'"),
+        ("query not_null", &GET, "not_null(Invalidation.Nothing, Invalidation.Id)"),
+        ("query type error", &GET, "length(Invalidation.Nothing)"),
     ];
     for (name, base, expression) in queries {
         all.push(case(name, &with(base, &["--query", expression]).iter().map(String::as_str).collect::<Vec<_>>()));
@@ -482,7 +514,7 @@ fn cases() -> Vec<Case> {
     for (name, format) in [("query hash text", "text"), ("query hash table", "table"), ("query hash yaml", "yaml")] {
         all.push(case(
             name,
-            &with(&list, &["--query", "InvalidationList.Items[*].{I: Id, S: Status}", "--output", format])
+            &with(&LIST, &["--query", "InvalidationList.Items[*].{I: Id, S: Status}", "--output", format])
                 .iter()
                 .map(String::as_str)
                 .collect::<Vec<_>>(),
@@ -493,7 +525,7 @@ fn cases() -> Vec<Case> {
     {
         all.push(case(
             name,
-            &with(&list, &["--query", "InvalidationList.Items[0].Id", "--output", format])
+            &with(&LIST, &["--query", "InvalidationList.Items[0].Id", "--output", format])
                 .iter()
                 .map(String::as_str)
                 .collect::<Vec<_>>(),
@@ -501,14 +533,18 @@ fn cases() -> Vec<Case> {
     }
     all.push(case(
         "query bad syntax",
-        &with(&get, &["--query", "Invalidation.["]).iter().map(String::as_str).collect::<Vec<_>>(),
+        &with(&GET, &["--query", "Invalidation.["]).iter().map(String::as_str).collect::<Vec<_>>(),
     ));
     all.push(case(
         "query unknown function",
-        &with(&get, &["--query", "nope(@)"]).iter().map(String::as_str).collect::<Vec<_>>(),
+        &with(&GET, &["--query", "nope(@)"]).iter().map(String::as_str).collect::<Vec<_>>(),
     ));
+    all
+}
 
-    // Pagination.
+/// Pagination.
+fn paging_cases() -> Vec<Case> {
+    let mut all: Vec<Case> = Vec::new();
     let paging: [(&str, &[&str]); 16] = [
         ("max-items 2", &["--max-items", "2"]),
         ("max-items 2 page-size 1", &["--max-items", "2", "--page-size", "1"]),
@@ -528,11 +564,11 @@ fn cases() -> Vec<Case> {
         ("starting-token garbage", &["--starting-token", "not-a-token"]),
     ];
     for (name, extra) in paging {
-        all.push(case(&format!("list {name}"), &with(&list, extra).iter().map(String::as_str).collect::<Vec<_>>()));
+        all.push(case(&format!("list {name}"), &with(&LIST, extra).iter().map(String::as_str).collect::<Vec<_>>()));
     }
     all.push(case(
         "list max-items 2 query",
-        &with(&list, &["--max-items", "2", "--query", "InvalidationList.Items[].Id"])
+        &with(&LIST, &["--max-items", "2", "--query", "InvalidationList.Items[].Id"])
             .iter()
             .map(String::as_str)
             .collect::<Vec<_>>(),
@@ -552,12 +588,16 @@ fn cases() -> Vec<Case> {
         ("mid-page token from aws", true, vec!["--max-items", "3", "--page-size", "2"]),
         ("mid-page token from cloudfront", false, vec!["--max-items", "3", "--page-size", "2"]),
     ] {
-        let mut c = case(name, &with(&list, &["--max-items", "2"]).iter().map(String::as_str).collect::<Vec<_>>());
-        c.token_from = Some((aws_first, with(&list, &first)));
+        let mut c = case(name, &with(&LIST, &["--max-items", "2"]).iter().map(String::as_str).collect::<Vec<_>>());
+        c.token_from = Some((aws_first, with(&LIST, &first)));
         all.push(c);
     }
+    all
+}
 
-    // Skeletons.
+/// Skeletons.
+fn skeleton_cases() -> Vec<Case> {
+    let mut all: Vec<Case> = Vec::new();
     for (name, op) in [
         ("create", "create-invalidation"),
         ("list-tenants", "list-distribution-tenants"),
@@ -569,8 +609,12 @@ fn cases() -> Vec<Case> {
     }
     all.push(case("skeleton default", &["get-invalidation", "--generate-cli-skeleton"]));
     all.push(case("skeleton bad", &["get-invalidation", "--generate-cli-skeleton", "xml"]));
+    all
+}
 
-    // Input from files, JSON and YAML.
+/// Input from files, JSON and YAML.
+fn input_cases() -> Vec<Case> {
+    let mut all: Vec<Case> = Vec::new();
     let inputs: [(&str, &[&str]); 18] = [
         ("cli-input-json file", &["create-invalidation", "--cli-input-json", "file://input.json"]),
         ("cli-input-json inline", &["get-invalidation", "--cli-input-json", r#"{"DistributionId":"E1","Id":"IA2"}"#]),
@@ -646,13 +690,17 @@ fn cases() -> Vec<Case> {
         ),
         (
             "paths and batch",
-            vec!["create-invalidation", "--distribution-id", "E1", "--paths", "/a", "--invalidation-batch", batch],
+            vec!["create-invalidation", "--distribution-id", "E1", "--paths", "/a", "--invalidation-batch", BATCH],
         ),
     ] {
         all.push(case(name, &args));
     }
+    all
+}
 
-    // Validation of members.
+/// Validation of members.
+fn validation_cases() -> Vec<Case> {
+    let mut all: Vec<Case> = Vec::new();
     let validation: [(&str, &[&str]); 9] = [
         ("missing required", &["get-invalidation", "--distribution-id", "E1"]),
         ("missing two required", &["create-invalidation"]),
@@ -700,8 +748,12 @@ fn cases() -> Vec<Case> {
     ));
     all.push(case("empty id", &["get-invalidation", "--distribution-id", "E1", "--id", ""]));
     all.push(case("id needing encoding", &["get-invalidation", "--distribution-id", "E1", "--id", "I A/1"]));
+    all
+}
 
-    // Service and transport errors.
+/// Service and transport errors.
+fn error_cases() -> Vec<Case> {
+    let mut all: Vec<Case> = Vec::new();
     for (name, args) in [
         ("no such distribution", vec!["get-invalidation", "--distribution-id", "ENOSUCH", "--id", "IA1"]),
         ("no such invalidation", vec!["get-invalidation", "--distribution-id", "E1", "--id", "INOSUCH"]),
@@ -713,7 +765,7 @@ fn cases() -> Vec<Case> {
             "service error text",
             vec!["get-invalidation", "--distribution-id", "ENOSUCH", "--id", "IA1", "--output", "text"],
         ),
-        ("create no such", vec!["create-invalidation", "--distribution-id", "ENOSUCH", "--invalidation-batch", batch]),
+        ("create no such", vec!["create-invalidation", "--distribution-id", "ENOSUCH", "--invalidation-batch", BATCH]),
     ] {
         all.push(case(name, &args));
     }
@@ -748,8 +800,12 @@ fn cases() -> Vec<Case> {
         "no-sign-request",
         &["get-invalidation", "--distribution-id", "E1", "--id", "IA1", "--no-sign-request"],
     ));
+    all
+}
 
-    // Waiters.
+/// Waiters.
+fn waiter_cases() -> Vec<Case> {
+    let mut all: Vec<Case> = Vec::new();
     for (name, args) in [
         ("wait completed", vec!["wait", "invalidation-completed", "--distribution-id", "E1", "--id", "IDONE7"]),
         (
@@ -769,25 +825,34 @@ fn cases() -> Vec<Case> {
     ] {
         all.push(case(name, &args));
     }
+    all
+}
 
-    // Configuration: timestamp format and output from the profile and the environment.
+/// Configuration: timestamp format and output from the profile and the environment.
+fn profile_cases() -> Vec<Case> {
+    let mut all: Vec<Case> = Vec::new();
     for (name, config) in [
         ("timestamp wire", "[default]\ncli_timestamp_format = wire\n"),
         ("timestamp iso8601", "[default]\ncli_timestamp_format = iso8601\n"),
         ("profile output text", "[default]\noutput = text\n"),
         ("profile output table", "[default]\noutput = table\n"),
     ] {
-        all.push(case(name, &list).config(config));
+        all.push(case(name, &LIST).config(config));
     }
     all.push(
-        case("timestamp wire yaml", &with(&get, &["--output", "yaml"]).iter().map(String::as_str).collect::<Vec<_>>())
+        case("timestamp wire yaml", &with(&GET, &["--output", "yaml"]).iter().map(String::as_str).collect::<Vec<_>>())
             .config("[default]\ncli_timestamp_format = wire\n"),
     );
     all.push(
-        case("timestamp wire text", &with(&get, &["--output", "text"]).iter().map(String::as_str).collect::<Vec<_>>())
+        case("timestamp wire text", &with(&GET, &["--output", "text"]).iter().map(String::as_str).collect::<Vec<_>>())
             .config("[default]\ncli_timestamp_format = wire\n"),
     );
-    // Options of the seed pages that need no terminal to compare.
+    all
+}
+
+/// Options of the seed pages that need no terminal to compare.
+fn seed_option_cases() -> Vec<Case> {
+    let mut all: Vec<Case> = Vec::new();
     for (name, extra) in [
         ("binary format raw", &["--cli-binary-format", "raw-in-base64-out"][..]),
         ("binary format base64", &["--cli-binary-format", "base64"][..]),
@@ -795,15 +860,15 @@ fn cases() -> Vec<Case> {
         ("no auto prompt", &["--no-cli-auto-prompt"][..]),
         ("no pager flag", &["--no-cli-pager"][..]),
     ] {
-        all.push(case(name, &with(&get, extra).iter().map(String::as_str).collect::<Vec<_>>()));
+        all.push(case(name, &with(&GET, extra).iter().map(String::as_str).collect::<Vec<_>>()));
     }
-    all.push(case("profile binary format bogus", &get).config("[default]\ncli_binary_format = bar\n"));
-    all.push(case("pager when piped", &get).env("AWS_PAGER", "sed s/^/PAGED:/"));
-    all.push(case("env output yaml", &get).env("AWS_DEFAULT_OUTPUT", "yaml"));
+    all.push(case("profile binary format bogus", &GET).config("[default]\ncli_binary_format = bar\n"));
+    all.push(case("pager when piped", &GET).env("AWS_PAGER", "sed s/^/PAGED:/"));
+    all.push(case("env output yaml", &GET).env("AWS_DEFAULT_OUTPUT", "yaml"));
     all.push(
         case(
             "flag beats env output",
-            &with(&get, &["--output", "text"]).iter().map(String::as_str).collect::<Vec<_>>(),
+            &with(&GET, &["--output", "text"]).iter().map(String::as_str).collect::<Vec<_>>(),
         )
         .env("AWS_DEFAULT_OUTPUT", "yaml"),
     );
