@@ -162,46 +162,11 @@ fn fake_cloudfront(r: &Recorded) -> Reply {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let owner = segments.get(2).copied().unwrap_or_default();
     let tenant = segments.get(1) == Some(&"distribution-tenant");
-    if owner.contains("ENOSUCH") {
-        return if tenant {
-            error(404, "EntityNotFound", "The specified distribution tenant does not exist.")
-        } else {
-            error(404, "NoSuchDistribution", "The specified distribution does not exist.")
-        };
-    }
-    if owner.contains("EDENIED") {
-        return error(403, "AccessDenied", "User is not authorized to perform cloudfront:GetInvalidation.");
-    }
-    if owner.contains("ETHROTTLE") {
-        return error(400, "Throttling", "Rate exceeded");
-    }
-    if owner.contains("EBROKEN") {
-        return Reply::status(502, "<html><body>Bad Gateway</body></html>");
+    if let Some(failure) = scripted_failure(owner, tenant) {
+        return failure;
     }
     if segments.get(1) == Some(&"distribution-tenants") && r.method == "POST" {
-        let body = r.text();
-        let marker = element(&body, "Marker").unwrap_or_default();
-        let max = element(&body, "MaxItems").and_then(|m| m.parse().ok()).unwrap_or(100);
-        let (shown, next) = page(&TENANTS, |t| t, marker, max);
-        let items: String = shown
-            .iter()
-            .map(|t| {
-                format!(
-                    "<DistributionTenantSummary><Id>{t}</Id><DistributionId>E1</DistributionId><Name>tenant-{t}</Name>\
-                     <Arn>arn:aws:cloudfront::123456789012:distribution-tenant/{t}</Arn><Domains><DomainResult>\
-                     <Domain>{t}.example.com</Domain><Status>active</Status></DomainResult></Domains>\
-                     <CreatedTime>2025-05-06T07:08:09.123Z</CreatedTime><LastModifiedTime>2025-05-06T07:08:09.123Z</LastModifiedTime>\
-                     <ETag>E2QWRUHEXAMPLE</ETag><Enabled>true</Enabled><Status>Deployed</Status></DistributionTenantSummary>"
-                )
-            })
-            .collect();
-        let next = next.map(|n| format!("<NextMarker>{n}</NextMarker>")).unwrap_or_default();
-        return xml(
-            200,
-            format!(
-                "<ListDistributionTenantsResult xmlns=\"{NS}\">{next}<DistributionTenantList>{items}</DistributionTenantList></ListDistributionTenantsResult>"
-            ),
-        );
+        return tenant_list(&r.text());
     }
     if segments.get(3) != Some(&"invalidation") {
         return error(404, "NotFound", "No such resource.");
@@ -218,32 +183,80 @@ fn fake_cloudfront(r: &Recorded) -> Reply {
         }
         ("GET", Some(&"INOSUCH")) => error(404, "NoSuchInvalidation", "The specified invalidation does not exist."),
         ("GET", Some(id)) => xml(200, invalidation(id, STORED_BATCH)),
-        ("GET", None) => {
-            let marker = query_param(query, "Marker").unwrap_or_default();
-            let max = query_param(query, "MaxItems").and_then(|m| m.parse().ok()).unwrap_or(100);
-            let (shown, next) = page(&INVALIDATIONS, |(id, _, _)| id, marker, max);
-            let items: String = shown
-                .iter()
-                .map(|(id, time, status)| {
-                    format!(
-                        "<InvalidationSummary><Id>{id}</Id><CreateTime>{time}</CreateTime><Status>{status}</Status></InvalidationSummary>"
-                    )
-                })
-                .collect();
-            let items = if items.is_empty() { String::new() } else { format!("<Items>{items}</Items>") };
-            let next = next.map(|n| format!("<NextMarker>{n}</NextMarker>")).unwrap_or_default();
-            xml(
-                200,
-                format!(
-                    "<InvalidationList xmlns=\"{NS}\"><Marker>{marker}</Marker>{next}<MaxItems>{max}</MaxItems>\
-                     <IsTruncated>{}</IsTruncated><Quantity>{}</Quantity>{items}</InvalidationList>",
-                    !next.is_empty(),
-                    shown.len()
-                ),
-            )
-        }
+        ("GET", None) => invalidation_list(query),
         _ => error(405, "MethodNotAllowed", "Method not allowed."),
     }
+}
+
+/// The failures an owner id asks for: no such distribution or tenant, access denied,
+/// throttling, a broken gateway.
+fn scripted_failure(owner: &str, tenant: bool) -> Option<Reply> {
+    if owner.contains("ENOSUCH") {
+        return Some(if tenant {
+            error(404, "EntityNotFound", "The specified distribution tenant does not exist.")
+        } else {
+            error(404, "NoSuchDistribution", "The specified distribution does not exist.")
+        });
+    }
+    if owner.contains("EDENIED") {
+        return Some(error(403, "AccessDenied", "User is not authorized to perform cloudfront:GetInvalidation."));
+    }
+    if owner.contains("ETHROTTLE") {
+        return Some(error(400, "Throttling", "Rate exceeded"));
+    }
+    owner.contains("EBROKEN").then(|| Reply::status(502, "<html><body>Bad Gateway</body></html>"))
+}
+
+/// A page of `ListDistributionTenants` for the request `body`.
+fn tenant_list(body: &str) -> Reply {
+    let marker = element(body, "Marker").unwrap_or_default();
+    let max = element(body, "MaxItems").and_then(|m| m.parse().ok()).unwrap_or(100);
+    let (shown, next) = page(&TENANTS, |t| t, marker, max);
+    let items: String = shown
+        .iter()
+        .map(|t| {
+            format!(
+                "<DistributionTenantSummary><Id>{t}</Id><DistributionId>E1</DistributionId><Name>tenant-{t}</Name>\
+                 <Arn>arn:aws:cloudfront::123456789012:distribution-tenant/{t}</Arn><Domains><DomainResult>\
+                 <Domain>{t}.example.com</Domain><Status>active</Status></DomainResult></Domains>\
+                 <CreatedTime>2025-05-06T07:08:09.123Z</CreatedTime><LastModifiedTime>2025-05-06T07:08:09.123Z</LastModifiedTime>\
+                 <ETag>E2QWRUHEXAMPLE</ETag><Enabled>true</Enabled><Status>Deployed</Status></DistributionTenantSummary>"
+            )
+        })
+        .collect();
+    let next = next.map(|n| format!("<NextMarker>{n}</NextMarker>")).unwrap_or_default();
+    xml(
+        200,
+        format!(
+            "<ListDistributionTenantsResult xmlns=\"{NS}\">{next}<DistributionTenantList>{items}</DistributionTenantList></ListDistributionTenantsResult>"
+        ),
+    )
+}
+
+/// A page of `ListInvalidations` for the request's query.
+fn invalidation_list(query: &str) -> Reply {
+    let marker = query_param(query, "Marker").unwrap_or_default();
+    let max = query_param(query, "MaxItems").and_then(|m| m.parse().ok()).unwrap_or(100);
+    let (shown, next) = page(&INVALIDATIONS, |(id, _, _)| id, marker, max);
+    let items: String = shown
+            .iter()
+            .map(|(id, time, status)| {
+                format!(
+                    "<InvalidationSummary><Id>{id}</Id><CreateTime>{time}</CreateTime><Status>{status}</Status></InvalidationSummary>"
+                )
+            })
+            .collect();
+    let items = if items.is_empty() { String::new() } else { format!("<Items>{items}</Items>") };
+    let next = next.map(|n| format!("<NextMarker>{n}</NextMarker>")).unwrap_or_default();
+    xml(
+        200,
+        format!(
+            "<InvalidationList xmlns=\"{NS}\"><Marker>{marker}</Marker>{next}<MaxItems>{max}</MaxItems>\
+                 <IsTruncated>{}</IsTruncated><Quantity>{}</Quantity>{items}</InvalidationList>",
+            !next.is_empty(),
+            shown.len()
+        ),
+    )
 }
 
 /// A request as compared: method, target and body; a `--paths` CallerReference (time and
