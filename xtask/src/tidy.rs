@@ -360,6 +360,18 @@ mod tests {
     }
 
     #[test]
+    fn no_hand_written_function_is_over_the_limit() {
+        let root = crate::run::root();
+        let mut long = Vec::new();
+        for file in hand_written_files(&root).unwrap() {
+            long.extend(long_functions(&root, &file).unwrap());
+        }
+        let shown: Vec<String> =
+            long.iter().map(|f| format!("{}:{} {} ({} lines)", f.file.display(), f.line, f.name, f.lines)).collect();
+        assert!(long.is_empty(), "functions over {MAX_FUNCTION_LINES} lines:\n{}", shown.join("\n"));
+    }
+
+    #[test]
     fn circles_and_long_functions_are_found() {
         let graph: BTreeMap<String, BTreeSet<String>> =
             [("a", vec!["b"]), ("b", vec!["c"]), ("c", vec!["a"]), ("d", vec!["a"])]

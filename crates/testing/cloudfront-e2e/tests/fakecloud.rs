@@ -4,6 +4,7 @@
 //! `test` skip verification, so the real checks use an IAM key. Also a whole deploy
 //! (10,000 paths) planned and fanned out to a distribution and two tenants.
 
+use cloudfront::Client;
 use cloudfront::types::{InvalidationBatch, Paths};
 use cloudfront_e2e::{client, create_distribution, endpoint};
 use cloudfront_runtime::Credentials;
@@ -118,7 +119,20 @@ async fn all_six_operations_with_sigv4_verification() {
     let listed = client.list_invalidations_for_distribution_tenant().id(&tenant).send().await.unwrap();
     assert!(listed.invalidation_list.unwrap().items.unwrap_or_default().iter().any(|s| s.id == tenant_invalidation.id));
 
-    // Error paths.
+    error_paths(&client, &distribution, &tenant).await;
+
+    // A wrong secret key is rejected.
+    let forged = cloudfront_e2e::client(
+        &endpoint,
+        Credentials::new(credentials.access_key_id.clone(), "not-the-secret-key", None),
+    );
+    let e = forged.list_invalidations().distribution_id(&distribution).send().await.unwrap_err();
+    assert_eq!(e.code(), Some("SignatureDoesNotMatch"), "{e}");
+    assert_eq!(e.http_status(), Some(403));
+}
+
+/// Each operation's error for a distribution, tenant or invalidation that does not exist.
+async fn error_paths(client: &Client, distribution: &str, tenant: &str) {
     let e = client
         .create_invalidation()
         .distribution_id("ENOSUCH")
@@ -127,7 +141,7 @@ async fn all_six_operations_with_sigv4_verification() {
         .await
         .unwrap_err();
     assert_eq!(e.code(), Some("NoSuchDistribution"), "{e}");
-    let e = client.get_invalidation().distribution_id(&distribution).id("INOSUCH").send().await.unwrap_err();
+    let e = client.get_invalidation().distribution_id(distribution).id("INOSUCH").send().await.unwrap_err();
     assert_eq!(e.code(), Some("NoSuchInvalidation"), "{e}");
     let e = client
         .create_invalidation_for_distribution_tenant()
@@ -139,7 +153,7 @@ async fn all_six_operations_with_sigv4_verification() {
     assert_eq!(e.code(), Some("EntityNotFound"), "{e}");
     let e = client
         .get_invalidation_for_distribution_tenant()
-        .distribution_tenant_id(&tenant)
+        .distribution_tenant_id(tenant)
         .id("INOSUCH")
         .send()
         .await
@@ -147,15 +161,6 @@ async fn all_six_operations_with_sigv4_verification() {
     assert_eq!(e.code(), Some("NoSuchInvalidation"), "{e}");
     let e = client.list_invalidations_for_distribution_tenant().id("DTNOSUCH").send().await.unwrap_err();
     assert_eq!(e.code(), Some("EntityNotFound"), "{e}");
-
-    // A wrong secret key is rejected.
-    let forged = cloudfront_e2e::client(
-        &endpoint,
-        Credentials::new(credentials.access_key_id.clone(), "not-the-secret-key", None),
-    );
-    let e = forged.list_invalidations().distribution_id(&distribution).send().await.unwrap_err();
-    assert_eq!(e.code(), Some("SignatureDoesNotMatch"), "{e}");
-    assert_eq!(e.http_status(), Some(403));
 }
 
 #[tokio::test(flavor = "multi_thread")]

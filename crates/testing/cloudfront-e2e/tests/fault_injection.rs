@@ -13,10 +13,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use cloudfront::SdkError;
+use cloudfront::error::CreateInvalidationError;
 use cloudfront_e2e::{client, test_credentials};
 use cloudfront_invalidate::InvalidateExt;
 use cloudfront_primitives::ProvideErrorMetadata;
-use cloudfront_test_server::faults::{Fault, FaultyCloudFront, Setup, schedule};
+use cloudfront_test_server::faults::{Fault, FaultyCloudFront, Ledger, Setup, schedule};
 
 const OPERATIONS: usize = 1000;
 const CONCURRENCY: usize = 8;
@@ -43,62 +44,9 @@ async fn retries_survive_faults_without_duplicates_or_silent_applies() {
         stall: Duration::from_millis(800),
     })
     .await;
-    let client = Arc::new(client(&server.url, test_credentials()));
-    let next = Arc::new(AtomicUsize::new(0));
-    let mut workers = Vec::new();
-    for _ in 0..CONCURRENCY {
-        let (client, next) = (client.clone(), next.clone());
-        workers.push(tokio::spawn(async move {
-            let mut outcomes = Vec::new();
-            loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                if i >= OPERATIONS {
-                    return outcomes;
-                }
-                let path = format!("/fault/{i}.html");
-                let result = client.invalidate_paths("EFAULTS", [path.clone()]).await;
-                outcomes.push((path, result.map(|o| o.invalidation.map(|inv| inv.id).unwrap_or_default())));
-            }
-        }));
-    }
-    let mut outcomes = BTreeMap::new();
-    for worker in workers {
-        outcomes.extend(worker.await.unwrap());
-    }
+    let outcomes = invalidate_all(&server.url).await;
     let ledger = std::mem::take(&mut *server.ledger.lock().unwrap());
-
-    let (mut succeeded, mut failed, mut failed_but_applied) = (0, 0, 0);
-    for (path, outcome) in &outcomes {
-        // One reference per operation, across all its retries.
-        let references = ledger.references.get(path).cloned().unwrap_or_default();
-        assert!(references.len() <= 1, "{path}: the retries sent {} references: {references:?}", references.len());
-        let created = references.iter().next().and_then(|r| ledger.created.get(r));
-        match outcome {
-            Ok(id) => {
-                succeeded += 1;
-                let created =
-                    created.unwrap_or_else(|| panic!("{path}: reported created, but the server made nothing"));
-                assert_eq!(&created.id, id, "{path}: the id reported is not the one the server made");
-            }
-            Err(e) => {
-                failed += 1;
-                assert!(
-                    matches!(
-                        e,
-                        SdkError::Service(_) | SdkError::Timeout(_) | SdkError::Dispatch(_) | SdkError::Response { .. }
-                    ),
-                    "{path}: untyped failure {e:?}"
-                );
-                if created.is_some() {
-                    failed_but_applied += 1;
-                    assert!(
-                        e.to_string().contains("may have been applied"),
-                        "{path}: carried out, but reported as failed without saying so: {e}"
-                    );
-                }
-            }
-        }
-    }
+    let (succeeded, failed, failed_but_applied) = account_for(&outcomes, &ledger);
     // One invalidation per batch the server carried out, and each belongs to an operation.
     let batches_with_an_invalidation = ledger
         .references
@@ -136,4 +84,73 @@ async fn retries_survive_faults_without_duplicates_or_silent_applies() {
     );
     assert_eq!(outcomes.len(), OPERATIONS);
     assert_eq!(kinds, 8, "every kind of fault was injected: {:?}", ledger.faults);
+}
+
+type Outcomes = BTreeMap<String, Result<String, SdkError<CreateInvalidationError>>>;
+
+/// Invalidates `/fault/{i}.html` for every operation, `CONCURRENCY` at a time: each path's
+/// outcome (the invalidation id, or the error).
+async fn invalidate_all(url: &str) -> Outcomes {
+    let client = Arc::new(client(url, test_credentials()));
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut workers = Vec::new();
+    for _ in 0..CONCURRENCY {
+        let (client, next) = (client.clone(), next.clone());
+        workers.push(tokio::spawn(async move {
+            let mut outcomes = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= OPERATIONS {
+                    return outcomes;
+                }
+                let path = format!("/fault/{i}.html");
+                let result = client.invalidate_paths("EFAULTS", [path.clone()]).await;
+                outcomes.push((path, result.map(|o| o.invalidation.map(|inv| inv.id).unwrap_or_default())));
+            }
+        }));
+    }
+    let mut outcomes = BTreeMap::new();
+    for worker in workers {
+        outcomes.extend(worker.await.unwrap());
+    }
+    outcomes
+}
+
+/// Checks every outcome against what the server did (one reference per operation; a success
+/// names the invalidation the server made; a failure is typed, and says so when the server
+/// carried it out): how many succeeded, failed, and failed although carried out.
+fn account_for(outcomes: &Outcomes, ledger: &Ledger) -> (usize, usize, usize) {
+    let (mut succeeded, mut failed, mut failed_but_applied) = (0, 0, 0);
+    for (path, outcome) in outcomes {
+        // One reference per operation, across all its retries.
+        let references = ledger.references.get(path).cloned().unwrap_or_default();
+        assert!(references.len() <= 1, "{path}: the retries sent {} references: {references:?}", references.len());
+        let created = references.iter().next().and_then(|r| ledger.created.get(r));
+        match outcome {
+            Ok(id) => {
+                succeeded += 1;
+                let created =
+                    created.unwrap_or_else(|| panic!("{path}: reported created, but the server made nothing"));
+                assert_eq!(&created.id, id, "{path}: the id reported is not the one the server made");
+            }
+            Err(e) => {
+                failed += 1;
+                assert!(
+                    matches!(
+                        e,
+                        SdkError::Service(_) | SdkError::Timeout(_) | SdkError::Dispatch(_) | SdkError::Response { .. }
+                    ),
+                    "{path}: untyped failure {e:?}"
+                );
+                if created.is_some() {
+                    failed_but_applied += 1;
+                    assert!(
+                        e.to_string().contains("may have been applied"),
+                        "{path}: carried out, but reported as failed without saying so: {e}"
+                    );
+                }
+            }
+        }
+    }
+    (succeeded, failed, failed_but_applied)
 }
