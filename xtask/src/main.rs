@@ -20,12 +20,13 @@ commands:
   regenerate [--check]                      rebuild the generated crates from model/ (--check: fail on drift)
   regenerate --model FILE --all --out DIR   generate every operation of FILE's service into DIR
   test                                      every test: format, lints, drift, unit tests, conformance, full-model build
-  conformance [PATH...]                     check the generated crates against botocore vectors (default ../shared/conformance)
+  conformance [--every-rule-used] [PATH...]  check the generated crates against botocore vectors (default ../shared/conformance)
   protocol-tests [MODEL]                    run the Smithy restXml compliance suite through the generator
   e2e [--latest-peers | --fakecloud]        the client and CLI against the pinned peers (tools/pins.txt), the newest ones, or fakecloud
   demo                                      the cloudfront CLI's everyday flow against a local moto
   fuzz [--seconds N] [--runs R] [--record] [TARGET...]  run the fuzz targets for N s (default 30) or R executions each (--record: log in fuzz/runs.log)
   bench [--quick]                           ours vs the official SDK and the AWS CLI; writes bench/results/
+  tidy                                      functions over 80 lines and import circles in the hand-written code
 ";
 
 fn main() -> ExitCode {
@@ -56,5 +57,30 @@ fn main() -> ExitCode {
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The README's command table and this help name the same commands (with the same
+    /// options), so neither can fall behind the other.
+    #[test]
+    fn the_readme_lists_every_command_and_no_other() {
+        let readme = std::fs::read_to_string(crate::run::root().join("README.md")).expect("the README");
+        let documented: std::collections::BTreeSet<String> = readme
+            .lines()
+            .filter_map(|line| line.strip_prefix("| `cargo xtask "))
+            .filter_map(|rest| rest.split('`').next())
+            .map(|command| command.replace("\\|", "|"))
+            .collect();
+        let helped: std::collections::BTreeSet<String> = super::HELP
+            .lines()
+            .skip_while(|l| *l != "commands:")
+            .skip(1)
+            .filter_map(|l| l.trim_start().split("  ").next())
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(documented, helped, "README.md's command table and `cargo xtask help` differ");
     }
 }

@@ -169,3 +169,27 @@ pub(crate) fn takes_value(flag: &str) -> bool {
 pub(crate) fn parser_args() -> Vec<Arg> {
     GLOBAL_OPTIONS.iter().filter(|o| !o.prompt_switch).map(GlobalOption::arg).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's list of global options is this table's, flag for flag (`--version` and
+    /// `--help` are the parser's own).
+    #[test]
+    fn the_readme_lists_every_global_option_and_no_other() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../README.md");
+        let readme = std::fs::read_to_string(&path).expect("the README");
+        let start = readme.find("Global options: ").expect("a Global options paragraph");
+        let paragraph = &readme[start..start + readme[start..].find("\n\n").expect("its end")];
+        let documented: std::collections::BTreeSet<&str> = paragraph
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .filter_map(|code| code.split(|c: char| c.is_whitespace() || c == '|').next())
+            .filter(|flag| flag.starts_with("--") && !matches!(*flag, "--version" | "--help"))
+            .collect();
+        let table: std::collections::BTreeSet<&str> = GLOBAL_OPTIONS.iter().map(|o| o.flag).collect();
+        assert_eq!(documented, table, "README.md's global options and global_options.rs differ");
+    }
+}
