@@ -6,7 +6,8 @@ use std::collections::HashSet;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use cloudfront_test_server::{Recorded, Reply, TestServer};
+use cloudfront_test_server::cloudfront::CloudFront;
+use cloudfront_test_server::{Recorded, TestServer};
 
 struct Run {
     stdout: String,
@@ -59,9 +60,10 @@ fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
     text.split(open).nth(1)?.split(close).next()
 }
 
-/// CloudFront, as far as `invalidate` needs it: creates keyed by parent and reference (the
-/// same reference gives the same invalidation back, dated `created_then` when set, as a rerun
-/// long after sees it), gets that complete at once.
+/// The tests' CloudFront, recording what it was sent: creates keyed by owner and reference
+/// (the same reference gives the same invalidation back, dated an hour earlier with
+/// `old_create_time`, as a rerun long after sees it), gets that complete at once, no
+/// throttling.
 struct Fake {
     seen: Arc<Mutex<Vec<Recorded>>>,
     server: TestServer,
@@ -70,41 +72,14 @@ struct Fake {
 async fn fake(old_create_time: bool) -> Fake {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = seen.clone();
-    let created: Arc<Mutex<Vec<(String, String, String)>>> = Arc::default();
-    let server = TestServer::start(move |r, _| {
+    let cloudfront =
+        Mutex::new(CloudFront { age_found_again: old_create_time, ..CloudFront::completing_after_polls(0) });
+    let server = TestServer::start(move |r, index| {
         log.lock().unwrap().push(r.clone());
-        let path = r.target.split('?').next().unwrap_or_default();
-        let now = cloudfront_primitives::DateTime::now();
-        let then = cloudfront_primitives::DateTime::from_secs(now.secs() - 7200);
-        if r.method == "POST" {
-            let reference =
-                between(&r.text(), "<CallerReference>", "</CallerReference>").unwrap_or_default().to_owned();
-            let mut created = created.lock().unwrap();
-            let found =
-                created.iter().find(|(p, reference_seen, _)| p == path && *reference_seen == reference).cloned();
-            let (id, time) = match found {
-                Some((_, _, id)) => (id, if old_create_time { then } else { now }),
-                None => {
-                    let id = format!("I{}", created.len() + 1);
-                    created.push((path.to_owned(), reference.clone(), id.clone()));
-                    (id, now)
-                }
-            };
-            return Reply::status(201, invalidation(&id, &time, &reference));
-        }
-        let id = path.rsplit('/').next().unwrap_or_default();
-        Reply::status(200, invalidation(id, &now, "r"))
+        cloudfront.lock().unwrap().handle(r, index)
     })
     .await;
     Fake { seen, server }
-}
-
-fn invalidation(id: &str, created: &cloudfront_primitives::DateTime, reference: &str) -> String {
-    format!(
-        "<Invalidation><Id>{id}</Id><Status>Completed</Status><CreateTime>{}</CreateTime><InvalidationBatch><Paths><Quantity>1</Quantity>\
-         <Items><Path>/a</Path></Items></Paths><CallerReference>{reference}</CallerReference></InvalidationBatch></Invalidation>",
-        created.fmt(cloudfront_primitives::TimestampFormat::DateTime)
-    )
 }
 
 fn scratch(name: &str, text: &str) -> String {
@@ -187,7 +162,7 @@ async fn a_rerun_with_the_same_run_id_fails_unless_it_resumes() {
     let again = run(strings(&base), vec![]).await;
     assert_eq!(again.code, 254, "{}", again.stderr);
     assert!(
-        again.stderr.contains("batch 1 was already submitted by an earlier run (invalidation I1, created "),
+        again.stderr.contains("batch 1 was already submitted by an earlier run (invalidation I000001, created "),
         "{}",
         again.stderr
     );
@@ -229,7 +204,7 @@ async fn a_journal_skips_accepted_batches_and_shows_their_status() {
     assert_eq!(rerun.code, 0, "{}", rerun.stderr);
     assert_eq!(posts(&fake), 2, "journalled batches are not sent again");
     assert!(rerun.stdout.contains("1 batches already in the journal"), "{}", rerun.stdout);
-    assert!(rerun.stderr.contains("already accepted as I1 (journal), not sent again"), "{}", rerun.stderr);
+    assert!(rerun.stderr.contains("already accepted as I000001 (journal), not sent again"), "{}", rerun.stderr);
 
     // Without --resume, the same journal is a new deploy: a fresh run id, sent again...
     let next_deploy = run(base.clone(), vec![]).await;

@@ -13,7 +13,7 @@ use std::time::Instant;
 use cloudfront_invalidate::execute::{Pacer, Settings, Target, fan_out};
 use cloudfront_invalidate::plan::{Options, plan};
 use cloudfront_test_server::TestServer;
-use cloudfront_test_server::cloudfront::CloudFront;
+use cloudfront_test_server::cloudfront::{CloudFront, Throttling};
 
 #[tokio::main]
 async fn main() -> Result<(), String> {
@@ -33,7 +33,8 @@ async fn main() -> Result<(), String> {
         }
         Some("fan-out") => {
             let (tenants, rate) = (number(1)? as usize, number(2)?);
-            let state = Arc::new(Mutex::new(CloudFront { rate: Some(rate), ..CloudFront::default() }));
+            let state =
+                Arc::new(Mutex::new(CloudFront { throttling: Throttling::Rate(rate), ..CloudFront::default() }));
             let shared = state.clone();
             let server = TestServer::start_unrecorded(move |request, index| {
                 shared.lock().expect("not poisoned").handle(request, index)

@@ -13,7 +13,7 @@ use cloudfront_invalidate::plan::Plan;
 use cloudfront_invalidate::execute::{Event, Pacer, Settings, Target, execute, fan_out};
 use cloudfront_invalidate::plan::{Options, plan};
 use cloudfront_test_server::TestServer;
-use cloudfront_test_server::cloudfront::{CloudFront, error};
+use cloudfront_test_server::cloudfront::{CloudFront, Throttling, error};
 
 fn client(url: &str) -> cloudfront::Client {
     let config = cloudfront::Config::builder()
@@ -197,7 +197,7 @@ async fn a_rerun_is_reported_and_a_journal_skips_what_was_accepted() {
 /// Fans `plan` out to `tenants` tenants against a server that allows `rate` calls a second
 /// account-wide; returns the state, the outcomes and the wall time.
 async fn fan_out_to_tenants(tenants: usize, rate: f64, plan: &Plan) -> (CloudFront, usize, Duration) {
-    let state = Arc::new(Mutex::new(CloudFront { rate: Some(rate), ..CloudFront::default() }));
+    let state = Arc::new(Mutex::new(CloudFront { throttling: Throttling::Rate(rate), ..CloudFront::default() }));
     let shared = state.clone();
     let server = TestServer::start(move |request, index| shared.lock().unwrap().handle(request, index)).await;
     let client = client(&server.url);

@@ -15,8 +15,8 @@ use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::cloudfront::between;
-use crate::{Recorded, Response, read_request, write_response};
+use crate::cloudfront::{CloudFront, between};
+use crate::{Recorded, Reply, Response, read_request, write_response};
 
 /// What happens to one request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -106,8 +106,11 @@ pub struct Created {
 }
 
 /// What the server saw and did.
-#[derive(Default, Debug)]
+#[derive(Debug)]
 pub struct Ledger {
+    /// The CloudFront that carries requests out (no throttling or in-progress limits of its
+    /// own: the faults are what is tested; an invalidation completes once read).
+    pub cloudfront: CloudFront,
     /// Invalidations created, by `CallerReference`.
     pub created: BTreeMap<String, Created>,
     /// Every reference sent for each batch (its paths joined by newlines), retries included.
@@ -118,6 +121,19 @@ pub struct Ledger {
     pub requests: usize,
     /// Requests read per batch.
     pub seen: BTreeMap<String, usize>,
+}
+
+impl Default for Ledger {
+    fn default() -> Self {
+        Ledger {
+            cloudfront: CloudFront { unlimited: true, ..CloudFront::completing_after_polls(0) },
+            created: BTreeMap::new(),
+            references: BTreeMap::new(),
+            faults: BTreeMap::new(),
+            requests: 0,
+            seen: BTreeMap::new(),
+        }
+    }
 }
 
 /// How the server behaves.
@@ -195,7 +211,7 @@ async fn serve(mut stream: TcpStream, setup: Setup, ledger: Arc<Mutex<Ledger>>) 
             fault = faults.get(seen_before).or(faults.last()).copied().unwrap_or(fault);
         }
         note(&ledger, fault);
-        let answer = if fault.carries_out() { carry_out(&request, &ledger) } else { refusal(fault) };
+        let answer = if fault.carries_out() { carry_out(&request, index, &ledger) } else { refusal(fault) };
         let delivered = match fault {
             Fault::ResetBeforeRead | Fault::ResetAfterCarriedOut => false,
             Fault::StallBeforeCarriedOut | Fault::StallAfterCarriedOut => {
@@ -242,58 +258,23 @@ fn refusal(fault: Fault) -> Response {
     }
 }
 
-/// CloudFront's behaviour for the request: creates (deduplicated by reference), reads and
-/// lists invalidations.
-fn carry_out(request: &Recorded, ledger: &Mutex<Ledger>) -> Response {
+/// CloudFront's behaviour for the request, by the one fake (`crate::cloudfront`: creates
+/// deduplicated by reference, reads, lists), each creation noted by its reference.
+fn carry_out(request: &Recorded, index: usize, ledger: &Mutex<Ledger>) -> Response {
     let mut l = ledger.lock().expect("not poisoned");
-    let path = request.target.split('?').next().unwrap_or_default();
-    let xml = |status: u16, body: String| Response {
-        status,
-        headers: vec![("content-type".into(), "text/xml".into())],
-        body: body.into_bytes(),
+    let Reply::Respond { status, mut headers, body } = l.cloudfront.handle(request, index) else {
+        return Response { status: 500, headers: Vec::new(), body: Vec::new() };
     };
-    let now = cloudfront_primitives::DateTime::now().fmt(cloudfront_primitives::TimestampFormat::DateTime);
-    let document = |id: &str, status: &str, created: &Created, reference: &str| {
-        let items: String = created.paths.iter().map(|p| format!("<Path>{p}</Path>")).collect();
-        format!(
-            "<Invalidation xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\"><Id>{id}</Id><Status>{status}</Status>\
-             <CreateTime>{now}</CreateTime><InvalidationBatch><Paths><Quantity>{}</Quantity><Items>{items}</Items></Paths>\
-             <CallerReference>{reference}</CallerReference></InvalidationBatch></Invalidation>",
-            created.paths.len()
-        )
-    };
-    if request.method == "POST" {
-        let body = request.text();
-        let paths: Vec<String> = between(&body, "<Path>", "</Path>").into_iter().map(str::to_owned).collect();
-        let Some(reference) =
-            between(&body, "<CallerReference>", "</CallerReference>").first().map(|r| (*r).to_owned())
-        else {
-            return xml(
-                400,
-                "<ErrorResponse><Error><Code>MissingBody</Code><Message>no batch</Message></Error></ErrorResponse>"
-                    .into(),
-            );
-        };
-        if let Some(existing) = l.created.get(&reference) {
-            if existing.paths != paths {
-                return xml(
-                    409,
-                    "<ErrorResponse><Error><Code>InvalidationBatchAlreadyExists</Code><Message>reference used for another batch</Message></Error></ErrorResponse>".into(),
-                );
-            }
-            let existing = existing.clone();
-            return xml(201, document(&existing.id, "InProgress", &existing, &reference));
+    if request.method == "POST" && status == 201 {
+        let text = request.text();
+        let reference = between(&text, "<CallerReference>", "</CallerReference>").first().map(|r| (*r).to_owned());
+        let answer = String::from_utf8_lossy(&body).into_owned();
+        let id = between(&answer, "<Id>", "</Id>").first().map(|i| (*i).to_owned());
+        if let (Some(reference), Some(id)) = (reference, id) {
+            let paths = between(&text, "<Path>", "</Path>").into_iter().map(str::to_owned).collect();
+            l.created.entry(reference).or_insert(Created { id, paths });
         }
-        let created = Created { id: format!("IFAULT{:06}", l.created.len() + 1), paths };
-        l.created.insert(reference.clone(), created.clone());
-        let mut response = xml(201, document(&created.id, "InProgress", &created, &reference));
-        response.headers.push(("location".into(), format!("https://cloudfront.amazonaws.com{path}/{}", created.id)));
-        return response;
     }
-    // GET .../invalidation/ID: every invalidation this server made has completed.
-    let id = path.rsplit('/').next().unwrap_or_default();
-    match l.created.iter().find(|(_, c)| c.id == id) {
-        Some((reference, created)) => xml(200, document(id, "Completed", created, reference)),
-        None => xml(404, "<ErrorResponse><Error><Code>NoSuchInvalidation</Code><Message>no such invalidation</Message></Error></ErrorResponse>".into()),
-    }
+    headers.push(("content-type".into(), "text/xml".into()));
+    Response { status, headers, body }
 }
