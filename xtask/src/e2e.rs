@@ -30,15 +30,20 @@ impl Drop for Emulator {
 
 pub fn main(args: &[String]) -> Result<(), String> {
     match args {
-        [] => {
-            let (passed, failed) = suites(&peers::pinned()?)?;
-            println!("{passed} passed, {failed} failed");
-            if failed == 0 && passed > 0 { Ok(()) } else { Err("end-to-end tests failed".into()) }
-        }
+        [] => pinned(false),
+        [flag] if flag == "--record" => pinned(true),
         [flag] if flag == "--latest-peers" => latest_peers(),
         [flag] if flag == "--fakecloud" => fakecloud(),
-        _ => Err("usage: cargo xtask e2e [--latest-peers | --fakecloud]".into()),
+        _ => Err("usage: cargo xtask e2e [--record | --latest-peers | --fakecloud]".into()),
     }
+}
+
+/// The suites on the pinned peers; with `record`, the peers' answers that plain `cargo test`
+/// compares with are written again from this live run (stamped with the peer's version).
+fn pinned(record: bool) -> Result<(), String> {
+    let (passed, failed) = suites_recording(&peers::pinned()?, record)?;
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 && passed > 0 { Ok(()) } else { Err("end-to-end tests failed".into()) }
 }
 
 /// The suites again on the newest Python peers, and what changed against the pinned ones.
@@ -75,6 +80,11 @@ pub fn start_moto(venv: &Venv) -> Result<(Emulator, u16), String> {
 
 /// Every suite that needs the Python peers, run with those of `venv`: (passed, failed).
 fn suites(venv: &Venv) -> Result<(usize, usize), String> {
+    suites_recording(venv, false)
+}
+
+/// The same, writing the recorded peer answers again when `record` is set.
+fn suites_recording(venv: &Venv, record: bool) -> Result<(usize, usize), String> {
     let (_moto, port) = start_moto(venv)?;
     let endpoint = format!("http://127.0.0.1:{port}");
     println!("moto is ready on {endpoint}");
@@ -95,12 +105,15 @@ fn suites(venv: &Venv) -> Result<(usize, usize), String> {
     let (aws_v2, aws_v2_home) = aws_cli_v2()?;
     let aws_v1 = venv.bin("aws");
     let python = venv.bin("python");
-    let env = [
+    let mut env = vec![
         ("AWS_CLI", aws_v1.as_str()),
         ("AWS_CLI_V2", aws_v2.as_str()),
         ("AWS_CLI_V2_HOME", aws_v2_home.as_str()),
         ("JMESPATH_PYTHON", python.as_str()),
     ];
+    if record {
+        env.push(("RECORD_PEER_ANSWERS", "1"));
+    }
     for test in ["parity", "credential_parity", "endpoint_parity", "query_reference"] {
         let (ok, counts) = run_counting_command(
             "cargo",

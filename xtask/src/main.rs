@@ -22,7 +22,7 @@ commands:
   test                                      every test: format, lints, drift, unit tests, conformance, full-model build
   conformance [--every-rule-used] [PATH...]  check the generated crates against botocore vectors (default ../shared/conformance)
   protocol-tests [MODEL]                    run the Smithy restXml compliance suite through the generator
-  e2e [--latest-peers | --fakecloud]        the client and CLI against the pinned peers (tools/pins.txt), the newest ones, or fakecloud
+  e2e [--record | --latest-peers | --fakecloud]  the client and CLI against the pinned peers (tools/pins.txt; --record: write their answers that plain cargo test compares with), the newest ones, or fakecloud
   demo                                      the cloudfront CLI's everyday flow against a local moto
   fuzz [--seconds N] [--runs R] [--record] [TARGET...]  run the fuzz targets for N s (default 30) or R executions each (--record: log in fuzz/runs.log)
   bench [--quick]                           ours vs the official SDK and the AWS CLI; writes bench/results/

@@ -1,7 +1,9 @@
 //! Our `--query` engine against Python's jmespath (the AWS CLI's engine): each (expression,
 //! document) pair runs through both, and the results must be the same JSON with the same key
 //! order, or both must fail. One Python process serves all pairs (JSON lines on stdin).
-//! `cargo xtask e2e` sets `JMESPATH_PYTHON` to a Python that can `import jmespath`.
+//! `cargo xtask e2e` sets `JMESPATH_PYTHON` to a Python that can `import jmespath`; with
+//! `--record` it also writes jmespath's answers, stamped with its version, to
+//! `query_reference.recorded.json`, which plain `cargo test` compares our engine with.
 
 use cloudfront_cli::query::Expression;
 use serde_json::Value;
@@ -287,10 +289,12 @@ const CASES: &[(&str, &str)] = &[
     ("a ^ b", EMPTY),
 ];
 
-/// Reads JSON lines `{"e": expression, "d": document}`, writes `{"ok": result}` or `{"err": why}`.
+/// Reads JSON lines `{"e": expression, "d": document}`, writes `{"ok": result}` or `{"err": why}`
+/// (after a first line with jmespath's version).
 const PYTHON: &str = r#"
 import json, sys
 import jmespath
+print(json.dumps({"version": jmespath.__version__}))
 for line in sys.stdin:
     case = json.loads(line)
     try:
@@ -304,7 +308,8 @@ for line in sys.stdin:
 /// Compact JSON, or Err for any error (parse or evaluation).
 type Outcome = Result<String, String>;
 
-fn python_outcomes(python: &str) -> Vec<Outcome> {
+/// jmespath's version and its outcome for every case.
+fn python_outcomes(python: &str) -> (String, Vec<Outcome>) {
     let mut child = Command::new(python)
         .args(["-c", PYTHON])
         .stdin(Stdio::piped())
@@ -331,7 +336,9 @@ fn python_outcomes(python: &str) -> Vec<Outcome> {
         String::from_utf8_lossy(&output.stderr)
     );
     let text = String::from_utf8(output.stdout).expect("python prints UTF-8");
-    text.lines()
+    let mut lines = text.lines();
+    let version: Value = serde_json::from_str(lines.next().expect("the version line")).expect("JSON");
+    let outcomes = lines
         .map(|line| {
             let reply: Value = serde_json::from_str(line).expect("python prints JSON lines");
             match (&reply["ok"], &reply["err"]) {
@@ -342,7 +349,51 @@ fn python_outcomes(python: &str) -> Vec<Outcome> {
                 (_, err) => Err(err.as_str().unwrap_or_default().to_owned()),
             }
         })
-        .collect()
+        .collect();
+    (version["version"].as_str().unwrap_or_default().to_owned(), outcomes)
+}
+
+/// Where a live run records jmespath's answers.
+fn recording() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/query_reference.recorded.json")
+}
+
+/// Our outcome for every case against the outcomes given: the differences, described.
+fn differences(theirs: &[Outcome]) -> Vec<String> {
+    let mut mismatches = Vec::new();
+    for ((expression, document), theirs) in CASES.iter().zip(theirs) {
+        let ours = our_outcome(expression, document);
+        if ours.is_ok() != theirs.is_ok() || (ours.is_ok() && ours != *theirs) {
+            mismatches.push(format!("{expression:?}\n    ours:   {ours:?}\n    python: {theirs:?}"));
+        }
+    }
+    mismatches
+}
+
+/// jmespath's recorded answers (by a live `cargo xtask e2e --record`), under plain `cargo test`.
+#[test]
+fn matches_the_recorded_answers_of_python_jmespath() {
+    let text = std::fs::read_to_string(recording()).expect("the recorded answers: run `cargo xtask e2e --record`");
+    let recorded: Value = serde_json::from_str(&text).expect("the recording is JSON");
+    let cases = recorded["cases"].as_array().expect("recorded cases");
+    let expressions: Vec<&str> = cases.iter().map(|c| c["expression"].as_str().unwrap_or_default()).collect();
+    let ours: Vec<&str> = CASES.iter().map(|(e, _)| *e).collect();
+    assert_eq!(expressions, ours, "the cases changed since the recording: run `cargo xtask e2e --record`");
+    let theirs: Vec<Outcome> = cases
+        .iter()
+        .map(|c| match c["ok"].as_str() {
+            Some(ok) => Ok(ok.to_owned()),
+            None => Err(c["err"].as_str().unwrap_or_default().to_owned()),
+        })
+        .collect();
+    let mismatches = differences(&theirs);
+    println!(
+        "{} of {} cases identical to jmespath {}'s recorded answers",
+        CASES.len() - mismatches.len(),
+        CASES.len(),
+        recorded["jmespath"].as_str().unwrap_or("?")
+    );
+    assert!(mismatches.is_empty(), "{} differences from jmespath.py:\n{}", mismatches.len(), mismatches.join("\n"));
 }
 
 fn our_outcome(expression: &str, document: &str) -> Outcome {
@@ -356,15 +407,23 @@ fn our_outcome(expression: &str, document: &str) -> Outcome {
 fn matches_python_jmespath() {
     let python = std::env::var("JMESPATH_PYTHON")
         .expect("JMESPATH_PYTHON must name a Python with jmespath installed (cargo xtask e2e sets it)");
-    let theirs = python_outcomes(&python);
+    let (version, theirs) = python_outcomes(&python);
     assert_eq!(theirs.len(), CASES.len(), "python answered {} of {} cases", theirs.len(), CASES.len());
-    let mut mismatches = Vec::new();
-    for ((expression, document), theirs) in CASES.iter().zip(&theirs) {
-        let ours = our_outcome(expression, document);
-        if ours.is_ok() != theirs.is_ok() || (ours.is_ok() && ours != *theirs) {
-            mismatches.push(format!("{expression:?}\n    ours:   {ours:?}\n    python: {theirs:?}"));
-        }
+    if std::env::var_os("RECORD_PEER_ANSWERS").is_some() {
+        let cases: Vec<Value> = CASES
+            .iter()
+            .zip(&theirs)
+            .map(|((expression, _), outcome)| match outcome {
+                Ok(ok) => serde_json::json!({"expression": expression, "ok": ok}),
+                Err(err) => serde_json::json!({"expression": expression, "err": err}),
+            })
+            .collect();
+        let recorded = serde_json::json!({"jmespath": version, "cases": cases});
+        let text = serde_json::to_string_pretty(&recorded).expect("JSON") + "\n";
+        std::fs::write(recording(), text).expect("write the recording");
+        println!("recorded jmespath {version}'s answers in {}", recording().display());
     }
+    let mismatches = differences(&theirs);
     let errors = theirs.iter().filter(|t| t.is_err()).count();
     println!(
         "{} of {} cases identical to jmespath.py ({errors} of them errors)",
