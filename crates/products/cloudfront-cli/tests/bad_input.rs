@@ -306,6 +306,20 @@ fn every_bad_input_gets_its_code_and_a_line_naming_the_flag_and_the_rule() {
         ),
     ]);
 
+    let aliases = "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n\
+                   d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]";
+    cases.extend([
+        case(
+            &["list-invalidations", "--distribution-id", "E1", "--no-paginate", "--page-size", "2"],
+            252,
+            "Cannot specify --no-paginate along with pagination arguments: --page-size",
+        ),
+        case(
+            &["get-invalidation", "--cli-input-yaml", aliases],
+            252,
+            "Error parsing parameter 'cli-input-yaml': the YAML stands for more than 100000 values (aliases count as what they repeat); it is refused",
+        ),
+    ]);
     assert!(cases.len() >= 30);
     let wrong: Vec<String> = cases.iter().filter_map(complaint).collect();
     println!("{} bad inputs, {} wrong", cases.len(), wrong.len());
@@ -342,4 +356,32 @@ fn complaint(case: &Case) -> Option<String> {
     (!right).then(|| {
         format!("{:?}\n  expected [{}] {}\n  got      [{code}] {stderr}", case.args, case.code, case.first_line)
     })
+}
+
+/// The README's bad-input table shows what the tests check: every message it lists (its
+/// first code span; `...` marks what it leaves out) is, piece by piece, a message the CLI's
+/// tests expect. No row is exempt.
+#[test]
+fn every_readme_bad_input_row_is_a_tested_message() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("../../../README.md")).expect("the README");
+    let mut expected = String::new();
+    for entry in std::fs::read_dir(root.join("tests")).expect("the tests").flatten() {
+        if entry.path().extension().is_some_and(|e| e == "rs") {
+            expected.push_str(&std::fs::read_to_string(entry.path()).expect("a test file").replace("\\\"", "\""));
+        }
+    }
+    let table = readme.split("| input | exit | message (first line) |").nth(1).expect("the bad-input table");
+    let rows: Vec<&str> = table.lines().skip(2).take_while(|l| l.starts_with('|')).collect();
+    assert!(rows.len() >= 40, "the table has {} rows", rows.len());
+    let mut untested = Vec::new();
+    for row in rows {
+        let message = row.rsplit(" | ").next().unwrap_or_default();
+        let shown = message.split('`').nth(1).unwrap_or_default();
+        let pieces: Vec<&str> = shown.split("...").map(str::trim).filter(|p| !p.is_empty()).collect();
+        if pieces.is_empty() || pieces.iter().any(|piece| !expected.contains(piece)) {
+            untested.push(row);
+        }
+    }
+    assert!(untested.is_empty(), "README rows whose message no test expects:\n{}", untested.join("\n"));
 }

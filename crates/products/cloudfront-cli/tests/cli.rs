@@ -295,7 +295,12 @@ async fn missing_credentials_exit_253_and_unreachable_endpoints_255() {
     )
     .await;
     assert_eq!(run.code, 253, "{}", run.stderr);
-    assert!(run.stderr.contains("\nUnable to locate credentials. You can configure credentials"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .ends_with("\nUnable to locate credentials. You can configure credentials by running \"aws configure\".\n"),
+        "{}",
+        run.stderr
+    );
     let run = cloudfront(
         &[
             "get-invalidation",
