@@ -95,6 +95,93 @@ struct Outcome {
     requests: Vec<String>,
 }
 
+impl Outcome {
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "stdout": self.stdout, "exit": self.exit, "stderr_last": self.stderr_last, "requests": self.requests,
+        })
+    }
+
+    fn from_json(value: &serde_json::Value) -> Outcome {
+        let text = |key: &str| value[key].as_str().unwrap_or_default().to_owned();
+        Outcome {
+            stdout: text("stdout"),
+            exit: value["exit"].as_i64().unwrap_or(-1) as i32,
+            stderr_last: text("stderr_last"),
+            requests: value["requests"]
+                .as_array()
+                .map(|r| r.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Writes what the AWS CLI did in every case, stamped with its version.
+fn write_recording(aws: &str, cases: Vec<serde_json::Value>) {
+    let version = Command::new(aws).arg("--version").output().expect("aws --version").stdout;
+    let version = String::from_utf8_lossy(&version).split_whitespace().next().unwrap_or_default().to_owned();
+    let text = serde_json::to_string_pretty(&serde_json::json!({"aws_cli": version, "cases": cases})).unwrap();
+    std::fs::write(recording(), text + "\n").expect("write the recording");
+    println!("recorded {version}'s outcomes in {}", recording().display());
+}
+
+/// Where a live run (`cargo xtask e2e --record`) records what the AWS CLI v2 did in each case.
+fn recording() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/parity.recorded.json")
+}
+
+/// The arguments a case runs with: its own, then a `--starting-token` taken from a first run
+/// of `cloudfront` when the case asks for one (a token the AWS CLI made is in the recording).
+async fn replay_args(programs: &'static Programs, case: &'static Case, recorded_args: Vec<String>) -> Vec<String> {
+    match &case.token_from {
+        Some((false, first)) => {
+            let first = outcome(programs, false, case, first.clone()).await;
+            let token = next_token(&first.stdout).expect("the first run prints a NextToken");
+            case.args.iter().cloned().chain(["--starting-token".to_owned(), token]).collect()
+        }
+        _ => recorded_args,
+    }
+}
+
+/// What the AWS CLI v2 did in every case, as a live run recorded it, against what `cloudfront`
+/// does now: the same comparison as the live run, under plain `cargo test`.
+#[tokio::test(flavor = "multi_thread")]
+async fn same_as_the_recorded_aws_cli_v2() {
+    let text = std::fs::read_to_string(recording()).expect("the recording: run `cargo xtask e2e --record`");
+    let recorded: serde_json::Value = serde_json::from_str(&text).expect("the recording is JSON");
+    let work = std::env::temp_dir().join(format!("cloudfront-parity-replay-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    files(&work);
+    let programs: &'static Programs = Box::leak(Box::new(Programs {
+        aws: String::new(),
+        aws_home: work.clone(),
+        ours: env!("CARGO_BIN_EXE_cloudfront"),
+        work: work.clone(),
+    }));
+    let cases: &'static [Case] = Box::leak(cases().into_boxed_slice());
+    let mut differ = Vec::new();
+    for case in cases.iter().filter(|c| INTENDED.iter().all(|(name, _)| *name != c.name)) {
+        let entry = recorded["cases"]
+            .as_array()
+            .and_then(|all| all.iter().find(|e| e["name"] == case.name.as_str()))
+            .unwrap_or_else(|| panic!("{}: not in the recording; run `cargo xtask e2e --record`", case.name));
+        let args: Vec<String> =
+            entry["args"].as_array().expect("args").iter().map(|a| a.as_str().unwrap_or_default().to_owned()).collect();
+        let ours = outcome(programs, false, case, replay_args(programs, case, args).await).await;
+        if ours != Outcome::from_json(&entry["aws"]) {
+            differ.push(format!("{}\n--- recorded aws: {:#}\n--- cloudfront: {ours:#?}", case.name, entry["aws"]));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    println!(
+        "{} cases identical to the AWS CLI {}'s recorded outcomes, {} differ",
+        cases.len() - INTENDED.len() - differ.len(),
+        recorded["aws_cli"].as_str().unwrap_or("?"),
+        differ.len()
+    );
+    assert!(differ.is_empty(), "{} case(s) differ from the recording:\n{}", differ.len(), differ.join("\n"));
+}
+
 // ---- the fake CloudFront ----
 
 fn error(status: u16, code: &str, message: &str) -> Reply {
@@ -904,6 +991,7 @@ async fn same_as_the_aws_cli_v2() {
     let only = std::env::var("PARITY_ONLY").ok();
     let cases: &'static [Case] = Box::leak(cases().into_boxed_slice());
     let (mut identical, mut differ, mut intended) = (0, Vec::new(), 0);
+    let mut recorded = Vec::new();
     let mut unused_intended: Vec<&str> = INTENDED.iter().map(|(name, _)| *name).collect();
     let mut names = std::collections::HashSet::new();
     for case in cases.iter() {
@@ -919,6 +1007,7 @@ async fn same_as_the_aws_cli_v2() {
             args.extend(["--starting-token".to_owned(), token]);
         }
         let theirs = outcome(programs, true, case, args.clone()).await;
+        recorded.push(serde_json::json!({"name": case.name, "args": args, "aws": theirs.to_json()}));
         let ours = outcome(programs, false, case, args).await;
         let same = theirs == ours;
         let reason = INTENDED.iter().find(|(name, _)| *name == case.name).map(|(_, why)| *why);
@@ -935,18 +1024,7 @@ async fn same_as_the_aws_cli_v2() {
             (true, Some(_)) => differ.push(format!("{}: listed as an intended difference, but identical", case.name)),
             (false, None) => {
                 println!("DIFFER     {}", case.name);
-                differ.push(format!(
-                    "{}\n--- aws: exit {}, stderr {:?}\n{}{:#?}\n--- cloudfront: exit {}, stderr {:?}\n{}{:#?}",
-                    case.name,
-                    theirs.exit,
-                    theirs.stderr_last,
-                    theirs.stdout,
-                    theirs.requests,
-                    ours.exit,
-                    ours.stderr_last,
-                    ours.stdout,
-                    ours.requests
-                ));
+                differ.push(format!("{}\n--- aws: {theirs:#?}\n--- cloudfront: {ours:#?}", case.name));
             }
         }
     }
@@ -964,6 +1042,9 @@ async fn same_as_the_aws_cli_v2() {
         differ.len()
     );
     let _ = std::fs::remove_dir_all(&programs.work);
+    if std::env::var_os("RECORD_PEER_ANSWERS").is_some() && only.is_none() {
+        write_recording(&programs.aws, recorded);
+    }
     assert!(only.is_some() || total >= 120, "only {total} cases: the issue asks for at least 120");
     assert!(differ.is_empty(), "{} case(s) differ from the AWS CLI v2", differ.len());
 }
