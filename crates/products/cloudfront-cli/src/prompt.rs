@@ -94,7 +94,11 @@ pub fn complete(
         let flag = format!("--{}", kebab(field.name));
         let missing_required = field.required && !given.contains(&flag) && !fills_by_other_flag(op, field, &rest);
         let ask = match mode {
-            Mode::On => !given.contains(&flag) && (field.required || hidden_paging(op, field).is_none()),
+            Mode::On => {
+                !given.contains(&flag)
+                    && !fills_by_other_flag(op, field, &rest)
+                    && (field.required || hidden_paging(op, field).is_none())
+            }
             Mode::Partial => missing_required,
             Mode::Off => false,
         };
@@ -429,6 +433,9 @@ mod tests {
         );
         let args = result.unwrap();
         assert_eq!(args[3], "--invalidation-batch", "{args:?}");
+        // A batch already given as --paths is not asked for again.
+        let (result, _) = run(&["create-invalidation", "--paths", "/a"], Mode::On, "\nE1\n\n");
+        assert_eq!(result.unwrap(), ["create-invalidation", "--paths", "/a", "--distribution-id", "E1"]);
         // Full mode offers the extra switches among the further options.
         let (result, _) = run(&["create-invalidation"], Mode::On, "\nE1\n/a\n--wa\n\n");
         assert_eq!(result.unwrap(), ["create-invalidation", "--distribution-id", "E1", "--paths", "/a", "--wait"]);

@@ -308,6 +308,9 @@ impl Handle {
             Err(TransportError::Connect(why)) => {
                 Judged::Failed(failed(Some(RetryKind::Transient), SdkError::Dispatch(why), false))
             }
+            // Refused before sending: nothing reached the service, and another attempt would
+            // be refused the same way.
+            Err(TransportError::Refused(why)) => Judged::Failed(failed(None, SdkError::Dispatch(why), false)),
             Err(TransportError::Other(why)) => {
                 Judged::Failed(failed(Some(RetryKind::Transient), SdkError::Dispatch(why), true))
             }

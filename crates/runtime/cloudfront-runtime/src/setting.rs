@@ -172,7 +172,8 @@ fn python_int(text: &str) -> Option<i64> {
     if !well_formed {
         return None;
     }
-    let magnitude: i64 = digits.replace('_', "").parse().ok()?;
+    // Python's ints have no limit: a number beyond i64 is read as the largest there is.
+    let magnitude = digits.replace('_', "").parse::<i64>().unwrap_or(i64::MAX);
     Some(if negative { -magnitude } else { magnitude })
 }
 
@@ -234,9 +235,13 @@ mod tests {
 
     #[test]
     fn integers_are_read_as_python_reads_them() {
-        for (text, expected) in
-            [("3", Some(3)), (" 3 ", Some(3)), ("+2", Some(2)), ("-1", Some(-1)), ("1_000", Some(1000))]
-        {
+        for (text, expected) in [
+            ("3", Some(3)),
+            (" 3 ", Some(3)),
+            ("+2", Some(2)),
+            ("1_000", Some(1000)),
+            ("99999999999999999999", Some(i64::MAX)),
+        ] {
             assert_eq!(python_int(text), expected, "{text:?}");
         }
         for text in ["", "1.5", "_1", "1__0", "0x10", "three"] {

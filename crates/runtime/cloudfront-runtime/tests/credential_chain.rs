@@ -260,14 +260,19 @@ async fn instance_metadata_reads_are_tried_as_often_as_the_settings_say() {
         identity::reply(request)
     })
     .await;
-    for (attempts, succeeds) in [("1", false), ("2", true)] {
+    for (attempts, succeeds) in [("0", false), ("1", false), ("2", true)] {
         let config = format!("[default]\nmetadata_service_num_attempts = {attempts}\n");
         let home = Home::new(&format!("imds-attempts-{attempts}"), &config, "");
         let env = env_for(&home, &server.url, &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url.as_str())])
             .with("AWS_EC2_METADATA_DISABLED", "false");
         reads.store(0, std::sync::atomic::Ordering::SeqCst);
+        let before = server.requests().len();
         let outcome = resolve(env, None).await;
         assert_eq!(outcome.is_ok(), succeeds, "{attempts} attempt(s): {outcome:?}");
+        if attempts == "0" {
+            // As botocore: no attempt at all.
+            assert_eq!(server.requests().len(), before, "no request with 0 attempts");
+        }
     }
     let home = Home::new("imds-bad-timeout", "[default]\nmetadata_service_timeout = soon\n", "");
     let env = env_for(&home, &server.url, &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url.as_str())])

@@ -69,6 +69,17 @@ async fn https_goes_through_a_connect_tunnel() {
     assert!(heads[0].starts_with(&format!("CONNECT localhost:{port} HTTP/1.1\r\n")), "{}", heads[0]);
     assert!(heads[0].contains("dXNlcjpwYSBzcw=="), "{}", heads[0]);
 
+    // An https:// proxy would be spoken to in clear by that lane: refused, nothing sent to it.
+    let silent = support::connect_proxy(false).await;
+    set("HTTPS_PROXY", Some(&format!("https://user:secret@127.0.0.1:{}", silent.port)));
+    let transport = Transport::new(&settings, "").unwrap();
+    let error = transport.send_exact("GET", &url, "/k/../v", &[], Vec::new()).await.unwrap_err();
+    assert!(matches!(error, cloudfront_runtime::transport::TransportError::Refused(_)), "{error:?}");
+    assert!(error.to_string().contains("cannot be sent through the HTTPS proxy"), "{error}");
+    assert!(!error.to_string().contains("secret"), "{error}");
+    assert!(silent.heads.lock().unwrap().is_empty(), "nothing reached the proxy");
+    set("HTTPS_PROXY", None);
+
     // Plain HTTP goes to the proxy whole, in absolute form, with the proxy's credentials.
     let http_proxy = TestServer::start(|_, _| Reply::status(200, "<Ok/>")).await;
     set("HTTP_PROXY", Some(&http_proxy.url.replace("http://", "http://u:p@")));

@@ -84,6 +84,17 @@ async fn paths_with_dot_segments_are_sent_as_they_are() {
     assert!(put.header("user-agent").is_some_and(|ua| ua.contains("cloudfront-runtime/")));
 }
 
+/// A request refused before sending says so (and is never retried by the operation layer).
+#[tokio::test]
+async fn a_request_the_transport_cannot_send_is_refused_before_sending() {
+    let server = TestServer::start(|_, _| Reply::status(200, "<Ok/>")).await;
+    let transport = Transport::new(&TransportSettings::default(), "").unwrap();
+    let url = parse_url(&format!("{}/x", server.url)).unwrap();
+    let error = transport.send("GET", &url, &[("host".into(), "elsewhere".into())], Vec::new()).await.unwrap_err();
+    assert!(matches!(error, cloudfront_runtime::transport::TransportError::Refused(_)), "{error:?}");
+    assert!(server.requests().is_empty());
+}
+
 #[tokio::test]
 async fn redirects_are_answers_not_followed() {
     let server = TestServer::start(|request, _| {

@@ -123,7 +123,7 @@ pub struct ImdsSettings {
     pub endpoint: String,
     /// The wait for each answer.
     pub timeout: Duration,
-    /// Attempts at each metadata read (the session token is asked for once).
+    /// Attempts at each metadata read, the session token's included.
     pub attempts: u32,
     /// Refuse to read without a session token.
     pub v1_disabled: bool,
@@ -132,18 +132,20 @@ pub struct ImdsSettings {
 impl ImdsSettings {
     /// Reads the settings from `sources`; a value botocore cannot read is an error naming it.
     pub fn read(sources: &Sources<'_>) -> Result<ImdsSettings, String> {
+        // The mode is checked even when an endpoint is set, as botocore checks it.
+        let default = match sources.text(&setting::EC2_METADATA_SERVICE_ENDPOINT_MODE) {
+            None => "http://169.254.169.254",
+            Some((mode, _)) if mode.eq_ignore_ascii_case("ipv4") => "http://169.254.169.254",
+            Some((mode, _)) if mode.eq_ignore_ascii_case("ipv6") => "http://[fd00:ec2::254]",
+            Some((mode, origin)) => return Err(format!("{origin} must be IPv4 or IPv6, not {mode:?}")),
+        };
         let endpoint = match sources.text(&setting::EC2_METADATA_SERVICE_ENDPOINT) {
             Some((endpoint, origin)) if !endpoint.is_empty() => {
                 crate::transport::parse_url(endpoint)
                     .map_err(|e| format!("{origin} {endpoint:?} is not a URL: {e}"))?;
                 endpoint.trim_end_matches('/').to_owned()
             }
-            _ => match sources.text(&setting::EC2_METADATA_SERVICE_ENDPOINT_MODE) {
-                None => "http://169.254.169.254".to_owned(),
-                Some((mode, _)) if mode.eq_ignore_ascii_case("ipv4") => "http://169.254.169.254".to_owned(),
-                Some((mode, _)) if mode.eq_ignore_ascii_case("ipv6") => "http://[fd00:ec2::254]".to_owned(),
-                Some((mode, origin)) => return Err(format!("{origin} must be IPv4 or IPv6, not {mode:?}")),
-            },
+            _ => default.to_owned(),
         };
         let number = |setting: &Setting, default: i64| -> Result<i64, String> {
             let origin = sources.text(setting).map(|(_, origin)| origin).unwrap_or_default();
@@ -154,8 +156,8 @@ impl ImdsSettings {
         Ok(ImdsSettings {
             endpoint,
             timeout: Duration::from_secs(seconds.clamp(0, 3600) as u64),
-            // botocore makes at least one attempt whatever the number says.
-            attempts: attempts.clamp(1, 100) as u32,
+            // As botocore: none at all with 0 (so no credentials from here).
+            attempts: attempts.clamp(0, 100) as u32,
             v1_disabled: sources.boolean(&setting::EC2_METADATA_V1_DISABLED).unwrap_or(false),
         })
     }
@@ -188,6 +190,25 @@ impl ImdsProvider {
         ImdsProvider { env, settings, http }
     }
 
+    /// An IMDSv2 session token, asked for up to `attempts` times as botocore asks: a token is
+    /// used when given; 403, 404 or 405 mean none (IMDSv1 then, unless disabled); 400 means
+    /// this is no usable metadata service; another answer, or none, is asked again.
+    async fn session_token(&self, settings: &ImdsSettings, base: &str) -> Result<Option<String>, CredentialsError> {
+        let url = format!("{base}/latest/api/token");
+        let ttl = [("x-aws-ec2-metadata-token-ttl-seconds", "21600")];
+        for _ in 0..settings.attempts {
+            match self.http.send("PUT", &url, &ttl, Vec::new(), settings.timeout).await {
+                Ok(answer) if answer.status == 200 => return Ok(Some(answer.text())),
+                Ok(answer) if matches!(answer.status, 403..=405) => return Ok(None),
+                Ok(answer) if answer.status == 400 => {
+                    return Err(CredentialsError::NotLoaded(format!("no instance metadata at {base} (400)")));
+                }
+                Ok(_) | Err(SendError::Unreachable(_) | SendError::Other(_)) => {}
+            }
+        }
+        Ok(None)
+    }
+
     /// One metadata read, tried as many times as the settings allow: another attempt follows
     /// a failure to connect or read, an answer other than 200, or an empty one (botocore's).
     async fn get(&self, settings: &ImdsSettings, url: &str, token: Option<&str>) -> Result<String, CredentialsError> {
@@ -213,25 +234,7 @@ impl ProvideCredentials for ImdsProvider {
             let fail = |why: String| CredentialsError::Failed(format!("instance metadata: {why}"));
             let settings = self.settings.as_ref().map_err(|e| fail(e.clone()))?;
             let base = &settings.endpoint;
-            let token_answer = self
-                .http
-                .send(
-                    "PUT",
-                    &format!("{base}/latest/api/token"),
-                    &[("x-aws-ec2-metadata-token-ttl-seconds", "21600")],
-                    Vec::new(),
-                    settings.timeout,
-                )
-                .await;
-            // As botocore: a token is used when given; 400 means this is not a usable metadata
-            // service; any other answer, or none, falls back to IMDSv1 (unless disabled).
-            let token = match token_answer {
-                Ok(answer) if answer.status == 200 => Some(answer.text()),
-                Ok(answer) if answer.status == 400 => {
-                    return Err(CredentialsError::NotLoaded(format!("no instance metadata at {base} (400)")));
-                }
-                Ok(_) | Err(SendError::Unreachable(_) | SendError::Other(_)) => None,
-            };
+            let token = self.session_token(settings, base).await?;
             if token.is_none() && settings.v1_disabled {
                 return Err(fail(format!(
                     "no IMDSv2 token from {base}, and IMDSv1 is disabled (ec2_metadata_v1_disabled)"

@@ -70,14 +70,20 @@ pub enum TransportError {
         /// The status of the response whose body was too large.
         status: u16,
     },
-    /// Anything else (a broken connection, an invalid request).
+    /// The request was refused before anything was sent (an invalid header, a proxy variable
+    /// that cannot be read, a path this transport cannot send): retrying cannot help.
+    Refused(DispatchError),
+    /// Anything else (a broken connection).
     Other(DispatchError),
 }
 
 impl std::fmt::Display for TransportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            TransportError::Timeout(why) | TransportError::Connect(why) | TransportError::Other(why) => {
+            TransportError::Timeout(why)
+            | TransportError::Connect(why)
+            | TransportError::Refused(why)
+            | TransportError::Other(why) => {
                 write!(f, "{why}")
             }
             TransportError::BodyTooLarge { limit, .. } => {
@@ -90,7 +96,10 @@ impl std::fmt::Display for TransportError {
 impl std::error::Error for TransportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            TransportError::Timeout(e) | TransportError::Connect(e) | TransportError::Other(e) => Some(e),
+            TransportError::Timeout(e)
+            | TransportError::Connect(e)
+            | TransportError::Refused(e)
+            | TransportError::Other(e) => Some(e),
             TransportError::BodyTooLarge { .. } => None,
         }
     }
@@ -156,7 +165,7 @@ impl Transport {
         headers: &[(String, String)],
         body: impl Into<Body>,
     ) -> Result<HttpResponse, TransportError> {
-        let invalid = |why: String| TransportError::Other(DispatchError::new(why));
+        let invalid = |why: String| TransportError::Refused(DispatchError::new(why));
         if let Some(proxies) = &self.proxies {
             // A malformed proxy variable fails the requests that would use it, with its words.
             proxies.for_target(url).map_err(invalid)?;
@@ -185,7 +194,7 @@ impl Transport {
         if as_url == path_and_query {
             return self.send(method, url, headers, body).await;
         }
-        let invalid = |why: String| TransportError::Other(DispatchError::new(why));
+        let invalid = |why: String| TransportError::Refused(DispatchError::new(why));
         // A user's client has its own proxies, which this lane cannot read: none are used.
         let proxy = match &self.proxies {
             Some(proxies) => proxies.for_target(url).map_err(invalid)?,
@@ -215,7 +224,7 @@ impl Transport {
     /// A failed verbatim exchange, in the words of the reqwest path's errors.
     fn verbatim_failed(&self, failed: verbatim::Failed, url: &Url, proxy: Option<&proxy::Proxy>) -> TransportError {
         match failed {
-            verbatim::Failed::Refused(why) => TransportError::Other(DispatchError::new(why)),
+            verbatim::Failed::Refused(why) => TransportError::Refused(DispatchError::new(why)),
             verbatim::Failed::Connect(error) => {
                 let cause = error_chain(&error);
                 let lower = cause.to_ascii_lowercase();

@@ -6,7 +6,8 @@
 //!
 //! Differences from the reqwest path, all rare together with a dot-segment path: a new
 //! connection per request (no pool), HTTP/1.1 only, the read timeout bounds the response head
-//! and then the body as a whole, and a plain-HTTP endpoint behind an HTTP proxy is refused.
+//! and then the body as a whole; a plain-HTTP endpoint behind a proxy, and an `https://`
+//! proxy, are refused (before anything is sent).
 
 use std::time::Duration;
 
@@ -50,6 +51,12 @@ impl Verbatim {
         let https = request.uri().scheme_str() == Some("https");
         match proxy {
             None => exchange(self.tls_over(tcp), request).await,
+            // The tunnel here speaks plain HTTP to the proxy: an https:// proxy (and its
+            // credentials) would be spoken to in clear, so it is refused.
+            Some(proxy) if proxy.url.scheme() == "https" => Err(Failed::Refused(format!(
+                "a path with dot segments cannot be sent through the HTTPS proxy {}",
+                proxy.shown()
+            ))),
             Some(proxy) if https => {
                 let address: http::Uri = proxy_address(proxy).parse().map_err(|e| Failed::Refused(format!("{e}")))?;
                 let mut tunnel = Tunnel::new(address, tcp);
