@@ -147,6 +147,13 @@ fn regions() -> Vec<Scenario> {
         Scenario::refuses("a region that is not a host label (env)", GENERAL).region("us-east-1 "),
         Scenario::refuses("a region that is not a host label (profile)", GENERAL).config("[default]\nregion = -east\n"),
         Scenario::refuses("a region of digits only", GENERAL).region("123"),
+        Scenario::sends("an empty AWS_DEFAULT_REGION with an endpoint URL")
+            .region("")
+            .env("AWS_ENDPOINT_URL", "{local}"),
+        Scenario::sends("an empty region in the profile with an endpoint URL")
+            .config("[default]\nregion =\n")
+            .env("AWS_ENDPOINT_URL", "{local}"),
+        Scenario::sends("an empty --region with an endpoint URL").args(&["--region", "", "--endpoint-url", "{local}"]),
     ]
 }
 

@@ -78,6 +78,13 @@ impl Profile {
         self.credentials.get(key).or_else(|| self.config.get(key))
     }
 
+    /// A setting's value exactly as written, an empty value included (configuration
+    /// settings count `region =` as set, as botocore does), the credentials file's first.
+    pub fn raw(&self, key: &str) -> Option<&str> {
+        let key = key.to_ascii_lowercase();
+        self.credentials.0.get(&key).or_else(|| self.config.0.get(&key)).map(String::as_str)
+    }
+
     /// A key of a nested section (`s3 =` then indented `addressing_style = path`), the
     /// credentials file's first.
     pub fn nested(&self, section: &str, key: &str) -> Option<&str> {

@@ -126,7 +126,7 @@ impl<'a> Sources<'a> {
         let profile = self.profile?;
         let value = match setting.profile {
             ProfileKey::None => None,
-            ProfileKey::Key(key) => profile.get(key),
+            ProfileKey::Key(key) => profile.raw(key),
             ProfileKey::Nested(section, key) => profile.nested(section, key),
         }?;
         let key = match setting.profile {
@@ -197,6 +197,12 @@ mod tests {
         let sources = Sources::new(&unset, Some(&profile));
         assert_eq!(sources.boolean(&USE_FIPS_ENDPOINT), Some(true));
         assert_eq!(sources.text(&REGION), Some(("cn-north-1", "region in profile default".to_owned())));
+    }
+
+    #[test]
+    fn an_empty_profile_value_counts_as_set() {
+        let profile = profile("[default]\nregion =\n");
+        assert_eq!(Sources::new(&Env::default(), Some(&profile)).value(&REGION), Some(""));
     }
 
     #[test]
