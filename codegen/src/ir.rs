@@ -403,6 +403,8 @@ pub struct Condition {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
     Bool(bool),
+    /// A whole number (`substring`'s bounds).
+    Int(usize),
     /// A string, which may be a template with `{Name}` or `{Name#attr}`.
     Str(String),
     /// A parameter or an assigned name.
@@ -419,6 +421,8 @@ pub struct EndpointResult {
     pub auth_schemes: Vec<AuthScheme>,
     /// Header names (sorted) and their values.
     pub headers: Vec<(String, Vec<Expr>)>,
+    /// Other string properties (`backend`), sorted by name.
+    pub properties: Vec<(String, Expr)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -426,6 +430,19 @@ pub struct AuthScheme {
     pub name: String,
     pub signing_region: Option<Expr>,
     pub signing_name: Option<Expr>,
+    /// The regions of a multi-region scheme (`sigv4a`).
+    pub signing_region_set: Vec<Expr>,
+    pub disable_double_encoding: bool,
+}
+
+/// An auth scheme a test case expects, with literal values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExpectedAuthScheme {
+    pub name: String,
+    pub signing_region: Option<String>,
+    pub signing_name: Option<String>,
+    pub signing_region_set: Vec<String>,
+    pub disable_double_encoding: bool,
 }
 
 /// One `smithy.rules#endpointTests` case.
@@ -440,10 +457,12 @@ pub struct EndpointTest {
 #[derive(Debug, Clone, PartialEq)]
 pub enum EndpointExpectation {
     Error(String),
-    /// The URL, and the signing region of each auth scheme listed.
+    /// The whole endpoint: URL, auth schemes, headers (sorted) and other string properties.
     Endpoint {
         url: String,
-        signing_regions: Vec<Option<String>>,
+        auth_schemes: Vec<ExpectedAuthScheme>,
+        headers: Vec<(String, Vec<String>)>,
+        properties: Vec<(String, String)>,
     },
 }
 

@@ -20,7 +20,21 @@ pub mod smithy;
 
 use serde::Deserialize;
 
-/// What to generate from a model. Read from `model/codegen.json` for the committed crates.
+/// The services the project generates crates for: each has its model in `model/NAME.json`
+/// and its [`Settings`] beside it in `model/NAME.codegen.json`.
+pub const PROJECT_SERVICES: &[&str] = &["cloudfront", "s3"];
+
+/// Where the project keeps `service`'s model, relative to the workspace root.
+pub fn project_model_path(service: &str) -> String {
+    format!("model/{service}.json")
+}
+
+/// Where the project keeps `service`'s generator settings, relative to the workspace root.
+pub fn project_settings_path(service: &str) -> String {
+    format!("model/{service}.codegen.json")
+}
+
+/// What to generate from a model. Read from `model/NAME.codegen.json` for the committed crates.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {

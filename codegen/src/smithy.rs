@@ -209,7 +209,25 @@ impl Traits {
     }
 
     /// `smithy.api#documentation`.
+    /// The documentation, unless it has no text outside its markup (S3's `<p></p>`), which
+    /// counts as none so the generator's fallback applies.
     pub fn documentation(&self) -> Option<&str> {
-        self.string("smithy.api#documentation")
+        self.string("smithy.api#documentation").filter(|text| has_text(text))
     }
+}
+
+/// Whether HTML documentation has any text outside its tags.
+fn has_text(html: &str) -> bool {
+    let mut in_tag = false;
+    html.chars().any(|c| match c {
+        '<' => {
+            in_tag = true;
+            false
+        }
+        '>' => {
+            in_tag = false;
+            false
+        }
+        c => !in_tag && !c.is_whitespace(),
+    })
 }

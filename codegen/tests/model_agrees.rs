@@ -1,7 +1,7 @@
-//! The project's `model/cloudfront.json` must state the same facts as the official CloudFront
-//! model in `../shared/aws-models/cloudfront.json`: every shape, member, target and trait,
-//! documentation aside (ours is written in our own words), and the service may list fewer
-//! operations.
+//! Each of the project's models (`model/cloudfront.json`, `model/s3.json`) must state the same
+//! facts as the official model of the same name in `../shared/aws-models/`: every shape,
+//! member, target and trait, documentation aside (ours is our own words, or none), and the
+//! service may list fewer operations.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -39,9 +39,25 @@ fn without_docs(value: &Value) -> Value {
 }
 
 #[test]
-fn project_model_states_the_official_facts() {
-    let ours = load(root().join("model/cloudfront.json"));
-    let official = load(root().join("../shared/aws-models/cloudfront.json"));
+fn cloudfront_model_states_the_official_facts() {
+    let defined = disagreements("cloudfront");
+    assert_eq!(
+        defined, 55,
+        "the service, the 38 shapes of the six invalidation operations and the 16 of ListDistributionTenants (tenant fan-out)"
+    );
+}
+
+#[test]
+fn s3_model_states_the_official_facts() {
+    let defined = disagreements("s3");
+    assert_eq!(defined, 155, "the service and the 154 shapes of the nine operations a deploy needs");
+}
+
+/// Fails on every way `model/NAME.json` differs from the official model; returns how many
+/// shapes it defines.
+fn disagreements(name: &str) -> usize {
+    let ours = load(root().join(format!("model/{name}.json")));
+    let official = load(root().join(format!("../shared/aws-models/{name}.json")));
     let ours = ours["shapes"].as_object().expect("shapes");
     let official = official["shapes"].as_object().expect("shapes");
     let mut problems = Vec::new();
@@ -106,18 +122,20 @@ fn project_model_states_the_official_facts() {
     for extra in defined.difference(&reachable) {
         problems.push(format!("{extra} is defined in model/ but no operation uses it"));
     }
-    assert!(problems.is_empty(), "model/cloudfront.json disagrees with the official model:\n{}", problems.join("\n"));
-    assert_eq!(
-        defined.len(),
-        55,
-        "the service, the 38 shapes of the six invalidation operations and the 16 of ListDistributionTenants (tenant fan-out)"
-    );
+    assert!(problems.is_empty(), "model/{name}.json disagrees with the official model:\n{}", problems.join("\n"));
+    defined.len()
 }
 
 #[test]
 fn documentation_is_our_own() {
-    let ours = load(root().join("model/cloudfront.json"));
-    let official = load(root().join("../shared/aws-models/cloudfront.json"));
+    for name in cloudfront_codegen::PROJECT_SERVICES {
+        documentation_is_ours(name);
+    }
+}
+
+fn documentation_is_ours(name: &str) {
+    let ours = load(root().join(format!("model/{name}.json")));
+    let official = load(root().join(format!("../shared/aws-models/{name}.json")));
     let mut copied = Vec::new();
     let docs = |shape: &Value| -> Vec<(String, String)> {
         let mut out = Vec::new();

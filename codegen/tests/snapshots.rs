@@ -191,7 +191,9 @@ fn tokens(t: &impl ToTokens) -> String {
 #[test]
 fn public_api_of_the_generated_crates() {
     let files = project_files();
-    for dir in ["cloudfront-shapes", "cloudfront-errors", "cloudfront-serializers", "cloudfront"] {
+    let crates = ["cloudfront-shapes", "cloudfront-errors", "cloudfront-serializers", "cloudfront"];
+    let s3 = ["cloudfront-s3-shapes", "cloudfront-s3-errors", "cloudfront-s3-serializers", "cloudfront-s3"];
+    for dir in crates.into_iter().chain(s3) {
         insta::assert_snapshot!(format!("api_{}", dir.replace('-', "_")), api_surface(&files, dir));
     }
 }

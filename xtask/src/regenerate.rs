@@ -6,14 +6,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use cloudfront_codegen::drift::Drift;
-use cloudfront_codegen::{GeneratedFile, Settings, generate};
+use cloudfront_codegen::{
+    GeneratedFile, PROJECT_SERVICES, Settings, generate, project_model_path, project_settings_path,
+};
 
 use crate::run::{root, shared};
-
-/// The project's model, relative to the workspace root.
-pub const MODEL: &str = "model/cloudfront.json";
-/// The generator settings (which operations, crate names).
-pub const SETTINGS: &str = "model/codegen.json";
 
 pub fn main(args: &[String]) -> Result<(), String> {
     let mut check = false;
@@ -42,13 +39,22 @@ pub fn main(args: &[String]) -> Result<(), String> {
 /// Where the generated crates are committed (the paths of `GeneratedFile`s start there).
 pub const GENERATED_DIR: &str = "crates/generated";
 
-/// The generated files for the project's own model, as committed under [`GENERATED_DIR`].
+/// The generated files for the project's own models, as committed under [`GENERATED_DIR`].
 pub fn generate_committed() -> Result<Vec<GeneratedFile>, String> {
+    let mut files = Vec::new();
+    for service in PROJECT_SERVICES {
+        files.extend(generate_service(service)?);
+    }
+    Ok(files)
+}
+
+/// The generated files of one of the project's services.
+pub fn generate_service(service: &str) -> Result<Vec<GeneratedFile>, String> {
     let root = root();
-    let settings_text = read(&root.join(SETTINGS))?;
-    let mut settings = Settings::from_json(&settings_text)?;
-    settings.model_file = MODEL.to_owned();
-    generate(&read(&root.join(MODEL))?, &settings)
+    let model = project_model_path(service);
+    let mut settings = Settings::from_json(&read(&root.join(project_settings_path(service)))?)?;
+    settings.model_file = model.clone();
+    generate(&read(&root.join(&model))?, &settings).map_err(|e| format!("{model}: {e}"))
 }
 
 fn committed(check: bool) -> Result<(), String> {
@@ -78,7 +84,8 @@ fn committed(check: bool) -> Result<(), String> {
             }
         }
     }
-    println!("generated {} files from {MODEL} in {:.1} ms", files.len(), elapsed.as_secs_f64() * 1000.0);
+    let models = PROJECT_SERVICES.iter().map(|s| project_model_path(s)).collect::<Vec<_>>().join(" and ");
+    println!("generated {} files from {models} in {:.1} ms", files.len(), elapsed.as_secs_f64() * 1000.0);
     partition_table(check, &mut drift)?;
     if drift.is_empty() {
         if check {

@@ -63,14 +63,14 @@ fn forget_packaged_sources(names: &[String], target_dir: &std::path::Path) {
 
 /// A step: a name and the command it runs (in the workspace root).
 struct Step {
-    name: &'static str,
+    name: String,
     program: &'static str,
     args: Vec<String>,
     env: Vec<(&'static str, String)>,
 }
 
-fn step(name: &'static str, program: &'static str, args: &[&str]) -> Step {
-    Step { name, program, args: args.iter().map(|a| a.to_string()).collect(), env: Vec::new() }
+fn step(name: &str, program: &'static str, args: &[&str]) -> Step {
+    Step { name: name.to_owned(), program, args: args.iter().map(|a| a.to_string()).collect(), env: Vec::new() }
 }
 
 pub fn main(args: &[String]) -> Result<(), String> {
@@ -81,9 +81,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
     crate::peers::require_cargo_tool("cargo-deny")?;
     crate::peers::require_cargo_tool("cargo-fuzz")?;
     let target = root().join("target");
-    let full_model_out = target.join("full-model");
     let fixture_out = target.join("kitchen-sink");
-    let official_model = shared().join("aws-models/cloudfront.json");
     let mut package = vec!["package".to_owned(), "--allow-dirty".to_owned()];
     let publishable = publishable_packages()?;
     let package_target = target.join("package-verify");
@@ -91,7 +89,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
     for name in publishable {
         package.extend(["--package".to_owned(), name]);
     }
-    let steps = vec![
+    let mut steps = vec![
         step("format", "cargo", &["fmt", "--all", "--check"]),
         step("generated code is current", "cargo", &["xtask", "regenerate", "--check"]),
         step("lints", "cargo", &["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]),
@@ -103,8 +101,17 @@ pub fn main(args: &[String]) -> Result<(), String> {
         Step { args: package, ..step("every publishable crate packages, and builds from its package", "cargo", &[]) },
         Step {
             env: vec![("INSTA_UPDATE", "no".into())],
-            ..step("unit, model and snapshot tests", "cargo", &["test", "--workspace", "--all-features"])
+            ..step(
+                "unit, model and snapshot tests (endpoint rule cases in the next step)",
+                "cargo",
+                &["test", "--workspace", "--all-features", "--", "--skip", ENDPOINT_CASES],
+            )
         },
+        step(
+            "the models' endpoint rule tests: CloudFront's, and all of S3's by their parameters",
+            "cargo",
+            &["test", "--package", "cloudfront", "--package", "cloudfront-s3", "--lib", "--", ENDPOINT_CASES],
+        ),
         step(
             "the runtime on the ring build (the crypto features stay additive)",
             "cargo",
@@ -147,30 +154,6 @@ pub fn main(args: &[String]) -> Result<(), String> {
             )
         },
         step(
-            "the full official model generates",
-            "cargo",
-            &[
-                "xtask",
-                "regenerate",
-                "--model",
-                &official_model.to_string_lossy(),
-                "--all",
-                "--out",
-                &full_model_out.to_string_lossy(),
-            ],
-        ),
-        step(
-            "the full official model compiles",
-            "cargo",
-            &[
-                "check",
-                "--quiet",
-                "--all-features",
-                "--manifest-path",
-                &full_model_out.join("Cargo.toml").to_string_lossy(),
-            ],
-        ),
-        step(
             "the kitchen-sink fixture generates",
             "cargo",
             &[
@@ -210,6 +193,10 @@ pub fn main(args: &[String]) -> Result<(), String> {
         ),
     ];
 
+    for service in cloudfront_codegen::PROJECT_SERVICES {
+        steps.extend(full_model_steps(service, &target.join(format!("full-model-{service}"))));
+    }
+
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut failures = Vec::new();
     for step in &steps {
@@ -221,7 +208,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
         passed += p;
         failed += f;
         if !ok {
-            failures.push(step.name);
+            failures.push(step.name.as_str());
         }
     }
     if !failures.is_empty() {
@@ -229,6 +216,22 @@ pub fn main(args: &[String]) -> Result<(), String> {
     }
     println!("{passed} passed, {failed} failed");
     if failed == 0 { Ok(()) } else { Err(format!("{failed} failed")) }
+}
+
+/// The generated tests of the endpoint rule sets' `endpointTests` cases, by name.
+const ENDPOINT_CASES: &str = "endpoint::tests::endpoint_case_";
+
+/// Every operation of the official model of `service` generates into `out` and compiles.
+fn full_model_steps(service: &str, out: &std::path::Path) -> [Step; 2] {
+    let model = shared().join(format!("aws-models/{service}.json"));
+    let (model, out) = (model.to_string_lossy().into_owned(), out.to_string_lossy().into_owned());
+    let manifest = format!("{out}/Cargo.toml");
+    let generate = ["xtask", "regenerate", "--model", &model, "--all", "--out", &out];
+    let compile = ["check", "--quiet", "--all-features", "--manifest-path", &manifest];
+    [
+        Step { name: format!("the full official {service} model generates"), ..step("", "cargo", &generate) },
+        Step { name: format!("the full official {service} model compiles"), ..step("", "cargo", &compile) },
+    ]
 }
 
 /// Runs a step, echoing its stdout, and sums the test counts it printed.

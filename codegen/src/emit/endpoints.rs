@@ -9,8 +9,8 @@ use quote::{format_ident, quote};
 
 use super::doc_line;
 use crate::ir::{
-    Condition, EndpointExpectation, EndpointResult, EndpointRuleSet, EndpointTest, Expr, Literal, ParameterType, Rule,
-    RuleOutcome, Service,
+    Condition, EndpointExpectation, EndpointResult, EndpointRuleSet, EndpointTest, ExpectedAuthScheme, Expr, Literal,
+    ParameterType, Rule, RuleOutcome, Service,
 };
 use crate::names::field_name;
 
@@ -21,7 +21,18 @@ enum Kind {
     OptBool,
     Str,
     OptStr,
+    /// A record a function returned and a condition bound to a name.
+    Record(Record),
+    /// A function's record result, before a condition binds it.
+    OptRecord(Record),
+}
+
+/// The records the rules library returns, whose fields `getAttr` reads.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Record {
     Partition,
+    Url,
+    Arn,
 }
 
 /// What a name refers to in the current scope: tokens that evaluate to it, and its kind.
@@ -199,8 +210,9 @@ fn rule_list(rules: &[Rule], scope: &Scope, tail: bool) -> Result<TokenStream, S
 fn rule_tokens(rule: &Rule, scope: &Scope, tail: bool) -> Result<TokenStream, String> {
     let mut chain = Vec::new();
     let mut scope = scope.clone();
-    for condition in &rule.conditions {
-        chain.push(condition_tokens(condition, &mut scope)?);
+    for (i, condition) in rule.conditions.iter().enumerate() {
+        let used_later = |name: &str| mentioned(name, &rule.conditions[i + 1..], &rule.outcome);
+        chain.push(condition_tokens(condition, &mut scope, used_later)?);
     }
     let finish = |result: TokenStream| if tail { result } else { quote!(return #result;) };
     let body = match &rule.outcome {
@@ -216,11 +228,17 @@ fn rule_tokens(rule: &Rule, scope: &Scope, tail: bool) -> Result<TokenStream, St
 
 /// One condition as an element of an `if` chain (`let Some(x) = ...` when it binds a name,
 /// which later conditions and the rule's result then see).
-fn condition_tokens(condition: &Condition, scope: &mut Scope) -> Result<TokenStream, String> {
+/// A name nothing later reads is not bound (`.is_some()` instead), so no variable goes unused.
+fn condition_tokens(
+    condition: &Condition,
+    scope: &mut Scope,
+    used_later: impl Fn(&str) -> bool,
+) -> Result<TokenStream, String> {
     let (function, args) = (condition.function.as_str(), &condition.args);
     // isSet(ref) narrows an optional parameter to its value for the rest of the rule.
     if function == "isSet"
         && let Some(Expr::Ref(name)) = args.first()
+        && used_later(name)
     {
         let binding = scope.get(name).ok_or_else(|| format!("unknown reference {name}"))?.clone();
         let narrowed = match binding.kind {
@@ -228,28 +246,62 @@ fn condition_tokens(condition: &Condition, scope: &mut Scope) -> Result<TokenStr
             Kind::OptBool => Kind::Bool,
             _ => return Ok(quote!(true)),
         };
-        let var = format_ident!("{}", field_name(name).trim_start_matches("r#"));
+        let var = local(name);
         scope.insert(name.to_owned(), Binding { tokens: quote!(#var), kind: narrowed });
         let source = binding.tokens;
         return Ok(quote!(let Some(#var) = #source));
     }
     let call = Expr::Call { function: function.to_owned(), args: args.clone() };
     let (expr, kind) = expression(&call, scope)?;
-    if let Some(assign) = condition.assign.as_deref() {
-        let var = format_ident!("{}", field_name(assign).trim_start_matches("r#"));
-        let bound = match kind {
-            Kind::Partition => Kind::Partition,
-            Kind::OptStr => Kind::Str,
+    if let Some(assign) = condition.assign.as_deref().filter(|name| used_later(name)) {
+        let var = local(assign);
+        let (bound, source) = match kind {
+            Kind::OptRecord(record) => (Binding { tokens: quote!(#var), kind: Kind::Record(record) }, expr),
+            Kind::OptStr => (Binding { tokens: quote!(#var), kind: Kind::Str }, expr),
+            // A value that is always set (uriEncode's) binds like the others, so it reads alike.
+            Kind::Str => (Binding { tokens: quote!(#var.as_str()), kind: Kind::Str }, quote!(Some(#expr.to_owned()))),
             other => return Err(format!("cannot assign a {other:?} result to {assign}")),
         };
-        scope.insert(assign.to_owned(), Binding { tokens: quote!(#var), kind: bound });
-        return Ok(quote!(let Some(#var) = #expr));
+        scope.insert(assign.to_owned(), bound);
+        return Ok(quote!(let Some(#var) = #source));
     }
     Ok(match kind {
         Kind::Bool => expr,
-        Kind::OptStr | Kind::OptBool | Kind::Partition => quote!(#expr.is_some()),
-        Kind::Str => quote!(true),
+        Kind::OptStr | Kind::OptBool | Kind::OptRecord(_) => quote!(#expr.is_some()),
+        Kind::Str | Kind::Record(_) => quote!(true),
     })
+}
+
+/// Whether `name` is read by any of `conditions` or by `outcome` (nested rules included).
+fn mentioned(name: &str, conditions: &[Condition], outcome: &RuleOutcome) -> bool {
+    let in_expr = |e: &Expr| expr_mentions(name, e);
+    conditions.iter().any(|c| c.args.iter().any(in_expr))
+        || match outcome {
+            RuleOutcome::Error(message) => in_expr(message),
+            RuleOutcome::Endpoint(endpoint) => {
+                let schemes = endpoint.auth_schemes.iter().flat_map(|s| {
+                    s.signing_region.iter().chain(s.signing_name.iter()).chain(s.signing_region_set.iter())
+                });
+                let headers = endpoint.headers.iter().flat_map(|(_, values)| values.iter());
+                let properties = endpoint.properties.iter().map(|(_, value)| value);
+                in_expr(&endpoint.url) || schemes.chain(headers).chain(properties).any(in_expr)
+            }
+            RuleOutcome::Tree(rules) => rules.iter().any(|r| mentioned(name, &r.conditions, &r.outcome)),
+        }
+}
+
+fn expr_mentions(name: &str, e: &Expr) -> bool {
+    match e {
+        Expr::Ref(r) => r == name,
+        Expr::Str(template) => template.contains(&format!("{{{name}}}")) || template.contains(&format!("{{{name}#")),
+        Expr::Call { args, .. } => args.iter().any(|a| expr_mentions(name, a)),
+        Expr::Bool(_) | Expr::Int(_) => false,
+    }
+}
+
+/// The local variable a rule binds `name` to.
+fn local(name: &str) -> proc_macro2::Ident {
+    format_ident!("{}", field_name(name).trim_start_matches("r#"))
 }
 
 /// An expression and its kind.
@@ -260,6 +312,7 @@ fn expression(value: &Expr, scope: &Scope) -> Result<(TokenStream, Kind), String
             return Ok((b.tokens.clone(), b.kind));
         }
         Expr::Bool(b) => return Ok((quote!(#b), Kind::Bool)),
+        Expr::Int(n) => return Err(format!("a number ({n}) is only an argument of substring")),
         Expr::Str(text) if !text.contains('{') => return Ok((quote!(#text), Kind::Str)),
         Expr::Str(_) => {
             let text = string_value(value, scope)?;
@@ -272,56 +325,148 @@ fn expression(value: &Expr, scope: &Scope) -> Result<(TokenStream, Kind), String
         "isSet" => {
             let (e, kind) = arg(0)?;
             match kind {
-                Kind::OptStr | Kind::OptBool | Kind::Partition => (quote!((#e).is_some()), Kind::Bool),
+                Kind::OptStr | Kind::OptBool | Kind::OptRecord(_) => (quote!((#e).is_some()), Kind::Bool),
                 _ => (quote!(true), Kind::Bool),
             }
         }
-        "not" => {
-            let (e, _) = arg(0)?;
-            (quote!(!(#e)), Kind::Bool)
-        }
-        "booleanEquals" => {
-            let (a, _) = arg(0)?;
-            let (b, _) = arg(1)?;
-            // Comparing with a literal reads better as the value itself (and clippy agrees).
-            match (&args[0], &args[1]) {
-                (_, Expr::Bool(true)) => (a, Kind::Bool),
-                (Expr::Bool(true), _) => (b, Kind::Bool),
-                (_, Expr::Bool(false)) => (quote!(!#a), Kind::Bool),
-                (Expr::Bool(false), _) => (quote!(!#b), Kind::Bool),
-                _ => (quote!(#a == #b), Kind::Bool),
+        // Written the way clippy reads best: `is_none()` for not(isSet), `!=` for not(equals).
+        "not" => match args.first() {
+            Some(Expr::Call { function: inner, args: inner_args }) if inner == "isSet" => {
+                let (e, kind) = expression(&inner_args[0], scope)?;
+                match kind {
+                    Kind::OptStr | Kind::OptBool | Kind::OptRecord(_) => (quote!((#e).is_none()), Kind::Bool),
+                    _ => (quote!(false), Kind::Bool),
+                }
             }
-        }
-        "stringEquals" => {
-            let (a, _) = arg(0)?;
-            let (b, _) = arg(1)?;
-            (quote!(#a == #b), Kind::Bool)
-        }
+            Some(Expr::Call { function: inner, args: inner_args }) if inner == "stringEquals" => {
+                string_equals(expression(&inner_args[0], scope)?, expression(&inner_args[1], scope)?, false)
+            }
+            _ => {
+                let (e, _) = arg(0)?;
+                (quote!(!(#e)), Kind::Bool)
+            }
+        },
+        "booleanEquals" => boolean_equals(args, arg(0)?, arg(1)?),
+        "stringEquals" => string_equals(arg(0)?, arg(1)?, true),
         "getAttr" => {
             let (target, kind) = arg(0)?;
             let Some(Expr::Str(path)) = args.get(1) else { return Err("getAttr needs a path".into()) };
-            if kind != Kind::Partition {
-                return Err(format!("getAttr on a {kind:?} is not supported"));
-            }
-            partition_attribute(&target, path)?
+            let Kind::Record(record) = kind else { return Err(format!("getAttr on a {kind:?} is not supported")) };
+            attribute(record, &target, path)?
         }
+        _ => library_call(function, args, scope)?,
+    })
+}
+
+/// A call of the rules library's functions (the runtime's `endpoint::library`).
+fn library_call(function: &str, args: &[Expr], scope: &Scope) -> Result<(TokenStream, Kind), String> {
+    let arg = |i: usize| expression(args.get(i).ok_or_else(|| format!("{function}: missing argument {i}"))?, scope);
+    let library = quote!(::cloudfront_runtime::endpoint::library);
+    Ok(match function {
         "aws.partition" => {
             let (region, _) = arg(0)?;
-            (quote!(::cloudfront_runtime::endpoint::partition(#region)), Kind::Partition)
+            (quote!(::cloudfront_runtime::endpoint::partition(#region)), Kind::OptRecord(Record::Partition))
+        }
+        "parseURL" => {
+            let (text, _) = arg(0)?;
+            (quote!(#library::parse_url(#text)), Kind::OptRecord(Record::Url))
+        }
+        "aws.parseArn" => {
+            let (text, _) = arg(0)?;
+            (quote!(#library::parse_arn(#text)), Kind::OptRecord(Record::Arn))
+        }
+        "uriEncode" => {
+            let (text, _) = arg(0)?;
+            (quote!(#library::uri_encode(#text).as_str()), Kind::Str)
+        }
+        "substring" => {
+            let (text, _) = arg(0)?;
+            let number = |i: usize| match args.get(i) {
+                Some(Expr::Int(n)) => Ok(*n),
+                other => Err(format!("substring: argument {i} must be an integer, found {other:?}")),
+            };
+            let (start, stop) = (number(1)?, number(2)?);
+            let (reverse, _) = arg(3)?;
+            (quote!(#library::substring(#text, #start, #stop, #reverse)), Kind::OptStr)
+        }
+        "isValidHostLabel" | "aws.isVirtualHostableS3Bucket" => {
+            let (text, _) = arg(0)?;
+            let (subdomains, _) = arg(1)?;
+            let check = if function == "isValidHostLabel" {
+                quote!(is_valid_host_label)
+            } else {
+                quote!(is_virtual_hostable_s3_bucket)
+            };
+            (quote!(#library::#check(#text, #subdomains)), Kind::Bool)
         }
         other => return Err(format!("endpoint rule function {other:?} is not supported by the generator")),
     })
 }
 
-fn partition_attribute(target: &TokenStream, path: &str) -> Result<(TokenStream, Kind), String> {
-    Ok(match path {
-        "name" => (quote!(#target.name), Kind::Str),
-        "dnsSuffix" => (quote!(#target.dns_suffix), Kind::Str),
-        "dualStackDnsSuffix" => (quote!(#target.dual_stack_dns_suffix), Kind::Str),
-        "implicitGlobalRegion" => (quote!(#target.implicit_global_region), Kind::Str),
-        "supportsFIPS" => (quote!(#target.supports_fips), Kind::Bool),
-        "supportsDualStack" => (quote!(#target.supports_dual_stack), Kind::Bool),
-        other => return Err(format!("unknown partition attribute {other}")),
+/// `a == b` (or `!=`); an optional side compares with `Some`, and the empty string is tested
+/// with `str::is_empty`.
+fn string_equals(
+    (a, a_kind): (TokenStream, Kind),
+    (b, b_kind): (TokenStream, Kind),
+    equal: bool,
+) -> (TokenStream, Kind) {
+    let empty = |t: &TokenStream| t.to_string() == "\"\"";
+    let not = (!equal).then(|| quote!(!));
+    let tokens = match (a_kind, b_kind) {
+        (Kind::Str, _) if empty(&b) => quote!(#not str::is_empty(#a)),
+        (_, Kind::Str) if empty(&a) => quote!(#not str::is_empty(#b)),
+        (Kind::OptStr, Kind::Str) if equal => quote!(#a == Some(#b)),
+        (Kind::OptStr, Kind::Str) => quote!(#a != Some(#b)),
+        (Kind::Str, Kind::OptStr) if equal => quote!(Some(#a) == #b),
+        (Kind::Str, Kind::OptStr) => quote!(Some(#a) != #b),
+        _ if equal => quote!(#a == #b),
+        _ => quote!(#a != #b),
+    };
+    (tokens, Kind::Bool)
+}
+
+fn boolean_equals(args: &[Expr], (a, _): (TokenStream, Kind), (b, _): (TokenStream, Kind)) -> (TokenStream, Kind) {
+    // Comparing with a literal reads better as the value itself (and clippy agrees).
+    let tokens = match (&args[0], &args[1]) {
+        (_, Expr::Bool(true)) => a,
+        (Expr::Bool(true), _) => b,
+        (_, Expr::Bool(false)) => quote!(!#a),
+        (Expr::Bool(false), _) => quote!(!#b),
+        _ => quote!(#a == #b),
+    };
+    (tokens, Kind::Bool)
+}
+
+/// `getAttr(record, path)`: a field of a partition, URL or ARN; `resourceId[N]` may be unset.
+fn attribute(record: Record, target: &TokenStream, path: &str) -> Result<(TokenStream, Kind), String> {
+    let text = |field: &str| {
+        let field = format_ident!("{field}");
+        (quote!(#target.#field.as_str()), Kind::Str)
+    };
+    Ok(match (record, path) {
+        (Record::Partition, "name") => (quote!(#target.name), Kind::Str),
+        (Record::Partition, "dnsSuffix") => (quote!(#target.dns_suffix), Kind::Str),
+        (Record::Partition, "dualStackDnsSuffix") => (quote!(#target.dual_stack_dns_suffix), Kind::Str),
+        (Record::Partition, "implicitGlobalRegion") => (quote!(#target.implicit_global_region), Kind::Str),
+        (Record::Partition, "supportsFIPS") => (quote!(#target.supports_fips), Kind::Bool),
+        (Record::Partition, "supportsDualStack") => (quote!(#target.supports_dual_stack), Kind::Bool),
+        (Record::Url, "scheme") => text("scheme"),
+        (Record::Url, "authority") => text("authority"),
+        (Record::Url, "path") => text("path"),
+        (Record::Url, "normalizedPath") => text("normalized_path"),
+        (Record::Url, "isIp") => (quote!(#target.is_ip), Kind::Bool),
+        (Record::Arn, "partition") => text("partition"),
+        (Record::Arn, "service") => text("service"),
+        (Record::Arn, "region") => text("region"),
+        (Record::Arn, "accountId") => text("account_id"),
+        (Record::Arn, indexed) if indexed.starts_with("resourceId[") && indexed.ends_with(']') => {
+            let index: usize = indexed["resourceId[".len()..indexed.len() - 1]
+                .parse()
+                .map_err(|_| format!("getAttr: bad index in {indexed}"))?;
+            let element = if index == 0 { quote!(first()) } else { quote!(get(#index)) };
+            (quote!(#target.resource_id.#element.map(String::as_str)), Kind::OptStr)
+        }
+        (record, other) => return Err(format!("unknown {record:?} attribute {other}")),
     })
 }
 
@@ -329,7 +474,7 @@ fn partition_attribute(target: &TokenStream, path: &str) -> Result<(TokenStream,
 fn string_value(value: &Expr, scope: &Scope) -> Result<TokenStream, String> {
     let template = match value {
         Expr::Str(template) => template,
-        Expr::Bool(b) => return Err(format!("expected a string, found {b}")),
+        Expr::Bool(_) | Expr::Int(_) => return Err(format!("expected a string, found {value:?}")),
         Expr::Ref(_) | Expr::Call { .. } => {
             let (e, kind) = expression(value, scope)?;
             return match kind {
@@ -348,7 +493,10 @@ fn string_value(value: &Expr, scope: &Scope) -> Result<TokenStream, String> {
         let (name, attr) = inner.split_once('#').map_or((inner, None), |(n, a)| (n, Some(a)));
         let b = scope.get(name).ok_or_else(|| format!("unknown reference {name} in {template:?}"))?;
         let tokens = match (attr, b.kind) {
-            (Some(attr), Kind::Partition) => partition_attribute(&b.tokens, attr)?.0,
+            (Some(attr), Kind::Record(record)) => match attribute(record, &b.tokens, attr)? {
+                (tokens, Kind::Str) => tokens,
+                (_, kind) => return Err(format!("cannot use a {kind:?} ({attr}) in {template:?}")),
+            },
             (None, Kind::Str) => b.tokens.clone(),
             (attr, kind) => return Err(format!("cannot use a {kind:?} ({attr:?}) in {template:?}")),
         };
@@ -380,21 +528,33 @@ fn endpoint_result(endpoint: &EndpointResult, scope: &Scope) -> Result<TokenStre
         let name = &scheme.name;
         let region = optional(&scheme.signing_region)?;
         let signing_name = optional(&scheme.signing_name)?;
-        schemes.push(quote! {
-            ::cloudfront_runtime::AuthScheme::new(#name, #region, #signing_name)
-        });
+        let mut tokens = quote!(::cloudfront_runtime::AuthScheme::new(#name, #region, #signing_name));
+        if !scheme.signing_region_set.is_empty() {
+            let set =
+                scheme.signing_region_set.iter().map(|r| string_value(r, scope)).collect::<Result<Vec<_>, _>>()?;
+            tokens = quote!(#tokens.with_signing_region_set(Vec::from([#(#set),*])));
+        }
+        if scheme.disable_double_encoding {
+            tokens = quote!(#tokens.with_disable_double_encoding(true));
+        }
+        schemes.push(tokens);
     }
     let mut headers = Vec::new();
     for (name, values) in &endpoint.headers {
         let values = values.iter().map(|v| string_value(v, scope)).collect::<Result<Vec<_>, _>>()?;
         headers.push(quote!((#name.to_owned(), Vec::from([#(#values),*]))));
     }
+    let mut properties = Vec::new();
+    for (name, value) in &endpoint.properties {
+        let value = string_value(value, scope)?;
+        properties.push(quote!(.with_property(#name, #value)));
+    }
     Ok(quote! {
-        Ok(::cloudfront_runtime::Endpoint::new(#url, Vec::from([#(#schemes),*]), Vec::from([#(#headers),*])))
+        Ok(::cloudfront_runtime::Endpoint::new(#url, Vec::from([#(#schemes),*]), Vec::from([#(#headers),*])) #(#properties)*)
     })
 }
 
-/// One `#[test]` per `endpointTests` case.
+/// One `#[test]` per `endpointTests` case: the whole endpoint must equal the expected one.
 fn endpoint_test(index: usize, case: &EndpointTest, params: &[Param]) -> Result<TokenStream, String> {
     let name = format_ident!("endpoint_case_{}", index + 1);
     let mut values = Vec::new();
@@ -418,28 +578,52 @@ fn endpoint_test(index: usize, case: &EndpointTest, params: &[Param]) -> Result<
             let error = resolve_endpoint(&params).expect_err("the rules must refuse these parameters");
             assert_eq!(error.0, #error);
         },
-        EndpointExpectation::Endpoint { url, signing_regions } => {
-            let checks = signing_regions.iter().map(|region| {
-                let region = match region {
-                    Some(r) => quote!(Some(#r)),
-                    None => quote!(None),
-                };
-                quote!(assert_eq!(endpoint.signing_region(), #region);)
-            });
+        EndpointExpectation::Endpoint { url, auth_schemes, headers, properties } => {
+            let expected = expected_endpoint(url, auth_schemes, headers, properties);
             quote! {
                 let endpoint = resolve_endpoint(&params).expect("the rules must resolve these parameters");
-                assert_eq!(endpoint.url, #url);
-                #(#checks)*
+                assert_eq!(endpoint, #expected);
             }
         }
     };
-    let doc = format!(" {}", case.doc);
+    // The model's description of the case, where it gives one.
+    let doc = (!case.doc.is_empty()).then(|| {
+        let line = format!(" {}", case.doc);
+        quote!(#[doc = #line])
+    });
     Ok(quote! {
-        #[doc = #doc]
+        #doc
         #[test]
         fn #name() {
             let params = EndpointParams { #(#values)* ..EndpointParams::default() };
             #check
         }
     })
+}
+
+fn expected_endpoint(
+    url: &str,
+    auth_schemes: &[ExpectedAuthScheme],
+    headers: &[(String, Vec<String>)],
+    properties: &[(String, String)],
+) -> TokenStream {
+    let text = |v: &Option<String>| match v {
+        Some(v) => quote!(Some(#v.to_owned())),
+        None => quote!(None),
+    };
+    let schemes = auth_schemes.iter().map(|s| {
+        let (name, region, signing_name) = (&s.name, text(&s.signing_region), text(&s.signing_name));
+        let set = &s.signing_region_set;
+        let disable = s.disable_double_encoding;
+        quote! {
+            ::cloudfront_runtime::AuthScheme::new(#name, #region, #signing_name)
+                .with_signing_region_set(Vec::from([#(#set.to_owned()),*]))
+                .with_disable_double_encoding(#disable)
+        }
+    });
+    let headers = headers.iter().map(|(name, values)| quote!((#name.to_owned(), Vec::from([#(#values.to_owned()),*]))));
+    let properties = properties.iter().map(|(name, value)| quote!(.with_property(#name, #value)));
+    quote! {
+        ::cloudfront_runtime::Endpoint::new(#url, Vec::from([#(#schemes),*]), Vec::from([#(#headers),*])) #(#properties)*
+    }
 }

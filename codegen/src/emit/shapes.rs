@@ -169,13 +169,14 @@ pub(crate) fn structure(s: &Structure, shapes: &TokenStream) -> TokenStream {
         }
 
         #builder_debug_impl
-        #redaction_test
 
         impl #builder {
             #(#setters)*
             #meta_setter
             #builds
         }
+
+        #redaction_test
     }
 }
 

@@ -78,17 +78,20 @@ fn waiter_tokens(
                 }
             }
             Matcher::ErrorType(code) => quote! {
-                if let Err(error) = result {
-                    if error.code() == Some(#code) {
-                        return Some(#state);
-                    }
-                }
-            },
-            Matcher::Success(success) => quote! {
-                if result.is_ok() == #success {
+                if let Err(error) = result
+                    && error.code() == Some(#code)
+                {
                     return Some(#state);
                 }
             },
+            Matcher::Success(success) => {
+                let test = if *success { quote!(result.is_ok()) } else { quote!(result.is_err()) };
+                quote! {
+                    if #test {
+                        return Some(#state);
+                    }
+                }
+            }
         });
     }
     let setters = forwarding_setters(op, shapes);

@@ -5,8 +5,8 @@
 use serde_json::Value;
 
 use crate::ir::{
-    AuthScheme, Condition, EndpointExpectation, EndpointParameter, EndpointResult, EndpointRuleSet, EndpointTest, Expr,
-    Literal, ParameterType, Rule, RuleOutcome,
+    AuthScheme, Condition, EndpointExpectation, EndpointParameter, EndpointResult, EndpointRuleSet, EndpointTest,
+    ExpectedAuthScheme, Expr, Literal, ParameterType, Rule, RuleOutcome,
 };
 
 const RULE_SET: &str = "smithy.rules#endpointRuleSet";
@@ -32,7 +32,8 @@ pub(super) fn tests(trait_value: Option<&Value>) -> Result<Vec<EndpointTest>, St
 }
 
 fn parameter(name: &str, p: &Value) -> Result<EndpointParameter, String> {
-    let ty = match p["type"].as_str() {
+    // Rule sets spell the types in either case (S3's says "Boolean").
+    let ty = match p["type"].as_str().map(str::to_ascii_lowercase).as_deref() {
         Some("boolean") => ParameterType::Boolean,
         Some("string") => ParameterType::String,
         other => return Err(format!("parameter {name}: unsupported type {other:?}")),
@@ -54,7 +55,10 @@ fn parameter(name: &str, p: &Value) -> Result<EndpointParameter, String> {
         required: p["required"].as_bool().unwrap_or(false),
         default,
         built_in: p["builtIn"].as_str().map(str::to_owned),
-        doc: p["documentation"].as_str().map(str::to_owned),
+        // Every public item is documented (`missing_docs` is denied in generated crates).
+        doc: Some(
+            p["documentation"].as_str().map_or_else(|| format!("The rule set's `{name}` parameter."), str::to_owned),
+        ),
     })
 }
 
@@ -100,6 +104,7 @@ fn expr(v: &Value) -> Result<Expr, String> {
     match v {
         Value::Bool(b) => Ok(Expr::Bool(*b)),
         Value::String(s) => Ok(Expr::Str(s.clone())),
+        Value::Number(n) => Ok(Expr::Int(n.as_u64().and_then(|n| usize::try_from(n).ok()).ok_or("a negative number")?)),
         Value::Object(o) if o.contains_key("ref") => {
             Ok(Expr::Ref(o["ref"].as_str().ok_or_else(|| format!("a ref that is not a name: {v}"))?.to_owned()))
         }
@@ -116,11 +121,20 @@ fn endpoint(e: &Value) -> Result<EndpointResult, String> {
     let mut auth_schemes = Vec::new();
     for scheme in e["properties"]["authSchemes"].as_array().into_iter().flatten() {
         let optional = |key: &str| scheme.get(key).map(expr).transpose().map_err(|err| format!("{key}: {err}"));
+        let region_set = scheme["signingRegionSet"].as_array().into_iter().flatten();
         auth_schemes.push(AuthScheme {
             name: scheme["name"].as_str().ok_or("an auth scheme without a name")?.to_owned(),
             signing_region: optional("signingRegion")?,
             signing_name: optional("signingName")?,
+            signing_region_set: region_set.map(expr).collect::<Result<_, _>>()?,
+            disable_double_encoding: scheme["disableDoubleEncoding"].as_bool().unwrap_or(false),
         });
+    }
+    let mut properties = Vec::new();
+    for (name, value) in e["properties"].as_object().into_iter().flatten() {
+        if name != "authSchemes" {
+            properties.push((name.clone(), expr(value).map_err(|err| format!("property {name}: {err}"))?));
+        }
     }
     let mut headers = Vec::new();
     if let Some(declared) = e["headers"].as_object() {
@@ -130,7 +144,7 @@ fn endpoint(e: &Value) -> Result<EndpointResult, String> {
         }
     }
     headers.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(EndpointResult { url, auth_schemes, headers })
+    Ok(EndpointResult { url, auth_schemes, headers, properties })
 }
 
 fn test(case: &Value) -> Result<EndpointTest, String> {
@@ -146,10 +160,35 @@ fn test(case: &Value) -> Result<EndpointTest, String> {
         let endpoint = &expect["endpoint"];
         let url = endpoint["url"].as_str().ok_or("expects neither an error nor an endpoint url")?.to_owned();
         let schemes = endpoint["properties"]["authSchemes"].as_array().into_iter().flatten();
-        let signing_regions = schemes.map(|s| s["signingRegion"].as_str().map(str::to_owned)).collect();
-        EndpointExpectation::Endpoint { url, signing_regions }
+        let auth_schemes = schemes.map(expected_auth_scheme).collect::<Result<_, _>>()?;
+        let mut headers = Vec::new();
+        for (name, values) in endpoint["headers"].as_object().into_iter().flatten() {
+            let values = values.as_array().into_iter().flatten().map(|v| v.as_str().map(str::to_owned));
+            headers.push((name.clone(), values.collect::<Option<_>>().ok_or("a header value is not a string")?));
+        }
+        headers.sort();
+        let mut properties = Vec::new();
+        for (name, value) in endpoint["properties"].as_object().into_iter().flatten() {
+            if name != "authSchemes" {
+                let value = value.as_str().ok_or_else(|| format!("property {name} is not a string"))?;
+                properties.push((name.clone(), value.to_owned()));
+            }
+        }
+        EndpointExpectation::Endpoint { url, auth_schemes, headers, properties }
     };
     Ok(EndpointTest { doc: case["documentation"].as_str().unwrap_or_default().to_owned(), params, expect })
+}
+
+fn expected_auth_scheme(s: &Value) -> Result<ExpectedAuthScheme, String> {
+    let text = |key: &str| s[key].as_str().map(str::to_owned);
+    let region_set = s["signingRegionSet"].as_array().into_iter().flatten().map(|v| v.as_str().map(str::to_owned));
+    Ok(ExpectedAuthScheme {
+        name: text("name").ok_or("an expected auth scheme without a name")?,
+        signing_region: text("signingRegion"),
+        signing_name: text("signingName"),
+        signing_region_set: region_set.collect::<Option<_>>().ok_or("a signing region that is not a string")?,
+        disable_double_encoding: s["disableDoubleEncoding"].as_bool().unwrap_or(false),
+    })
 }
 
 #[cfg(test)]
@@ -205,14 +244,26 @@ mod tests {
     fn test_cases_expect_an_endpoint_or_an_error() {
         let cases = json!({"testCases": [
             {"documentation": "d", "params": {"UseFIPS": true, "Region": "eu-west-1"},
-             "expect": {"endpoint": {"url": "https://x", "properties": {"authSchemes": [{"signingRegion": "us-east-1"}]}}}},
+             "expect": {"endpoint": {"url": "https://x", "properties": {"backend": "b",
+                "authSchemes": [{"name": "sigv4", "signingRegion": "us-east-1", "disableDoubleEncoding": true}]}}}},
             {"params": {}, "expect": {"error": "bad"}}
         ]});
         let cases = tests(Some(&cases)).unwrap();
         assert_eq!(cases[0].params[0], ("Region".to_owned(), Literal::Str("eu-west-1".into())));
         assert_eq!(
             cases[0].expect,
-            EndpointExpectation::Endpoint { url: "https://x".into(), signing_regions: vec![Some("us-east-1".into())] }
+            EndpointExpectation::Endpoint {
+                url: "https://x".into(),
+                auth_schemes: vec![ExpectedAuthScheme {
+                    name: "sigv4".into(),
+                    signing_region: Some("us-east-1".into()),
+                    signing_name: None,
+                    signing_region_set: vec![],
+                    disable_double_encoding: true,
+                }],
+                headers: vec![],
+                properties: vec![("backend".into(), "b".into())],
+            }
         );
         assert_eq!(cases[1].expect, EndpointExpectation::Error("bad".into()));
         let error = tests(Some(&json!({"testCases": [{"params": {"N": 1}, "expect": {"error": "x"}}]}))).unwrap_err();

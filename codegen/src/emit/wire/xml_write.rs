@@ -32,9 +32,11 @@ pub(super) fn ser_structure(ctx: &Ctx<'_>, s: &Structure) -> TokenStream {
     let members: Vec<&Member> = s.members.iter().collect();
     let writes = member_writes(ctx, &members, quote!(value));
     let doc = format!(" Writes the attributes and child elements of `{}`.", s.shape_name);
+    // A structure without members (an event marker) writes nothing: its parameters go unused.
+    let (w, value) = if members.is_empty() { (quote!(_w), quote!(_value)) } else { (quote!(w), quote!(value)) };
     quote! {
         #[doc = #doc]
-        pub(crate) fn #function(w: &mut ::cloudfront_restxml::XmlWriter, value: &#shapes::#name) -> Result<(), ::cloudfront_primitives::BuildError> {
+        pub(crate) fn #function(#w: &mut ::cloudfront_restxml::XmlWriter, #value: &#shapes::#name) -> Result<(), ::cloudfront_primitives::BuildError> {
             #check
             #writes
             Ok(())

@@ -251,7 +251,10 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
-        assert_eq!(endpoint.url, "https://example.com");
+        assert_eq!(
+            endpoint, ::cloudfront_runtime::Endpoint::new("https://example.com",
+            Vec::from([]), Vec::from([]))
+        );
     }
 
     /// custom endpoint https://example.com, FIPS on, dual-stack off
@@ -297,8 +300,13 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
-        assert_eq!(endpoint.url, "https://cloudfront-fips.global.api.aws");
-        assert_eq!(endpoint.signing_region(), Some("us-east-1"));
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://cloudfront-fips.global.api.aws",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), None).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(false)]), Vec::from([]))
+        );
     }
 
     /// region us-east-1, FIPS on, dual-stack off
@@ -312,8 +320,13 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
-        assert_eq!(endpoint.url, "https://cloudfront-fips.amazonaws.com");
-        assert_eq!(endpoint.signing_region(), Some("us-east-1"));
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://cloudfront-fips.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), None).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(false)]), Vec::from([]))
+        );
     }
 
     /// region us-east-1, FIPS off, dual-stack on
@@ -327,8 +340,13 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
-        assert_eq!(endpoint.url, "https://cloudfront.global.api.aws");
-        assert_eq!(endpoint.signing_region(), Some("us-east-1"));
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://cloudfront.global.api.aws",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), None).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(false)]), Vec::from([]))
+        );
     }
 
     /// region us-east-1, FIPS off, dual-stack off
@@ -342,8 +360,13 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
-        assert_eq!(endpoint.url, "https://cloudfront.amazonaws.com");
-        assert_eq!(endpoint.signing_region(), Some("us-east-1"));
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://cloudfront.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), None).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(false)]), Vec::from([]))
+        );
     }
 
     /// region cn-northwest-1, FIPS on, dual-stack on
@@ -357,8 +380,14 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
-        assert_eq!(endpoint.url, "https://cloudfront-fips.api.amazonwebservices.com.cn");
-        assert_eq!(endpoint.signing_region(), Some("cn-northwest-1"));
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://cloudfront-fips.api.amazonwebservices.com.cn",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4",
+            Some("cn-northwest-1".to_owned()), None)
+            .with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(false)]), Vec::from([]))
+        );
     }
 
     /// region cn-northwest-1, FIPS on, dual-stack off
@@ -373,9 +402,13 @@ mod tests {
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
         assert_eq!(
-            endpoint.url, "https://cloudfront-fips.cn-northwest-1.amazonaws.com.cn"
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://cloudfront-fips.cn-northwest-1.amazonaws.com.cn",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4",
+            Some("cn-northwest-1".to_owned()), None)
+            .with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(false)]), Vec::from([]))
         );
-        assert_eq!(endpoint.signing_region(), Some("cn-northwest-1"));
     }
 
     /// region cn-northwest-1, FIPS off, dual-stack on
@@ -389,8 +422,14 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
-        assert_eq!(endpoint.url, "https://cloudfront.api.amazonwebservices.com.cn");
-        assert_eq!(endpoint.signing_region(), Some("cn-northwest-1"));
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://cloudfront.api.amazonwebservices.com.cn",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4",
+            Some("cn-northwest-1".to_owned()), None)
+            .with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(false)]), Vec::from([]))
+        );
     }
 
     /// region cn-northwest-1, FIPS off, dual-stack off
@@ -404,8 +443,14 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
-        assert_eq!(endpoint.url, "https://cloudfront.cn-northwest-1.amazonaws.com.cn");
-        assert_eq!(endpoint.signing_region(), Some("cn-northwest-1"));
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://cloudfront.cn-northwest-1.amazonaws.com.cn",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4",
+            Some("cn-northwest-1".to_owned()), None)
+            .with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(false)]), Vec::from([]))
+        );
     }
 
     /// region eusc-de-east-1, FIPS on, dual-stack off
@@ -419,8 +464,14 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
-        assert_eq!(endpoint.url, "https://cloudfront-fips.amazonaws.eu");
-        assert_eq!(endpoint.signing_region(), Some("eusc-de-east-1"));
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://cloudfront-fips.amazonaws.eu",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4",
+            Some("eusc-de-east-1".to_owned()), None)
+            .with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(false)]), Vec::from([]))
+        );
     }
 
     /// region eusc-de-east-1, FIPS off, dual-stack off
@@ -434,8 +485,14 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
-        assert_eq!(endpoint.url, "https://cloudfront.amazonaws.eu");
-        assert_eq!(endpoint.signing_region(), Some("eusc-de-east-1"));
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://cloudfront.amazonaws.eu",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4",
+            Some("eusc-de-east-1".to_owned()), None)
+            .with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(false)]), Vec::from([]))
+        );
     }
 
     /// region us-iso-east-1, FIPS on, dual-stack off
@@ -449,8 +506,14 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
-        assert_eq!(endpoint.url, "https://cloudfront-fips.c2s.ic.gov");
-        assert_eq!(endpoint.signing_region(), Some("us-iso-east-1"));
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://cloudfront-fips.c2s.ic.gov",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4",
+            Some("us-iso-east-1".to_owned()), None)
+            .with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(false)]), Vec::from([]))
+        );
     }
 
     /// region us-iso-east-1, FIPS off, dual-stack off
@@ -464,8 +527,14 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
-        assert_eq!(endpoint.url, "https://cloudfront.c2s.ic.gov");
-        assert_eq!(endpoint.signing_region(), Some("us-iso-east-1"));
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://cloudfront.c2s.ic.gov",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4",
+            Some("us-iso-east-1".to_owned()), None)
+            .with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(false)]), Vec::from([]))
+        );
     }
 
     /// region us-isob-east-1, FIPS on, dual-stack off
@@ -479,8 +548,14 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
-        assert_eq!(endpoint.url, "https://cloudfront-fips.sc2s.sgov.gov");
-        assert_eq!(endpoint.signing_region(), Some("us-isob-east-1"));
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://cloudfront-fips.sc2s.sgov.gov",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4",
+            Some("us-isob-east-1".to_owned()), None)
+            .with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(false)]), Vec::from([]))
+        );
     }
 
     /// region us-isob-east-1, FIPS off, dual-stack off
@@ -494,8 +569,14 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
-        assert_eq!(endpoint.url, "https://cloudfront.sc2s.sgov.gov");
-        assert_eq!(endpoint.signing_region(), Some("us-isob-east-1"));
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://cloudfront.sc2s.sgov.gov",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4",
+            Some("us-isob-east-1".to_owned()), None)
+            .with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(false)]), Vec::from([]))
+        );
     }
 
     /// region eu-isoe-west-1, FIPS on, dual-stack off
@@ -509,8 +590,14 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
-        assert_eq!(endpoint.url, "https://cloudfront-fips.cloud.adc-e.uk");
-        assert_eq!(endpoint.signing_region(), Some("eu-isoe-west-1"));
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://cloudfront-fips.cloud.adc-e.uk",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4",
+            Some("eu-isoe-west-1".to_owned()), None)
+            .with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(false)]), Vec::from([]))
+        );
     }
 
     /// region eu-isoe-west-1, FIPS off, dual-stack off
@@ -524,8 +611,14 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
-        assert_eq!(endpoint.url, "https://cloudfront.cloud.adc-e.uk");
-        assert_eq!(endpoint.signing_region(), Some("eu-isoe-west-1"));
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://cloudfront.cloud.adc-e.uk",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4",
+            Some("eu-isoe-west-1".to_owned()), None)
+            .with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(false)]), Vec::from([]))
+        );
     }
 
     /// region us-isof-south-1, FIPS on, dual-stack off
@@ -539,8 +632,14 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
-        assert_eq!(endpoint.url, "https://cloudfront-fips.csp.hci.ic.gov");
-        assert_eq!(endpoint.signing_region(), Some("us-isof-south-1"));
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://cloudfront-fips.csp.hci.ic.gov",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4",
+            Some("us-isof-south-1".to_owned()), None)
+            .with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(false)]), Vec::from([]))
+        );
     }
 
     /// region us-isof-south-1, FIPS off, dual-stack off
@@ -554,8 +653,14 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
-        assert_eq!(endpoint.url, "https://cloudfront.csp.hci.ic.gov");
-        assert_eq!(endpoint.signing_region(), Some("us-isof-south-1"));
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://cloudfront.csp.hci.ic.gov",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4",
+            Some("us-isof-south-1".to_owned()), None)
+            .with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(false)]), Vec::from([]))
+        );
     }
 
     /// region us-gov-west-1, FIPS on, dual-stack on
@@ -569,8 +674,14 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
-        assert_eq!(endpoint.url, "https://cloudfront-fips.api.aws");
-        assert_eq!(endpoint.signing_region(), Some("us-gov-west-1"));
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://cloudfront-fips.api.aws",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4",
+            Some("us-gov-west-1".to_owned()), None)
+            .with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(false)]), Vec::from([]))
+        );
     }
 
     /// region us-gov-west-1, FIPS on, dual-stack off
@@ -584,8 +695,14 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
-        assert_eq!(endpoint.url, "https://cloudfront-fips.amazonaws.com");
-        assert_eq!(endpoint.signing_region(), Some("us-gov-west-1"));
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://cloudfront-fips.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4",
+            Some("us-gov-west-1".to_owned()), None)
+            .with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(false)]), Vec::from([]))
+        );
     }
 
     /// region us-gov-west-1, FIPS off, dual-stack on
@@ -599,8 +716,13 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
-        assert_eq!(endpoint.url, "https://cloudfront.api.aws");
-        assert_eq!(endpoint.signing_region(), Some("us-gov-west-1"));
+        assert_eq!(
+            endpoint, ::cloudfront_runtime::Endpoint::new("https://cloudfront.api.aws",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4",
+            Some("us-gov-west-1".to_owned()), None)
+            .with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(false)]), Vec::from([]))
+        );
     }
 
     /// region us-gov-west-1, FIPS off, dual-stack off
@@ -614,8 +736,14 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
-        assert_eq!(endpoint.url, "https://cloudfront.amazonaws.com");
-        assert_eq!(endpoint.signing_region(), Some("us-gov-west-1"));
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://cloudfront.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4",
+            Some("us-gov-west-1".to_owned()), None)
+            .with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(false)]), Vec::from([]))
+        );
     }
 
     /// FIPS off, dual-stack off

@@ -1,6 +1,10 @@
-//! What generated endpoint resolvers return, and the `aws.partition` function they call.
+//! What generated endpoint resolvers return, and the rules library they call: `aws.partition`
+//! here, the other functions in [`library`].
 
 use std::fmt;
+
+pub mod library;
+pub use library::{Arn, Url};
 
 /// A resolved endpoint: the URL to send to and how to sign for it.
 #[non_exhaustive]
@@ -12,17 +16,25 @@ pub struct Endpoint {
     pub auth_schemes: Vec<AuthScheme>,
     /// Headers the rules ask to add.
     pub headers: Vec<(String, Vec<String>)>,
+    /// Other string properties the rules set (`backend`, say), sorted by name.
+    pub properties: Vec<(String, String)>,
 }
 
 impl Endpoint {
     /// An endpoint with the auth schemes and headers the rules chose.
     pub fn new(url: impl Into<String>, auth_schemes: Vec<AuthScheme>, headers: Vec<(String, Vec<String>)>) -> Self {
-        Endpoint { url: url.into(), auth_schemes, headers }
+        Endpoint { url: url.into(), auth_schemes, headers, properties: Vec::new() }
+    }
+
+    /// The endpoint with one more string property.
+    pub fn with_property(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.properties.push((name.into(), value.into()));
+        self
     }
 
     /// An endpoint with no properties (a custom endpoint URL, say).
     pub fn url(url: impl Into<String>) -> Self {
-        Endpoint { url: url.into(), auth_schemes: Vec::new(), headers: Vec::new() }
+        Endpoint { url: url.into(), auth_schemes: Vec::new(), headers: Vec::new(), properties: Vec::new() }
     }
 
     /// The SigV4 signing region the rules chose, if any.
@@ -46,12 +58,34 @@ pub struct AuthScheme {
     pub signing_region: Option<String>,
     /// The service name to sign for.
     pub signing_name: Option<String>,
+    /// The regions a multi-region scheme (`sigv4a`) signs for.
+    pub signing_region_set: Vec<String>,
+    /// Whether the signer must encode the path only once (S3's rule).
+    pub disable_double_encoding: bool,
 }
 
 impl AuthScheme {
     /// The scheme `name`, signing for `signing_region` and `signing_name` where the rules say.
     pub fn new(name: impl Into<String>, signing_region: Option<String>, signing_name: Option<String>) -> Self {
-        AuthScheme { name: name.into(), signing_region, signing_name }
+        AuthScheme {
+            name: name.into(),
+            signing_region,
+            signing_name,
+            signing_region_set: Vec::new(),
+            disable_double_encoding: false,
+        }
+    }
+
+    /// The scheme signing for a set of regions.
+    pub fn with_signing_region_set(mut self, regions: Vec<String>) -> Self {
+        self.signing_region_set = regions;
+        self
+    }
+
+    /// The scheme with the path encoded once (or twice, SigV4's default).
+    pub fn with_disable_double_encoding(mut self, disable: bool) -> Self {
+        self.disable_double_encoding = disable;
+        self
     }
 }
 

@@ -11,8 +11,10 @@ use serde_json::Value;
 /// The project's model (`model/`), resolved by the generator.
 pub fn resolved(root: &std::path::Path) -> Result<Service, String> {
     let read = |p: &str| std::fs::read_to_string(root.join(p)).map_err(|e| format!("cannot read {p}: {e}"));
-    let settings = cloudfront_codegen::Settings::from_json(&read("model/codegen.json")?)?;
-    let model = cloudfront_codegen::smithy::Model::from_json(&read("model/cloudfront.json")?)?;
+    let settings =
+        cloudfront_codegen::Settings::from_json(&read(&cloudfront_codegen::project_settings_path("cloudfront"))?)?;
+    let model =
+        cloudfront_codegen::smithy::Model::from_json(&read(&cloudfront_codegen::project_model_path("cloudfront"))?)?;
     cloudfront_codegen::resolve::resolve(&model, &settings)
 }
 
