@@ -20,6 +20,8 @@ pub struct Service {
     pub signing_name: Option<String>,
     /// Whether XML bodies carry `Content-Type: application/xml`.
     pub xml_content_type: bool,
+    /// Path labels refuse `.` and `..` segments (see `Settings::refuse_dot_segment_labels`).
+    pub refuse_dot_segment_labels: bool,
     /// The `sdkId` (`CloudFront`), which names the service's endpoint environment variable.
     pub sdk_id: String,
     /// `smithy.rules#endpointRuleSet`, if the service has one.
@@ -182,6 +184,8 @@ pub struct Member {
     pub media_type: Option<String>,
     /// `smithy.api#hostLabel`: the value also goes into the endpoint host prefix.
     pub host_label: bool,
+    /// `smithy.rules#contextParam`: the endpoint rule-set parameter this member's value sets.
+    pub context_param: Option<String>,
 }
 
 /// Where a member travels in the HTTP message.
@@ -452,6 +456,19 @@ pub struct EndpointTest {
     /// Parameter values, sorted by name.
     pub params: Vec<(String, Literal)>,
     pub expect: EndpointExpectation,
+    /// The same case as operation calls: an operation's input and the built-ins set.
+    pub operation_inputs: Vec<OperationInput>,
+}
+
+/// One `operationInputs` entry of an endpoint test case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperationInput {
+    /// The operation's wire name.
+    pub operation: String,
+    /// Built-in values (`AWS::Region`, `AWS::S3::ForcePathStyle`), sorted by name.
+    pub builtins: Vec<(String, Literal)>,
+    /// Input members by wire name, sorted.
+    pub params: Vec<(String, Literal)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -48,6 +48,11 @@ pub struct Settings {
     /// Send `Content-Type: application/xml` with XML bodies (the restXml default).
     #[serde(default = "yes")]
     pub xml_content_type: bool,
+    /// Refuse a path label that is `.` or `..` (or holds such a segment, for a greedy label):
+    /// for a service that resolves dot segments, such a label would address another resource.
+    /// Off, labels are sent as given, dot segments included (S3 keys may hold them).
+    #[serde(default)]
+    pub refuse_dot_segment_labels: bool,
     /// Derive CloudFront-style `Quantity` members from their `Items` lists and refuse a
     /// mismatch before sending.
     #[serde(default)]

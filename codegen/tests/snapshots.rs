@@ -17,6 +17,7 @@ fn fixture_files() -> Vec<GeneratedFile> {
         operations: None,
         xml_content_type: true,
         counted_lists: false,
+        refuse_dot_segment_labels: false,
         crates_dir: "../..".into(),
         model_file: "kitchen_sink.json".into(),
         facade_readme: None,

@@ -216,6 +216,7 @@ pub fn scratch_settings(service: &str, prefix: String, model: &Path) -> Settings
         operations: None,
         xml_content_type: true,
         counted_lists: false,
+        refuse_dot_segment_labels: false,
         crates_dir: root().join("crates").to_string_lossy().into_owned(),
         model_file: model.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         facade_readme: None,

@@ -10,7 +10,7 @@ use quote::{format_ident, quote};
 use super::doc_line;
 use crate::ir::{
     Condition, EndpointExpectation, EndpointResult, EndpointRuleSet, EndpointTest, ExpectedAuthScheme, Expr, Literal,
-    ParameterType, Rule, RuleOutcome, Service,
+    Operation, OperationInput, ParameterType, Rule, RuleOutcome, Service,
 };
 use crate::names::field_name;
 
@@ -93,25 +93,30 @@ pub(super) fn file(service: &Service) -> Result<Option<TokenStream>, String> {
         quote!(#field: #value,)
     });
     let sdk_id = &service.sdk_id;
-    let from_config = params.iter().filter_map(|p| {
+    let from_settings = params.iter().filter_map(|p| {
         let field = &p.field;
-        let value = match (p.built_in.as_deref(), p.kind) {
-            (Some("AWS::Region"), Kind::OptStr) => quote!(settings.region),
-            (Some("AWS::UseFIPS"), Kind::Bool) => quote!(settings.use_fips),
-            (Some("AWS::UseDualStack"), Kind::Bool) => quote!(settings.use_dual_stack),
-            (Some("SDK::Endpoint"), Kind::OptStr) => quote!(settings.endpoint_url),
+        let value = match (p.built_in.as_deref(), p.kind, &p.default) {
+            (Some("AWS::Region"), Kind::OptStr, _) => quote!(settings.region.clone()),
+            (Some("AWS::UseFIPS"), Kind::Bool, _) => quote!(settings.use_fips),
+            (Some("AWS::UseDualStack"), Kind::Bool, _) => quote!(settings.use_dual_stack),
+            (Some("SDK::Endpoint"), Kind::OptStr, _) => quote!(settings.endpoint_url.clone()),
+            (Some(other), Kind::Bool, Some(Literal::Bool(default))) => {
+                quote!(settings.builtin(#other).unwrap_or(#default))
+            }
+            (Some(other), Kind::OptBool, _) => quote!(settings.builtin(#other)),
             _ => return None,
         };
         Some(quote!(#field: #value,))
     });
-    let from_config: Vec<_> = from_config.collect();
-    let rest = (from_config.len() < params.len()).then(|| quote!(..EndpointParams::default()));
-    let tests = service
-        .endpoint_tests
-        .iter()
-        .enumerate()
-        .map(|(i, case)| endpoint_test(i, case, &params))
-        .collect::<Result<Vec<_>, _>>()?;
+    let from_settings: Vec<_> = from_settings.collect();
+    let rest = (from_settings.len() < params.len()).then(|| quote!(..EndpointParams::default()));
+    let mut tests = Vec::new();
+    for (i, case) in service.endpoint_tests.iter().enumerate() {
+        tests.push(endpoint_test(i, case, &params)?);
+        for input in &case.operation_inputs {
+            tests.push(operation_input_test(i, input, &case.expect, service)?);
+        }
+    }
     let params_doc = doc_line("The inputs of endpoint resolution (the rule set's parameters).");
     let plain_defaults = params.iter().all(|p| {
         matches!((&p.kind, &p.default), (Kind::Bool, Some(Literal::Bool(false))) | (Kind::OptBool | Kind::OptStr, _))
@@ -146,8 +151,13 @@ pub(super) fn file(service: &Service) -> Result<Option<TokenStream>, String> {
             /// any endpoint override from code, the environment or the profile), as
             /// `Config::endpoint_settings` reads them.
             pub fn from_config(config: &::cloudfront_runtime::Config) -> Result<Self, ::cloudfront_runtime::EndpointError> {
-                let settings = config.endpoint_settings(#sdk_id)?;
-                Ok(EndpointParams { #(#from_config)* #rest })
+                Ok(EndpointParams::from_settings(&config.endpoint_settings(#sdk_id)?))
+            }
+
+            /// The parameters set by built-ins (region, FIPS, dual-stack, endpoint URL and the
+            /// service's own), from settings a configuration resolved.
+            pub fn from_settings(settings: &::cloudfront_runtime::config::EndpointSettings) -> Self {
+                EndpointParams { #(#from_settings)* #rest }
             }
         }
 
@@ -597,6 +607,116 @@ fn endpoint_test(index: usize, case: &EndpointTest, params: &[Param]) -> Result<
         fn #name() {
             let params = EndpointParams { #(#values)* ..EndpointParams::default() };
             #check
+        }
+    })
+}
+
+/// One `#[test]` per `operationInputs` entry: the operation's own parameter function, given
+/// the input and built-ins, must lead to the expected endpoint. An operation we do not
+/// generate gives an ignored test that says so.
+fn operation_input_test(
+    index: usize,
+    input: &OperationInput,
+    expect: &EndpointExpectation,
+    service: &Service,
+) -> Result<TokenStream, String> {
+    let name = format_ident!("endpoint_case_{}_{}", index + 1, crate::names::snake_case(&input.operation));
+    let Some(op) = service.operations.iter().find(|o| o.name == input.operation) else {
+        let reason = format!("{} is not generated (not in the codegen settings' operations)", input.operation);
+        return Ok(quote!(#[test] #[ignore = #reason] fn #name() {}));
+    };
+    let module = format_ident!("{}", op.snake);
+    let input_type = format_ident!("{}", op.input.name);
+    let mut setters = Vec::new();
+    for (member, value) in &input.params {
+        let m = op
+            .input
+            .members
+            .iter()
+            .find(|m| &m.name == member)
+            .ok_or_else(|| format!("endpoint test case {}: {} has no member {member}", index + 1, op.name))?;
+        let setter = super::ident(&m.field);
+        setters.push(match value {
+            Literal::Bool(b) => quote!(.#setter(#b)),
+            Literal::Str(s) => quote!(.#setter(#s)),
+        });
+    }
+    let builtins = input.builtins.iter().map(|(builtin, value)| match (builtin.as_str(), value) {
+        ("AWS::Region", Literal::Str(s)) => quote!(settings.region = Some(#s.to_owned());),
+        ("SDK::Endpoint", Literal::Str(s)) => quote!(settings.endpoint_url = Some(#s.to_owned());),
+        ("AWS::UseFIPS", Literal::Bool(b)) => quote!(settings.use_fips = #b;),
+        ("AWS::UseDualStack", Literal::Bool(b)) => quote!(settings.use_dual_stack = #b;),
+        (other, Literal::Bool(b)) => quote!(settings = settings.with_builtin(#other, #b);),
+        (other, Literal::Str(s)) => quote!(compile_error!(concat!("a string built-in: ", #other, " = ", #s));),
+    });
+    let params = quote! {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        #(#builtins)*
+        let input = crate::operation::#module::#input_type::builder() #(#setters)* .build().expect("a complete input");
+        let params = crate::operation::#module::endpoint_params(&settings, &input);
+    };
+    let check = match expect {
+        EndpointExpectation::Error(error) => quote! {
+            let error = resolve_endpoint(&params).expect_err("the rules must refuse this call");
+            assert_eq!(error.0, #error);
+        },
+        EndpointExpectation::Endpoint { url, auth_schemes, headers, properties } => {
+            let expected = expected_endpoint(url, auth_schemes, headers, properties);
+            quote! {
+                let endpoint = resolve_endpoint(&params).expect("the rules must resolve this call");
+                assert_eq!(endpoint, #expected);
+            }
+        }
+    };
+    Ok(quote! {
+        #[test]
+        fn #name() {
+            #params
+            #check
+        }
+    })
+}
+
+/// An operation's `endpoint_params`: the parameters its configuration's settings imply, with
+/// the input members bound to rule-set parameters (`smithy.rules#contextParam`) set from the
+/// input.
+pub(super) fn operation_params(service: &Service, op: &Operation) -> Result<TokenStream, String> {
+    let input_type = format_ident!("{}", op.input.name);
+    let params = match &service.endpoint_rules {
+        Some(rules) => parameters(rules)?,
+        None => Vec::new(),
+    };
+    let mut assignments = Vec::new();
+    for m in &op.input.members {
+        let Some(p) = m.context_param.as_ref().and_then(|name| params.iter().find(|p| &p.name == name)) else {
+            continue;
+        };
+        let (param, member) = (&p.field, super::ident(&m.field));
+        let value = match (p.kind, m.required) {
+            (Kind::OptStr, true) => quote!(Some(input.#member.clone())),
+            (Kind::OptStr, false) => quote!(input.#member.clone()),
+            (Kind::OptBool, true) => quote!(Some(input.#member)),
+            (Kind::OptBool, false) => quote!(input.#member),
+            (kind, _) => return Err(format!("{}.{}: a {kind:?} context parameter", op.name, m.name)),
+        };
+        let assign = if m.required {
+            quote!(params.#param = #value;)
+        } else {
+            quote!(if input.#member.is_some() { params.#param = #value; })
+        };
+        assignments.push(assign);
+    }
+    let doc = doc_line("The endpoint parameters of one call: the built-ins `settings` hold, and the input's own.");
+    let from_settings = quote!(crate::endpoint::EndpointParams::from_settings(settings));
+    let (input_name, body) = if assignments.is_empty() {
+        (quote!(_input), from_settings)
+    } else {
+        (quote!(input), quote!(let mut params = #from_settings; #(#assignments)* params))
+    };
+    Ok(quote! {
+        #doc
+        pub fn endpoint_params(settings: &::cloudfront_runtime::config::EndpointSettings, #input_name: &#input_type) -> crate::endpoint::EndpointParams {
+            #body
         }
     })
 }

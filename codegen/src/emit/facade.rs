@@ -243,6 +243,8 @@ fn operation(
         doc_line(&format!("Sends one `{name}` request with the client's configuration (retrying as configured)."));
     let builder_doc = doc_line(&format!("Builds and sends `{name}`; made by `Client::{}`.", op.snake));
     let (pagination_helpers, pagination_methods) = super::paginators::paginator(op, shapes, aggregates)?;
+    let endpoint_params = super::endpoints::operation_params(service, op)?;
+    let sdk_id = &service.sdk_id;
     let waiters: Vec<TokenStream> = waiters.into_iter().map(|w| w.tokens).collect();
     let default_wait = (!waiters.is_empty()).then(|| {
         quote! {
@@ -258,13 +260,16 @@ fn operation(
         pub use #errors::#error;
         pub use #serializers::#module::{parse_error, parse_response, serialize_request};
 
+        #endpoint_params
+
         const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec { name: #name, signing_name: #signing_name };
 
         #send_doc
         #op_doc
         pub async fn send(handle: &::cloudfront_runtime::Handle, input: &#input) -> Result<#output, ::cloudfront_runtime::SdkError<#error>> {
             let request = serialize_request(input).map_err(::cloudfront_runtime::SdkError::Construction)?;
-            let params = crate::endpoint::EndpointParams::from_config(&handle.config).map_err(::cloudfront_runtime::SdkError::Endpoint)?;
+            let settings = handle.config.endpoint_settings(#sdk_id).map_err(::cloudfront_runtime::SdkError::Endpoint)?;
+            let params = endpoint_params(&settings, input);
             let endpoint = crate::endpoint::resolve_endpoint(&params).map_err(::cloudfront_runtime::SdkError::Endpoint)?;
             let response = handle.invoke(SPEC, &endpoint, request, parse_error).await?;
             parse_response(&response).map_err(|e| ::cloudfront_runtime::SdkError::Response {
@@ -326,8 +331,12 @@ fn override_only_endpoint(service: &Service) -> TokenStream {
         impl EndpointParams {
             /// The endpoint override from code, the environment or the profile.
             pub fn from_config(config: &::cloudfront_runtime::Config) -> Result<Self, ::cloudfront_runtime::EndpointError> {
-                let settings = config.endpoint_settings(#sdk_id)?;
-                Ok(EndpointParams { endpoint: settings.endpoint_url })
+                Ok(EndpointParams::from_settings(&config.endpoint_settings(#sdk_id)?))
+            }
+
+            /// The endpoint URL among settings a configuration resolved.
+            pub fn from_settings(settings: &::cloudfront_runtime::config::EndpointSettings) -> Self {
+                EndpointParams { endpoint: settings.endpoint_url.clone() }
             }
         }
 

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::ir::{
     AuthScheme, Condition, EndpointExpectation, EndpointParameter, EndpointResult, EndpointRuleSet, EndpointTest,
-    ExpectedAuthScheme, Expr, Literal, ParameterType, Rule, RuleOutcome,
+    ExpectedAuthScheme, Expr, Literal, OperationInput, ParameterType, Rule, RuleOutcome,
 };
 
 const RULE_SET: &str = "smithy.rules#endpointRuleSet";
@@ -147,12 +147,28 @@ fn endpoint(e: &Value) -> Result<EndpointResult, String> {
     Ok(EndpointResult { url, auth_schemes, headers, properties })
 }
 
-fn test(case: &Value) -> Result<EndpointTest, String> {
-    let mut params = Vec::new();
-    for (name, value) in case["params"].as_object().into_iter().flatten() {
-        params.push((name.clone(), literal(value).map_err(|e| format!("param {name}: {e}"))?));
+/// A JSON object of names to booleans or strings, sorted by name.
+fn literals(object: &Value, what: &str) -> Result<Vec<(String, Literal)>, String> {
+    let mut out = Vec::new();
+    for (name, value) in object.as_object().into_iter().flatten() {
+        out.push((name.clone(), literal(value).map_err(|e| format!("{what} {name}: {e}"))?));
     }
-    params.sort_by(|a, b| a.0.cmp(&b.0));
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+fn operation_input(input: &Value) -> Result<OperationInput, String> {
+    Ok(OperationInput {
+        operation: input["operationName"].as_str().ok_or("an operation input without operationName")?.to_owned(),
+        builtins: literals(&input["builtInParams"], "built-in")?,
+        params: literals(&input["operationParams"], "operation param")?,
+    })
+}
+
+fn test(case: &Value) -> Result<EndpointTest, String> {
+    let params = literals(&case["params"], "param")?;
+    let operation_inputs =
+        case["operationInputs"].as_array().into_iter().flatten().map(operation_input).collect::<Result<_, _>>()?;
     let expect = &case["expect"];
     let expect = if let Some(error) = expect["error"].as_str() {
         EndpointExpectation::Error(error.to_owned())
@@ -176,7 +192,12 @@ fn test(case: &Value) -> Result<EndpointTest, String> {
         }
         EndpointExpectation::Endpoint { url, auth_schemes, headers, properties }
     };
-    Ok(EndpointTest { doc: case["documentation"].as_str().unwrap_or_default().to_owned(), params, expect })
+    Ok(EndpointTest {
+        doc: case["documentation"].as_str().unwrap_or_default().to_owned(),
+        params,
+        expect,
+        operation_inputs,
+    })
 }
 
 fn expected_auth_scheme(s: &Value) -> Result<ExpectedAuthScheme, String> {

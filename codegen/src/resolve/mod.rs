@@ -109,6 +109,7 @@ impl Resolver<'_> {
             xml_namespace: xml_namespace(traits),
             signing_name: traits.get("aws.auth#sigv4").and_then(|s| s["name"].as_str()).map(str::to_owned),
             xml_content_type: self.settings.xml_content_type,
+            refuse_dot_segment_labels: self.settings.refuse_dot_segment_labels,
             sdk_id: traits
                 .get("aws.api#service")
                 .and_then(|s| s["sdkId"].as_str())

@@ -12,6 +12,7 @@ impl Resolver<'_> {
         let (path, literal_query) = uri_pattern(uri);
         let mut input = self.io_structure(id, &name, op.input.as_ref(), "Input")?;
         bind_labels(&mut input, &path, &name)?;
+        let path = without_rule_placed_label(path, &input);
         let mut paginated = behaviour::paginated(
             &name,
             op.traits.get("smithy.api#paginated"),
@@ -137,6 +138,33 @@ fn uri_pattern(uri: &str) -> (Vec<PathSegment>, Vec<(String, Option<String>)>) {
         })
         .collect();
     (path, query)
+}
+
+/// The path without a leading `/{Label}` segment whose member is also an endpoint context
+/// parameter: the endpoint rules place that value themselves (S3's bucket goes into the host,
+/// or into the endpoint's path for path-style addressing), as botocore strips `/{Bucket}`.
+fn without_rule_placed_label(mut path: Vec<PathSegment>, input: &Structure) -> Vec<PathSegment> {
+    let placed_by_rules = |segment: &PathSegment| match segment {
+        PathSegment::Label { member, greedy: false } => {
+            input.members.iter().any(|m| &m.name == member && m.context_param.is_some())
+        }
+        _ => false,
+    };
+    let whole_segment = match path.get(2) {
+        None => true,
+        Some(PathSegment::Literal(next)) => next.starts_with('/'),
+        Some(PathSegment::Label { .. }) => false,
+    };
+    if path.first() == Some(&PathSegment::Literal("/".into()))
+        && path.get(1).is_some_and(placed_by_rules)
+        && whole_segment
+    {
+        path.drain(..2);
+        if path.is_empty() {
+            path.push(PathSegment::Literal("/".into()));
+        }
+    }
+    path
 }
 
 /// Binds each URI label to its `@httpLabel` member; whether a label is greedy is a property

@@ -104,6 +104,7 @@ impl Resolver<'_> {
             deprecated: t.has("smithy.api#deprecated"),
             media_type: target_traits.and_then(|tt| tt.string("smithy.api#mediaType")).map(str::to_owned),
             host_label: t.has("smithy.api#hostLabel"),
+            context_param: t.get("smithy.rules#contextParam").and_then(|c| c["name"].as_str()).map(str::to_owned),
             location,
             name: name.to_owned(),
             ty,

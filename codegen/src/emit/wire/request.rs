@@ -16,7 +16,8 @@ pub(super) fn serialize_request(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
 
     let idempotency = idempotency_fill(members);
 
-    let path = op.path.iter().map(|segment| path_segment(segment, members));
+    let refuse_dots = ctx.service.refuse_dot_segment_labels;
+    let path = op.path.iter().map(|segment| path_segment(segment, members, refuse_dots));
     let literal_query = op.literal_query.iter().map(|(k, v)| match v {
         Some(v) => quote!(request.push_query(#k, #v);),
         None => quote!(request.query.push(::cloudfront_restxml::encode_query(#k));),
@@ -100,7 +101,8 @@ fn idempotency_fill(members: &[Member]) -> Option<TokenStream> {
 }
 
 /// One segment of the request path: literal text, or a label's value, checked and encoded.
-fn path_segment(segment: &PathSegment, members: &[Member]) -> TokenStream {
+fn path_segment(segment: &PathSegment, members: &[Member], refuse_dots: bool) -> TokenStream {
+    let check = if refuse_dots { quote!(label) } else { quote!(label_with_dot_segments) };
     match segment {
         PathSegment::Literal(text) => push_literal(quote!(path), text),
         PathSegment::Label { member, greedy } => {
@@ -116,7 +118,7 @@ fn path_segment(segment: &PathSegment, members: &[Member]) -> TokenStream {
             quote! {
                 {
                     #value
-                    path.push_str(&::cloudfront_restxml::label(#wire, #text, #greedy)?);
+                    path.push_str(&::cloudfront_restxml::#check(#wire, #text, #greedy)?);
                 }
             }
         }

@@ -9,13 +9,10 @@ pub fn serialize_request(
     let mut path = String::new();
     path.push('/');
     {
-        let value = &input.bucket;
-        path.push_str(&::cloudfront_restxml::label("Bucket", value.as_str(), false)?);
-    }
-    path.push('/');
-    {
         let value = &input.key;
-        path.push_str(&::cloudfront_restxml::label("Key", value.as_str(), true)?);
+        path.push_str(
+            &::cloudfront_restxml::label_with_dot_segments("Key", value.as_str(), true)?,
+        );
     }
     let mut request = ::cloudfront_primitives::HttpRequest::new("DELETE", path);
     request.push_query("x-id", "AbortMultipartUpload");

@@ -8,10 +8,6 @@ pub fn serialize_request(
 ) -> Result<::cloudfront_primitives::HttpRequest, ::cloudfront_primitives::BuildError> {
     let mut path = String::new();
     path.push('/');
-    {
-        let value = &input.bucket;
-        path.push_str(&::cloudfront_restxml::label("Bucket", value.as_str(), false)?);
-    }
     let mut request = ::cloudfront_primitives::HttpRequest::new("GET", path);
     request.push_query("list-type", "2");
     if let Some(value) = &input.delimiter {

@@ -48,14 +48,32 @@ impl EndpointParams {
     pub fn from_config(
         config: &::cloudfront_runtime::Config,
     ) -> Result<Self, ::cloudfront_runtime::EndpointError> {
-        let settings = config.endpoint_settings("S3")?;
-        Ok(EndpointParams {
-            endpoint: settings.endpoint_url,
-            region: settings.region,
+        Ok(EndpointParams::from_settings(&config.endpoint_settings("S3")?))
+    }
+
+    /// The parameters set by built-ins (region, FIPS, dual-stack, endpoint URL and the
+    /// service's own), from settings a configuration resolved.
+    pub fn from_settings(
+        settings: &::cloudfront_runtime::config::EndpointSettings,
+    ) -> Self {
+        EndpointParams {
+            accelerate: settings.builtin("AWS::S3::Accelerate").unwrap_or(false),
+            disable_multi_region_access_points: settings
+                .builtin("AWS::S3::DisableMultiRegionAccessPoints")
+                .unwrap_or(false),
+            endpoint: settings.endpoint_url.clone(),
+            force_path_style: settings
+                .builtin("AWS::S3::ForcePathStyle")
+                .unwrap_or(false),
+            region: settings.region.clone(),
+            use_arn_region: settings.builtin("AWS::S3::UseArnRegion"),
             use_dual_stack: settings.use_dual_stack,
             use_fips: settings.use_fips,
+            use_global_endpoint: settings
+                .builtin("AWS::S3::UseGlobalEndpoint")
+                .unwrap_or(false),
             ..EndpointParams::default()
-        })
+        }
     }
 }
 
@@ -3593,6 +3611,23 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_2_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:not-s3:us-west-2:123456789012:accesspoint:myendpoint")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(
+            error.0, "Invalid ARN: The ARN was not for the S3 service, found: not-s3"
+        );
+    }
+
+    #[test]
     fn endpoint_case_3() {
         let params = EndpointParams {
             accelerate: false,
@@ -3614,6 +3649,24 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_3_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint:more-data")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(
+            error.0,
+            "Invalid ARN: The ARN may only contain a single resource component after `accesspoint`."
+        );
+    }
+
+    #[test]
     fn endpoint_case_4() {
         let params = EndpointParams {
             accelerate: false,
@@ -3625,6 +3678,24 @@ mod tests {
         };
         let error = resolve_endpoint(&params)
             .expect_err("the rules must refuse these parameters");
+        assert_eq!(
+            error.0,
+            "Invalid ARN: Expected a resource of the format `accesspoint:<accesspoint name>` but no name was provided"
+        );
+    }
+
+    #[test]
+    fn endpoint_case_4_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
         assert_eq!(
             error.0,
             "Invalid ARN: Expected a resource of the format `accesspoint:<accesspoint name>` but no name was provided"
@@ -3652,6 +3723,24 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_5_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3:us-west-2:123456_789012:accesspoint:apname")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(
+            error.0,
+            "Invalid ARN: The account id may only contain a-z, A-Z, 0-9 and `-`. Found: `123456_789012`"
+        );
+    }
+
+    #[test]
     fn endpoint_case_6() {
         let params = EndpointParams {
             accelerate: false,
@@ -3665,6 +3754,24 @@ mod tests {
         };
         let error = resolve_endpoint(&params)
             .expect_err("the rules must refuse these parameters");
+        assert_eq!(
+            error.0,
+            "Invalid ARN: The access point name may only contain a-z, A-Z, 0-9 and `-`. Found: `ap_name`"
+        );
+    }
+
+    #[test]
+    fn endpoint_case_6_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:ap_name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
         assert_eq!(
             error.0,
             "Invalid ARN: The access point name may only contain a-z, A-Z, 0-9 and `-`. Found: `ap_name`"
@@ -3696,6 +3803,27 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_7_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://myendpoint-123456789012.s3-accesspoint.us-west-2.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_8() {
         let params = EndpointParams {
             accelerate: false,
@@ -3709,6 +3837,22 @@ mod tests {
         };
         let error = resolve_endpoint(&params)
             .expect_err("the rules must refuse these parameters");
+        assert_eq!(error.0, "Partition does not support FIPS");
+    }
+
+    #[test]
+    fn endpoint_case_8_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("cn-north-1".to_owned());
+        settings.use_fips = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3:cn-north-1:123456789012:accesspoint:myendpoint")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
         assert_eq!(error.0, "Partition does not support FIPS");
     }
 
@@ -3731,6 +3875,21 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_9_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3:us-west -2:123456789012:accesspoint:myendpoint")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(error.0, "Invalid region in ARN: `us-west -2` (invalid DNS name)");
+    }
+
+    #[test]
     fn endpoint_case_10() {
         let params = EndpointParams {
             accelerate: false,
@@ -3749,6 +3908,9 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "CreateBucket is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_10_create_bucket() {}
+    #[test]
     fn endpoint_case_11() {
         let params = EndpointParams {
             accelerate: false,
@@ -3761,6 +3923,24 @@ mod tests {
         };
         let error = resolve_endpoint(&params)
             .expect_err("the rules must refuse these parameters");
+        assert_eq!(
+            error.0,
+            "Invalid ARN: `arn:aws:s3:us-west-2:123456789012:` was not a valid ARN"
+        );
+    }
+
+    #[test]
+    fn endpoint_case_11_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3:us-west-2:123456789012:")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
         assert_eq!(
             error.0,
             "Invalid ARN: `arn:aws:s3:us-west-2:123456789012:` was not a valid ARN"
@@ -3789,6 +3969,25 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_12_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("cn-north-1".to_owned());
+        settings.use_dual_stack = true;
+        settings.endpoint_url = Some("https://beta.example.com".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:myendpoint")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(
+            error.0, "Cannot set dual-stack in combination with a custom endpoint."
+        );
+    }
+
+    #[test]
     fn endpoint_case_13() {
         let params = EndpointParams {
             accelerate: false,
@@ -3803,6 +4002,29 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://myendpoint-123456789012.s3-accesspoint-fips.dualstack.us-west-2.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_13_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        settings.use_dual_stack = true;
+        settings.use_fips = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://myendpoint-123456789012.s3-accesspoint-fips.dualstack.us-west-2.amazonaws.com",
@@ -3837,6 +4059,28 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_14_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        settings.use_dual_stack = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://myendpoint-123456789012.s3-accesspoint.dualstack.us-west-2.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_15() {
         let params = EndpointParams {
             accelerate: false,
@@ -3851,6 +4095,27 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4a", None, Some("s3"
+            .to_owned())).with_signing_region_set(Vec::from(["*".to_owned()]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_15_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com",
@@ -3879,6 +4144,22 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_16_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        settings.use_fips = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(error.0, "S3 MRAP does not support FIPS");
+    }
+
+    #[test]
     fn endpoint_case_17() {
         let params = EndpointParams {
             accelerate: false,
@@ -3893,6 +4174,22 @@ mod tests {
         };
         let error = resolve_endpoint(&params)
             .expect_err("the rules must refuse these parameters");
+        assert_eq!(error.0, "S3 MRAP does not support dual-stack");
+    }
+
+    #[test]
+    fn endpoint_case_17_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        settings.use_dual_stack = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
         assert_eq!(error.0, "S3 MRAP does not support dual-stack");
     }
 
@@ -3915,6 +4212,22 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_18_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::Accelerate", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(error.0, "S3 MRAP does not support S3 Accelerate");
+    }
+
+    #[test]
     fn endpoint_case_19() {
         let params = EndpointParams {
             accelerate: false,
@@ -3929,6 +4242,26 @@ mod tests {
         };
         let error = resolve_endpoint(&params)
             .expect_err("the rules must refuse these parameters");
+        assert_eq!(
+            error.0,
+            "Invalid configuration: Multi-Region Access Point ARNs are disabled."
+        );
+    }
+
+    #[test]
+    fn endpoint_case_19_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        settings = settings
+            .with_builtin("AWS::S3::DisableMultiRegionAccessPoints", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
         assert_eq!(
             error.0,
             "Invalid configuration: Multi-Region Access Point ARNs are disabled."
@@ -3958,6 +4291,29 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_20_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        settings.use_dual_stack = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucketname")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3.dualstack.us-west-2.amazonaws.com/bucketname",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_21() {
         let params = EndpointParams {
             accelerate: false,
@@ -3971,6 +4327,26 @@ mod tests {
         };
         let error = resolve_endpoint(&params)
             .expect_err("the rules must refuse these parameters");
+        assert_eq!(
+            error.0, "Cannot set dual-stack in combination with a custom endpoint."
+        );
+    }
+
+    #[test]
+    fn endpoint_case_21_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        settings.use_dual_stack = true;
+        settings.endpoint_url = Some("https://abc.com".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucketname")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
         assert_eq!(
             error.0, "Cannot set dual-stack in combination with a custom endpoint."
         );
@@ -3995,6 +4371,22 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_22_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(error.0, "Path-style addressing cannot be used with ARN buckets");
+    }
+
+    #[test]
     fn endpoint_case_23() {
         let params = EndpointParams {
             accelerate: false,
@@ -4006,6 +4398,28 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3.dualstack.us-west-2.amazonaws.com/99_ab",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_23_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings.use_dual_stack = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("99_ab")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://s3.dualstack.us-west-2.amazonaws.com/99_ab",
@@ -4034,6 +4448,25 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_24_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings.use_dual_stack = true;
+        settings.endpoint_url = Some("http://abc.com".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("99_ab")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(
+            error.0, "Cannot set dual-stack in combination with a custom endpoint."
+        );
+    }
+
+    #[test]
     fn endpoint_case_25() {
         let params = EndpointParams {
             accelerate: false,
@@ -4055,6 +4488,27 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_25_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("example.com#")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3.us-west-2.amazonaws.com/example.com%23",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_26() {
         let params = EndpointParams {
             accelerate: false,
@@ -4066,6 +4520,27 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3.us-west-2.amazonaws.com/bucket%20name",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_26_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://s3.us-west-2.amazonaws.com/bucket%20name",
@@ -4151,6 +4626,31 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_29_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        settings.endpoint_url = Some(
+            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"
+                .to_owned(),
+        );
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("99_ab")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com/99_ab",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("af-south-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_30() {
         let params = EndpointParams {
             accelerate: false,
@@ -4189,6 +4689,28 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_31_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        settings.endpoint_url = Some("https://123.123.0.1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucketname")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://123.123.0.1/bucketname",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("af-south-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_32() {
         let params = EndpointParams {
             accelerate: false,
@@ -4211,6 +4733,25 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_32_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseArnRegion", false);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3:us-east-1:123456789012:accesspoint:myendpoint")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(
+            error.0,
+            "Invalid configuration: region from ARN `us-east-1` does not match client region `us-west-2` and UseArnRegion is `false`"
+        );
+    }
+
+    #[test]
     fn endpoint_case_33() {
         let params = EndpointParams {
             accelerate: false,
@@ -4225,6 +4766,27 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://myendpoint-123456789012.s3-accesspoint.us-west-2.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_33_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://myendpoint-123456789012.s3-accesspoint.us-west-2.amazonaws.com",
@@ -4260,6 +4822,28 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_34_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseArnRegion", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://myendpoint-123456789012.s3-accesspoint.us-west-2.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_35() {
         let params = EndpointParams {
             bucket: Some("bucket.name".to_owned()),
@@ -4268,6 +4852,27 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3.us-east-1.amazonaws.com/bucket.name",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_35_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket.name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://s3.us-east-1.amazonaws.com/bucket.name",
@@ -4296,6 +4901,27 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_36_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("aaa")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://aaa.s3.us-east-1.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_37() {
         let params = EndpointParams {
             bucket: Some("aa".to_owned()),
@@ -4304,6 +4930,27 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3.us-east-1.amazonaws.com/aa",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_37_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("aa")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://s3.us-east-1.amazonaws.com/aa",
@@ -4332,6 +4979,27 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_38_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("BucketName")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3.us-east-1.amazonaws.com/BucketName",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_39() {
         let params = EndpointParams {
             bucket: Some("bucket.name".to_owned()),
@@ -4341,6 +5009,28 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("http://bucket.name.example.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_39_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        settings.endpoint_url = Some("http://example.com".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket.name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("http://bucket.name.example.com",
@@ -4382,6 +5072,9 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "ListBuckets is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_41_list_buckets() {}
+    #[test]
     fn endpoint_case_42() {
         let params = EndpointParams {
             accelerate: false,
@@ -4402,6 +5095,9 @@ mod tests {
         );
     }
 
+    #[test]
+    #[ignore = "ListBuckets is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_42_list_buckets() {}
     #[test]
     fn endpoint_case_43() {
         let params = EndpointParams {
@@ -4424,6 +5120,9 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "ListBuckets is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_43_list_buckets() {}
+    #[test]
     fn endpoint_case_44() {
         let params = EndpointParams {
             accelerate: false,
@@ -4444,6 +5143,9 @@ mod tests {
         );
     }
 
+    #[test]
+    #[ignore = "ListBuckets is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_44_list_buckets() {}
     #[test]
     fn endpoint_case_45() {
         let params = EndpointParams {
@@ -4466,6 +5168,9 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "ListBuckets is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_45_list_buckets() {}
+    #[test]
     fn endpoint_case_46() {
         let params = EndpointParams {
             accelerate: false,
@@ -4486,6 +5191,9 @@ mod tests {
         );
     }
 
+    #[test]
+    #[ignore = "ListBuckets is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_46_list_buckets() {}
     #[test]
     fn endpoint_case_47() {
         let params = EndpointParams {
@@ -4508,6 +5216,9 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "ListBuckets is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_47_list_buckets() {}
+    #[test]
     fn endpoint_case_48() {
         let params = EndpointParams {
             accelerate: false,
@@ -4529,6 +5240,9 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "ListBuckets is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_48_list_buckets() {}
+    #[test]
     fn endpoint_case_49() {
         let params = EndpointParams {
             accelerate: true,
@@ -4549,6 +5263,9 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "ListBuckets is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_49_list_buckets() {}
+    #[test]
     fn endpoint_case_50() {
         let params = EndpointParams {
             accelerate: false,
@@ -4567,6 +5284,9 @@ mod tests {
         );
     }
 
+    #[test]
+    #[ignore = "ListBuckets is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_50_list_buckets() {}
     #[test]
     fn endpoint_case_51() {
         let params = EndpointParams {
@@ -4588,6 +5308,9 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "ListBuckets is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_51_list_buckets() {}
+    #[test]
     fn endpoint_case_52() {
         let params = EndpointParams {
             accelerate: false,
@@ -4607,6 +5330,9 @@ mod tests {
         );
     }
 
+    #[test]
+    #[ignore = "ListBuckets is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_52_list_buckets() {}
     #[test]
     fn endpoint_case_53() {
         let params = EndpointParams {
@@ -4628,6 +5354,9 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "ListBuckets is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_53_list_buckets() {}
+    #[test]
     fn endpoint_case_54() {
         let params = EndpointParams {
             accelerate: true,
@@ -4646,6 +5375,9 @@ mod tests {
         );
     }
 
+    #[test]
+    #[ignore = "ListBuckets is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_54_list_buckets() {}
     #[test]
     fn endpoint_case_55() {
         let params = EndpointParams {
@@ -4668,6 +5400,9 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "ListBuckets is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_55_list_buckets() {}
+    #[test]
     fn endpoint_case_56() {
         let params = EndpointParams {
             accelerate: false,
@@ -4679,6 +5414,27 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_56_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("aws-global".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3.amazonaws.com",
@@ -4711,6 +5467,9 @@ mod tests {
         );
     }
 
+    #[test]
+    #[ignore = "ListObjects is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_57_list_objects() {}
     #[test]
     fn endpoint_case_58() {
         let params = EndpointParams {
@@ -4756,6 +5515,28 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_59_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("aws-global".to_owned());
+        settings.use_fips = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3-fips.us-east-1.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_60() {
         let params = EndpointParams {
             accelerate: false,
@@ -4767,6 +5548,28 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3.dualstack.us-east-1.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_60_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("aws-global".to_owned());
+        settings.use_dual_stack = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3.dualstack.us-east-1.amazonaws.com",
@@ -4798,6 +5601,29 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_61_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("aws-global".to_owned());
+        settings.use_dual_stack = true;
+        settings.use_fips = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3-fips.dualstack.us-east-1.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_62() {
         let params = EndpointParams {
             accelerate: true,
@@ -4809,6 +5635,28 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3-accelerate.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_62_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("aws-global".to_owned());
+        settings = settings.with_builtin("AWS::S3::Accelerate", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3-accelerate.amazonaws.com",
@@ -4841,6 +5689,28 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_63_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("aws-global".to_owned());
+        settings.endpoint_url = Some("https://example.com".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.example.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_64() {
         let params = EndpointParams {
             accelerate: false,
@@ -4853,6 +5723,28 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_64_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseGlobalEndpoint", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3.amazonaws.com",
@@ -4885,6 +5777,28 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_65_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseGlobalEndpoint", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3.us-west-2.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_66() {
         let params = EndpointParams {
             accelerate: false,
@@ -4897,6 +5811,29 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3-fips.us-east-1.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_66_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseGlobalEndpoint", true);
+        settings.use_fips = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3-fips.us-east-1.amazonaws.com",
@@ -4929,6 +5866,29 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_67_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseGlobalEndpoint", true);
+        settings.use_dual_stack = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3.dualstack.us-east-1.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_68() {
         let params = EndpointParams {
             accelerate: true,
@@ -4941,6 +5901,29 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3-accelerate.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_68_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::Accelerate", true);
+        settings = settings.with_builtin("AWS::S3::UseGlobalEndpoint", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3-accelerate.amazonaws.com",
@@ -4974,6 +5957,29 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_69_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseGlobalEndpoint", true);
+        settings.endpoint_url = Some("https://example.com".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.example.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_70() {
         let params = EndpointParams {
             accelerate: false,
@@ -4986,6 +5992,28 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3.amazonaws.com/bucket-name",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_70_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("aws-global".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://s3.amazonaws.com/bucket-name",
@@ -5040,6 +6068,29 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_72_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("aws-global".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        settings.use_dual_stack = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3.dualstack.us-east-1.amazonaws.com/bucket-name",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_73() {
         let params = EndpointParams {
             accelerate: false,
@@ -5053,6 +6104,29 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://example.com/bucket-name",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_73_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("aws-global".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        settings.endpoint_url = Some("https://example.com".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://example.com/bucket-name",
@@ -5086,6 +6160,29 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_74_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        settings = settings.with_builtin("AWS::S3::UseGlobalEndpoint", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3.amazonaws.com/bucket-name",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_75() {
         let params = EndpointParams {
             accelerate: false,
@@ -5099,6 +6196,29 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3.us-west-2.amazonaws.com/bucket-name",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_75_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        settings = settings.with_builtin("AWS::S3::UseGlobalEndpoint", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://s3.us-west-2.amazonaws.com/bucket-name",
@@ -5132,6 +6252,30 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_76_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        settings = settings.with_builtin("AWS::S3::UseGlobalEndpoint", true);
+        settings.use_dual_stack = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3.dualstack.us-east-1.amazonaws.com/bucket-name",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_77() {
         let params = EndpointParams {
             accelerate: false,
@@ -5146,6 +6290,30 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://example.com/bucket-name",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_77_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        settings = settings.with_builtin("AWS::S3::UseGlobalEndpoint", true);
+        settings.endpoint_url = Some("https://example.com".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://example.com/bucket-name",
@@ -5184,6 +6352,33 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_78_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("aws-global".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseArnRegion", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:aws:s3-outposts:us-east-1:123456789012:outpost/op-01234567890123456/accesspoint/reports",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://reports-123456789012.op-01234567890123456.s3-outposts.us-east-1.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4a", None,
+            Some("s3-outposts".to_owned())).with_signing_region_set(Vec::from(["*"
+            .to_owned()])).with_disable_double_encoding(true),
+            ::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1".to_owned()),
+            Some("s3-outposts".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_79() {
         let params = EndpointParams {
             bucket: Some(
@@ -5194,6 +6389,24 @@ mod tests {
         };
         let error = resolve_endpoint(&params)
             .expect_err("the rules must refuse these parameters");
+        assert_eq!(
+            error.0,
+            "Client was configured for partition `aws` but bucket referred to partition `aws-cn`"
+        );
+    }
+
+    #[test]
+    fn endpoint_case_79_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws-cn:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
         assert_eq!(
             error.0,
             "Client was configured for partition `aws` but bucket referred to partition `aws-cn`"
@@ -5212,6 +6425,28 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("http://myendpoint-123456789012.beta.example.com:1234",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_80_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings.endpoint_url = Some("http://beta.example.com:1234".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("http://myendpoint-123456789012.beta.example.com:1234",
@@ -6417,6 +7652,27 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_146_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3.us-west-2.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_147() {
         let params = EndpointParams {
             accelerate: false,
@@ -6429,6 +7685,28 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3.dualstack.us-west-2.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_147_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings.use_dual_stack = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3.dualstack.us-west-2.amazonaws.com",
@@ -6461,6 +7739,29 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_148_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::Accelerate", true);
+        settings.use_dual_stack = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3-accelerate.dualstack.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_149() {
         let params = EndpointParams {
             accelerate: true,
@@ -6473,6 +7774,28 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3-accelerate.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_149_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::Accelerate", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3-accelerate.amazonaws.com",
@@ -6505,6 +7828,28 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_150_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings.use_fips = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3-fips.us-west-2.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_151() {
         let params = EndpointParams {
             accelerate: false,
@@ -6517,6 +7862,29 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3-fips.dualstack.us-west-2.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_151_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings.use_dual_stack = true;
+        settings.use_fips = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3-fips.dualstack.us-west-2.amazonaws.com",
@@ -6543,6 +7911,23 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_152_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::Accelerate", true);
+        settings.use_fips = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(error.0, "Accelerate cannot be used with FIPS");
+    }
+
+    #[test]
     fn endpoint_case_153() {
         let params = EndpointParams {
             accelerate: false,
@@ -6565,6 +7950,27 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_153_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("cn-north-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3.cn-north-1.amazonaws.com.cn",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("cn-north-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_154() {
         let params = EndpointParams {
             accelerate: false,
@@ -6577,6 +7983,28 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3.dualstack.cn-north-1.amazonaws.com.cn",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("cn-north-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_154_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("cn-north-1".to_owned());
+        settings.use_dual_stack = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3.dualstack.cn-north-1.amazonaws.com.cn",
@@ -6641,6 +8069,27 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_157_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3.af-south-1.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("af-south-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_158() {
         let params = EndpointParams {
             accelerate: false,
@@ -6653,6 +8102,28 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3.dualstack.af-south-1.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("af-south-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_158_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        settings.use_dual_stack = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3.dualstack.af-south-1.amazonaws.com",
@@ -6685,6 +8156,29 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_159_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::Accelerate", true);
+        settings.use_dual_stack = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3-accelerate.dualstack.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("af-south-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_160() {
         let params = EndpointParams {
             accelerate: true,
@@ -6697,6 +8191,28 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3-accelerate.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("af-south-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_160_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::Accelerate", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3-accelerate.amazonaws.com",
@@ -6729,6 +8245,28 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_161_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        settings.use_fips = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3-fips.af-south-1.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("af-south-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_162() {
         let params = EndpointParams {
             accelerate: false,
@@ -6741,6 +8279,29 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3-fips.dualstack.af-south-1.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("af-south-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_162_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        settings.use_dual_stack = true;
+        settings.use_fips = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://bucket-name.s3-fips.dualstack.af-south-1.amazonaws.com",
@@ -6767,6 +8328,23 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_163_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::Accelerate", true);
+        settings.use_fips = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(error.0, "Accelerate cannot be used with FIPS");
+    }
+
+    #[test]
     fn endpoint_case_164() {
         let params = EndpointParams {
             accelerate: false,
@@ -6779,6 +8357,28 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3.us-west-2.amazonaws.com/bucket-name",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_164_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://s3.us-west-2.amazonaws.com/bucket-name",
@@ -6811,6 +8411,30 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_165_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-gov-west-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        settings.use_fips = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket.with.dots")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3-fips.us-gov-west-1.amazonaws.com/bucket.with.dots",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4",
+            Some("us-gov-west-1".to_owned()), Some("s3".to_owned()))
+            .with_signing_region_set(Vec::from([])).with_disable_double_encoding(true)]),
+            Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_166() {
         let params = EndpointParams {
             accelerate: true,
@@ -6827,6 +8451,23 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_166_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::Accelerate", true);
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(error.0, "Path-style addressing cannot be used with S3 Accelerate");
+    }
+
+    #[test]
     fn endpoint_case_167() {
         let params = EndpointParams {
             accelerate: false,
@@ -6839,6 +8480,29 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3.dualstack.us-west-2.amazonaws.com/bucket-name",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_167_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        settings.use_dual_stack = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://s3.dualstack.us-west-2.amazonaws.com/bucket-name",
@@ -6868,6 +8532,24 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_168_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:PARTITION:s3-outposts:REGION:123456789012:outpost:op-01234567890123456:bucket:mybucket",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(error.0, "Path-style addressing cannot be used with ARN buckets");
+    }
+
+    #[test]
     fn endpoint_case_169() {
         let params = EndpointParams {
             accelerate: false,
@@ -6890,6 +8572,28 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_169_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("99a_b")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3.us-west-2.amazonaws.com/99a_b",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_170() {
         let params = EndpointParams {
             accelerate: false,
@@ -6901,6 +8605,27 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3.us-west-2.amazonaws.com/99a_b",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_170_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("99a_b")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://s3.us-west-2.amazonaws.com/99a_b",
@@ -6933,6 +8658,28 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_171_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("cn-north-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3.cn-north-1.amazonaws.com.cn/bucket-name",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("cn-north-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_172() {
         let params = EndpointParams {
             accelerate: false,
@@ -6945,6 +8692,23 @@ mod tests {
         };
         let error = resolve_endpoint(&params)
             .expect_err("the rules must refuse these parameters");
+        assert_eq!(error.0, "Partition does not support FIPS");
+    }
+
+    #[test]
+    fn endpoint_case_172_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("cn-north-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        settings.use_fips = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
         assert_eq!(error.0, "Partition does not support FIPS");
     }
 
@@ -6965,6 +8729,23 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_173_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("cn-north-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::Accelerate", true);
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(error.0, "Path-style addressing cannot be used with S3 Accelerate");
+    }
+
+    #[test]
     fn endpoint_case_174() {
         let params = EndpointParams {
             accelerate: false,
@@ -6977,6 +8758,29 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3.dualstack.cn-north-1.amazonaws.com.cn/bucket-name",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("cn-north-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_174_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("cn-north-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        settings.use_dual_stack = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://s3.dualstack.cn-north-1.amazonaws.com.cn/bucket-name",
@@ -7006,6 +8810,24 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_175_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("cn-north-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:PARTITION:s3-outposts:REGION:123456789012:outpost:op-01234567890123456:bucket:mybucket",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(error.0, "Path-style addressing cannot be used with ARN buckets");
+    }
+
+    #[test]
     fn endpoint_case_176() {
         let params = EndpointParams {
             accelerate: false,
@@ -7028,6 +8850,28 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_176_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("cn-north-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("99a_b")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3.cn-north-1.amazonaws.com.cn/99a_b",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("cn-north-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_177() {
         let params = EndpointParams {
             accelerate: false,
@@ -7039,6 +8883,27 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3.cn-north-1.amazonaws.com.cn/99a_b",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("cn-north-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_177_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("cn-north-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("99a_b")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://s3.cn-north-1.amazonaws.com.cn/99a_b",
@@ -7071,6 +8936,28 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_178_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3.af-south-1.amazonaws.com/bucket-name",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("af-south-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_179() {
         let params = EndpointParams {
             accelerate: false,
@@ -7083,6 +8970,29 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3-fips.af-south-1.amazonaws.com/bucket-name",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("af-south-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_179_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        settings.use_fips = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://s3-fips.af-south-1.amazonaws.com/bucket-name",
@@ -7109,6 +9019,23 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_180_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::Accelerate", true);
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(error.0, "Path-style addressing cannot be used with S3 Accelerate");
+    }
+
+    #[test]
     fn endpoint_case_181() {
         let params = EndpointParams {
             accelerate: false,
@@ -7121,6 +9048,29 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3.dualstack.af-south-1.amazonaws.com/bucket-name",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("af-south-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_181_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        settings.use_dual_stack = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://s3.dualstack.af-south-1.amazonaws.com/bucket-name",
@@ -7150,6 +9100,24 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_182_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:PARTITION:s3-outposts:REGION:123456789012:outpost:op-01234567890123456:bucket:mybucket",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(error.0, "Path-style addressing cannot be used with ARN buckets");
+    }
+
+    #[test]
     fn endpoint_case_183() {
         let params = EndpointParams {
             accelerate: false,
@@ -7172,6 +9140,28 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_183_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("99a_b")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3.af-south-1.amazonaws.com/99a_b",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("af-south-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_184() {
         let params = EndpointParams {
             accelerate: false,
@@ -7183,6 +9173,27 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://s3.af-south-1.amazonaws.com/99a_b",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("af-south-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_184_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("99a_b")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://s3.af-south-1.amazonaws.com/99a_b",
@@ -7219,6 +9230,31 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_185_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings.endpoint_url = Some(
+            "http://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"
+                .to_owned(),
+        );
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("http://bucket-name.control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_186() {
         let params = EndpointParams {
             accelerate: false,
@@ -7235,6 +9271,32 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com/bucket-name",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_186_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        settings.endpoint_url = Some(
+            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"
+                .to_owned(),
+        );
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com/bucket-name",
@@ -7265,6 +9327,26 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_187_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings.use_fips = true;
+        settings.endpoint_url = Some(
+            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"
+                .to_owned(),
+        );
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(error.0, "A custom endpoint cannot be combined with FIPS");
+    }
+
+    #[test]
     fn endpoint_case_188() {
         let params = EndpointParams {
             accelerate: false,
@@ -7281,6 +9363,28 @@ mod tests {
         };
         let error = resolve_endpoint(&params)
             .expect_err("the rules must refuse these parameters");
+        assert_eq!(
+            error.0, "Cannot set dual-stack in combination with a custom endpoint."
+        );
+    }
+
+    #[test]
+    fn endpoint_case_188_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings.use_dual_stack = true;
+        settings.endpoint_url = Some(
+            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"
+                .to_owned(),
+        );
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
         assert_eq!(
             error.0, "Cannot set dual-stack in combination with a custom endpoint."
         );
@@ -7307,6 +9411,26 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_189_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::Accelerate", true);
+        settings.endpoint_url = Some(
+            "http://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"
+                .to_owned(),
+        );
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(error.0, "A custom endpoint cannot be combined with S3 Accelerate");
+    }
+
+    #[test]
     fn endpoint_case_190() {
         let params = EndpointParams {
             accelerate: false,
@@ -7322,6 +9446,28 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://myendpoint-123456789012.beta.example.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_190_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings.endpoint_url = Some("https://beta.example.com".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://myendpoint-123456789012.beta.example.com",
@@ -7358,6 +9504,31 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_191_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("cn-north-1".to_owned());
+        settings.endpoint_url = Some(
+            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"
+                .to_owned(),
+        );
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("cn-north-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_192() {
         let params = EndpointParams {
             accelerate: false,
@@ -7374,6 +9545,32 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com/bucket-name",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("cn-north-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_192_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("cn-north-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        settings.endpoint_url = Some(
+            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"
+                .to_owned(),
+        );
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com/bucket-name",
@@ -7416,6 +9613,28 @@ mod tests {
         };
         let error = resolve_endpoint(&params)
             .expect_err("the rules must refuse these parameters");
+        assert_eq!(
+            error.0, "Cannot set dual-stack in combination with a custom endpoint."
+        );
+    }
+
+    #[test]
+    fn endpoint_case_194_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("cn-north-1".to_owned());
+        settings.use_dual_stack = true;
+        settings.endpoint_url = Some(
+            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"
+                .to_owned(),
+        );
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
         assert_eq!(
             error.0, "Cannot set dual-stack in combination with a custom endpoint."
         );
@@ -7467,6 +9686,28 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_196_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("cn-north-1".to_owned());
+        settings.endpoint_url = Some("https://beta.example.com".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:myendpoint")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://myendpoint-123456789012.beta.example.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("cn-north-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_197() {
         let params = EndpointParams {
             accelerate: false,
@@ -7483,6 +9724,31 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://bucket-name.control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("af-south-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_197_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        settings.endpoint_url = Some(
+            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"
+                .to_owned(),
+        );
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://bucket-name.control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
@@ -7519,6 +9785,32 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_198_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::ForcePathStyle", true);
+        settings.endpoint_url = Some(
+            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"
+                .to_owned(),
+        );
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com/bucket-name",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("af-south-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_199() {
         let params = EndpointParams {
             accelerate: false,
@@ -7535,6 +9827,26 @@ mod tests {
         };
         let error = resolve_endpoint(&params)
             .expect_err("the rules must refuse these parameters");
+        assert_eq!(error.0, "A custom endpoint cannot be combined with FIPS");
+    }
+
+    #[test]
+    fn endpoint_case_199_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        settings.use_fips = true;
+        settings.endpoint_url = Some(
+            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"
+                .to_owned(),
+        );
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
         assert_eq!(error.0, "A custom endpoint cannot be combined with FIPS");
     }
 
@@ -7561,6 +9873,28 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_200_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        settings.use_dual_stack = true;
+        settings.endpoint_url = Some(
+            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"
+                .to_owned(),
+        );
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(
+            error.0, "Cannot set dual-stack in combination with a custom endpoint."
+        );
+    }
+
+    #[test]
     fn endpoint_case_201() {
         let params = EndpointParams {
             accelerate: true,
@@ -7581,6 +9915,26 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_201_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::Accelerate", true);
+        settings.endpoint_url = Some(
+            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"
+                .to_owned(),
+        );
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("bucket-name")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(error.0, "A custom endpoint cannot be combined with S3 Accelerate");
+    }
+
+    #[test]
     fn endpoint_case_202() {
         let params = EndpointParams {
             accelerate: false,
@@ -7596,6 +9950,28 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://myendpoint-123456789012.beta.example.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("af-south-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_202_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        settings.endpoint_url = Some("https://beta.example.com".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3:af-south-1:123456789012:accesspoint:myendpoint")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://myendpoint-123456789012.beta.example.com",
@@ -7630,6 +10006,27 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_203_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://myendpoint-123456789012.s3-accesspoint.us-west-2.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_204() {
         let params = EndpointParams {
             accelerate: false,
@@ -7644,6 +10041,28 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://myendpoint-123456789012.s3-accesspoint-fips.us-west-2.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_204_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings.use_fips = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://myendpoint-123456789012.s3-accesspoint-fips.us-west-2.amazonaws.com",
@@ -7672,6 +10091,22 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_205_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::Accelerate", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(error.0, "Access Points do not support S3 Accelerate");
+    }
+
+    #[test]
     fn endpoint_case_206() {
         let params = EndpointParams {
             accelerate: false,
@@ -7696,6 +10131,29 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_206_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings.use_dual_stack = true;
+        settings.use_fips = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://myendpoint-123456789012.s3-accesspoint-fips.dualstack.us-west-2.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_207() {
         let params = EndpointParams {
             accelerate: false,
@@ -7710,6 +10168,27 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://myendpoint-123456789012.s3-accesspoint.cn-north-1.amazonaws.com.cn",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("cn-north-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_207_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("cn-north-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:myendpoint")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://myendpoint-123456789012.s3-accesspoint.cn-north-1.amazonaws.com.cn",
@@ -7756,6 +10235,22 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_209_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("cn-north-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::Accelerate", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:myendpoint")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(error.0, "Access Points do not support S3 Accelerate");
+    }
+
+    #[test]
     fn endpoint_case_210() {
         let params = EndpointParams {
             accelerate: false,
@@ -7798,6 +10293,27 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_211_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3:af-south-1:123456789012:accesspoint:myendpoint")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://myendpoint-123456789012.s3-accesspoint.af-south-1.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("af-south-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_212() {
         let params = EndpointParams {
             accelerate: false,
@@ -7812,6 +10328,28 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://myendpoint-123456789012.s3-accesspoint-fips.af-south-1.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("af-south-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_212_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        settings.use_fips = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3:af-south-1:123456789012:accesspoint:myendpoint")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://myendpoint-123456789012.s3-accesspoint-fips.af-south-1.amazonaws.com",
@@ -7840,6 +10378,22 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_213_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::Accelerate", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3:af-south-1:123456789012:accesspoint:myendpoint")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(error.0, "Access Points do not support S3 Accelerate");
+    }
+
+    #[test]
     fn endpoint_case_214() {
         let params = EndpointParams {
             accelerate: false,
@@ -7864,6 +10418,29 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_214_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("af-south-1".to_owned());
+        settings.use_dual_stack = true;
+        settings.use_fips = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:s3:af-south-1:123456789012:accesspoint:myendpoint")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://myendpoint-123456789012.s3-accesspoint-fips.dualstack.af-south-1.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("af-south-1"
+            .to_owned()), Some("s3".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_215() {
         let params = EndpointParams {
             accelerate: false,
@@ -7878,6 +10455,32 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://reports-123456789012.op-01234567890123456.s3-outposts.us-west-2.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4a", None,
+            Some("s3-outposts".to_owned())).with_signing_region_set(Vec::from(["*"
+            .to_owned()])).with_disable_double_encoding(true),
+            ::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2".to_owned()),
+            Some("s3-outposts".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_215_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://reports-123456789012.op-01234567890123456.s3-outposts.us-west-2.amazonaws.com",
@@ -7919,6 +10522,33 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_216_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings.endpoint_url = Some("https://example.amazonaws.com".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://reports-123456789012.op-01234567890123456.example.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4a", None,
+            Some("s3-outposts".to_owned())).with_signing_region_set(Vec::from(["*"
+            .to_owned()])).with_disable_double_encoding(true),
+            ::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2".to_owned()),
+            Some("s3-outposts".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_217() {
         let params = EndpointParams {
             accelerate: false,
@@ -7935,6 +10565,27 @@ mod tests {
         };
         let error = resolve_endpoint(&params)
             .expect_err("the rules must refuse these parameters");
+        assert_eq!(
+            error.0,
+            "Invalid configuration: region from ARN `us-east-1` does not match client region `us-west-2` and UseArnRegion is `false`"
+        );
+    }
+
+    #[test]
+    fn endpoint_case_217_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseArnRegion", false);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
         assert_eq!(
             error.0,
             "Invalid configuration: region from ARN `us-east-1` does not match client region `us-west-2` and UseArnRegion is `false`"
@@ -7966,6 +10617,28 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_218_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseArnRegion", false);
+        settings.endpoint_url = Some("https://example.com".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(
+            error.0,
+            "Invalid configuration: region from ARN `us-east-1` does not match client region `us-west-2` and UseArnRegion is `false`"
+        );
+    }
+
+    #[test]
     fn endpoint_case_219() {
         let params = EndpointParams {
             accelerate: false,
@@ -7982,6 +10655,33 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://myaccesspoint-123456789012.op-01234567890123456.s3-outposts.us-east-1.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4a", None,
+            Some("s3-outposts".to_owned())).with_signing_region_set(Vec::from(["*"
+            .to_owned()])).with_disable_double_encoding(true),
+            ::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1".to_owned()),
+            Some("s3-outposts".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_219_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseArnRegion", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://myaccesspoint-123456789012.op-01234567890123456.s3-outposts.us-east-1.amazonaws.com",
@@ -8023,6 +10723,32 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_220_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://myaccesspoint-123456789012.op-01234567890123456.s3-outposts.us-east-1.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4a", None,
+            Some("s3-outposts".to_owned())).with_signing_region_set(Vec::from(["*"
+            .to_owned()])).with_disable_double_encoding(true),
+            ::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1".to_owned()),
+            Some("s3-outposts".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_221() {
         let params = EndpointParams {
             accelerate: false,
@@ -8046,6 +10772,27 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_221_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseArnRegion", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:aws:s3-outposts:cn-north-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(
+            error.0,
+            "Client was configured for partition `aws` but ARN (`arn:aws:s3-outposts:cn-north-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint`) has `aws-cn`"
+        );
+    }
+
+    #[test]
     fn endpoint_case_222() {
         let params = EndpointParams {
             accelerate: false,
@@ -8061,6 +10808,33 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://reports-123456789012.op-01234567890123456.s3-outposts.us-east-1.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4a", None,
+            Some("s3-outposts".to_owned())).with_signing_region_set(Vec::from(["*"
+            .to_owned()])).with_disable_double_encoding(true),
+            ::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1".to_owned()),
+            Some("s3-outposts".to_owned())).with_signing_region_set(Vec::from([]))
+            .with_disable_double_encoding(true)]), Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_222_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseGlobalEndpoint", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:aws:s3-outposts:us-east-1:123456789012:outpost/op-01234567890123456/accesspoint/reports",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://reports-123456789012.op-01234567890123456.s3-outposts.us-east-1.amazonaws.com",
@@ -8174,6 +10948,31 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_227_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseArnRegion", false);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://mybanner-123456789012.s3-object-lambda.us-east-1.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3-object-lambda".to_owned()))
+            .with_signing_region_set(Vec::from([])).with_disable_double_encoding(true)]),
+            Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_228() {
         let params = EndpointParams {
             accelerate: false,
@@ -8189,6 +10988,31 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://mybanner-123456789012.s3-object-lambda.us-west-2.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3-object-lambda".to_owned()))
+            .with_signing_region_set(Vec::from([])).with_disable_double_encoding(true)]),
+            Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_228_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseArnRegion", false);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint/mybanner",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://mybanner-123456789012.s3-object-lambda.us-west-2.amazonaws.com",
@@ -8226,6 +11050,31 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_229_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseArnRegion", false);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint:mybanner",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://mybanner-123456789012.s3-object-lambda.us-west-2.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3-object-lambda".to_owned()))
+            .with_signing_region_set(Vec::from([])).with_disable_double_encoding(true)]),
+            Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_230() {
         let params = EndpointParams {
             accelerate: false,
@@ -8241,6 +11090,31 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://mybanner-123456789012.s3-object-lambda.us-east-1.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3-object-lambda".to_owned()))
+            .with_signing_region_set(Vec::from([])).with_disable_double_encoding(true)]),
+            Vec::from([]))
+        );
+    }
+
+    #[test]
+    fn endpoint_case_230_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseArnRegion", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://mybanner-123456789012.s3-object-lambda.us-east-1.amazonaws.com",
@@ -8278,6 +11152,31 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_231_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("s3-external-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseArnRegion", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://mybanner-123456789012.s3-object-lambda.us-east-1.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3-object-lambda".to_owned()))
+            .with_signing_region_set(Vec::from([])).with_disable_double_encoding(true)]),
+            Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_232() {
         let params = EndpointParams {
             accelerate: false,
@@ -8293,6 +11192,27 @@ mod tests {
         };
         let error = resolve_endpoint(&params)
             .expect_err("the rules must refuse these parameters");
+        assert_eq!(
+            error.0,
+            "Invalid configuration: region from ARN `us-east-1` does not match client region `s3-external-1` and UseArnRegion is `false`"
+        );
+    }
+
+    #[test]
+    fn endpoint_case_232_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("s3-external-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseArnRegion", false);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
         assert_eq!(
             error.0,
             "Invalid configuration: region from ARN `us-east-1` does not match client region `s3-external-1` and UseArnRegion is `false`"
@@ -8326,6 +11246,31 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_233_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("aws-global".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseArnRegion", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://mybanner-123456789012.s3-object-lambda.us-east-1.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-east-1"
+            .to_owned()), Some("s3-object-lambda".to_owned()))
+            .with_signing_region_set(Vec::from([])).with_disable_double_encoding(true)]),
+            Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_234() {
         let params = EndpointParams {
             accelerate: false,
@@ -8341,6 +11286,27 @@ mod tests {
         };
         let error = resolve_endpoint(&params)
             .expect_err("the rules must refuse these parameters");
+        assert_eq!(
+            error.0,
+            "Invalid configuration: region from ARN `us-east-1` does not match client region `aws-global` and UseArnRegion is `false`"
+        );
+    }
+
+    #[test]
+    fn endpoint_case_234_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("aws-global".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseArnRegion", false);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
         assert_eq!(
             error.0,
             "Invalid configuration: region from ARN `us-east-1` does not match client region `aws-global` and UseArnRegion is `false`"
@@ -8370,6 +11336,27 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_235_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("aws-global".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseArnRegion", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:aws-cn:s3-object-lambda:cn-north-1:123456789012:accesspoint/mybanner",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(
+            error.0,
+            "Client was configured for partition `aws` but ARN (`arn:aws-cn:s3-object-lambda:cn-north-1:123456789012:accesspoint/mybanner`) has `aws-cn`"
+        );
+    }
+
+    #[test]
     fn endpoint_case_236() {
         let params = EndpointParams {
             accelerate: false,
@@ -8385,6 +11372,25 @@ mod tests {
         };
         let error = resolve_endpoint(&params)
             .expect_err("the rules must refuse these parameters");
+        assert_eq!(error.0, "S3 Object Lambda does not support Dual-stack");
+    }
+
+    #[test]
+    fn endpoint_case_236_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseArnRegion", false);
+        settings.use_dual_stack = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint/mybanner",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
         assert_eq!(error.0, "S3 Object Lambda does not support Dual-stack");
     }
 
@@ -8479,6 +11485,25 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_240_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::Accelerate", true);
+        settings = settings.with_builtin("AWS::S3::UseArnRegion", false);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint/mybanner",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(error.0, "S3 Object Lambda does not support S3 Accelerate");
+    }
+
+    #[test]
     fn endpoint_case_241() {
         let params = EndpointParams {
             accelerate: false,
@@ -8491,6 +11516,25 @@ mod tests {
         };
         let error = resolve_endpoint(&params)
             .expect_err("the rules must refuse these parameters");
+        assert_eq!(
+            error.0,
+            "Invalid ARN: Unrecognized format: arn:aws:sqs:us-west-2:123456789012:someresource (type: someresource)"
+        );
+    }
+
+    #[test]
+    fn endpoint_case_241_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseArnRegion", false);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("arn:aws:sqs:us-west-2:123456789012:someresource")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
         assert_eq!(
             error.0,
             "Invalid ARN: Unrecognized format: arn:aws:sqs:us-west-2:123456789012:someresource (type: someresource)"
@@ -8571,6 +11615,27 @@ mod tests {
         };
         let error = resolve_endpoint(&params)
             .expect_err("the rules must refuse these parameters");
+        assert_eq!(
+            error.0,
+            "Invalid ARN: The account id may only contain a-z, A-Z, 0-9 and `-`. Found: `123.45678.9012`"
+        );
+    }
+
+    #[test]
+    fn endpoint_case_245_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseArnRegion", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:aws:s3-object-lambda:us-west-2:123.45678.9012:accesspoint:mybucket",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
         assert_eq!(
             error.0,
             "Invalid ARN: The account id may only contain a-z, A-Z, 0-9 and `-`. Found: `123.45678.9012`"
@@ -8692,6 +11757,32 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_250_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseArnRegion", false);
+        settings.endpoint_url = Some("https://my-endpoint.com".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint/mybanner",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://mybanner-123456789012.my-endpoint.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4", Some("us-west-2"
+            .to_owned()), Some("s3-object-lambda".to_owned()))
+            .with_signing_region_set(Vec::from([])).with_disable_double_encoding(true)]),
+            Vec::from([]))
+        );
+    }
+
+    #[test]
     fn endpoint_case_251() {
         let params = EndpointParams {
             accelerate: false,
@@ -8708,6 +11799,27 @@ mod tests {
         };
         let error = resolve_endpoint(&params)
             .expect_err("the rules must refuse these parameters");
+        assert_eq!(
+            error.0,
+            "Invalid configuration: region from ARN `us-east-1` does not match client region `us-west-2` and UseArnRegion is `false`"
+        );
+    }
+
+    #[test]
+    fn endpoint_case_251_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings = settings.with_builtin("AWS::S3::UseArnRegion", false);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket(
+                "arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner",
+            )
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
         assert_eq!(
             error.0,
             "Invalid configuration: region from ARN `us-east-1` does not match client region `us-west-2` and UseArnRegion is `false`"
@@ -8737,6 +11849,9 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "WriteGetObjectResponse is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_252_write_get_object_response() {}
+    #[test]
     fn endpoint_case_253() {
         let params = EndpointParams {
             accelerate: false,
@@ -8758,6 +11873,9 @@ mod tests {
         );
     }
 
+    #[test]
+    #[ignore = "WriteGetObjectResponse is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_253_write_get_object_response() {}
     #[test]
     fn endpoint_case_254() {
         let params = EndpointParams {
@@ -8781,6 +11899,9 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "WriteGetObjectResponse is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_254_write_get_object_response() {}
+    #[test]
     fn endpoint_case_255() {
         let params = EndpointParams {
             accelerate: false,
@@ -8803,6 +11924,9 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "WriteGetObjectResponse is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_255_write_get_object_response() {}
+    #[test]
     fn endpoint_case_256() {
         let params = EndpointParams {
             accelerate: false,
@@ -8817,6 +11941,9 @@ mod tests {
         assert_eq!(error.0, "S3 Object Lambda does not support Dual-stack");
     }
 
+    #[test]
+    #[ignore = "WriteGetObjectResponse is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_256_write_get_object_response() {}
     #[test]
     fn endpoint_case_257() {
         let params = EndpointParams {
@@ -9239,6 +12366,28 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_275_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("mybucket--abcd-ab1--x-s3")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://mybucket--abcd-ab1--x-s3.s3express-abcd-ab1.us-east-1.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4-s3express",
+            Some("us-east-1".to_owned()), Some("s3express".to_owned()))
+            .with_signing_region_set(Vec::from([])).with_disable_double_encoding(true)]),
+            Vec::from([])).with_property("backend", "S3Express")
+        );
+    }
+
+    #[test]
     fn endpoint_case_276() {
         let params = EndpointParams {
             accelerate: false,
@@ -9251,6 +12400,28 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://mybucket--test-zone-ab1--x-s3.s3express-test-zone-ab1.us-west-2.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4-s3express",
+            Some("us-west-2".to_owned()), Some("s3express".to_owned()))
+            .with_signing_region_set(Vec::from([])).with_disable_double_encoding(true)]),
+            Vec::from([])).with_property("backend", "S3Express")
+        );
+    }
+
+    #[test]
+    fn endpoint_case_276_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("mybucket--test-zone-ab1--x-s3")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://mybucket--test-zone-ab1--x-s3.s3express-test-zone-ab1.us-west-2.amazonaws.com",
@@ -9285,6 +12456,28 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_277_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("mybucket--test1-zone-ab1--x-s3")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://mybucket--test1-zone-ab1--x-s3.s3express-test1-zone-ab1.us-west-2.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4-s3express",
+            Some("us-west-2".to_owned()), Some("s3express".to_owned()))
+            .with_signing_region_set(Vec::from([])).with_disable_double_encoding(true)]),
+            Vec::from([])).with_property("backend", "S3Express")
+        );
+    }
+
+    #[test]
     fn endpoint_case_278() {
         let params = EndpointParams {
             accelerate: false,
@@ -9297,6 +12490,28 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://mybucket--test1-long1-zone-ab1--x-s3.s3express-test1-long1-zone-ab1.us-west-2.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4-s3express",
+            Some("us-west-2".to_owned()), Some("s3express".to_owned()))
+            .with_signing_region_set(Vec::from([])).with_disable_double_encoding(true)]),
+            Vec::from([])).with_property("backend", "S3Express")
+        );
+    }
+
+    #[test]
+    fn endpoint_case_278_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("mybucket--test1-long1-zone-ab1--x-s3")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://mybucket--test1-long1-zone-ab1--x-s3.s3express-test1-long1-zone-ab1.us-west-2.amazonaws.com",
@@ -9331,6 +12546,29 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_279_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        settings.use_fips = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("mybucket--test-ab1--x-s3")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://mybucket--test-ab1--x-s3.s3express-fips-test-ab1.us-east-1.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4-s3express",
+            Some("us-east-1".to_owned()), Some("s3express".to_owned()))
+            .with_signing_region_set(Vec::from([])).with_disable_double_encoding(true)]),
+            Vec::from([])).with_property("backend", "S3Express")
+        );
+    }
+
+    #[test]
     fn endpoint_case_280() {
         let params = EndpointParams {
             accelerate: false,
@@ -9343,6 +12581,29 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://mybucket--test-zone-ab1--x-s3.s3express-fips-test-zone-ab1.us-west-2.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4-s3express",
+            Some("us-west-2".to_owned()), Some("s3express".to_owned()))
+            .with_signing_region_set(Vec::from([])).with_disable_double_encoding(true)]),
+            Vec::from([])).with_property("backend", "S3Express")
+        );
+    }
+
+    #[test]
+    fn endpoint_case_280_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings.use_fips = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("mybucket--test-zone-ab1--x-s3")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://mybucket--test-zone-ab1--x-s3.s3express-fips-test-zone-ab1.us-west-2.amazonaws.com",
@@ -9377,6 +12638,29 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_281_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings.use_fips = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("mybucket--test1-zone-ab1--x-s3")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://mybucket--test1-zone-ab1--x-s3.s3express-fips-test1-zone-ab1.us-west-2.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4-s3express",
+            Some("us-west-2".to_owned()), Some("s3express".to_owned()))
+            .with_signing_region_set(Vec::from([])).with_disable_double_encoding(true)]),
+            Vec::from([])).with_property("backend", "S3Express")
+        );
+    }
+
+    #[test]
     fn endpoint_case_282() {
         let params = EndpointParams {
             accelerate: false,
@@ -9389,6 +12673,29 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://mybucket--test1-long1-zone-ab1--x-s3.s3express-fips-test1-long1-zone-ab1.us-west-2.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4-s3express",
+            Some("us-west-2".to_owned()), Some("s3express".to_owned()))
+            .with_signing_region_set(Vec::from([])).with_disable_double_encoding(true)]),
+            Vec::from([])).with_property("backend", "S3Express")
+        );
+    }
+
+    #[test]
+    fn endpoint_case_282_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings.use_fips = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("mybucket--test1-long1-zone-ab1--x-s3")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://mybucket--test1-long1-zone-ab1--x-s3.s3express-fips-test1-long1-zone-ab1.us-west-2.amazonaws.com",
@@ -9423,6 +12730,28 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_283_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("mybucket--test1-az1--x-s3")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://mybucket--test1-az1--x-s3.s3express-test1-az1.us-west-2.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4-s3express",
+            Some("us-west-2".to_owned()), Some("s3express".to_owned()))
+            .with_signing_region_set(Vec::from([])).with_disable_double_encoding(true)]),
+            Vec::from([])).with_property("backend", "S3Express")
+        );
+    }
+
+    #[test]
     fn endpoint_case_284() {
         let params = EndpointParams {
             accelerate: false,
@@ -9435,6 +12764,29 @@ mod tests {
         };
         let endpoint = resolve_endpoint(&params)
             .expect("the rules must resolve these parameters");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://mybucket--test1-az1--x-s3.s3express-fips-test1-az1.us-west-2.amazonaws.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4-s3express",
+            Some("us-west-2".to_owned()), Some("s3express".to_owned()))
+            .with_signing_region_set(Vec::from([])).with_disable_double_encoding(true)]),
+            Vec::from([])).with_property("backend", "S3Express")
+        );
+    }
+
+    #[test]
+    fn endpoint_case_284_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings.use_fips = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("mybucket--test1-az1--x-s3")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
         assert_eq!(
             endpoint,
             ::cloudfront_runtime::Endpoint::new("https://mybucket--test1-az1--x-s3.s3express-fips-test1-az1.us-west-2.amazonaws.com",
@@ -9470,6 +12822,9 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "CreateBucket is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_285_create_bucket() {}
+    #[test]
     fn endpoint_case_286() {
         let params = EndpointParams {
             accelerate: false,
@@ -9494,6 +12849,9 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "CreateBucket is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_286_create_bucket() {}
+    #[test]
     fn endpoint_case_287() {
         let params = EndpointParams {
             accelerate: false,
@@ -9517,6 +12875,9 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "ListDirectoryBuckets is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_287_list_directory_buckets() {}
+    #[test]
     fn endpoint_case_288() {
         let params = EndpointParams {
             accelerate: false,
@@ -9539,6 +12900,9 @@ mod tests {
         );
     }
 
+    #[test]
+    #[ignore = "ListDirectoryBuckets is not generated (not in the codegen settings' operations)"]
+    fn endpoint_case_288_list_directory_buckets() {}
     #[test]
     fn endpoint_case_289() {
         let params = EndpointParams {
@@ -9847,6 +13211,29 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_301_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings.endpoint_url = Some("https://10.0.0.1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("mybucket--usw2-az1--x-s3")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://10.0.0.1/mybucket--usw2-az1--x-s3",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4-s3express",
+            Some("us-west-2".to_owned()), Some("s3express".to_owned()))
+            .with_signing_region_set(Vec::from([])).with_disable_double_encoding(true)]),
+            Vec::from([])).with_property("backend", "S3Express")
+        );
+    }
+
+    #[test]
     fn endpoint_case_302() {
         let params = EndpointParams {
             accelerate: false,
@@ -9895,6 +13282,29 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_303_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings.endpoint_url = Some("https://custom.com".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("mybucket--usw2-az1--x-s3")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let endpoint = resolve_endpoint(&params)
+            .expect("the rules must resolve this call");
+        assert_eq!(
+            endpoint,
+            ::cloudfront_runtime::Endpoint::new("https://mybucket--usw2-az1--x-s3.custom.com",
+            Vec::from([::cloudfront_runtime::AuthScheme::new("sigv4-s3express",
+            Some("us-west-2".to_owned()), Some("s3express".to_owned()))
+            .with_signing_region_set(Vec::from([])).with_disable_double_encoding(true)]),
+            Vec::from([])).with_property("backend", "S3Express")
+        );
+    }
+
+    #[test]
     fn endpoint_case_304() {
         let params = EndpointParams {
             accelerate: false,
@@ -9907,6 +13317,21 @@ mod tests {
         };
         let error = resolve_endpoint(&params)
             .expect_err("the rules must refuse these parameters");
+        assert_eq!(error.0, "Unrecognized S3Express bucket name format.");
+    }
+
+    #[test]
+    fn endpoint_case_304_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("mybucket--usaz1--x-s3")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
         assert_eq!(error.0, "Unrecognized S3Express bucket name format.");
     }
 
@@ -9928,6 +13353,21 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_305_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("mybucket--usaz1--x-s3")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(error.0, "Unrecognized S3Express bucket name format.");
+    }
+
+    #[test]
     fn endpoint_case_306() {
         let params = EndpointParams {
             accelerate: false,
@@ -9944,6 +13384,22 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_306_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        settings.use_dual_stack = true;
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("mybucket--test-ab1--x-s3")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(error.0, "S3Express does not support Dual-stack.");
+    }
+
+    #[test]
     fn endpoint_case_307() {
         let params = EndpointParams {
             accelerate: true,
@@ -9956,6 +13412,22 @@ mod tests {
         };
         let error = resolve_endpoint(&params)
             .expect_err("the rules must refuse these parameters");
+        assert_eq!(error.0, "S3Express does not support S3 Accelerate.");
+    }
+
+    #[test]
+    fn endpoint_case_307_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        settings = settings.with_builtin("AWS::S3::Accelerate", true);
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("mybucket--test-ab1--x-s3")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
         assert_eq!(error.0, "S3Express does not support S3 Accelerate.");
     }
 
@@ -9978,6 +13450,23 @@ mod tests {
     }
 
     #[test]
+    fn endpoint_case_308_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-east-1".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("my.bucket--test-ab1--x-s3")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
+        assert_eq!(
+            error.0, "S3Express bucket name is not a valid virtual hostable name."
+        );
+    }
+
+    #[test]
     fn endpoint_case_309() {
         let params = EndpointParams {
             accelerate: false,
@@ -9990,6 +13479,24 @@ mod tests {
         };
         let error = resolve_endpoint(&params)
             .expect_err("the rules must refuse these parameters");
+        assert_eq!(
+            error.0, "S3Express bucket name is not a valid virtual hostable name."
+        );
+    }
+
+    #[test]
+    fn endpoint_case_309_get_object() {
+        let mut settings = ::cloudfront_runtime::config::EndpointSettings::default();
+        settings.region = Some("us-west-2".to_owned());
+        settings.endpoint_url = Some("https://custom.com".to_owned());
+        let input = crate::operation::get_object::GetObjectInput::builder()
+            .bucket("my.bucket--usw2-az1--x-s3")
+            .key("key")
+            .build()
+            .expect("a complete input");
+        let params = crate::operation::get_object::endpoint_params(&settings, &input);
+        let error = resolve_endpoint(&params)
+            .expect_err("the rules must refuse this call");
         assert_eq!(
             error.0, "S3Express bucket name is not a valid virtual hostable name."
         );

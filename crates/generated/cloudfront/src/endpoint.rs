@@ -22,13 +22,20 @@ impl EndpointParams {
     pub fn from_config(
         config: &::cloudfront_runtime::Config,
     ) -> Result<Self, ::cloudfront_runtime::EndpointError> {
-        let settings = config.endpoint_settings("CloudFront")?;
-        Ok(EndpointParams {
-            endpoint: settings.endpoint_url,
-            region: settings.region,
+        Ok(EndpointParams::from_settings(&config.endpoint_settings("CloudFront")?))
+    }
+
+    /// The parameters set by built-ins (region, FIPS, dual-stack, endpoint URL and the
+    /// service's own), from settings a configuration resolved.
+    pub fn from_settings(
+        settings: &::cloudfront_runtime::config::EndpointSettings,
+    ) -> Self {
+        EndpointParams {
+            endpoint: settings.endpoint_url.clone(),
+            region: settings.region.clone(),
             use_dual_stack: settings.use_dual_stack,
             use_fips: settings.use_fips,
-        })
+        }
     }
 }
 

@@ -32,6 +32,15 @@ pub fn label(field: &str, value: &str, greedy: bool) -> Result<String, BuildErro
     Ok(encode_label(value, greedy))
 }
 
+/// Checks and encodes a label value of a service whose resource names may hold `.` and `..`
+/// segments (S3 keys): only an empty label is refused; every segment is sent as given.
+pub fn label_with_dot_segments(field: &str, value: &str, greedy: bool) -> Result<String, BuildError> {
+    if value.is_empty() {
+        return Err(BuildError::new(field, "must not be empty (it is part of the request path)"));
+    }
+    Ok(encode_label(value, greedy))
+}
+
 /// Checks a value bound into the endpoint host (`@hostLabel`): it must be a valid host name
 /// label or dotted labels (letters, digits and hyphens, 1 to 63 characters each).
 pub fn host_label<'a>(field: &str, value: &'a str) -> Result<&'a str, BuildError> {
@@ -63,6 +72,8 @@ mod tests {
     fn refuses_labels_that_change_the_path() {
         assert!(label("Id", "", false).is_err());
         assert!(label("Id", "..", false).is_err());
+        assert_eq!(label_with_dot_segments("Key", "a/../b/./c", true).unwrap(), "a/../b/./c");
+        assert!(label_with_dot_segments("Key", "", true).is_err());
         assert!(label("Key", "a/../b", true).is_err());
         assert_eq!(label("Id", "a..b", false).unwrap(), "a..b");
     }

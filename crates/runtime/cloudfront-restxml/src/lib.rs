@@ -15,7 +15,7 @@ mod xml_write;
 
 #[cfg(feature = "compression")]
 pub use compress::{MIN_COMPRESSION_SIZE, compress_gzip};
-pub use encode::{encode_label, encode_query, host_label, label};
+pub use encode::{encode_label, encode_query, host_label, label, label_with_dot_segments};
 pub use error_response::{ErrorResponse, parse_error_response, reject_error_document, request_id};
 pub use scalar::{
     ParseError, fmt_float, join_header_list, parse_blob, parse_bool, parse_scalar, parse_timestamp, split_header_list,

@@ -10,6 +10,7 @@ use crate::endpoint::EndpointError;
 use crate::env::Env;
 use crate::profile::{Profile, ProfileSet};
 use crate::retry::RetryConfig;
+use crate::s3_config::S3Config;
 use crate::setting::{self, Sources};
 use crate::time::{Clock, Sleep, SystemClock, TokioSleep};
 use crate::transport::TransportSettings;
@@ -27,6 +28,8 @@ pub struct Config {
     pub use_fips: bool,
     /// Use a dual-stack (IPv4 and IPv6) endpoint.
     pub use_dual_stack: bool,
+    /// S3's settings (addressing style, acceleration, ARN regions, ...).
+    pub s3: S3Config,
     /// `None` sends requests unsigned (`--no-sign-request`).
     pub credentials: Option<Arc<dyn ProvideCredentials>>,
     /// How failed attempts are retried.
@@ -51,6 +54,7 @@ impl Default for Config {
             endpoint_url: None,
             use_fips: false,
             use_dual_stack: false,
+            s3: S3Config::default(),
             credentials: None,
             retry: RetryConfig::default(),
             transport: TransportSettings::default(),
@@ -73,6 +77,7 @@ impl Config {
             unsigned: false,
             mfa: None,
             share_role_cache: false,
+            s3_set: false,
         }
     }
 
@@ -90,6 +95,7 @@ impl Config {
             unsigned: false,
             mfa: None,
             share_role_cache: false,
+            s3_set: false,
         }
     }
 
@@ -111,10 +117,14 @@ impl Config {
         }
         let endpoint_url = self.endpoint_url_for(service_id).map_err(EndpointError)?;
         let custom = endpoint_url.is_some();
+        // S3 (and S3 Control) read their own dual-stack setting first, as botocore does.
+        let s3_dual_stack =
+            matches!(service_id, "S3" | "S3 Control").then_some(self.s3.use_dualstack_endpoint).flatten();
         Ok(EndpointSettings {
             region: self.region.clone(),
             use_fips: self.use_fips && !custom,
-            use_dual_stack: self.use_dual_stack && !custom,
+            use_dual_stack: s3_dual_stack.unwrap_or(self.use_dual_stack) && !custom,
+            builtins: self.s3.builtins(self.region.as_deref(), endpoint_url.as_deref()),
             endpoint_url,
         })
     }
@@ -137,6 +147,24 @@ pub struct EndpointSettings {
     pub use_fips: bool,
     /// Use a dual-stack endpoint (never with an endpoint URL).
     pub use_dual_stack: bool,
+    /// The other boolean built-ins of endpoint rule sets, by name (`AWS::S3::ForcePathStyle`).
+    pub builtins: Vec<(String, bool)>,
+}
+
+impl EndpointSettings {
+    /// The value of a boolean built-in other than FIPS and dual-stack, if this configuration
+    /// sets it.
+    pub fn builtin(&self, name: &str) -> Option<bool> {
+        self.builtins.iter().find(|(n, _)| n == name).map(|(_, value)| *value)
+    }
+
+    /// These settings with the built-in `name` set to `value` (endpoint tests set built-ins
+    /// directly).
+    pub fn with_builtin(mut self, name: &str, value: bool) -> Self {
+        self.builtins.retain(|(n, _)| n != name);
+        self.builtins.push((name.to_owned(), value));
+        self
+    }
 }
 
 /// Whether a region is a valid host label, botocore's rule for region names: letters, digits
@@ -157,6 +185,7 @@ pub struct ConfigBuilder {
     unsigned: bool,
     mfa: Option<Arc<dyn MfaPrompt>>,
     share_role_cache: bool,
+    s3_set: bool,
 }
 
 impl ConfigBuilder {
@@ -181,6 +210,13 @@ impl ConfigBuilder {
     /// Use a dual-stack endpoint.
     pub fn use_dual_stack(mut self, on: bool) -> Self {
         self.config.use_dual_stack = on;
+        self
+    }
+
+    /// S3's settings; set here, they replace what the profile and environment say.
+    pub fn s3(mut self, s3: S3Config) -> Self {
+        self.config.s3 = s3;
+        self.s3_set = true;
         self
     }
 
@@ -266,7 +302,7 @@ impl ConfigBuilder {
     /// Finishes, loading the environment and profile first when this builder came from
     /// [`Config::loader`]; what was set in code wins.
     pub fn build(self) -> Result<Config, String> {
-        let ConfigBuilder { mut config, profile_name, unsigned, mfa, share_role_cache } = self;
+        let ConfigBuilder { mut config, profile_name, unsigned, mfa, share_role_cache, s3_set } = self;
         let Some(profile_name) = profile_name else { return Ok(config) };
         let env = config.env.clone();
         let profiles = Arc::new(ProfileSet::load(&env)?);
@@ -289,6 +325,9 @@ impl ConfigBuilder {
         config.use_fips = config.use_fips || sources.boolean(&setting::USE_FIPS_ENDPOINT).unwrap_or(false);
         config.use_dual_stack =
             config.use_dual_stack || sources.boolean(&setting::USE_DUALSTACK_ENDPOINT).unwrap_or(false);
+        if !s3_set {
+            config.s3 = S3Config::from_sources(&sources)?;
+        }
         if config.retry == RetryConfig::default() {
             config.retry = RetryConfig::from_env(&env, profile.as_ref())?;
         }

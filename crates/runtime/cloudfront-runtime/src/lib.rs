@@ -23,6 +23,7 @@ mod partitions;
 pub mod profile;
 pub mod python;
 pub mod retry;
+pub mod s3_config;
 pub mod setting;
 pub mod time;
 pub mod transport;

@@ -28,6 +28,8 @@ pub enum ProfileKey {
     Key(&'static str),
     /// `section =` then an indented `key = value`, as S3's settings are written.
     Nested(&'static str, &'static str),
+    /// A top-level key, else a nested one (`s3_use_arn_region`, then `s3.use_arn_region`).
+    KeyOrNested(&'static str, &'static str, &'static str),
 }
 
 const fn setting(env: &'static [&'static str], key: &'static str) -> Setting {
@@ -66,8 +68,26 @@ pub const EC2_METADATA_V1_DISABLED: Setting = setting(&["AWS_EC2_METADATA_V1_DIS
 /// S3's addressing style (`auto`, `virtual`, `path`), in the profile's `s3` section only.
 pub const S3_ADDRESSING_STYLE: Setting = Setting { env: &[], profile: ProfileKey::Nested("s3", "addressing_style") };
 /// Whether an S3 ARN's region may differ from the client's.
-pub const S3_USE_ARN_REGION: Setting =
-    Setting { env: &["AWS_S3_USE_ARN_REGION"], profile: ProfileKey::Nested("s3", "use_arn_region") };
+pub const S3_USE_ARN_REGION: Setting = Setting {
+    env: &["AWS_S3_USE_ARN_REGION"],
+    profile: ProfileKey::KeyOrNested("s3_use_arn_region", "s3", "use_arn_region"),
+};
+/// S3 Transfer Acceleration endpoints.
+pub const S3_USE_ACCELERATE_ENDPOINT: Setting =
+    Setting { env: &[], profile: ProfileKey::Nested("s3", "use_accelerate_endpoint") };
+/// Dual-stack endpoints for S3 (wins over `use_dualstack_endpoint`).
+pub const S3_USE_DUALSTACK_ENDPOINT: Setting =
+    Setting { env: &[], profile: ProfileKey::Nested("s3", "use_dualstack_endpoint") };
+/// `legacy` (the global endpoint) or `regional`, for S3 in us-east-1.
+pub const S3_US_EAST_1_REGIONAL_ENDPOINT: Setting = Setting {
+    env: &["AWS_S3_US_EAST_1_REGIONAL_ENDPOINT"],
+    profile: ProfileKey::KeyOrNested("s3_us_east_1_regional_endpoint", "s3", "us_east_1_regional_endpoint"),
+};
+/// Refuse S3 multi-region access points.
+pub const S3_DISABLE_MULTIREGION_ACCESS_POINTS: Setting = Setting {
+    env: &["AWS_S3_DISABLE_MULTIREGION_ACCESS_POINTS"],
+    profile: ProfileKey::Nested("s3", "s3_disable_multiregion_access_points"),
+};
 
 /// The endpoint URL the environment or the shared config configures for a service, by its
 /// service id (`CloudFront`, `STS`, `SSO OIDC`), in botocore's order: `AWS_ENDPOINT_URL_<SERVICE>`
@@ -124,16 +144,15 @@ impl<'a> Sources<'a> {
             return Some((value, name.to_owned()));
         }
         let profile = self.profile?;
-        let value = match setting.profile {
+        let (value, key) = match setting.profile {
             ProfileKey::None => None,
-            ProfileKey::Key(key) => profile.raw(key),
-            ProfileKey::Nested(section, key) => profile.nested(section, key),
+            ProfileKey::Key(key) => profile.raw(key).map(|v| (v, key.to_owned())),
+            ProfileKey::Nested(section, key) => profile.nested(section, key).map(|v| (v, format!("{section}.{key}"))),
+            ProfileKey::KeyOrNested(top, section, key) => profile
+                .raw(top)
+                .map(|v| (v, top.to_owned()))
+                .or_else(|| profile.nested(section, key).map(|v| (v, format!("{section}.{key}")))),
         }?;
-        let key = match setting.profile {
-            ProfileKey::Nested(section, key) => format!("{section}.{key}"),
-            ProfileKey::Key(key) => key.to_owned(),
-            ProfileKey::None => String::new(),
-        };
         Some((value, format!("{key} in profile {}", profile.name)))
     }
 

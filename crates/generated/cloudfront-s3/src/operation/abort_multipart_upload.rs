@@ -14,6 +14,17 @@ pub use cloudfront_s3_serializers::abort_multipart_upload::{
     parse_error, parse_response, serialize_request,
 };
 
+/// The endpoint parameters of one call: the built-ins `settings` hold, and the input's own.
+pub fn endpoint_params(
+    settings: &::cloudfront_runtime::config::EndpointSettings,
+    input: &AbortMultipartUploadInput,
+) -> crate::endpoint::EndpointParams {
+    let mut params = crate::endpoint::EndpointParams::from_settings(settings);
+    params.bucket = Some(input.bucket.clone());
+    params.key = Some(input.key.clone());
+    params
+}
+
 const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
     name: "AbortMultipartUpload",
     signing_name: "s3",
@@ -30,8 +41,11 @@ pub async fn send(
 > {
     let request = serialize_request(input)
         .map_err(::cloudfront_runtime::SdkError::Construction)?;
-    let params = crate::endpoint::EndpointParams::from_config(&handle.config)
+    let settings = handle
+        .config
+        .endpoint_settings("S3")
         .map_err(::cloudfront_runtime::SdkError::Endpoint)?;
+    let params = endpoint_params(&settings, input);
     let endpoint = crate::endpoint::resolve_endpoint(&params)
         .map_err(::cloudfront_runtime::SdkError::Endpoint)?;
     let response = handle.invoke(SPEC, &endpoint, request, parse_error).await?;

@@ -15,6 +15,14 @@ pub use cloudfront_serializers::list_invalidations_for_distribution_tenant::{
     parse_error, parse_response, serialize_request,
 };
 
+/// The endpoint parameters of one call: the built-ins `settings` hold, and the input's own.
+pub fn endpoint_params(
+    settings: &::cloudfront_runtime::config::EndpointSettings,
+    _input: &ListInvalidationsForDistributionTenantInput,
+) -> crate::endpoint::EndpointParams {
+    crate::endpoint::EndpointParams::from_settings(settings)
+}
+
 const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
     name: "ListInvalidationsForDistributionTenant",
     signing_name: "cloudfront",
@@ -31,8 +39,11 @@ pub async fn send(
 > {
     let request = serialize_request(input)
         .map_err(::cloudfront_runtime::SdkError::Construction)?;
-    let params = crate::endpoint::EndpointParams::from_config(&handle.config)
+    let settings = handle
+        .config
+        .endpoint_settings("CloudFront")
         .map_err(::cloudfront_runtime::SdkError::Endpoint)?;
+    let params = endpoint_params(&settings, input);
     let endpoint = crate::endpoint::resolve_endpoint(&params)
         .map_err(::cloudfront_runtime::SdkError::Endpoint)?;
     let response = handle.invoke(SPEC, &endpoint, request, parse_error).await?;
