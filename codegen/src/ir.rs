@@ -18,10 +18,12 @@ pub struct Service {
     pub xml_namespace: Option<XmlNamespace>,
     /// The SigV4 signing name, if the service is signed.
     pub signing_name: Option<String>,
-    /// Whether XML bodies carry `Content-Type: application/xml`.
-    pub xml_content_type: bool,
+    /// Whether bodies carry the protocol's default `Content-Type` (see `Settings`).
+    pub default_content_types: bool,
     /// Path labels refuse `.` and `..` segments (see `Settings::refuse_dot_segment_labels`).
     pub refuse_dot_segment_labels: bool,
+    /// Requests carry their payload hash as `X-Amz-Content-SHA256` (see `Settings`).
+    pub payload_hash_header: bool,
     /// The `sdkId` (`CloudFront`), which names the service's endpoint environment variable.
     pub sdk_id: String,
     /// `smithy.rules#endpointRuleSet`, if the service has one.
@@ -75,6 +77,20 @@ pub struct Operation {
     pub host_prefix: Option<String>,
     /// `smithy.api#requestCompression` encodings the client may apply (`gzip`).
     pub request_compression: Vec<String>,
+    /// The input's payload is a `@streaming` blob.
+    pub streaming_input: bool,
+    /// What `aws.protocols#httpChecksum` (or `smithy.api#httpChecksumRequired`) asks of
+    /// requests, if anything.
+    pub request_checksum: Option<RequestChecksum>,
+}
+
+/// An operation's request checksum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestChecksum {
+    /// A checksum must be sent (CRC32 when the caller chose none).
+    pub required: bool,
+    /// The member naming the algorithm, and the header it is bound to.
+    pub algorithm_member: Option<(String, String)>,
 }
 
 /// A piece of the URI path.
@@ -186,6 +202,8 @@ pub struct Member {
     pub host_label: bool,
     /// `smithy.rules#contextParam`: the endpoint rule-set parameter this member's value sets.
     pub context_param: Option<String>,
+    /// The target is a `@streaming` blob: the payload is a stream, not bytes in memory.
+    pub streaming: bool,
 }
 
 /// Where a member travels in the HTTP message.

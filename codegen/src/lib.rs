@@ -45,14 +45,24 @@ pub struct Settings {
     /// Operations to generate, by name; `None` means every operation of the service.
     #[serde(default)]
     pub operations: Option<Vec<String>>,
-    /// Send `Content-Type: application/xml` with XML bodies (the restXml default).
+    /// Send the protocol's default `Content-Type` when no member sets one: `application/xml`
+    /// with XML bodies, the payload's media type (else `application/octet-stream`) with blob
+    /// payloads. Off, as botocore and the AWS CLI send none, so signatures can match theirs.
     #[serde(default = "yes")]
-    pub xml_content_type: bool,
+    pub default_content_types: bool,
     /// Refuse a path label that is `.` or `..` (or holds such a segment, for a greedy label):
     /// for a service that resolves dot segments, such a label would address another resource.
     /// Off, labels are sent as given, dot segments included (S3 keys may hold them).
     #[serde(default)]
     pub refuse_dot_segment_labels: bool,
+    /// Literal query parameters of `@http` URIs that are not sent: S3's `x-id=PutObject` and
+    /// the like, which the Smithy model adds and botocore's S3 model (so the AWS CLI) does not.
+    #[serde(default)]
+    pub omitted_literal_query: Vec<String>,
+    /// Send every request's payload hash as `X-Amz-Content-SHA256`, signed (S3 requires it;
+    /// nothing in the model says so).
+    #[serde(default)]
+    pub payload_hash_header: bool,
     /// Derive CloudFront-style `Quantity` members from their `Items` lists and refuse a
     /// mismatch before sending.
     #[serde(default)]

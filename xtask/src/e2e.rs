@@ -93,10 +93,12 @@ fn suites_recording(venv: &Venv, record: bool) -> Result<(usize, usize), String>
     let (p, f) = examples(port)?;
     passed += p;
     failed += f;
-    if rule_vectors_are_botocores(venv)? {
-        passed += 1;
-    } else {
-        failed += 1;
+    for same in [rule_vectors_are_botocores(venv)?, s3_signatures_are_botocores(venv)?] {
+        if same {
+            passed += 1;
+        } else {
+            failed += 1;
+        }
     }
     // The CLI against the real AWS CLI v2 (`parity`: every command, output, query, paging and
     // error class on one fake server), and credential resolution on the identity stub against
@@ -153,6 +155,28 @@ fn rule_vectors_are_botocores(venv: &Venv) -> Result<bool, String> {
         println!("FAIL rule-vectors/ differ from what botocore makes now (above); regenerate them with generate.py");
     }
     Ok(same)
+}
+
+/// Whether the committed S3 signatures (`s3-signatures/expected.json`, which
+/// `tests/s3_signatures.rs` requires ours to equal) are what this venv's botocore signs now.
+fn s3_signatures_are_botocores(venv: &Venv) -> Result<bool, String> {
+    let dir = root().join("crates/testing/cloudfront-conformance/s3-signatures");
+    let fresh = root().join("target/s3-signatures.json");
+    crate::run::run(&venv.bin("python"), &[&dir.join("generate.py").to_string_lossy(), &fresh.to_string_lossy()])?;
+    let status = Command::new("diff")
+        .arg("-u")
+        .arg(dir.join("expected.json"))
+        .arg(&fresh)
+        .status()
+        .map_err(|e| format!("cannot run diff: {e}"))?;
+    if status.success() {
+        println!("s3-signatures/: the pinned botocore signs the committed requests again");
+    } else {
+        println!(
+            "FAIL s3-signatures/expected.json differs from what botocore signs now (above); regenerate it with generate.py"
+        );
+    }
+    Ok(status.success())
 }
 
 /// The AWS CLI v2 (Debian's package) and a HOME whose `.aws/models` holds today's CloudFront

@@ -245,6 +245,20 @@ fn operation(
     let (pagination_helpers, pagination_methods) = super::paginators::paginator(op, shapes, aggregates)?;
     let endpoint_params = super::endpoints::operation_params(service, op)?;
     let sdk_id = &service.sdk_id;
+    let payload_hash_header = service.payload_hash_header;
+    let streaming_input = op.streaming_input;
+    let spec_doc = doc_line(&format!("How the runtime signs and sends `{name}`."));
+    let request_checksum = match &op.request_checksum {
+        None => quote!(None),
+        Some(checksum) => {
+            let required = checksum.required;
+            let algorithm = match &checksum.algorithm_member {
+                Some((member, header)) => quote!(Some((#header, #member))),
+                None => quote!(None),
+            };
+            quote!(Some(::cloudfront_runtime::checksum::RequestChecksum { required: #required, algorithm: #algorithm }))
+        }
+    };
     let waiters: Vec<TokenStream> = waiters.into_iter().map(|w| w.tokens).collect();
     let default_wait = (!waiters.is_empty()).then(|| {
         quote! {
@@ -262,7 +276,14 @@ fn operation(
 
         #endpoint_params
 
-        const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec { name: #name, signing_name: #signing_name };
+        #spec_doc
+        pub const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
+            name: #name,
+            signing_name: #signing_name,
+            payload_hash_header: #payload_hash_header,
+            streaming_input: #streaming_input,
+            request_checksum: #request_checksum,
+        };
 
         #send_doc
         #op_doc

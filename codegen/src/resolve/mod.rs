@@ -108,8 +108,9 @@ impl Resolver<'_> {
             version: service.version.clone(),
             xml_namespace: xml_namespace(traits),
             signing_name: traits.get("aws.auth#sigv4").and_then(|s| s["name"].as_str()).map(str::to_owned),
-            xml_content_type: self.settings.xml_content_type,
+            default_content_types: self.settings.default_content_types,
             refuse_dot_segment_labels: self.settings.refuse_dot_segment_labels,
+            payload_hash_header: self.settings.payload_hash_header,
             sdk_id: traits
                 .get("aws.api#service")
                 .and_then(|s| s["sdkId"].as_str())

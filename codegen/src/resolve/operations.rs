@@ -9,7 +9,8 @@ impl Resolver<'_> {
         let name = shape_name(id).to_owned();
         let http = op.traits.get("smithy.api#http").ok_or_else(|| format!("operation {name} has no @http trait"))?;
         let uri = http["uri"].as_str().ok_or_else(|| format!("operation {name}: @http has no uri"))?;
-        let (path, literal_query) = uri_pattern(uri);
+        let (path, mut literal_query) = uri_pattern(uri);
+        literal_query.retain(|(key, _)| !self.settings.omitted_literal_query.contains(key));
         let mut input = self.io_structure(id, &name, op.input.as_ref(), "Input")?;
         bind_labels(&mut input, &path, &name)?;
         let path = without_rule_placed_label(path, &input);
@@ -22,7 +23,11 @@ impl Resolver<'_> {
             p.truncated = self.truncation_flag(op.output.as_ref(), &p.output_token)?;
         }
         let waiters = behaviour::waiters(&name, op.traits.get("smithy.waiters#waitable"))?;
+        let streaming_input = input.members.iter().any(|m| m.location == Location::Payload && m.streaming);
+        let request_checksum = request_checksum(&op.traits, &input)?;
         Ok(Operation {
+            streaming_input,
+            request_checksum,
             snake: snake_case(&name),
             doc: Some(op.traits.documentation().map_or_else(|| format!("Calls `{name}`."), str::to_owned)),
             method: http["method"].as_str().unwrap_or("GET").to_owned(),
@@ -140,9 +145,26 @@ fn uri_pattern(uri: &str) -> (Vec<PathSegment>, Vec<(String, Option<String>)>) {
     (path, query)
 }
 
+/// The request checksum `httpChecksum` (or the older `httpChecksumRequired`) asks for; the
+/// algorithm member must be bound to a header.
+fn request_checksum(traits: &Traits, input: &Structure) -> Result<Option<RequestChecksum>, String> {
+    let flexible = traits.get("aws.protocols#httpChecksum");
+    let required = traits.has("smithy.api#httpChecksumRequired")
+        || flexible.is_some_and(|c| c["requestChecksumRequired"].as_bool() == Some(true));
+    let algorithm_member = match flexible.and_then(|c| c["requestAlgorithmMember"].as_str()) {
+        None => None,
+        Some(name) => match input.members.iter().find(|m| m.name == name).map(|m| &m.location) {
+            Some(Location::Header(header)) => Some((name.to_owned(), header.clone())),
+            _ => return Err(format!("httpChecksum: {name} is not a header member of {}", input.name)),
+        },
+    };
+    Ok((required || algorithm_member.is_some()).then_some(RequestChecksum { required, algorithm_member }))
+}
+
 /// The path without a leading `/{Label}` segment whose member is also an endpoint context
 /// parameter: the endpoint rules place that value themselves (S3's bucket goes into the host,
-/// or into the endpoint's path for path-style addressing), as botocore strips `/{Bucket}`.
+/// or into the endpoint's path for path-style addressing), as botocore strips `/{Bucket}`;
+/// what remains may be empty, which adds nothing to the endpoint's path.
 fn without_rule_placed_label(mut path: Vec<PathSegment>, input: &Structure) -> Vec<PathSegment> {
     let placed_by_rules = |segment: &PathSegment| match segment {
         PathSegment::Label { member, greedy: false } => {
@@ -160,9 +182,6 @@ fn without_rule_placed_label(mut path: Vec<PathSegment>, input: &Structure) -> V
         && whole_segment
     {
         path.drain(..2);
-        if path.is_empty() {
-            path.push(PathSegment::Literal("/".into()));
-        }
     }
     path
 }

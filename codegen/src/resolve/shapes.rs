@@ -105,6 +105,7 @@ impl Resolver<'_> {
             media_type: target_traits.and_then(|tt| tt.string("smithy.api#mediaType")).map(str::to_owned),
             host_label: t.has("smithy.api#hostLabel"),
             context_param: t.get("smithy.rules#contextParam").and_then(|c| c["name"].as_str()).map(str::to_owned),
+            streaming: target_traits.is_some_and(|tt| tt.has("smithy.api#streaming")),
             location,
             name: name.to_owned(),
             ty,

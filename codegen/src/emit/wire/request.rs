@@ -62,11 +62,12 @@ pub(super) fn serialize_request(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let reads_input = members.iter().any(|m| !matches!(m.location, Location::ResponseCode));
     let input_param = if reads_input { quote!(input) } else { quote!(_input) };
     let fn_doc = doc_line(&format!("Builds the HTTP request for `{}`; fails on a value that cannot be sent.", op.name));
+    let path_binding = if op.path.is_empty() { quote!(let path) } else { quote!(let mut path) };
     quote! {
         #fn_doc
         pub fn serialize_request(#input_param: &#shapes::#input_type) -> Result<::cloudfront_primitives::HttpRequest, ::cloudfront_primitives::BuildError> {
             #idempotency
-            let mut path = String::new();
+            #path_binding = String::new();
             #(#path)*
             #request_binding = ::cloudfront_primitives::HttpRequest::new(#method, path);
             #host_prefix
@@ -253,9 +254,15 @@ fn header_text(ty: &Type, value: TokenStream, format: Option<TimestampFormat>) -
 
 fn request_body(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let service = ctx.service;
+    // The default never replaces a Content-Type a member set (S3's `ContentType`).
     let content_type = |ct: &str| {
-        let xml = ct == "application/xml";
-        (!xml || service.xml_content_type).then(|| quote!(request.push_header("Content-Type", #ct);))
+        service.default_content_types.then(|| {
+            quote! {
+                if !request.headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("content-type")) {
+                    request.push_header("Content-Type", #ct);
+                }
+            }
+        })
     };
     if let Some(m) = op.input.members.iter().find(|m| m.location == Location::Payload) {
         return with_value(m, |v| match &m.ty {

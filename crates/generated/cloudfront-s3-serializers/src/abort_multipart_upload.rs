@@ -15,7 +15,6 @@ pub fn serialize_request(
         );
     }
     let mut request = ::cloudfront_primitives::HttpRequest::new("DELETE", path);
-    request.push_query("x-id", "AbortMultipartUpload");
     {
         let value = &input.upload_id;
         request.push_query("uploadId", value.as_str());

@@ -75,7 +75,6 @@ pub fn serialize_request(
             .map_err(|e| e.within("MultipartUpload"))?;
         w.end("CompleteMultipartUpload");
         request.body = writer.finish().into_bytes();
-        request.push_header("Content-Type", "application/xml");
     }
     request.set_content_length();
     Ok(request)

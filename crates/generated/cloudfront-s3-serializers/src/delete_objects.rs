@@ -6,8 +6,7 @@
 pub fn serialize_request(
     input: &cloudfront_s3_shapes::DeleteObjectsInput,
 ) -> Result<::cloudfront_primitives::HttpRequest, ::cloudfront_primitives::BuildError> {
-    let mut path = String::new();
-    path.push('/');
+    let path = String::new();
     let mut request = ::cloudfront_primitives::HttpRequest::new("POST", path);
     request.query.push(::cloudfront_restxml::encode_query("delete"));
     if let Some(value) = &input.mfa {
@@ -34,7 +33,6 @@ pub fn serialize_request(
         crate::xml::ser_delete(w, value).map_err(|e| e.within("Delete"))?;
         w.end("Delete");
         request.body = writer.finish().into_bytes();
-        request.push_header("Content-Type", "application/xml");
     }
     request.set_content_length();
     Ok(request)

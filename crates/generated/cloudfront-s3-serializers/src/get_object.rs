@@ -15,7 +15,6 @@ pub fn serialize_request(
         );
     }
     let mut request = ::cloudfront_primitives::HttpRequest::new("GET", path);
-    request.push_query("x-id", "GetObject");
     if let Some(value) = &input.response_cache_control {
         request.push_query("response-cache-control", value.as_str());
     }

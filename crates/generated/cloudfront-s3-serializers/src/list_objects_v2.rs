@@ -6,8 +6,7 @@
 pub fn serialize_request(
     input: &cloudfront_s3_shapes::ListObjectsV2Input,
 ) -> Result<::cloudfront_primitives::HttpRequest, ::cloudfront_primitives::BuildError> {
-    let mut path = String::new();
-    path.push('/');
+    let path = String::new();
     let mut request = ::cloudfront_primitives::HttpRequest::new("GET", path);
     request.push_query("list-type", "2");
     if let Some(value) = &input.delimiter {

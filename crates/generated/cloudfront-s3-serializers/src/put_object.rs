@@ -15,7 +15,6 @@ pub fn serialize_request(
         );
     }
     let mut request = ::cloudfront_primitives::HttpRequest::new("PUT", path);
-    request.push_query("x-id", "PutObject");
     if let Some(value) = &input.acl {
         request.push_header("x-amz-acl", value.as_str().to_owned());
     }
@@ -155,7 +154,6 @@ pub fn serialize_request(
     }
     if let Some(value) = &input.body {
         request.body = value.as_bytes().to_vec();
-        request.push_header("Content-Type", "application/octet-stream");
     }
     request.set_content_length();
     Ok(request)

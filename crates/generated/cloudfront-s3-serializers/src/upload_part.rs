@@ -15,7 +15,6 @@ pub fn serialize_request(
         );
     }
     let mut request = ::cloudfront_primitives::HttpRequest::new("PUT", path);
-    request.push_query("x-id", "UploadPart");
     {
         let value = &input.part_number;
         request.push_query("partNumber", &value.to_string());
@@ -70,7 +69,6 @@ pub fn serialize_request(
     }
     if let Some(value) = &input.body {
         request.body = value.as_bytes().to_vec();
-        request.push_header("Content-Type", "application/octet-stream");
     }
     request.set_content_length();
     Ok(request)

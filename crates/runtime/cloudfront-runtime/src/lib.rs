@@ -5,6 +5,7 @@
 
 #![warn(missing_docs)]
 
+pub mod checksum;
 pub mod clock_skew;
 pub mod config;
 pub mod credentials;
@@ -33,6 +34,6 @@ pub use config::{Config, ConfigBuilder};
 pub use credentials::{Credentials, CredentialsError, ProvideCredentials};
 pub use endpoint::{AuthScheme, Endpoint, EndpointError, Partition};
 pub use error::{DispatchError, SdkError};
-pub use operation::{Handle, OperationSpec};
+pub use operation::{Handle, OperationSpec, SignedRequest};
 /// The HTTP client crate under the transport, for [`ConfigBuilder::http_client`] (same version).
 pub use reqwest;

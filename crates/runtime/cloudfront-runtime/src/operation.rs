@@ -26,6 +26,13 @@ pub struct OperationSpec {
     pub name: &'static str,
     /// The SigV4 signing name of the service (when the endpoint does not say).
     pub signing_name: &'static str,
+    /// Send the payload hash as `X-Amz-Content-SHA256` (S3 requires it on every request).
+    pub payload_hash_header: bool,
+    /// The input's payload is a stream (`@streaming` blob): over TLS with a checksum header,
+    /// the body is not signed (`UNSIGNED-PAYLOAD`), as botocore does for S3 uploads.
+    pub streaming_input: bool,
+    /// The request checksum the model asks for (`aws.protocols#httpChecksum`), if any.
+    pub request_checksum: Option<crate::checksum::RequestChecksum>,
 }
 
 /// Shared state of a client: configuration, transport, retry quota and rate limiter.
@@ -133,6 +140,10 @@ impl Handle {
         request: HttpRequest,
         judge: &(dyn Fn(&HttpResponse) -> Verdict + Sync),
     ) -> Result<HttpResponse, SdkError<Rejected>> {
+        let mut request = request;
+        if let Some(checksum) = spec.request_checksum {
+            crate::checksum::apply(&mut request, checksum).map_err(SdkError::Construction)?;
+        }
         let prepared = self.prepare(spec, endpoint, &request).await?;
         let retry = self.config.retry;
         let mut spent = 0;
@@ -215,7 +226,72 @@ impl Handle {
             (None, Some(_)) => return Err(SdkError::Config(crate::error::NO_REGION.into())),
         };
         let signing_name = endpoint.signing_name().unwrap_or(spec.signing_name).to_owned();
-        Ok(Prepared { target, host, credentials, region, signing_name })
+        let path_as_sent =
+            endpoint.auth_schemes.iter().find(|a| a.name == "sigv4").is_some_and(|a| a.disable_double_encoding);
+        let has_checksum = request.headers.iter().any(|(name, _)| {
+            let name = name.to_ascii_lowercase();
+            name == "content-md5" || name.starts_with("x-amz-checksum-")
+        });
+        let unsigned_payload = spec.streaming_input && target.url.scheme() == "https" && has_checksum;
+        Ok(Prepared {
+            target,
+            host,
+            credentials,
+            region,
+            signing_name,
+            path_as_sent,
+            payload_hash_header: spec.payload_hash_header,
+            unsigned_payload,
+        })
+    }
+
+    /// The request's headers with the signature of now added (none when unsigned).
+    fn signed_headers(&self, prepared: &Prepared, request: &HttpRequest) -> Vec<(String, String)> {
+        let Prepared { target, host, credentials, region, signing_name, .. } = prepared;
+        let mut headers = request.headers.clone();
+        let Some(credentials) = credentials else { return headers };
+        let payload = if prepared.unsigned_payload {
+            cloudfront_sigv4::PayloadHash::Unsigned
+        } else {
+            cloudfront_sigv4::PayloadHash::OfBody
+        };
+        let signing_credentials = credentials.for_signing();
+        let time = self.skew.signing_time(self.config.clock.now());
+        let mut params = cloudfront_sigv4::SigningParams::new(&signing_credentials, region, signing_name, time)
+            .with_payload(payload, prepared.payload_hash_header);
+        if prepared.path_as_sent {
+            params = params.with_path_signed_as_sent();
+        }
+        let signable = cloudfront_sigv4::SignableRequest::new(
+            &request.method,
+            host,
+            &target.path,
+            &target.query,
+            &request.headers,
+            &request.body,
+        );
+        headers.extend(cloudfront_sigv4::sign(&signable, &params).headers);
+        headers
+    }
+
+    /// The request as its first attempt would send it, signed now, without sending it: the
+    /// URL, the headers (checksum and signature included) and the body. For dry runs and for
+    /// checking signatures against other signers.
+    pub async fn signed_request(
+        &self,
+        spec: OperationSpec,
+        endpoint: &Endpoint,
+        mut request: HttpRequest,
+    ) -> Result<SignedRequest, SdkError<std::convert::Infallible>> {
+        if let Some(checksum) = spec.request_checksum {
+            crate::checksum::apply(&mut request, checksum).map_err(SdkError::Construction)?;
+        }
+        let prepared = self.prepare(spec, endpoint, &request).await.map_err(|e| match e {
+            SdkError::Service(_) => unreachable!("nothing was sent"),
+            other => other.map_service(|_| unreachable!("nothing was sent")),
+        })?;
+        let headers = self.signed_headers(&prepared, &request);
+        Ok(SignedRequest { method: request.method, url: prepared.target.to_string(), headers, body: request.body })
     }
 
     /// One attempt: signed now (with the clock's current correction), sent, its `Date` noted.
@@ -225,27 +301,8 @@ impl Handle {
         request: &HttpRequest,
         attempt: u32,
     ) -> Result<HttpResponse, TransportError> {
-        let Prepared { target, host, credentials, region, signing_name } = prepared;
-        let mut headers = request.headers.clone();
-        if let Some(credentials) = credentials {
-            let signature = cloudfront_sigv4::sign(
-                &cloudfront_sigv4::SignableRequest::new(
-                    &request.method,
-                    host,
-                    &target.path,
-                    &target.query,
-                    &request.headers,
-                    &request.body,
-                ),
-                &cloudfront_sigv4::SigningParams::new(
-                    &credentials.for_signing(),
-                    region,
-                    signing_name,
-                    self.skew.signing_time(self.config.clock.now()),
-                ),
-            );
-            headers.extend(signature.headers);
-        }
+        let Prepared { target, .. } = prepared;
+        let headers = self.signed_headers(prepared, request);
         tracing::trace!(
             method = %request.method,
             url = %target,
@@ -349,6 +406,27 @@ impl Verdict {
     }
 }
 
+/// A request as it would be sent (see [`Handle::signed_request`]). Its `Debug` leaves the
+/// headers out, since they hold the signature and may hold a session token.
+#[non_exhaustive]
+#[derive(Clone, PartialEq, Eq)]
+pub struct SignedRequest {
+    /// The HTTP method.
+    pub method: String,
+    /// The full URL, path and query exactly as sent.
+    pub url: String,
+    /// Every header, the signature's included.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for SignedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedRequest").field("method", &self.method).field("url", &self.url).finish_non_exhaustive()
+    }
+}
+
 /// The service's final refusal: the response (read into the operation's error type by
 /// `invoke`) and how the attempts went.
 struct Rejected {
@@ -403,6 +481,11 @@ struct Prepared {
     credentials: Option<crate::credentials::Credentials>,
     region: String,
     signing_name: String,
+    /// The rules' `disableDoubleEncoding`: the path is signed as sent (S3).
+    path_as_sent: bool,
+    payload_hash_header: bool,
+    /// `UNSIGNED-PAYLOAD` instead of the body's hash.
+    unsigned_payload: bool,
 }
 
 /// An attempt's outcome as the retry loop sees it.
@@ -448,7 +531,10 @@ fn url_for(endpoint: &Endpoint, request: &HttpRequest) -> Result<Target, String>
     if authority.is_empty() {
         return Err(format!("endpoint URL {:?} has no host", endpoint.url));
     }
+    // An empty request path (S3's bucket-only operations, once the rules placed the bucket)
+    // adds nothing to the endpoint's path, as in botocore: `/my-bucket?delete`, not `/my-bucket/`.
     let path = match endpoint_path {
+        "" | "/" if request.path.is_empty() => "/".to_owned(),
         "" | "/" => request.path.clone(),
         base if base.ends_with('/') && request.path.starts_with('/') => {
             format!("{}{}", &base[..base.len() - 1], request.path)

@@ -27,7 +27,13 @@ fn parse_error(response: &HttpResponse) -> TestError {
     TestError(cloudfront_restxml::parse_error_response(response).meta)
 }
 
-const SPEC: OperationSpec = OperationSpec { name: "Test", signing_name: "cloudfront" };
+const SPEC: OperationSpec = OperationSpec {
+    name: "Test",
+    signing_name: "cloudfront",
+    payload_hash_header: false,
+    streaming_input: false,
+    request_checksum: None,
+};
 
 fn error_body(code: &str) -> String {
     format!(

@@ -82,8 +82,27 @@ pub struct SigningParams<'a> {
     pub time: DateTime,
     /// Remove empty, `.` and `..` path segments before signing (true for all but S3).
     pub normalize_path: bool,
+    /// Percent-encode the sent path once more for the canonical URI (true for all but S3,
+    /// whose rules say `disableDoubleEncoding`).
+    pub double_encode_path: bool,
+    /// What the canonical request states as the payload's hash.
+    pub payload: PayloadHash<'a>,
+    /// Send (and sign) the payload hash as `X-Amz-Content-SHA256`, as S3 requires.
+    pub content_sha256_header: bool,
     /// Where the session token goes.
     pub session_token_mode: SessionTokenMode,
+}
+
+/// The payload hash of the canonical request.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PayloadHash<'a> {
+    /// The SHA-256 of the body given to [`sign`].
+    OfBody,
+    /// A SHA-256 (lower-case hex) computed elsewhere, for a body streamed from a file.
+    Precomputed(&'a str),
+    /// `UNSIGNED-PAYLOAD`: the body is not signed (S3 over TLS, with a checksum).
+    Unsigned,
 }
 
 impl<'a> SigningParams<'a> {
@@ -96,8 +115,27 @@ impl<'a> SigningParams<'a> {
             service,
             time,
             normalize_path: true,
+            double_encode_path: true,
+            payload: PayloadHash::OfBody,
+            content_sha256_header: false,
             session_token_mode: SessionTokenMode::Signed,
         }
+    }
+
+    /// The same parameters with S3's path rules: the sent path is signed as it is, neither
+    /// normalized nor encoded again.
+    pub fn with_path_signed_as_sent(mut self) -> Self {
+        self.normalize_path = false;
+        self.double_encode_path = false;
+        self
+    }
+
+    /// The same parameters with the payload hash given by `payload`, sent as
+    /// `X-Amz-Content-SHA256` when `header` is set.
+    pub fn with_payload(mut self, payload: PayloadHash<'a>, header: bool) -> Self {
+        self.payload = payload;
+        self.content_sha256_header = header;
+        self
     }
 
     /// The same parameters, normalizing the path or not.
@@ -187,15 +225,21 @@ pub fn sign(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Signat
     let date = &date_time[..8];
     let token = params.credentials.session_token.as_deref();
     let has = |name: &str| request.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name));
-    let (canonical_headers, signed_headers) = canonical_headers(request, params, &date_time);
+    let payload_hash = match params.payload {
+        PayloadHash::OfBody => hex(sha256(request.body).as_ref()),
+        PayloadHash::Precomputed(hash) => hash.to_owned(),
+        PayloadHash::Unsigned => "UNSIGNED-PAYLOAD".to_owned(),
+    };
+    let content_sha256 = params.content_sha256_header.then_some(payload_hash.as_str());
+    let (canonical_headers, signed_headers) = canonical_headers(request, params, &date_time, content_sha256);
     let canonical_request = format!(
         "{}\n{}\n{}\n{}\n{}\n{}",
         request.method,
-        canonical_uri(request.path, params.normalize_path),
+        canonical_uri(request.path, params.normalize_path, params.double_encode_path),
         canonical_query(request.query),
         canonical_headers,
         signed_headers,
-        hex(sha256(request.body).as_ref()),
+        payload_hash,
     );
     let scope = format!("{date}/{}/{}/aws4_request", params.region, params.service);
     let string_to_sign =
@@ -205,6 +249,11 @@ pub fn sign(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Signat
     let signature = hex(hmac::sign(&key, string_to_sign.as_bytes()).as_ref());
 
     let mut added = Vec::new();
+    if let Some(hash) = content_sha256
+        && !has("x-amz-content-sha256")
+    {
+        added.push(("X-Amz-Content-SHA256".to_owned(), hash.to_owned()));
+    }
     if !has("x-amz-date") {
         added.push(("X-Amz-Date".to_owned(), date_time.clone()));
     }
@@ -226,7 +275,12 @@ pub fn sign(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Signat
 /// The canonical headers block and the signed header names: the request's headers, plus
 /// Host, X-Amz-Date and (when signed) the session token, lower-cased, values folded, repeats
 /// joined with commas, sorted.
-fn canonical_headers(request: &SignableRequest<'_>, params: &SigningParams<'_>, date_time: &str) -> (String, String) {
+fn canonical_headers(
+    request: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+    date_time: &str,
+    content_sha256: Option<&str>,
+) -> (String, String) {
     let mut headers: Vec<(String, String)> = Vec::new();
     let mut add = |name: &str, value: &str| {
         let name = name.to_ascii_lowercase();
@@ -251,6 +305,11 @@ fn canonical_headers(request: &SignableRequest<'_>, params: &SigningParams<'_>, 
     }
     if !has("x-amz-date") {
         add("x-amz-date", date_time);
+    }
+    if let Some(hash) = content_sha256
+        && !has("x-amz-content-sha256")
+    {
+        add("x-amz-content-sha256", hash);
     }
     if let (Some(token), SessionTokenMode::Signed) =
         (params.credentials.session_token.as_deref(), params.session_token_mode)
@@ -304,11 +363,12 @@ fn fold_whitespace(value: &str) -> String {
     value.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The sent path, optionally normalized, encoded once more.
-fn canonical_uri(path: &str, normalize: bool) -> String {
+/// The sent path, optionally normalized, and encoded once more unless `double_encode` is off.
+fn canonical_uri(path: &str, normalize: bool, double_encode: bool) -> String {
     let path = if path.is_empty() { "/" } else { path };
+    let encode = |path: &str| if double_encode { uri_encode(path.as_bytes(), true) } else { path.to_owned() };
     if !normalize {
-        return uri_encode(path.as_bytes(), true);
+        return encode(path);
     }
     let mut segments: Vec<&str> = Vec::new();
     for segment in path.split('/') {
@@ -325,7 +385,7 @@ fn canonical_uri(path: &str, normalize: bool) -> String {
     if trailing {
         normalized.push('/');
     }
-    uri_encode(normalized.as_bytes(), true)
+    encode(&normalized)
 }
 
 /// Query parameters decoded, re-encoded strictly and sorted by key, then value.
@@ -348,10 +408,37 @@ mod tests {
 
     #[test]
     fn normalizes_paths_like_the_suite() {
-        assert_eq!(canonical_uri("/example/..", true), "/");
-        assert_eq!(canonical_uri("/./", true), "/");
-        assert_eq!(canonical_uri("//example//", true), "/example/");
-        assert_eq!(canonical_uri("/E%2F%20/x", true), "/E%252F%2520/x");
+        assert_eq!(canonical_uri("/example/..", true, true), "/");
+        assert_eq!(canonical_uri("/./", true, true), "/");
+        assert_eq!(canonical_uri("//example//", true, true), "/example/");
+        assert_eq!(canonical_uri("/E%2F%20/x", true, true), "/E%252F%2520/x");
+    }
+
+    #[test]
+    fn s3_paths_are_signed_as_sent() {
+        // Neither normalized nor encoded again: dot segments, empty segments and escapes stay.
+        assert_eq!(canonical_uri("/a/../b//c/./%2B%20", false, false), "/a/../b//c/./%2B%20");
+        assert_eq!(canonical_uri("", false, false), "/");
+    }
+
+    #[test]
+    fn the_payload_hash_can_be_sent_precomputed_or_unsigned() {
+        let credentials = Credentials::new("AKID", "SECRET", None);
+        let time = DateTime::from_secs(1_440_938_160);
+        let request = SignableRequest::new("PUT", "b.s3.amazonaws.com", "/k", "", &[], b"body");
+        let header = |signature: &Signature| {
+            signature.headers.iter().find(|(k, _)| k == "X-Amz-Content-SHA256").map(|(_, v)| v.clone())
+        };
+        let base = SigningParams::new(&credentials, "us-east-1", "s3", time).with_path_signed_as_sent();
+        let unsigned = sign(&request, &base.clone().with_payload(PayloadHash::Unsigned, true));
+        assert_eq!(header(&unsigned).as_deref(), Some("UNSIGNED-PAYLOAD"));
+        assert!(unsigned.canonical_request.ends_with("\nUNSIGNED-PAYLOAD"));
+        assert!(unsigned.signed_headers.contains("x-amz-content-sha256"));
+        let body_hash = hex(sha256(b"body").as_ref());
+        let of_body = sign(&request, &base.clone().with_payload(PayloadHash::OfBody, true));
+        let precomputed = sign(&request, &base.with_payload(PayloadHash::Precomputed(&body_hash), true));
+        assert_eq!(header(&of_body), Some(body_hash.clone()));
+        assert_eq!(of_body, precomputed);
         assert_eq!(canonical_query("b=2&a=%20x&a=1"), "a=%20x&a=1&b=2");
         // Escapes of bytes that are not UTF-8 stay those bytes; a `%` before a multi-byte
         // character is kept as it is.

@@ -23,9 +23,16 @@ pub fn endpoint_params(
     params
 }
 
-const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
+/// How the runtime signs and sends `DeleteObjects`.
+pub const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
     name: "DeleteObjects",
     signing_name: "s3",
+    payload_hash_header: true,
+    streaming_input: false,
+    request_checksum: Some(::cloudfront_runtime::checksum::RequestChecksum {
+        required: true,
+        algorithm: Some(("x-amz-sdk-checksum-algorithm", "ChecksumAlgorithm")),
+    }),
 };
 
 /// Sends one `DeleteObjects` request with the client's configuration (retrying as configured).

@@ -21,9 +21,13 @@ pub fn endpoint_params(
     params
 }
 
-const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
+/// How the runtime signs and sends `GetObject`.
+pub const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
     name: "GetObject",
     signing_name: "s3",
+    payload_hash_header: true,
+    streaming_input: false,
+    request_checksum: None,
 };
 
 /// Sends one `GetObject` request with the client's configuration (retrying as configured).

@@ -24,9 +24,13 @@ pub fn endpoint_params(
     params
 }
 
-const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
+/// How the runtime signs and sends `HeadObject`.
+pub const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
     name: "HeadObject",
     signing_name: "s3",
+    payload_hash_header: true,
+    streaming_input: false,
+    request_checksum: None,
 };
 
 /// Sends one `HeadObject` request with the client's configuration (retrying as configured).

@@ -26,9 +26,13 @@ pub fn endpoint_params(
     params
 }
 
-const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
+/// How the runtime signs and sends `ListObjectsV2`.
+pub const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
     name: "ListObjectsV2",
     signing_name: "s3",
+    payload_hash_header: true,
+    streaming_input: false,
+    request_checksum: None,
 };
 
 /// Sends one `ListObjectsV2` request with the client's configuration (retrying as configured).

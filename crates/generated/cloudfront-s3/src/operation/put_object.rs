@@ -21,9 +21,16 @@ pub fn endpoint_params(
     params
 }
 
-const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
+/// How the runtime signs and sends `PutObject`.
+pub const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
     name: "PutObject",
     signing_name: "s3",
+    payload_hash_header: true,
+    streaming_input: true,
+    request_checksum: Some(::cloudfront_runtime::checksum::RequestChecksum {
+        required: false,
+        algorithm: Some(("x-amz-sdk-checksum-algorithm", "ChecksumAlgorithm")),
+    }),
 };
 
 /// Sends one `PutObject` request with the client's configuration (retrying as configured).

@@ -24,9 +24,16 @@ pub fn endpoint_params(
     params
 }
 
-const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
+/// How the runtime signs and sends `UploadPart`.
+pub const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
     name: "UploadPart",
     signing_name: "s3",
+    payload_hash_header: true,
+    streaming_input: true,
+    request_checksum: Some(::cloudfront_runtime::checksum::RequestChecksum {
+        required: false,
+        algorithm: Some(("x-amz-sdk-checksum-algorithm", "ChecksumAlgorithm")),
+    }),
 };
 
 /// Sends one `UploadPart` request with the client's configuration (retrying as configured).

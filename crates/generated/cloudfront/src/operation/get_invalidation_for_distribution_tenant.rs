@@ -23,9 +23,13 @@ pub fn endpoint_params(
     crate::endpoint::EndpointParams::from_settings(settings)
 }
 
-const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
+/// How the runtime signs and sends `GetInvalidationForDistributionTenant`.
+pub const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
     name: "GetInvalidationForDistributionTenant",
     signing_name: "cloudfront",
+    payload_hash_header: false,
+    streaming_input: false,
+    request_checksum: None,
 };
 
 /// Sends one `GetInvalidationForDistributionTenant` request with the client's configuration (retrying as configured).

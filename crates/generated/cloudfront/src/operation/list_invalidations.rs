@@ -21,9 +21,13 @@ pub fn endpoint_params(
     crate::endpoint::EndpointParams::from_settings(settings)
 }
 
-const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
+/// How the runtime signs and sends `ListInvalidations`.
+pub const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
     name: "ListInvalidations",
     signing_name: "cloudfront",
+    payload_hash_header: false,
+    streaming_input: false,
+    request_checksum: None,
 };
 
 /// Sends one `ListInvalidations` request with the client's configuration (retrying as configured).

@@ -23,9 +23,13 @@ pub fn endpoint_params(
     crate::endpoint::EndpointParams::from_settings(settings)
 }
 
-const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
+/// How the runtime signs and sends `ListInvalidationsForDistributionTenant`.
+pub const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::OperationSpec {
     name: "ListInvalidationsForDistributionTenant",
     signing_name: "cloudfront",
+    payload_hash_header: false,
+    streaming_input: false,
+    request_checksum: None,
 };
 
 /// Sends one `ListInvalidationsForDistributionTenant` request with the client's configuration (retrying as configured).
