@@ -79,6 +79,9 @@ pub struct Operation {
     pub request_compression: Vec<String>,
     /// The input's payload is a `@streaming` blob.
     pub streaming_input: bool,
+    /// `aws.customizations#s3UnwrappedXmlOutput`: the output's one body member is the whole
+    /// document, with no operation-level wrapper element.
+    pub output_unwrapped: bool,
     /// What `aws.protocols#httpChecksum` (or `smithy.api#httpChecksumRequired`) asks of
     /// requests, if anything.
     pub request_checksum: Option<RequestChecksum>,

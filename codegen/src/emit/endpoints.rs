@@ -110,13 +110,7 @@ pub(super) fn file(service: &Service) -> Result<Option<TokenStream>, String> {
     });
     let from_settings: Vec<_> = from_settings.collect();
     let rest = (from_settings.len() < params.len()).then(|| quote!(..EndpointParams::default()));
-    let mut tests = Vec::new();
-    for (i, case) in service.endpoint_tests.iter().enumerate() {
-        tests.push(endpoint_test(i, case, &params)?);
-        for input in &case.operation_inputs {
-            tests.push(operation_input_test(i, input, &case.expect, service)?);
-        }
-    }
+    let tests_module = tests_module(service, &params)?;
     let params_doc = doc_line("The inputs of endpoint resolution (the rule set's parameters).");
     let plain_defaults = params.iter().all(|p| {
         matches!((&p.kind, &p.default), (Kind::Bool, Some(Literal::Bool(false))) | (Kind::OptBool | Kind::OptStr, _))
@@ -166,10 +160,27 @@ pub(super) fn file(service: &Service) -> Result<Option<TokenStream>, String> {
             #body
         }
 
-        #[cfg(test)]
-        mod tests {
-            use super::*;
-            #(#tests)*
+        #tests_module
+    }))
+}
+
+/// The `endpointTests` cases as tests (none when the model has none): by parameters, and by
+/// operation inputs.
+fn tests_module(service: &Service, params: &[Param]) -> Result<Option<TokenStream>, String> {
+    let mut tests = Vec::new();
+    for (i, case) in service.endpoint_tests.iter().enumerate() {
+        tests.push(endpoint_test(i, case, params)?);
+        for input in &case.operation_inputs {
+            tests.push(operation_input_test(i, input, &case.expect, service)?);
+        }
+    }
+    Ok((!tests.is_empty()).then(|| {
+        quote! {
+            #[cfg(test)]
+            mod tests {
+                use super::*;
+                #(#tests)*
+            }
         }
     }))
 }

@@ -77,6 +77,8 @@ pub(crate) struct Crates {
     pub shapes: TokenStream,
     pub errors: TokenStream,
     pub serializers: TokenStream,
+    /// The facade crate (client, endpoint rules), as a path in code.
+    pub facade: TokenStream,
 }
 
 impl Crates {
@@ -94,6 +96,7 @@ impl Crates {
             shapes: ident("-shapes"),
             errors: ident("-errors"),
             serializers: ident("-serializers"),
+            facade: ident(""),
         }
     }
 }

@@ -30,6 +30,21 @@ pub(super) fn files(
         for case in op.request_tests.iter().filter(|c| c.for_clients) {
             let id = case.id.as_str();
             let input = ctx.structure_value(&op.input, &case.params, Side::Input)?;
+            // A service with endpoint rules is checked where the rules send the request (the
+            // case's vendorParams configure the client); others by the serialized request.
+            let check = if service.endpoint_rules.is_some() {
+                let facade = &crates.facade;
+                let sdk_id = &service.sdk_id;
+                quote! {
+                    let settings = support::endpoint_settings(CASE, #sdk_id)?;
+                    let params = #facade::operation::#module::endpoint_params(&settings, &input);
+                    let endpoint = #facade::endpoint::resolve_endpoint(&params).map_err(|e| e.to_string())?;
+                    let url = ::cloudfront_runtime::operation::request_url(&endpoint, &request)?;
+                    support::check_request_at(CASE, &request, &url)
+                }
+            } else {
+                quote!(support::check_request(CASE, &request))
+            };
             // The protocol tests expect this token wherever the client fills one in.
             let body = quote! {
                 let input = #input;
@@ -37,7 +52,7 @@ pub(super) fn files(
                     "00000000-0000-4000-8000-000000000000",
                     || #serializers::#module::serialize_request(&input),
                 ).map_err(|e| e.to_string())?;
-                support::check_request(CASE, &request)
+                #check
             };
             tests.push(test(&format!("request_{}", snake_case(id)), id, case, known_failures, body));
         }
@@ -90,11 +105,19 @@ pub(super) fn files(
         "{}[package]\nname = \"{dir}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n\
          cloudfront-primitives = {{ path = \"{runtime}/cloudfront-primitives\" }}\ncloudfront-restxml = {{ path = \"{runtime}/cloudfront-restxml\" }}\n\
          cloudfront-protocol-test-support = {{ path = \"{testing}/cloudfront-protocol-test-support\" }}\n\
-         {s} = {{ path = \"../{s}\" }}\n{e} = {{ path = \"../{e}\" }}\n{w} = {{ path = \"../{w}\" }}\n",
+         {s} = {{ path = \"../{s}\" }}\n{e} = {{ path = \"../{e}\" }}\n{w} = {{ path = \"../{w}\" }}\n{rules}",
         header(&settings.model_file, "#"),
         s = crates.shapes_dir,
         e = crates.errors_dir,
         w = crates.serializers_dir,
+        rules = if service.endpoint_rules.is_some() {
+            format!(
+                "{f} = {{ path = \"../{f}\" }}\ncloudfront-runtime = {{ path = \"{runtime}/cloudfront-runtime\" }}\n",
+                f = crates.facade_dir
+            )
+        } else {
+            String::new()
+        },
     );
     Ok((GeneratedFile { path: format!("{dir}/Cargo.toml"), contents: manifest }, lib))
 }

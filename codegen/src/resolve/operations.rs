@@ -26,6 +26,7 @@ impl Resolver<'_> {
         let streaming_input = input.members.iter().any(|m| m.location == Location::Payload && m.streaming);
         let request_checksum = request_checksum(&op.traits, &input)?;
         Ok(Operation {
+            output_unwrapped: op.traits.has("aws.customizations#s3UnwrappedXmlOutput"),
             streaming_input,
             request_checksum,
             snake: snake_case(&name),

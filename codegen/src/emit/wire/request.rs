@@ -59,7 +59,14 @@ pub(super) fn serialize_request(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         && host_prefix.is_none());
     let request_binding = if changes_request { quote!(let mut request) } else { quote!(let request) };
     // Members bound nowhere in the request (an output-only binding, say) leave `input` unread.
-    let reads_input = members.iter().any(|m| !matches!(m.location, Location::ResponseCode));
+    let in_path =
+        |m: &Member| op.path.iter().any(|s| matches!(s, PathSegment::Label { member, .. } if *member == m.name));
+    let reads_input = members.iter().any(|m| match m.location {
+        Location::ResponseCode => false,
+        // A label the endpoint rules place (S3's bucket) is not read here.
+        Location::Label { .. } => in_path(m),
+        _ => true,
+    });
     let input_param = if reads_input { quote!(input) } else { quote!(_input) };
     let fn_doc = doc_line(&format!("Builds the HTTP request for `{}`; fails on a value that cannot be sent.", op.name));
     let path_binding = if op.path.is_empty() { quote!(let path) } else { quote!(let mut path) };

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::xml_read::{member_reads, scalar_read};
+use super::xml_read::{member_reads, read_value, scalar_read};
 use super::{Ctx, boxed, setter};
 use crate::emit::doc_line;
 use crate::ir::{Location, Member, Operation, TimestampFormat, Type};
@@ -61,6 +61,19 @@ pub(super) fn parse_response(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         let body_members: Vec<&Member> = members.iter().filter(|m| m.location == Location::Body).collect();
         if body_members.is_empty() {
             quote!()
+        } else if let (true, [m]) = (op.output_unwrapped, body_members.as_slice()) {
+            // The document's root is the member's own element (S3's GetBucketLocation).
+            let set = setter(m);
+            let value = boxed(m, read_value(ctx, &m.ty, quote!(root), m.timestamp_format, &m.name, 0));
+            let expected_root = &m.xml_name;
+            quote! {
+                if !response.body.is_empty() {
+                    let document = ::cloudfront_restxml::parse_document(&response.body)?;
+                    let root = &document;
+                    ::cloudfront_restxml::reject_error_document(root, #expected_root)?;
+                    builder = builder.#set(Some(#value));
+                }
+            }
         } else {
             let reads = member_reads(ctx, &body_members, quote!(root));
             let expected_root = &op.output.xml_name;

@@ -131,7 +131,7 @@ pub(super) fn member_reads(ctx: &Ctx<'_>, members: &[&Member], element: TokenStr
 }
 
 /// Reads an element's value (an expression that may use `?`).
-fn read_value(
+pub(super) fn read_value(
     ctx: &Ctx<'_>,
     ty: &Type,
     element: TokenStream,

@@ -519,6 +519,12 @@ struct Target {
 /// The target of a request, joined as botocore joins it: the endpoint's path, then the
 /// operation's path (one `/` between them); the endpoint's query, then the operation's, joined
 /// by `&`. The path is kept byte for byte, `.` and `..` segments included.
+/// The URL a request goes to at `endpoint` (its path and query joined to the endpoint's, as
+/// botocore joins them), exactly as it would be sent.
+pub fn request_url(endpoint: &Endpoint, request: &HttpRequest) -> Result<String, String> {
+    url_for(endpoint, request).map(|target| target.to_string())
+}
+
 fn url_for(endpoint: &Endpoint, request: &HttpRequest) -> Result<Target, String> {
     let (scheme, rest) =
         endpoint.url.split_once("://").ok_or_else(|| format!("endpoint URL {:?} has no scheme", endpoint.url))?;

@@ -97,6 +97,66 @@ pub fn check_request(case_json: &str, request: &HttpRequest) -> Result<(), Strin
     Ok(())
 }
 
+/// The endpoint settings a case's `vendorParams` (`aws.protocoltests.config#AwsConfig`)
+/// configure: the region and S3's settings, the operation's scope over the client's.
+pub fn endpoint_settings(
+    case_json: &str,
+    service_id: &str,
+) -> Result<cloudfront_runtime::config::EndpointSettings, String> {
+    use cloudfront_runtime::s3_config::{AddressingStyle, S3Config};
+    let case = case(case_json);
+    let scopes = &case["vendorParams"]["scopedConfig"];
+    let mut region = None;
+    let mut s3 = S3Config::default();
+    for scope in [&scopes["client"], &scopes["operation"]] {
+        if let Some(r) = scope["region"].as_str() {
+            region = Some(r.to_owned());
+        }
+        let settings = &scope["s3"];
+        match settings["addressing_style"].as_str() {
+            Some("virtual") => s3.addressing_style = AddressingStyle::Virtual,
+            Some("path") => s3.addressing_style = AddressingStyle::Path,
+            Some("auto") => s3.addressing_style = AddressingStyle::Auto,
+            Some(other) => return Err(format!("unknown addressing style {other:?}")),
+            None => {}
+        }
+        if let Some(on) = settings["use_dualstack_endpoint"].as_bool() {
+            s3.use_dualstack_endpoint = Some(on);
+        }
+        if let Some(on) = settings["use_accelerate_endpoint"].as_bool() {
+            s3.use_accelerate_endpoint = on;
+        }
+    }
+    let mut config = cloudfront_runtime::Config::builder().s3(s3).no_signing();
+    if let Some(region) = region {
+        config = config.region(region);
+    }
+    config.build()?.endpoint_settings(service_id).map_err(|e| e.to_string())
+}
+
+/// Compares a request sent to `url` (where the endpoint rules put it) with a case: the URL's
+/// path must be the case's `uri` and its host the `resolvedHost`; the rest as
+/// [`check_request`] compares it.
+pub fn check_request_at(case_json: &str, request: &HttpRequest, url: &str) -> Result<(), String> {
+    let case = case(case_json);
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.split_once('?').map_or(rest, |(before, _)| before);
+    let (host, path) = rest.find('/').map_or((rest, "/"), |slash| rest.split_at(slash));
+    if let Some(resolved) = case["resolvedHost"].as_str()
+        && host != resolved
+    {
+        return Err(format!("host {host:?} != {resolved:?}"));
+    }
+    let mut placed = request.clone();
+    placed.path = path.to_owned();
+    placed.host_prefix = String::new();
+    let mut unhosted = case.clone();
+    if let Some(object) = unhosted.as_object_mut() {
+        object.remove("resolvedHost");
+    }
+    check_request(&unhosted.to_string(), &placed)
+}
+
 /// XML bodies are compared as XML; anything else byte for byte.
 fn compare_body(body: &[u8], expected: &str, media_type: Option<&str>) -> Result<(), String> {
     let ours = String::from_utf8_lossy(body);
