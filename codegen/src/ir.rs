@@ -205,8 +205,6 @@ pub struct Member {
     pub host_label: bool,
     /// `smithy.rules#contextParam`: the endpoint rule-set parameter this member's value sets.
     pub context_param: Option<String>,
-    /// The target is a `@streaming` blob: the payload is a stream, not bytes in memory.
-    pub streaming: bool,
 }
 
 /// Where a member travels in the HTTP message.
@@ -241,6 +239,8 @@ pub enum TimestampFormat {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Type {
     Blob,
+    /// A `@streaming` blob payload: a `Body` (bytes, or a file read as it is sent).
+    Stream,
     Boolean,
     String,
     Byte,

@@ -185,6 +185,7 @@ pub(crate) fn member_type(m: &crate::ir::Member, shapes: &TokenStream) -> TokenS
 pub(crate) fn rust_type(ty: &Type, shapes: &TokenStream) -> TokenStream {
     match ty {
         Type::Blob => quote!(::cloudfront_primitives::Blob),
+        Type::Stream => quote!(::cloudfront_primitives::Body),
         Type::Boolean => quote!(bool),
         Type::String | Type::BigInteger | Type::BigDecimal | Type::Document => quote!(String),
         Type::Byte => quote!(i8),

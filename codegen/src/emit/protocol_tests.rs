@@ -142,6 +142,17 @@ fn test(
     }
 }
 
+/// A timestamp param (epoch seconds, maybe with a fraction) as a `DateTime`.
+fn timestamp(value: &Document) -> Result<TokenStream, String> {
+    let Document::Number(text) = value else {
+        return Err(format!("expected epoch seconds, got {value:?}"));
+    };
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let secs: i64 = whole.parse().map_err(|_| format!("bad timestamp {text}"))?;
+    let nanos: u32 = format!("{fraction:0<9}")[..9].parse().map_err(|_| format!("bad timestamp {text}"))?;
+    Ok(quote!(::cloudfront_primitives::DateTime::from_secs_and_nanos(#secs, #nanos)))
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Side {
     /// Built with `build()`, which checks required members.
@@ -212,18 +223,11 @@ impl Ctx<'_> {
             Type::Long => integer(value, Literal::i64_suffixed)?,
             Type::Float => float(value, quote!(f32), |f| Literal::f32_suffixed(f as f32))?,
             Type::Double => float(value, quote!(f64), Literal::f64_suffixed)?,
-            Type::Timestamp => {
-                let Document::Number(text) = value else {
-                    return Err(format!("expected epoch seconds, got {value:?}"));
-                };
-                let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-                let secs: i64 = whole.parse().map_err(|_| format!("bad timestamp {text}"))?;
-                let nanos: u32 = format!("{fraction:0<9}")[..9].parse().map_err(|_| format!("bad timestamp {text}"))?;
-                quote!(::cloudfront_primitives::DateTime::from_secs_and_nanos(#secs, #nanos))
-            }
-            Type::Blob => {
+            Type::Timestamp => timestamp(value)?,
+            Type::Blob | Type::Stream => {
                 let Document::String(text) = value else { return Err(format!("expected blob text, got {value:?}")) };
-                quote!(::cloudfront_primitives::Blob::from(#text))
+                let bytes = if *ty == Type::Blob { quote!(Blob) } else { quote!(Body) };
+                quote!(::cloudfront_primitives::#bytes::from(#text))
             }
             Type::Enum(name) => {
                 let name = format_ident!("{}", name);

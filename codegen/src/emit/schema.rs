@@ -117,7 +117,7 @@ fn kind(ty: &Type, enums: &BTreeMap<&str, Vec<&str>>) -> TokenStream {
         Type::Float => quote!(&Kind::Float),
         Type::Double => quote!(&Kind::Double),
         Type::Timestamp => quote!(&Kind::Timestamp),
-        Type::Blob => quote!(&Kind::Blob),
+        Type::Blob | Type::Stream => quote!(&Kind::Blob),
         Type::Enum(name) => {
             let values = enums.get(name.as_str()).cloned().unwrap_or_default();
             quote!(&Kind::Enum(&[#(#values),*]))

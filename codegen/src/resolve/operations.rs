@@ -23,7 +23,7 @@ impl Resolver<'_> {
             p.truncated = self.truncation_flag(op.output.as_ref(), &p.output_token)?;
         }
         let waiters = behaviour::waiters(&name, op.traits.get("smithy.waiters#waitable"))?;
-        let streaming_input = input.members.iter().any(|m| m.location == Location::Payload && m.streaming);
+        let streaming_input = input.members.iter().any(|m| m.ty == Type::Stream);
         let request_checksum = request_checksum(&op.traits, &input)?;
         Ok(Operation {
             output_unwrapped: op.traits.has("aws.customizations#s3UnwrappedXmlOutput"),

@@ -71,6 +71,9 @@ impl Resolver<'_> {
             Location::Body
         };
         let ty = self.type_of(&m.target)?;
+        // A streaming blob is a stream where it is the payload (elsewhere Smithy forbids it).
+        let streaming = target_traits.is_some_and(|tt| tt.has("smithy.api#streaming"));
+        let ty = if ty == Type::Blob && streaming && location == Location::Payload { Type::Stream } else { ty };
         let xml_name = match (&location, t.string("smithy.api#xmlName")) {
             (_, Some(x)) => x.to_owned(),
             (Location::Payload, None) => match self.model.shapes.get(&m.target) {
@@ -105,7 +108,6 @@ impl Resolver<'_> {
             media_type: target_traits.and_then(|tt| tt.string("smithy.api#mediaType")).map(str::to_owned),
             host_label: t.has("smithy.api#hostLabel"),
             context_param: t.get("smithy.rules#contextParam").and_then(|c| c["name"].as_str()).map(str::to_owned),
-            streaming: target_traits.is_some_and(|tt| tt.has("smithy.api#streaming")),
             location,
             name: name.to_owned(),
             ty,

@@ -285,15 +285,20 @@ fn request_body(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             }
             Type::Blob => {
                 let ct = content_type(m.media_type.as_deref().unwrap_or("application/octet-stream"));
-                quote! { request.body = #v.as_bytes().to_vec(); #ct }
+                quote! { request.body = #v.as_bytes().to_vec().into(); #ct }
+            }
+            // A stream is handed on as it is: a file stays a file, read as the request is sent.
+            Type::Stream => {
+                let ct = content_type(m.media_type.as_deref().unwrap_or("application/octet-stream"));
+                quote! { request.body = #v.clone(); #ct }
             }
             Type::Enum(_) => {
                 let ct = content_type(m.media_type.as_deref().unwrap_or("text/plain"));
-                quote! { request.body = #v.as_str().as_bytes().to_vec(); #ct }
+                quote! { request.body = #v.as_str().as_bytes().to_vec().into(); #ct }
             }
             _ => {
                 let ct = content_type(m.media_type.as_deref().unwrap_or("text/plain"));
-                quote! { request.body = #v.as_bytes().to_vec(); #ct }
+                quote! { request.body = #v.as_bytes().to_vec().into(); #ct }
             }
         });
     }
@@ -335,7 +340,7 @@ fn xml_document_body(element: &str, ns: TokenStream, content: TokenStream, ct: O
         #ns
         #content
         w.end(#element);
-        request.body = writer.finish().into_bytes();
+        request.body = writer.finish().into_bytes().into();
         #ct
     }
 }

@@ -38,6 +38,9 @@ pub(super) fn parse_response(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
                     builder = builder.#set(Some(::cloudfront_primitives::Blob::new(response.body.clone())));
                 }
             },
+            Type::Stream => quote! {
+                builder = builder.#set(Some(::cloudfront_primitives::Body::Bytes(response.body.clone())));
+            },
             ty => {
                 let text = quote!(
                     String::from_utf8(response.body.clone())

@@ -215,6 +215,7 @@ pub(super) fn scalar_read(ty: &Type, text: TokenStream, path: &str, shapes: &Tok
         Type::Double => quote!(::cloudfront_restxml::parse_scalar::<f64>(#path, #text)?),
         Type::Timestamp => quote!(::cloudfront_restxml::parse_timestamp(#path, #text)?),
         Type::Blob => quote!(::cloudfront_restxml::parse_blob(#path, #text)?),
+        Type::Stream => unreachable!("a stream is only ever a payload (resolve makes it so)"),
         Type::Enum(name) => {
             let name = format_ident!("{}", name);
             quote!(#shapes::#name::from(#text))

@@ -266,6 +266,7 @@ pub(super) fn scalar_string(ty: &Type, value: TokenStream, format: Option<Timest
             quote!(#value.fmt(#format))
         }
         Type::Blob => quote!(#value.to_base64()),
+        Type::Stream => unreachable!("a stream is only ever a payload (resolve makes it so)"),
         Type::Structure(_) | Type::Union(_) | Type::List(_) | Type::Map(_) => {
             unreachable!("aggregates are written as elements, not text")
         }

@@ -74,7 +74,7 @@ pub fn serialize_request(
         crate::xml::ser_completed_multipart_upload(w, value)
             .map_err(|e| e.within("MultipartUpload"))?;
         w.end("CompleteMultipartUpload");
-        request.body = writer.finish().into_bytes();
+        request.body = writer.finish().into_bytes().into();
     }
     request.set_content_length();
     Ok(request)

@@ -32,7 +32,7 @@ pub fn serialize_request(
         w.attribute("xmlns", "http://s3.amazonaws.com/doc/2006-03-01/");
         crate::xml::ser_delete(w, value).map_err(|e| e.within("Delete"))?;
         w.end("Delete");
-        request.body = writer.finish().into_bytes();
+        request.body = writer.finish().into_bytes().into();
     }
     request.set_content_length();
     Ok(request)

@@ -256,10 +256,8 @@ pub fn parse_response(
                 Some(cloudfront_s3_shapes::ObjectLockLegalHoldStatus::from(text)),
             );
     }
-    if !response.body.is_empty() {
-        builder = builder
-            .set_body(Some(::cloudfront_primitives::Blob::new(response.body.clone())));
-    }
+    builder = builder
+        .set_body(Some(::cloudfront_primitives::Body::Bytes(response.body.clone())));
     Ok(builder.build_or_default())
 }
 

@@ -153,7 +153,7 @@ pub fn serialize_request(
         }
     }
     if let Some(value) = &input.body {
-        request.body = value.as_bytes().to_vec();
+        request.body = value.clone();
     }
     request.set_content_length();
     Ok(request)

@@ -68,7 +68,7 @@ pub fn serialize_request(
         request.push_header("x-amz-expected-bucket-owner", value.clone());
     }
     if let Some(value) = &input.body {
-        request.body = value.as_bytes().to_vec();
+        request.body = value.clone();
     }
     request.set_content_length();
     Ok(request)

@@ -5,7 +5,7 @@
 #[derive(Clone, PartialEq)]
 pub struct GetObjectOutput {
     /// The 'Body' member.
-    pub body: Option<::cloudfront_primitives::Blob>,
+    pub body: Option<::cloudfront_primitives::Body>,
     /// The 'DeleteMarker' member.
     pub delete_marker: Option<bool>,
     /// The 'AcceptRanges' member.
@@ -352,7 +352,7 @@ impl<'de> serde::Deserialize<'de> for GetObjectOutput {
                 self,
                 mut map: A,
             ) -> Result<GetObjectOutput, A::Error> {
-                let mut member_body: Option<Option<::cloudfront_primitives::Blob>> = None;
+                let mut member_body: Option<Option<::cloudfront_primitives::Body>> = None;
                 let mut member_delete_marker: Option<Option<bool>> = None;
                 let mut member_accept_ranges: Option<Option<String>> = None;
                 let mut member_expiration: Option<Option<String>> = None;
@@ -729,7 +729,7 @@ impl<'de> serde::Deserialize<'de> for GetObjectOutput {
 /// A builder for [`GetObjectOutput`].
 #[derive(Clone, Default, PartialEq)]
 pub struct GetObjectOutputBuilder {
-    body: Option<::cloudfront_primitives::Blob>,
+    body: Option<::cloudfront_primitives::Body>,
     delete_marker: Option<bool>,
     accept_ranges: Option<String>,
     expiration: Option<String>,
@@ -816,19 +816,19 @@ impl ::std::fmt::Debug for GetObjectOutputBuilder {
 
 impl GetObjectOutputBuilder {
     /// The 'Body' member.
-    pub fn body(mut self, value: ::cloudfront_primitives::Blob) -> Self {
+    pub fn body(mut self, value: ::cloudfront_primitives::Body) -> Self {
         self.body = Some(value);
         self
     }
 
     /// Sets or clears `Body`.
-    pub fn set_body(mut self, value: Option<::cloudfront_primitives::Blob>) -> Self {
+    pub fn set_body(mut self, value: Option<::cloudfront_primitives::Body>) -> Self {
         self.body = value;
         self
     }
 
     /// `Body` as set so far.
-    pub fn get_body(&self) -> Option<&::cloudfront_primitives::Blob> {
+    pub fn get_body(&self) -> Option<&::cloudfront_primitives::Body> {
         self.body.as_ref()
     }
 

@@ -7,7 +7,7 @@ pub struct PutObjectInput {
     /// The 'ACL' member.
     pub acl: Option<crate::ObjectCannedACL>,
     /// The 'Body' member.
-    pub body: Option<::cloudfront_primitives::Blob>,
+    pub body: Option<::cloudfront_primitives::Body>,
     /// The 'Bucket' member.
     pub bucket: String,
     /// The 'CacheControl' member.
@@ -370,7 +370,7 @@ impl<'de> serde::Deserialize<'de> for PutObjectInput {
                 mut map: A,
             ) -> Result<PutObjectInput, A::Error> {
                 let mut member_acl: Option<Option<crate::ObjectCannedACL>> = None;
-                let mut member_body: Option<Option<::cloudfront_primitives::Blob>> = None;
+                let mut member_body: Option<Option<::cloudfront_primitives::Body>> = None;
                 let mut member_bucket: Option<String> = None;
                 let mut member_cache_control: Option<Option<String>> = None;
                 let mut member_content_disposition: Option<Option<String>> = None;
@@ -775,7 +775,7 @@ impl<'de> serde::Deserialize<'de> for PutObjectInput {
 #[derive(Clone, Default, PartialEq)]
 pub struct PutObjectInputBuilder {
     acl: Option<crate::ObjectCannedACL>,
-    body: Option<::cloudfront_primitives::Blob>,
+    body: Option<::cloudfront_primitives::Body>,
     bucket: Option<String>,
     cache_control: Option<String>,
     content_disposition: Option<String>,
@@ -884,19 +884,19 @@ impl PutObjectInputBuilder {
     }
 
     /// The 'Body' member.
-    pub fn body(mut self, value: ::cloudfront_primitives::Blob) -> Self {
+    pub fn body(mut self, value: ::cloudfront_primitives::Body) -> Self {
         self.body = Some(value);
         self
     }
 
     /// Sets or clears `Body`.
-    pub fn set_body(mut self, value: Option<::cloudfront_primitives::Blob>) -> Self {
+    pub fn set_body(mut self, value: Option<::cloudfront_primitives::Body>) -> Self {
         self.body = value;
         self
     }
 
     /// `Body` as set so far.
-    pub fn get_body(&self) -> Option<&::cloudfront_primitives::Blob> {
+    pub fn get_body(&self) -> Option<&::cloudfront_primitives::Body> {
         self.body.as_ref()
     }
 

@@ -5,7 +5,7 @@
 #[derive(Clone, PartialEq)]
 pub struct UploadPartInput {
     /// The 'Body' member.
-    pub body: Option<::cloudfront_primitives::Blob>,
+    pub body: Option<::cloudfront_primitives::Body>,
     /// The 'Bucket' member.
     pub bucket: String,
     /// The 'ContentLength' member.
@@ -180,7 +180,7 @@ impl<'de> serde::Deserialize<'de> for UploadPartInput {
                 self,
                 mut map: A,
             ) -> Result<UploadPartInput, A::Error> {
-                let mut member_body: Option<Option<::cloudfront_primitives::Blob>> = None;
+                let mut member_body: Option<Option<::cloudfront_primitives::Body>> = None;
                 let mut member_bucket: Option<String> = None;
                 let mut member_content_length: Option<Option<i64>> = None;
                 let mut member_content_md5: Option<Option<String>> = None;
@@ -366,7 +366,7 @@ impl<'de> serde::Deserialize<'de> for UploadPartInput {
 /// A builder for [`UploadPartInput`].
 #[derive(Clone, Default, PartialEq)]
 pub struct UploadPartInputBuilder {
-    body: Option<::cloudfront_primitives::Blob>,
+    body: Option<::cloudfront_primitives::Body>,
     bucket: Option<String>,
     content_length: Option<i64>,
     content_md5: Option<String>,
@@ -413,19 +413,19 @@ impl ::std::fmt::Debug for UploadPartInputBuilder {
 
 impl UploadPartInputBuilder {
     /// The 'Body' member.
-    pub fn body(mut self, value: ::cloudfront_primitives::Blob) -> Self {
+    pub fn body(mut self, value: ::cloudfront_primitives::Body) -> Self {
         self.body = Some(value);
         self
     }
 
     /// Sets or clears `Body`.
-    pub fn set_body(mut self, value: Option<::cloudfront_primitives::Blob>) -> Self {
+    pub fn set_body(mut self, value: Option<::cloudfront_primitives::Body>) -> Self {
         self.body = value;
         self
     }
 
     /// `Body` as set so far.
-    pub fn get_body(&self) -> Option<&::cloudfront_primitives::Blob> {
+    pub fn get_body(&self) -> Option<&::cloudfront_primitives::Body> {
         self.body.as_ref()
     }
 

@@ -25,7 +25,7 @@ pub fn serialize_request(
         crate::xml::ser_invalidation_batch(w, value)
             .map_err(|e| e.within("InvalidationBatch"))?;
         w.end("InvalidationBatch");
-        request.body = writer.finish().into_bytes();
+        request.body = writer.finish().into_bytes().into();
     }
     request.set_content_length();
     Ok(request)

@@ -29,7 +29,7 @@ pub fn serialize_request(
             w.element("MaxItems", &value.to_string());
         }
         w.end("ListDistributionTenantsRequest");
-        request.body = writer.finish().into_bytes();
+        request.body = writer.finish().into_bytes().into();
     }
     request.set_content_length();
     Ok(request)

@@ -13,8 +13,8 @@ pub struct HttpRequest {
     pub query: Vec<String>,
     /// Header names and values, in the order they were added.
     pub headers: Vec<(String, String)>,
-    /// The body bytes (empty for none).
-    pub body: Vec<u8>,
+    /// The body: bytes (empty for none), or a file read as it is sent.
+    pub body: crate::Body,
     /// Prepended to the endpoint's host (the `@endpoint` host prefix), usually empty.
     pub host_prefix: String,
 }
@@ -27,7 +27,7 @@ impl HttpRequest {
             path,
             query: Vec::new(),
             headers: Vec::new(),
-            body: Vec::new(),
+            body: crate::Body::default(),
             host_prefix: String::new(),
         }
     }

@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 mod blob;
+mod body;
 mod build_error;
 mod datetime;
 mod error_metadata;
@@ -21,6 +22,7 @@ pub mod serde_support;
 mod unknown;
 
 pub use blob::Blob;
+pub use body::Body;
 pub use build_error::BuildError;
 pub use datetime::{DateTime, DateTimeParseError, TimestampFormat};
 pub use error_metadata::{Attempts, ErrorMetadata, ProvideErrorMetadata, UnhandledError};

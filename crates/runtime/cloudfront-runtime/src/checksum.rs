@@ -4,7 +4,7 @@
 //! `x-amz-checksum-<algorithm>`. A checksum the caller set is left alone. CRC32C and
 //! CRC64NVME are refused, as botocore refuses them without its optional CRT library.
 
-use cloudfront_primitives::{BuildError, HttpRequest};
+use cloudfront_primitives::{Body, BuildError, HttpRequest};
 use cloudfront_sigv4::crypto::digest;
 
 /// An operation's `httpChecksum` request settings.
@@ -19,10 +19,46 @@ pub struct RequestChecksum {
 /// The algorithm botocore uses when a checksum is required and none was chosen.
 const DEFAULT_ALGORITHM: &str = "CRC32";
 
-/// Adds the checksum header the request needs, if any.
-pub fn apply(request: &mut HttpRequest, spec: RequestChecksum) -> Result<(), BuildError> {
+/// Readies a request's body for signing: adds the checksum header the model asks for, and
+/// for a file body returns its SHA-256 (lower-case hex), both computed in one pass over the
+/// file, so the signer never holds the file. A bytes body is hashed by the signer itself.
+pub async fn prepare_body(
+    request: &mut HttpRequest,
+    spec: Option<RequestChecksum>,
+) -> Result<Option<String>, BuildError> {
+    let algorithm = match spec {
+        Some(spec) => algorithm(request, spec)?,
+        None => None,
+    };
+    let (checksum, sha256) = match &request.body {
+        Body::Bytes(bytes) => {
+            let mut hasher = algorithm.as_deref().map(Hasher::new);
+            if let Some(hasher) = &mut hasher {
+                hasher.update(bytes);
+            }
+            (hasher.map(Hasher::finish), None)
+        }
+        Body::File { path, .. } => {
+            let (path, wanted) = (path.clone(), algorithm.clone());
+            let hashed = tokio::task::spawn_blocking(move || hash_file(&path, wanted.as_deref()))
+                .await
+                .map_err(|e| BuildError::new("Body", format!("cannot hash the file: {e}")))?;
+            let (checksum, sha256) = hashed.map_err(|e| BuildError::new("Body", e))?;
+            (checksum, Some(sha256))
+        }
+    };
+    if let (Some(algorithm), Some(value)) = (algorithm, checksum) {
+        request.headers.push((format!("x-amz-checksum-{}", algorithm.to_ascii_lowercase()), value));
+    }
+    Ok(sha256)
+}
+
+/// The checksum algorithm the request needs (the caller's choice, else CRC32 where one is
+/// required, then named in the algorithm header), or `None`; an algorithm we cannot compute
+/// is refused, naming the member.
+fn algorithm(request: &mut HttpRequest, spec: RequestChecksum) -> Result<Option<String>, BuildError> {
     if request.headers.iter().any(|(name, _)| name.to_ascii_lowercase().starts_with("x-amz-checksum-")) {
-        return Ok(());
+        return Ok(None);
     }
     let chosen = spec.algorithm.and_then(|(header, member)| {
         let value = request.headers.iter().find(|(name, _)| name.eq_ignore_ascii_case(header))?;
@@ -35,25 +71,73 @@ pub fn apply(request: &mut HttpRequest, spec: RequestChecksum) -> Result<(), Bui
             (DEFAULT_ALGORITHM.to_owned(), member)
         }
         (None, true, None) => (DEFAULT_ALGORITHM.to_owned(), "ChecksumAlgorithm"),
-        (None, false, _) => return Ok(()),
+        (None, false, _) => return Ok(None),
     };
-    let value = checksum(&algorithm, &request.body).ok_or_else(|| {
-        BuildError::new(member, format!("checksum algorithm {algorithm} is not supported (use CRC32, SHA1 or SHA256)"))
-    })?;
-    request.headers.push((format!("x-amz-checksum-{}", algorithm.to_ascii_lowercase()), value));
-    Ok(())
+    if !SUPPORTED.contains(&algorithm.to_ascii_uppercase().as_str()) {
+        let message = format!("checksum algorithm {algorithm} is not supported (use CRC32, SHA1 or SHA256)");
+        return Err(BuildError::new(member, message));
+    }
+    Ok(Some(algorithm))
 }
 
-/// The base64 checksum of `body` by `algorithm` (any case), or `None` for one we do not have.
-pub fn checksum(algorithm: &str, body: &[u8]) -> Option<String> {
-    use base64::Engine as _;
-    let raw = match algorithm.to_ascii_uppercase().as_str() {
-        "CRC32" => crc32fast::hash(body).to_be_bytes().to_vec(),
-        "SHA1" => digest::digest(&digest::SHA1_FOR_LEGACY_USE_ONLY, body).as_ref().to_vec(),
-        "SHA256" => digest::digest(&digest::SHA256, body).as_ref().to_vec(),
-        _ => return None,
-    };
-    Some(base64::engine::general_purpose::STANDARD.encode(raw))
+const SUPPORTED: [&str; 3] = ["CRC32", "SHA1", "SHA256"];
+
+/// One pass over a file: the checksum by `algorithm` (if any) and the SHA-256 in hex.
+fn hash_file(path: &std::path::Path, algorithm: Option<&str>) -> Result<(Option<String>, String), String> {
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut sha256 = Hasher::new("SHA256");
+    let mut checksum = algorithm.map(Hasher::new);
+    let mut buffer = vec![0; 1 << 20];
+    loop {
+        let read = file.read(&mut buffer).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if read == 0 {
+            break;
+        }
+        sha256.update(&buffer[..read]);
+        if let Some(checksum) = &mut checksum {
+            checksum.update(&buffer[..read]);
+        }
+    }
+    let hex = cloudfront_primitives::percent::hex(&sha256.finish_raw());
+    Ok((checksum.map(Hasher::finish), hex))
+}
+
+/// An incremental checksum by one of the [`SUPPORTED`] algorithms.
+enum Hasher {
+    Crc32(crc32fast::Hasher),
+    Digest(digest::Context),
+}
+
+impl Hasher {
+    /// A hasher for a supported algorithm (any case); callers check support first.
+    fn new(algorithm: &str) -> Hasher {
+        match algorithm.to_ascii_uppercase().as_str() {
+            "CRC32" => Hasher::Crc32(crc32fast::Hasher::new()),
+            "SHA1" => Hasher::Digest(digest::Context::new(&digest::SHA1_FOR_LEGACY_USE_ONLY)),
+            _ => Hasher::Digest(digest::Context::new(&digest::SHA256)),
+        }
+    }
+
+    fn update(&mut self, bytes: &[u8]) {
+        match self {
+            Hasher::Crc32(h) => h.update(bytes),
+            Hasher::Digest(h) => h.update(bytes),
+        }
+    }
+
+    fn finish_raw(self) -> Vec<u8> {
+        match self {
+            Hasher::Crc32(h) => h.finalize().to_be_bytes().to_vec(),
+            Hasher::Digest(h) => h.finish().as_ref().to_vec(),
+        }
+    }
+
+    /// The checksum as the header carries it: base64.
+    fn finish(self) -> String {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(self.finish_raw())
+    }
 }
 
 #[cfg(test)]
@@ -63,8 +147,13 @@ mod tests {
     fn request(headers: &[(&str, &str)]) -> HttpRequest {
         let mut request = HttpRequest::new("POST", "/".to_owned());
         request.headers = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        request.body = b"hello".to_vec();
+        request.body = Body::from("hello");
         request
+    }
+
+    fn apply(request: &mut HttpRequest, spec: RequestChecksum) -> Result<Option<String>, BuildError> {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        runtime.block_on(prepare_body(request, Some(spec)))
     }
 
     const DELETE_OBJECTS: RequestChecksum =
@@ -73,7 +162,7 @@ mod tests {
     #[test]
     fn a_required_checksum_defaults_to_crc32_and_names_it() {
         let mut r = request(&[]);
-        apply(&mut r, DELETE_OBJECTS).unwrap();
+        assert_eq!(apply(&mut r, DELETE_OBJECTS).unwrap(), None, "a bytes body is hashed by the signer");
         // CRC32("hello") = 0x3610a686.
         assert_eq!(
             r.headers,
@@ -102,5 +191,17 @@ mod tests {
         let mut r = request(&[("x-amz-checksum-crc32", "given")]);
         apply(&mut r, DELETE_OBJECTS).unwrap();
         assert_eq!(r.headers.len(), 1);
+    }
+
+    #[test]
+    fn a_file_body_is_hashed_and_checksummed_in_one_pass() {
+        let path = std::env::temp_dir().join(format!("cloudfront-checksum-{}", std::process::id()));
+        std::fs::write(&path, b"hello").unwrap();
+        let mut r = request(&[]);
+        r.body = Body::from_path(&path).unwrap();
+        let sha256 = apply(&mut r, DELETE_OBJECTS).unwrap();
+        assert_eq!(sha256.as_deref(), Some("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"));
+        assert_eq!(r.headers[1], ("x-amz-checksum-crc32".to_owned(), "NhCmhg==".to_owned()));
+        std::fs::remove_file(&path).unwrap();
     }
 }

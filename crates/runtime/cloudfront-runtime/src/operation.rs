@@ -141,10 +141,10 @@ impl Handle {
         judge: &(dyn Fn(&HttpResponse) -> Verdict + Sync),
     ) -> Result<HttpResponse, SdkError<Rejected>> {
         let mut request = request;
-        if let Some(checksum) = spec.request_checksum {
-            crate::checksum::apply(&mut request, checksum).map_err(SdkError::Construction)?;
-        }
-        let prepared = self.prepare(spec, endpoint, &request).await?;
+        let file_sha256 =
+            crate::checksum::prepare_body(&mut request, spec.request_checksum).await.map_err(SdkError::Construction)?;
+        let mut prepared = self.prepare(spec, endpoint, &request).await?;
+        prepared.file_sha256 = file_sha256;
         let retry = self.config.retry;
         let mut spent = 0;
         let mut attempt = 1;
@@ -242,6 +242,7 @@ impl Handle {
             path_as_sent,
             payload_hash_header: spec.payload_hash_header,
             unsigned_payload,
+            file_sha256: None,
         })
     }
 
@@ -250,10 +251,10 @@ impl Handle {
         let Prepared { target, host, credentials, region, signing_name, .. } = prepared;
         let mut headers = request.headers.clone();
         let Some(credentials) = credentials else { return headers };
-        let payload = if prepared.unsigned_payload {
-            cloudfront_sigv4::PayloadHash::Unsigned
-        } else {
-            cloudfront_sigv4::PayloadHash::OfBody
+        let payload = match (prepared.unsigned_payload, &prepared.file_sha256) {
+            (true, _) => cloudfront_sigv4::PayloadHash::Unsigned,
+            (false, Some(sha256)) => cloudfront_sigv4::PayloadHash::Precomputed(sha256),
+            (false, None) => cloudfront_sigv4::PayloadHash::OfBody,
         };
         let signing_credentials = credentials.for_signing();
         let time = self.skew.signing_time(self.config.clock.now());
@@ -268,7 +269,7 @@ impl Handle {
             &target.path,
             &target.query,
             &request.headers,
-            &request.body,
+            request.body.as_bytes().unwrap_or_default(),
         );
         headers.extend(cloudfront_sigv4::sign(&signable, &params).headers);
         headers
@@ -283,13 +284,13 @@ impl Handle {
         endpoint: &Endpoint,
         mut request: HttpRequest,
     ) -> Result<SignedRequest, SdkError<std::convert::Infallible>> {
-        if let Some(checksum) = spec.request_checksum {
-            crate::checksum::apply(&mut request, checksum).map_err(SdkError::Construction)?;
-        }
-        let prepared = self.prepare(spec, endpoint, &request).await.map_err(|e| match e {
+        let file_sha256 =
+            crate::checksum::prepare_body(&mut request, spec.request_checksum).await.map_err(SdkError::Construction)?;
+        let mut prepared = self.prepare(spec, endpoint, &request).await.map_err(|e| match e {
             SdkError::Service(_) => unreachable!("nothing was sent"),
             other => other.map_service(|_| unreachable!("nothing was sent")),
         })?;
+        prepared.file_sha256 = file_sha256;
         let headers = self.signed_headers(&prepared, &request);
         Ok(SignedRequest { method: request.method, url: prepared.target.to_string(), headers, body: request.body })
     }
@@ -307,7 +308,7 @@ impl Handle {
             method = %request.method,
             url = %target,
             headers = %redacted_headers(&headers),
-            body = %excerpt(&request.body),
+            body = %body_excerpt(&request.body),
             "sending request"
         );
         let outcome = self
@@ -418,7 +419,7 @@ pub struct SignedRequest {
     /// Every header, the signature's included.
     pub headers: Vec<(String, String)>,
     /// The body.
-    pub body: Vec<u8>,
+    pub body: cloudfront_primitives::Body,
 }
 
 impl std::fmt::Debug for SignedRequest {
@@ -455,6 +456,14 @@ pub fn redacted_headers(headers: &[(String, String)]) -> String {
         .join("; ")
 }
 
+/// A request body for logs: the start of its bytes, or which file it is.
+fn body_excerpt(body: &cloudfront_primitives::Body) -> String {
+    match body {
+        cloudfront_primitives::Body::Bytes(bytes) => excerpt(bytes),
+        cloudfront_primitives::Body::File { path, length } => format!("(the file {}, {length} bytes)", path.display()),
+    }
+}
+
 /// The start of a body for logs (bodies carry no credentials; they can be long).
 fn excerpt(body: &[u8]) -> String {
     const LIMIT: usize = 4096;
@@ -486,6 +495,8 @@ struct Prepared {
     payload_hash_header: bool,
     /// `UNSIGNED-PAYLOAD` instead of the body's hash.
     unsigned_payload: bool,
+    /// A file body's SHA-256, computed before the first attempt (the signer hashes bytes).
+    file_sha256: Option<String>,
 }
 
 /// An attempt's outcome as the retry loop sees it.

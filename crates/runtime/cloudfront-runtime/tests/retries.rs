@@ -55,7 +55,7 @@ fn handle(time: &FakeTime, retry: RetryConfig) -> Arc<Handle> {
 
 fn request() -> HttpRequest {
     let mut r = HttpRequest::new("POST", "/2020-05-31/distribution/E1/invalidation".into());
-    r.body = b"<InvalidationBatch><CallerReference>ref-1</CallerReference></InvalidationBatch>".to_vec();
+    r.body = b"<InvalidationBatch><CallerReference>ref-1</CallerReference></InvalidationBatch>".to_vec().into();
     r.set_content_length();
     r
 }

@@ -17,7 +17,7 @@ async fn a_file_body_streams_with_its_length_and_is_sent_again_whole() {
     std::fs::write(&path, &content).unwrap();
     let transport = Transport::new(&TransportSettings::default(), "").unwrap();
     let url = parse_url(&format!("{}/upload", server.url)).unwrap();
-    let body = Body::file(&path).unwrap();
+    let body = Body::from_path(&path).unwrap();
     assert_eq!(body.len(), content.len() as u64);
     for _ in 0..2 {
         assert_eq!(transport.send("PUT", &url, &[], body.clone()).await.unwrap().status, 200);

@@ -18,7 +18,7 @@ fn readme_usage_example() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(request.method, "POST");
     assert_eq!(request.target(), "/2020-05-31/distribution/EDFDVBD6EXAMPLE/invalidation");
     assert_eq!(
-        String::from_utf8(request.body)?,
+        String::from_utf8(request.body.as_bytes().unwrap_or_default().to_vec())?,
         "<InvalidationBatch xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\"><Paths><Quantity>2</Quantity>\
          <Items><Path>/index.html</Path><Path>/css/*</Path></Items></Paths>\
          <CallerReference>deploy-2026-11-22T10:00:00Z</CallerReference></InvalidationBatch>"

@@ -92,7 +92,8 @@ pub fn check_request(case_json: &str, request: &HttpRequest) -> Result<(), Strin
         }
     }
     if let Some(expected) = case["body"].as_str() {
-        compare_body(&request.body, expected, case["bodyMediaType"].as_str())?;
+        let body = request.body.as_bytes().ok_or("the request body is a file, not bytes")?;
+        compare_body(body, expected, case["bodyMediaType"].as_str())?;
     }
     Ok(())
 }

@@ -76,13 +76,13 @@ impl UploadPartFluentBuilder {
     }
 
     /// The 'Body' member.
-    pub fn body(mut self, value: ::cloudfront_primitives::Blob) -> Self {
+    pub fn body(mut self, value: ::cloudfront_primitives::Body) -> Self {
         self.inner = self.inner.body(value);
         self
     }
 
     /// Sets or clears `Body`.
-    pub fn set_body(mut self, value: Option<::cloudfront_primitives::Blob>) -> Self {
+    pub fn set_body(mut self, value: Option<::cloudfront_primitives::Body>) -> Self {
         self.inner = self.inner.set_body(value);
         self
     }

@@ -2,7 +2,6 @@
 //! is opened again for every attempt, so a retry sends the same bytes and an upload never sits
 //! whole in memory.
 
-use std::path::PathBuf;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -13,71 +12,30 @@ use tokio::io::{AsyncRead, ReadBuf};
 /// How much of a file is read at a time.
 const CHUNK: usize = 64 * 1024;
 
-/// A request body.
-#[derive(Clone, Debug)]
-pub enum Body {
-    /// Bytes in memory.
-    Bytes(Vec<u8>),
-    /// A file, sent from its start; its length was taken when the body was made.
-    File {
-        /// The file.
-        path: PathBuf,
-        /// Its length in bytes (the Content-Length sent).
-        length: u64,
-    },
-}
+pub use cloudfront_primitives::Body;
 
-impl From<Vec<u8>> for Body {
-    fn from(bytes: Vec<u8>) -> Self {
-        Body::Bytes(bytes)
-    }
-}
-
-impl Body {
-    /// The file at `path`, sent as it is when the request goes out.
-    pub fn file(path: impl Into<PathBuf>) -> std::io::Result<Body> {
-        let path = path.into();
-        let length = std::fs::metadata(&path)?.len();
-        Ok(Body::File { path, length })
-    }
-
-    /// The body's length in bytes.
-    pub fn len(&self) -> u64 {
-        match self {
-            Body::Bytes(bytes) => bytes.len() as u64,
-            Body::File { length, .. } => *length,
+/// The body for reqwest, and its length. A file that changed length since the body was made
+/// is refused: the length was signed and is sent as Content-Length.
+pub(super) async fn into_reqwest(body: Body) -> Result<(reqwest::Body, u64), String> {
+    match body {
+        Body::Bytes(bytes) => {
+            let length = bytes.len() as u64;
+            Ok((reqwest::Body::from(bytes), length))
         }
-    }
-
-    /// Whether the body is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The body for reqwest, and its length. A file that changed length since the body was
-    /// made is refused: the length was signed and is sent as Content-Length.
-    pub(super) async fn into_reqwest(self) -> Result<(reqwest::Body, u64), String> {
-        match self {
-            Body::Bytes(bytes) => {
-                let length = bytes.len() as u64;
-                Ok((reqwest::Body::from(bytes), length))
+        Body::File { path, length } => {
+            let file =
+                tokio::fs::File::open(&path).await.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let now = file.metadata().await.map_err(|e| format!("cannot read {}: {e}", path.display()))?.len();
+            if now != length {
+                return Err(format!(
+                    "{} changed length while it was being sent ({length} → {now} bytes)",
+                    path.display()
+                ));
             }
-            Body::File { path, length } => {
-                let file =
-                    tokio::fs::File::open(&path).await.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                let now = file.metadata().await.map_err(|e| format!("cannot read {}: {e}", path.display()))?.len();
-                if now != length {
-                    return Err(format!(
-                        "{} changed length while it was being sent ({length} → {now} bytes)",
-                        path.display()
-                    ));
-                }
-                Ok((reqwest::Body::wrap(FileChunks { file, remaining: length, buffer: Vec::new() }), length))
-            }
+            Ok((reqwest::Body::wrap(FileChunks { file, remaining: length, buffer: Vec::new() }), length))
         }
     }
 }
-
 /// A file's bytes as body frames, `remaining` more of them.
 struct FileChunks {
     file: tokio::fs::File,

@@ -260,7 +260,7 @@ impl Transport {
         use reqwest::header::{CONTENT_LENGTH, HeaderName, HeaderValue, USER_AGENT};
         let method =
             reqwest::Method::from_bytes(method.as_bytes()).map_err(|_| format!("invalid HTTP method {method:?}"))?;
-        let (body, length) = body.into_reqwest().await?;
+        let (body, length) = body::into_reqwest(body).await?;
         let mut request = reqwest::Request::new(method.clone(), url.clone());
         let map = request.headers_mut();
         for (name, value) in headers {
