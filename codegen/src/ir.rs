@@ -24,6 +24,8 @@ pub struct Service {
     pub refuse_dot_segment_labels: bool,
     /// Requests carry their payload hash as `X-Amz-Content-SHA256` (see `Settings`).
     pub payload_hash_header: bool,
+    /// The error code a body-less error response gets, by status (see `Settings`).
+    pub body_less_errors: Vec<(u16, String)>,
     /// The `sdkId` (`CloudFront`), which names the service's endpoint environment variable.
     pub sdk_id: String,
     /// `smithy.rules#endpointRuleSet`, if the service has one.

@@ -59,6 +59,11 @@ pub struct Settings {
     /// the like, which the Smithy model adds and botocore's S3 model (so the AWS CLI) does not.
     #[serde(default)]
     pub omitted_literal_query: Vec<String>,
+    /// Modeled errors a body-less error response stands for, by HTTP status (`"404":
+    /// "NotFound"`): S3 answers a HEAD with a status and no document, which would otherwise
+    /// carry no error code.
+    #[serde(default)]
+    pub body_less_errors: std::collections::BTreeMap<u16, String>,
     /// Send every request's payload hash as `X-Amz-Content-SHA256`, signed (S3 requires it;
     /// nothing in the model says so).
     #[serde(default)]

@@ -20,6 +20,7 @@ fn fixture_files() -> Vec<GeneratedFile> {
         refuse_dot_segment_labels: false,
         payload_hash_header: false,
         omitted_literal_query: Vec::new(),
+        body_less_errors: Default::default(),
         crates_dir: "../..".into(),
         model_file: "kitchen_sink.json".into(),
         facade_readme: None,

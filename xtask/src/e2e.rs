@@ -88,8 +88,11 @@ fn suites_recording(venv: &Venv, record: bool) -> Result<(usize, usize), String>
     let (_moto, port) = start_moto(venv)?;
     let endpoint = format!("http://127.0.0.1:{port}");
     println!("moto is ready on {endpoint}");
-    let (mut passed, mut failed) =
-        run_tests(&["--test", "moto", "--test", "fault_injection"], "MOTO_ENDPOINT", &endpoint)?;
+    let (mut passed, mut failed) = run_tests(
+        &["--test", "moto", "--test", "moto_s3", "--test", "s3_large_upload", "--test", "fault_injection"],
+        "MOTO_ENDPOINT",
+        &endpoint,
+    )?;
     let (p, f) = examples(port)?;
     passed += p;
     failed += f;

@@ -219,6 +219,7 @@ pub fn scratch_settings(service: &str, prefix: String, model: &Path) -> Settings
         refuse_dot_segment_labels: false,
         payload_hash_header: false,
         omitted_literal_query: Vec::new(),
+        body_less_errors: Default::default(),
         crates_dir: root().join("crates").to_string_lossy().into_owned(),
         model_file: model.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         facade_readme: None,

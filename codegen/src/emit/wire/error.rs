@@ -22,6 +22,19 @@ pub(super) fn parse_error(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             }
         };
     }
+    // A body-less response of a status the settings name is that modeled error.
+    let body_less = (!ctx.service.body_less_errors.is_empty()).then(|| {
+        let statuses = ctx.service.body_less_errors.iter().map(|(status, code)| quote!(#status => Some(#code),));
+        quote! {
+            if parsed.error.is_none() {
+                let code = match response.status { #(#statuses)* _ => None };
+                if let Some(code) = code {
+                    parsed.meta.code = Some(code.to_owned());
+                }
+            }
+        }
+    });
+    let binding = if body_less.is_some() { quote!(let mut parsed) } else { quote!(let parsed) };
     let arms = op.errors.iter().map(|name| {
         let error = ctx.service.errors.iter().find(|e| &e.name == name).expect("operation errors are resolved");
         let code = &error.error.as_ref().expect("error info").code;
@@ -32,7 +45,8 @@ pub(super) fn parse_error(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     quote! {
         #fn_doc
         pub fn parse_error(response: &::cloudfront_primitives::HttpResponse) -> #errors::#error_type {
-            let parsed = ::cloudfront_restxml::parse_error_response(response);
+            #binding = ::cloudfront_restxml::parse_error_response(response);
+            #body_less
             let code = parsed.meta.code.clone().unwrap_or_default();
             let modeled = match code.as_str() {
                 #(#arms)*

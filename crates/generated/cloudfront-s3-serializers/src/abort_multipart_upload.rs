@@ -54,7 +54,16 @@ pub fn parse_response(
 pub fn parse_error(
     response: &::cloudfront_primitives::HttpResponse,
 ) -> cloudfront_s3_errors::AbortMultipartUploadError {
-    let parsed = ::cloudfront_restxml::parse_error_response(response);
+    let mut parsed = ::cloudfront_restxml::parse_error_response(response);
+    if parsed.error.is_none() {
+        let code = match response.status {
+            404u16 => Some("NotFound"),
+            _ => None,
+        };
+        if let Some(code) = code {
+            parsed.meta.code = Some(code.to_owned());
+        }
+    }
     let code = parsed.meta.code.clone().unwrap_or_default();
     let modeled = match code.as_str() {
         "NoSuchUpload" => {

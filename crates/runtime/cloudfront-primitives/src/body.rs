@@ -9,12 +9,14 @@ use std::path::PathBuf;
 pub enum Body {
     /// Bytes in memory.
     Bytes(Vec<u8>),
-    /// A file, sent from its start; its length was taken when the body was made (a file that
-    /// changes length before it is sent is refused, since the length is signed).
+    /// `length` bytes of a file from `offset` (a whole file, or one part of a multipart
+    /// upload); a file that became too short before it is sent is refused.
     File {
         /// The file.
         path: PathBuf,
-        /// Its length in bytes.
+        /// Where the body starts in the file.
+        offset: u64,
+        /// The body's length in bytes.
         length: u64,
     },
 }
@@ -30,7 +32,18 @@ impl Body {
     pub fn from_path(path: impl Into<PathBuf>) -> std::io::Result<Body> {
         let path = path.into();
         let length = std::fs::metadata(&path)?.len();
-        Ok(Body::File { path, length })
+        Ok(Body::File { path, offset: 0, length })
+    }
+
+    /// `length` bytes of the file at `path` from `offset`; refused when the file is shorter.
+    pub fn from_path_range(path: impl Into<PathBuf>, offset: u64, length: u64) -> std::io::Result<Body> {
+        let path = path.into();
+        let size = std::fs::metadata(&path)?.len();
+        if offset.checked_add(length).is_none_or(|end| end > size) {
+            let message = format!("{} has {size} bytes, fewer than {offset} + {length}", path.display());
+            return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, message));
+        }
+        Ok(Body::File { path, offset, length })
     }
 
     /// The body's length in bytes.
@@ -145,6 +158,9 @@ mod tests {
         assert_eq!((body.len(), body.as_bytes()), (12, None));
         assert_eq!(Body::from("abc").as_bytes(), Some(&b"abc"[..]));
         assert!(Body::default().is_empty());
+        let part = Body::from_path_range(&path, 3, 6).unwrap();
+        assert_eq!(part.len(), 6);
+        assert!(Body::from_path_range(&path, 7, 6).is_err());
         std::fs::remove_file(&path).unwrap();
     }
 }

@@ -38,9 +38,9 @@ pub async fn prepare_body(
             }
             (hasher.map(Hasher::finish), None)
         }
-        Body::File { path, .. } => {
-            let (path, wanted) = (path.clone(), algorithm.clone());
-            let hashed = tokio::task::spawn_blocking(move || hash_file(&path, wanted.as_deref()))
+        Body::File { path, offset, length } => {
+            let (path, range, wanted) = (path.clone(), (*offset, *length), algorithm.clone());
+            let hashed = tokio::task::spawn_blocking(move || hash_file(&path, range, wanted.as_deref()))
                 .await
                 .map_err(|e| BuildError::new("Body", format!("cannot hash the file: {e}")))?;
             let (checksum, sha256) = hashed.map_err(|e| BuildError::new("Body", e))?;
@@ -82,22 +82,35 @@ fn algorithm(request: &mut HttpRequest, spec: RequestChecksum) -> Result<Option<
 
 const SUPPORTED: [&str; 3] = ["CRC32", "SHA1", "SHA256"];
 
-/// One pass over a file: the checksum by `algorithm` (if any) and the SHA-256 in hex.
-fn hash_file(path: &std::path::Path, algorithm: Option<&str>) -> Result<(Option<String>, String), String> {
-    use std::io::Read as _;
-    let mut file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+/// One pass over `(offset, length)` of a file: the checksum by `algorithm` (if any) and the
+/// SHA-256 in hex.
+fn hash_file(
+    path: &std::path::Path,
+    (offset, length): (u64, u64),
+    algorithm: Option<&str>,
+) -> Result<(Option<String>, String), String> {
+    use std::io::{Read as _, Seek as _};
+    let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
+    let mut file = std::fs::File::open(path).map_err(cannot)?;
+    file.seek(std::io::SeekFrom::Start(offset)).map_err(cannot)?;
+    let mut file = file.take(length);
     let mut sha256 = Hasher::new("SHA256");
     let mut checksum = algorithm.map(Hasher::new);
     let mut buffer = vec![0; 1 << 20];
+    let mut seen = 0;
     loop {
-        let read = file.read(&mut buffer).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let read = file.read(&mut buffer).map_err(cannot)?;
         if read == 0 {
             break;
         }
+        seen += read as u64;
         sha256.update(&buffer[..read]);
         if let Some(checksum) = &mut checksum {
             checksum.update(&buffer[..read]);
         }
+    }
+    if seen != length {
+        return Err(format!("{} became shorter before it was sent ({seen} of {length} bytes)", path.display()));
     }
     let hex = cloudfront_primitives::percent::hex(&sha256.finish_raw());
     Ok((checksum.map(Hasher::finish), hex))

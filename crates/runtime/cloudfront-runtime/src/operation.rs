@@ -460,7 +460,9 @@ pub fn redacted_headers(headers: &[(String, String)]) -> String {
 fn body_excerpt(body: &cloudfront_primitives::Body) -> String {
     match body {
         cloudfront_primitives::Body::Bytes(bytes) => excerpt(bytes),
-        cloudfront_primitives::Body::File { path, length } => format!("(the file {}, {length} bytes)", path.display()),
+        cloudfront_primitives::Body::File { path, offset, length } => {
+            format!("({length} bytes of the file {} from byte {offset})", path.display())
+        }
     }
 }
 

@@ -22,16 +22,19 @@ pub(super) async fn into_reqwest(body: Body) -> Result<(reqwest::Body, u64), Str
             let length = bytes.len() as u64;
             Ok((reqwest::Body::from(bytes), length))
         }
-        Body::File { path, length } => {
-            let file =
-                tokio::fs::File::open(&path).await.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let now = file.metadata().await.map_err(|e| format!("cannot read {}: {e}", path.display()))?.len();
-            if now != length {
+        Body::File { path, offset, length } => {
+            use tokio::io::AsyncSeekExt as _;
+            let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
+            let mut file = tokio::fs::File::open(&path).await.map_err(cannot)?;
+            let now = file.metadata().await.map_err(cannot)?.len();
+            if now < offset + length {
                 return Err(format!(
-                    "{} changed length while it was being sent ({length} → {now} bytes)",
-                    path.display()
+                    "{} became shorter before it was sent ({now} bytes, {} wanted)",
+                    path.display(),
+                    offset + length
                 ));
             }
+            file.seek(std::io::SeekFrom::Start(offset)).await.map_err(cannot)?;
             Ok((reqwest::Body::wrap(FileChunks { file, remaining: length, buffer: Vec::new() }), length))
         }
     }
