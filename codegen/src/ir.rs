@@ -26,6 +26,8 @@ pub struct Service {
     pub payload_hash_header: bool,
     /// The error code a body-less error response gets, by status (see `Settings`).
     pub body_less_errors: Vec<(u16, String)>,
+    /// Calls follow a region redirect once (see `Settings`); only with endpoint rules.
+    pub region_redirects: bool,
     /// The `sdkId` (`CloudFront`), which names the service's endpoint environment variable.
     pub sdk_id: String,
     /// `smithy.rules#endpointRuleSet`, if the service has one.
@@ -81,6 +83,9 @@ pub struct Operation {
     pub request_compression: Vec<String>,
     /// The input's payload is a `@streaming` blob.
     pub streaming_input: bool,
+    /// A success answer may carry an `<Error>` document (see `Settings::errors_in_success`; never
+    /// for a streaming output, which may be any bytes).
+    pub error_in_success: bool,
     /// `aws.customizations#s3UnwrappedXmlOutput`: the output's one body member is the whole
     /// document, with no operation-level wrapper element.
     pub output_unwrapped: bool,

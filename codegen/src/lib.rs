@@ -64,6 +64,14 @@ pub struct Settings {
     /// carry no error code.
     #[serde(default)]
     pub body_less_errors: std::collections::BTreeMap<u16, String>,
+    /// A success whose body is an `<Error>` document is an error, for every operation without
+    /// a streaming output (S3 can fail CompleteMultipartUpload after answering 200).
+    #[serde(default)]
+    pub errors_in_success: bool,
+    /// Follow a region redirect once (S3 answers a call to the wrong region with the bucket's
+    /// region); never with a custom endpoint.
+    #[serde(default)]
+    pub region_redirects: bool,
     /// Send every request's payload hash as `X-Amz-Content-SHA256`, signed (S3 requires it;
     /// nothing in the model says so).
     #[serde(default)]

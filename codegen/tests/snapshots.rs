@@ -21,6 +21,8 @@ fn fixture_files() -> Vec<GeneratedFile> {
         payload_hash_header: false,
         omitted_literal_query: Vec::new(),
         body_less_errors: Default::default(),
+        region_redirects: false,
+        errors_in_success: false,
         crates_dir: "../..".into(),
         model_file: "kitchen_sink.json".into(),
         facade_readme: None,

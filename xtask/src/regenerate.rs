@@ -220,6 +220,8 @@ pub fn scratch_settings(service: &str, prefix: String, model: &Path) -> Settings
         payload_hash_header: false,
         omitted_literal_query: Vec::new(),
         body_less_errors: Default::default(),
+        region_redirects: false,
+        errors_in_success: false,
         crates_dir: root().join("crates").to_string_lossy().into_owned(),
         model_file: model.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         facade_readme: None,

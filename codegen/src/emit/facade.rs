@@ -245,8 +245,26 @@ fn operation(
     let (pagination_helpers, pagination_methods) = super::paginators::paginator(op, shapes, aggregates)?;
     let endpoint_params = super::endpoints::operation_params(service, op)?;
     let sdk_id = &service.sdk_id;
+    let invoke = if service.region_redirects {
+        quote! {
+            // A region redirect is followed once, re-resolving the endpoint for the bucket's
+            // region; never with a custom endpoint, whose region the caller chose.
+            let moved_to = |region: &str| -> Option<::cloudfront_runtime::Endpoint> {
+                if settings.endpoint_url.is_some() {
+                    return None;
+                }
+                let mut moved = settings.clone();
+                moved.region = Some(region.to_owned());
+                crate::endpoint::resolve_endpoint(&endpoint_params(&moved, input)).ok()
+            };
+            let response = handle.invoke_redirectable(SPEC, &endpoint, request, parse_error, &moved_to).await?;
+        }
+    } else {
+        quote!(let response = handle.invoke(SPEC, &endpoint, request, parse_error).await?;)
+    };
     let payload_hash_header = service.payload_hash_header;
     let streaming_input = op.streaming_input;
+    let error_in_success = op.error_in_success;
     let spec_doc = doc_line(&format!("How the runtime signs and sends `{name}`."));
     let request_checksum = match &op.request_checksum {
         None => quote!(None),
@@ -283,6 +301,7 @@ fn operation(
             payload_hash_header: #payload_hash_header,
             streaming_input: #streaming_input,
             request_checksum: #request_checksum,
+            error_in_success: #error_in_success,
         };
 
         #send_doc
@@ -292,7 +311,7 @@ fn operation(
             let settings = handle.config.endpoint_settings(#sdk_id).map_err(::cloudfront_runtime::SdkError::Endpoint)?;
             let params = endpoint_params(&settings, input);
             let endpoint = crate::endpoint::resolve_endpoint(&params).map_err(::cloudfront_runtime::SdkError::Endpoint)?;
-            let response = handle.invoke(SPEC, &endpoint, request, parse_error).await?;
+            #invoke
             parse_response(&response).map_err(|e| ::cloudfront_runtime::SdkError::Response {
                 message: e.to_string(),
                 status: response.status,

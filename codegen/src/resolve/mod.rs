@@ -111,6 +111,7 @@ impl Resolver<'_> {
             default_content_types: self.settings.default_content_types,
             refuse_dot_segment_labels: self.settings.refuse_dot_segment_labels,
             payload_hash_header: self.settings.payload_hash_header,
+            region_redirects: self.settings.region_redirects && traits.has("smithy.rules#endpointRuleSet"),
             body_less_errors: self.settings.body_less_errors.iter().map(|(s, code)| (*s, code.clone())).collect(),
             sdk_id: traits
                 .get("aws.api#service")

@@ -25,7 +25,10 @@ impl Resolver<'_> {
         let waiters = behaviour::waiters(&name, op.traits.get("smithy.waiters#waitable"))?;
         let streaming_input = input.members.iter().any(|m| m.ty == Type::Stream);
         let request_checksum = request_checksum(&op.traits, &input)?;
+        let output = self.io_structure(id, &name, op.output.as_ref(), "Output")?;
+        let error_in_success = self.settings.errors_in_success && !output.members.iter().any(|m| m.ty == Type::Stream);
         Ok(Operation {
+            error_in_success,
             output_unwrapped: op.traits.has("aws.customizations#s3UnwrappedXmlOutput"),
             streaming_input,
             request_checksum,
@@ -35,7 +38,7 @@ impl Resolver<'_> {
             path,
             literal_query,
             http_code: http["code"].as_u64().unwrap_or(200) as u16,
-            output: self.io_structure(id, &name, op.output.as_ref(), "Output")?,
+            output,
             input,
             errors: op.errors.iter().map(|e| type_name(shape_name(&e.target))).collect(),
             paginated,

@@ -23,6 +23,7 @@ mod partition;
 mod partitions;
 pub mod profile;
 pub mod python;
+pub mod region_redirect;
 pub mod retry;
 pub mod s3_config;
 pub mod setting;

@@ -33,6 +33,9 @@ pub struct OperationSpec {
     pub streaming_input: bool,
     /// The request checksum the model asks for (`aws.protocols#httpChecksum`), if any.
     pub request_checksum: Option<crate::checksum::RequestChecksum>,
+    /// A success status whose body is an `<Error>` document is an error (S3 can fail a
+    /// CompleteMultipartUpload after answering 200): it is judged as a 500.
+    pub error_in_success: bool,
 }
 
 /// Shared state of a client: configuration, transport, retry quota and rate limiter.
@@ -112,6 +115,44 @@ impl Handle {
         })
     }
 
+    /// [`Handle::invoke`] for a service whose answers may move a call to another region (S3):
+    /// when the final answer is a region redirect naming a region (see [`crate::region_redirect`])
+    /// and `moved_to` gives an endpoint there, the call is made once more, at that endpoint.
+    pub async fn invoke_redirectable<E>(
+        &self,
+        spec: OperationSpec,
+        endpoint: &Endpoint,
+        request: HttpRequest,
+        parse_error: fn(&HttpResponse) -> E,
+        moved_to: &(dyn Fn(&str) -> Option<Endpoint> + Sync),
+    ) -> Result<HttpResponse, SdkError<E>>
+    where
+        E: ProvideErrorMetadata,
+    {
+        let judge = move |response: &HttpResponse| Verdict::of(&parse_error(response));
+        let method = request.method.clone();
+        let first = self.run(spec, endpoint, request.clone(), &judge).await;
+        let redirected = match &first {
+            Err(SdkError::Service(rejected)) => crate::region_redirect::redirect_region(&rejected.response, &method)
+                .and_then(|region| moved_to(&region).map(|endpoint| (region, endpoint))),
+            _ => None,
+        };
+        let outcome = match redirected {
+            Some((region, endpoint)) => {
+                tracing::debug!(region, url = %endpoint.url, "the bucket is in another region: sending there once");
+                self.run(spec, &endpoint, request, &judge).await
+            }
+            None => first,
+        };
+        outcome.map_err(|error| {
+            error.map_service(|Rejected { response, attempts }| {
+                let mut error = parse_error(&response);
+                error.meta_mut().attempts = attempts;
+                error
+            })
+        })
+    }
+
     /// The call, whatever the operation's error type: boxed, so that it is compiled once, in
     /// this crate, and not again in every crate whose generic code awaits `invoke`.
     fn run<'a>(
@@ -163,6 +204,7 @@ impl Handle {
             // new one while this one is in flight.
             let signed_offset = self.skew.offset_secs();
             let outcome = self.send_once(&prepared, &request, attempt).await;
+            let outcome = outcome.map(|response| error_in_success(spec, response));
             // The clock's correction now differs from the one this attempt was signed with.
             let corrected = (self.skew.offset_secs() - signed_offset).abs() >= crate::clock_skew::THRESHOLD_SECS;
             let failed = match self.judge_outcome(outcome, judge, retry.mode) {
@@ -454,6 +496,27 @@ pub fn redacted_headers(headers: &[(String, String)]) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// A success whose body is an `<Error>` document, for an operation that may answer so,
+/// turned into the 500 it stands for (retried as one, as botocore does); anything else as it is.
+fn error_in_success(spec: OperationSpec, mut response: HttpResponse) -> HttpResponse {
+    if spec.error_in_success && response.is_success() && root_is_error(&response.body) {
+        tracing::debug!(status = response.status, "an error document in a success response: judged as a 500");
+        response.status = 500;
+    }
+    response
+}
+
+/// Whether an XML body's root element is `<Error>` (after any declaration and comments).
+fn root_is_error(body: &[u8]) -> bool {
+    let mut rest = body.trim_ascii_start();
+    while let Some(after) = rest.strip_prefix(b"<?").or_else(|| rest.strip_prefix(b"<!--")) {
+        let end = if rest.starts_with(b"<?") { &b"?>"[..] } else { &b"-->"[..] };
+        let Some(at) = after.windows(end.len()).position(|w| w == end) else { return false };
+        rest = after[at + end.len()..].trim_ascii_start();
+    }
+    rest.strip_prefix(b"<Error").is_some_and(|after| matches!(after.first(), Some(b'>' | b' ' | b'\t' | b'\r' | b'\n')))
 }
 
 /// A request body for logs: the start of its bytes, or which file it is.

@@ -33,6 +33,7 @@ const SPEC: OperationSpec = OperationSpec {
     payload_hash_header: false,
     streaming_input: false,
     request_checksum: None,
+    error_in_success: false,
 };
 
 fn error_body(code: &str) -> String {
@@ -276,4 +277,69 @@ async fn requests_name_the_client_crate_then_the_runtime_in_their_user_agent() {
     handle.invoke(SPEC, &Endpoint::url(&server.url), request(), parse_error).await.unwrap();
     let expected = format!("example-client/1.2.3 cloudfront-runtime/{}", env!("CARGO_PKG_VERSION"));
     assert_eq!(server.requests()[0].header("user-agent"), Some(expected.as_str()));
+}
+
+#[tokio::test]
+async fn a_region_redirect_is_followed_once_to_the_endpoint_it_names() {
+    let moved = "<Error><Code>PermanentRedirect</Code><Message>elsewhere</Message></Error>";
+    let wrong =
+        TestServer::start(move |_, _| Reply::status(301, moved).header("x-amz-bucket-region", "eu-west-1")).await;
+    let right = TestServer::start(|_, i| match i {
+        0 => Reply::status(200, "<Ok/>"),
+        _ => Reply::status(301, "").header("x-amz-bucket-region", "ap-south-1"),
+    })
+    .await;
+    let time = FakeTime::new(DateTime::from_secs(1_767_225_600));
+    let handle = handle(&time, RetryConfig::default());
+    let asked = std::sync::Mutex::new(Vec::new());
+    let moved_to = |region: &str| {
+        asked.lock().unwrap().push(region.to_owned());
+        let scheme = cloudfront_runtime::AuthScheme::new("sigv4", Some(region.to_owned()), Some("s3".to_owned()));
+        Some(Endpoint::new(right.url.clone(), vec![scheme], vec![]))
+    };
+    let endpoint = Endpoint::url(&wrong.url);
+    let response = handle.invoke_redirectable(SPEC, &endpoint, request(), parse_error, &moved_to).await.unwrap();
+    assert_eq!(response.status, 200);
+    assert_eq!((wrong.requests().len(), right.requests().len()), (1, 1), "one redirect, no retries");
+    assert_eq!(*asked.lock().unwrap(), ["eu-west-1"]);
+    let authorization = right.requests()[0].header("authorization").unwrap().to_owned();
+    assert!(authorization.contains("/eu-west-1/s3/aws4_request"), "signed for the bucket's region: {authorization}");
+    assert_eq!(right.requests()[0].body, wrong.requests()[0].body, "the same body is sent again");
+
+    // A second redirect is not followed: the answer is the caller's.
+    let error = handle.invoke_redirectable(SPEC, &Endpoint::url(&right.url), request(), parse_error, &moved_to).await;
+    let Err(SdkError::Service(error)) = error else { panic!("{error:?}") };
+    assert_eq!(error.0.code.as_deref(), Some("301"));
+    assert_eq!(right.requests().len(), 3, "the redirect to ap-south-1 went to moved_to's endpoint once");
+    // Without an endpoint for the new region (a custom endpoint), nothing more is sent.
+    let stay = |_: &str| None;
+    let error = handle.invoke_redirectable(SPEC, &Endpoint::url(&wrong.url), request(), parse_error, &stay).await;
+    assert!(matches!(error, Err(SdkError::Service(_))));
+    assert_eq!(wrong.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn an_error_document_in_a_success_is_retried_as_a_500_where_the_operation_may_send_one() {
+    let failed =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>InternalError</Code><Message>m</Message></Error>";
+    let server = TestServer::start(move |_, i| match i {
+        0 => Reply::status(200, failed),
+        _ => Reply::status(200, "<CompleteMultipartUploadResult><ETag>e</ETag></CompleteMultipartUploadResult>"),
+    })
+    .await;
+    let time = FakeTime::new(DateTime::from_secs(1_767_225_600));
+    let handle = handle(&time, RetryConfig::default());
+    let spec = OperationSpec { error_in_success: true, ..SPEC };
+    let response = handle.invoke(spec, &Endpoint::url(&server.url), request(), parse_error).await.unwrap();
+    assert!(String::from_utf8_lossy(&response.body).contains("CompleteMultipartUploadResult"));
+    assert_eq!(server.requests().len(), 2, "the error in the 200 was retried");
+    // With retries spent, it is the service's error, with its code.
+    let always = TestServer::start(move |_, _| Reply::status(200, failed)).await;
+    let one = RetryConfig::default().with_max_attempts(1);
+    let error = self::handle(&time, one).invoke(spec, &Endpoint::url(&always.url), request(), parse_error).await;
+    let Err(SdkError::Service(error)) = error else { panic!("{error:?}") };
+    assert_eq!(error.0.code.as_deref(), Some("InternalError"));
+    // An operation that does not send errors in successes reads such a body as its output.
+    let plain = handle.invoke(SPEC, &Endpoint::url(&always.url), request(), parse_error).await.unwrap();
+    assert_eq!(plain.status, 200);
 }

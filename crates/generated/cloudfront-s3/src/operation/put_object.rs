@@ -31,6 +31,7 @@ pub const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::Oper
         required: false,
         algorithm: Some(("x-amz-sdk-checksum-algorithm", "ChecksumAlgorithm")),
     }),
+    error_in_success: true,
 };
 
 /// Sends one `PutObject` request with the client's configuration (retrying as configured).
@@ -48,7 +49,17 @@ pub async fn send(
     let params = endpoint_params(&settings, input);
     let endpoint = crate::endpoint::resolve_endpoint(&params)
         .map_err(::cloudfront_runtime::SdkError::Endpoint)?;
-    let response = handle.invoke(SPEC, &endpoint, request, parse_error).await?;
+    let moved_to = |region: &str| -> Option<::cloudfront_runtime::Endpoint> {
+        if settings.endpoint_url.is_some() {
+            return None;
+        }
+        let mut moved = settings.clone();
+        moved.region = Some(region.to_owned());
+        crate::endpoint::resolve_endpoint(&endpoint_params(&moved, input)).ok()
+    };
+    let response = handle
+        .invoke_redirectable(SPEC, &endpoint, request, parse_error, &moved_to)
+        .await?;
     parse_response(&response)
         .map_err(|e| ::cloudfront_runtime::SdkError::Response {
             message: e.to_string(),

@@ -28,6 +28,7 @@ pub const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::Oper
     payload_hash_header: false,
     streaming_input: false,
     request_checksum: None,
+    error_in_success: false,
 };
 
 /// Sends one `ListInvalidations` request with the client's configuration (retrying as configured).
