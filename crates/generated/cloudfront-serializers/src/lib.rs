@@ -11,4 +11,5 @@ pub mod get_invalidation;
 pub mod list_invalidations;
 pub mod list_invalidations_for_distribution_tenant;
 pub mod list_distribution_tenants;
+pub mod get_distribution_config;
 mod xml;

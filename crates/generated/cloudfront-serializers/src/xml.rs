@@ -2,6 +2,268 @@
 //! XML writers and readers for the structures and unions of request and response bodies.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
+/// Reads `Aliases` from its element, ignoring unknown children.
+pub(crate) fn de_aliases(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::Aliases, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::Aliases::builder();
+    for child in element.children() {
+        match child.name() {
+            "Quantity" => {
+                builder = builder
+                    .set_quantity(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("Quantity", child.text())?,
+                        ),
+                    );
+            }
+            "Items" => {
+                builder = builder
+                    .set_items(
+                        Some({
+                            let mut items0 = Vec::new();
+                            for item0 in child.children() {
+                                items0.push(item0.text().to_owned());
+                            }
+                            items0
+                        }),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `AllowedMethods` from its element, ignoring unknown children.
+pub(crate) fn de_allowed_methods(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::AllowedMethods, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::AllowedMethods::builder();
+    for child in element.children() {
+        match child.name() {
+            "Quantity" => {
+                builder = builder
+                    .set_quantity(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("Quantity", child.text())?,
+                        ),
+                    );
+            }
+            "Items" => {
+                builder = builder
+                    .set_items(
+                        Some({
+                            let mut items0 = Vec::new();
+                            for item0 in child.children() {
+                                items0.push(cloudfront_shapes::Method::from(item0.text()));
+                            }
+                            items0
+                        }),
+                    );
+            }
+            "CachedMethods" => {
+                builder = builder
+                    .set_cached_methods(Some(crate::xml::de_cached_methods(child)?));
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `CacheBehavior` from its element, ignoring unknown children.
+pub(crate) fn de_cache_behavior(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::CacheBehavior, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::CacheBehavior::builder();
+    for child in element.children() {
+        match child.name() {
+            "PathPattern" => {
+                builder = builder.set_path_pattern(Some(child.text().to_owned()));
+            }
+            "TargetOriginId" => {
+                builder = builder.set_target_origin_id(Some(child.text().to_owned()));
+            }
+            "TrustedSigners" => {
+                builder = builder
+                    .set_trusted_signers(Some(crate::xml::de_trusted_signers(child)?));
+            }
+            "TrustedKeyGroups" => {
+                builder = builder
+                    .set_trusted_key_groups(
+                        Some(crate::xml::de_trusted_key_groups(child)?),
+                    );
+            }
+            "ViewerProtocolPolicy" => {
+                builder = builder
+                    .set_viewer_protocol_policy(
+                        Some(cloudfront_shapes::ViewerProtocolPolicy::from(child.text())),
+                    );
+            }
+            "AllowedMethods" => {
+                builder = builder
+                    .set_allowed_methods(Some(crate::xml::de_allowed_methods(child)?));
+            }
+            "SmoothStreaming" => {
+                builder = builder
+                    .set_smooth_streaming(
+                        Some(::cloudfront_restxml::parse_bool(child.text())),
+                    );
+            }
+            "Compress" => {
+                builder = builder
+                    .set_compress(Some(::cloudfront_restxml::parse_bool(child.text())));
+            }
+            "LambdaFunctionAssociations" => {
+                builder = builder
+                    .set_lambda_function_associations(
+                        Some(crate::xml::de_lambda_function_associations(child)?),
+                    );
+            }
+            "FunctionAssociations" => {
+                builder = builder
+                    .set_function_associations(
+                        Some(crate::xml::de_function_associations(child)?),
+                    );
+            }
+            "FieldLevelEncryptionId" => {
+                builder = builder
+                    .set_field_level_encryption_id(Some(child.text().to_owned()));
+            }
+            "RealtimeLogConfigArn" => {
+                builder = builder
+                    .set_realtime_log_config_arn(Some(child.text().to_owned()));
+            }
+            "CachePolicyId" => {
+                builder = builder.set_cache_policy_id(Some(child.text().to_owned()));
+            }
+            "OriginRequestPolicyId" => {
+                builder = builder
+                    .set_origin_request_policy_id(Some(child.text().to_owned()));
+            }
+            "ResponseHeadersPolicyId" => {
+                builder = builder
+                    .set_response_headers_policy_id(Some(child.text().to_owned()));
+            }
+            "GrpcConfig" => {
+                builder = builder
+                    .set_grpc_config(Some(crate::xml::de_grpc_config(child)?));
+            }
+            "ForwardedValues" => {
+                builder = builder
+                    .set_forwarded_values(Some(crate::xml::de_forwarded_values(child)?));
+            }
+            "MinTTL" => {
+                builder = builder
+                    .set_min_ttl(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i64,
+                            >("MinTTL", child.text())?,
+                        ),
+                    );
+            }
+            "DefaultTTL" => {
+                builder = builder
+                    .set_default_ttl(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i64,
+                            >("DefaultTTL", child.text())?,
+                        ),
+                    );
+            }
+            "MaxTTL" => {
+                builder = builder
+                    .set_max_ttl(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i64,
+                            >("MaxTTL", child.text())?,
+                        ),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `CacheBehaviors` from its element, ignoring unknown children.
+pub(crate) fn de_cache_behaviors(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::CacheBehaviors, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::CacheBehaviors::builder();
+    for child in element.children() {
+        match child.name() {
+            "Quantity" => {
+                builder = builder
+                    .set_quantity(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("Quantity", child.text())?,
+                        ),
+                    );
+            }
+            "Items" => {
+                builder = builder
+                    .set_items(
+                        Some({
+                            let mut items0 = Vec::new();
+                            for item0 in child.children() {
+                                items0.push(crate::xml::de_cache_behavior(item0)?);
+                            }
+                            items0
+                        }),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `CachedMethods` from its element, ignoring unknown children.
+pub(crate) fn de_cached_methods(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::CachedMethods, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::CachedMethods::builder();
+    for child in element.children() {
+        match child.name() {
+            "Quantity" => {
+                builder = builder
+                    .set_quantity(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("Quantity", child.text())?,
+                        ),
+                    );
+            }
+            "Items" => {
+                builder = builder
+                    .set_items(
+                        Some({
+                            let mut items0 = Vec::new();
+                            for item0 in child.children() {
+                                items0.push(cloudfront_shapes::Method::from(item0.text()));
+                            }
+                            items0
+                        }),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
 /// Reads `Certificate` from its element, ignoring unknown children.
 pub(crate) fn de_certificate(
     element: &::cloudfront_restxml::XmlElement,
@@ -10,6 +272,266 @@ pub(crate) fn de_certificate(
     for child in element.children() {
         if child.name() == "Arn" {
             builder = builder.set_arn(Some(child.text().to_owned()));
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `ConnectionFunctionAssociation` from its element, ignoring unknown children.
+pub(crate) fn de_connection_function_association(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<
+    cloudfront_shapes::ConnectionFunctionAssociation,
+    ::cloudfront_restxml::ParseError,
+> {
+    let mut builder = cloudfront_shapes::ConnectionFunctionAssociation::builder();
+    for child in element.children() {
+        if child.name() == "Id" {
+            builder = builder.set_id(Some(child.text().to_owned()));
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `CookieNames` from its element, ignoring unknown children.
+pub(crate) fn de_cookie_names(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::CookieNames, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::CookieNames::builder();
+    for child in element.children() {
+        match child.name() {
+            "Quantity" => {
+                builder = builder
+                    .set_quantity(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("Quantity", child.text())?,
+                        ),
+                    );
+            }
+            "Items" => {
+                builder = builder
+                    .set_items(
+                        Some({
+                            let mut items0 = Vec::new();
+                            for item0 in child.children() {
+                                items0.push(item0.text().to_owned());
+                            }
+                            items0
+                        }),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `CookiePreference` from its element, ignoring unknown children.
+pub(crate) fn de_cookie_preference(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::CookiePreference, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::CookiePreference::builder();
+    for child in element.children() {
+        match child.name() {
+            "Forward" => {
+                builder = builder
+                    .set_forward(
+                        Some(cloudfront_shapes::ItemSelection::from(child.text())),
+                    );
+            }
+            "WhitelistedNames" => {
+                builder = builder
+                    .set_whitelisted_names(Some(crate::xml::de_cookie_names(child)?));
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `CustomErrorResponse` from its element, ignoring unknown children.
+pub(crate) fn de_custom_error_response(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::CustomErrorResponse, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::CustomErrorResponse::builder();
+    for child in element.children() {
+        match child.name() {
+            "ErrorCode" => {
+                builder = builder
+                    .set_error_code(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("ErrorCode", child.text())?,
+                        ),
+                    );
+            }
+            "ResponsePagePath" => {
+                builder = builder.set_response_page_path(Some(child.text().to_owned()));
+            }
+            "ResponseCode" => {
+                builder = builder.set_response_code(Some(child.text().to_owned()));
+            }
+            "ErrorCachingMinTTL" => {
+                builder = builder
+                    .set_error_caching_min_ttl(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i64,
+                            >("ErrorCachingMinTTL", child.text())?,
+                        ),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `CustomErrorResponses` from its element, ignoring unknown children.
+pub(crate) fn de_custom_error_responses(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::CustomErrorResponses, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::CustomErrorResponses::builder();
+    for child in element.children() {
+        match child.name() {
+            "Quantity" => {
+                builder = builder
+                    .set_quantity(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("Quantity", child.text())?,
+                        ),
+                    );
+            }
+            "Items" => {
+                builder = builder
+                    .set_items(
+                        Some({
+                            let mut items0 = Vec::new();
+                            for item0 in child.children() {
+                                items0.push(crate::xml::de_custom_error_response(item0)?);
+                            }
+                            items0
+                        }),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `CustomHeaders` from its element, ignoring unknown children.
+pub(crate) fn de_custom_headers(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::CustomHeaders, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::CustomHeaders::builder();
+    for child in element.children() {
+        match child.name() {
+            "Quantity" => {
+                builder = builder
+                    .set_quantity(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("Quantity", child.text())?,
+                        ),
+                    );
+            }
+            "Items" => {
+                builder = builder
+                    .set_items(
+                        Some({
+                            let mut items0 = Vec::new();
+                            for item0 in child.children() {
+                                items0.push(crate::xml::de_origin_custom_header(item0)?);
+                            }
+                            items0
+                        }),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `CustomOriginConfig` from its element, ignoring unknown children.
+pub(crate) fn de_custom_origin_config(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::CustomOriginConfig, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::CustomOriginConfig::builder();
+    for child in element.children() {
+        match child.name() {
+            "HTTPPort" => {
+                builder = builder
+                    .set_http_port(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("HTTPPort", child.text())?,
+                        ),
+                    );
+            }
+            "HTTPSPort" => {
+                builder = builder
+                    .set_https_port(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("HTTPSPort", child.text())?,
+                        ),
+                    );
+            }
+            "OriginProtocolPolicy" => {
+                builder = builder
+                    .set_origin_protocol_policy(
+                        Some(cloudfront_shapes::OriginProtocolPolicy::from(child.text())),
+                    );
+            }
+            "OriginSslProtocols" => {
+                builder = builder
+                    .set_origin_ssl_protocols(
+                        Some(crate::xml::de_origin_ssl_protocols(child)?),
+                    );
+            }
+            "OriginReadTimeout" => {
+                builder = builder
+                    .set_origin_read_timeout(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("OriginReadTimeout", child.text())?,
+                        ),
+                    );
+            }
+            "OriginKeepaliveTimeout" => {
+                builder = builder
+                    .set_origin_keepalive_timeout(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("OriginKeepaliveTimeout", child.text())?,
+                        ),
+                    );
+            }
+            "IpAddressType" => {
+                builder = builder
+                    .set_ip_address_type(
+                        Some(cloudfront_shapes::IpAddressType::from(child.text())),
+                    );
+            }
+            "OriginMtlsConfig" => {
+                builder = builder
+                    .set_origin_mtls_config(
+                        Some(crate::xml::de_origin_mtls_config(child)?),
+                    );
+            }
+            _ => {}
         }
     }
     Ok(builder.build_or_default())
@@ -34,6 +556,241 @@ pub(crate) fn de_customizations(
                 builder = builder
                     .set_geo_restrictions(
                         Some(crate::xml::de_geo_restriction_customization(child)?),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `DefaultCacheBehavior` from its element, ignoring unknown children.
+pub(crate) fn de_default_cache_behavior(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::DefaultCacheBehavior, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::DefaultCacheBehavior::builder();
+    for child in element.children() {
+        match child.name() {
+            "TargetOriginId" => {
+                builder = builder.set_target_origin_id(Some(child.text().to_owned()));
+            }
+            "TrustedSigners" => {
+                builder = builder
+                    .set_trusted_signers(Some(crate::xml::de_trusted_signers(child)?));
+            }
+            "TrustedKeyGroups" => {
+                builder = builder
+                    .set_trusted_key_groups(
+                        Some(crate::xml::de_trusted_key_groups(child)?),
+                    );
+            }
+            "ViewerProtocolPolicy" => {
+                builder = builder
+                    .set_viewer_protocol_policy(
+                        Some(cloudfront_shapes::ViewerProtocolPolicy::from(child.text())),
+                    );
+            }
+            "AllowedMethods" => {
+                builder = builder
+                    .set_allowed_methods(Some(crate::xml::de_allowed_methods(child)?));
+            }
+            "SmoothStreaming" => {
+                builder = builder
+                    .set_smooth_streaming(
+                        Some(::cloudfront_restxml::parse_bool(child.text())),
+                    );
+            }
+            "Compress" => {
+                builder = builder
+                    .set_compress(Some(::cloudfront_restxml::parse_bool(child.text())));
+            }
+            "LambdaFunctionAssociations" => {
+                builder = builder
+                    .set_lambda_function_associations(
+                        Some(crate::xml::de_lambda_function_associations(child)?),
+                    );
+            }
+            "FunctionAssociations" => {
+                builder = builder
+                    .set_function_associations(
+                        Some(crate::xml::de_function_associations(child)?),
+                    );
+            }
+            "FieldLevelEncryptionId" => {
+                builder = builder
+                    .set_field_level_encryption_id(Some(child.text().to_owned()));
+            }
+            "RealtimeLogConfigArn" => {
+                builder = builder
+                    .set_realtime_log_config_arn(Some(child.text().to_owned()));
+            }
+            "CachePolicyId" => {
+                builder = builder.set_cache_policy_id(Some(child.text().to_owned()));
+            }
+            "OriginRequestPolicyId" => {
+                builder = builder
+                    .set_origin_request_policy_id(Some(child.text().to_owned()));
+            }
+            "ResponseHeadersPolicyId" => {
+                builder = builder
+                    .set_response_headers_policy_id(Some(child.text().to_owned()));
+            }
+            "GrpcConfig" => {
+                builder = builder
+                    .set_grpc_config(Some(crate::xml::de_grpc_config(child)?));
+            }
+            "ForwardedValues" => {
+                builder = builder
+                    .set_forwarded_values(Some(crate::xml::de_forwarded_values(child)?));
+            }
+            "MinTTL" => {
+                builder = builder
+                    .set_min_ttl(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i64,
+                            >("MinTTL", child.text())?,
+                        ),
+                    );
+            }
+            "DefaultTTL" => {
+                builder = builder
+                    .set_default_ttl(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i64,
+                            >("DefaultTTL", child.text())?,
+                        ),
+                    );
+            }
+            "MaxTTL" => {
+                builder = builder
+                    .set_max_ttl(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i64,
+                            >("MaxTTL", child.text())?,
+                        ),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `DistributionConfig` from its element, ignoring unknown children.
+pub(crate) fn de_distribution_config(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::DistributionConfig, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::DistributionConfig::builder();
+    for child in element.children() {
+        match child.name() {
+            "CallerReference" => {
+                builder = builder.set_caller_reference(Some(child.text().to_owned()));
+            }
+            "Aliases" => {
+                builder = builder.set_aliases(Some(crate::xml::de_aliases(child)?));
+            }
+            "DefaultRootObject" => {
+                builder = builder.set_default_root_object(Some(child.text().to_owned()));
+            }
+            "Origins" => {
+                builder = builder.set_origins(Some(crate::xml::de_origins(child)?));
+            }
+            "OriginGroups" => {
+                builder = builder
+                    .set_origin_groups(Some(crate::xml::de_origin_groups(child)?));
+            }
+            "DefaultCacheBehavior" => {
+                builder = builder
+                    .set_default_cache_behavior(
+                        Some(crate::xml::de_default_cache_behavior(child)?),
+                    );
+            }
+            "CacheBehaviors" => {
+                builder = builder
+                    .set_cache_behaviors(Some(crate::xml::de_cache_behaviors(child)?));
+            }
+            "CustomErrorResponses" => {
+                builder = builder
+                    .set_custom_error_responses(
+                        Some(crate::xml::de_custom_error_responses(child)?),
+                    );
+            }
+            "Comment" => {
+                builder = builder.set_comment(Some(child.text().to_owned()));
+            }
+            "Logging" => {
+                builder = builder
+                    .set_logging(Some(crate::xml::de_logging_config(child)?));
+            }
+            "PriceClass" => {
+                builder = builder
+                    .set_price_class(
+                        Some(cloudfront_shapes::PriceClass::from(child.text())),
+                    );
+            }
+            "Enabled" => {
+                builder = builder
+                    .set_enabled(Some(::cloudfront_restxml::parse_bool(child.text())));
+            }
+            "ViewerCertificate" => {
+                builder = builder
+                    .set_viewer_certificate(
+                        Some(crate::xml::de_viewer_certificate(child)?),
+                    );
+            }
+            "Restrictions" => {
+                builder = builder
+                    .set_restrictions(Some(crate::xml::de_restrictions(child)?));
+            }
+            "WebACLId" => {
+                builder = builder.set_web_acl_id(Some(child.text().to_owned()));
+            }
+            "HttpVersion" => {
+                builder = builder
+                    .set_http_version(
+                        Some(cloudfront_shapes::HttpVersion::from(child.text())),
+                    );
+            }
+            "IsIPV6Enabled" => {
+                builder = builder
+                    .set_is_ipv6_enabled(
+                        Some(::cloudfront_restxml::parse_bool(child.text())),
+                    );
+            }
+            "ContinuousDeploymentPolicyId" => {
+                builder = builder
+                    .set_continuous_deployment_policy_id(Some(child.text().to_owned()));
+            }
+            "Staging" => {
+                builder = builder
+                    .set_staging(Some(::cloudfront_restxml::parse_bool(child.text())));
+            }
+            "AnycastIpListId" => {
+                builder = builder.set_anycast_ip_list_id(Some(child.text().to_owned()));
+            }
+            "TenantConfig" => {
+                builder = builder
+                    .set_tenant_config(Some(crate::xml::de_tenant_config(child)?));
+            }
+            "ConnectionMode" => {
+                builder = builder
+                    .set_connection_mode(
+                        Some(cloudfront_shapes::ConnectionMode::from(child.text())),
+                    );
+            }
+            "ViewerMtlsConfig" => {
+                builder = builder
+                    .set_viewer_mtls_config(
+                        Some(crate::xml::de_viewer_mtls_config(child)?),
+                    );
+            }
+            "ConnectionFunctionAssociation" => {
+                builder = builder
+                    .set_connection_function_association(
+                        Some(crate::xml::de_connection_function_association(child)?),
                     );
             }
             _ => {}
@@ -157,6 +914,136 @@ pub(crate) fn de_domain_result(
     Ok(builder.build_or_default())
 }
 
+/// Reads `ForwardedValues` from its element, ignoring unknown children.
+pub(crate) fn de_forwarded_values(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::ForwardedValues, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::ForwardedValues::builder();
+    for child in element.children() {
+        match child.name() {
+            "QueryString" => {
+                builder = builder
+                    .set_query_string(
+                        Some(::cloudfront_restxml::parse_bool(child.text())),
+                    );
+            }
+            "Cookies" => {
+                builder = builder
+                    .set_cookies(Some(crate::xml::de_cookie_preference(child)?));
+            }
+            "Headers" => {
+                builder = builder.set_headers(Some(crate::xml::de_headers(child)?));
+            }
+            "QueryStringCacheKeys" => {
+                builder = builder
+                    .set_query_string_cache_keys(
+                        Some(crate::xml::de_query_string_cache_keys(child)?),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `FunctionAssociation` from its element, ignoring unknown children.
+pub(crate) fn de_function_association(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::FunctionAssociation, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::FunctionAssociation::builder();
+    for child in element.children() {
+        match child.name() {
+            "FunctionARN" => {
+                builder = builder.set_function_arn(Some(child.text().to_owned()));
+            }
+            "EventType" => {
+                builder = builder
+                    .set_event_type(
+                        Some(cloudfront_shapes::EventType::from(child.text())),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `FunctionAssociations` from its element, ignoring unknown children.
+pub(crate) fn de_function_associations(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::FunctionAssociations, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::FunctionAssociations::builder();
+    for child in element.children() {
+        match child.name() {
+            "Quantity" => {
+                builder = builder
+                    .set_quantity(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("Quantity", child.text())?,
+                        ),
+                    );
+            }
+            "Items" => {
+                builder = builder
+                    .set_items(
+                        Some({
+                            let mut items0 = Vec::new();
+                            for item0 in child.children() {
+                                items0.push(crate::xml::de_function_association(item0)?);
+                            }
+                            items0
+                        }),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `GeoRestriction` from its element, ignoring unknown children.
+pub(crate) fn de_geo_restriction(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::GeoRestriction, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::GeoRestriction::builder();
+    for child in element.children() {
+        match child.name() {
+            "RestrictionType" => {
+                builder = builder
+                    .set_restriction_type(
+                        Some(cloudfront_shapes::GeoRestrictionType::from(child.text())),
+                    );
+            }
+            "Quantity" => {
+                builder = builder
+                    .set_quantity(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("Quantity", child.text())?,
+                        ),
+                    );
+            }
+            "Items" => {
+                builder = builder
+                    .set_items(
+                        Some({
+                            let mut items0 = Vec::new();
+                            for item0 in child.children() {
+                                items0.push(item0.text().to_owned());
+                            }
+                            items0
+                        }),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
 /// Reads `GeoRestrictionCustomization` from its element, ignoring unknown children.
 pub(crate) fn de_geo_restriction_customization(
     element: &::cloudfront_restxml::XmlElement,
@@ -176,6 +1063,55 @@ pub(crate) fn de_geo_restriction_customization(
             "Locations" => {
                 builder = builder
                     .set_locations(
+                        Some({
+                            let mut items0 = Vec::new();
+                            for item0 in child.children() {
+                                items0.push(item0.text().to_owned());
+                            }
+                            items0
+                        }),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `GrpcConfig` from its element, ignoring unknown children.
+pub(crate) fn de_grpc_config(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::GrpcConfig, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::GrpcConfig::builder();
+    for child in element.children() {
+        if child.name() == "Enabled" {
+            builder = builder
+                .set_enabled(Some(::cloudfront_restxml::parse_bool(child.text())));
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `Headers` from its element, ignoring unknown children.
+pub(crate) fn de_headers(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::Headers, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::Headers::builder();
+    for child in element.children() {
+        match child.name() {
+            "Quantity" => {
+                builder = builder
+                    .set_quantity(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("Quantity", child.text())?,
+                        ),
+                    );
+            }
+            "Items" => {
+                builder = builder
+                    .set_items(
                         Some({
                             let mut items0 = Vec::new();
                             for item0 in child.children() {
@@ -351,6 +1287,484 @@ pub(crate) fn de_invalidation_summary(
     Ok(builder.build_or_default())
 }
 
+/// Reads `LambdaFunctionAssociation` from its element, ignoring unknown children.
+pub(crate) fn de_lambda_function_association(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<
+    cloudfront_shapes::LambdaFunctionAssociation,
+    ::cloudfront_restxml::ParseError,
+> {
+    let mut builder = cloudfront_shapes::LambdaFunctionAssociation::builder();
+    for child in element.children() {
+        match child.name() {
+            "LambdaFunctionARN" => {
+                builder = builder.set_lambda_function_arn(Some(child.text().to_owned()));
+            }
+            "EventType" => {
+                builder = builder
+                    .set_event_type(
+                        Some(cloudfront_shapes::EventType::from(child.text())),
+                    );
+            }
+            "IncludeBody" => {
+                builder = builder
+                    .set_include_body(
+                        Some(::cloudfront_restxml::parse_bool(child.text())),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `LambdaFunctionAssociations` from its element, ignoring unknown children.
+pub(crate) fn de_lambda_function_associations(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<
+    cloudfront_shapes::LambdaFunctionAssociations,
+    ::cloudfront_restxml::ParseError,
+> {
+    let mut builder = cloudfront_shapes::LambdaFunctionAssociations::builder();
+    for child in element.children() {
+        match child.name() {
+            "Quantity" => {
+                builder = builder
+                    .set_quantity(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("Quantity", child.text())?,
+                        ),
+                    );
+            }
+            "Items" => {
+                builder = builder
+                    .set_items(
+                        Some({
+                            let mut items0 = Vec::new();
+                            for item0 in child.children() {
+                                items0
+                                    .push(crate::xml::de_lambda_function_association(item0)?);
+                            }
+                            items0
+                        }),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `LoggingConfig` from its element, ignoring unknown children.
+pub(crate) fn de_logging_config(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::LoggingConfig, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::LoggingConfig::builder();
+    for child in element.children() {
+        match child.name() {
+            "Enabled" => {
+                builder = builder
+                    .set_enabled(Some(::cloudfront_restxml::parse_bool(child.text())));
+            }
+            "IncludeCookies" => {
+                builder = builder
+                    .set_include_cookies(
+                        Some(::cloudfront_restxml::parse_bool(child.text())),
+                    );
+            }
+            "Bucket" => {
+                builder = builder.set_bucket(Some(child.text().to_owned()));
+            }
+            "Prefix" => {
+                builder = builder.set_prefix(Some(child.text().to_owned()));
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `Origin` from its element, ignoring unknown children.
+pub(crate) fn de_origin(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::Origin, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::Origin::builder();
+    for child in element.children() {
+        match child.name() {
+            "Id" => {
+                builder = builder.set_id(Some(child.text().to_owned()));
+            }
+            "DomainName" => {
+                builder = builder.set_domain_name(Some(child.text().to_owned()));
+            }
+            "OriginPath" => {
+                builder = builder.set_origin_path(Some(child.text().to_owned()));
+            }
+            "CustomHeaders" => {
+                builder = builder
+                    .set_custom_headers(Some(crate::xml::de_custom_headers(child)?));
+            }
+            "S3OriginConfig" => {
+                builder = builder
+                    .set_s3_origin_config(Some(crate::xml::de_s3_origin_config(child)?));
+            }
+            "CustomOriginConfig" => {
+                builder = builder
+                    .set_custom_origin_config(
+                        Some(crate::xml::de_custom_origin_config(child)?),
+                    );
+            }
+            "VpcOriginConfig" => {
+                builder = builder
+                    .set_vpc_origin_config(
+                        Some(crate::xml::de_vpc_origin_config(child)?),
+                    );
+            }
+            "ConnectionAttempts" => {
+                builder = builder
+                    .set_connection_attempts(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("ConnectionAttempts", child.text())?,
+                        ),
+                    );
+            }
+            "ConnectionTimeout" => {
+                builder = builder
+                    .set_connection_timeout(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("ConnectionTimeout", child.text())?,
+                        ),
+                    );
+            }
+            "ResponseCompletionTimeout" => {
+                builder = builder
+                    .set_response_completion_timeout(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("ResponseCompletionTimeout", child.text())?,
+                        ),
+                    );
+            }
+            "OriginShield" => {
+                builder = builder
+                    .set_origin_shield(Some(crate::xml::de_origin_shield(child)?));
+            }
+            "OriginAccessControlId" => {
+                builder = builder
+                    .set_origin_access_control_id(Some(child.text().to_owned()));
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `OriginCustomHeader` from its element, ignoring unknown children.
+pub(crate) fn de_origin_custom_header(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::OriginCustomHeader, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::OriginCustomHeader::builder();
+    for child in element.children() {
+        match child.name() {
+            "HeaderName" => {
+                builder = builder.set_header_name(Some(child.text().to_owned()));
+            }
+            "HeaderValue" => {
+                builder = builder.set_header_value(Some(child.text().to_owned()));
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `OriginGroup` from its element, ignoring unknown children.
+pub(crate) fn de_origin_group(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::OriginGroup, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::OriginGroup::builder();
+    for child in element.children() {
+        match child.name() {
+            "Id" => {
+                builder = builder.set_id(Some(child.text().to_owned()));
+            }
+            "FailoverCriteria" => {
+                builder = builder
+                    .set_failover_criteria(
+                        Some(crate::xml::de_origin_group_failover_criteria(child)?),
+                    );
+            }
+            "Members" => {
+                builder = builder
+                    .set_members(Some(crate::xml::de_origin_group_members(child)?));
+            }
+            "SelectionCriteria" => {
+                builder = builder
+                    .set_selection_criteria(
+                        Some(
+                            cloudfront_shapes::OriginGroupSelectionCriteria::from(
+                                child.text(),
+                            ),
+                        ),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `OriginGroupFailoverCriteria` from its element, ignoring unknown children.
+pub(crate) fn de_origin_group_failover_criteria(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<
+    cloudfront_shapes::OriginGroupFailoverCriteria,
+    ::cloudfront_restxml::ParseError,
+> {
+    let mut builder = cloudfront_shapes::OriginGroupFailoverCriteria::builder();
+    for child in element.children() {
+        if child.name() == "StatusCodes" {
+            builder = builder
+                .set_status_codes(Some(crate::xml::de_status_codes(child)?));
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `OriginGroupMember` from its element, ignoring unknown children.
+pub(crate) fn de_origin_group_member(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::OriginGroupMember, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::OriginGroupMember::builder();
+    for child in element.children() {
+        if child.name() == "OriginId" {
+            builder = builder.set_origin_id(Some(child.text().to_owned()));
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `OriginGroupMembers` from its element, ignoring unknown children.
+pub(crate) fn de_origin_group_members(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::OriginGroupMembers, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::OriginGroupMembers::builder();
+    for child in element.children() {
+        match child.name() {
+            "Quantity" => {
+                builder = builder
+                    .set_quantity(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("Quantity", child.text())?,
+                        ),
+                    );
+            }
+            "Items" => {
+                builder = builder
+                    .set_items(
+                        Some({
+                            let mut items0 = Vec::new();
+                            for item0 in child.children() {
+                                items0.push(crate::xml::de_origin_group_member(item0)?);
+                            }
+                            items0
+                        }),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `OriginGroups` from its element, ignoring unknown children.
+pub(crate) fn de_origin_groups(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::OriginGroups, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::OriginGroups::builder();
+    for child in element.children() {
+        match child.name() {
+            "Quantity" => {
+                builder = builder
+                    .set_quantity(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("Quantity", child.text())?,
+                        ),
+                    );
+            }
+            "Items" => {
+                builder = builder
+                    .set_items(
+                        Some({
+                            let mut items0 = Vec::new();
+                            for item0 in child.children() {
+                                items0.push(crate::xml::de_origin_group(item0)?);
+                            }
+                            items0
+                        }),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `OriginMtlsConfig` from its element, ignoring unknown children.
+pub(crate) fn de_origin_mtls_config(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::OriginMtlsConfig, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::OriginMtlsConfig::builder();
+    for child in element.children() {
+        if child.name() == "ClientCertificateArn" {
+            builder = builder.set_client_certificate_arn(Some(child.text().to_owned()));
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `OriginShield` from its element, ignoring unknown children.
+pub(crate) fn de_origin_shield(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::OriginShield, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::OriginShield::builder();
+    for child in element.children() {
+        match child.name() {
+            "Enabled" => {
+                builder = builder
+                    .set_enabled(Some(::cloudfront_restxml::parse_bool(child.text())));
+            }
+            "OriginShieldRegion" => {
+                builder = builder
+                    .set_origin_shield_region(Some(child.text().to_owned()));
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `OriginSslProtocols` from its element, ignoring unknown children.
+pub(crate) fn de_origin_ssl_protocols(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::OriginSslProtocols, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::OriginSslProtocols::builder();
+    for child in element.children() {
+        match child.name() {
+            "Quantity" => {
+                builder = builder
+                    .set_quantity(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("Quantity", child.text())?,
+                        ),
+                    );
+            }
+            "Items" => {
+                builder = builder
+                    .set_items(
+                        Some({
+                            let mut items0 = Vec::new();
+                            for item0 in child.children() {
+                                items0
+                                    .push(cloudfront_shapes::SslProtocol::from(item0.text()));
+                            }
+                            items0
+                        }),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `Origins` from its element, ignoring unknown children.
+pub(crate) fn de_origins(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::Origins, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::Origins::builder();
+    for child in element.children() {
+        match child.name() {
+            "Quantity" => {
+                builder = builder
+                    .set_quantity(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("Quantity", child.text())?,
+                        ),
+                    );
+            }
+            "Items" => {
+                builder = builder
+                    .set_items(
+                        Some({
+                            let mut items0 = Vec::new();
+                            for item0 in child.children() {
+                                items0.push(crate::xml::de_origin(item0)?);
+                            }
+                            items0
+                        }),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `ParameterDefinition` from its element, ignoring unknown children.
+pub(crate) fn de_parameter_definition(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::ParameterDefinition, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::ParameterDefinition::builder();
+    for child in element.children() {
+        match child.name() {
+            "Name" => {
+                builder = builder.set_name(Some(child.text().to_owned()));
+            }
+            "Definition" => {
+                builder = builder
+                    .set_definition(
+                        Some(crate::xml::de_parameter_definition_schema(child)?),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `ParameterDefinitionSchema` from its element, ignoring unknown children.
+pub(crate) fn de_parameter_definition_schema(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<
+    cloudfront_shapes::ParameterDefinitionSchema,
+    ::cloudfront_restxml::ParseError,
+> {
+    let mut builder = cloudfront_shapes::ParameterDefinitionSchema::builder();
+    for child in element.children() {
+        if child.name() == "StringSchema" {
+            builder = builder
+                .set_string_schema(Some(crate::xml::de_string_schema_config(child)?));
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
 /// Writes the attributes and child elements of `Paths`.
 pub(crate) fn ser_paths(
     w: &mut ::cloudfront_restxml::XmlWriter,
@@ -409,6 +1823,385 @@ pub(crate) fn de_paths(
                             }
                             items0
                         }),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `QueryStringCacheKeys` from its element, ignoring unknown children.
+pub(crate) fn de_query_string_cache_keys(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::QueryStringCacheKeys, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::QueryStringCacheKeys::builder();
+    for child in element.children() {
+        match child.name() {
+            "Quantity" => {
+                builder = builder
+                    .set_quantity(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("Quantity", child.text())?,
+                        ),
+                    );
+            }
+            "Items" => {
+                builder = builder
+                    .set_items(
+                        Some({
+                            let mut items0 = Vec::new();
+                            for item0 in child.children() {
+                                items0.push(item0.text().to_owned());
+                            }
+                            items0
+                        }),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `Restrictions` from its element, ignoring unknown children.
+pub(crate) fn de_restrictions(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::Restrictions, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::Restrictions::builder();
+    for child in element.children() {
+        if child.name() == "GeoRestriction" {
+            builder = builder
+                .set_geo_restriction(Some(crate::xml::de_geo_restriction(child)?));
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `S3OriginConfig` from its element, ignoring unknown children.
+pub(crate) fn de_s3_origin_config(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::S3OriginConfig, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::S3OriginConfig::builder();
+    for child in element.children() {
+        match child.name() {
+            "OriginAccessIdentity" => {
+                builder = builder
+                    .set_origin_access_identity(Some(child.text().to_owned()));
+            }
+            "OriginReadTimeout" => {
+                builder = builder
+                    .set_origin_read_timeout(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("OriginReadTimeout", child.text())?,
+                        ),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `StatusCodes` from its element, ignoring unknown children.
+pub(crate) fn de_status_codes(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::StatusCodes, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::StatusCodes::builder();
+    for child in element.children() {
+        match child.name() {
+            "Quantity" => {
+                builder = builder
+                    .set_quantity(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("Quantity", child.text())?,
+                        ),
+                    );
+            }
+            "Items" => {
+                builder = builder
+                    .set_items(
+                        Some({
+                            let mut items0 = Vec::new();
+                            for item0 in child.children() {
+                                items0
+                                    .push(
+                                        ::cloudfront_restxml::parse_scalar::<
+                                            i32,
+                                        >("Items", item0.text())?,
+                                    );
+                            }
+                            items0
+                        }),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `StringSchemaConfig` from its element, ignoring unknown children.
+pub(crate) fn de_string_schema_config(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::StringSchemaConfig, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::StringSchemaConfig::builder();
+    for child in element.children() {
+        match child.name() {
+            "Comment" => {
+                builder = builder.set_comment(Some(child.text().to_owned()));
+            }
+            "DefaultValue" => {
+                builder = builder.set_default_value(Some(child.text().to_owned()));
+            }
+            "Required" => {
+                builder = builder
+                    .set_required(Some(::cloudfront_restxml::parse_bool(child.text())));
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `TenantConfig` from its element, ignoring unknown children.
+pub(crate) fn de_tenant_config(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::TenantConfig, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::TenantConfig::builder();
+    for child in element.children() {
+        if child.name() == "ParameterDefinitions" {
+            builder = builder
+                .set_parameter_definitions(
+                    Some({
+                        let mut items0 = Vec::new();
+                        for item0 in child.children() {
+                            items0.push(crate::xml::de_parameter_definition(item0)?);
+                        }
+                        items0
+                    }),
+                );
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `TrustStoreConfig` from its element, ignoring unknown children.
+pub(crate) fn de_trust_store_config(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::TrustStoreConfig, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::TrustStoreConfig::builder();
+    for child in element.children() {
+        match child.name() {
+            "TrustStoreId" => {
+                builder = builder.set_trust_store_id(Some(child.text().to_owned()));
+            }
+            "AdvertiseTrustStoreCaNames" => {
+                builder = builder
+                    .set_advertise_trust_store_ca_names(
+                        Some(::cloudfront_restxml::parse_bool(child.text())),
+                    );
+            }
+            "IgnoreCertificateExpiry" => {
+                builder = builder
+                    .set_ignore_certificate_expiry(
+                        Some(::cloudfront_restxml::parse_bool(child.text())),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `TrustedKeyGroups` from its element, ignoring unknown children.
+pub(crate) fn de_trusted_key_groups(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::TrustedKeyGroups, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::TrustedKeyGroups::builder();
+    for child in element.children() {
+        match child.name() {
+            "Enabled" => {
+                builder = builder
+                    .set_enabled(Some(::cloudfront_restxml::parse_bool(child.text())));
+            }
+            "Quantity" => {
+                builder = builder
+                    .set_quantity(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("Quantity", child.text())?,
+                        ),
+                    );
+            }
+            "Items" => {
+                builder = builder
+                    .set_items(
+                        Some({
+                            let mut items0 = Vec::new();
+                            for item0 in child.children() {
+                                items0.push(item0.text().to_owned());
+                            }
+                            items0
+                        }),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `TrustedSigners` from its element, ignoring unknown children.
+pub(crate) fn de_trusted_signers(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::TrustedSigners, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::TrustedSigners::builder();
+    for child in element.children() {
+        match child.name() {
+            "Enabled" => {
+                builder = builder
+                    .set_enabled(Some(::cloudfront_restxml::parse_bool(child.text())));
+            }
+            "Quantity" => {
+                builder = builder
+                    .set_quantity(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("Quantity", child.text())?,
+                        ),
+                    );
+            }
+            "Items" => {
+                builder = builder
+                    .set_items(
+                        Some({
+                            let mut items0 = Vec::new();
+                            for item0 in child.children() {
+                                items0.push(item0.text().to_owned());
+                            }
+                            items0
+                        }),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `ViewerCertificate` from its element, ignoring unknown children.
+pub(crate) fn de_viewer_certificate(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::ViewerCertificate, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::ViewerCertificate::builder();
+    for child in element.children() {
+        match child.name() {
+            "CloudFrontDefaultCertificate" => {
+                builder = builder
+                    .set_cloud_front_default_certificate(
+                        Some(::cloudfront_restxml::parse_bool(child.text())),
+                    );
+            }
+            "IAMCertificateId" => {
+                builder = builder.set_iam_certificate_id(Some(child.text().to_owned()));
+            }
+            "ACMCertificateArn" => {
+                builder = builder.set_acm_certificate_arn(Some(child.text().to_owned()));
+            }
+            "SSLSupportMethod" => {
+                builder = builder
+                    .set_ssl_support_method(
+                        Some(cloudfront_shapes::SSLSupportMethod::from(child.text())),
+                    );
+            }
+            "MinimumProtocolVersion" => {
+                builder = builder
+                    .set_minimum_protocol_version(
+                        Some(
+                            cloudfront_shapes::MinimumProtocolVersion::from(child.text()),
+                        ),
+                    );
+            }
+            "Certificate" => {
+                builder = builder.set_certificate(Some(child.text().to_owned()));
+            }
+            "CertificateSource" => {
+                builder = builder
+                    .set_certificate_source(
+                        Some(cloudfront_shapes::CertificateSource::from(child.text())),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `ViewerMtlsConfig` from its element, ignoring unknown children.
+pub(crate) fn de_viewer_mtls_config(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::ViewerMtlsConfig, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::ViewerMtlsConfig::builder();
+    for child in element.children() {
+        match child.name() {
+            "Mode" => {
+                builder = builder
+                    .set_mode(
+                        Some(cloudfront_shapes::ViewerMtlsMode::from(child.text())),
+                    );
+            }
+            "TrustStoreConfig" => {
+                builder = builder
+                    .set_trust_store_config(
+                        Some(crate::xml::de_trust_store_config(child)?),
+                    );
+            }
+            _ => {}
+        }
+    }
+    Ok(builder.build_or_default())
+}
+
+/// Reads `VpcOriginConfig` from its element, ignoring unknown children.
+pub(crate) fn de_vpc_origin_config(
+    element: &::cloudfront_restxml::XmlElement,
+) -> Result<cloudfront_shapes::VpcOriginConfig, ::cloudfront_restxml::ParseError> {
+    let mut builder = cloudfront_shapes::VpcOriginConfig::builder();
+    for child in element.children() {
+        match child.name() {
+            "VpcOriginId" => {
+                builder = builder.set_vpc_origin_id(Some(child.text().to_owned()));
+            }
+            "OwnerAccountId" => {
+                builder = builder.set_owner_account_id(Some(child.text().to_owned()));
+            }
+            "OriginReadTimeout" => {
+                builder = builder
+                    .set_origin_read_timeout(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("OriginReadTimeout", child.text())?,
+                        ),
+                    );
+            }
+            "OriginKeepaliveTimeout" => {
+                builder = builder
+                    .set_origin_keepalive_timeout(
+                        Some(
+                            ::cloudfront_restxml::parse_scalar::<
+                                i32,
+                            >("OriginKeepaliveTimeout", child.text())?,
+                        ),
                     );
             }
             _ => {}

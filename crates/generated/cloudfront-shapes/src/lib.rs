@@ -3,37 +3,115 @@
 
 #![deny(missing_docs)]
 #![cfg_attr(rustfmt, rustfmt::skip)]
+mod aliases;
+mod allowed_methods;
+mod cache_behavior;
+mod cache_behaviors;
+mod cached_methods;
 mod certificate;
+mod certificate_source;
+mod connection_function_association;
+mod connection_mode;
+mod cookie_names;
+mod cookie_preference;
 mod create_invalidation_for_distribution_tenant_input;
 mod create_invalidation_for_distribution_tenant_output;
 mod create_invalidation_input;
 mod create_invalidation_output;
+mod custom_error_response;
+mod custom_error_responses;
+mod custom_headers;
+mod custom_origin_config;
 mod customization_action_type;
 mod customizations;
+mod default_cache_behavior;
+mod distribution_config;
 mod distribution_tenant_association_filter;
 mod distribution_tenant_summary;
 mod domain_result;
 mod domain_status;
+mod event_type;
+mod forwarded_values;
+mod function_association;
+mod function_associations;
+mod geo_restriction;
 mod geo_restriction_customization;
 mod geo_restriction_type;
+mod get_distribution_config_input;
+mod get_distribution_config_output;
 mod get_invalidation_for_distribution_tenant_input;
 mod get_invalidation_for_distribution_tenant_output;
 mod get_invalidation_input;
 mod get_invalidation_output;
+mod grpc_config;
+mod headers;
+mod http_version;
 mod invalidation;
 mod invalidation_batch;
 mod invalidation_list;
 mod invalidation_summary;
+mod ip_address_type;
+mod item_selection;
+mod lambda_function_association;
+mod lambda_function_associations;
 mod list_distribution_tenants_input;
 mod list_distribution_tenants_output;
 mod list_invalidations_for_distribution_tenant_input;
 mod list_invalidations_for_distribution_tenant_output;
 mod list_invalidations_input;
 mod list_invalidations_output;
+mod logging_config;
+mod method;
+mod minimum_protocol_version;
+mod origin;
+mod origin_custom_header;
+mod origin_group;
+mod origin_group_failover_criteria;
+mod origin_group_member;
+mod origin_group_members;
+mod origin_group_selection_criteria;
+mod origin_groups;
+mod origin_mtls_config;
+mod origin_protocol_policy;
+mod origin_shield;
+mod origin_ssl_protocols;
+mod origins;
+mod parameter_definition;
+mod parameter_definition_schema;
 mod paths;
+mod price_class;
+mod query_string_cache_keys;
+mod restrictions;
+mod s3_origin_config;
+mod ssl_protocol;
+mod ssl_support_method;
+mod status_codes;
+mod string_schema_config;
+mod tenant_config;
+mod trust_store_config;
+mod trusted_key_groups;
+mod trusted_signers;
+mod viewer_certificate;
+mod viewer_mtls_config;
+mod viewer_mtls_mode;
+mod viewer_protocol_policy;
+mod vpc_origin_config;
 mod web_acl_customization;
 
+pub use aliases::{Aliases, AliasesBuilder};
+pub use allowed_methods::{AllowedMethods, AllowedMethodsBuilder};
+pub use cache_behavior::{CacheBehavior, CacheBehaviorBuilder};
+pub use cache_behaviors::{CacheBehaviors, CacheBehaviorsBuilder};
+pub use cached_methods::{CachedMethods, CachedMethodsBuilder};
 pub use certificate::{Certificate, CertificateBuilder};
+pub use certificate_source::CertificateSource;
+pub use connection_function_association::{
+    ConnectionFunctionAssociation, ConnectionFunctionAssociationBuilder,
+};
+
+pub use connection_mode::ConnectionMode;
+pub use cookie_names::{CookieNames, CookieNamesBuilder};
+pub use cookie_preference::{CookiePreference, CookiePreferenceBuilder};
 pub use create_invalidation_for_distribution_tenant_input::{
     CreateInvalidationForDistributionTenantInput,
     CreateInvalidationForDistributionTenantInputBuilder,
@@ -52,8 +130,14 @@ pub use create_invalidation_output::{
     CreateInvalidationOutput, CreateInvalidationOutputBuilder,
 };
 
+pub use custom_error_response::{CustomErrorResponse, CustomErrorResponseBuilder};
+pub use custom_error_responses::{CustomErrorResponses, CustomErrorResponsesBuilder};
+pub use custom_headers::{CustomHeaders, CustomHeadersBuilder};
+pub use custom_origin_config::{CustomOriginConfig, CustomOriginConfigBuilder};
 pub use customization_action_type::CustomizationActionType;
 pub use customizations::{Customizations, CustomizationsBuilder};
+pub use default_cache_behavior::{DefaultCacheBehavior, DefaultCacheBehaviorBuilder};
+pub use distribution_config::{DistributionConfig, DistributionConfigBuilder};
 pub use distribution_tenant_association_filter::{
     DistributionTenantAssociationFilter, DistributionTenantAssociationFilterBuilder,
 };
@@ -64,11 +148,24 @@ pub use distribution_tenant_summary::{
 
 pub use domain_result::{DomainResult, DomainResultBuilder};
 pub use domain_status::DomainStatus;
+pub use event_type::EventType;
+pub use forwarded_values::{ForwardedValues, ForwardedValuesBuilder};
+pub use function_association::{FunctionAssociation, FunctionAssociationBuilder};
+pub use function_associations::{FunctionAssociations, FunctionAssociationsBuilder};
+pub use geo_restriction::{GeoRestriction, GeoRestrictionBuilder};
 pub use geo_restriction_customization::{
     GeoRestrictionCustomization, GeoRestrictionCustomizationBuilder,
 };
 
 pub use geo_restriction_type::GeoRestrictionType;
+pub use get_distribution_config_input::{
+    GetDistributionConfigInput, GetDistributionConfigInputBuilder,
+};
+
+pub use get_distribution_config_output::{
+    GetDistributionConfigOutput, GetDistributionConfigOutputBuilder,
+};
+
 pub use get_invalidation_for_distribution_tenant_input::{
     GetInvalidationForDistributionTenantInput,
     GetInvalidationForDistributionTenantInputBuilder,
@@ -81,10 +178,23 @@ pub use get_invalidation_for_distribution_tenant_output::{
 
 pub use get_invalidation_input::{GetInvalidationInput, GetInvalidationInputBuilder};
 pub use get_invalidation_output::{GetInvalidationOutput, GetInvalidationOutputBuilder};
+pub use grpc_config::{GrpcConfig, GrpcConfigBuilder};
+pub use headers::{Headers, HeadersBuilder};
+pub use http_version::HttpVersion;
 pub use invalidation::{Invalidation, InvalidationBuilder};
 pub use invalidation_batch::{InvalidationBatch, InvalidationBatchBuilder};
 pub use invalidation_list::{InvalidationList, InvalidationListBuilder};
 pub use invalidation_summary::{InvalidationSummary, InvalidationSummaryBuilder};
+pub use ip_address_type::IpAddressType;
+pub use item_selection::ItemSelection;
+pub use lambda_function_association::{
+    LambdaFunctionAssociation, LambdaFunctionAssociationBuilder,
+};
+
+pub use lambda_function_associations::{
+    LambdaFunctionAssociations, LambdaFunctionAssociationsBuilder,
+};
+
 pub use list_distribution_tenants_input::{
     ListDistributionTenantsInput, ListDistributionTenantsInputBuilder,
 };
@@ -111,5 +221,46 @@ pub use list_invalidations_output::{
     ListInvalidationsOutput, ListInvalidationsOutputBuilder,
 };
 
+pub use logging_config::{LoggingConfig, LoggingConfigBuilder};
+pub use method::Method;
+pub use minimum_protocol_version::MinimumProtocolVersion;
+pub use origin::{Origin, OriginBuilder};
+pub use origin_custom_header::{OriginCustomHeader, OriginCustomHeaderBuilder};
+pub use origin_group::{OriginGroup, OriginGroupBuilder};
+pub use origin_group_failover_criteria::{
+    OriginGroupFailoverCriteria, OriginGroupFailoverCriteriaBuilder,
+};
+
+pub use origin_group_member::{OriginGroupMember, OriginGroupMemberBuilder};
+pub use origin_group_members::{OriginGroupMembers, OriginGroupMembersBuilder};
+pub use origin_group_selection_criteria::OriginGroupSelectionCriteria;
+pub use origin_groups::{OriginGroups, OriginGroupsBuilder};
+pub use origin_mtls_config::{OriginMtlsConfig, OriginMtlsConfigBuilder};
+pub use origin_protocol_policy::OriginProtocolPolicy;
+pub use origin_shield::{OriginShield, OriginShieldBuilder};
+pub use origin_ssl_protocols::{OriginSslProtocols, OriginSslProtocolsBuilder};
+pub use origins::{Origins, OriginsBuilder};
+pub use parameter_definition::{ParameterDefinition, ParameterDefinitionBuilder};
+pub use parameter_definition_schema::{
+    ParameterDefinitionSchema, ParameterDefinitionSchemaBuilder,
+};
+
 pub use paths::{Paths, PathsBuilder};
+pub use price_class::PriceClass;
+pub use query_string_cache_keys::{QueryStringCacheKeys, QueryStringCacheKeysBuilder};
+pub use restrictions::{Restrictions, RestrictionsBuilder};
+pub use s3_origin_config::{S3OriginConfig, S3OriginConfigBuilder};
+pub use ssl_protocol::SslProtocol;
+pub use ssl_support_method::SSLSupportMethod;
+pub use status_codes::{StatusCodes, StatusCodesBuilder};
+pub use string_schema_config::{StringSchemaConfig, StringSchemaConfigBuilder};
+pub use tenant_config::{TenantConfig, TenantConfigBuilder};
+pub use trust_store_config::{TrustStoreConfig, TrustStoreConfigBuilder};
+pub use trusted_key_groups::{TrustedKeyGroups, TrustedKeyGroupsBuilder};
+pub use trusted_signers::{TrustedSigners, TrustedSignersBuilder};
+pub use viewer_certificate::{ViewerCertificate, ViewerCertificateBuilder};
+pub use viewer_mtls_config::{ViewerMtlsConfig, ViewerMtlsConfigBuilder};
+pub use viewer_mtls_mode::ViewerMtlsMode;
+pub use viewer_protocol_policy::ViewerProtocolPolicy;
+pub use vpc_origin_config::{VpcOriginConfig, VpcOriginConfigBuilder};
 pub use web_acl_customization::{WebAclCustomization, WebAclCustomizationBuilder};

@@ -98,6 +98,15 @@ impl Client {
         )
     }
 
+    /// Calls 'GetDistributionConfig'.
+    pub fn get_distribution_config(
+        &self,
+    ) -> crate::operation::get_distribution_config::GetDistributionConfigFluentBuilder {
+        crate::operation::get_distribution_config::GetDistributionConfigFluentBuilder::new(
+            self.handle.clone(),
+        )
+    }
+
     /// Waits for `InvalidationForDistributionTenantCompleted` (polling `GetInvalidationForDistributionTenant`).
     pub fn wait_until_invalidation_for_distribution_tenant_completed(
         &self,

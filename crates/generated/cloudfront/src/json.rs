@@ -98,6 +98,18 @@ pub async fn call(
                 )
                 .await
         }
+        "GetDistributionConfig" => {
+            ::cloudfront_runtime::json::call_typed(
+                    input,
+                    |
+                        input: crate::operation::get_distribution_config::GetDistributionConfigInput|
+                    async move {
+                        crate::operation::get_distribution_config::send(handle, &input)
+                            .await
+                    },
+                )
+                .await
+        }
         other => Err(JsonCallError::UnknownOperation(other.to_owned())),
     }
 }

@@ -36,4 +36,6 @@ pub mod operation {
     pub mod list_invalidations_for_distribution_tenant;
     /// `ListDistributionTenants`
     pub mod list_distribution_tenants;
+    /// `GetDistributionConfig`
+    pub mod get_distribution_config;
 }

@@ -90,6 +90,15 @@ pub static OPERATIONS: &[OperationSchema] = &[
         }),
         waiters: &[],
     },
+    OperationSchema {
+        name: "GetDistributionConfig",
+        summary: "Calls 'GetDistributionConfig'.",
+        doc: "Calls 'GetDistributionConfig'.",
+        input: &GET_DISTRIBUTION_CONFIG_INPUT,
+        output: &GET_DISTRIBUTION_CONFIG_OUTPUT,
+        pagination: None,
+        waiters: &[],
+    },
 ];
 
 /// `CreateInvalidationInput`.
@@ -365,6 +374,280 @@ pub static LIST_DISTRIBUTION_TENANTS_OUTPUT: Kind = Kind::Structure(
     ],
 );
 
+/// `GetDistributionConfigInput`.
+pub static GET_DISTRIBUTION_CONFIG_INPUT: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Id",
+            kind: &Kind::String,
+            required: true,
+            doc: "The 'Id' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `GetDistributionConfigOutput`.
+pub static GET_DISTRIBUTION_CONFIG_OUTPUT: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "DistributionConfig",
+            kind: &DISTRIBUTION_CONFIG,
+            required: false,
+            doc: "The 'DistributionConfig' member.",
+            counts: None,
+        },
+        Field {
+            name: "ETag",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'ETag' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `Aliases`.
+pub static ALIASES: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Quantity",
+            kind: &Kind::Integer,
+            required: true,
+            doc: "The 'Quantity' member.",
+            counts: Some("Items"),
+        },
+        Field {
+            name: "Items",
+            kind: &Kind::List(&Kind::String),
+            required: false,
+            doc: "The 'Items' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `AllowedMethods`.
+pub static ALLOWED_METHODS: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Quantity",
+            kind: &Kind::Integer,
+            required: true,
+            doc: "The 'Quantity' member.",
+            counts: Some("Items"),
+        },
+        Field {
+            name: "Items",
+            kind: &Kind::List(
+                &Kind::Enum(
+                    &["GET", "HEAD", "POST", "PUT", "PATCH", "OPTIONS", "DELETE"],
+                ),
+            ),
+            required: true,
+            doc: "The 'Items' member.",
+            counts: None,
+        },
+        Field {
+            name: "CachedMethods",
+            kind: &CACHED_METHODS,
+            required: false,
+            doc: "The 'CachedMethods' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `CacheBehavior`.
+pub static CACHE_BEHAVIOR: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "PathPattern",
+            kind: &Kind::String,
+            required: true,
+            doc: "The 'PathPattern' member.",
+            counts: None,
+        },
+        Field {
+            name: "TargetOriginId",
+            kind: &Kind::String,
+            required: true,
+            doc: "The 'TargetOriginId' member.",
+            counts: None,
+        },
+        Field {
+            name: "TrustedSigners",
+            kind: &TRUSTED_SIGNERS,
+            required: false,
+            doc: "The 'TrustedSigners' member.",
+            counts: None,
+        },
+        Field {
+            name: "TrustedKeyGroups",
+            kind: &TRUSTED_KEY_GROUPS,
+            required: false,
+            doc: "The 'TrustedKeyGroups' member.",
+            counts: None,
+        },
+        Field {
+            name: "ViewerProtocolPolicy",
+            kind: &Kind::Enum(&["allow-all", "https-only", "redirect-to-https"]),
+            required: true,
+            doc: "The 'ViewerProtocolPolicy' member.",
+            counts: None,
+        },
+        Field {
+            name: "AllowedMethods",
+            kind: &ALLOWED_METHODS,
+            required: false,
+            doc: "The 'AllowedMethods' member.",
+            counts: None,
+        },
+        Field {
+            name: "SmoothStreaming",
+            kind: &Kind::Boolean,
+            required: false,
+            doc: "The 'SmoothStreaming' member.",
+            counts: None,
+        },
+        Field {
+            name: "Compress",
+            kind: &Kind::Boolean,
+            required: false,
+            doc: "The 'Compress' member.",
+            counts: None,
+        },
+        Field {
+            name: "LambdaFunctionAssociations",
+            kind: &LAMBDA_FUNCTION_ASSOCIATIONS,
+            required: false,
+            doc: "The 'LambdaFunctionAssociations' member.",
+            counts: None,
+        },
+        Field {
+            name: "FunctionAssociations",
+            kind: &FUNCTION_ASSOCIATIONS,
+            required: false,
+            doc: "The 'FunctionAssociations' member.",
+            counts: None,
+        },
+        Field {
+            name: "FieldLevelEncryptionId",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'FieldLevelEncryptionId' member.",
+            counts: None,
+        },
+        Field {
+            name: "RealtimeLogConfigArn",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'RealtimeLogConfigArn' member.",
+            counts: None,
+        },
+        Field {
+            name: "CachePolicyId",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'CachePolicyId' member.",
+            counts: None,
+        },
+        Field {
+            name: "OriginRequestPolicyId",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'OriginRequestPolicyId' member.",
+            counts: None,
+        },
+        Field {
+            name: "ResponseHeadersPolicyId",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'ResponseHeadersPolicyId' member.",
+            counts: None,
+        },
+        Field {
+            name: "GrpcConfig",
+            kind: &GRPC_CONFIG,
+            required: false,
+            doc: "The 'GrpcConfig' member.",
+            counts: None,
+        },
+        Field {
+            name: "ForwardedValues",
+            kind: &FORWARDED_VALUES,
+            required: false,
+            doc: "The 'ForwardedValues' member.",
+            counts: None,
+        },
+        Field {
+            name: "MinTTL",
+            kind: &Kind::Long,
+            required: false,
+            doc: "The 'MinTTL' member.",
+            counts: None,
+        },
+        Field {
+            name: "DefaultTTL",
+            kind: &Kind::Long,
+            required: false,
+            doc: "The 'DefaultTTL' member.",
+            counts: None,
+        },
+        Field {
+            name: "MaxTTL",
+            kind: &Kind::Long,
+            required: false,
+            doc: "The 'MaxTTL' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `CacheBehaviors`.
+pub static CACHE_BEHAVIORS: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Quantity",
+            kind: &Kind::Integer,
+            required: true,
+            doc: "The 'Quantity' member.",
+            counts: Some("Items"),
+        },
+        Field {
+            name: "Items",
+            kind: &Kind::List(&CACHE_BEHAVIOR),
+            required: false,
+            doc: "The 'Items' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `CachedMethods`.
+pub static CACHED_METHODS: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Quantity",
+            kind: &Kind::Integer,
+            required: true,
+            doc: "The 'Quantity' member.",
+            counts: Some("Items"),
+        },
+        Field {
+            name: "Items",
+            kind: &Kind::List(
+                &Kind::Enum(
+                    &["GET", "HEAD", "POST", "PUT", "PATCH", "OPTIONS", "DELETE"],
+                ),
+            ),
+            required: true,
+            doc: "The 'Items' member.",
+            counts: None,
+        },
+    ],
+);
+
 /// `Certificate`.
 pub static CERTIFICATE: Kind = Kind::Structure(
     &[
@@ -373,6 +656,195 @@ pub static CERTIFICATE: Kind = Kind::Structure(
             kind: &Kind::String,
             required: true,
             doc: "The certificate ARN in AWS Certificate Manager.",
+            counts: None,
+        },
+    ],
+);
+
+/// `ConnectionFunctionAssociation`.
+pub static CONNECTION_FUNCTION_ASSOCIATION: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Id",
+            kind: &Kind::String,
+            required: true,
+            doc: "The 'Id' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `CookieNames`.
+pub static COOKIE_NAMES: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Quantity",
+            kind: &Kind::Integer,
+            required: true,
+            doc: "The 'Quantity' member.",
+            counts: Some("Items"),
+        },
+        Field {
+            name: "Items",
+            kind: &Kind::List(&Kind::String),
+            required: false,
+            doc: "The 'Items' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `CookiePreference`.
+pub static COOKIE_PREFERENCE: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Forward",
+            kind: &Kind::Enum(&["none", "whitelist", "all"]),
+            required: true,
+            doc: "The 'Forward' member.",
+            counts: None,
+        },
+        Field {
+            name: "WhitelistedNames",
+            kind: &COOKIE_NAMES,
+            required: false,
+            doc: "The 'WhitelistedNames' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `CustomErrorResponse`.
+pub static CUSTOM_ERROR_RESPONSE: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "ErrorCode",
+            kind: &Kind::Integer,
+            required: true,
+            doc: "The 'ErrorCode' member.",
+            counts: None,
+        },
+        Field {
+            name: "ResponsePagePath",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'ResponsePagePath' member.",
+            counts: None,
+        },
+        Field {
+            name: "ResponseCode",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'ResponseCode' member.",
+            counts: None,
+        },
+        Field {
+            name: "ErrorCachingMinTTL",
+            kind: &Kind::Long,
+            required: false,
+            doc: "The 'ErrorCachingMinTTL' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `CustomErrorResponses`.
+pub static CUSTOM_ERROR_RESPONSES: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Quantity",
+            kind: &Kind::Integer,
+            required: true,
+            doc: "The 'Quantity' member.",
+            counts: Some("Items"),
+        },
+        Field {
+            name: "Items",
+            kind: &Kind::List(&CUSTOM_ERROR_RESPONSE),
+            required: false,
+            doc: "The 'Items' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `CustomHeaders`.
+pub static CUSTOM_HEADERS: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Quantity",
+            kind: &Kind::Integer,
+            required: true,
+            doc: "The 'Quantity' member.",
+            counts: Some("Items"),
+        },
+        Field {
+            name: "Items",
+            kind: &Kind::List(&ORIGIN_CUSTOM_HEADER),
+            required: false,
+            doc: "The 'Items' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `CustomOriginConfig`.
+pub static CUSTOM_ORIGIN_CONFIG: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "HTTPPort",
+            kind: &Kind::Integer,
+            required: true,
+            doc: "The 'HTTPPort' member.",
+            counts: None,
+        },
+        Field {
+            name: "HTTPSPort",
+            kind: &Kind::Integer,
+            required: true,
+            doc: "The 'HTTPSPort' member.",
+            counts: None,
+        },
+        Field {
+            name: "OriginProtocolPolicy",
+            kind: &Kind::Enum(&["http-only", "match-viewer", "https-only"]),
+            required: true,
+            doc: "The 'OriginProtocolPolicy' member.",
+            counts: None,
+        },
+        Field {
+            name: "OriginSslProtocols",
+            kind: &ORIGIN_SSL_PROTOCOLS,
+            required: false,
+            doc: "The 'OriginSslProtocols' member.",
+            counts: None,
+        },
+        Field {
+            name: "OriginReadTimeout",
+            kind: &Kind::Integer,
+            required: false,
+            doc: "The 'OriginReadTimeout' member.",
+            counts: None,
+        },
+        Field {
+            name: "OriginKeepaliveTimeout",
+            kind: &Kind::Integer,
+            required: false,
+            doc: "The 'OriginKeepaliveTimeout' member.",
+            counts: None,
+        },
+        Field {
+            name: "IpAddressType",
+            kind: &Kind::Enum(&["ipv4", "ipv6", "dualstack"]),
+            required: false,
+            doc: "The 'IpAddressType' member.",
+            counts: None,
+        },
+        Field {
+            name: "OriginMtlsConfig",
+            kind: &ORIGIN_MTLS_CONFIG,
+            required: false,
+            doc: "The 'OriginMtlsConfig' member.",
             counts: None,
         },
     ],
@@ -400,6 +872,321 @@ pub static CUSTOMIZATIONS: Kind = Kind::Structure(
             kind: &GEO_RESTRICTION_CUSTOMIZATION,
             required: false,
             doc: "The country restrictions the tenant applies.",
+            counts: None,
+        },
+    ],
+);
+
+/// `DefaultCacheBehavior`.
+pub static DEFAULT_CACHE_BEHAVIOR: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "TargetOriginId",
+            kind: &Kind::String,
+            required: true,
+            doc: "The 'TargetOriginId' member.",
+            counts: None,
+        },
+        Field {
+            name: "TrustedSigners",
+            kind: &TRUSTED_SIGNERS,
+            required: false,
+            doc: "The 'TrustedSigners' member.",
+            counts: None,
+        },
+        Field {
+            name: "TrustedKeyGroups",
+            kind: &TRUSTED_KEY_GROUPS,
+            required: false,
+            doc: "The 'TrustedKeyGroups' member.",
+            counts: None,
+        },
+        Field {
+            name: "ViewerProtocolPolicy",
+            kind: &Kind::Enum(&["allow-all", "https-only", "redirect-to-https"]),
+            required: true,
+            doc: "The 'ViewerProtocolPolicy' member.",
+            counts: None,
+        },
+        Field {
+            name: "AllowedMethods",
+            kind: &ALLOWED_METHODS,
+            required: false,
+            doc: "The 'AllowedMethods' member.",
+            counts: None,
+        },
+        Field {
+            name: "SmoothStreaming",
+            kind: &Kind::Boolean,
+            required: false,
+            doc: "The 'SmoothStreaming' member.",
+            counts: None,
+        },
+        Field {
+            name: "Compress",
+            kind: &Kind::Boolean,
+            required: false,
+            doc: "The 'Compress' member.",
+            counts: None,
+        },
+        Field {
+            name: "LambdaFunctionAssociations",
+            kind: &LAMBDA_FUNCTION_ASSOCIATIONS,
+            required: false,
+            doc: "The 'LambdaFunctionAssociations' member.",
+            counts: None,
+        },
+        Field {
+            name: "FunctionAssociations",
+            kind: &FUNCTION_ASSOCIATIONS,
+            required: false,
+            doc: "The 'FunctionAssociations' member.",
+            counts: None,
+        },
+        Field {
+            name: "FieldLevelEncryptionId",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'FieldLevelEncryptionId' member.",
+            counts: None,
+        },
+        Field {
+            name: "RealtimeLogConfigArn",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'RealtimeLogConfigArn' member.",
+            counts: None,
+        },
+        Field {
+            name: "CachePolicyId",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'CachePolicyId' member.",
+            counts: None,
+        },
+        Field {
+            name: "OriginRequestPolicyId",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'OriginRequestPolicyId' member.",
+            counts: None,
+        },
+        Field {
+            name: "ResponseHeadersPolicyId",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'ResponseHeadersPolicyId' member.",
+            counts: None,
+        },
+        Field {
+            name: "GrpcConfig",
+            kind: &GRPC_CONFIG,
+            required: false,
+            doc: "The 'GrpcConfig' member.",
+            counts: None,
+        },
+        Field {
+            name: "ForwardedValues",
+            kind: &FORWARDED_VALUES,
+            required: false,
+            doc: "The 'ForwardedValues' member.",
+            counts: None,
+        },
+        Field {
+            name: "MinTTL",
+            kind: &Kind::Long,
+            required: false,
+            doc: "The 'MinTTL' member.",
+            counts: None,
+        },
+        Field {
+            name: "DefaultTTL",
+            kind: &Kind::Long,
+            required: false,
+            doc: "The 'DefaultTTL' member.",
+            counts: None,
+        },
+        Field {
+            name: "MaxTTL",
+            kind: &Kind::Long,
+            required: false,
+            doc: "The 'MaxTTL' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `DistributionConfig`.
+pub static DISTRIBUTION_CONFIG: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "CallerReference",
+            kind: &Kind::String,
+            required: true,
+            doc: "The 'CallerReference' member.",
+            counts: None,
+        },
+        Field {
+            name: "Aliases",
+            kind: &ALIASES,
+            required: false,
+            doc: "The 'Aliases' member.",
+            counts: None,
+        },
+        Field {
+            name: "DefaultRootObject",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'DefaultRootObject' member.",
+            counts: None,
+        },
+        Field {
+            name: "Origins",
+            kind: &ORIGINS,
+            required: true,
+            doc: "The 'Origins' member.",
+            counts: None,
+        },
+        Field {
+            name: "OriginGroups",
+            kind: &ORIGIN_GROUPS,
+            required: false,
+            doc: "The 'OriginGroups' member.",
+            counts: None,
+        },
+        Field {
+            name: "DefaultCacheBehavior",
+            kind: &DEFAULT_CACHE_BEHAVIOR,
+            required: true,
+            doc: "The 'DefaultCacheBehavior' member.",
+            counts: None,
+        },
+        Field {
+            name: "CacheBehaviors",
+            kind: &CACHE_BEHAVIORS,
+            required: false,
+            doc: "The 'CacheBehaviors' member.",
+            counts: None,
+        },
+        Field {
+            name: "CustomErrorResponses",
+            kind: &CUSTOM_ERROR_RESPONSES,
+            required: false,
+            doc: "The 'CustomErrorResponses' member.",
+            counts: None,
+        },
+        Field {
+            name: "Comment",
+            kind: &Kind::String,
+            required: true,
+            doc: "The 'Comment' member.",
+            counts: None,
+        },
+        Field {
+            name: "Logging",
+            kind: &LOGGING_CONFIG,
+            required: false,
+            doc: "The 'Logging' member.",
+            counts: None,
+        },
+        Field {
+            name: "PriceClass",
+            kind: &Kind::Enum(
+                &["PriceClass_100", "PriceClass_200", "PriceClass_All", "None"],
+            ),
+            required: false,
+            doc: "The 'PriceClass' member.",
+            counts: None,
+        },
+        Field {
+            name: "Enabled",
+            kind: &Kind::Boolean,
+            required: true,
+            doc: "The 'Enabled' member.",
+            counts: None,
+        },
+        Field {
+            name: "ViewerCertificate",
+            kind: &VIEWER_CERTIFICATE,
+            required: false,
+            doc: "The 'ViewerCertificate' member.",
+            counts: None,
+        },
+        Field {
+            name: "Restrictions",
+            kind: &RESTRICTIONS,
+            required: false,
+            doc: "The 'Restrictions' member.",
+            counts: None,
+        },
+        Field {
+            name: "WebACLId",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'WebACLId' member.",
+            counts: None,
+        },
+        Field {
+            name: "HttpVersion",
+            kind: &Kind::Enum(&["http1.1", "http2", "http3", "http2and3"]),
+            required: false,
+            doc: "The 'HttpVersion' member.",
+            counts: None,
+        },
+        Field {
+            name: "IsIPV6Enabled",
+            kind: &Kind::Boolean,
+            required: false,
+            doc: "The 'IsIPV6Enabled' member.",
+            counts: None,
+        },
+        Field {
+            name: "ContinuousDeploymentPolicyId",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'ContinuousDeploymentPolicyId' member.",
+            counts: None,
+        },
+        Field {
+            name: "Staging",
+            kind: &Kind::Boolean,
+            required: false,
+            doc: "The 'Staging' member.",
+            counts: None,
+        },
+        Field {
+            name: "AnycastIpListId",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'AnycastIpListId' member.",
+            counts: None,
+        },
+        Field {
+            name: "TenantConfig",
+            kind: &TENANT_CONFIG,
+            required: false,
+            doc: "The 'TenantConfig' member.",
+            counts: None,
+        },
+        Field {
+            name: "ConnectionMode",
+            kind: &Kind::Enum(&["direct", "tenant-only"]),
+            required: false,
+            doc: "The 'ConnectionMode' member.",
+            counts: None,
+        },
+        Field {
+            name: "ViewerMtlsConfig",
+            kind: &VIEWER_MTLS_CONFIG,
+            required: false,
+            doc: "The 'ViewerMtlsConfig' member.",
+            counts: None,
+        },
+        Field {
+            name: "ConnectionFunctionAssociation",
+            kind: &CONNECTION_FUNCTION_ASSOCIATION,
+            required: false,
+            doc: "The 'ConnectionFunctionAssociation' member.",
             counts: None,
         },
     ],
@@ -535,6 +1322,114 @@ pub static DOMAIN_RESULT: Kind = Kind::Structure(
     ],
 );
 
+/// `ForwardedValues`.
+pub static FORWARDED_VALUES: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "QueryString",
+            kind: &Kind::Boolean,
+            required: true,
+            doc: "The 'QueryString' member.",
+            counts: None,
+        },
+        Field {
+            name: "Cookies",
+            kind: &COOKIE_PREFERENCE,
+            required: true,
+            doc: "The 'Cookies' member.",
+            counts: None,
+        },
+        Field {
+            name: "Headers",
+            kind: &HEADERS,
+            required: false,
+            doc: "The 'Headers' member.",
+            counts: None,
+        },
+        Field {
+            name: "QueryStringCacheKeys",
+            kind: &QUERY_STRING_CACHE_KEYS,
+            required: false,
+            doc: "The 'QueryStringCacheKeys' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `FunctionAssociation`.
+pub static FUNCTION_ASSOCIATION: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "FunctionARN",
+            kind: &Kind::String,
+            required: true,
+            doc: "The 'FunctionARN' member.",
+            counts: None,
+        },
+        Field {
+            name: "EventType",
+            kind: &Kind::Enum(
+                &[
+                    "viewer-request",
+                    "viewer-response",
+                    "origin-request",
+                    "origin-response",
+                ],
+            ),
+            required: true,
+            doc: "The 'EventType' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `FunctionAssociations`.
+pub static FUNCTION_ASSOCIATIONS: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Quantity",
+            kind: &Kind::Integer,
+            required: true,
+            doc: "The 'Quantity' member.",
+            counts: Some("Items"),
+        },
+        Field {
+            name: "Items",
+            kind: &Kind::List(&FUNCTION_ASSOCIATION),
+            required: false,
+            doc: "The 'Items' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `GeoRestriction`.
+pub static GEO_RESTRICTION: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "RestrictionType",
+            kind: &Kind::Enum(&["blacklist", "whitelist", "none"]),
+            required: true,
+            doc: "How a country list is applied.",
+            counts: None,
+        },
+        Field {
+            name: "Quantity",
+            kind: &Kind::Integer,
+            required: true,
+            doc: "The 'Quantity' member.",
+            counts: Some("Items"),
+        },
+        Field {
+            name: "Items",
+            kind: &Kind::List(&Kind::String),
+            required: false,
+            doc: "Two-letter country codes.",
+            counts: None,
+        },
+    ],
+);
+
 /// `GeoRestrictionCustomization`.
 pub static GEO_RESTRICTION_CUSTOMIZATION: Kind = Kind::Structure(
     &[
@@ -550,6 +1445,39 @@ pub static GEO_RESTRICTION_CUSTOMIZATION: Kind = Kind::Structure(
             kind: &Kind::List(&Kind::String),
             required: false,
             doc: "Two-letter country codes the restriction applies to.",
+            counts: None,
+        },
+    ],
+);
+
+/// `GrpcConfig`.
+pub static GRPC_CONFIG: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Enabled",
+            kind: &Kind::Boolean,
+            required: true,
+            doc: "The 'Enabled' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `Headers`.
+pub static HEADERS: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Quantity",
+            kind: &Kind::Integer,
+            required: true,
+            doc: "The 'Quantity' member.",
+            counts: Some("Items"),
+        },
+        Field {
+            name: "Items",
+            kind: &Kind::List(&Kind::String),
+            required: false,
+            doc: "The 'Items' member.",
             counts: None,
         },
     ],
@@ -684,6 +1612,410 @@ pub static INVALIDATION_SUMMARY: Kind = Kind::Structure(
     ],
 );
 
+/// `LambdaFunctionAssociation`.
+pub static LAMBDA_FUNCTION_ASSOCIATION: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "LambdaFunctionARN",
+            kind: &Kind::String,
+            required: true,
+            doc: "The 'LambdaFunctionARN' member.",
+            counts: None,
+        },
+        Field {
+            name: "EventType",
+            kind: &Kind::Enum(
+                &[
+                    "viewer-request",
+                    "viewer-response",
+                    "origin-request",
+                    "origin-response",
+                ],
+            ),
+            required: true,
+            doc: "The 'EventType' member.",
+            counts: None,
+        },
+        Field {
+            name: "IncludeBody",
+            kind: &Kind::Boolean,
+            required: false,
+            doc: "The 'IncludeBody' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `LambdaFunctionAssociations`.
+pub static LAMBDA_FUNCTION_ASSOCIATIONS: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Quantity",
+            kind: &Kind::Integer,
+            required: true,
+            doc: "The 'Quantity' member.",
+            counts: Some("Items"),
+        },
+        Field {
+            name: "Items",
+            kind: &Kind::List(&LAMBDA_FUNCTION_ASSOCIATION),
+            required: false,
+            doc: "The 'Items' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `LoggingConfig`.
+pub static LOGGING_CONFIG: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Enabled",
+            kind: &Kind::Boolean,
+            required: false,
+            doc: "The 'Enabled' member.",
+            counts: None,
+        },
+        Field {
+            name: "IncludeCookies",
+            kind: &Kind::Boolean,
+            required: false,
+            doc: "The 'IncludeCookies' member.",
+            counts: None,
+        },
+        Field {
+            name: "Bucket",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'Bucket' member.",
+            counts: None,
+        },
+        Field {
+            name: "Prefix",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'Prefix' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `Origin`.
+pub static ORIGIN: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Id",
+            kind: &Kind::String,
+            required: true,
+            doc: "The 'Id' member.",
+            counts: None,
+        },
+        Field {
+            name: "DomainName",
+            kind: &Kind::String,
+            required: true,
+            doc: "The 'DomainName' member.",
+            counts: None,
+        },
+        Field {
+            name: "OriginPath",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'OriginPath' member.",
+            counts: None,
+        },
+        Field {
+            name: "CustomHeaders",
+            kind: &CUSTOM_HEADERS,
+            required: false,
+            doc: "The 'CustomHeaders' member.",
+            counts: None,
+        },
+        Field {
+            name: "S3OriginConfig",
+            kind: &S3_ORIGIN_CONFIG,
+            required: false,
+            doc: "The 'S3OriginConfig' member.",
+            counts: None,
+        },
+        Field {
+            name: "CustomOriginConfig",
+            kind: &CUSTOM_ORIGIN_CONFIG,
+            required: false,
+            doc: "The 'CustomOriginConfig' member.",
+            counts: None,
+        },
+        Field {
+            name: "VpcOriginConfig",
+            kind: &VPC_ORIGIN_CONFIG,
+            required: false,
+            doc: "The 'VpcOriginConfig' member.",
+            counts: None,
+        },
+        Field {
+            name: "ConnectionAttempts",
+            kind: &Kind::Integer,
+            required: false,
+            doc: "The 'ConnectionAttempts' member.",
+            counts: None,
+        },
+        Field {
+            name: "ConnectionTimeout",
+            kind: &Kind::Integer,
+            required: false,
+            doc: "The 'ConnectionTimeout' member.",
+            counts: None,
+        },
+        Field {
+            name: "ResponseCompletionTimeout",
+            kind: &Kind::Integer,
+            required: false,
+            doc: "The 'ResponseCompletionTimeout' member.",
+            counts: None,
+        },
+        Field {
+            name: "OriginShield",
+            kind: &ORIGIN_SHIELD,
+            required: false,
+            doc: "The 'OriginShield' member.",
+            counts: None,
+        },
+        Field {
+            name: "OriginAccessControlId",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'OriginAccessControlId' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `OriginCustomHeader`.
+pub static ORIGIN_CUSTOM_HEADER: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "HeaderName",
+            kind: &Kind::String,
+            required: true,
+            doc: "The 'HeaderName' member.",
+            counts: None,
+        },
+        Field {
+            name: "HeaderValue",
+            kind: &Kind::String,
+            required: true,
+            doc: "The 'HeaderValue' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `OriginGroup`.
+pub static ORIGIN_GROUP: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Id",
+            kind: &Kind::String,
+            required: true,
+            doc: "The 'Id' member.",
+            counts: None,
+        },
+        Field {
+            name: "FailoverCriteria",
+            kind: &ORIGIN_GROUP_FAILOVER_CRITERIA,
+            required: true,
+            doc: "The 'FailoverCriteria' member.",
+            counts: None,
+        },
+        Field {
+            name: "Members",
+            kind: &ORIGIN_GROUP_MEMBERS,
+            required: true,
+            doc: "The 'Members' member.",
+            counts: None,
+        },
+        Field {
+            name: "SelectionCriteria",
+            kind: &Kind::Enum(&["default", "media-quality-based"]),
+            required: false,
+            doc: "The 'SelectionCriteria' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `OriginGroupFailoverCriteria`.
+pub static ORIGIN_GROUP_FAILOVER_CRITERIA: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "StatusCodes",
+            kind: &STATUS_CODES,
+            required: true,
+            doc: "The 'StatusCodes' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `OriginGroupMember`.
+pub static ORIGIN_GROUP_MEMBER: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "OriginId",
+            kind: &Kind::String,
+            required: true,
+            doc: "The 'OriginId' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `OriginGroupMembers`.
+pub static ORIGIN_GROUP_MEMBERS: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Quantity",
+            kind: &Kind::Integer,
+            required: true,
+            doc: "The 'Quantity' member.",
+            counts: Some("Items"),
+        },
+        Field {
+            name: "Items",
+            kind: &Kind::List(&ORIGIN_GROUP_MEMBER),
+            required: true,
+            doc: "The 'Items' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `OriginGroups`.
+pub static ORIGIN_GROUPS: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Quantity",
+            kind: &Kind::Integer,
+            required: true,
+            doc: "The 'Quantity' member.",
+            counts: Some("Items"),
+        },
+        Field {
+            name: "Items",
+            kind: &Kind::List(&ORIGIN_GROUP),
+            required: false,
+            doc: "The 'Items' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `OriginMtlsConfig`.
+pub static ORIGIN_MTLS_CONFIG: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "ClientCertificateArn",
+            kind: &Kind::String,
+            required: true,
+            doc: "The 'ClientCertificateArn' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `OriginShield`.
+pub static ORIGIN_SHIELD: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Enabled",
+            kind: &Kind::Boolean,
+            required: true,
+            doc: "The 'Enabled' member.",
+            counts: None,
+        },
+        Field {
+            name: "OriginShieldRegion",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'OriginShieldRegion' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `OriginSslProtocols`.
+pub static ORIGIN_SSL_PROTOCOLS: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Quantity",
+            kind: &Kind::Integer,
+            required: true,
+            doc: "The 'Quantity' member.",
+            counts: Some("Items"),
+        },
+        Field {
+            name: "Items",
+            kind: &Kind::List(&Kind::Enum(&["SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2"])),
+            required: true,
+            doc: "The 'Items' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `Origins`.
+pub static ORIGINS: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Quantity",
+            kind: &Kind::Integer,
+            required: true,
+            doc: "The 'Quantity' member.",
+            counts: Some("Items"),
+        },
+        Field {
+            name: "Items",
+            kind: &Kind::List(&ORIGIN),
+            required: true,
+            doc: "The 'Items' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `ParameterDefinition`.
+pub static PARAMETER_DEFINITION: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Name",
+            kind: &Kind::String,
+            required: true,
+            doc: "The 'Name' member.",
+            counts: None,
+        },
+        Field {
+            name: "Definition",
+            kind: &PARAMETER_DEFINITION_SCHEMA,
+            required: true,
+            doc: "The 'Definition' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `ParameterDefinitionSchema`.
+pub static PARAMETER_DEFINITION_SCHEMA: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "StringSchema",
+            kind: &STRING_SCHEMA_CONFIG,
+            required: false,
+            doc: "The 'StringSchema' member.",
+            counts: None,
+        },
+    ],
+);
+
 /// `Paths`.
 pub static PATHS: Kind = Kind::Structure(
     &[
@@ -699,6 +2031,321 @@ pub static PATHS: Kind = Kind::Structure(
             kind: &Kind::List(&Kind::String),
             required: false,
             doc: "The paths, each starting with a slash; a trailing * matches any suffix.",
+            counts: None,
+        },
+    ],
+);
+
+/// `QueryStringCacheKeys`.
+pub static QUERY_STRING_CACHE_KEYS: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Quantity",
+            kind: &Kind::Integer,
+            required: true,
+            doc: "The 'Quantity' member.",
+            counts: Some("Items"),
+        },
+        Field {
+            name: "Items",
+            kind: &Kind::List(&Kind::String),
+            required: false,
+            doc: "The 'Items' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `Restrictions`.
+pub static RESTRICTIONS: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "GeoRestriction",
+            kind: &GEO_RESTRICTION,
+            required: true,
+            doc: "The 'GeoRestriction' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `S3OriginConfig`.
+pub static S3_ORIGIN_CONFIG: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "OriginAccessIdentity",
+            kind: &Kind::String,
+            required: true,
+            doc: "The 'OriginAccessIdentity' member.",
+            counts: None,
+        },
+        Field {
+            name: "OriginReadTimeout",
+            kind: &Kind::Integer,
+            required: false,
+            doc: "The 'OriginReadTimeout' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `StatusCodes`.
+pub static STATUS_CODES: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Quantity",
+            kind: &Kind::Integer,
+            required: true,
+            doc: "The 'Quantity' member.",
+            counts: Some("Items"),
+        },
+        Field {
+            name: "Items",
+            kind: &Kind::List(&Kind::Integer),
+            required: true,
+            doc: "The 'Items' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `StringSchemaConfig`.
+pub static STRING_SCHEMA_CONFIG: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Comment",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'Comment' member.",
+            counts: None,
+        },
+        Field {
+            name: "DefaultValue",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'DefaultValue' member.",
+            counts: None,
+        },
+        Field {
+            name: "Required",
+            kind: &Kind::Boolean,
+            required: true,
+            doc: "The 'Required' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `TenantConfig`.
+pub static TENANT_CONFIG: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "ParameterDefinitions",
+            kind: &Kind::List(&PARAMETER_DEFINITION),
+            required: false,
+            doc: "The 'ParameterDefinitions' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `TrustStoreConfig`.
+pub static TRUST_STORE_CONFIG: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "TrustStoreId",
+            kind: &Kind::String,
+            required: true,
+            doc: "The 'TrustStoreId' member.",
+            counts: None,
+        },
+        Field {
+            name: "AdvertiseTrustStoreCaNames",
+            kind: &Kind::Boolean,
+            required: false,
+            doc: "The 'AdvertiseTrustStoreCaNames' member.",
+            counts: None,
+        },
+        Field {
+            name: "IgnoreCertificateExpiry",
+            kind: &Kind::Boolean,
+            required: false,
+            doc: "The 'IgnoreCertificateExpiry' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `TrustedKeyGroups`.
+pub static TRUSTED_KEY_GROUPS: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Enabled",
+            kind: &Kind::Boolean,
+            required: true,
+            doc: "The 'Enabled' member.",
+            counts: None,
+        },
+        Field {
+            name: "Quantity",
+            kind: &Kind::Integer,
+            required: true,
+            doc: "The 'Quantity' member.",
+            counts: Some("Items"),
+        },
+        Field {
+            name: "Items",
+            kind: &Kind::List(&Kind::String),
+            required: false,
+            doc: "The 'Items' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `TrustedSigners`.
+pub static TRUSTED_SIGNERS: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Enabled",
+            kind: &Kind::Boolean,
+            required: true,
+            doc: "The 'Enabled' member.",
+            counts: None,
+        },
+        Field {
+            name: "Quantity",
+            kind: &Kind::Integer,
+            required: true,
+            doc: "The 'Quantity' member.",
+            counts: Some("Items"),
+        },
+        Field {
+            name: "Items",
+            kind: &Kind::List(&Kind::String),
+            required: false,
+            doc: "The 'Items' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `ViewerCertificate`.
+pub static VIEWER_CERTIFICATE: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "CloudFrontDefaultCertificate",
+            kind: &Kind::Boolean,
+            required: false,
+            doc: "The 'CloudFrontDefaultCertificate' member.",
+            counts: None,
+        },
+        Field {
+            name: "IAMCertificateId",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'IAMCertificateId' member.",
+            counts: None,
+        },
+        Field {
+            name: "ACMCertificateArn",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'ACMCertificateArn' member.",
+            counts: None,
+        },
+        Field {
+            name: "SSLSupportMethod",
+            kind: &Kind::Enum(&["sni-only", "vip", "static-ip"]),
+            required: false,
+            doc: "The 'SSLSupportMethod' member.",
+            counts: None,
+        },
+        Field {
+            name: "MinimumProtocolVersion",
+            kind: &Kind::Enum(
+                &[
+                    "SSLv3",
+                    "TLSv1",
+                    "TLSv1_2016",
+                    "TLSv1.1_2016",
+                    "TLSv1.2_2018",
+                    "TLSv1.2_2019",
+                    "TLSv1.2_2021",
+                    "TLSv1.3_2025",
+                    "TLSv1.2_2025",
+                ],
+            ),
+            required: false,
+            doc: "The 'MinimumProtocolVersion' member.",
+            counts: None,
+        },
+        Field {
+            name: "Certificate",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'Certificate' member.",
+            counts: None,
+        },
+        Field {
+            name: "CertificateSource",
+            kind: &Kind::Enum(&["cloudfront", "iam", "acm"]),
+            required: false,
+            doc: "The 'CertificateSource' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `ViewerMtlsConfig`.
+pub static VIEWER_MTLS_CONFIG: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "Mode",
+            kind: &Kind::Enum(&["required", "optional"]),
+            required: false,
+            doc: "The 'Mode' member.",
+            counts: None,
+        },
+        Field {
+            name: "TrustStoreConfig",
+            kind: &TRUST_STORE_CONFIG,
+            required: false,
+            doc: "The 'TrustStoreConfig' member.",
+            counts: None,
+        },
+    ],
+);
+
+/// `VpcOriginConfig`.
+pub static VPC_ORIGIN_CONFIG: Kind = Kind::Structure(
+    &[
+        Field {
+            name: "VpcOriginId",
+            kind: &Kind::String,
+            required: true,
+            doc: "The 'VpcOriginId' member.",
+            counts: None,
+        },
+        Field {
+            name: "OwnerAccountId",
+            kind: &Kind::String,
+            required: false,
+            doc: "The 'OwnerAccountId' member.",
+            counts: None,
+        },
+        Field {
+            name: "OriginReadTimeout",
+            kind: &Kind::Integer,
+            required: false,
+            doc: "The 'OriginReadTimeout' member.",
+            counts: None,
+        },
+        Field {
+            name: "OriginKeepaliveTimeout",
+            kind: &Kind::Integer,
+            required: false,
+            doc: "The 'OriginKeepaliveTimeout' member.",
             counts: None,
         },
     ],

@@ -61,6 +61,10 @@ fn examples(command: &str) -> &'static [(&'static str, &'static str)] {
             "The tenants of one distribution, names and ids only",
             "cloudfront list-distribution-tenants --association-filter DistributionId=EDFDVBD6EXAMPLE --query 'DistributionTenantList[].[Name,Id]' --output text",
         )],
+        "get-distribution-config" => &[(
+            "The origins a distribution serves from, one per line",
+            "cloudfront get-distribution-config --id EDFDVBD6EXAMPLE --query 'DistributionConfig.Origins.Items[].[Id,DomainName,OriginPath]' --output text",
+        )],
         "invalidation-completed" => &[(
             "Wait until an invalidation has completed (polls every 20 seconds, up to 30 times)",
             "cloudfront wait invalidation-completed --distribution-id EDFDVBD6EXAMPLE --id I2J0I21PCUYOIK",

@@ -249,3 +249,18 @@ async fn an_assume_role_chain_through_moto_sts() {
     let client = cloudfront::Client::new(config).expect("a client");
     client.list_invalidations().distribution_id(&distribution).send().await.expect("ListInvalidations with the role");
 }
+
+#[tokio::test]
+#[ignore = "needs moto: run `cargo xtask e2e`"]
+async fn get_distribution_config_names_the_origins_and_the_etag() {
+    let endpoint = endpoint("MOTO_ENDPOINT");
+    let client = client(&endpoint, test_credentials());
+    let distribution = create_distribution(&endpoint).await;
+    let answer = client.get_distribution_config().id(&distribution).send().await.expect("GetDistributionConfig");
+    assert!(answer.e_tag.is_some_and(|tag| !tag.is_empty()), "an ETag for later updates");
+    let config = answer.distribution_config.expect("the configuration");
+    let origins: Vec<(&str, &str)> =
+        config.origins.items.iter().map(|o| (o.id.as_str(), o.domain_name.as_str())).collect();
+    assert_eq!(origins, [("o1", "example-bucket.s3.amazonaws.com")]);
+    assert_eq!(config.default_cache_behavior.target_origin_id, "o1");
+}
