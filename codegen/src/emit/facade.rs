@@ -244,6 +244,7 @@ fn operation(
     let builder_doc = doc_line(&format!("Builds and sends `{name}`; made by `Client::{}`.", op.snake));
     let (pagination_helpers, pagination_methods) = super::paginators::paginator(op, shapes, aggregates)?;
     let endpoint_params = super::endpoints::operation_params(service, op)?;
+    let (download_fn, download_method) = download(service, op).unzip();
     let sdk_id = &service.sdk_id;
     let invoke = if service.region_redirects {
         quote! {
@@ -319,6 +320,8 @@ fn operation(
             })
         }
 
+        #download_fn
+
         #builder_doc
         #[derive(Clone, Debug)]
         pub struct #builder {
@@ -345,6 +348,7 @@ fn operation(
             }
 
             #pagination_methods
+            #download_method
         }
 
         #pagination_helpers
@@ -353,6 +357,52 @@ fn operation(
 
         #(#waiters)*
     })
+}
+
+/// For an operation whose output is a stream (S3's GetObject): `send_into`, which writes the
+/// stream to the caller's writer as it arrives instead of holding it, and its fluent method.
+fn download(service: &Service, op: &Operation) -> Option<(TokenStream, TokenStream)> {
+    let stream = op.output.members.iter().find(|m| m.ty == crate::ir::Type::Stream)?;
+    let field = super::ident(&stream.field);
+    let (input, output) = (format_ident!("{}", op.input.name), format_ident!("{}", op.output.name));
+    let error = format_ident!("{}Error", op.name);
+    let sdk_id = &service.sdk_id;
+    let doc = doc_line(&format!(
+        "Sends one `{}` request and writes its `{}` to `writer` as it arrives, never whole in memory; the output's `{}` is left unset. A download that breaks off after bytes were written is not retried.",
+        op.name, stream.name, stream.name
+    ));
+    let function = quote! {
+        #doc
+        pub async fn send_into(
+            handle: &::cloudfront_runtime::Handle,
+            input: &#input,
+            writer: ::cloudfront_runtime::transport::Sink<'_, '_>,
+        ) -> Result<#output, ::cloudfront_runtime::SdkError<#error>> {
+            let request = serialize_request(input).map_err(::cloudfront_runtime::SdkError::Construction)?;
+            let settings = handle.config.endpoint_settings(#sdk_id).map_err(::cloudfront_runtime::SdkError::Endpoint)?;
+            let endpoint = crate::endpoint::resolve_endpoint(&endpoint_params(&settings, input))
+                .map_err(::cloudfront_runtime::SdkError::Endpoint)?;
+            let response = handle.invoke_into(SPEC, &endpoint, request, parse_error, writer).await?;
+            let mut output = parse_response(&response).map_err(|e| ::cloudfront_runtime::SdkError::Response {
+                message: e.to_string(),
+                status: response.status,
+                request_id: ::cloudfront_restxml::request_id(&response),
+            })?;
+            output.#field = None;
+            Ok(output)
+        }
+    };
+    let method = quote! {
+        /// Builds the input and sends it, writing the stream to `writer` (see [`send_into`]).
+        pub async fn send_into(
+            self,
+            writer: ::cloudfront_runtime::transport::Sink<'_, '_>,
+        ) -> Result<#output, ::cloudfront_runtime::SdkError<#error>> {
+            let input = self.inner.build().map_err(::cloudfront_runtime::SdkError::Construction)?;
+            send_into(&self.handle, &input, writer).await
+        }
+    };
+    Some((function, method))
 }
 
 /// For a service without endpoint rules: the endpoint is whatever URL the configuration sets.

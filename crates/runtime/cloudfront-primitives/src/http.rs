@@ -52,9 +52,10 @@ impl HttpRequest {
         self.headers.push((name.to_owned(), value.into()));
     }
 
-    /// Adds `Content-Length` for a non-empty body.
+    /// Adds `Content-Length` for a non-empty body, unless a member already set it (S3's
+    /// `ContentLength`; the transport refuses a value that disagrees with the body).
     pub fn set_content_length(&mut self) {
-        if !self.body.is_empty() {
+        if !self.body.is_empty() && self.header("Content-Length").is_none() {
             self.push_header("Content-Length", self.body.len().to_string());
         }
     }

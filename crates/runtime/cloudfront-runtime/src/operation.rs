@@ -15,7 +15,7 @@ use crate::endpoint::Endpoint;
 use crate::error::{DispatchError, SdkError};
 use crate::retry::{RateLimiter, RetryKind, RetryMode, RetryQuota, classify_error, jitter};
 use crate::time::seconds_between;
-use crate::transport::{Transport, TransportError, host_header};
+use crate::transport::{Sink, Transport, TransportError, host_header};
 
 /// What the runtime needs to know about an operation. Built only by generated code, which is
 /// generated for the runtime it builds against, so it stays a plain struct (constructible in a
@@ -105,8 +105,32 @@ impl Handle {
         E: ProvideErrorMetadata,
     {
         let judge = move |response: &HttpResponse| Verdict::of(&parse_error(response));
-        self.run(spec, endpoint, request, &judge).await.map_err(|error| {
+        self.run(spec, endpoint, request, &judge, None).await.map_err(|error| {
             // The final error response, read again into the operation's type.
+            error.map_service(|Rejected { response, attempts }| {
+                let mut error = parse_error(&response);
+                error.meta_mut().attempts = attempts;
+                error
+            })
+        })
+    }
+
+    /// [`Handle::invoke`] with a success's body written to `sink` as it arrives instead of
+    /// held in memory (an S3 download into a file); the response handed back has an empty
+    /// body. Once part of the body was written, a broken-off download is not retried.
+    pub async fn invoke_into<E>(
+        &self,
+        spec: OperationSpec,
+        endpoint: &Endpoint,
+        request: HttpRequest,
+        parse_error: fn(&HttpResponse) -> E,
+        sink: Sink<'_, '_>,
+    ) -> Result<HttpResponse, SdkError<E>>
+    where
+        E: ProvideErrorMetadata,
+    {
+        let judge = move |response: &HttpResponse| Verdict::of(&parse_error(response));
+        self.run(spec, endpoint, request, &judge, Some(sink)).await.map_err(|error| {
             error.map_service(|Rejected { response, attempts }| {
                 let mut error = parse_error(&response);
                 error.meta_mut().attempts = attempts;
@@ -131,7 +155,7 @@ impl Handle {
     {
         let judge = move |response: &HttpResponse| Verdict::of(&parse_error(response));
         let method = request.method.clone();
-        let first = self.run(spec, endpoint, request.clone(), &judge).await;
+        let first = self.run(spec, endpoint, request.clone(), &judge, None).await;
         let redirected = match &first {
             Err(SdkError::Service(rejected)) => crate::region_redirect::redirect_region(&rejected.response, &method)
                 .and_then(|region| moved_to(&region).map(|endpoint| (region, endpoint))),
@@ -140,7 +164,7 @@ impl Handle {
         let outcome = match redirected {
             Some((region, endpoint)) => {
                 tracing::debug!(region, url = %endpoint.url, "the bucket is in another region: sending there once");
-                self.run(spec, &endpoint, request, &judge).await
+                self.run(spec, &endpoint, request, &judge, None).await
             }
             None => first,
         };
@@ -161,10 +185,11 @@ impl Handle {
         endpoint: &'a Endpoint,
         request: HttpRequest,
         judge: &'a (dyn Fn(&HttpResponse) -> Verdict + Sync),
+        sink: Option<Sink<'a, 'a>>,
     ) -> Pin<Box<dyn Future<Output = Result<HttpResponse, SdkError<Rejected>>> + Send + 'a>> {
         Box::pin(async move {
             let span = tracing::info_span!("operation", operation = spec.name, attempts = tracing::field::Empty);
-            let work = self.attempts(spec, endpoint, request, judge).instrument(span);
+            let work = self.attempts(spec, endpoint, request, judge, sink).instrument(span);
             match self.config.operation_timeout {
                 Some(limit) => tokio::time::timeout(limit, work).await.unwrap_or_else(|_| {
                     Err(SdkError::Timeout(DispatchError::new(format!("{} did not finish within {limit:?}", spec.name))))
@@ -180,6 +205,7 @@ impl Handle {
         endpoint: &Endpoint,
         request: HttpRequest,
         judge: &(dyn Fn(&HttpResponse) -> Verdict + Sync),
+        mut sink: Option<Sink<'_, '_>>,
     ) -> Result<HttpResponse, SdkError<Rejected>> {
         let mut request = request;
         let file_sha256 =
@@ -203,7 +229,7 @@ impl Handle {
             // The correction this attempt is signed with: a concurrent request may learn a
             // new one while this one is in flight.
             let signed_offset = self.skew.offset_secs();
-            let outcome = self.send_once(&prepared, &request, attempt).await;
+            let outcome = self.send_once(&prepared, &request, attempt, sink.as_deref_mut()).await;
             let outcome = outcome.map(|response| error_in_success(spec, response));
             // The clock's correction now differs from the one this attempt was signed with.
             let corrected = (self.skew.offset_secs() - signed_offset).abs() >= crate::clock_skew::THRESHOLD_SECS;
@@ -343,6 +369,7 @@ impl Handle {
         prepared: &Prepared,
         request: &HttpRequest,
         attempt: u32,
+        sink: Option<Sink<'_, '_>>,
     ) -> Result<HttpResponse, TransportError> {
         let Prepared { target, .. } = prepared;
         let headers = self.signed_headers(prepared, request);
@@ -355,7 +382,7 @@ impl Handle {
         );
         let outcome = self
             .transport
-            .send_exact(&request.method, &target.url, &target.path_and_query(), &headers, request.body.clone())
+            .send_exact_to(&request.method, &target.url, &target.path_and_query(), &headers, request.body.clone(), sink)
             .instrument(tracing::debug_span!("attempt", attempt))
             .await;
         if let Ok(response) = &outcome {
@@ -414,6 +441,8 @@ impl Handle {
             Err(TransportError::Other(why)) => {
                 Judged::Failed(failed(Some(RetryKind::Transient), SdkError::Dispatch(why), true))
             }
+            // Part of the body already went to the caller's writer: not sent again.
+            Err(TransportError::Interrupted(why)) => Judged::Failed(failed(None, SdkError::Dispatch(why), true)),
             Err(too_large @ TransportError::BodyTooLarge { status, .. }) => {
                 let error = SdkError::Response { message: too_large.to_string(), status, request_id: None };
                 Judged::Failed(failed(None, error, true))

@@ -189,3 +189,39 @@ async fn a_multipart_upload_sends_parts_from_one_file() {
         .await
         .expect("AbortMultipartUpload");
 }
+
+#[tokio::test]
+#[ignore = "needs moto: run `cargo xtask e2e`"]
+async fn get_object_into_a_file_and_into_memory() {
+    let endpoint = endpoint("MOTO_ENDPOINT");
+    let client = s3(&endpoint);
+    create_bucket(&endpoint, "e2e-downloads").await;
+    let bytes: Vec<u8> = (0..3_000_000u32).map(|i| (i % 241) as u8).collect();
+    client
+        .put_object()
+        .bucket("e2e-downloads")
+        .key("a b/asset.bin")
+        .body(Body::from(bytes.clone()))
+        .send()
+        .await
+        .unwrap();
+
+    // Into a file, as it arrives.
+    let download = std::env::temp_dir().join(format!("cloudfront-e2e-{}-download.bin", std::process::id()));
+    let mut writer = tokio::fs::File::create(&download).await.unwrap();
+    let got = client
+        .get_object()
+        .bucket("e2e-downloads")
+        .key("a b/asset.bin")
+        .send_into(&mut writer)
+        .await
+        .expect("GetObject into a file");
+    drop(writer);
+    assert_eq!((got.content_length, got.body.is_none()), (Some(3_000_000), true));
+    assert!(std::fs::read(&download).unwrap() == bytes, "the file holds the object");
+    std::fs::remove_file(&download).unwrap();
+
+    // Into memory, through send().
+    let whole = client.get_object().bucket("e2e-downloads").key("a b/asset.bin").send().await.expect("GetObject");
+    assert!(whole.body.and_then(|b| b.as_bytes().map(<[u8]>::to_vec)) == Some(bytes));
+}

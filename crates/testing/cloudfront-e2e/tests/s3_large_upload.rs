@@ -1,6 +1,6 @@
-//! A 1 GiB PutObject from a file against moto: the body is hashed and sent in chunks, so the
-//! process's peak resident memory stays under 64 MiB. Alone in its test binary, so the peak
-//! is this upload's.
+//! A 1 GiB PutObject from a file against moto, and the GetObject of it back into a file: the
+//! bodies are hashed, sent and written in chunks, so the process's peak resident memory stays
+//! under 64 MiB. Alone in its test binary, so the peak is these transfers'.
 
 use std::time::Duration;
 
@@ -49,5 +49,21 @@ async fn a_one_gib_upload_stays_under_64_mib_of_memory() {
     let head = client.head_object().bucket("e2e-large").key("one-gib.bin").send().await.unwrap();
     assert_eq!(head.content_length, Some(GIB as i64));
     println!("1 GiB PutObject: peak RSS {peak} KiB (before the upload {before} KiB), limit {LIMIT_KIB} KiB");
+    assert!(peak < LIMIT_KIB, "peak RSS {peak} KiB is over {LIMIT_KIB} KiB");
+
+    let mut writer = tokio::fs::File::create(&path).await.unwrap();
+    client
+        .get_object()
+        .bucket("e2e-large")
+        .key("one-gib.bin")
+        .send_into(&mut writer)
+        .await
+        .expect("GetObject of 1 GiB");
+    drop(writer);
+    let downloaded = std::fs::metadata(&path).unwrap().len();
+    std::fs::remove_file(&path).unwrap();
+    let peak = peak_rss_kib();
+    println!("1 GiB GetObject into a file: peak RSS {peak} KiB, limit {LIMIT_KIB} KiB");
+    assert_eq!(downloaded, GIB);
     assert!(peak < LIMIT_KIB, "peak RSS {peak} KiB is over {LIMIT_KIB} KiB");
 }

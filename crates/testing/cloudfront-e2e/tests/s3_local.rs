@@ -37,3 +37,39 @@ async fn a_body_less_404_to_a_head_is_not_found() {
     assert!(matches!(&error, cloudfront_s3::SdkError::Service(HeadObjectError::NotFound(_))), "{error:?}");
     assert_eq!(error.code(), Some("NotFound"));
 }
+
+#[tokio::test]
+async fn a_content_length_the_caller_sets_is_sent_once_and_must_match_the_body() {
+    let server = TestServer::start(|_, _| Reply::status(200, "")).await;
+    let s3 = client(&server.url);
+    let body = cloudfront_s3::primitives::Body::from("twelve bytes");
+    s3.put_object().bucket("b").key("k").body(body.clone()).content_length(12).send().await.expect("PutObject");
+    let sent = &server.requests()[0];
+    let lengths: Vec<&str> = sent
+        .headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(lengths, ["12"]);
+    let error = s3.put_object().bucket("b").key("k").body(body).content_length(5).send().await.unwrap_err();
+    assert!(error.to_string().contains("Content-Length"), "{error}");
+    assert_eq!(server.requests().len(), 1, "a disagreeing length is refused before sending");
+}
+
+#[tokio::test]
+async fn a_download_that_breaks_off_after_bytes_were_written_is_not_sent_again() {
+    let server = TestServer::start(|_, _| Reply::Stream {
+        status: 200,
+        headers: vec![("Content-Length".into(), "1000".into())],
+        chunk: vec![b'x'; 10],
+        count: Some(2),
+        pause: std::time::Duration::from_millis(1),
+    })
+    .await;
+    let mut written: Vec<u8> = Vec::new();
+    let error = client(&server.url).get_object().bucket("b").key("k").send_into(&mut written).await.unwrap_err();
+    assert!(error.to_string().contains("broke off after 20 bytes"), "{error}");
+    assert_eq!(written, vec![b'x'; 20], "what arrived was written once");
+    assert_eq!(server.requests().len(), 1, "not retried: the writer already holds part of the body");
+}

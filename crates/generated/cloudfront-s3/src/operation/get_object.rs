@@ -65,6 +65,33 @@ pub async fn send(
         })
 }
 
+/// Sends one `GetObject` request and writes its `Body` to `writer` as it arrives, never whole in memory; the output's `Body` is left unset. A download that breaks off after bytes were written is not retried.
+pub async fn send_into(
+    handle: &::cloudfront_runtime::Handle,
+    input: &GetObjectInput,
+    writer: ::cloudfront_runtime::transport::Sink<'_, '_>,
+) -> Result<GetObjectOutput, ::cloudfront_runtime::SdkError<GetObjectError>> {
+    let request = serialize_request(input)
+        .map_err(::cloudfront_runtime::SdkError::Construction)?;
+    let settings = handle
+        .config
+        .endpoint_settings("S3")
+        .map_err(::cloudfront_runtime::SdkError::Endpoint)?;
+    let endpoint = crate::endpoint::resolve_endpoint(&endpoint_params(&settings, input))
+        .map_err(::cloudfront_runtime::SdkError::Endpoint)?;
+    let response = handle
+        .invoke_into(SPEC, &endpoint, request, parse_error, writer)
+        .await?;
+    let mut output = parse_response(&response)
+        .map_err(|e| ::cloudfront_runtime::SdkError::Response {
+            message: e.to_string(),
+            status: response.status,
+            request_id: ::cloudfront_restxml::request_id(&response),
+        })?;
+    output.body = None;
+    Ok(output)
+}
+
 /// Builds and sends `GetObject`; made by `Client::get_object`.
 #[derive(Clone, Debug)]
 pub struct GetObjectFluentBuilder {
@@ -367,5 +394,17 @@ impl GetObjectFluentBuilder {
             .build()
             .map_err(::cloudfront_runtime::SdkError::Construction)?;
         send(&self.handle, &input).await
+    }
+
+    /// Builds the input and sends it, writing the stream to `writer` (see [`send_into`]).
+    pub async fn send_into(
+        self,
+        writer: ::cloudfront_runtime::transport::Sink<'_, '_>,
+    ) -> Result<GetObjectOutput, ::cloudfront_runtime::SdkError<GetObjectError>> {
+        let input = self
+            .inner
+            .build()
+            .map_err(::cloudfront_runtime::SdkError::Construction)?;
+        send_into(&self.handle, &input, writer).await
     }
 }

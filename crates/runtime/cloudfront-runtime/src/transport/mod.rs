@@ -75,7 +75,13 @@ pub enum TransportError {
     Refused(DispatchError),
     /// Anything else (a broken connection).
     Other(DispatchError),
+    /// A response body broke off after part of it went to the caller's writer: sending again
+    /// would write those bytes twice, so it is not retried.
+    Interrupted(DispatchError),
 }
+
+/// Where a success response's body goes instead of memory (an S3 download into a file).
+pub type Sink<'a, 'w> = &'a mut (dyn tokio::io::AsyncWrite + Unpin + Send + 'w);
 
 impl std::fmt::Display for TransportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -83,7 +89,8 @@ impl std::fmt::Display for TransportError {
             TransportError::Timeout(why)
             | TransportError::Connect(why)
             | TransportError::Refused(why)
-            | TransportError::Other(why) => {
+            | TransportError::Other(why)
+            | TransportError::Interrupted(why) => {
                 write!(f, "{why}")
             }
             TransportError::BodyTooLarge { limit, .. } => {
@@ -99,7 +106,8 @@ impl std::error::Error for TransportError {
             TransportError::Timeout(e)
             | TransportError::Connect(e)
             | TransportError::Refused(e)
-            | TransportError::Other(e) => Some(e),
+            | TransportError::Other(e)
+            | TransportError::Interrupted(e) => Some(e),
             TransportError::BodyTooLarge { .. } => None,
         }
     }
@@ -165,14 +173,47 @@ impl Transport {
         headers: &[(String, String)],
         body: impl Into<Body>,
     ) -> Result<HttpResponse, TransportError> {
+        self.send_to(method, url, headers, body.into(), None).await
+    }
+
+    /// [`Transport::send`], a success's body written to `sink` (when given) instead of memory.
+    async fn send_to(
+        &self,
+        method: &str,
+        url: &Url,
+        headers: &[(String, String)],
+        body: Body,
+        sink: Option<Sink<'_, '_>>,
+    ) -> Result<HttpResponse, TransportError> {
         let invalid = |why: String| TransportError::Refused(DispatchError::new(why));
         if let Some(proxies) = &self.proxies {
             // A malformed proxy variable fails the requests that would use it, with its words.
             proxies.for_target(url).map_err(invalid)?;
         }
-        let request = self.request(method, url, headers, body.into()).await.map_err(invalid)?;
+        let request = self.request(method, url, headers, body).await.map_err(invalid)?;
         let response = self.client.execute(request).await.map_err(|e| self.failed(&e, url))?;
-        read_bounded(response, url, self.max_response_body).await
+        // reqwest bounds each read by the read timeout itself.
+        self.read(response, url, sink, false).await
+    }
+
+    /// A response: a success's body into `sink` when there is one (each read bounded by the
+    /// read timeout), anything else whole and bounded in memory (`timed_whole`: the read
+    /// timeout bounds the whole body, for the lane whose client does not bound each read).
+    async fn read(
+        &self,
+        response: reqwest::Response,
+        url: &Url,
+        sink: Option<Sink<'_, '_>>,
+        timed_whole: bool,
+    ) -> Result<HttpResponse, TransportError> {
+        match (sink, self.read_timeout) {
+            (Some(sink), limit) if response.status().is_success() => read_into(response, url, sink, limit).await,
+            (_, Some(limit)) if timed_whole => {
+                let reading = read_bounded(response, url, self.max_response_body);
+                tokio::time::timeout(limit, reading).await.map_err(|_| read_timeout(url))?
+            }
+            _ => read_bounded(response, url, self.max_response_body).await,
+        }
     }
 
     /// Sends one request whose path and query are exactly `path_and_query` (as signed). Where
@@ -187,12 +228,25 @@ impl Transport {
         headers: &[(String, String)],
         body: impl Into<Body>,
     ) -> Result<HttpResponse, TransportError> {
+        self.send_exact_to(method, url, path_and_query, headers, body.into(), None).await
+    }
+
+    /// [`Transport::send_exact`], a success's body written to `sink` (when given).
+    pub async fn send_exact_to(
+        &self,
+        method: &str,
+        url: &Url,
+        path_and_query: &str,
+        headers: &[(String, String)],
+        body: Body,
+        sink: Option<Sink<'_, '_>>,
+    ) -> Result<HttpResponse, TransportError> {
         let as_url = match url.query() {
             Some(query) => format!("{}?{query}", url.path()),
             None => url.path().to_owned(),
         };
         if as_url == path_and_query {
-            return self.send(method, url, headers, body).await;
+            return self.send_to(method, url, headers, body, sink).await;
         }
         let invalid = |why: String| TransportError::Refused(DispatchError::new(why));
         // A user's client has its own proxies, which this lane cannot read: none are used.
@@ -200,7 +254,7 @@ impl Transport {
             Some(proxies) => proxies.for_target(url).map_err(invalid)?,
             None => None,
         };
-        let request = self.request(method, url, headers, body.into()).await.map_err(invalid)?;
+        let request = self.request(method, url, headers, body).await.map_err(invalid)?;
         let mut request = http::Request::<reqwest::Body>::try_from(request).map_err(|e| invalid(error_chain(&e)))?;
         let host = url.host_str().unwrap_or_default();
         let authority = url.port().map_or_else(|| host.to_owned(), |port| format!("{host}:{port}"));
@@ -214,11 +268,7 @@ impl Transport {
         };
         let response = response.map_err(|failed| self.verbatim_failed(failed, url, proxy))?;
         let response = reqwest::Response::from(response.map(reqwest::Body::wrap));
-        let reading = read_bounded(response, url, self.max_response_body);
-        match self.read_timeout {
-            Some(limit) => tokio::time::timeout(limit, reading).await.map_err(|_| read_timeout(url))?,
-            None => reading.await,
-        }
+        self.read(response, url, sink, true).await
     }
 
     /// A failed verbatim exchange, in the words of the reqwest path's errors.
@@ -357,6 +407,48 @@ fn build_client(settings: &TransportSettings, proxies: std::sync::Arc<Proxies>) 
 pub async fn read_response(response: reqwest::Response, limit: usize) -> Result<HttpResponse, TransportError> {
     let url = response.url().clone();
     read_bounded(response, &url, limit).await
+}
+
+/// A success response whose body goes to `sink` as it arrives (no limit: the caller chose
+/// where it goes), each read bounded by `read_timeout`. A body that breaks off once bytes were
+/// written is `Interrupted`, never retried.
+async fn read_into(
+    mut response: reqwest::Response,
+    url: &Url,
+    sink: Sink<'_, '_>,
+    read_timeout: Option<Duration>,
+) -> Result<HttpResponse, TransportError> {
+    use tokio::io::AsyncWriteExt as _;
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+        .collect();
+    let mut written = 0u64;
+    let broke_off = |why: String, written: u64| {
+        let error = DispatchError::new(format!("the response body from {url} broke off after {written} bytes: {why}"));
+        if written == 0 { TransportError::Other(error) } else { TransportError::Interrupted(error) }
+    };
+    loop {
+        let next = response.chunk();
+        let chunk = match read_timeout {
+            Some(limit) => {
+                tokio::time::timeout(limit, next).await.map_err(|_| broke_off("read timeout".into(), written))?
+            }
+            None => next.await,
+        };
+        match chunk {
+            Ok(Some(chunk)) => {
+                sink.write_all(&chunk).await.map_err(|e| broke_off(format!("cannot write: {e}"), written.max(1)))?;
+                written += chunk.len() as u64;
+            }
+            Ok(None) => break,
+            Err(e) => return Err(broke_off(error_chain(&e), written)),
+        }
+    }
+    sink.flush().await.map_err(|e| broke_off(format!("cannot write: {e}"), written.max(1)))?;
+    Ok(HttpResponse::new(status, headers, Vec::new()))
 }
 
 /// The whole response, its body refused as soon as it grows past `limit`.
