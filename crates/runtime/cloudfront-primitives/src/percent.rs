@@ -1,6 +1,26 @@
-//! Percent-encoding and hex, the one home for both: RFC 3986 unreserved characters pass,
-//! every other byte is `%XX` (upper-case hex), and decoding turns each `%XX` back into its
-//! byte; [`hex`] writes bytes as lower-case hex (SigV4 hashes, cache names, tokens).
+//! Percent-encoding, hex and URI-path dot segments, the one home for each: RFC 3986
+//! unreserved characters pass, every other byte is `%XX` (upper-case hex), and decoding turns
+//! each `%XX` back into its byte; [`hex`] writes bytes as lower-case hex (SigV4 hashes, cache
+//! names, tokens); [`remove_dot_segments`] normalises a path as botocore and SigV4 do.
+
+/// RFC 3986's dot-segment removal as botocore and SigV4 do it, which also drops empty
+/// segments: `/a/./b/../c//d/` is `/a/c/d/`; a leading `/` stays, a trailing one stays when
+/// a segment is left, and an empty path is `/`.
+pub fn remove_dot_segments(path: &str) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                kept.pop();
+            }
+            other => kept.push(other),
+        }
+    }
+    let first = if path.starts_with('/') || path.is_empty() { "/" } else { "" };
+    let last = if path.ends_with('/') && !kept.is_empty() { "/" } else { "" };
+    format!("{first}{}{last}", kept.join("/"))
+}
 
 /// Lower-case hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {

@@ -105,14 +105,7 @@ impl Handle {
         E: ProvideErrorMetadata,
     {
         let judge = move |response: &HttpResponse| Verdict::of(&parse_error(response));
-        self.run(spec, endpoint, request, &judge, None).await.map_err(|error| {
-            // The final error response, read again into the operation's type.
-            error.map_service(|Rejected { response, attempts }| {
-                let mut error = parse_error(&response);
-                error.meta_mut().attempts = attempts;
-                error
-            })
-        })
+        self.run(spec, endpoint, request, &judge, None).await.map_err(|error| in_operation_terms(error, parse_error))
     }
 
     /// [`Handle::invoke`] with a success's body written to `sink` as it arrives instead of
@@ -130,13 +123,8 @@ impl Handle {
         E: ProvideErrorMetadata,
     {
         let judge = move |response: &HttpResponse| Verdict::of(&parse_error(response));
-        self.run(spec, endpoint, request, &judge, Some(sink)).await.map_err(|error| {
-            error.map_service(|Rejected { response, attempts }| {
-                let mut error = parse_error(&response);
-                error.meta_mut().attempts = attempts;
-                error
-            })
-        })
+        let outcome = self.run(spec, endpoint, request, &judge, Some(sink)).await;
+        outcome.map_err(|error| in_operation_terms(error, parse_error))
     }
 
     /// [`Handle::invoke`] for a service whose answers may move a call to another region (S3):
@@ -168,13 +156,7 @@ impl Handle {
             }
             None => first,
         };
-        outcome.map_err(|error| {
-            error.map_service(|Rejected { response, attempts }| {
-                let mut error = parse_error(&response);
-                error.meta_mut().attempts = attempts;
-                error
-            })
-        })
+        outcome.map_err(|error| in_operation_terms(error, parse_error))
     }
 
     /// The call, whatever the operation's error type: boxed, so that it is compiled once, in
@@ -497,6 +479,19 @@ impl std::fmt::Debug for SignedRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SignedRequest").field("method", &self.method).field("url", &self.url).finish_non_exhaustive()
     }
+}
+
+/// A call's final error in the operation's terms: the service's last error response read
+/// again into the operation's error type, with how the attempts went.
+fn in_operation_terms<E: ProvideErrorMetadata>(
+    error: SdkError<Rejected>,
+    parse_error: fn(&HttpResponse) -> E,
+) -> SdkError<E> {
+    error.map_service(|Rejected { response, attempts }| {
+        let mut error = parse_error(&response);
+        error.meta_mut().attempts = attempts;
+        error
+    })
 }
 
 /// The service's final refusal: the response (read into the operation's error type by

@@ -370,21 +370,7 @@ fn canonical_uri(path: &str, normalize: bool, double_encode: bool) -> String {
     if !normalize {
         return encode(path);
     }
-    let mut segments: Vec<&str> = Vec::new();
-    for segment in path.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                segments.pop();
-            }
-            other => segments.push(other),
-        }
-    }
-    let trailing = path.ends_with('/') && !segments.is_empty();
-    let mut normalized = format!("/{}", segments.join("/"));
-    if trailing {
-        normalized.push('/');
-    }
+    let normalized = cloudfront_primitives::percent::remove_dot_segments(path);
     encode(&normalized)
 }
 

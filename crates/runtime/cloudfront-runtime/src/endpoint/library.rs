@@ -101,7 +101,10 @@ pub fn parse_url(input: &str) -> Option<Url> {
     let (authority, path) = rest.find('/').map_or((rest, ""), |slash| rest.split_at(slash));
     let host = host_of(authority)?;
     let is_ip = looks_like_ipv4(host) || is_ipv6_literal(host) && !input.contains(['\t', '\r', '\n']);
-    let mut normalized_path = cloudfront_primitives::percent::encode(remove_dot_segments(path).as_bytes(), true);
+    let mut normalized_path = cloudfront_primitives::percent::encode(
+        cloudfront_primitives::percent::remove_dot_segments(path).as_bytes(),
+        true,
+    );
     if !normalized_path.ends_with('/') {
         normalized_path.push('/');
     }
@@ -137,23 +140,6 @@ fn looks_like_ipv4(text: &str) -> bool {
 fn is_ipv6_literal(host: &str) -> bool {
     let address = host.split_once('%').map_or(host, |(address, _)| address);
     address.parse::<std::net::Ipv6Addr>().is_ok()
-}
-
-/// RFC 3986's dot-segment removal as botocore does it, which also drops empty segments.
-fn remove_dot_segments(path: &str) -> String {
-    let mut kept: Vec<&str> = Vec::new();
-    for segment in path.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                kept.pop();
-            }
-            other => kept.push(other),
-        }
-    }
-    let first = if path.starts_with('/') || path.is_empty() { "/" } else { "" };
-    let last = if path.ends_with('/') && !kept.is_empty() { "/" } else { "" };
-    format!("{first}{}{last}", kept.join("/"))
 }
 
 #[cfg(test)]

@@ -419,12 +419,7 @@ async fn read_into(
     read_timeout: Option<Duration>,
 ) -> Result<HttpResponse, TransportError> {
     use tokio::io::AsyncWriteExt as _;
-    let status = response.status().as_u16();
-    let headers = response
-        .headers()
-        .iter()
-        .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
-        .collect();
+    let (status, headers) = (response.status().as_u16(), response_headers(&response));
     let mut written = 0u64;
     let broke_off = |why: String, written: u64| {
         let error = DispatchError::new(format!("the response body from {url} broke off after {written} bytes: {why}"));
@@ -451,18 +446,21 @@ async fn read_into(
     Ok(HttpResponse::new(status, headers, Vec::new()))
 }
 
+/// A response's headers, values read as text (bytes that are not UTF-8 replaced).
+fn response_headers(response: &reqwest::Response) -> Vec<(String, String)> {
+    let headers = response.headers().iter();
+    headers
+        .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+        .collect()
+}
+
 /// The whole response, its body refused as soon as it grows past `limit`.
 async fn read_bounded(
     mut response: reqwest::Response,
     url: &Url,
     limit: usize,
 ) -> Result<HttpResponse, TransportError> {
-    let status = response.status().as_u16();
-    let headers = response
-        .headers()
-        .iter()
-        .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
-        .collect();
+    let (status, headers) = (response.status().as_u16(), response_headers(&response));
     if response.content_length().is_some_and(|length| length > limit as u64) {
         return Err(TransportError::BodyTooLarge { limit, status });
     }
