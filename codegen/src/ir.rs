@@ -83,6 +83,8 @@ pub struct Operation {
     pub request_compression: Vec<String>,
     /// The input's payload is a `@streaming` blob.
     pub streaming_input: bool,
+    /// `smithy.rules#staticContextParams`: rule-set parameters this operation always sets.
+    pub static_context_params: Vec<(String, Literal)>,
     /// A success answer may carry an `<Error>` document (see `Settings::errors_in_success`; never
     /// for a streaming output, which may be any bytes).
     pub error_in_success: bool,

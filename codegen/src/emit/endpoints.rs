@@ -698,6 +698,22 @@ pub(super) fn operation_params(service: &Service, op: &Operation) -> Result<Toke
         None => Vec::new(),
     };
     let mut assignments = Vec::new();
+    for (name, value) in &op.static_context_params {
+        let p = params
+            .iter()
+            .find(|p| &p.name == name)
+            .ok_or_else(|| format!("{}: no rule-set parameter {name}", op.name))?;
+        let field = &p.field;
+        assignments.push(match (p.kind, value) {
+            (Kind::Bool, Literal::Bool(b)) => quote!(params.#field = #b;),
+            (Kind::OptBool, Literal::Bool(b)) => quote!(params.#field = Some(#b);),
+            (Kind::Str, Literal::Str(s)) => quote!(params.#field = #s.to_owned();),
+            (Kind::OptStr, Literal::Str(s)) => quote!(params.#field = Some(#s.to_owned());),
+            (kind, v) => {
+                return Err(format!("{}: static context parameter {name} = {v:?} does not fit a {kind:?}", op.name));
+            }
+        });
+    }
     for m in &op.input.members {
         let Some(p) = m.context_param.as_ref().and_then(|name| params.iter().find(|p| &p.name == name)) else {
             continue;

@@ -266,6 +266,7 @@ fn operation(
     let payload_hash_header = service.payload_hash_header;
     let streaming_input = op.streaming_input;
     let error_in_success = op.error_in_success;
+    let sensitive_headers = super::sensitive_headers(op);
     let spec_doc = doc_line(&format!("How the runtime signs and sends `{name}`."));
     let request_checksum = match &op.request_checksum {
         None => quote!(None),
@@ -303,6 +304,7 @@ fn operation(
             streaming_input: #streaming_input,
             request_checksum: #request_checksum,
             error_in_success: #error_in_success,
+            sensitive_headers: &[#(#sensitive_headers),*],
         };
 
         #send_doc

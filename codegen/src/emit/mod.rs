@@ -67,6 +67,22 @@ pub fn emit_protocol_tests(
     ])
 }
 
+/// The lower-case names of the headers an operation's `@sensitive` members are bound to, in
+/// its input or its output: the runtime never logs them.
+pub(crate) fn sensitive_headers(op: &crate::ir::Operation) -> Vec<String> {
+    let members = op.input.members.iter().chain(&op.output.members);
+    let mut names: Vec<String> = members
+        .filter(|m| m.sensitive)
+        .filter_map(|m| match &m.location {
+            crate::ir::Location::Header(name) => Some(name.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// Names and paths of the generated crates.
 pub(crate) struct Crates {
     pub shapes_dir: String,

@@ -27,7 +27,9 @@ impl Resolver<'_> {
         let request_checksum = request_checksum(&op.traits, &input)?;
         let output = self.io_structure(id, &name, op.output.as_ref(), "Output")?;
         let error_in_success = self.settings.errors_in_success && !output.members.iter().any(|m| m.ty == Type::Stream);
+        let static_context_params = static_context_params(&op.traits).map_err(|e| format!("operation {name}: {e}"))?;
         Ok(Operation {
+            static_context_params,
             error_in_success,
             output_unwrapped: op.traits.has("aws.customizations#s3UnwrappedXmlOutput"),
             streaming_input,
@@ -147,6 +149,27 @@ fn uri_pattern(uri: &str) -> (Vec<PathSegment>, Vec<(String, Option<String>)>) {
         })
         .collect();
     (path, query)
+}
+
+/// `smithy.rules#staticContextParams`: `{"Param": {"value": true}}`, sorted by name;
+/// `operationContextParams` (values picked out of the input by path) are refused until
+/// the generator reads them.
+fn static_context_params(traits: &Traits) -> Result<Vec<(String, Literal)>, String> {
+    if traits.has("smithy.rules#operationContextParams") {
+        return Err("smithy.rules#operationContextParams is not supported by the generator".into());
+    }
+    let mut params = Vec::new();
+    for (name, param) in traits.get("smithy.rules#staticContextParams").and_then(Value::as_object).into_iter().flatten()
+    {
+        let value = match &param["value"] {
+            Value::Bool(b) => Literal::Bool(*b),
+            Value::String(s) => Literal::Str(s.clone()),
+            other => return Err(format!("static context parameter {name}: {other} is neither a boolean nor a string")),
+        };
+        params.push((name.clone(), value));
+    }
+    params.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(params)
 }
 
 /// The request checksum `httpChecksum` (or the older `httpChecksumRequired`) asks for; the

@@ -18,6 +18,7 @@ pub(super) fn serialize_request(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
 
     let refuse_dots = ctx.service.refuse_dot_segment_labels;
     let path = op.path.iter().map(|segment| path_segment(segment, members, refuse_dots));
+    let placed = rule_placed_labels(op);
     let literal_query = op.literal_query.iter().map(|(k, v)| match v {
         Some(v) => quote!(request.push_query(#k, #v);),
         None => quote!(request.query.push(::cloudfront_restxml::encode_query(#k));),
@@ -59,14 +60,7 @@ pub(super) fn serialize_request(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         && host_prefix.is_none());
     let request_binding = if changes_request { quote!(let mut request) } else { quote!(let request) };
     // Members bound nowhere in the request (an output-only binding, say) leave `input` unread.
-    let in_path =
-        |m: &Member| op.path.iter().any(|s| matches!(s, PathSegment::Label { member, .. } if *member == m.name));
-    let reads_input = members.iter().any(|m| match m.location {
-        Location::ResponseCode => false,
-        // A label the endpoint rules place (S3's bucket) is not read here.
-        Location::Label { .. } => in_path(m),
-        _ => true,
-    });
+    let reads_input = members.iter().any(|m| !matches!(m.location, Location::ResponseCode));
     let input_param = if reads_input { quote!(input) } else { quote!(_input) };
     let fn_doc = doc_line(&format!("Builds the HTTP request for `{}`; fails on a value that cannot be sent.", op.name));
     let path_binding = if op.path.is_empty() { quote!(let path) } else { quote!(let mut path) };
@@ -74,6 +68,7 @@ pub(super) fn serialize_request(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         #fn_doc
         pub fn serialize_request(#input_param: &#shapes::#input_type) -> Result<::cloudfront_primitives::HttpRequest, ::cloudfront_primitives::BuildError> {
             #idempotency
+            #(#placed)*
             #path_binding = String::new();
             #(#path)*
             #request_binding = ::cloudfront_primitives::HttpRequest::new(#method, path);
@@ -106,6 +101,29 @@ fn idempotency_fill(members: &[Member]) -> Option<TokenStream> {
             let input = &filled;
         }
     })
+}
+
+/// A label the endpoint rules place instead of the path (S3's bucket) is still refused when
+/// empty: the rules would then address the service's root, and the key a different bucket.
+fn rule_placed_labels(op: &Operation) -> Vec<TokenStream> {
+    let in_path =
+        |m: &Member| op.path.iter().any(|s| matches!(s, PathSegment::Label { member, .. } if *member == m.name));
+    let placed = op.input.members.iter().filter(|m| matches!(m.location, Location::Label { .. }) && !in_path(m));
+    placed
+        .map(|m| {
+            let (field, wire) = (ident(&m.field), &m.name);
+            let empty = if m.required {
+                quote!(input.#field.is_empty())
+            } else {
+                quote!(input.#field.as_ref().is_some_and(|value| value.is_empty()))
+            };
+            quote! {
+                if #empty {
+                    return Err(::cloudfront_primitives::BuildError::new(#wire, "must not be empty (it names where the request goes)"));
+                }
+            }
+        })
+        .collect()
 }
 
 /// One segment of the request path: literal text, or a label's value, checked and encoded.

@@ -6,6 +6,14 @@
 pub fn serialize_request(
     input: &cloudfront_s3_shapes::CompleteMultipartUploadInput,
 ) -> Result<::cloudfront_primitives::HttpRequest, ::cloudfront_primitives::BuildError> {
+    if input.bucket.is_empty() {
+        return Err(
+            ::cloudfront_primitives::BuildError::new(
+                "Bucket",
+                "must not be empty (it names where the request goes)",
+            ),
+        );
+    }
     let mut path = String::new();
     path.push('/');
     {

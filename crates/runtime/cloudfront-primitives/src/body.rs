@@ -10,7 +10,8 @@ pub enum Body {
     /// Bytes in memory.
     Bytes(Vec<u8>),
     /// `length` bytes of a file from `offset` (a whole file, or one part of a multipart
-    /// upload); a file that became too short before it is sent is refused.
+    /// upload); a file whose size changed since the body was made is refused, since the
+    /// length and hash are signed.
     File {
         /// The file.
         path: PathBuf,
@@ -18,6 +19,8 @@ pub enum Body {
         offset: u64,
         /// The body's length in bytes.
         length: u64,
+        /// The file's size when the body was made.
+        file_size: u64,
     },
 }
 
@@ -32,7 +35,7 @@ impl Body {
     pub fn from_path(path: impl Into<PathBuf>) -> std::io::Result<Body> {
         let path = path.into();
         let length = std::fs::metadata(&path)?.len();
-        Ok(Body::File { path, offset: 0, length })
+        Ok(Body::File { path, offset: 0, length, file_size: length })
     }
 
     /// `length` bytes of the file at `path` from `offset`; refused when the file is shorter.
@@ -43,7 +46,7 @@ impl Body {
             let message = format!("{} has {size} bytes, fewer than {offset} + {length}", path.display());
             return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, message));
         }
-        Ok(Body::File { path, offset, length })
+        Ok(Body::File { path, offset, length, file_size: size })
     }
 
     /// The body's length in bytes.
@@ -98,17 +101,20 @@ impl From<crate::Blob> for Body {
     }
 }
 
-/// In JSON a body is its bytes in base64, as a blob is; a file body is written as its bytes'
-/// place, `{"file": PATH}`, and read back from either form.
+/// In JSON a body is its bytes in base64, as a blob is; a file body is written as where its
+/// bytes are, `{"file": PATH, "offset": N, "length": N}` (`{"file": PATH}` alone is the whole
+/// file), and read back from either form.
 #[cfg(feature = "serde")]
 impl serde::Serialize for Body {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         match self {
             Body::Bytes(bytes) => s.serialize_str(&crate::Blob::new(bytes.clone()).to_base64()),
-            Body::File { path, .. } => {
-                let mut map = s.serialize_map(Some(1))?;
+            Body::File { path, offset, length, .. } => {
+                let mut map = s.serialize_map(Some(3))?;
                 map.serialize_entry("file", &path.to_string_lossy())?;
+                map.serialize_entry("offset", offset)?;
+                map.serialize_entry("length", length)?;
                 map.end()
             }
         }
@@ -131,15 +137,22 @@ impl<'de> serde::Deserialize<'de> for Body {
             }
 
             fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Body, A::Error> {
-                let mut file: Option<String> = None;
+                let (mut file, mut offset, mut length) = (None::<String>, None::<u64>, None::<u64>);
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "file" => file = Some(map.next_value()?),
-                        other => return Err(serde::de::Error::unknown_field(other, &["file"])),
+                        "offset" => offset = Some(map.next_value()?),
+                        "length" => length = Some(map.next_value()?),
+                        other => return Err(serde::de::Error::unknown_field(other, &["file", "offset", "length"])),
                     }
                 }
                 let file = file.ok_or_else(|| serde::de::Error::missing_field("file"))?;
-                Body::from_path(&file).map_err(|e| serde::de::Error::custom(format!("cannot read {file}: {e}")))
+                let body = match (offset, length) {
+                    (None, None) => Body::from_path(&file),
+                    (offset, Some(length)) => Body::from_path_range(&file, offset.unwrap_or(0), length),
+                    (Some(_), None) => return Err(serde::de::Error::missing_field("length")),
+                };
+                body.map_err(|e| serde::de::Error::custom(format!("cannot read {file}: {e}")))
             }
         }
         d.deserialize_any(Visitor)

@@ -19,32 +19,42 @@ pub struct RequestChecksum {
 /// The algorithm botocore uses when a checksum is required and none was chosen.
 const DEFAULT_ALGORITHM: &str = "CRC32";
 
-/// Readies a request's body for signing: adds the checksum header the model asks for, and
-/// for a file body returns its SHA-256 (lower-case hex), both computed in one pass over the
-/// file, so the signer never holds the file. A bytes body is hashed by the signer itself.
-pub async fn prepare_body(
+/// The checksum algorithm the request needs, naming it in the algorithm header where it was
+/// defaulted (see [`algorithm`]); `None` when the operation asks for none.
+pub fn resolve_algorithm(
     request: &mut HttpRequest,
     spec: Option<RequestChecksum>,
 ) -> Result<Option<String>, BuildError> {
-    let algorithm = match spec {
-        Some(spec) => algorithm(request, spec)?,
-        None => None,
-    };
+    match spec {
+        Some(spec) => algorithm(request, spec),
+        None => Ok(None),
+    }
+}
+
+/// Readies a request's body for signing: adds the checksum by `algorithm`, and for a file
+/// body returns its SHA-256 (lower-case hex) when `file_sha256` asks for it (the payload is
+/// signed), both computed in one pass over the file, so the signer never holds the file. A
+/// bytes body is hashed by the signer itself.
+pub async fn digest_body(
+    request: &mut HttpRequest,
+    algorithm: Option<&str>,
+    file_sha256: bool,
+) -> Result<Option<String>, BuildError> {
     let (checksum, sha256) = match &request.body {
         Body::Bytes(bytes) => {
-            let mut hasher = algorithm.as_deref().map(Hasher::new);
+            let mut hasher = algorithm.map(Hasher::new);
             if let Some(hasher) = &mut hasher {
                 hasher.update(bytes);
             }
             (hasher.map(Hasher::finish), None)
         }
-        Body::File { path, offset, length } => {
-            let (path, range, wanted) = (path.clone(), (*offset, *length), algorithm.clone());
-            let hashed = tokio::task::spawn_blocking(move || hash_file(&path, range, wanted.as_deref()))
+        Body::File { .. } if algorithm.is_none() && !file_sha256 => (None, None),
+        Body::File { path, offset, length, .. } => {
+            let (path, range, wanted) = (path.clone(), (*offset, *length), algorithm.map(str::to_owned));
+            let hashed = tokio::task::spawn_blocking(move || hash_file(&path, range, wanted.as_deref(), file_sha256))
                 .await
                 .map_err(|e| BuildError::new("Body", format!("cannot hash the file: {e}")))?;
-            let (checksum, sha256) = hashed.map_err(|e| BuildError::new("Body", e))?;
-            (checksum, Some(sha256))
+            hashed.map_err(|e| BuildError::new("Body", e))?
         }
     };
     if let (Some(algorithm), Some(value)) = (algorithm, checksum) {
@@ -82,19 +92,20 @@ fn algorithm(request: &mut HttpRequest, spec: RequestChecksum) -> Result<Option<
 
 const SUPPORTED: [&str; 3] = ["CRC32", "SHA1", "SHA256"];
 
-/// One pass over `(offset, length)` of a file: the checksum by `algorithm` (if any) and the
-/// SHA-256 in hex.
+/// One pass over `(offset, length)` of a file: the checksum by `algorithm` (if any) and, when
+/// `sha256` asks for it, the SHA-256 in hex.
 fn hash_file(
     path: &std::path::Path,
     (offset, length): (u64, u64),
     algorithm: Option<&str>,
-) -> Result<(Option<String>, String), String> {
+    sha256: bool,
+) -> Result<(Option<String>, Option<String>), String> {
     use std::io::{Read as _, Seek as _};
     let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
     let mut file = std::fs::File::open(path).map_err(cannot)?;
     file.seek(std::io::SeekFrom::Start(offset)).map_err(cannot)?;
     let mut file = file.take(length);
-    let mut sha256 = Hasher::new("SHA256");
+    let mut sha256 = sha256.then(|| Hasher::new("SHA256"));
     let mut checksum = algorithm.map(Hasher::new);
     let mut buffer = vec![0; 1 << 20];
     let mut seen = 0;
@@ -104,15 +115,17 @@ fn hash_file(
             break;
         }
         seen += read as u64;
-        sha256.update(&buffer[..read]);
+        if let Some(sha256) = &mut sha256 {
+            sha256.update(&buffer[..read]);
+        }
         if let Some(checksum) = &mut checksum {
             checksum.update(&buffer[..read]);
         }
     }
     if seen != length {
-        return Err(format!("{} became shorter before it was sent ({seen} of {length} bytes)", path.display()));
+        return Err(format!("{} changed size while it was being sent ({seen} of {length} bytes)", path.display()));
     }
-    let hex = cloudfront_primitives::percent::hex(&sha256.finish_raw());
+    let hex = sha256.map(|h| cloudfront_primitives::percent::hex(&h.finish_raw()));
     Ok((checksum.map(Hasher::finish), hex))
 }
 
@@ -165,8 +178,9 @@ mod tests {
     }
 
     fn apply(request: &mut HttpRequest, spec: RequestChecksum) -> Result<Option<String>, BuildError> {
+        let algorithm = resolve_algorithm(request, Some(spec))?;
         let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        runtime.block_on(prepare_body(request, Some(spec)))
+        runtime.block_on(digest_body(request, algorithm.as_deref(), true))
     }
 
     const DELETE_OBJECTS: RequestChecksum =

@@ -28,8 +28,10 @@ pub struct Config {
     pub use_fips: bool,
     /// Use a dual-stack (IPv4 and IPv6) endpoint.
     pub use_dual_stack: bool,
-    /// S3's settings (addressing style, acceleration, ARN regions, ...).
-    pub s3: S3Config,
+    /// S3's settings (addressing style, acceleration, ARN regions, ...) set in code; `None`
+    /// reads them from the environment and profile when an S3 client resolves an endpoint
+    /// (so a bad S3 setting fails S3 calls only, as in botocore).
+    pub s3: Option<S3Config>,
     /// `None` sends requests unsigned (`--no-sign-request`).
     pub credentials: Option<Arc<dyn ProvideCredentials>>,
     /// How failed attempts are retried.
@@ -54,7 +56,7 @@ impl Default for Config {
             endpoint_url: None,
             use_fips: false,
             use_dual_stack: false,
-            s3: S3Config::default(),
+            s3: None,
             credentials: None,
             retry: RetryConfig::default(),
             transport: TransportSettings::default(),
@@ -77,7 +79,6 @@ impl Config {
             unsigned: false,
             mfa: None,
             share_role_cache: false,
-            s3_set: false,
         }
     }
 
@@ -95,7 +96,6 @@ impl Config {
             unsigned: false,
             mfa: None,
             share_role_cache: false,
-            s3_set: false,
         }
     }
 
@@ -117,14 +117,20 @@ impl Config {
         }
         let endpoint_url = self.endpoint_url_for(service_id).map_err(EndpointError)?;
         let custom = endpoint_url.is_some();
-        // S3 (and S3 Control) read their own dual-stack setting first, as botocore does.
-        let s3_dual_stack =
-            matches!(service_id, "S3" | "S3 Control").then_some(self.s3.use_dualstack_endpoint).flatten();
+        // S3 (and S3 Control) read their own settings; S3's dual-stack one wins, as in botocore.
+        let s3 = match (service_id, &self.s3) {
+            ("S3" | "S3 Control", Some(set)) => Some(set.clone()),
+            ("S3" | "S3 Control", None) => {
+                Some(S3Config::from_sources(&Sources::new(&self.env, self.profile.as_ref())).map_err(EndpointError)?)
+            }
+            _ => None,
+        };
+        let s3_dual_stack = s3.as_ref().and_then(|s3| s3.use_dualstack_endpoint);
         Ok(EndpointSettings {
             region: self.region.clone(),
             use_fips: self.use_fips && !custom,
             use_dual_stack: s3_dual_stack.unwrap_or(self.use_dual_stack) && !custom,
-            builtins: self.s3.builtins(self.region.as_deref(), endpoint_url.as_deref()),
+            builtins: s3.map(|s3| s3.builtins(self.region.as_deref(), endpoint_url.as_deref())).unwrap_or_default(),
             endpoint_url,
         })
     }
@@ -185,7 +191,6 @@ pub struct ConfigBuilder {
     unsigned: bool,
     mfa: Option<Arc<dyn MfaPrompt>>,
     share_role_cache: bool,
-    s3_set: bool,
 }
 
 impl ConfigBuilder {
@@ -215,8 +220,7 @@ impl ConfigBuilder {
 
     /// S3's settings; set here, they replace what the profile and environment say.
     pub fn s3(mut self, s3: S3Config) -> Self {
-        self.config.s3 = s3;
-        self.s3_set = true;
+        self.config.s3 = Some(s3);
         self
     }
 
@@ -302,7 +306,7 @@ impl ConfigBuilder {
     /// Finishes, loading the environment and profile first when this builder came from
     /// [`Config::loader`]; what was set in code wins.
     pub fn build(self) -> Result<Config, String> {
-        let ConfigBuilder { mut config, profile_name, unsigned, mfa, share_role_cache, s3_set } = self;
+        let ConfigBuilder { mut config, profile_name, unsigned, mfa, share_role_cache } = self;
         let Some(profile_name) = profile_name else { return Ok(config) };
         let env = config.env.clone();
         let profiles = Arc::new(ProfileSet::load(&env)?);
@@ -325,9 +329,6 @@ impl ConfigBuilder {
         config.use_fips = config.use_fips || sources.boolean(&setting::USE_FIPS_ENDPOINT).unwrap_or(false);
         config.use_dual_stack =
             config.use_dual_stack || sources.boolean(&setting::USE_DUALSTACK_ENDPOINT).unwrap_or(false);
-        if !s3_set {
-            config.s3 = S3Config::from_sources(&sources)?;
-        }
         if config.retry == RetryConfig::default() {
             config.retry = RetryConfig::from_env(&env, profile.as_ref())?;
         }
@@ -369,6 +370,21 @@ mod tests {
         std::fs::write(dir.join("config"), config).unwrap();
         let path = dir.join("config").to_string_lossy().into_owned();
         Env::from_pairs([("AWS_CONFIG_FILE", path.as_str()), ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")])
+    }
+
+    #[test]
+    fn s3_settings_are_read_for_s3_only_so_a_bad_one_fails_s3_calls_only() {
+        let env =
+            files("[default]\nregion = us-east-1\ns3 =\n  addressing_style = Path\n  use_dualstack_endpoint = true\n");
+        let config = Config::loader(env, None).no_signing().build().unwrap();
+        let cloudfront = config.endpoint_settings("CloudFront").unwrap();
+        assert!(cloudfront.builtins.is_empty() && !cloudfront.use_dual_stack);
+        let error = config.endpoint_settings("S3").unwrap_err();
+        assert!(error.0.contains("s3.addressing_style in profile default"), "{error}");
+        let env =
+            files("[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n  use_dualstack_endpoint = true\n");
+        let s3 = Config::loader(env, None).no_signing().build().unwrap().endpoint_settings("S3").unwrap();
+        assert!(s3.use_dual_stack && s3.builtin("AWS::S3::ForcePathStyle") == Some(true));
     }
 
     #[test]

@@ -36,6 +36,8 @@ pub struct OperationSpec {
     /// A success status whose body is an `<Error>` document is an error (S3 can fail a
     /// CompleteMultipartUpload after answering 200): it is judged as a 500.
     pub error_in_success: bool,
+    /// Headers bound to `@sensitive` members (S3's SSE-C key), lower-case: never logged.
+    pub sensitive_headers: &'static [&'static str],
 }
 
 /// Shared state of a client: configuration, transport, retry quota and rate limiter.
@@ -123,7 +125,17 @@ impl Handle {
         E: ProvideErrorMetadata,
     {
         let judge = move |response: &HttpResponse| Verdict::of(&parse_error(response));
-        let outcome = self.run(spec, endpoint, request, &judge, Some(sink)).await;
+        let mut counted = CountingSink { inner: sink, written: 0 };
+        let outcome = self.run(spec, endpoint, request, &judge, Some(&mut counted)).await;
+        // A deadline that passed mid-body leaves bytes in the writer: say so, as an error a
+        // caller does not take for "nothing happened, send again".
+        let outcome = match outcome {
+            Err(SdkError::Timeout(why)) if counted.written > 0 => Err(SdkError::Dispatch(DispatchError::new(format!(
+                "{why}, after {} bytes of the body were written (the writer holds them)",
+                counted.written
+            )))),
+            other => other,
+        };
         outcome.map_err(|error| in_operation_terms(error, parse_error))
     }
 
@@ -190,10 +202,7 @@ impl Handle {
         mut sink: Option<Sink<'_, '_>>,
     ) -> Result<HttpResponse, SdkError<Rejected>> {
         let mut request = request;
-        let file_sha256 =
-            crate::checksum::prepare_body(&mut request, spec.request_checksum).await.map_err(SdkError::Construction)?;
-        let mut prepared = self.prepare(spec, endpoint, &request).await?;
-        prepared.file_sha256 = file_sha256;
+        let prepared = self.ready(spec, endpoint, &mut request).await?;
         let retry = self.config.retry;
         let mut spent = 0;
         let mut attempt = 1;
@@ -254,13 +263,33 @@ impl Handle {
         }
     }
 
+    /// Readies a request before its first attempt: the checksum the model asks for, whether the
+    /// payload is signed, and a file body's hash (one pass over the file, skipped when nothing
+    /// needs it).
+    async fn ready(
+        &self,
+        spec: OperationSpec,
+        endpoint: &Endpoint,
+        request: &mut HttpRequest,
+    ) -> Result<Prepared, SdkError<Rejected>> {
+        let algorithm =
+            crate::checksum::resolve_algorithm(request, spec.request_checksum).map_err(SdkError::Construction)?;
+        let mut prepared = self.prepare(spec, endpoint, request, algorithm.is_some()).await?;
+        let sign_payload = prepared.credentials.is_some() && !prepared.unsigned_payload;
+        prepared.file_sha256 = crate::checksum::digest_body(request, algorithm.as_deref(), sign_payload)
+            .await
+            .map_err(SdkError::Construction)?;
+        Ok(prepared)
+    }
+
     /// What every attempt of a call shares: where it goes, the credentials, and the region and
-    /// name it is signed for.
+    /// name it is signed for. `checksummed`: a checksum of the model's will go with the body.
     async fn prepare(
         &self,
         spec: OperationSpec,
         endpoint: &Endpoint,
         request: &HttpRequest,
+        checksummed: bool,
     ) -> Result<Prepared, SdkError<Rejected>> {
         let target = url_for(endpoint, request).map_err(SdkError::Config)?;
         let host = host_header(&target.url).map_err(SdkError::Config)?;
@@ -275,13 +304,21 @@ impl Handle {
             (None, None) => String::new(),
             (None, Some(_)) => return Err(SdkError::Config(crate::error::NO_REGION.into())),
         };
+        // An endpoint that can only be signed another way (sigv4a for multi-region access
+        // points, S3 Express sessions) is refused rather than signed wrongly.
+        let schemes = &endpoint.auth_schemes;
+        if credentials.is_some() && !schemes.is_empty() && !schemes.iter().any(|a| a.name == "sigv4") {
+            let names: Vec<&str> = schemes.iter().map(|a| a.name.as_str()).collect();
+            let message =
+                format!("the endpoint asks for {} signing, which this client does not do yet", names.join(" or "));
+            return Err(SdkError::Config(message));
+        }
         let signing_name = endpoint.signing_name().unwrap_or(spec.signing_name).to_owned();
         let path_as_sent =
             endpoint.auth_schemes.iter().find(|a| a.name == "sigv4").is_some_and(|a| a.disable_double_encoding);
-        let has_checksum = request.headers.iter().any(|(name, _)| {
-            let name = name.to_ascii_lowercase();
-            name == "content-md5" || name.starts_with("x-amz-checksum-")
-        });
+        // As botocore: a streaming upload over TLS is not signed when it carries Content-MD5 or
+        // the checksum resolved for it (TLS and the checksum protect it).
+        let has_checksum = checksummed || request.header("Content-MD5").is_some();
         let unsigned_payload = spec.streaming_input && target.url.scheme() == "https" && has_checksum;
         Ok(Prepared {
             target,
@@ -293,6 +330,7 @@ impl Handle {
             payload_hash_header: spec.payload_hash_header,
             unsigned_payload,
             file_sha256: None,
+            sensitive_headers: spec.sensitive_headers,
         })
     }
 
@@ -334,13 +372,10 @@ impl Handle {
         endpoint: &Endpoint,
         mut request: HttpRequest,
     ) -> Result<SignedRequest, SdkError<std::convert::Infallible>> {
-        let file_sha256 =
-            crate::checksum::prepare_body(&mut request, spec.request_checksum).await.map_err(SdkError::Construction)?;
-        let mut prepared = self.prepare(spec, endpoint, &request).await.map_err(|e| match e {
+        let prepared = self.ready(spec, endpoint, &mut request).await.map_err(|e| match e {
             SdkError::Service(_) => unreachable!("nothing was sent"),
             other => other.map_service(|_| unreachable!("nothing was sent")),
         })?;
-        prepared.file_sha256 = file_sha256;
         let headers = self.signed_headers(&prepared, &request);
         Ok(SignedRequest { method: request.method, url: prepared.target.to_string(), headers, body: request.body })
     }
@@ -358,7 +393,7 @@ impl Handle {
         tracing::trace!(
             method = %request.method,
             url = %target,
-            headers = %redacted_headers(&headers),
+            headers = %redacted_headers(&headers, prepared.sensitive_headers),
             body = %body_excerpt(&request.body),
             "sending request"
         );
@@ -370,7 +405,7 @@ impl Handle {
         if let Ok(response) = &outcome {
             tracing::trace!(
                 status = response.status,
-                headers = %redacted_headers(&response.headers),
+                headers = %redacted_headers(&response.headers, prepared.sensitive_headers),
                 body = %excerpt(&response.body),
                 "received response"
             );
@@ -481,6 +516,37 @@ impl std::fmt::Debug for SignedRequest {
     }
 }
 
+/// A writer that counts what went through it.
+struct CountingSink<'a, 'w> {
+    inner: Sink<'a, 'w>,
+    written: u64,
+}
+
+impl tokio::io::AsyncWrite for CountingSink<'_, '_> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bytes: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let polled = Pin::new(&mut *self.inner).poll_write(cx, bytes);
+        if let std::task::Poll::Ready(Ok(n)) = polled {
+            self.written += n as u64;
+        }
+        polled
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+        Pin::new(&mut *self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        Pin::new(&mut *self.inner).poll_shutdown(cx)
+    }
+}
+
 /// A call's final error in the operation's terms: the service's last error response read
 /// again into the operation's error type, with how the attempts went.
 fn in_operation_terms<E: ProvideErrorMetadata>(
@@ -502,11 +568,12 @@ struct Rejected {
 }
 
 /// Headers for logs: the signature and the session token are never written out.
-pub fn redacted_headers(headers: &[(String, String)]) -> String {
+pub fn redacted_headers(headers: &[(String, String)], sensitive: &[&str]) -> String {
     headers
         .iter()
         .map(|(name, value)| {
-            let shown = if name.eq_ignore_ascii_case("x-amz-security-token") {
+            let secret = |n: &str| name.eq_ignore_ascii_case(n);
+            let shown = if secret("x-amz-security-token") || sensitive.iter().copied().any(secret) {
                 "[REDACTED]".to_owned()
             } else if name.eq_ignore_ascii_case("authorization") {
                 match value.split_once(", Signature=") {
@@ -547,7 +614,7 @@ fn root_is_error(body: &[u8]) -> bool {
 fn body_excerpt(body: &cloudfront_primitives::Body) -> String {
     match body {
         cloudfront_primitives::Body::Bytes(bytes) => excerpt(bytes),
-        cloudfront_primitives::Body::File { path, offset, length } => {
+        cloudfront_primitives::Body::File { path, offset, length, .. } => {
             format!("({length} bytes of the file {} from byte {offset})", path.display())
         }
     }
@@ -586,6 +653,8 @@ struct Prepared {
     unsigned_payload: bool,
     /// A file body's SHA-256, computed before the first attempt (the signer hashes bytes).
     file_sha256: Option<String>,
+    /// The operation's `@sensitive` headers, left out of logs.
+    sensitive_headers: &'static [&'static str],
 }
 
 /// An attempt's outcome as the retry loop sees it.
@@ -704,10 +773,11 @@ mod tests {
         let headers = vec![
             ("Authorization".to_owned(), "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/cloudfront/aws4_request, SignedHeaders=host, Signature=abcdef".to_owned()),
             ("X-Amz-Security-Token".to_owned(), "TOKEN".to_owned()),
+            ("x-amz-server-side-encryption-customer-key".to_owned(), "SSECKEY".to_owned()),
             ("Host".to_owned(), "h".to_owned()),
         ];
-        let text = redacted_headers(&headers);
-        assert!(!text.contains("abcdef") && !text.contains("TOKEN"), "{text}");
+        let text = redacted_headers(&headers, &["x-amz-server-side-encryption-customer-key"]);
+        assert!(!text.contains("abcdef") && !text.contains("TOKEN") && !text.contains("SSECKEY"), "{text}");
         assert!(text.contains("Credential=AKID/") && text.contains("Host: h"), "{text}");
     }
 

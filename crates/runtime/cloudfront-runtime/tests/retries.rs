@@ -34,6 +34,7 @@ const SPEC: OperationSpec = OperationSpec {
     streaming_input: false,
     request_checksum: None,
     error_in_success: false,
+    sensitive_headers: &[],
 };
 
 fn error_body(code: &str) -> String {
@@ -342,4 +343,16 @@ async fn an_error_document_in_a_success_is_retried_as_a_500_where_the_operation_
     // An operation that does not send errors in successes reads such a body as its output.
     let plain = handle.invoke(SPEC, &Endpoint::url(&always.url), request(), parse_error).await.unwrap();
     assert_eq!(plain.status, 200);
+}
+
+#[tokio::test]
+async fn an_endpoint_that_only_takes_another_signature_is_refused_before_sending() {
+    let server = TestServer::start(|_, _| Reply::status(200, "")).await;
+    let time = FakeTime::new(DateTime::from_secs(1_767_225_600));
+    let sigv4a = cloudfront_runtime::AuthScheme::new("sigv4a", None, Some("s3".to_owned()));
+    let endpoint = Endpoint::new(server.url.clone(), vec![sigv4a], vec![]);
+    let error = handle(&time, RetryConfig::default()).invoke(SPEC, &endpoint, request(), parse_error).await;
+    let Err(SdkError::Config(message)) = error else { panic!("{error:?}") };
+    assert!(message.contains("sigv4a signing"), "{message}");
+    assert!(server.requests().is_empty());
 }

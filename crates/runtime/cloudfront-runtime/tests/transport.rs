@@ -34,10 +34,13 @@ async fn a_file_body_streams_with_its_length_and_is_sent_again_whole() {
     assert_eq!(transport.send("PUT", &url, &[], part).await.unwrap().status, 200);
     assert_eq!(server.requests()[2].body, content[1_000..71_000]);
     assert_eq!(server.requests()[2].header("content-length"), Some("70000"));
-    // A file that became shorter than its body is refused, not sent short.
+    // A file whose size changed since its body was made is refused, not sent short or cut.
     std::fs::write(&path, b"short").unwrap();
+    let error = transport.send("PUT", &url, &[], body.clone()).await.unwrap_err().to_string();
+    assert!(error.contains("changed size while it was being sent"), "{error}");
+    std::fs::write(&path, vec![7u8; 400_000]).unwrap();
     let error = transport.send("PUT", &url, &[], body).await.unwrap_err().to_string();
-    assert!(error.contains("became shorter before it was sent"), "{error}");
+    assert!(error.contains("changed size while it was being sent"), "a grown file is not cut to its old size: {error}");
     assert_eq!(server.requests().len(), 3);
     let _ = std::fs::remove_file(&path);
 }

@@ -73,3 +73,37 @@ async fn a_download_that_breaks_off_after_bytes_were_written_is_not_sent_again()
     assert_eq!(written, vec![b'x'; 20], "what arrived was written once");
     assert_eq!(server.requests().len(), 1, "not retried: the writer already holds part of the body");
 }
+
+#[tokio::test]
+async fn an_empty_bucket_is_refused_before_anything_is_sent() {
+    let server = TestServer::start(|_, _| Reply::status(200, "")).await;
+    let body = cloudfront_s3::primitives::Body::from("x");
+    let error = client(&server.url).put_object().bucket("").key("victim/x").body(body).send().await.unwrap_err();
+    assert!(error.to_string().contains("Bucket") && error.to_string().contains("must not be empty"), "{error}");
+    assert!(server.requests().is_empty(), "nothing sent: /victim/x would have named another bucket");
+}
+
+#[tokio::test]
+async fn a_deadline_that_passes_mid_download_says_bytes_were_written() {
+    let server = TestServer::start(|_, _| Reply::Stream {
+        status: 200,
+        headers: vec![("Content-Length".into(), "100000".into())],
+        chunk: vec![b'x'; 10],
+        count: Some(10_000),
+        pause: std::time::Duration::from_millis(20),
+    })
+    .await;
+    let config = cloudfront_s3::Config::builder()
+        .region("us-east-1")
+        .endpoint_url(&server.url)
+        .credentials(test_credentials())
+        .operation_timeout(std::time::Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let s3 = cloudfront_s3::Client::new(config).unwrap();
+    let mut written: Vec<u8> = Vec::new();
+    let error = s3.get_object().bucket("b").key("k").send_into(&mut written).await.unwrap_err();
+    assert!(matches!(error, cloudfront_s3::SdkError::Dispatch(_)), "not a plain timeout: {error:?}");
+    assert!(error.to_string().contains("bytes of the body were written"), "{error}");
+    assert!(!written.is_empty() && server.requests().len() == 1);
+}

@@ -33,6 +33,7 @@ pub const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::Oper
     streaming_input: false,
     request_checksum: None,
     error_in_success: true,
+    sensitive_headers: &[],
 };
 
 /// Sends one `AbortMultipartUpload` request with the client's configuration (retrying as configured).

@@ -33,6 +33,11 @@ pub const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::Oper
     streaming_input: false,
     request_checksum: None,
     error_in_success: true,
+    sensitive_headers: &[
+        "x-amz-server-side-encryption-aws-kms-key-id",
+        "x-amz-server-side-encryption-context",
+        "x-amz-server-side-encryption-customer-key",
+    ],
 };
 
 /// Sends one `CreateMultipartUpload` request with the client's configuration (retrying as configured).

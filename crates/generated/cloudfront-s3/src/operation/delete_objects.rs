@@ -34,6 +34,7 @@ pub const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::Oper
         algorithm: Some(("x-amz-sdk-checksum-algorithm", "ChecksumAlgorithm")),
     }),
     error_in_success: true,
+    sensitive_headers: &[],
 };
 
 /// Sends one `DeleteObjects` request with the client's configuration (retrying as configured).

@@ -29,6 +29,10 @@ pub const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::Oper
     streaming_input: false,
     request_checksum: None,
     error_in_success: false,
+    sensitive_headers: &[
+        "x-amz-server-side-encryption-aws-kms-key-id",
+        "x-amz-server-side-encryption-customer-key",
+    ],
 };
 
 /// Sends one `GetObject` request with the client's configuration (retrying as configured).

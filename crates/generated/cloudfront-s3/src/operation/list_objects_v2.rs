@@ -34,6 +34,7 @@ pub const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::Oper
     streaming_input: false,
     request_checksum: None,
     error_in_success: true,
+    sensitive_headers: &[],
 };
 
 /// Sends one `ListObjectsV2` request with the client's configuration (retrying as configured).

@@ -35,6 +35,10 @@ pub const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::Oper
         algorithm: Some(("x-amz-sdk-checksum-algorithm", "ChecksumAlgorithm")),
     }),
     error_in_success: true,
+    sensitive_headers: &[
+        "x-amz-server-side-encryption-aws-kms-key-id",
+        "x-amz-server-side-encryption-customer-key",
+    ],
 };
 
 /// Sends one `UploadPart` request with the client's configuration (retrying as configured).

@@ -29,6 +29,7 @@ pub const SPEC: ::cloudfront_runtime::OperationSpec = ::cloudfront_runtime::Oper
     streaming_input: false,
     request_checksum: None,
     error_in_success: false,
+    sensitive_headers: &[],
 };
 
 /// Sends one `ListInvalidations` request with the client's configuration (retrying as configured).

@@ -22,16 +22,15 @@ pub(super) async fn into_reqwest(body: Body) -> Result<(reqwest::Body, u64), Str
             let length = bytes.len() as u64;
             Ok((reqwest::Body::from(bytes), length))
         }
-        Body::File { path, offset, length } => {
+        Body::File { path, offset, length, file_size } => {
             use tokio::io::AsyncSeekExt as _;
             let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
             let mut file = tokio::fs::File::open(&path).await.map_err(cannot)?;
             let now = file.metadata().await.map_err(cannot)?.len();
-            if now < offset + length {
+            if now != file_size || offset.checked_add(length).is_none_or(|end| end > now) {
                 return Err(format!(
-                    "{} became shorter before it was sent ({now} bytes, {} wanted)",
-                    path.display(),
-                    offset + length
+                    "{} changed size while it was being sent ({file_size} → {now} bytes)",
+                    path.display()
                 ));
             }
             file.seek(std::io::SeekFrom::Start(offset)).await.map_err(cannot)?;
