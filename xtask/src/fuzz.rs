@@ -63,17 +63,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .map_err(|e| format!("cannot run cargo fuzz (install it: cargo install cargo-fuzz --locked): {e}"))?;
-        // libFuzzer reports on stderr: pass it through, keeping the executions it counted.
-        let mut executions = None;
-        if let Some(stderr) = child.stderr.take() {
-            use std::io::BufRead;
-            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
-                eprintln!("{line}");
-                if let Some(n) = line.strip_prefix("stat::number_of_executed_units:") {
-                    executions = n.trim().parse::<u64>().ok();
-                }
-            }
-        }
+        let executions = relay_report(&mut child, target)?;
         let status = child.wait().map_err(|e| format!("cargo fuzz: {e}"))?;
         let line = log_line(&code, target, executions, started.elapsed().as_secs(), status.success());
         append(&root().join("target/fuzz/runs.log"), &line)?;
@@ -89,6 +79,37 @@ pub fn main(args: &[String]) -> Result<(), String> {
     }
     println!("{passed} passed, {failed} failed");
     if failed == 0 { Ok(()) } else { Err("a fuzz target failed".into()) }
+}
+
+/// Relays libFuzzer's report (on stderr) and returns the executions it counted. The whole
+/// report goes to `target/fuzz/TARGET.log`; the terminal (and CI's log) gets all of it but the
+/// per-input progress lines, which run to megabytes in 30 s and say nothing a failure needs.
+fn relay_report(child: &mut std::process::Child, target: &str) -> Result<Option<u64>, String> {
+    use std::io::{BufRead, Write};
+    let path = root().join("target/fuzz").join(format!("{target}.log"));
+    std::fs::create_dir_all(root().join("target/fuzz")).map_err(|e| format!("cannot create target/fuzz: {e}"))?;
+    let mut log = std::fs::File::create(&path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let mut executions = None;
+    let Some(stderr) = child.stderr.take() else { return Ok(None) };
+    for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+        writeln!(log, "{line}").map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        if !is_progress_line(&line) {
+            eprintln!("{line}");
+        }
+        if let Some(n) = line.strip_prefix("stat::number_of_executed_units:") {
+            executions = n.trim().parse::<u64>().ok();
+        }
+    }
+    eprintln!("(libFuzzer's whole report: {})", path.display());
+    Ok(executions)
+}
+
+/// libFuzzer's line for one new or reduced input, or a periodic pulse: `#1234\tNEW ...`.
+fn is_progress_line(line: &str) -> bool {
+    let Some(rest) = line.strip_prefix('#') else { return false };
+    let mut words = rest.split_whitespace();
+    let counted = words.next().is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
+    counted && matches!(words.next(), Some("NEW" | "REDUCE" | "pulse"))
 }
 
 /// The commit checked out, with `+dirty` when tracked files differ from it.
@@ -132,4 +153,21 @@ fn append(path: &std::path::Path, line: &str) -> Result<(), String> {
     });
     text.push_str(line);
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_progress_line;
+
+    #[test]
+    fn only_per_input_progress_is_left_out_of_the_terminal() {
+        assert!(is_progress_line("#615138\tNEW    cov: 904 ft: 3533 corp: 928/141Kb"));
+        assert!(is_progress_line("#592098\tREDUCE cov: 904 ft: 3499"));
+        assert!(is_progress_line("#1048576\tpulse  cov: 904 ft: 3533"));
+        assert!(!is_progress_line("#2\tINITED cov: 904 ft: 3533 corp: 928/141Kb"));
+        assert!(!is_progress_line("#900000\tDONE   cov: 904 ft: 3533"));
+        assert!(!is_progress_line("==1234== ERROR: libFuzzer: deadly signal"));
+        assert!(!is_progress_line("#NEW not a count"));
+        assert!(!is_progress_line("stat::number_of_executed_units: 900000"));
+    }
 }
