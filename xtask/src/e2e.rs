@@ -63,10 +63,13 @@ fn latest_peers() -> Result<(), String> {
     if failed == 0 && passed > 0 { Ok(()) } else { Err("the newest peers change what the suites see".into()) }
 }
 
+/// moto's request log (one line per request answered): the deploy test counts uploads in it.
+const MOTO_LOG: &str = "target/moto.log";
+
 /// Starts moto from `venv` on a free loopback port; it stops when the returned guard drops.
 pub fn start_moto(venv: &Venv) -> Result<(Emulator, u16), String> {
     let port = free_port()?;
-    let log = root().join("target/moto.log");
+    let log = root().join(MOTO_LOG);
     let child = Command::new(venv.bin("moto_server"))
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .stdout(Stdio::null())
@@ -119,7 +122,14 @@ fn suites_recording(venv: &Venv, record: bool) -> Result<(usize, usize), String>
     if record {
         env.push(("RECORD_PEER_ANSWERS", "1"));
     }
-    for test in ["parity", "credential_parity", "endpoint_parity", "query_reference"] {
+    // `deploy` against moto, measured at the server (moto's request log), side by side with
+    // the AWS CLI v2's `aws s3 sync`.
+    let moto_log = root().join(MOTO_LOG).to_string_lossy().into_owned();
+    for test in ["parity", "credential_parity", "endpoint_parity", "query_reference", "deploy"] {
+        let mut env = env.clone();
+        if test == "deploy" {
+            env.extend([("MOTO_ENDPOINT", endpoint.as_str()), ("MOTO_LOG", moto_log.as_str())]);
+        }
         let (ok, counts) = run_counting_command(
             "cargo",
             &["test", "--package", "cloudfront-cli", "--test", test, "--", "--ignored", "--nocapture"],

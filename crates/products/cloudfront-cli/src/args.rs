@@ -20,6 +20,8 @@ pub enum Invocation {
     Call(Box<Call>),
     /// Our own bulk `invalidate` command.
     Invalidate(Box<crate::invalidate::Args>),
+    /// Our own `deploy` command.
+    Deploy(Box<crate::deploy::Args>),
 }
 
 /// Parses the command line.
@@ -43,6 +45,9 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Fai
     if name == "invalidate" {
         return crate::invalidate::Args::from_matches(sub, global(&matches, sub))
             .map(|a| Invocation::Invalidate(Box::new(a)));
+    }
+    if name == "deploy" {
+        return crate::deploy::Args::from_matches(sub, global(&matches, sub)).map(|a| Invocation::Deploy(Box::new(a)));
     }
     let (operation, waiter, sub) = if name == "wait" {
         let (waiter_name, inner) = sub.subcommand().expect("a waiter is required");
@@ -125,8 +130,8 @@ fn paging(
 }
 
 /// `cloudfront [COMMAND [WAITER]] help` (the AWS CLI's form) or `--help` / `-h` anywhere:
-/// the manual page of what the words before it name. `invalidate`'s page is clap's, so its
-/// `help` becomes `--help`.
+/// the manual page of what the words before it name. `invalidate`'s and `deploy`'s pages are
+/// clap's, so their `help` becomes `--help`.
 fn help_request(args: &mut Vec<OsString>) -> Result<Option<String>, Failure> {
     let words: Vec<String> = args.iter().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
     // A trailing `help` is the help command, unless it is a flag's value (`--id help`).
@@ -139,7 +144,7 @@ fn help_request(args: &mut Vec<OsString>) -> Result<Option<String>, Failure> {
     // The command's words, global options (and their values) set aside.
     let (_, path) = crate::prompt::find_command(&words);
     let path: Vec<String> = path.into_iter().filter(|w| w != "help").collect();
-    if path.first().is_some_and(|w| w == "invalidate") {
+    if path.first().is_some_and(|w| w == "invalidate" || w == "deploy") {
         if words.last().is_some_and(|w| w == "help") {
             args.pop();
             args.push("--help".into());

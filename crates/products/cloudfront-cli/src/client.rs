@@ -24,6 +24,29 @@ fn seconds(which: &str, value: &Option<String>) -> Result<Option<Duration>, Fail
 }
 
 pub(crate) fn client(global: &Global) -> Result<Client, Failure> {
+    let mut config = config(global)?;
+    // CloudFront is a global service: the AWS CLI works without a region, and so does this;
+    // but a configured endpoint URL has no region to sign for, and botocore refuses it.
+    if config.region.is_none() && matches!(config.endpoint_url_for("CloudFront"), Ok(None)) {
+        config.region = Some("us-east-1".into());
+    }
+    refuse_legacy_variants(&config)?;
+    Client::new(config).map_err(Failure::Config)
+}
+
+/// The S3 client `deploy` uploads with: the same configuration. Without a region, S3's
+/// `us-east-1`, as the AWS CLI's `s3` commands (a bucket elsewhere answers with its region,
+/// and the call is made again there).
+pub(crate) fn s3_client(global: &Global) -> Result<cloudfront_s3::Client, Failure> {
+    let mut config = config(global)?;
+    if config.region.is_none() {
+        config.region = Some("us-east-1".into());
+    }
+    cloudfront_s3::Client::new(config).map_err(Failure::Config)
+}
+
+/// The configuration every client of a command shares: flags, environment and profile.
+fn config(global: &Global) -> Result<cloudfront_runtime::Config, Failure> {
     // The AWS CLI's defaults (botocore's DEFAULT_TIMEOUT): 60 s to connect, 60 s for any read.
     let mut transport = TransportSettings::default();
     transport.connect_timeout = Duration::from_secs(60);
@@ -62,16 +85,9 @@ pub(crate) fn client(global: &Global) -> Result<Client, Failure> {
     }
     // A missing named profile is not one of the AWS CLI's configuration errors (253): it
     // exits 255 with botocore's ProfileNotFound text.
-    let mut config = builder
+    builder
         .build()
-        .map_err(|e| if e.starts_with("The config profile (") { Failure::Other(e) } else { Failure::Config(e) })?;
-    // CloudFront is a global service: the AWS CLI works without a region, and so does this;
-    // but a configured endpoint URL has no region to sign for, and botocore refuses it.
-    if config.region.is_none() && matches!(config.endpoint_url_for("CloudFront"), Ok(None)) {
-        config.region = Some("us-east-1".into());
-    }
-    refuse_legacy_variants(&config)?;
-    Client::new(config).map_err(Failure::Config)
+        .map_err(|e| if e.starts_with("The config profile (") { Failure::Other(e) } else { Failure::Config(e) })
 }
 
 /// botocore resolves every client's endpoint through its older endpoint data as well, before

@@ -84,5 +84,5 @@ pub(crate) fn command() -> Command {
             );
         }
     }
-    root.subcommand(wait).subcommand(crate::invalidate::command())
+    root.subcommand(wait).subcommand(crate::invalidate::command()).subcommand(crate::deploy::command())
 }

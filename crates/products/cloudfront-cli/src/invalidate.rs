@@ -168,22 +168,9 @@ impl Args {
                     .into(),
             ));
         }
-        let concurrency = text("concurrency").unwrap_or_default();
-        let concurrency = concurrency.parse::<usize>().ok().filter(|c| (1..=64).contains(c)).ok_or_else(|| {
-            Failure::Usage(format!("--concurrency must be a whole number from 1 to 64, not {concurrency:?}"))
-        })?;
-        let pace_text = text("pace").unwrap_or_default();
-        let pace =
-            pace_text.parse::<f64>().ok().filter(|p| p.is_finite() && *p > 0.0 && *p <= 100.0).ok_or_else(|| {
-                Failure::Usage(format!(
-                    "--pace must be a number of calls per second above 0 and at most 100, not {pace_text:?}"
-                ))
-            })?;
-        let overreach_text = text("max-overreach").unwrap_or_default();
-        let max_overreach =
-            overreach_text.parse::<f64>().ok().filter(|r| r.is_finite() && *r >= 0.0).ok_or_else(|| {
-                Failure::Usage(format!("--max-overreach must be a ratio of 0 or more, not {overreach_text:?}"))
-            })?;
+        let concurrency = parse_concurrency(&text("concurrency").unwrap_or_default())?;
+        let pace = parse_pace(&text("pace").unwrap_or_default())?;
+        let max_overreach = parse_overreach(&text("max-overreach").unwrap_or_default())?;
         let site_manifest = text("site-manifest");
         if site_manifest.is_some() && !m.get_flag("collapse") {
             return Err(Failure::Usage("--site-manifest is read by --collapse; add --collapse or leave it out".into()));
@@ -229,6 +216,7 @@ pub async fn run(args: Args) -> Result<String, Failure> {
     let earlier: usize =
         outcomes.iter().filter_map(|(_, o)| o.as_ref().ok()).map(|s| s.earlier.len() + s.from_journal.len()).sum();
     let report = result_report(&args, &planned, &run_id, collapsed.as_ref(), &outcomes)?;
+    github_summary(&args, &run_id, &outcomes, planned.billed_paths());
     if failed == 0 && (earlier == 0 || args.resume) {
         return Ok(report);
     }
@@ -240,6 +228,31 @@ pub async fn run(args: Args) -> Result<String, Failure> {
         "{earlier} batches were already submitted by an earlier run with run id {run_id}: nothing new was invalidated for them; \
          use a new --run-id, or --resume to continue an interrupted run"
     )))
+}
+
+/// In GitHub Actions: the run's summary and outputs (`status`: completed with `--wait`,
+/// else submitted; failed if any target failed).
+fn github_summary(args: &Args, run_id: &str, outcomes: &[TargetOutcome], billed_per_target: usize) {
+    let failed = outcomes.iter().any(|(_, o)| o.is_err());
+    let status = if failed {
+        "failed"
+    } else if args.wait {
+        "completed"
+    } else {
+        "submitted"
+    };
+    let targets: Vec<(String, Result<Vec<String>, String>)> = outcomes
+        .iter()
+        .map(|(target, outcome)| {
+            (target.to_string(), outcome.as_ref().map(|s| s.ids.clone()).map_err(|e| e.to_string()))
+        })
+        .collect();
+    for (target, outcome) in &targets {
+        if let Err(message) = outcome {
+            crate::github::annotate("error", &format!("{target}: {message}"));
+        }
+    }
+    crate::github::invalidate_summary(run_id, status, &targets, billed_per_target * outcomes.len());
 }
 
 /// The journal, if asked for: only a run that sends writes to it; `--status` and
@@ -270,6 +283,9 @@ fn plan_run(args: &Args, journal: Option<&Journal>) -> Result<(Plan, String, Opt
         .unwrap_or_else(cloudfront_invalidate::unique_caller_reference);
     let planned = plan(&items, &run_id, &Options::default()).map_err(|problems| {
         let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+        for problem in &problems {
+            crate::github::annotate("error", &problem.to_string());
+        }
         let encoding = problems.iter().any(|p| p.rule == Rule::NeedsEncoding);
         let hint = if encoding { " (--encode-paths encodes them)" } else { "" };
         Failure::Usage(format!("{} problems with the paths given{hint}:\n{}", problems.len(), lines.join("\n")))
@@ -335,20 +351,55 @@ async fn send(
             return Err(Failure::Service(format!("distribution {distribution} has no tenants")));
         }
     }
-    let mut settings = Settings::default();
-    settings.concurrency = args.concurrency;
-    settings.wait_for_each = args.wait;
-    // For tests and emulators: a faster pace than CloudFront's real API allows.
-    settings.pacer = crate::tuning::pace()?.map_or_else(|| Pacer::per_second(args.pace), Pacer::new);
-    settings.journal = journal;
-    if let Some(poll) = crate::tuning::wait_poll()? {
-        settings.poll = poll;
-    }
+    let settings = send_settings(args.concurrency, args.wait, args.pace, journal)?;
     let progress = Progress::new(planned.batches.len() * targets.len());
     eprintln!("run id {run_id} (re-run with --run-id {run_id} --resume to continue it without duplicates)");
     let outcomes = fan_out(&client, &targets, planned, &settings, &|target, event| progress.show(target, &event)).await;
     progress.finish();
     Ok(outcomes)
+}
+
+/// `--concurrency`: a whole number from 1 to 64.
+pub(crate) fn parse_concurrency(text: &str) -> Result<usize, Failure> {
+    text.parse::<usize>()
+        .ok()
+        .filter(|c| (1..=64).contains(c))
+        .ok_or_else(|| Failure::Usage(format!("--concurrency must be a whole number from 1 to 64, not {text:?}")))
+}
+
+/// `--pace`: calls a second, above 0 and at most 100.
+pub(crate) fn parse_pace(text: &str) -> Result<f64, Failure> {
+    text.parse::<f64>().ok().filter(|p| p.is_finite() && *p > 0.0 && *p <= 100.0).ok_or_else(|| {
+        Failure::Usage(format!("--pace must be a number of calls per second above 0 and at most 100, not {text:?}"))
+    })
+}
+
+/// `--max-overreach`: a ratio of 0 or more.
+pub(crate) fn parse_overreach(text: &str) -> Result<f64, Failure> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|r| r.is_finite() && *r >= 0.0)
+        .ok_or_else(|| Failure::Usage(format!("--max-overreach must be a ratio of 0 or more, not {text:?}")))
+}
+
+/// How batches are sent: in flight at once, waited for or not, paced (faster only through
+/// the test tuning variables), journalled.
+pub(crate) fn send_settings(
+    concurrency: usize,
+    wait: bool,
+    pace: f64,
+    journal: Option<Arc<Journal>>,
+) -> Result<Settings, Failure> {
+    let mut settings = Settings::default();
+    settings.concurrency = concurrency;
+    settings.wait_for_each = wait;
+    // For tests and emulators: a faster pace than CloudFront's real API allows.
+    settings.pacer = crate::tuning::pace()?.map_or_else(|| Pacer::per_second(pace), Pacer::new);
+    settings.journal = journal;
+    if let Some(poll) = crate::tuning::wait_poll()? {
+        settings.poll = poll;
+    }
+    Ok(settings)
 }
 
 /// What a run did, per target, with the paths it was billed for: JSON or text.
@@ -419,7 +470,7 @@ fn target_line(target: &Target, outcome: &Result<Summary, ExecuteFailure>) -> St
 }
 
 /// What `--collapse` did, for the reports.
-fn collapse_report(collapsed: &Collapsed) -> String {
+pub(crate) fn collapse_report(collapsed: &Collapsed) -> String {
     let mut out = format!("collapsed into {} wildcards:\n", collapsed.wildcards.len());
     for w in &collapsed.wildcards {
         out.push_str(&format!("  {} covers {} changed and {} unchanged objects\n", w.path, w.changed, w.unchanged));
@@ -508,18 +559,18 @@ fn manifest(args: &Args) -> Result<Vec<String>, Failure> {
 }
 
 /// Progress on stderr: a redrawn line on a terminal, one line per event when piped.
-struct Progress {
+pub(crate) struct Progress {
     terminal: bool,
     total: usize,
     state: std::sync::Mutex<(usize, usize, usize)>,
 }
 
 impl Progress {
-    fn new(total: usize) -> Progress {
+    pub(crate) fn new(total: usize) -> Progress {
         Progress { terminal: std::io::stderr().is_terminal(), total, state: Default::default() }
     }
 
-    fn show(&self, target: &Target, event: &Event) {
+    pub(crate) fn show(&self, target: &Target, event: &Event) {
         let mut state = self.state.lock().expect("not poisoned");
         let (batches, paths, retries) = &mut *state;
         let line = match event {
@@ -561,7 +612,7 @@ impl Progress {
         }
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if self.terminal {
             eprintln!();
         }

@@ -12,6 +12,8 @@ mod client;
 pub mod command;
 pub mod completion;
 mod customizations;
+pub mod deploy;
+pub mod github;
 mod global_options;
 pub mod help;
 pub mod input;

@@ -84,11 +84,13 @@ fn main() -> ExitCode {
         pager = pager_for(match &invocation {
             args::Invocation::Call(call) => Some(&call.global),
             args::Invocation::Invalidate(bulk) => Some(&bulk.global),
+            args::Invocation::Deploy(deploy) => Some(&deploy.global),
             args::Invocation::Print(_) => None,
         });
         match &invocation {
             args::Invocation::Call(call) => init_logging(call.global.debug),
             args::Invocation::Invalidate(bulk) => init_logging(bulk.global.debug),
+            args::Invocation::Deploy(deploy) => init_logging(deploy.global.debug),
             args::Invocation::Print(_) => {}
         }
         let runtime = tokio::runtime::Builder::new_current_thread()

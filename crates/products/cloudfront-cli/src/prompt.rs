@@ -127,9 +127,10 @@ pub fn complete(
     Ok(std::iter::once(args[0].clone()).chain(out.into_iter().map(OsString::from)).collect())
 }
 
-/// `help`, `--version`, `completion` and our own `invalidate` are never prompted for.
+/// `help`, `--version`, `completion` and our own `invalidate` and `deploy` are never prompted for.
 fn never_prompted(words: &[String]) -> bool {
-    words.iter().any(|w| matches!(w.as_str(), "help" | "--help" | "-h" | "--version" | "completion" | "invalidate"))
+    let ours = ["help", "--help", "-h", "--version", "completion", "invalidate", "deploy"];
+    words.iter().any(|w| ours.contains(&w.as_str()))
 }
 
 /// Whether `on-partial` has anything to ask: no command, or a required member missing.

@@ -21,6 +21,7 @@ pub async fn run(invocation: Invocation) -> Result<String, Failure> {
     let call = match invocation {
         Invocation::Print(text) => return Ok(text),
         Invocation::Invalidate(bulk) => return crate::invalidate::run(*bulk).await,
+        Invocation::Deploy(deploy) => return crate::deploy::run(*deploy).await,
         Invocation::Call(call) => call,
     };
     if let Some(which) = &call.skeleton {
