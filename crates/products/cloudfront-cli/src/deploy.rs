@@ -154,8 +154,19 @@ pub async fn run(args: Args) -> Result<String, Failure> {
     journal.begin(&intent).map_err(Failure::Other)?;
     eprintln!("run id {} (if interrupted, run the same command with --resume)", outcome.run_id);
     let run_id = outcome.run_id.clone();
-    let mut record = |upload: &cloudfront_deploy::Upload| journal.uploaded(&run_id, &upload.key);
+    let (total, mut done) = (outcome.plan.uploads.len(), 0);
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut record = |upload: &cloudfront_deploy::Upload| {
+        done += 1;
+        if terminal {
+            eprint!("\r[{done}/{total}] files uploaded\x1b[K");
+        }
+        journal.uploaded(&run_id, &upload.key)
+    };
     let applied = cloudfront_deploy::apply(&s3, &args.options, &outcome.plan, &mut record).await;
+    if terminal && total > 0 {
+        eprintln!();
+    }
     let resume_hint =
         |why: String| Failure::Service(format!("{why}; nothing was invalidated yet: run again with --resume"));
     outcome.applied = Some(applied.map_err(resume_hint)?);

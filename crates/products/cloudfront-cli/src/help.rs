@@ -93,13 +93,13 @@ pub fn page(words: &[String]) -> Option<String> {
 fn overview() -> String {
     let mut out = String::from("NAME\n       cloudfront -\n\nDESCRIPTION\n");
     out.push_str(
-        "       Amazon CloudFront invalidations from the command line: the AWS CLI's\n       `aws cloudfront` invalidation commands, with the same flags, output and exit\n       codes, plus `invalidate` for whole deploys.\n\n",
+        "       Amazon CloudFront invalidations from the command line: the AWS CLI's\n       `aws cloudfront` invalidation commands, with the same flags, output and exit\n       codes, plus `invalidate` for whole deploys and `deploy` to upload a site\n       to S3 and invalidate exactly what changed.\n\n",
     );
     out.push_str("AVAILABLE COMMANDS\n");
     for op in OPERATIONS {
         let _ = writeln!(out, "       o {}\n", kebab(op.name));
     }
-    out.push_str("       o invalidate\n\n       o wait\n\n       o completion (bash, zsh, fish or powershell)\n\n");
+    out.push_str("       o invalidate\n\n       o deploy\n\n       o wait\n\n       o completion (bash, zsh, fish or powershell)\n\n");
     out.push_str("       Run `cloudfront COMMAND help` for a command's options and examples.\n");
     out
 }

@@ -5,63 +5,12 @@
 use std::path::Path;
 use std::process::Command;
 
-use cloudfront_test_server::{Recorded, Reply, TestServer};
+use cloudfront_test_server::TestServer;
 
-const NS: &str = "http://cloudfront.amazonaws.com/doc/2020-05-31/";
-
-/// A CloudFront that knows every id: creates echo their batch, every invalidation has
-/// completed, lists hold two invalidations, and the distribution has three tenants.
-fn permissive(r: &Recorded) -> Reply {
-    let path = r.target.split('?').next().unwrap_or_default();
-    let xml = |status: u16, body: String| Reply::status(status, body).header("Content-Type", "text/xml");
-    // Made just now: an older CreateTime would read as an earlier run's invalidation.
-    let now = cloudfront_primitives::DateTime::now().fmt(cloudfront_primitives::TimestampFormat::DateTime);
-    let invalidation = |id: &str, batch: &str| {
-        format!(
-            "<Invalidation xmlns=\"{NS}\"><Id>{id}</Id><Status>Completed</Status><CreateTime>{now}</CreateTime>{batch}</Invalidation>"
-        )
-    };
-    let stored = "<InvalidationBatch><Paths><Quantity>1</Quantity><Items><Path>/index.html</Path></Items></Paths><CallerReference>r</CallerReference></InvalidationBatch>";
-    if path.ends_with("/distribution-tenants") {
-        let tenants: String = ["dt_acme", "dt_globex", "dt_initech"]
-            .iter()
-            .map(|t| format!("<DistributionTenantSummary><Id>{t}</Id><DistributionId>EDFDVBD6EXAMPLE</DistributionId><Name>{t}</Name></DistributionTenantSummary>"))
-            .collect();
-        return xml(
-            200,
-            format!(
-                "<ListDistributionTenantsResult xmlns=\"{NS}\"><DistributionTenantList>{tenants}</DistributionTenantList></ListDistributionTenantsResult>"
-            ),
-        );
-    }
-    match (r.method.as_str(), path.ends_with("/invalidation")) {
-        ("POST", true) => {
-            let body = r.text();
-            let batch = body
-                .find("<InvalidationBatch")
-                .and_then(|s| Some(&body[s..body.find("</InvalidationBatch>")? + "</InvalidationBatch>".len()]))
-                .unwrap_or(stored);
-            xml(201, invalidation("I2J0I21PCUYOIK", batch))
-                .header("Location", &format!("https://cloudfront.amazonaws.com{path}/I2J0I21PCUYOIK"))
-        }
-        ("GET", true) => xml(
-            200,
-            format!(
-                "<InvalidationList xmlns=\"{NS}\"><Marker></Marker><MaxItems>100</MaxItems><IsTruncated>false</IsTruncated><Quantity>2</Quantity><Items>\
-                 <InvalidationSummary><Id>I2J0I21PCUYOIK</Id><CreateTime>2026-01-02T03:04:05.678Z</CreateTime><Status>InProgress</Status></InvalidationSummary>\
-                 <InvalidationSummary><Id>IOLDER</Id><CreateTime>2026-01-01T00:00:00.000Z</CreateTime><Status>Completed</Status></InvalidationSummary></Items></InvalidationList>"
-            ),
-        ),
-        ("GET", false) => {
-            let id = path.rsplit('/').next().unwrap_or_default();
-            xml(200, invalidation(id, stored))
-        }
-        _ => Reply::status(
-            404,
-            "<ErrorResponse><Error><Code>NoSuchResource</Code><Message>no</Message></Error></ErrorResponse>",
-        ),
-    }
+mod support {
+    pub mod permissive;
 }
+use support::permissive::permissive;
 
 /// The `cloudfront` command lines of the README's ```sh blocks, continuation lines joined.
 fn readme_commands() -> Vec<String> {
