@@ -5,8 +5,8 @@
 //! CLI's parity runs against the AWS CLI v2 and v1 and the query engine against jmespath.
 //! `--latest-peers`: the same suites with the newest moto, AWS CLI v1, botocore and jmespath
 //! (a drift check, outside CI: moving a pin stays a deliberate commit). `--fakecloud`: starts
-//! an installed fakecloud with SigV4 verification on and runs the all-operations test
-//! (fakecloud takes about an hour to build, so it stays out of CI).
+//! an installed fakecloud with SigV4 verification on and runs the all-operations tests,
+//! CloudFront's and S3's (fakecloud takes about an hour to build, so it stays out of CI).
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -328,7 +328,8 @@ fn fakecloud() -> Result<(), String> {
     wait_until_ready(port, "/_fakecloud/health", &log)?;
     let endpoint = format!("http://127.0.0.1:{port}");
     println!("fakecloud (SigV4 verification on) is ready on {endpoint}");
-    let (passed, failed) = run_tests(&["--test", "fakecloud"], "FAKECLOUD_ENDPOINT", &endpoint)?;
+    let (passed, failed) =
+        run_tests(&["--test", "fakecloud", "--test", "fakecloud_s3"], "FAKECLOUD_ENDPOINT", &endpoint)?;
     println!("{passed} passed, {failed} failed");
     if failed == 0 && passed > 0 { Ok(()) } else { Err("end-to-end tests failed".into()) }
 }

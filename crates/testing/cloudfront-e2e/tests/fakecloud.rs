@@ -6,46 +6,9 @@
 
 use cloudfront::Client;
 use cloudfront::types::{InvalidationBatch, Paths};
+use cloudfront_e2e::fakecloud::{element, iam_credentials};
 use cloudfront_e2e::{client, create_distribution, endpoint};
 use cloudfront_runtime::Credentials;
-
-/// Calls fakecloud's IAM query API (signed with a `test` key, which it does not verify).
-async fn iam(endpoint: &str, params: &[(&str, &str)]) -> String {
-    let mut form = vec![("Version", "2010-05-08")];
-    form.extend_from_slice(params);
-    let body: String = form.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
-    let host = endpoint.trim_start_matches("http://").to_owned();
-    let headers = vec![("content-type".to_owned(), "application/x-www-form-urlencoded".to_owned())];
-    let signature = cloudfront_sigv4::sign(
-        &cloudfront_sigv4::SignableRequest::new("POST", &host, "/", "", &headers, body.as_bytes()),
-        &cloudfront_sigv4::SigningParams::new(
-            &cloudfront_sigv4::Credentials::new("test", "test", None),
-            "us-east-1",
-            "iam",
-            cloudfront_primitives::DateTime::now(),
-        ),
-    );
-    let mut request =
-        reqwest::Client::new().post(format!("{endpoint}/")).header("content-type", "application/x-www-form-urlencoded");
-    for (k, v) in signature.headers {
-        request = request.header(k, v);
-    }
-    request.body(body).send().await.expect("fakecloud answers").text().await.expect("a body")
-}
-
-fn element(xml: &str, name: &str) -> String {
-    let start = xml.find(&format!("<{name}>")).unwrap_or_else(|| panic!("no <{name}> in {xml}")) + name.len() + 2;
-    let end = xml[start..].find(&format!("</{name}>")).expect("closed") + start;
-    xml[start..end].to_owned()
-}
-
-/// A fresh IAM user's access key.
-async fn iam_credentials(endpoint: &str) -> Credentials {
-    let user = format!("e2e{}", cloudfront_primitives::DateTime::now().secs());
-    iam(endpoint, &[("Action", "CreateUser"), ("UserName", &user)]).await;
-    let key = iam(endpoint, &[("Action", "CreateAccessKey"), ("UserName", &user)]).await;
-    Credentials::new(element(&key, "AccessKeyId"), element(&key, "SecretAccessKey"), None)
-}
 
 async fn create_tenant(endpoint: &str, distribution: &str) -> String {
     let name = format!("tenant-{}", cloudfront_primitives::DateTime::now().subsec_nanos());
