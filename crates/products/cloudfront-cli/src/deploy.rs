@@ -11,6 +11,7 @@
 use std::sync::Arc;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
+use cloudfront_deploy::error::Error;
 use cloudfront_deploy::journal::{DeployJournal, Intent};
 use cloudfront_deploy::s3::Location;
 use cloudfront_deploy::{Applied, Options, Plan};
@@ -70,8 +71,14 @@ impl Args {
     /// Reads the flags; refuses bad values before anything is read or sent.
     pub fn from_matches(m: &ArgMatches, global: Global) -> Result<Args, Failure> {
         let text = |id: &str| m.get_one::<String>(id).cloned().unwrap_or_default();
+        let source = text("source");
+        match std::fs::metadata(&source) {
+            Ok(metadata) if metadata.is_dir() => {}
+            Ok(_) => return Err(Failure::Usage(format!("SOURCE_DIR {source}: not a directory"))),
+            Err(e) => return Err(Failure::Usage(format!("SOURCE_DIR {source}: {e}"))),
+        }
         let destination = Location::parse(&text("destination")).map_err(Failure::Usage)?;
-        let mut options = Options::new(text("source").into(), destination, text("distribution-id"));
+        let mut options = Options::new(source.into(), destination, text("distribution-id"));
         options.filters = filters(m);
         for rule in m.get_many::<String>("cache-control").into_iter().flatten() {
             options.cache_control.push(rule).map_err(Failure::Usage)?;
@@ -132,7 +139,7 @@ pub async fn run(args: Args) -> Result<String, Failure> {
     let cloudfront = crate::client::client(&args.global)?;
     let mut journal = DeployJournal::open(std::path::Path::new(&args.journal)).map_err(Failure::Usage)?;
     let pending = pending_deploy(&args, &journal)?;
-    let plan = cloudfront_deploy::plan(&s3, &cloudfront, &args.options).await.map_err(Failure::Service)?;
+    let plan = cloudfront_deploy::plan(&s3, &cloudfront, &args.options).await.map_err(failure)?;
     for warning in plan.warnings.iter().chain(&unserved_warnings(&plan)) {
         eprintln!("warning: {warning}");
         github::annotate("warning", warning);
@@ -148,7 +155,7 @@ pub async fn run(args: Args) -> Result<String, Failure> {
     if intent.keys.is_empty() && intent.paths.is_empty() {
         // Nothing changed; the manifest may still learn what S3 told us.
         let applied = cloudfront_deploy::apply(&s3, &args.options, &outcome.plan, &mut |_| Ok(())).await;
-        outcome.applied = Some(applied.map_err(Failure::Service)?);
+        outcome.applied = Some(applied.map_err(failure)?);
         return report(&args, &outcome);
     }
     journal.begin(&intent).map_err(Failure::Other)?;
@@ -167,12 +174,21 @@ pub async fn run(args: Args) -> Result<String, Failure> {
     if terminal && total > 0 {
         eprintln!();
     }
-    let resume_hint =
-        |why: String| Failure::Service(format!("{why}; nothing was invalidated yet: run again with --resume"));
+    let resume_hint = |why: Error| failure(why.with("; nothing was invalidated yet: run again with --resume"));
     outcome.applied = Some(applied.map_err(resume_hint)?);
     outcome.invalidations = Some(invalidate(&args, &cloudfront, &journal, &outcome).await?);
     journal.done(&outcome.run_id).map_err(Failure::Other)?;
     report(&args, &outcome)
+}
+
+/// A deploy step's failure as an exit code: 252 for what cannot be done as given, 254 for an
+/// error S3 or CloudFront answered, 255 for no answer or a local failure.
+fn failure(error: Error) -> Failure {
+    match error {
+        Error::Refused(m) => Failure::Usage(m),
+        Error::Service(m) => Failure::Service(m),
+        other => Failure::Other(other.message().to_owned()),
+    }
 }
 
 /// The interrupted deploy `--resume` continues; without `--resume`, an interrupted deploy is

@@ -204,6 +204,26 @@ fn every_bad_input_gets_its_code_and_a_line_naming_the_flag_and_the_rule() {
             "--concurrency must be a whole number from 1 to 64, not \"0\"",
         ),
         case(
+            &["deploy", "/nonexistent", "s3://b", "--distribution-id", "E1"],
+            252,
+            "SOURCE_DIR /nonexistent: No such file or directory (os error 2)",
+        ),
+        case(
+            &["deploy", "/", "b/site", "--distribution-id", "E1"],
+            252,
+            "\"b/site\": the destination must be s3://BUCKET[/PREFIX]",
+        ),
+        case(
+            &["deploy", "/", "s3://b", "--distribution-id", "E1", "--cache-control", "no-cache"],
+            252,
+            "--cache-control \"no-cache\": expected PATTERN=VALUE, such as '*.html=no-cache'",
+        ),
+        case(
+            &["deploy", "/", "s3://b", "--distribution-id", "E1"],
+            255,
+            "GetDistributionConfig E1: Could not connect to the endpoint URL: \"http://127.0.0.1:9/2020-05-31/distribution/E1/config\"",
+        ),
+        case(
             &["get-invalidation", "--distribution-id", "E1", "--id", "I1", "--profile", "nosuch"],
             255,
             "The config profile (nosuch) could not be found",

@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod compare;
+pub mod error;
 pub mod glob;
 pub mod headers;
 pub mod journal;
@@ -25,6 +26,7 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 
 use crate::compare::{Listed, Reason, Verdict};
+use crate::error::Error;
 use crate::glob::Filters;
 use crate::headers::{CacheControlRules, Headers};
 use crate::local::LocalFile;
@@ -135,12 +137,15 @@ pub async fn plan(
     s3: &cloudfront_s3::Client,
     cloudfront: &cloudfront::Client,
     options: &Options,
-) -> Result<Plan, String> {
+) -> Result<Plan, Error> {
     let at = &options.destination;
     let config = cloudfront.get_distribution_config().id(&options.distribution_id).send().await;
-    let config = config.map_err(|e| format!("GetDistributionConfig {}: {e}", options.distribution_id))?;
-    let config = config.distribution_config.ok_or("GetDistributionConfig answered without a configuration")?;
-    let map = ViewerMap::new(&config, &at.bucket, options.index_document.as_deref())?;
+    let config =
+        config.map_err(|e| error::call_failed(format_args!("GetDistributionConfig {}", options.distribution_id), e))?;
+    let config = config
+        .distribution_config
+        .ok_or_else(|| Error::Service("GetDistributionConfig answered without a configuration".into()))?;
+    let map = ViewerMap::new(&config, &at.bucket, options.index_document.as_deref()).map_err(Error::Refused)?;
     let (files, listed, manifest) =
         tokio::join!(local::scan(&options.source, &options.filters), s3::list(s3, at), s3::read_manifest(s3, at));
     let (files, listed) = (files?, listed?);
@@ -170,7 +175,7 @@ async fn decide(
     options: &Options,
     files: Vec<LocalFile>,
     plan: &mut Plan,
-) -> Result<(), String> {
+) -> Result<(), Error> {
     let mut ask: Vec<(LocalFile, String, Headers)> = Vec::new();
     for file in files {
         let key = options.destination.key(&file.relative);
@@ -198,7 +203,7 @@ async fn decide(
     }
     let mut observed = vec![None; ask.len()];
     while let Some(joined) = heads.join_next().await {
-        let (index, answer) = joined.map_err(|e| format!("HeadObject stopped: {e}"))?;
+        let (index, answer) = joined.map_err(|e| Error::Other(format!("HeadObject stopped: {e}")))?;
         observed[index] = Some(answer?);
     }
     for ((file, key, headers), seen) in ask.into_iter().zip(observed) {
@@ -256,7 +261,7 @@ pub async fn apply(
     options: &Options,
     plan: &Plan,
     on_uploaded: &mut (dyn FnMut(&Upload) -> Result<(), String> + Send),
-) -> Result<Applied, String> {
+) -> Result<Applied, Error> {
     let mut manifest = plan.manifest.clone();
     manifest.objects.retain(|key, _| !plan.source_keys.contains(key) && !plan.deletes.contains(key));
     manifest.objects.extend(plan.kept.clone());
@@ -283,7 +288,7 @@ async fn upload_group(
     options: &Options,
     group: &[&Upload],
     on_uploaded: &mut (dyn FnMut(&Upload) -> Result<(), String> + Send),
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<String>, Error> {
     // Shared by whole files and parts, so a large file's parts and small files together stay
     // within the limit (and so does memory: bodies are read from disk as they are sent).
     let limit = Arc::new(Semaphore::new(options.concurrency.max(1)));
@@ -298,7 +303,7 @@ async fn upload_group(
     }
     let mut etags = vec![String::new(); group.len()];
     while let Some(joined) = tasks.join_next().await {
-        let (index, etag) = joined.map_err(|e| format!("an upload stopped: {e}"))?;
+        let (index, etag) = joined.map_err(|e| Error::Other(format!("an upload stopped: {e}")))?;
         etags[index] = etag?;
         on_uploaded(group[index])?;
     }

@@ -12,6 +12,7 @@ use cloudfront_s3::types::{CompletedMultipartUpload, CompletedPart, Delete, Obje
 use tokio::sync::Semaphore;
 
 use crate::compare::{Listed, Observed};
+use crate::error::{Error, call_failed};
 use crate::headers::Headers;
 use crate::local::LocalFile;
 use crate::manifest::{MANIFEST_NAME, Manifest, SHA256_METADATA};
@@ -72,7 +73,7 @@ impl Default for Multipart {
 }
 
 /// Every object under the prefix (the manifest left out), by key.
-pub async fn list(s3: &Client, at: &Location) -> Result<BTreeMap<String, Listed>, String> {
+pub async fn list(s3: &Client, at: &Location) -> Result<BTreeMap<String, Listed>, Error> {
     let mut objects = BTreeMap::new();
     let mut token: Option<String> = None;
     // Bounded by the bucket: each page moves the continuation token on, and S3 ends the list.
@@ -84,7 +85,7 @@ pub async fn list(s3: &Client, at: &Location) -> Result<BTreeMap<String, Listed>
             .set_continuation_token(token.clone())
             .send()
             .await
-            .map_err(|e| format!("listing s3://{}/{}: {e}", at.bucket, at.prefix))?;
+            .map_err(|e| call_failed(format_args!("listing s3://{}/{}", at.bucket, at.prefix), e))?;
         for object in page.contents.unwrap_or_default() {
             let (Some(key), Some(etag)) = (object.key, object.e_tag) else { continue };
             if key != at.manifest_key() {
@@ -99,8 +100,14 @@ pub async fn list(s3: &Client, at: &Location) -> Result<BTreeMap<String, Listed>
 }
 
 /// What HeadObject says of `key`.
-pub async fn head(s3: &Client, bucket: &str, key: &str) -> Result<Observed, String> {
-    let answer = s3.head_object().bucket(bucket).key(key).send().await.map_err(|e| format!("HeadObject {key}: {e}"))?;
+pub async fn head(s3: &Client, bucket: &str, key: &str) -> Result<Observed, Error> {
+    let answer = s3
+        .head_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map_err(|e| call_failed(format_args!("HeadObject {key}"), e))?;
     let kms =
         matches!(answer.server_side_encryption, Some(ServerSideEncryption::AwsKms | ServerSideEncryption::AwsKmsDsse));
     Ok(Observed {
@@ -113,23 +120,23 @@ pub async fn head(s3: &Client, bucket: &str, key: &str) -> Result<Observed, Stri
 
 /// The manifest under the prefix; `Ok(None)` when there is none yet, and a warning's text
 /// (as the error) when one exists but cannot be read.
-pub async fn read_manifest(s3: &Client, at: &Location) -> Result<Option<Manifest>, String> {
+pub async fn read_manifest(s3: &Client, at: &Location) -> Result<Option<Manifest>, Error> {
     let key = at.manifest_key();
     let answer = match s3.get_object().bucket(&at.bucket).key(&key).send().await {
         Ok(answer) => answer,
         Err(e) if matches!(e.code(), Some("NoSuchKey" | "NotFound")) => return Ok(None),
-        Err(e) => return Err(format!("GetObject {key}: {e}")),
+        Err(e) => return Err(call_failed(format_args!("GetObject {key}"), e)),
     };
     let body = answer.body.as_ref().and_then(Body::as_bytes).unwrap_or_default();
-    Manifest::from_json(body).map(Some).map_err(|why| format!("{key}: {why}"))
+    Manifest::from_json(body).map(Some).map_err(|why| Error::Other(format!("{key}: {why}")))
 }
 
 /// Stores the manifest under the prefix.
-pub async fn write_manifest(s3: &Client, at: &Location, manifest: &Manifest) -> Result<(), String> {
+pub async fn write_manifest(s3: &Client, at: &Location, manifest: &Manifest) -> Result<(), Error> {
     let key = at.manifest_key();
     let call = s3.put_object().bucket(&at.bucket).key(&key).body(Body::from(manifest.to_json()));
     let call = call.content_type("application/json").cache_control("no-store");
-    call.send().await.map(drop).map_err(|e| format!("PutObject {key}: {e}"))
+    call.send().await.map(drop).map_err(|e| call_failed(format_args!("PutObject {key}"), e))
 }
 
 /// Uploads `file` to `key` with `headers` (and its SHA-256 in the metadata); returns the
@@ -142,15 +149,15 @@ pub async fn upload(
     headers: &Headers,
     multipart: Multipart,
     parts: &Arc<Semaphore>,
-) -> Result<String, String> {
+) -> Result<String, Error> {
     if file.size >= multipart.threshold && file.size > 0 {
         return upload_in_parts(s3, bucket, key, file, headers, multipart, parts).await;
     }
-    let _permit = parts.acquire().await.map_err(|_| "the upload was stopped".to_owned())?;
-    let body = Body::from_path(&file.path).map_err(|e| format!("{}: {e}", file.path.display()))?;
+    let _permit = parts.acquire().await.map_err(|_| Error::Other("the upload was stopped".into()))?;
+    let body = Body::from_path(&file.path).map_err(|e| Error::Other(format!("{}: {e}", file.path.display())))?;
     let call = s3.put_object().bucket(bucket).key(key).body(body).metadata(SHA256_METADATA, file.sha256.clone());
     let call = call.set_content_type(headers.content_type.clone()).set_cache_control(headers.cache_control.clone());
-    let answer = call.send().await.map_err(|e| format!("PutObject {key}: {e}"))?;
+    let answer = call.send().await.map_err(|e| call_failed(format_args!("PutObject {key}"), e))?;
     Ok(answer.e_tag.unwrap_or_default())
 }
 
@@ -162,16 +169,20 @@ async fn upload_in_parts(
     headers: &Headers,
     multipart: Multipart,
     parts: &Arc<Semaphore>,
-) -> Result<String, String> {
+) -> Result<String, Error> {
     let call = s3.create_multipart_upload().bucket(bucket).key(key).metadata(SHA256_METADATA, file.sha256.clone());
     let call = call.set_content_type(headers.content_type.clone()).set_cache_control(headers.cache_control.clone());
-    let created = call.send().await.map_err(|e| format!("CreateMultipartUpload {key}: {e}"))?;
-    let upload_id = created.upload_id.ok_or_else(|| format!("CreateMultipartUpload {key}: no UploadId"))?;
+    let created = call.send().await.map_err(|e| call_failed(format_args!("CreateMultipartUpload {key}"), e))?;
+    let upload_id =
+        created.upload_id.ok_or_else(|| Error::Service(format!("CreateMultipartUpload {key}: no UploadId")))?;
     match send_parts(s3, bucket, key, &upload_id, file, multipart, parts).await {
         Ok(completed) => {
             let call = s3.complete_multipart_upload().bucket(bucket).key(key).upload_id(&upload_id);
             let answer = call.multipart_upload(completed).send().await;
-            Ok(answer.map_err(|e| format!("CompleteMultipartUpload {key}: {e}"))?.e_tag.unwrap_or_default())
+            Ok(answer
+                .map_err(|e| call_failed(format_args!("CompleteMultipartUpload {key}"), e))?
+                .e_tag
+                .unwrap_or_default())
         }
         Err(why) => {
             // Parts left behind are billed until aborted.
@@ -191,44 +202,44 @@ async fn send_parts(
     file: &LocalFile,
     multipart: Multipart,
     parts: &Arc<Semaphore>,
-) -> Result<CompletedMultipartUpload, String> {
+) -> Result<CompletedMultipartUpload, Error> {
     let part_size = multipart.part_size.max(file.size.div_ceil(MAX_PARTS));
     let count = file.size.div_ceil(part_size);
     let mut tasks = tokio::task::JoinSet::new();
     for index in 0..count {
         let offset = index * part_size;
         let length = part_size.min(file.size - offset);
-        let body =
-            Body::from_path_range(&file.path, offset, length).map_err(|e| format!("{}: {e}", file.path.display()))?;
-        let permit = parts.clone().acquire_owned().await.map_err(|_| "the upload was stopped".to_owned())?;
+        let body = Body::from_path_range(&file.path, offset, length)
+            .map_err(|e| Error::Other(format!("{}: {e}", file.path.display())))?;
+        let permit = parts.clone().acquire_owned().await.map_err(|_| Error::Other("the upload was stopped".into()))?;
         let call =
             s3.upload_part().bucket(bucket).key(key).upload_id(upload_id).part_number(index as i32 + 1).body(body);
         let key = key.to_owned();
         tasks.spawn(async move {
             let answer = call.send().await;
             drop(permit);
-            let etag = answer.map_err(|e| format!("UploadPart {} of {key}: {e}", index + 1))?.e_tag;
-            Ok::<_, String>(CompletedPart::builder().part_number(index as i32 + 1).set_e_tag(etag).build_or_default())
+            let etag = answer.map_err(|e| call_failed(format_args!("UploadPart {} of {key}", index + 1), e))?.e_tag;
+            Ok::<_, Error>(CompletedPart::builder().part_number(index as i32 + 1).set_e_tag(etag).build_or_default())
         });
     }
     let mut completed = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        completed.push(joined.map_err(|e| format!("UploadPart of {key}: {e}"))??);
+        completed.push(joined.map_err(|e| Error::Other(format!("UploadPart of {key}: {e}")))??);
     }
     completed.sort_by_key(|part| part.part_number);
     Ok(CompletedMultipartUpload::builder().set_parts(Some(completed)).build_or_default())
 }
 
 /// Deletes `keys` in batches of 1,000; every key S3 could not delete is named.
-pub async fn delete(s3: &Client, bucket: &str, keys: &[String]) -> Result<(), String> {
+pub async fn delete(s3: &Client, bucket: &str, keys: &[String]) -> Result<(), Error> {
     for batch in keys.chunks(DELETE_BATCH) {
         let mut delete = Delete::builder().quiet(true);
         for key in batch {
             delete = delete.objects(ObjectIdentifier::builder().key(key).build_or_default());
         }
-        let delete = delete.build().map_err(|e| format!("DeleteObjects: {e}"))?;
+        let delete = delete.build().map_err(|e| Error::Other(format!("DeleteObjects: {e}")))?;
         let answer = s3.delete_objects().bucket(bucket).delete(delete).send().await;
-        let answer = answer.map_err(|e| format!("DeleteObjects: {e}"))?;
+        let answer = answer.map_err(|e| call_failed("DeleteObjects", e))?;
         let failed: Vec<String> = answer
             .errors
             .unwrap_or_default()
@@ -236,7 +247,11 @@ pub async fn delete(s3: &Client, bucket: &str, keys: &[String]) -> Result<(), St
             .map(|e| format!("{} ({})", e.key.unwrap_or_default(), e.code.unwrap_or_default()))
             .collect();
         if !failed.is_empty() {
-            return Err(format!("DeleteObjects could not delete {} keys: {}", failed.len(), failed.join(", ")));
+            return Err(Error::Service(format!(
+                "DeleteObjects could not delete {} keys: {}",
+                failed.len(),
+                failed.join(", ")
+            )));
         }
     }
     Ok(())
