@@ -133,35 +133,77 @@ struct Outcome {
     invalidations: Option<Summary>,
 }
 
-/// Plans, then (unless `--dry-run`) uploads, deletes and invalidates.
+/// Plans, then (unless `--dry-run`) uploads, deletes and invalidates. In GitHub Actions a
+/// failure is reported as `status=failed` too.
 pub async fn run(args: Args) -> Result<String, Failure> {
+    let result = deploy(&args).await;
+    if let Err(failure) = &result {
+        github::deploy_failed(failure.message());
+    }
+    result
+}
+
+async fn deploy(args: &Args) -> Result<String, Failure> {
+    refuse_journal_in_source(args)?;
     let s3 = crate::client::s3_client(&args.global)?;
     let cloudfront = crate::client::client(&args.global)?;
-    let mut journal = DeployJournal::open(std::path::Path::new(&args.journal)).map_err(Failure::Usage)?;
-    let pending = pending_deploy(&args, &journal)?;
+    let path = std::path::Path::new(&args.journal);
+    let journal = if args.dry_run { DeployJournal::read(path) } else { DeployJournal::open(path) };
+    let mut journal = journal.map_err(Failure::Usage)?;
     let plan = cloudfront_deploy::plan(&s3, &cloudfront, &args.options).await.map_err(failure)?;
     for warning in plan.warnings.iter().chain(&unserved_warnings(&plan)) {
         eprintln!("warning: {warning}");
         github::annotate("warning", warning);
     }
+    let pending = pending_deploy(args, journal.pending(), plan.pending.as_ref())?;
     let run_id = pending.as_ref().map_or_else(cloudfront_invalidate::unique_caller_reference, |p| p.run_id.clone());
-    let intent = intent(&args, &plan, pending.as_ref(), &run_id);
+    let intent = intent(args, &plan, pending.as_ref(), &run_id);
     let batches = invalidation_batches(&intent.paths, &plan, &run_id, args.max_overreach)?;
     let mut outcome =
         Outcome { run_id, plan, paths: intent.paths.clone(), batches, applied: None, invalidations: None };
     if args.dry_run {
-        return report(&args, &outcome);
+        return report(args, &outcome);
     }
     if intent.keys.is_empty() && intent.paths.is_empty() {
         // Nothing changed; the manifest may still learn what S3 told us.
         let applied = cloudfront_deploy::apply(&s3, &args.options, &outcome.plan, &mut |_| Ok(())).await;
         outcome.applied = Some(applied.map_err(failure)?);
-        return report(&args, &outcome);
+        return report(args, &outcome);
     }
+    // What is owed an invalidation is recorded here and in the bucket before the first upload.
     journal.begin(&intent).map_err(Failure::Other)?;
+    cloudfront_deploy::mark_pending(&s3, &args.options, &intent).await.map_err(failure)?;
     eprintln!("run id {} (if interrupted, run the same command with --resume)", outcome.run_id);
-    let run_id = outcome.run_id.clone();
-    let (total, mut done) = (outcome.plan.uploads.len(), 0);
+    outcome.applied = Some(upload(args, &s3, &mut journal, &outcome).await?);
+    outcome.invalidations = Some(invalidate(args, &cloudfront, &journal, &outcome).await?);
+    cloudfront_deploy::clear_pending(&s3, &args.options).await.map_err(failure)?;
+    journal.done(&outcome.run_id).map_err(Failure::Other)?;
+    report(args, &outcome)
+}
+
+/// The journal is written during the deploy: inside SOURCE_DIR it would be uploaded as it
+/// changes (and publicly).
+fn refuse_journal_in_source(args: &Args) -> Result<(), Failure> {
+    let journal = std::path::Path::new(&args.journal);
+    let folder = journal.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let (Ok(folder), Ok(source)) = (folder.canonicalize(), args.options.source.canonicalize()) else { return Ok(()) };
+    if folder.starts_with(&source) {
+        return Err(Failure::Usage(format!(
+            "--journal {}: inside SOURCE_DIR, where it would be uploaded; give --journal a path outside it",
+            args.journal
+        )));
+    }
+    Ok(())
+}
+
+/// Uploads and deletes, each finished upload journalled; progress on a terminal.
+async fn upload(
+    args: &Args,
+    s3: &cloudfront_s3::Client,
+    journal: &mut DeployJournal,
+    outcome: &Outcome,
+) -> Result<Applied, Failure> {
+    let (run_id, total, mut done) = (outcome.run_id.clone(), outcome.plan.uploads.len(), 0);
     let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let mut record = |upload: &cloudfront_deploy::Upload| {
         done += 1;
@@ -170,15 +212,11 @@ pub async fn run(args: Args) -> Result<String, Failure> {
         }
         journal.uploaded(&run_id, &upload.key)
     };
-    let applied = cloudfront_deploy::apply(&s3, &args.options, &outcome.plan, &mut record).await;
+    let applied = cloudfront_deploy::apply(s3, &args.options, &outcome.plan, &mut record).await;
     if terminal && total > 0 {
         eprintln!();
     }
-    let resume_hint = |why: Error| failure(why.with("; nothing was invalidated yet: run again with --resume"));
-    outcome.applied = Some(applied.map_err(resume_hint)?);
-    outcome.invalidations = Some(invalidate(&args, &cloudfront, &journal, &outcome).await?);
-    journal.done(&outcome.run_id).map_err(Failure::Other)?;
-    report(&args, &outcome)
+    applied.map_err(|why| failure(why.with("; nothing was invalidated yet: run again with --resume")))
 }
 
 /// A deploy step's failure as an exit code: 252 for what cannot be done as given, 254 for an
@@ -191,28 +229,52 @@ fn failure(error: Error) -> Failure {
     }
 }
 
-/// The interrupted deploy `--resume` continues; without `--resume`, an interrupted deploy is
-/// refused (its paths are still owed an invalidation).
-fn pending_deploy(args: &Args, journal: &DeployJournal) -> Result<Option<Intent>, Failure> {
-    let Some(pending) = journal.pending() else { return Ok(None) };
+/// The unfinished deploy this one continues, from the journal or from the bucket's record
+/// (left by a run killed on another machine), merged. Without `--resume` an unfinished deploy
+/// is refused (its paths are still owed an invalidation); a dry run shows it merged.
+fn pending_deploy(args: &Args, local: Option<&Intent>, remote: Option<&Intent>) -> Result<Option<Intent>, Failure> {
     let destination = destination_text(&args.options);
-    if !args.resume {
+    let found: Vec<(&Intent, String)> = [
+        local.map(|i| (i, format!("--journal {}", args.journal))),
+        remote.map(|i| (i, format!("the bucket's record {}", args.options.destination.pending_key()))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let Some((first, source)) = found.first() else { return Ok(None) };
+    if !args.resume && !args.dry_run {
         return Err(Failure::Usage(format!(
-            "--journal {}: deploy {} to {} was interrupted with {} paths not yet invalidated; run again with --resume \
+            "{source}: deploy {} to {} was interrupted with {} paths not yet invalidated; run again with --resume \
              (it uploads what is left, then invalidates everything that deploy changed)",
-            args.journal,
-            pending.run_id,
-            pending.destination,
-            pending.paths.len()
+            first.run_id,
+            first.destination,
+            first.paths.len()
         )));
     }
-    if pending.destination != destination || pending.distribution_id != args.options.distribution_id {
-        return Err(Failure::Usage(format!(
-            "--resume: the interrupted deploy went to {} (distribution {}), not {destination} (distribution {})",
-            pending.destination, pending.distribution_id, args.options.distribution_id
-        )));
+    let mut merged = (*first).clone();
+    for (intent, source) in &found {
+        if intent.destination != destination || intent.distribution_id != args.options.distribution_id {
+            return Err(Failure::Usage(format!(
+                "{source}: the interrupted deploy went to {} (distribution {}), not {destination} (distribution {})",
+                intent.destination, intent.distribution_id, args.options.distribution_id
+            )));
+        }
+        merged = merge(&merged, intent);
     }
-    Ok(Some(pending.clone()))
+    Ok(Some(merged))
+}
+
+/// `a` with `b`'s keys and paths added (a's run id kept).
+fn merge(a: &Intent, b: &Intent) -> Intent {
+    let keys: std::collections::BTreeSet<String> = a.keys.iter().chain(&b.keys).cloned().collect();
+    let paths: std::collections::BTreeSet<String> = a.paths.iter().chain(&b.paths).cloned().collect();
+    Intent::new(
+        a.run_id.clone(),
+        a.destination.clone(),
+        a.distribution_id.clone(),
+        keys.into_iter().collect(),
+        paths.into_iter().collect(),
+    )
 }
 
 fn destination_text(options: &Options) -> String {
@@ -266,7 +328,6 @@ async fn invalidate(
         let message = format!(
             "every upload finished, but invalidating failed at {failure}; run again with --resume to invalidate what is left"
         );
-        github::annotate("error", &message);
         if failure.code.is_some() { Failure::Service(message) } else { Failure::Other(message) }
     })
 }
@@ -294,8 +355,9 @@ fn outcome_json(args: &Args, outcome: &Outcome) -> Value {
     let billed = outcome.batches.billed_paths();
     let status = match (&outcome.applied, &outcome.invalidations) {
         (None, _) => "planned",
+        (Some(_), None) => "unchanged",
         (Some(_), Some(_)) if args.wait => "completed",
-        (Some(_), _) => "submitted",
+        (Some(_), Some(_)) => "submitted",
     };
     json!({
         "RunId": outcome.run_id,

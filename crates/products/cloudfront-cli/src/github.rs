@@ -85,6 +85,16 @@ pub fn deploy_summary(data: &Value) {
     );
 }
 
+/// `deploy`'s outputs and summary when it failed: `status=failed` and why.
+pub fn deploy_failed(message: &str) {
+    if !active() {
+        return;
+    }
+    annotate("error", message);
+    append("GITHUB_STEP_SUMMARY", &format!("### cloudfront deploy: failed\n\n{}\n", message.replace('\n', " ")));
+    append("GITHUB_OUTPUT", &outputs(&[("status", "failed".to_owned())]));
+}
+
 /// `invalidate`'s summary and outputs: per target, its status and invalidation ids.
 pub fn invalidate_summary(
     run_id: &str,

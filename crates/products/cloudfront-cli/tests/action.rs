@@ -73,7 +73,7 @@ async fn the_action_deploys_invalidates_and_reports_to_the_runner() {
     assert!(summary.starts_with("### cloudfront deploy: submitted"), "{summary}");
     assert!(dir.join("deploy journal").exists(), "a quoted argument stays one word");
     let uploads = server.requests().iter().filter(|r| r.method == "PUT").count();
-    assert_eq!(uploads, 3, "two files and the manifest");
+    assert_eq!(uploads, 4, "two files, the pending record and the manifest");
 
     let (dir2, url2) = (dir.clone(), url.clone());
     let invalidate = [

@@ -53,6 +53,9 @@ fn every_bad_input_gets_its_code_and_a_line_naming_the_flag_and_the_rule() {
          [profile expired]\ncredential_process = echo '{\"Version\": 1, \"AccessKeyId\": \"AKID\", \"SecretAccessKey\": \"s\", \"Expiration\": \"2000-01-01T00:00:00Z\"}'\n",
     );
     let process_config = process_config.display().to_string();
+    let site = std::env::temp_dir().join(format!("cloudfront-bad-{}-site", std::process::id()));
+    std::fs::create_dir_all(&site).unwrap();
+    let site = site.display().to_string();
     let inv = ["create-invalidation", "--distribution-id", "E1"];
     let with = |extra: &[&str]| inv.iter().chain(extra).map(|a| a.to_string()).collect::<Vec<String>>();
     let mut cases = vec![
@@ -220,6 +223,11 @@ fn every_bad_input_gets_its_code_and_a_line_naming_the_flag_and_the_rule() {
         ),
         case(
             &["deploy", "/", "s3://b", "--distribution-id", "E1"],
+            252,
+            "--journal .cloudfront-deploy.journal: inside SOURCE_DIR, where it would be uploaded; give --journal a path outside it",
+        ),
+        case(
+            &["deploy", site.as_str(), "s3://b", "--distribution-id", "E1"],
             255,
             "GetDistributionConfig E1: Could not connect to the endpoint URL: \"http://127.0.0.1:9/2020-05-31/distribution/E1/config\"",
         ),

@@ -109,6 +109,11 @@ fn log_end() -> u64 {
     std::fs::metadata(env("MOTO_LOG")).expect("moto's log").len()
 }
 
+/// The deploy's own records under the prefix (the manifest, the pending record).
+fn is_record(key: &str) -> bool {
+    key.ends_with(".cloudfront-deploy.json") || key.ends_with(".cloudfront-deploy.pending.json")
+}
+
 /// Keys of `bucket` that whole-object PUTs (not parts) reached, with how often.
 fn puts(log: &[(String, String)], bucket: &str) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
@@ -199,7 +204,7 @@ fn measure(bucket: &str, root: &Path, prefix: &str, run: impl FnOnce()) -> Step 
     let uploaded = puts(&log, bucket);
     let keys = uploaded.keys().filter_map(|k| k.strip_prefix(prefix));
     let bytes = keys.filter_map(|k| std::fs::metadata(root.join(k)).ok()).map(|m| m.len()).sum();
-    let uploads = uploaded.keys().filter(|k| k.starts_with(prefix) && !k.ends_with(".cloudfront-deploy.json")).count();
+    let uploads = uploaded.keys().filter(|k| k.starts_with(prefix) && !is_record(k)).count();
     Step { seconds, requests: log.len(), uploads, bytes }
 }
 
@@ -360,19 +365,25 @@ fn a_deploy_killed_midway_resumes_without_lost_or_repeated_work() {
     running.wait().unwrap();
     assert!(uploaded >= 3, "the deploy did not get going");
     let killed = puts(&logged_since(from), bucket);
-    assert!(killed.len() < changed.len(), "killed midway: {} of {} uploaded", killed.len(), changed.len());
+    let killed = killed.keys().filter(|k| !is_record(k)).count();
+    assert!(killed < changed.len(), "killed midway: {killed} of {} uploaded", changed.len());
 
+    // The retry runs on a fresh machine: the journal is gone, the bucket's record is not.
+    std::fs::remove_file(&journal).unwrap();
     let refused = cli(&args);
-    assert_eq!(refused.status.code(), Some(252), "{}", String::from_utf8_lossy(&refused.stderr));
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("run again with --resume"));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(252), "{stderr}");
+    assert!(
+        stderr.contains("the bucket's record .cloudfront-deploy.pending.json") && stderr.contains("--resume"),
+        "{stderr}"
+    );
 
     let resumed = cli(&[&args[..], &["--resume"]].concat());
     assert!(resumed.status.success(), "{}", String::from_utf8_lossy(&resumed.stderr));
     let log = logged_since(from);
     let sent = puts(&log, bucket);
     let wanted: BTreeMap<String, usize> = changed.iter().map(|n| ((*n).to_owned(), 1)).collect();
-    let sent_files: BTreeMap<String, usize> =
-        sent.into_iter().filter(|(k, _)| !k.ends_with(".cloudfront-deploy.json")).collect();
+    let sent_files: BTreeMap<String, usize> = sent.into_iter().filter(|(k, _)| !is_record(k)).collect();
     assert_eq!(sent_files, wanted, "every changed file uploaded exactly once across the kill and the resume");
     let paths = invalidated_paths(&distribution, &before);
     let expected: BTreeMap<String, usize> = changed.iter().map(|n| (format!("/{n}"), 1)).collect();

@@ -55,6 +55,8 @@ pub struct Listed {
     pub etag: String,
     /// Its size in bytes.
     pub size: u64,
+    /// When it was last written.
+    pub last_modified: Option<cloudfront_primitives::DateTime>,
 }
 
 /// What HeadObject says of a key.
@@ -82,7 +84,7 @@ pub fn by_listing(
     if listed.size != file.size {
         return Verdict::Upload(Reason::Content);
     }
-    match manifest.trusted(key, &listed.etag) {
+    match manifest.trusted(key, listed) {
         Some(recorded) if recorded.sha256 != file.sha256 => Verdict::Upload(Reason::Content),
         Some(recorded) if recorded.headers != headers.fingerprint() => Verdict::Upload(Reason::Headers),
         Some(_) => Verdict::Unchanged,
@@ -92,14 +94,16 @@ pub fn by_listing(
 
 /// The decision from what HeadObject answered.
 pub fn by_head(file: &LocalFile, headers: &Headers, observed: &Observed) -> Verdict {
-    let same_content = match (&observed.sha256, md5_of_etag(&observed.etag)) {
-        (Some(sha256), _) => sha256 == &file.sha256,
-        (None, Some(md5)) if observed.plain_encryption => md5 == file.md5,
+    // The ETag first where it is the body's MD5: it always describes the body, while metadata
+    // survives a rewrite in place (an image optimiser keeping the object's metadata).
+    let same_content = match (md5_of_etag(&observed.etag), &observed.sha256) {
+        (Some(md5), _) if observed.plain_encryption => md5 == file.md5,
+        (_, Some(sha256)) => sha256 == &file.sha256,
         _ => return Verdict::Upload(Reason::Unverifiable),
     };
     if !same_content {
         Verdict::Upload(Reason::Content)
-    } else if observed.headers != *headers {
+    } else if !observed.headers.same_as_stored(headers) {
         Verdict::Upload(Reason::Headers)
     } else {
         Verdict::Unchanged
@@ -116,6 +120,7 @@ fn md5_of_etag(etag: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::manifest::Recorded;
+    use cloudfront_primitives::DateTime;
 
     fn file() -> LocalFile {
         LocalFile {
@@ -133,17 +138,18 @@ mod tests {
 
     #[test]
     fn the_listing_and_a_trusted_record_decide_without_asking() {
-        let mut manifest = Manifest::default();
-        let listed = Listed { etag: "\"e1\"".into(), size: 5 };
+        let mut manifest = Manifest { written: Some(DateTime::from_secs(200)), ..Manifest::default() };
+        let at = Some(DateTime::from_secs(100));
+        let listed = Listed { etag: "\"e1\"".into(), size: 5, last_modified: at };
         let verdict = |m: &Manifest, l: Option<&Listed>| by_listing(&file(), "k", &html(), l, m);
         assert_eq!(verdict(&manifest, None), Verdict::Upload(Reason::New));
         assert_eq!(verdict(&manifest, Some(&listed)), Verdict::AskS3, "no record");
         let record = Recorded { sha256: "2cf2".into(), headers: html().fingerprint(), etag: "\"e1\"".into() };
         manifest.objects.insert("k".into(), record.clone());
         assert_eq!(verdict(&manifest, Some(&listed)), Verdict::Unchanged);
-        let replaced = Listed { etag: "\"e2\"".into(), size: 5 };
+        let replaced = Listed { etag: "\"e2\"".into(), size: 5, last_modified: at };
         assert_eq!(verdict(&manifest, Some(&replaced)), Verdict::AskS3, "someone else replaced it");
-        let resized = Listed { etag: "\"e1\"".into(), size: 6 };
+        let resized = Listed { etag: "\"e1\"".into(), size: 6, last_modified: at };
         assert_eq!(verdict(&manifest, Some(&resized)), Verdict::Upload(Reason::Content));
         manifest.objects.insert("k".into(), Recorded { headers: "other".into(), ..record.clone() });
         assert_eq!(verdict(&manifest, Some(&listed)), Verdict::Upload(Reason::Headers));
@@ -162,6 +168,16 @@ mod tests {
         assert_eq!(by_head(&file(), &html(), &multipart), Verdict::Upload(Reason::Unverifiable));
         let hashed = Observed { sha256: Some("2cf2".into()), ..multipart };
         assert_eq!(by_head(&file(), &html(), &hashed), Verdict::Unchanged);
+        // Rewritten in place with its metadata kept: the MD5 ETag tells.
+        let rewritten = Observed { etag: "\"00000000000000000000000000000000\"".into(), ..hashed.clone() };
+        assert_eq!(by_head(&file(), &html(), &rewritten), Verdict::Upload(Reason::Content));
+        // S3 stores its default type when none was sent.
+        let untyped = LocalFile { relative: "LICENSE".into(), ..file() };
+        let stored = Observed {
+            headers: Headers { content_type: Some("binary/octet-stream".into()), cache_control: None },
+            ..hashed.clone()
+        };
+        assert_eq!(by_head(&untyped, &Headers::default(), &stored), Verdict::Unchanged);
         let other = Observed { sha256: Some("ffff".into()), ..hashed.clone() };
         assert_eq!(by_head(&file(), &html(), &other), Verdict::Upload(Reason::Content));
         let cached = Observed { headers: Headers { cache_control: Some("no-cache".into()), ..html() }, ..hashed };

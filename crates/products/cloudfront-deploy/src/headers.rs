@@ -4,6 +4,9 @@
 
 use crate::glob::Glob;
 
+/// The Content-Type S3 stores for an upload that names none.
+const S3_DEFAULT_TYPE: &str = "binary/octet-stream";
+
 /// Ordered `PATTERN=VALUE` rules: the first that matches decides.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CacheControlRules {
@@ -52,6 +55,13 @@ impl Headers {
     /// The headers as one comparable string (recorded in the manifest).
     pub fn fingerprint(&self) -> String {
         format!("{}\n{}", self.content_type.as_deref().unwrap_or(""), self.cache_control.as_deref().unwrap_or(""))
+    }
+
+    /// Whether these headers, read back from S3, are what `wanted` uploads: an upload
+    /// without a Content-Type is stored as S3's default, `binary/octet-stream`.
+    pub fn same_as_stored(&self, wanted: &Headers) -> bool {
+        let stored_type = |h: &Headers| h.content_type.clone().unwrap_or_else(|| S3_DEFAULT_TYPE.to_owned());
+        stored_type(self) == stored_type(wanted) && self.cache_control == wanted.cache_control
     }
 
     /// Whether a page: uploaded after every other file, so it never references a missing asset.

@@ -38,19 +38,45 @@ impl Intent {
     ) -> Intent {
         Intent { run_id, destination, distribution_id, keys, paths }
     }
+
+    /// The intent as JSON (the journal's `Deploy` line and the bucket's pending record).
+    pub fn to_json(&self) -> Value {
+        json!({
+            "RunId": self.run_id,
+            "Destination": self.destination,
+            "DistributionId": self.distribution_id,
+            "Keys": self.keys,
+            "Paths": self.paths,
+        })
+    }
+
+    /// Reads [`Intent::to_json`]'s form.
+    pub fn from_json(value: &Value) -> Result<Intent, String> {
+        intent_of(value)
+    }
 }
 
 /// An open journal.
 #[derive(Debug)]
 pub struct DeployJournal {
     path: PathBuf,
-    file: std::fs::File,
+    /// `None` when opened read-only (a dry run changes nothing, the journal included).
+    file: Option<std::fs::File>,
     pending: Option<Intent>,
 }
 
 impl DeployJournal {
     /// Opens (or creates) the journal at `path`; a last line cut short by a crash is dropped.
     pub fn open(path: &Path) -> Result<DeployJournal, String> {
+        Self::load(path, true)
+    }
+
+    /// Reads the journal at `path` without creating or changing it; recording then fails.
+    pub fn read(path: &Path) -> Result<DeployJournal, String> {
+        Self::load(path, false)
+    }
+
+    fn load(path: &Path, writable: bool) -> Result<DeployJournal, String> {
         let shown = path.display();
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
@@ -73,15 +99,7 @@ impl DeployJournal {
                 _ => return Err(format!("--journal {shown}: line {} is not a deploy journal entry", number + 1)),
             }
         }
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(|e| format!("--journal {shown}: cannot open it for writing: {e}"))?;
-        if complete < text.len() {
-            file.set_len(complete as u64)
-                .map_err(|e| format!("--journal {shown}: cannot cut its torn last line: {e}"))?;
-        }
+        let file = if writable { Some(open_for_append(path, complete < text.len(), complete)?) } else { None };
         Ok(DeployJournal { path: path.to_owned(), file, pending })
     }
 
@@ -99,14 +117,8 @@ impl DeployJournal {
 
     /// Records what the deploy is about to change (flushed to disk before returning).
     pub fn begin(&mut self, intent: &Intent) -> Result<(), String> {
-        let line = json!({
-            "Kind": "Deploy",
-            "RunId": intent.run_id,
-            "Destination": intent.destination,
-            "DistributionId": intent.distribution_id,
-            "Keys": intent.keys,
-            "Paths": intent.paths,
-        });
+        let mut line = intent.to_json();
+        line["Kind"] = json!("Deploy");
         self.append(&line)?;
         self.pending = Some(intent.clone());
         Ok(())
@@ -126,11 +138,27 @@ impl DeployJournal {
 
     fn append(&mut self, value: &Value) -> Result<(), String> {
         let line = format!("{value}\n");
-        self.file
-            .write_all(line.as_bytes())
-            .and_then(|()| self.file.sync_data())
+        let Some(file) = self.file.as_mut() else {
+            return Err(format!("--journal {}: opened read-only", self.path.display()));
+        };
+        file.write_all(line.as_bytes())
+            .and_then(|()| file.sync_data())
             .map_err(|e| format!("--journal {}: cannot append to it: {e}", self.path.display()))
     }
+}
+
+/// The journal file, opened to append, a torn last line (past `complete`) cut first.
+fn open_for_append(path: &Path, torn: bool, complete: usize) -> Result<std::fs::File, String> {
+    let shown = path.display();
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| format!("--journal {shown}: cannot open it for writing: {e}"))?;
+    if torn {
+        file.set_len(complete as u64).map_err(|e| format!("--journal {shown}: cannot cut its torn last line: {e}"))?;
+    }
+    Ok(file)
 }
 
 fn intent_of(value: &Value) -> Result<Intent, String> {
@@ -174,6 +202,11 @@ mod tests {
         again.done("r1").unwrap();
         assert_eq!(DeployJournal::open(&path).unwrap().pending(), None);
         assert!(again.batches_path().to_string_lossy().ends_with(".jsonl.batches"));
+        let before = std::fs::read_to_string(&path).unwrap();
+        let mut read_only = DeployJournal::read(&path).unwrap();
+        assert!(read_only.begin(&intent).is_err(), "read-only");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+        assert_eq!(Intent::from_json(&intent.to_json()).unwrap(), intent);
         std::fs::write(&path, "{\"Kind\": \"Other\"}\n").unwrap();
         assert!(DeployJournal::open(&path).unwrap_err().contains("line 1 is not a deploy journal entry"));
         std::fs::remove_file(&path).unwrap();

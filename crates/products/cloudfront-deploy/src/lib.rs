@@ -120,6 +120,9 @@ pub struct Plan {
     pub listed: BTreeMap<String, Listed>,
     /// The key of every file of the source (uploaded or not).
     pub source_keys: BTreeSet<String>,
+    /// An earlier deploy's record in the bucket of paths it had not yet had invalidated (left
+    /// by a run killed before it finished, perhaps on another machine).
+    pub pending: Option<journal::Intent>,
     /// Unchanged files' records, for the manifest [`apply`] writes.
     kept: BTreeMap<String, Recorded>,
 }
@@ -146,10 +149,14 @@ pub async fn plan(
         .distribution_config
         .ok_or_else(|| Error::Service("GetDistributionConfig answered without a configuration".into()))?;
     let map = ViewerMap::new(&config, &at.bucket, options.index_document.as_deref()).map_err(Error::Refused)?;
-    let (files, listed, manifest) =
-        tokio::join!(local::scan(&options.source, &options.filters), s3::list(s3, at), s3::read_manifest(s3, at));
-    let (files, listed) = (files?, listed?);
-    let mut plan = Plan { listed, ..Plan::default() };
+    let (scanned, listed, manifest, pending) = tokio::join!(
+        local::scan(&options.source, &options.filters),
+        s3::list(s3, at),
+        s3::read_manifest(s3, at),
+        read_pending(s3, at)
+    );
+    let (files, scan_warnings) = scanned?;
+    let mut plan = Plan { listed: listed?, pending: pending?, warnings: scan_warnings, ..Plan::default() };
     match manifest {
         Ok(found) => plan.manifest = found.unwrap_or_default(),
         Err(why) => plan.warnings.push(format!("the manifest cannot be read ({why}); every object is checked with S3")),
@@ -168,6 +175,33 @@ pub async fn plan(
     Ok(plan)
 }
 
+/// The record of an unfinished deploy the bucket holds, if any.
+async fn read_pending(s3: &cloudfront_s3::Client, at: &Location) -> Result<Option<journal::Intent>, Error> {
+    let key = at.pending_key();
+    let Some((body, _)) = s3::read_record(s3, &at.bucket, &key).await? else { return Ok(None) };
+    let value: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| Error::Other(format!("{key}: not JSON: {e}")))?;
+    journal::Intent::from_json(&value).map(Some).map_err(|why| Error::Other(format!("{key}: {why}")))
+}
+
+/// Records in the bucket, before the first upload, the paths a deploy owes an invalidation:
+/// a run killed on one machine leaves them for the next deploy, wherever it runs.
+pub async fn mark_pending(
+    s3: &cloudfront_s3::Client,
+    options: &Options,
+    intent: &journal::Intent,
+) -> Result<(), Error> {
+    let at = &options.destination;
+    let body = serde_json::to_vec(&intent.to_json()).expect("JSON of strings");
+    s3::write_record(s3, &at.bucket, &at.pending_key(), body).await
+}
+
+/// Removes the bucket's pending record once every invalidation of the deploy was accepted.
+pub async fn clear_pending(s3: &cloudfront_s3::Client, options: &Options) -> Result<(), Error> {
+    let at = &options.destination;
+    s3::delete(s3, &at.bucket, &[at.pending_key()]).await
+}
+
 /// Sorts every file into an upload (with its reason) or unchanged, asking S3 (HeadObject,
 /// `concurrency` at a time) where the listing and the manifest do not tell.
 async fn decide(
@@ -179,6 +213,12 @@ async fn decide(
     let mut ask: Vec<(LocalFile, String, Headers)> = Vec::new();
     for file in files {
         let key = options.destination.key(&file.relative);
+        if options.destination.is_record(&key) {
+            return Err(Error::Refused(format!(
+                "{}: the deploy keeps its own records under this name; rename the file or --exclude it",
+                file.path.display()
+            )));
+        }
         let headers = Headers::for_file(&file.relative, &options.cache_control);
         plan.source_keys.insert(key.clone());
         let verdict = if options.force {
@@ -204,10 +244,12 @@ async fn decide(
     let mut observed = vec![None; ask.len()];
     while let Some(joined) = heads.join_next().await {
         let (index, answer) = joined.map_err(|e| Error::Other(format!("HeadObject stopped: {e}")))?;
-        observed[index] = Some(answer?);
+        observed[index] = answer?;
     }
     for ((file, key, headers), seen) in ask.into_iter().zip(observed) {
-        match compare::by_head(&file, &headers, &seen.unwrap_or_default()) {
+        // Gone since the listing: it is new again.
+        let verdict = seen.map_or(Verdict::Upload(Reason::New), |seen| compare::by_head(&file, &headers, &seen));
+        match verdict {
             Verdict::Upload(reason) => plan.uploads.push(Upload { file, key, headers, reason }),
             _ => keep(plan, &file, &key, &headers),
         }
@@ -238,7 +280,13 @@ fn map_paths(map: &ViewerMap, plan: &mut Plan) {
         paths.extend(served.paths);
     }
     plan.paths = paths.into_iter().collect();
-    let site: BTreeSet<String> = plan.source_keys.iter().flat_map(|key| map.paths_of(key).paths).collect();
+    // The site after the deploy: the source, and the listed keys it keeps (excluded, or left
+    // without --delete); plus a mark in every folder another origin serves, so that no
+    // wildcard reaches into another origin's cache without counting it.
+    let deleted: BTreeSet<&String> = plan.deletes.iter().collect();
+    let kept = plan.source_keys.iter().chain(plan.listed.keys()).filter(|key| !deleted.contains(key));
+    let mut site: BTreeSet<String> = kept.flat_map(|key| map.paths_of(key).paths).collect();
+    site.extend(map.foreign_folders().into_iter().map(|folder| format!("{folder}\u{0}another origin")));
     plan.site_paths = site.into_iter().collect();
 }
 
@@ -262,9 +310,16 @@ pub async fn apply(
     plan: &Plan,
     on_uploaded: &mut (dyn FnMut(&Upload) -> Result<(), String> + Send),
 ) -> Result<Applied, Error> {
-    let mut manifest = plan.manifest.clone();
-    manifest.objects.retain(|key, _| !plan.source_keys.contains(key) && !plan.deletes.contains(key));
-    manifest.objects.extend(plan.kept.clone());
+    // Records of the keys that stay: unchanged files, and listed keys the source does not
+    // touch (excluded ones); uploads are added as they finish.
+    let deleted: BTreeSet<&String> = plan.deletes.iter().collect();
+    let mut manifest = Manifest { objects: plan.kept.clone(), ..Manifest::default() };
+    for (key, recorded) in &plan.manifest.objects {
+        let untouched = !plan.source_keys.contains(key) && !deleted.contains(key);
+        if untouched && plan.listed.contains_key(key) {
+            manifest.objects.insert(key.clone(), recorded.clone());
+        }
+    }
     let (assets, pages): (Vec<&Upload>, Vec<&Upload>) = plan.uploads.iter().partition(|u| !u.headers.is_html());
     let mut applied = Applied::default();
     for group in [assets, pages] {
@@ -278,7 +333,10 @@ pub async fn apply(
     }
     s3::delete(s3, &options.destination.bucket, &plan.deletes).await?;
     applied.deleted = plan.deletes.len();
-    s3::write_manifest(s3, &options.destination, &manifest).await?;
+    // A deploy that changed nothing (and learned nothing new) leaves the manifest alone.
+    if manifest.objects != plan.manifest.objects {
+        s3::write_manifest(s3, &options.destination, &manifest).await?;
+    }
     Ok(applied)
 }
 
@@ -301,11 +359,18 @@ async fn upload_group(
             (index, etag)
         });
     }
-    let mut etags = vec![String::new(); group.len()];
+    // After the first failure no upload starts (the limit is closed); those in flight finish,
+    // are recorded, and abort their multipart uploads themselves if they cannot complete.
+    let (mut etags, mut failed) = (vec![String::new(); group.len()], None);
     while let Some(joined) = tasks.join_next().await {
-        let (index, etag) = joined.map_err(|e| Error::Other(format!("an upload stopped: {e}")))?;
-        etags[index] = etag?;
-        on_uploaded(group[index])?;
+        let outcome = joined.map_err(|e| Error::Other(format!("an upload stopped: {e}"))).and_then(|(index, etag)| {
+            etags[index] = etag?;
+            on_uploaded(group[index]).map_err(Error::from)
+        });
+        if let Err(error) = outcome {
+            limit.close();
+            failed.get_or_insert(error);
+        }
     }
-    Ok(etags)
+    failed.map_or(Ok(etags), Err)
 }

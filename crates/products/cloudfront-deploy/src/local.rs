@@ -26,8 +26,18 @@ pub struct LocalFile {
     pub sha256: String,
 }
 
-/// Every file below `root` that `filters` include, in name order, hashed.
-pub async fn scan(root: &Path, filters: &Filters) -> Result<Vec<LocalFile>, String> {
+impl LocalFile {
+    /// Its MD5 as the Content-MD5 header carries it (base64 of the digest).
+    pub fn content_md5(&self) -> String {
+        let bytes: Vec<u8> =
+            (0..self.md5.len() / 2).filter_map(|i| u8::from_str_radix(&self.md5[2 * i..2 * i + 2], 16).ok()).collect();
+        cloudfront_primitives::Blob::new(bytes).to_base64()
+    }
+}
+
+/// Every file below `root` that `filters` include, in name order, hashed; and a warning for
+/// each link that leads nowhere (skipped, as `aws s3 sync` skips them).
+pub async fn scan(root: &Path, filters: &Filters) -> Result<(Vec<LocalFile>, Vec<String>), String> {
     let root = root.to_owned();
     let filters = filters.clone();
     tokio::task::spawn_blocking(move || scan_blocking(&root, &filters))
@@ -35,21 +45,27 @@ pub async fn scan(root: &Path, filters: &Filters) -> Result<Vec<LocalFile>, Stri
         .map_err(|e| format!("scanning the source directory stopped: {e}"))?
 }
 
-fn scan_blocking(root: &Path, filters: &Filters) -> Result<Vec<LocalFile>, String> {
+fn scan_blocking(root: &Path, filters: &Filters) -> Result<(Vec<LocalFile>, Vec<String>), String> {
     let metadata = std::fs::metadata(root).map_err(|e| format!("SOURCE_DIR {}: {e}", root.display()))?;
     if !metadata.is_dir() {
         return Err(format!("SOURCE_DIR {}: not a directory", root.display()));
     }
-    let mut found = Vec::new();
-    walk(root, "", &mut found)?;
+    let (mut found, mut warnings) = (Vec::new(), Vec::new());
+    walk(root, "", &mut found, &mut warnings)?;
     found.retain(|(relative, _)| filters.includes(relative));
     found.sort();
-    found.into_iter().map(|(relative, path)| hash(relative, path)).collect()
+    let files = found.into_iter().map(|(relative, path)| hash(relative, path)).collect::<Result<_, _>>()?;
+    Ok((files, warnings))
 }
 
 /// Collects (relative name, path) of every file below `dir`. Bounded by the tree itself; a
 /// directory reached again through a link is refused rather than walked forever.
-fn walk(dir: &Path, relative: &str, found: &mut Vec<(String, PathBuf)>) -> Result<(), String> {
+fn walk(
+    dir: &Path,
+    relative: &str,
+    found: &mut Vec<(String, PathBuf)>,
+    warnings: &mut Vec<String>,
+) -> Result<(), String> {
     if relative.split('/').count() > 64 {
         return Err(format!("{}: more than 64 directories deep (a link loop?)", dir.display()));
     }
@@ -63,9 +79,16 @@ fn walk(dir: &Path, relative: &str, found: &mut Vec<(String, PathBuf)>) -> Resul
             .ok_or_else(|| format!("{}: the name is not UTF-8, so it cannot be an S3 key", path.display()))?;
         let child = if relative.is_empty() { name.to_owned() } else { format!("{relative}/{name}") };
         // Follows links, as `aws s3 sync` does by default.
-        let metadata = std::fs::metadata(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let metadata = match std::fs::metadata(&path) {
+            Ok(metadata) => metadata,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                warnings.push(format!("{}: a link to nothing; skipped", path.display()));
+                continue;
+            }
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        };
         if metadata.is_dir() {
-            walk(&path, &child, found)?;
+            walk(&path, &child, found, warnings)?;
         } else if metadata.is_file() {
             found.push((child, path));
         }
@@ -111,10 +134,13 @@ mod tests {
         std::fs::write(root.join("notes.txt"), "x").unwrap();
         let mut filters = Filters::default();
         filters.push(false, "*.txt");
-        let files = scan(&root, &filters).await.unwrap();
+        std::os::unix::fs::symlink(root.join("nowhere"), root.join("broken")).unwrap();
+        let (files, warnings) = scan(&root, &filters).await.unwrap();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
         let names: Vec<&str> = files.iter().map(|f| f.relative.as_str()).collect();
         assert_eq!(names, ["css/deep/a.css", "index.html"]);
         assert_eq!(files[1].md5, "5d41402abc4b2a76b9719d911017c592");
+        assert_eq!(files[1].content_md5(), "XUFAKrxLKna5cZ2REBfFkg==");
         assert_eq!(files[1].sha256, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
         assert_eq!(files[0].size, 0);
         assert!(scan(&root.join("index.html"), &filters).await.unwrap_err().contains("not a directory"));

@@ -6,10 +6,17 @@
 
 use std::collections::BTreeMap;
 
+use cloudfront_primitives::DateTime;
 use serde_json::{Value, json};
+
+use crate::compare::Listed;
 
 /// The manifest's key under the prefix.
 pub const MANIFEST_NAME: &str = ".cloudfront-deploy.json";
+
+/// The record of a deploy that has not finished invalidating, under the prefix: what a CI
+/// job killed on one runner leaves for the next runner's deploy (its local journal is gone).
+pub const PENDING_NAME: &str = ".cloudfront-deploy.pending.json";
 
 /// The user-metadata key (`x-amz-meta-…`) every upload carries its SHA-256 in, for objects
 /// the manifest does not cover.
@@ -32,6 +39,8 @@ pub struct Recorded {
 pub struct Manifest {
     /// By full S3 key.
     pub objects: BTreeMap<String, Recorded>,
+    /// When S3 stored the manifest (not part of its JSON).
+    pub written: Option<DateTime>,
 }
 
 impl Manifest {
@@ -62,9 +71,14 @@ impl Manifest {
         serde_json::to_vec(&json!({"Version": 1, "Objects": objects})).expect("JSON of strings")
     }
 
-    /// The record of `key`, if it still describes the object S3 lists with `listed_etag`.
-    pub fn trusted(&self, key: &str, listed_etag: &str) -> Option<&Recorded> {
-        self.objects.get(key).filter(|r| r.etag == listed_etag)
+    /// The record of `key`, if it still describes the object S3 lists: the same ETag, and not
+    /// modified after the manifest was stored (an in-place metadata edit keeps the ETag).
+    pub fn trusted(&self, key: &str, listed: &Listed) -> Option<&Recorded> {
+        let not_later = match (listed.last_modified, self.written) {
+            (Some(modified), Some(written)) => modified <= written,
+            _ => false,
+        };
+        self.objects.get(key).filter(|r| r.etag == listed.etag && not_later)
     }
 }
 
@@ -77,10 +91,16 @@ mod tests {
         let mut manifest = Manifest::default();
         let recorded = Recorded { sha256: "ab".into(), headers: "text/html\n".into(), etag: "\"e1\"".into() };
         manifest.objects.insert("site/index.html".into(), recorded.clone());
-        let again = Manifest::from_json(&manifest.to_json()).unwrap();
+        let mut again = Manifest::from_json(&manifest.to_json()).unwrap();
         assert_eq!(again, manifest);
-        assert_eq!(again.trusted("site/index.html", "\"e1\""), Some(&recorded));
-        assert_eq!(again.trusted("site/index.html", "\"e2\""), None);
+        let listed =
+            |etag: &str, at: i64| Listed { etag: etag.into(), size: 1, last_modified: Some(DateTime::from_secs(at)) };
+        assert_eq!(again.trusted("site/index.html", &listed("\"e1\"", 100)), None, "no time stored");
+        again.written = Some(DateTime::from_secs(200));
+        assert_eq!(again.trusted("site/index.html", &listed("\"e1\"", 100)), Some(&recorded));
+        assert_eq!(again.trusted("site/index.html", &listed("\"e1\"", 200)), Some(&recorded));
+        assert_eq!(again.trusted("site/index.html", &listed("\"e1\"", 201)), None, "changed in place later");
+        assert_eq!(again.trusted("site/index.html", &listed("\"e2\"", 100)), None);
         assert!(Manifest::from_json(b"{\"Version\": 2}").unwrap_err().contains("version 2"));
         assert!(Manifest::from_json(b"<xml/>").unwrap_err().starts_with("not JSON"));
     }

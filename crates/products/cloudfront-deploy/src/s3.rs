@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use cloudfront_primitives::Body;
+use cloudfront_primitives::{Body, DateTime};
 use cloudfront_s3::Client;
 use cloudfront_s3::types::{CompletedMultipartUpload, CompletedPart, Delete, ObjectIdentifier, ServerSideEncryption};
 use tokio::sync::Semaphore;
@@ -15,7 +15,7 @@ use crate::compare::{Listed, Observed};
 use crate::error::{Error, call_failed};
 use crate::headers::Headers;
 use crate::local::LocalFile;
-use crate::manifest::{MANIFEST_NAME, Manifest, SHA256_METADATA};
+use crate::manifest::{MANIFEST_NAME, Manifest, PENDING_NAME, SHA256_METADATA};
 
 /// DeleteObjects takes at most this many keys.
 const DELETE_BATCH: usize = 1000;
@@ -55,6 +55,16 @@ impl Location {
     pub fn manifest_key(&self) -> String {
         self.key(MANIFEST_NAME)
     }
+
+    /// The key of the record of a deploy that has not finished invalidating.
+    pub fn pending_key(&self) -> String {
+        self.key(PENDING_NAME)
+    }
+
+    /// Whether `key` is one of the deploy's own records (never a file of the site).
+    pub fn is_record(&self, key: &str) -> bool {
+        key == self.manifest_key() || key == self.pending_key()
+    }
 }
 
 /// How uploads are split.
@@ -88,8 +98,9 @@ pub async fn list(s3: &Client, at: &Location) -> Result<BTreeMap<String, Listed>
             .map_err(|e| call_failed(format_args!("listing s3://{}/{}", at.bucket, at.prefix), e))?;
         for object in page.contents.unwrap_or_default() {
             let (Some(key), Some(etag)) = (object.key, object.e_tag) else { continue };
-            if key != at.manifest_key() {
-                objects.insert(key, Listed { etag, size: object.size.unwrap_or(0).max(0) as u64 });
+            if !at.is_record(&key) {
+                let size = object.size.unwrap_or(0).max(0) as u64;
+                objects.insert(key, Listed { etag, size, last_modified: object.last_modified });
             }
         }
         token = page.next_continuation_token.filter(|_| page.is_truncated == Some(true));
@@ -99,48 +110,57 @@ pub async fn list(s3: &Client, at: &Location) -> Result<BTreeMap<String, Listed>
     }
 }
 
-/// What HeadObject says of `key`.
-pub async fn head(s3: &Client, bucket: &str, key: &str) -> Result<Observed, Error> {
-    let answer = s3
-        .head_object()
-        .bucket(bucket)
-        .key(key)
-        .send()
-        .await
-        .map_err(|e| call_failed(format_args!("HeadObject {key}"), e))?;
+/// What HeadObject says of `key`; `None` when it is gone (deleted since the listing).
+pub async fn head(s3: &Client, bucket: &str, key: &str) -> Result<Option<Observed>, Error> {
+    let answer = match s3.head_object().bucket(bucket).key(key).send().await {
+        Ok(answer) => answer,
+        Err(e) if e.http_status() == Some(404) => return Ok(None),
+        Err(e) => return Err(call_failed(format_args!("HeadObject {key}"), e)),
+    };
     let kms =
         matches!(answer.server_side_encryption, Some(ServerSideEncryption::AwsKms | ServerSideEncryption::AwsKmsDsse));
-    Ok(Observed {
+    Ok(Some(Observed {
         etag: answer.e_tag.unwrap_or_default(),
         sha256: answer.metadata.and_then(|m| m.get(SHA256_METADATA).cloned()),
         plain_encryption: !kms && answer.sse_customer_algorithm.is_none(),
         headers: Headers { content_type: answer.content_type, cache_control: answer.cache_control },
-    })
+    }))
 }
 
-/// The manifest under the prefix; `Ok(None)` when there is none yet, and a warning's text
-/// (as the error) when one exists but cannot be read.
+/// The manifest under the prefix (with when S3 stored it); `Ok(None)` when there is none yet.
 pub async fn read_manifest(s3: &Client, at: &Location) -> Result<Option<Manifest>, Error> {
     let key = at.manifest_key();
-    let answer = match s3.get_object().bucket(&at.bucket).key(&key).send().await {
+    let Some((body, written)) = read_record(s3, &at.bucket, &key).await? else { return Ok(None) };
+    let mut manifest = Manifest::from_json(&body).map_err(|why| Error::Other(format!("{key}: {why}")))?;
+    manifest.written = written;
+    Ok(Some(manifest))
+}
+
+/// One of the deploy's records under the prefix, and when S3 stored it; `None` when absent.
+pub async fn read_record(s3: &Client, bucket: &str, key: &str) -> Result<Option<(Vec<u8>, Option<DateTime>)>, Error> {
+    let answer = match s3.get_object().bucket(bucket).key(key).send().await {
         Ok(answer) => answer,
         Err(e) if matches!(e.code(), Some("NoSuchKey" | "NotFound")) => return Ok(None),
         Err(e) => return Err(call_failed(format_args!("GetObject {key}"), e)),
     };
-    let body = answer.body.as_ref().and_then(Body::as_bytes).unwrap_or_default();
-    Manifest::from_json(body).map(Some).map_err(|why| Error::Other(format!("{key}: {why}")))
+    let body = answer.body.as_ref().and_then(Body::as_bytes).unwrap_or_default().to_vec();
+    Ok(Some((body, answer.last_modified)))
 }
 
-/// Stores the manifest under the prefix.
-pub async fn write_manifest(s3: &Client, at: &Location, manifest: &Manifest) -> Result<(), Error> {
-    let key = at.manifest_key();
-    let call = s3.put_object().bucket(&at.bucket).key(&key).body(Body::from(manifest.to_json()));
+/// Stores one of the deploy's records (never cached: it changes with every deploy).
+pub async fn write_record(s3: &Client, bucket: &str, key: &str, body: Vec<u8>) -> Result<(), Error> {
+    let call = s3.put_object().bucket(bucket).key(key).body(Body::from(body));
     let call = call.content_type("application/json").cache_control("no-store");
     call.send().await.map(drop).map_err(|e| call_failed(format_args!("PutObject {key}"), e))
 }
 
+/// Stores the manifest under the prefix.
+pub async fn write_manifest(s3: &Client, at: &Location, manifest: &Manifest) -> Result<(), Error> {
+    write_record(s3, &at.bucket, &at.manifest_key(), manifest.to_json()).await
+}
+
 /// Uploads `file` to `key` with `headers` (and its SHA-256 in the metadata); returns the
-/// object's ETag. `parts` bounds the requests in flight across every upload of the deploy.
+/// object's ETag. `limit` bounds the requests in flight across every upload of the deploy.
 pub async fn upload(
     s3: &Client,
     bucket: &str,
@@ -148,17 +168,24 @@ pub async fn upload(
     file: &LocalFile,
     headers: &Headers,
     multipart: Multipart,
-    parts: &Arc<Semaphore>,
+    limit: &Arc<Semaphore>,
 ) -> Result<String, Error> {
     if file.size >= multipart.threshold && file.size > 0 {
-        return upload_in_parts(s3, bucket, key, file, headers, multipart, parts).await;
+        return upload_in_parts(s3, bucket, key, file, headers, multipart, limit).await;
     }
-    let _permit = parts.acquire().await.map_err(|_| Error::Other("the upload was stopped".into()))?;
+    let _permit = permit(limit).await?;
     let body = Body::from_path(&file.path).map_err(|e| Error::Other(format!("{}: {e}", file.path.display())))?;
-    let call = s3.put_object().bucket(bucket).key(key).body(body).metadata(SHA256_METADATA, file.sha256.clone());
+    // Content-MD5 of the content hashed: should the file change before it is read, S3 refuses
+    // the upload rather than store it under another content's hash.
+    let call = s3.put_object().bucket(bucket).key(key).body(body).content_md5(file.content_md5());
+    let call = call.metadata(SHA256_METADATA, file.sha256.clone());
     let call = call.set_content_type(headers.content_type.clone()).set_cache_control(headers.cache_control.clone());
     let answer = call.send().await.map_err(|e| call_failed(format_args!("PutObject {key}"), e))?;
     Ok(answer.e_tag.unwrap_or_default())
+}
+
+async fn permit(limit: &Arc<Semaphore>) -> Result<tokio::sync::OwnedSemaphorePermit, Error> {
+    limit.clone().acquire_owned().await.map_err(|_| Error::Other("the upload was stopped".into()))
 }
 
 async fn upload_in_parts(
@@ -168,21 +195,25 @@ async fn upload_in_parts(
     file: &LocalFile,
     headers: &Headers,
     multipart: Multipart,
-    parts: &Arc<Semaphore>,
+    limit: &Arc<Semaphore>,
 ) -> Result<String, Error> {
     let call = s3.create_multipart_upload().bucket(bucket).key(key).metadata(SHA256_METADATA, file.sha256.clone());
     let call = call.set_content_type(headers.content_type.clone()).set_cache_control(headers.cache_control.clone());
-    let created = call.send().await.map_err(|e| call_failed(format_args!("CreateMultipartUpload {key}"), e))?;
+    let created = {
+        let _permit = permit(limit).await?;
+        call.send().await.map_err(|e| call_failed(format_args!("CreateMultipartUpload {key}"), e))?
+    };
     let upload_id =
         created.upload_id.ok_or_else(|| Error::Service(format!("CreateMultipartUpload {key}: no UploadId")))?;
-    match send_parts(s3, bucket, key, &upload_id, file, multipart, parts).await {
-        Ok(completed) => {
+    let sent = send_parts(s3, bucket, key, &upload_id, file, multipart, limit).await;
+    // A closed limit (another upload failed) still lets this one abort.
+    let permit = permit(limit).await;
+    match sent.and_then(|completed| permit.map(|permit| (completed, permit))) {
+        Ok((completed, _permit)) => {
             let call = s3.complete_multipart_upload().bucket(bucket).key(key).upload_id(&upload_id);
             let answer = call.multipart_upload(completed).send().await;
-            Ok(answer
-                .map_err(|e| call_failed(format_args!("CompleteMultipartUpload {key}"), e))?
-                .e_tag
-                .unwrap_or_default())
+            let answer = answer.map_err(|e| call_failed(format_args!("CompleteMultipartUpload {key}"), e))?;
+            Ok(answer.e_tag.unwrap_or_default())
         }
         Err(why) => {
             // Parts left behind are billed until aborted.
@@ -193,7 +224,8 @@ async fn upload_in_parts(
 }
 
 /// Sends every part of `file`, each from its range of the file (never the whole file in
-/// memory), as many at once as `parts` allows.
+/// memory), as many at once as `limit` allows; after a part fails no other is started, and
+/// those in flight are let finish (the caller then aborts the upload).
 async fn send_parts(
     s3: &Client,
     bucket: &str,
@@ -201,33 +233,55 @@ async fn send_parts(
     upload_id: &str,
     file: &LocalFile,
     multipart: Multipart,
-    parts: &Arc<Semaphore>,
+    limit: &Arc<Semaphore>,
 ) -> Result<CompletedMultipartUpload, Error> {
     let part_size = multipart.part_size.max(file.size.div_ceil(MAX_PARTS));
-    let count = file.size.div_ceil(part_size);
     let mut tasks = tokio::task::JoinSet::new();
-    for index in 0..count {
-        let offset = index * part_size;
-        let length = part_size.min(file.size - offset);
-        let body = Body::from_path_range(&file.path, offset, length)
+    let mut completed = Vec::new();
+    let mut failed: Option<Error> = None;
+    for index in 0..file.size.div_ceil(part_size) {
+        while let Some(joined) = tasks.try_join_next() {
+            collect_part(joined, key, &mut completed, &mut failed);
+        }
+        if failed.is_some() {
+            break;
+        }
+        let (offset, number) = (index * part_size, index as i32 + 1);
+        let body = Body::from_path_range(&file.path, offset, part_size.min(file.size - offset))
             .map_err(|e| Error::Other(format!("{}: {e}", file.path.display())))?;
-        let permit = parts.clone().acquire_owned().await.map_err(|_| Error::Other("the upload was stopped".into()))?;
-        let call =
-            s3.upload_part().bucket(bucket).key(key).upload_id(upload_id).part_number(index as i32 + 1).body(body);
+        let permit = permit(limit).await?;
+        let call = s3.upload_part().bucket(bucket).key(key).upload_id(upload_id).part_number(number).body(body);
         let key = key.to_owned();
         tasks.spawn(async move {
             let answer = call.send().await;
             drop(permit);
-            let etag = answer.map_err(|e| call_failed(format_args!("UploadPart {} of {key}", index + 1), e))?.e_tag;
-            Ok::<_, Error>(CompletedPart::builder().part_number(index as i32 + 1).set_e_tag(etag).build_or_default())
+            let etag = answer.map_err(|e| call_failed(format_args!("UploadPart {number} of {key}"), e))?.e_tag;
+            Ok::<_, Error>(CompletedPart::builder().part_number(number).set_e_tag(etag).build_or_default())
         });
     }
-    let mut completed = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        completed.push(joined.map_err(|e| Error::Other(format!("UploadPart of {key}: {e}")))??);
+        collect_part(joined, key, &mut completed, &mut failed);
+    }
+    if let Some(error) = failed {
+        return Err(error);
     }
     completed.sort_by_key(|part| part.part_number);
     Ok(CompletedMultipartUpload::builder().set_parts(Some(completed)).build_or_default())
+}
+
+/// A finished part: kept, or the first failure remembered.
+fn collect_part(
+    joined: Result<Result<CompletedPart, Error>, tokio::task::JoinError>,
+    key: &str,
+    completed: &mut Vec<CompletedPart>,
+    failed: &mut Option<Error>,
+) {
+    match joined.map_err(|e| Error::Other(format!("UploadPart of {key}: {e}"))).and_then(|part| part) {
+        Ok(part) => completed.push(part),
+        Err(error) => {
+            failed.get_or_insert(error);
+        }
+    }
 }
 
 /// Deletes `keys` in batches of 1,000; every key S3 could not delete is named.

@@ -146,6 +146,29 @@ impl ViewerMap {
         paths
     }
 
+    /// The folders (ending in `/`) where some viewer paths go to an origin that does not
+    /// serve the bucket: the literal start of each such behaviour's pattern, to its last `/`
+    /// (`/` itself when the default behaviour goes elsewhere).
+    pub fn foreign_folders(&self) -> Vec<String> {
+        let serves_bucket = |target: &str| self.origins.iter().any(|o| self.routes_to(target, &o.id));
+        let mut folders: Vec<String> = self
+            .behaviours
+            .iter()
+            .filter(|(_, target)| !serves_bucket(target))
+            .map(|(glob, _)| {
+                let pattern = glob.as_str();
+                let literal = &pattern[..pattern.find(['*', '?']).unwrap_or(pattern.len())];
+                literal[..=literal.rfind('/').unwrap_or(0)].to_owned()
+            })
+            .collect();
+        if !serves_bucket(&self.default_target) {
+            folders.push("/".to_owned());
+        }
+        folders.sort();
+        folders.dedup();
+        folders
+    }
+
     /// The origin (or origin group) CloudFront sends `path` to.
     fn target_of(&self, path: &str) -> &str {
         self.behaviours.iter().find(|(glob, _)| glob.matches(path)).map_or(&self.default_target, |(_, t)| t)
@@ -180,9 +203,10 @@ fn endpoint_of(domain: &str, bucket: &str) -> Option<Endpoint> {
 }
 
 /// A viewer path of a key as an invalidation path: percent-encoded where CloudFront needs
-/// it, and `*` and `?` too (a key's characters, not a wildcard or a query).
+/// it, and `%`, `*` and `?` too (a key's characters, never an escape, a wildcard or a query).
 pub fn encode_key_path(path: &str) -> String {
-    cloudfront_invalidate::paths::encode(path).replace('*', "%2A").replace('?', "%3F")
+    let literal = path.replace('%', "%25").replace('*', "%2A").replace('?', "%3F");
+    cloudfront_invalidate::paths::encode(&literal)
 }
 
 #[cfg(test)]
@@ -245,7 +269,9 @@ mod tests {
         assert_eq!(map.paths_of("live/docs/index.html").paths, ["/docs/", "/docs/index.html"]);
         assert_eq!(map.paths_of("live/index.html").paths, ["/", "/index.html"]);
         assert_eq!(map.paths_of("live/a b*.png").paths, ["/a%20b%2A.png"]);
+        assert_eq!(map.paths_of("live/100%25 off?.html").paths, ["/100%2525%20off%3F.html"]);
         assert!(map.paths_of("draft/x.html").paths.is_empty(), "outside the origin path");
+        assert_eq!(map.foreign_folders(), ["/api/"]);
         let api = map.paths_of("live/api/data.json");
         assert!(api.paths.is_empty());
         assert_eq!(api.elsewhere, [("/api/data.json".to_owned(), "api".to_owned())]);
