@@ -6,8 +6,9 @@
 //! knows them). The invalidation batches themselves are journalled by the invalidation
 //! planner, in `FILE.batches`, so a resumed deploy never submits one twice.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use cloudfront_invalidate::journal::LineFile;
 
 use serde_json::{Value, json};
 
@@ -59,9 +60,7 @@ impl Intent {
 /// An open journal.
 #[derive(Debug)]
 pub struct DeployJournal {
-    path: PathBuf,
-    /// `None` when opened read-only (a dry run changes nothing, the journal included).
-    file: Option<std::fs::File>,
+    file: LineFile,
     pending: Option<Intent>,
 }
 
@@ -77,30 +76,22 @@ impl DeployJournal {
     }
 
     fn load(path: &Path, writable: bool) -> Result<DeployJournal, String> {
+        let (file, lines) = LineFile::load(path, writable)?;
         let shown = path.display();
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(format!("--journal {shown}: cannot read it: {e}")),
-        };
-        let complete = text.rfind('\n').map_or(0, |end| end + 1);
         let mut pending = None;
-        for (number, line) in text[..complete].lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-            let value: Value = serde_json::from_str(line)
-                .map_err(|e| format!("--journal {shown}: line {} is not JSON: {e}", number + 1))?;
+        for (number, line) in lines {
+            let value: Value = serde_json::from_str(&line)
+                .map_err(|e| format!("--journal {shown}: line {number} is not JSON: {e}"))?;
             match value["Kind"].as_str() {
                 Some("Deploy") => {
-                    pending = Some(
-                        intent_of(&value).map_err(|why| format!("--journal {shown}: line {}: {why}", number + 1))?,
-                    )
+                    pending = Some(intent_of(&value).map_err(|why| format!("--journal {shown}: line {number}: {why}"))?)
                 }
                 Some("Done") => pending = None,
                 Some("Uploaded") => {}
-                _ => return Err(format!("--journal {shown}: line {} is not a deploy journal entry", number + 1)),
+                _ => return Err(format!("--journal {shown}: line {number} is not a deploy journal entry")),
             }
         }
-        let file = if writable { Some(open_for_append(path, complete < text.len(), complete)?) } else { None };
-        Ok(DeployJournal { path: path.to_owned(), file, pending })
+        Ok(DeployJournal { file, pending })
     }
 
     /// The interrupted deploy the journal holds, if any.
@@ -110,7 +101,7 @@ impl DeployJournal {
 
     /// Where the invalidation planner journals its batches.
     pub fn batches_path(&self) -> PathBuf {
-        let mut name = self.path.clone().into_os_string();
+        let mut name = self.file.path().to_owned().into_os_string();
         name.push(".batches");
         name.into()
     }
@@ -137,28 +128,8 @@ impl DeployJournal {
     }
 
     fn append(&mut self, value: &Value) -> Result<(), String> {
-        let line = format!("{value}\n");
-        let Some(file) = self.file.as_mut() else {
-            return Err(format!("--journal {}: opened read-only", self.path.display()));
-        };
-        file.write_all(line.as_bytes())
-            .and_then(|()| file.sync_data())
-            .map_err(|e| format!("--journal {}: cannot append to it: {e}", self.path.display()))
+        self.file.append(&value.to_string())
     }
-}
-
-/// The journal file, opened to append, a torn last line (past `complete`) cut first.
-fn open_for_append(path: &Path, torn: bool, complete: usize) -> Result<std::fs::File, String> {
-    let shown = path.display();
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(|e| format!("--journal {shown}: cannot open it for writing: {e}"))?;
-    if torn {
-        file.set_len(complete as u64).map_err(|e| format!("--journal {shown}: cannot cut its torn last line: {e}"))?;
-    }
-    Ok(file)
 }
 
 fn intent_of(value: &Value) -> Result<Intent, String> {

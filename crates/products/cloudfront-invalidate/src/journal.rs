@@ -62,15 +62,75 @@ impl Entry {
     }
 }
 
+/// A journal file: one JSON line per record, each appended in one write (so a crash cannot
+/// leave half of it before another) and flushed to disk before `append` returns. Read back,
+/// its complete lines count; a last line torn by a crash mid-write is dropped, and cut before
+/// the next append. Both journals (invalidation batches, deploys) keep their records in one.
+#[derive(Debug)]
+pub struct LineFile {
+    path: PathBuf,
+    /// `None` when opened read-only.
+    file: Option<std::fs::File>,
+}
+
+impl LineFile {
+    /// Reads the file at `path` (none yet is empty) and, when `writable`, opens it to append
+    /// (creating it); returns it with its complete, non-empty lines and their 1-based numbers.
+    pub fn load(path: &Path, writable: bool) -> Result<(LineFile, Vec<(usize, String)>), String> {
+        let shown = path.display();
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(format!("--journal {shown}: cannot read it: {e}")),
+        };
+        // Every complete record ends with a newline; anything after the last one is a torn write.
+        let complete = text.rfind('\n').map_or(0, |end| end + 1);
+        let lines = text[..complete]
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| (i + 1, l.to_owned()))
+            .collect();
+        let file = if writable { Some(Self::open_to_append(path, complete, complete < text.len())?) } else { None };
+        Ok((LineFile { path: path.to_owned(), file }, lines))
+    }
+
+    fn open_to_append(path: &Path, complete: usize, torn: bool) -> Result<std::fs::File, String> {
+        let shown = path.display();
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| format!("--journal {shown}: cannot open it for writing: {e}"))?;
+        if torn {
+            file.set_len(complete as u64)
+                .map_err(|e| format!("--journal {shown}: cannot cut its torn last line: {e}"))?;
+        }
+        Ok(file)
+    }
+
+    /// Where the file is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends `line` (and its newline) and flushes it to disk.
+    pub fn append(&mut self, line: &str) -> Result<(), String> {
+        let shown = self.path.display();
+        let Some(file) = self.file.as_mut() else { return Err(format!("--journal {shown}: opened read-only")) };
+        file.write_all(format!("{line}\n").as_bytes())
+            .and_then(|()| file.sync_data())
+            .map_err(|e| format!("--journal {shown}: cannot append to it: {e}"))
+    }
+}
+
 /// An open journal: what earlier runs recorded, and the file new entries go to.
 #[derive(Debug)]
 pub struct Journal {
-    path: PathBuf,
     entries: Vec<Entry>,
     /// (target, reference) -> index in `entries`.
     index: HashMap<(Target, String), usize>,
-    /// `None` when opened read-only.
-    file: Mutex<Option<std::fs::File>>,
+    file: Mutex<LineFile>,
 }
 
 impl Journal {
@@ -88,36 +148,15 @@ impl Journal {
     }
 
     fn load(path: &Path, writable: bool) -> Result<Journal, String> {
-        let shown = path.display();
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(format!("--journal {shown}: cannot read it: {e}")),
-        };
-        // Every complete entry ends with a newline; anything after the last one is a torn write.
-        let complete = text.rfind('\n').map_or(0, |end| end + 1);
+        let (file, lines) = LineFile::load(path, writable)?;
         let mut entries = Vec::new();
-        for (number, line) in text[..complete].lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-            let entry = Entry::from_line(line)
-                .map_err(|why| format!("--journal {shown}: line {} is not a journal entry: {why}", number + 1))?;
+        for (number, line) in lines {
+            let entry = Entry::from_line(&line)
+                .map_err(|why| format!("--journal {}: line {number} is not a journal entry: {why}", path.display()))?;
             entries.push(entry);
         }
         let index = entries.iter().enumerate().map(|(i, e)| ((e.target.clone(), e.reference.clone()), i)).collect();
-        let file = if writable {
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .map_err(|e| format!("--journal {shown}: cannot open it for writing: {e}"))?;
-            if complete < text.len() {
-                file.set_len(complete as u64)
-                    .map_err(|e| format!("--journal {shown}: cannot cut its torn last line: {e}"))?;
-            }
-            Some(file)
-        } else {
-            None
-        };
-        Ok(Journal { path: path.to_owned(), entries, index, file: Mutex::new(file) })
+        Ok(Journal { entries, index, file: Mutex::new(file) })
     }
 
     /// Every entry, in the order they were recorded.
@@ -138,14 +177,7 @@ impl Journal {
     /// Appends an entry (in one write, so a crash cannot leave half of it before another)
     /// and flushes it to disk before returning.
     pub fn record(&self, entry: &Entry) -> Result<(), String> {
-        let mut file = self.file.lock().expect("not poisoned");
-        let Some(file) = file.as_mut() else {
-            return Err(format!("--journal {}: opened read-only", self.path.display()));
-        };
-        let line = entry.to_line() + "\n";
-        file.write_all(line.as_bytes())
-            .and_then(|()| file.sync_data())
-            .map_err(|e| format!("--journal {}: cannot append to it: {e}", self.path.display()))
+        self.file.lock().expect("not poisoned").append(&entry.to_line())
     }
 }
 
