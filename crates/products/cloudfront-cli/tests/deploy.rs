@@ -298,6 +298,31 @@ fn write_report(first: Step, ours: Step, ours_idle: Step, aws: [Step; 3], paths:
     std::fs::write(log, text).unwrap();
 }
 
+/// Runs the deploy `args` and SIGKILLs it once its journal records three finished uploads.
+fn kill_after_three_uploads(args: &[&str], journal: &str) {
+    let uploads_recorded = || std::fs::read_to_string(journal).unwrap_or_default().matches("\"Uploaded\"").count();
+    let earlier = uploads_recorded();
+    let mut running = Command::new(env!("CARGO_BIN_EXE_cloudfront"))
+        .args(args)
+        .args(["--endpoint-url", &env("MOTO_ENDPOINT")])
+        .envs(credentials())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Bounded: at most 20 s for three uploads to finish.
+    let mut uploaded = 0;
+    for _ in 0..4000 {
+        uploaded = uploads_recorded() - earlier;
+        if uploaded >= 3 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    running.kill().expect("SIGKILL");
+    running.wait().unwrap();
+    assert!(uploaded >= 3, "the deploy did not get going");
+}
+
 #[test]
 #[ignore = "needs moto: run `cargo xtask e2e`"]
 fn a_deploy_killed_midway_resumes_without_lost_or_repeated_work() {
@@ -342,28 +367,8 @@ fn a_deploy_killed_midway_resumes_without_lost_or_repeated_work() {
         std::fs::write(root.join(name), format!("{name} version 2\n").repeat(20_000)).unwrap();
     }
     let before = invalidation_ids(&distribution);
-    let uploads_recorded = || std::fs::read_to_string(&journal).unwrap_or_default().matches("\"Uploaded\"").count();
-    let earlier = uploads_recorded();
     let from = log_end();
-    let mut running = Command::new(env!("CARGO_BIN_EXE_cloudfront"))
-        .args(args)
-        .args(["--endpoint-url", &env("MOTO_ENDPOINT")])
-        .envs(credentials())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    // Bounded: at most 20 s for three uploads to finish.
-    let mut uploaded = 0;
-    for _ in 0..4000 {
-        uploaded = uploads_recorded() - earlier;
-        if uploaded >= 3 {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    running.kill().expect("SIGKILL");
-    running.wait().unwrap();
-    assert!(uploaded >= 3, "the deploy did not get going");
+    kill_after_three_uploads(&args, &journal);
     let killed = puts(&logged_since(from), bucket);
     let killed = killed.keys().filter(|k| !is_record(k)).count();
     assert!(killed < changed.len(), "killed midway: {killed} of {} uploaded", changed.len());

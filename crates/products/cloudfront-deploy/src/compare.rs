@@ -84,7 +84,7 @@ pub fn by_listing(
     if listed.size != file.size {
         return Verdict::Upload(Reason::Content);
     }
-    match manifest.trusted(key, listed) {
+    match manifest.trusted(key, &listed.etag, listed.last_modified) {
         Some(recorded) if recorded.sha256 != file.sha256 => Verdict::Upload(Reason::Content),
         Some(recorded) if recorded.headers != headers.fingerprint() => Verdict::Upload(Reason::Headers),
         Some(_) => Verdict::Unchanged,

@@ -9,8 +9,6 @@ use std::collections::BTreeMap;
 use cloudfront_primitives::DateTime;
 use serde_json::{Value, json};
 
-use crate::compare::Listed;
-
 /// The manifest's key under the prefix.
 pub const MANIFEST_NAME: &str = ".cloudfront-deploy.json";
 
@@ -73,12 +71,12 @@ impl Manifest {
 
     /// The record of `key`, if it still describes the object S3 lists: the same ETag, and not
     /// modified after the manifest was stored (an in-place metadata edit keeps the ETag).
-    pub fn trusted(&self, key: &str, listed: &Listed) -> Option<&Recorded> {
-        let not_later = match (listed.last_modified, self.written) {
+    pub fn trusted(&self, key: &str, listed_etag: &str, last_modified: Option<DateTime>) -> Option<&Recorded> {
+        let not_later = match (last_modified, self.written) {
             (Some(modified), Some(written)) => modified <= written,
             _ => false,
         };
-        self.objects.get(key).filter(|r| r.etag == listed.etag && not_later)
+        self.objects.get(key).filter(|r| r.etag == listed_etag && not_later)
     }
 }
 
@@ -93,14 +91,13 @@ mod tests {
         manifest.objects.insert("site/index.html".into(), recorded.clone());
         let mut again = Manifest::from_json(&manifest.to_json()).unwrap();
         assert_eq!(again, manifest);
-        let listed =
-            |etag: &str, at: i64| Listed { etag: etag.into(), size: 1, last_modified: Some(DateTime::from_secs(at)) };
-        assert_eq!(again.trusted("site/index.html", &listed("\"e1\"", 100)), None, "no time stored");
+        let at = |secs: i64| Some(DateTime::from_secs(secs));
+        assert_eq!(again.trusted("site/index.html", "\"e1\"", at(100)), None, "no time stored");
         again.written = Some(DateTime::from_secs(200));
-        assert_eq!(again.trusted("site/index.html", &listed("\"e1\"", 100)), Some(&recorded));
-        assert_eq!(again.trusted("site/index.html", &listed("\"e1\"", 200)), Some(&recorded));
-        assert_eq!(again.trusted("site/index.html", &listed("\"e1\"", 201)), None, "changed in place later");
-        assert_eq!(again.trusted("site/index.html", &listed("\"e2\"", 100)), None);
+        assert_eq!(again.trusted("site/index.html", "\"e1\"", at(100)), Some(&recorded));
+        assert_eq!(again.trusted("site/index.html", "\"e1\"", at(200)), Some(&recorded));
+        assert_eq!(again.trusted("site/index.html", "\"e1\"", at(201)), None, "changed in place later");
+        assert_eq!(again.trusted("site/index.html", "\"e2\"", at(100)), None);
         assert!(Manifest::from_json(b"{\"Version\": 2}").unwrap_err().contains("version 2"));
         assert!(Manifest::from_json(b"<xml/>").unwrap_err().starts_with("not JSON"));
     }
