@@ -112,3 +112,28 @@ fn every_input_the_shell_reads_is_one_the_action_passes() {
         assert!(action.contains(&format!("{variable}: ${{{{ inputs.")), "action.yml does not pass {variable}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bucket_the_distribution_does_not_serve_is_refused_before_anything_is_sent() {
+    let server = TestServer::start(|r, _| permissive(r)).await;
+    let dir = std::env::temp_dir().join(format!("cloudfront-unserved-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("public")).unwrap();
+    std::fs::write(dir.join("public/index.html"), "<html>home</html>").unwrap();
+    let deploy = [
+        ("INPUT_COMMAND", "deploy"),
+        ("INPUT_SOURCE", "public"),
+        ("INPUT_DESTINATION", "s3://another-bucket"),
+        ("INPUT_DISTRIBUTION_ID", "EDFDVBD6EXAMPLE"),
+    ];
+    let (dir2, url) = (dir.clone(), server.url.clone());
+    let (output, outputs, _) = tokio::task::spawn_blocking(move || run_action(&dir2, &url, &deploy)).await.unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(252), "{stderr}");
+    assert!(stderr.contains("no origin of the distribution serves bucket another-bucket"), "{stderr}");
+    assert!(stderr.contains("::error::"), "annotated: {stderr}");
+    assert_eq!(outputs, "status=failed\n");
+    let sent: Vec<String> = server.requests().iter().map(|r| format!("{} {}", r.method, r.target)).collect();
+    assert_eq!(sent, ["GET /2020-05-31/distribution/EDFDVBD6EXAMPLE/config"], "only the configuration was read");
+    let _ = std::fs::remove_dir_all(&dir);
+}
