@@ -155,7 +155,7 @@ async fn deploy(args: &Args) -> Result<String, Failure> {
         eprintln!("warning: {warning}");
         github::annotate("warning", warning);
     }
-    let pending = pending_deploy(args, journal.pending(), plan.pending.as_ref())?;
+    let pending = pending_deploy(args, journal.pending(), &plan.pending)?;
     let run_id = pending.as_ref().map_or_else(cloudfront_invalidate::unique_caller_reference, |p| p.run_id.clone());
     let intent = intent(args, &plan, pending.as_ref(), &run_id);
     let batches = invalidation_batches(&intent.paths, &plan, &run_id, args.max_overreach)?;
@@ -176,7 +176,10 @@ async fn deploy(args: &Args) -> Result<String, Failure> {
     eprintln!("run id {} (if interrupted, run the same command with --resume)", outcome.run_id);
     outcome.applied = Some(upload(args, &s3, &mut journal, &outcome).await?);
     outcome.invalidations = Some(invalidate(args, &cloudfront, &journal, &outcome).await?);
-    cloudfront_deploy::clear_pending(&s3, &args.options).await.map_err(failure)?;
+    // This run's record, and those of the runs it took over (their paths were in its batches).
+    let mut finished: Vec<String> = outcome.plan.pending.iter().map(|p| p.run_id.clone()).collect();
+    finished.push(outcome.run_id.clone());
+    cloudfront_deploy::clear_pending(&s3, &args.options, &finished).await.map_err(failure)?;
     journal.done(&outcome.run_id).map_err(Failure::Other)?;
     report(args, &outcome)
 }
@@ -229,18 +232,15 @@ fn failure(error: Error) -> Failure {
     }
 }
 
-/// The unfinished deploy this one continues, from the journal or from the bucket's record
-/// (left by a run killed on another machine), merged. Without `--resume` an unfinished deploy
+/// The unfinished deploy this one continues, from the journal and from the bucket's records
+/// (left by runs killed, perhaps on another machine), merged. Without `--resume` an unfinished deploy
 /// is refused (its paths are still owed an invalidation); a dry run shows it merged.
-fn pending_deploy(args: &Args, local: Option<&Intent>, remote: Option<&Intent>) -> Result<Option<Intent>, Failure> {
+fn pending_deploy(args: &Args, local: Option<&Intent>, remote: &[Intent]) -> Result<Option<Intent>, Failure> {
     let destination = destination_text(&args.options);
-    let found: Vec<(&Intent, String)> = [
-        local.map(|i| (i, format!("--journal {}", args.journal))),
-        remote.map(|i| (i, format!("the bucket's record {}", args.options.destination.pending_key()))),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let mut found: Vec<(&Intent, String)> =
+        local.map(|i| (i, format!("--journal {}", args.journal))).into_iter().collect();
+    let record = |i: &Intent| format!("the bucket's record {}", args.options.destination.pending_key(&i.run_id));
+    found.extend(remote.iter().map(|i| (i, record(i))));
     let Some((first, source)) = found.first() else { return Ok(None) };
     if !args.resume && !args.dry_run {
         return Err(Failure::Usage(format!(

@@ -111,7 +111,7 @@ fn log_end() -> u64 {
 
 /// The deploy's own records under the prefix (the manifest, the pending record).
 fn is_record(key: &str) -> bool {
-    key.ends_with(".cloudfront-deploy.json") || key.ends_with(".cloudfront-deploy.pending.json")
+    key.ends_with(".cloudfront-deploy.json") || key.contains(".cloudfront-deploy.pending/")
 }
 
 /// Keys of `bucket` that whole-object PUTs (not parts) reached, with how often.
@@ -379,7 +379,7 @@ fn a_deploy_killed_midway_resumes_without_lost_or_repeated_work() {
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(refused.status.code(), Some(252), "{stderr}");
     assert!(
-        stderr.contains("the bucket's record .cloudfront-deploy.pending.json") && stderr.contains("--resume"),
+        stderr.contains("the bucket's record .cloudfront-deploy.pending/") && stderr.contains("--resume"),
         "{stderr}"
     );
 

@@ -32,7 +32,7 @@ use crate::headers::{CacheControlRules, Headers};
 use crate::local::LocalFile;
 use crate::manifest::{Manifest, Recorded};
 use crate::s3::{Location, Multipart};
-use crate::viewer::ViewerMap;
+use crate::viewer::{ViewerMap, encode_key_path};
 
 /// What to deploy, where, and how.
 #[non_exhaustive]
@@ -120,9 +120,11 @@ pub struct Plan {
     pub listed: BTreeMap<String, Listed>,
     /// The key of every file of the source (uploaded or not).
     pub source_keys: BTreeSet<String>,
-    /// An earlier deploy's record in the bucket of paths it had not yet had invalidated (left
-    /// by a run killed before it finished, perhaps on another machine).
-    pub pending: Option<journal::Intent>,
+    /// Earlier deploys' records in the bucket of paths they had not yet had invalidated (left
+    /// by runs killed before they finished, perhaps on another machine).
+    pub pending: Vec<journal::Intent>,
+    /// Files decided by asking S3 (HeadObject): the manifest is rewritten to cover them.
+    pub asked: usize,
     /// Unchanged files' records, for the manifest [`apply`] writes.
     kept: BTreeMap<String, Recorded>,
 }
@@ -149,14 +151,11 @@ pub async fn plan(
         .distribution_config
         .ok_or_else(|| Error::Service("GetDistributionConfig answered without a configuration".into()))?;
     let map = ViewerMap::new(&config, &at.bucket, options.index_document.as_deref()).map_err(Error::Refused)?;
-    let (scanned, listed, manifest, pending) = tokio::join!(
-        local::scan(&options.source, &options.filters),
-        s3::list(s3, at),
-        s3::read_manifest(s3, at),
-        read_pending(s3, at)
-    );
-    let (files, scan_warnings) = scanned?;
-    let mut plan = Plan { listed: listed?, pending: pending?, warnings: scan_warnings, ..Plan::default() };
+    let (scanned, listing, manifest) =
+        tokio::join!(local::scan(&options.source, &options.filters), s3::list(s3, at), s3::read_manifest(s3, at));
+    let ((files, scan_warnings), listing) = (scanned?, listing?);
+    let pending = read_pending(s3, at, &listing.pending).await?;
+    let mut plan = Plan { listed: listing.objects, pending, warnings: scan_warnings, ..Plan::default() };
     match manifest {
         Ok(found) => plan.manifest = found.unwrap_or_default(),
         Err(why) => plan.warnings.push(format!("the manifest cannot be read ({why}); every object is checked with S3")),
@@ -175,13 +174,21 @@ pub async fn plan(
     Ok(plan)
 }
 
-/// The record of an unfinished deploy the bucket holds, if any.
-async fn read_pending(s3: &cloudfront_s3::Client, at: &Location) -> Result<Option<journal::Intent>, Error> {
-    let key = at.pending_key();
-    let Some((body, _)) = s3::read_record(s3, &at.bucket, &key).await? else { return Ok(None) };
-    let value: serde_json::Value =
-        serde_json::from_slice(&body).map_err(|e| Error::Other(format!("{key}: not JSON: {e}")))?;
-    journal::Intent::from_json(&value).map(Some).map_err(|why| Error::Other(format!("{key}: {why}")))
+/// The records of unfinished deploys the bucket holds (`keys`, from the listing).
+async fn read_pending(
+    s3: &cloudfront_s3::Client,
+    at: &Location,
+    keys: &[String],
+) -> Result<Vec<journal::Intent>, Error> {
+    let mut intents = Vec::new();
+    for key in keys {
+        // Gone since the listing: that run finished.
+        let Some((body, _)) = s3::read_record(s3, &at.bucket, key).await? else { continue };
+        let value: serde_json::Value =
+            serde_json::from_slice(&body).map_err(|e| Error::Other(format!("{key}: not JSON: {e}")))?;
+        intents.push(journal::Intent::from_json(&value).map_err(|why| Error::Other(format!("{key}: {why}")))?);
+    }
+    Ok(intents)
 }
 
 /// Records in the bucket, before the first upload, the paths a deploy owes an invalidation:
@@ -193,13 +200,15 @@ pub async fn mark_pending(
 ) -> Result<(), Error> {
     let at = &options.destination;
     let body = serde_json::to_vec(&intent.to_json()).expect("JSON of strings");
-    s3::write_record(s3, &at.bucket, &at.pending_key(), body).await
+    s3::write_record(s3, &at.bucket, &at.pending_key(&intent.run_id), body).await
 }
 
-/// Removes the bucket's pending record once every invalidation of the deploy was accepted.
-pub async fn clear_pending(s3: &cloudfront_s3::Client, options: &Options) -> Result<(), Error> {
+/// Removes the bucket's pending records of `run_ids` (this run's, and the runs it resumed)
+/// once every invalidation they owed was accepted.
+pub async fn clear_pending(s3: &cloudfront_s3::Client, options: &Options, run_ids: &[String]) -> Result<(), Error> {
     let at = &options.destination;
-    s3::delete(s3, &at.bucket, &[at.pending_key()]).await
+    let keys: Vec<String> = run_ids.iter().map(|run_id| at.pending_key(run_id)).collect();
+    s3::delete(s3, &at.bucket, &keys).await
 }
 
 /// Sorts every file into an upload (with its reason) or unchanged, asking S3 (HeadObject,
@@ -232,6 +241,7 @@ async fn decide(
             Verdict::AskS3 => ask.push((file, key, headers)),
         }
     }
+    plan.asked = ask.len();
     let limit = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let mut heads = tokio::task::JoinSet::new();
     for (index, (_, key, _)) in ask.iter().enumerate() {
@@ -286,7 +296,9 @@ fn map_paths(map: &ViewerMap, plan: &mut Plan) {
     let deleted: BTreeSet<&String> = plan.deletes.iter().collect();
     let kept = plan.source_keys.iter().chain(plan.listed.keys()).filter(|key| !deleted.contains(key));
     let mut site: BTreeSet<String> = kept.flat_map(|key| map.paths_of(key).paths).collect();
-    site.extend(map.foreign_folders().into_iter().map(|folder| format!("{folder}\u{0}another origin")));
+    let marks =
+        map.foreign_folders().into_iter().map(|folder| format!("{}\u{0}another origin", encode_key_path(&folder)));
+    site.extend(marks);
     plan.site_paths = site.into_iter().collect();
 }
 
@@ -315,8 +327,12 @@ pub async fn apply(
     let deleted: BTreeSet<&String> = plan.deletes.iter().collect();
     let mut manifest = Manifest { objects: plan.kept.clone(), ..Manifest::default() };
     for (key, recorded) in &plan.manifest.objects {
+        // Carried over only while it is still trusted (an object edited in place since the
+        // last manifest would otherwise be vouched for by the new one).
         let untouched = !plan.source_keys.contains(key) && !deleted.contains(key);
-        if untouched && plan.listed.contains_key(key) {
+        let trusted =
+            plan.listed.get(key).is_some_and(|l| plan.manifest.trusted(key, &l.etag, l.last_modified).is_some());
+        if untouched && trusted {
             manifest.objects.insert(key.clone(), recorded.clone());
         }
     }
@@ -333,8 +349,9 @@ pub async fn apply(
     }
     s3::delete(s3, &options.destination.bucket, &plan.deletes).await?;
     applied.deleted = plan.deletes.len();
-    // A deploy that changed nothing (and learned nothing new) leaves the manifest alone.
-    if manifest.objects != plan.manifest.objects {
+    // A deploy that changed nothing and asked S3 about nothing leaves the manifest alone
+    // (objects uploaded or asked about are newer than the manifest: it must be rewritten).
+    if manifest.objects != plan.manifest.objects || applied.uploaded > 0 || plan.asked > 0 {
         s3::write_manifest(s3, &options.destination, &manifest).await?;
     }
     Ok(applied)

@@ -12,9 +12,11 @@ use serde_json::{Value, json};
 /// The manifest's key under the prefix.
 pub const MANIFEST_NAME: &str = ".cloudfront-deploy.json";
 
-/// The record of a deploy that has not finished invalidating, under the prefix: what a CI
-/// job killed on one runner leaves for the next runner's deploy (its local journal is gone).
-pub const PENDING_NAME: &str = ".cloudfront-deploy.pending.json";
+/// The folder under the prefix holding, per run (`RUN_ID.json`), the record of a deploy that
+/// has not finished invalidating: what a CI job killed on one runner leaves for the next
+/// runner's deploy (its local journal is gone). One object per run, so overlapping deploys
+/// never overwrite or delete each other's.
+pub const PENDING_FOLDER: &str = ".cloudfront-deploy.pending/";
 
 /// The user-metadata key (`x-amz-meta-…`) every upload carries its SHA-256 in, for objects
 /// the manifest does not cover.

@@ -15,7 +15,7 @@ use crate::compare::{Listed, Observed};
 use crate::error::{Error, call_failed};
 use crate::headers::Headers;
 use crate::local::LocalFile;
-use crate::manifest::{MANIFEST_NAME, Manifest, PENDING_NAME, SHA256_METADATA};
+use crate::manifest::{MANIFEST_NAME, Manifest, PENDING_FOLDER, SHA256_METADATA};
 
 /// DeleteObjects takes at most this many keys.
 const DELETE_BATCH: usize = 1000;
@@ -56,14 +56,19 @@ impl Location {
         self.key(MANIFEST_NAME)
     }
 
-    /// The key of the record of a deploy that has not finished invalidating.
-    pub fn pending_key(&self) -> String {
-        self.key(PENDING_NAME)
+    /// The key of run `run_id`'s record of paths it has not yet had invalidated.
+    pub fn pending_key(&self, run_id: &str) -> String {
+        format!("{}{run_id}.json", self.key(PENDING_FOLDER))
+    }
+
+    /// Whether `key` is a run's pending record.
+    pub fn is_pending_record(&self, key: &str) -> bool {
+        key.starts_with(&self.key(PENDING_FOLDER))
     }
 
     /// Whether `key` is one of the deploy's own records (never a file of the site).
     pub fn is_record(&self, key: &str) -> bool {
-        key == self.manifest_key() || key == self.pending_key()
+        key == self.manifest_key() || self.is_pending_record(key)
     }
 }
 
@@ -82,9 +87,19 @@ impl Default for Multipart {
     }
 }
 
-/// Every object under the prefix (the manifest left out), by key.
-pub async fn list(s3: &Client, at: &Location) -> Result<BTreeMap<String, Listed>, Error> {
-    let mut objects = BTreeMap::new();
+/// What is under the prefix: the site's objects by key, and the keys of runs' pending records
+/// (the manifest left out).
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    /// The site's objects.
+    pub objects: BTreeMap<String, Listed>,
+    /// Pending records' keys.
+    pub pending: Vec<String>,
+}
+
+/// Everything under the prefix.
+pub async fn list(s3: &Client, at: &Location) -> Result<Listing, Error> {
+    let mut listing = Listing::default();
     let mut token: Option<String> = None;
     // Bounded by the bucket: each page moves the continuation token on, and S3 ends the list.
     loop {
@@ -98,14 +113,16 @@ pub async fn list(s3: &Client, at: &Location) -> Result<BTreeMap<String, Listed>
             .map_err(|e| call_failed(format_args!("listing s3://{}/{}", at.bucket, at.prefix), e))?;
         for object in page.contents.unwrap_or_default() {
             let (Some(key), Some(etag)) = (object.key, object.e_tag) else { continue };
-            if !at.is_record(&key) {
+            if at.is_pending_record(&key) {
+                listing.pending.push(key);
+            } else if !at.is_record(&key) {
                 let size = object.size.unwrap_or(0).max(0) as u64;
-                objects.insert(key, Listed { etag, size, last_modified: object.last_modified });
+                listing.objects.insert(key, Listed { etag, size, last_modified: object.last_modified });
             }
         }
         token = page.next_continuation_token.filter(|_| page.is_truncated == Some(true));
         if token.is_none() {
-            return Ok(objects);
+            return Ok(listing);
         }
     }
 }
@@ -205,18 +222,17 @@ async fn upload_in_parts(
     };
     let upload_id =
         created.upload_id.ok_or_else(|| Error::Service(format!("CreateMultipartUpload {key}: no UploadId")))?;
-    let sent = send_parts(s3, bucket, key, &upload_id, file, multipart, limit).await;
-    // A closed limit (another upload failed) still lets this one abort.
-    let permit = permit(limit).await;
-    match sent.and_then(|completed| permit.map(|permit| (completed, permit))) {
-        Ok((completed, _permit)) => {
-            let call = s3.complete_multipart_upload().bucket(bucket).key(key).upload_id(&upload_id);
-            let answer = call.multipart_upload(completed).send().await;
-            let answer = answer.map_err(|e| call_failed(format_args!("CompleteMultipartUpload {key}"), e))?;
-            Ok(answer.e_tag.unwrap_or_default())
-        }
+    let completed = async {
+        let parts = send_parts(s3, bucket, key, &upload_id, file, multipart, limit).await?;
+        let _permit = permit(limit).await?;
+        let call = s3.complete_multipart_upload().bucket(bucket).key(key).upload_id(&upload_id);
+        let answer = call.multipart_upload(parts).send().await;
+        answer.map_err(|e| call_failed(format_args!("CompleteMultipartUpload {key}"), e))
+    };
+    match completed.await {
+        Ok(answer) => Ok(answer.e_tag.unwrap_or_default()),
         Err(why) => {
-            // Parts left behind are billed until aborted.
+            // At once, without waiting for the limit: parts left behind are billed until aborted.
             let _ = s3.abort_multipart_upload().bucket(bucket).key(key).upload_id(&upload_id).send().await;
             Err(why)
         }
@@ -248,8 +264,18 @@ async fn send_parts(
         }
         let (offset, number) = (index * part_size, index as i32 + 1);
         let body = Body::from_path_range(&file.path, offset, part_size.min(file.size - offset))
-            .map_err(|e| Error::Other(format!("{}: {e}", file.path.display())))?;
-        let permit = permit(limit).await?;
+            .map_err(|e| Error::Other(format!("{}: {e}", file.path.display())));
+        let (body, permit) = match body {
+            Ok(body) => (body, permit(limit).await),
+            Err(error) => (Body::from(""), Err(error)),
+        };
+        let permit = match permit {
+            Ok(permit) => permit,
+            Err(error) => {
+                failed.get_or_insert(error);
+                break;
+            }
+        };
         let call = s3.upload_part().bucket(bucket).key(key).upload_id(upload_id).part_number(number).body(body);
         let key = key.to_owned();
         tasks.spawn(async move {
@@ -321,6 +347,8 @@ mod tests {
         assert_eq!((at.bucket.as_str(), at.prefix.as_str()), ("site", "live/"));
         assert_eq!(at.key("css/a.css"), "live/css/a.css");
         assert_eq!(at.manifest_key(), "live/.cloudfront-deploy.json");
+        assert_eq!(at.pending_key("r1"), "live/.cloudfront-deploy.pending/r1.json");
+        assert!(at.is_record("live/.cloudfront-deploy.pending/r2.json") && !at.is_record("live/x.json"));
         assert_eq!(Location::parse("s3://site").unwrap().key("a"), "a");
         assert!(Location::parse("site/live").unwrap_err().contains("s3://BUCKET"));
         assert!(Location::parse("s3:///x").unwrap_err().contains("no bucket"));

@@ -78,20 +78,23 @@ impl LineFile {
     /// (creating it); returns it with its complete, non-empty lines and their 1-based numbers.
     pub fn load(path: &Path, writable: bool) -> Result<(LineFile, Vec<(usize, String)>), String> {
         let shown = path.display();
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(format!("--journal {shown}: cannot read it: {e}")),
         };
-        // Every complete record ends with a newline; anything after the last one is a torn write.
-        let complete = text.rfind('\n').map_or(0, |end| end + 1);
-        let lines = text[..complete]
+        // Every complete record ends with a newline; anything after the last one is a torn
+        // write (cut before decoding: the tear may split a character).
+        let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |end| end + 1);
+        let text = std::str::from_utf8(&bytes[..complete])
+            .map_err(|e| format!("--journal {shown}: not UTF-8 text ({e}); it is not a journal"))?;
+        let lines = text
             .lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
             .map(|(i, l)| (i + 1, l.to_owned()))
             .collect();
-        let file = if writable { Some(Self::open_to_append(path, complete, complete < text.len())?) } else { None };
+        let file = if writable { Some(Self::open_to_append(path, complete, complete < bytes.len())?) } else { None };
         Ok((LineFile { path: path.to_owned(), file }, lines))
     }
 
@@ -114,13 +117,24 @@ impl LineFile {
         &self.path
     }
 
-    /// Appends `line` (and its newline) and flushes it to disk.
+    /// Appends `line` (and its newline) and flushes it to disk. A failed append is cut back
+    /// off and closes the file for this run: a later record glued to half of it would make the
+    /// whole journal unreadable.
     pub fn append(&mut self, line: &str) -> Result<(), String> {
         let shown = self.path.display();
-        let Some(file) = self.file.as_mut() else { return Err(format!("--journal {shown}: opened read-only")) };
-        file.write_all(format!("{line}\n").as_bytes())
-            .and_then(|()| file.sync_data())
-            .map_err(|e| format!("--journal {shown}: cannot append to it: {e}"))
+        let Some(file) = self.file.as_mut() else {
+            return Err(format!("--journal {shown}: opened read-only, or an earlier append failed"));
+        };
+        let before = file.metadata().map(|m| m.len());
+        let written = file.write_all(format!("{line}\n").as_bytes()).and_then(|()| file.sync_data());
+        if let Err(e) = written {
+            if let Ok(length) = before {
+                let _ = file.set_len(length);
+            }
+            self.file = None;
+            return Err(format!("--journal {shown}: cannot append to it: {e}"));
+        }
+        Ok(())
     }
 }
 
@@ -204,9 +218,12 @@ mod tests {
         assert_eq!(again.accepted(&Target::Tenant("dt_a".into()), "deploy-1-abc"), Some(&entry));
         assert_eq!(again.accepted(&Target::Tenant("dt_b".into()), "deploy-1-abc"), None);
         assert_eq!(again.run_id(), Some("deploy-1"));
-        // A crash mid-write leaves a torn last line: dropped, and cut before the next append.
-        let whole = std::fs::read_to_string(&path).unwrap();
-        std::fs::write(&path, format!("{whole}{{\"RunId\": \"deploy-1\", \"Targ")).unwrap();
+        // A crash mid-write leaves a torn last line, perhaps inside a character: dropped, and
+        // cut before the next append.
+        let mut whole = std::fs::read(&path).unwrap();
+        whole.extend_from_slice("{\"RunId\": \"caf\u{e9}".as_bytes());
+        whole.pop();
+        std::fs::write(&path, whole).unwrap();
         let torn = Journal::open(&path).unwrap();
         assert_eq!(torn.entries().len(), 1);
         torn.record(&entry).unwrap();
