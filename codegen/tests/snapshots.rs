@@ -212,6 +212,7 @@ fn public_api_of_the_hand_written_library_crates() {
         "runtime/cloudfront-sigv4",
         "runtime/cloudfront-runtime",
         "products/cloudfront-invalidate",
+        "products/cloudfront-deploy",
     ] {
         let name = dir.split('/').next_back().expect("a crate folder");
         insta::assert_snapshot!(format!("api_{}", name.replace('-', "_")), hand_written_api(dir));
