@@ -279,9 +279,14 @@ fn write_report(first: Step, ours: Step, ours_idle: Step, aws: [Step; 3], paths:
     let row = |what: &str, s: &Step, invalidated: &str| {
         format!("| {what} | {} | {} | {} | {invalidated} | {:.2} s |\n", s.requests, s.uploads, s.bytes, s.seconds)
     };
-    let mut text = String::from(
-        "2,001 files; every file touched and 5 changed between the first and second runs (moto, pinned)\n\n\
+    let aws_version = Command::new(env("AWS_CLI_V2")).arg("--version").output().map(|o| o.stdout).unwrap_or_default();
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let mut text = format!(
+        "2,001 files; every file touched and 5 changed between the first and second runs (moto, pinned)\n\
+         peer: {}load average when the report was written: {}\n\
          | run | requests | files uploaded | bytes uploaded | paths invalidated | wall time |\n|---|---|---|---|---|---|\n",
+        String::from_utf8_lossy(&aws_version),
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
     );
     text.push_str(&row("cloudfront deploy, first", &first, "1 (/*, collapsed)"));
     text.push_str(&row("cloudfront deploy, touched + 5 changed", &ours, &paths.to_string()));
