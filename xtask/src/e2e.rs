@@ -130,9 +130,11 @@ fn suites_recording(venv: &Venv, record: bool) -> Result<(usize, usize), String>
         if test == "deploy" {
             env.extend([("MOTO_ENDPOINT", endpoint.as_str()), ("MOTO_LOG", moto_log.as_str())]);
         }
+        // The deploy tests one at a time: their wall times are measured.
+        let threads = if test == "deploy" { "--test-threads=1" } else { "--test-threads=2" };
         let (ok, counts) = run_counting_command(
             "cargo",
-            &["test", "--package", "cloudfront-cli", "--test", test, "--", "--ignored", "--nocapture"],
+            &["test", "--package", "cloudfront-cli", "--test", test, "--", "--ignored", "--nocapture", threads],
             &env,
         )?;
         let (p, f) = counts.unwrap_or((0, 1));

@@ -148,14 +148,16 @@ fn write_site(root: &Path, dirs: usize, per_dir: usize) -> Vec<String> {
     names
 }
 
-/// Sets every file's modification time to now, as a fresh checkout does (a second after the
-/// last upload, so that S3's whole-second times are older).
+/// Sets every file's modification time to now, as a fresh checkout does. S3 keeps whole
+/// seconds: a second passes before (so the touch is newer than the last uploads) and after
+/// (so the next uploads are newer than the touch, and a sync after them has nothing to do).
 fn touch_all(root: &Path, names: &[String]) {
     std::thread::sleep(Duration::from_millis(1100));
-    let later = SystemTime::now();
+    let now = SystemTime::now();
     for name in names {
-        std::fs::File::options().write(true).open(root.join(name)).unwrap().set_modified(later).unwrap();
+        std::fs::File::options().write(true).open(root.join(name)).unwrap().set_modified(now).unwrap();
     }
+    std::thread::sleep(Duration::from_millis(1100));
 }
 
 fn change(root: &Path, names: &[&str]) {
@@ -195,12 +197,19 @@ struct Step {
     bytes: u64,
 }
 
-fn measure(bucket: &str, root: &Path, prefix: &str, run: impl FnOnce()) -> Step {
+/// Runs one step and counts what moto logged for it: requests to `bucket`, and to
+/// `distribution` (other tests may share the server).
+fn measure(bucket: &str, distribution: &str, root: &Path, prefix: &str, run: impl FnOnce()) -> Step {
     let from = log_end();
     let started = Instant::now();
     run();
     let seconds = started.elapsed().as_secs_f64();
-    let log = logged_since(from);
+    let mine = |target: &str| {
+        target.starts_with(&format!("/{bucket}/"))
+            || target.starts_with(&format!("/{bucket}?"))
+            || target.starts_with(&format!("/2020-05-31/distribution/{distribution}/"))
+    };
+    let log: Vec<(String, String)> = logged_since(from).into_iter().filter(|(_, target)| mine(target)).collect();
     let uploaded = puts(&log, bucket);
     let keys = uploaded.keys().filter_map(|k| k.strip_prefix(prefix));
     let bytes = keys.filter_map(|k| std::fs::metadata(root.join(k)).ok()).map(|m| m.len()).sum();
@@ -224,13 +233,14 @@ fn deploy_uploads_and_invalidates_only_what_changed_side_by_side_with_aws_s3_syn
         let args = ["deploy", &site, &destination, "--distribution-id", &distribution, "--journal", &journal];
         json_of(&cli(&[&args[..], &["--output", "json"]].concat()))
     };
-    let first = measure(bucket, &root, "live/", || assert_eq!(run()["Uploads"].as_array().unwrap().len(), 2001));
+    let first =
+        measure(bucket, &distribution, &root, "live/", || assert_eq!(run()["Uploads"].as_array().unwrap().len(), 2001));
     let before = invalidation_ids(&distribution);
     touch_all(&root, &names);
     let changed = ["index.html", "d03/index.html", "d07/app3.js", "d07/style4.css", "d31/image5.png"];
     change(&root, &changed);
     let mut report = Value::Null;
-    let ours = measure(bucket, &root, "live/", || report = run());
+    let ours = measure(bucket, &distribution, &root, "live/", || report = run());
     let uploaded: BTreeSet<&str> =
         report["Uploads"].as_array().unwrap().iter().map(|u| u["Key"].as_str().unwrap()).collect();
     let expected: BTreeSet<String> = changed.iter().map(|n| format!("live/{n}")).collect();
@@ -240,7 +250,8 @@ fn deploy_uploads_and_invalidates_only_what_changed_side_by_side_with_aws_s3_syn
     let wanted = ["/", "/d03/", "/d03/index.html", "/d07/app3.js", "/d07/style4.css", "/d31/image5.png", "/index.html"];
     assert_eq!(paths.keys().map(String::as_str).collect::<Vec<_>>(), wanted, "what moto was asked to invalidate");
     assert!(paths.values().all(|n| *n == 1), "{paths:?}");
-    let ours_idle = measure(bucket, &root, "live/", || assert_eq!(run()["Uploads"].as_array().unwrap().len(), 0));
+    let ours_idle =
+        measure(bucket, &distribution, &root, "live/", || assert_eq!(run()["Uploads"].as_array().unwrap().len(), 0));
     let aws = aws_side(bucket, &root, &names);
     write_report(first, ours, ours_idle, aws, paths.len());
 }
@@ -266,11 +277,11 @@ fn aws_side(bucket: &str, root: &Path, names: &[String]) -> [Step; 3] {
             .expect("the AWS CLI v2 runs");
         assert!(output.status.success(), "aws s3 sync: {}", String::from_utf8_lossy(&output.stderr));
     };
-    let first = measure(bucket, root, "sync/", sync);
+    let first = measure(bucket, "", root, "sync/", sync);
     touch_all(root, names);
     change(root, &["d11/index.html", "d12/app3.js", "d13/style4.css", "d14/image5.png", "d15/app6.js"]);
-    let touched = measure(bucket, root, "sync/", sync);
-    let idle = measure(bucket, root, "sync/", sync);
+    let touched = measure(bucket, "", root, "sync/", sync);
+    let idle = measure(bucket, "", root, "sync/", sync);
     [first, touched, idle]
 }
 
