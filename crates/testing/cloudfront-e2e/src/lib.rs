@@ -1,5 +1,5 @@
 //! Helpers shared by the end-to-end tests: where the emulator is, a client for it, and the
-//! setup calls the client itself does not cover (creating a distribution).
+//! setup calls the client itself does not cover (creating a distribution or a bucket).
 //!
 //! The tests are `#[ignore]`d in a plain `cargo test`: they need an emulator, which
 //! `cargo xtask e2e` installs, starts and points them at through `MOTO_ENDPOINT`. Run
@@ -64,6 +64,35 @@ pub async fn create_distribution(endpoint: &str) -> String {
     text[start..end].to_owned()
 }
 
+/// An S3 client for the emulator at `endpoint` (path-style addressing, as for any custom
+/// endpoint), with a read timeout long enough for large bodies.
+pub fn s3_client(endpoint: &str, credentials: Credentials) -> cloudfront_s3::Client {
+    let config = Config::builder()
+        .region("us-east-1")
+        .endpoint_url(endpoint)
+        .credentials(credentials)
+        .read_timeout(Duration::from_secs(300))
+        .build()
+        .expect("a valid configuration");
+    cloudfront_s3::Client::new(config).expect("a client")
+}
+
+/// Creates `bucket` through the emulator's REST API (CreateBucket is not among our
+/// operations), signed with a `test` key: moto accepts any, fakecloud does not verify these.
+pub async fn create_bucket(endpoint: &str, bucket: &str) {
+    let status = reqwest::Client::new()
+        .put(format!("{endpoint}/{bucket}"))
+        .header(
+            "Authorization",
+            "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0",
+        )
+        .send()
+        .await
+        .expect("the emulator answers")
+        .status();
+    assert!(status.is_success(), "CreateBucket {bucket}: {status}");
+}
+
 /// fakecloud's own APIs: keys that its SigV4 verification checks come from its IAM
 /// (`CreateUser` + `CreateAccessKey`); keys starting with `test` skip verification.
 pub mod fakecloud {
@@ -102,7 +131,8 @@ pub mod fakecloud {
 
     /// A fresh IAM user's access key.
     pub async fn iam_credentials(endpoint: &str) -> Credentials {
-        let user = format!("e2e{}", cloudfront_primitives::DateTime::now().secs());
+        // Unique per call: fakecloud allows two access keys per user, and calls share seconds.
+        let user = format!("e2e-{}", cloudfront_primitives::idempotency_token());
         iam(endpoint, &[("Action", "CreateUser"), ("UserName", &user)]).await;
         let key = iam(endpoint, &[("Action", "CreateAccessKey"), ("UserName", &user)]).await;
         Credentials::new(element(&key, "AccessKeyId"), element(&key, "SecretAccessKey"), None)
