@@ -236,7 +236,7 @@ fn failure(error: Error) -> Failure {
 /// (left by runs killed, perhaps on another machine), merged. Without `--resume` an unfinished deploy
 /// is refused (its paths are still owed an invalidation); a dry run shows it merged.
 fn pending_deploy(args: &Args, local: Option<&Intent>, remote: &[Intent]) -> Result<Option<Intent>, Failure> {
-    let destination = destination_text(&args.options);
+    let destination = args.options.destination.to_string();
     let mut found: Vec<(&Intent, String)> =
         local.map(|i| (i, format!("--journal {}", args.journal))).into_iter().collect();
     let record = |i: &Intent| format!("the bucket's record {}", args.options.destination.pending_key(&i.run_id));
@@ -277,26 +277,18 @@ fn merge(a: &Intent, b: &Intent) -> Intent {
     )
 }
 
-fn destination_text(options: &Options) -> String {
-    format!("s3://{}/{}", options.destination.bucket, options.destination.prefix)
-}
-
 /// What this deploy changes: its own keys and paths, and a resumed deploy's too.
 fn intent(args: &Args, plan: &Plan, pending: Option<&Intent>, run_id: &str) -> Intent {
-    let mut keys: std::collections::BTreeSet<String> = plan.uploads.iter().map(|u| u.key.clone()).collect();
-    keys.extend(plan.deletes.iter().cloned());
-    let mut paths: std::collections::BTreeSet<String> = plan.paths.iter().cloned().collect();
-    if let Some(pending) = pending {
-        keys.extend(pending.keys.iter().cloned());
-        paths.extend(pending.paths.iter().cloned());
-    }
-    Intent::new(
+    let keys = plan.uploads.iter().map(|u| u.key.clone()).chain(plan.deletes.iter().cloned()).collect();
+    let own = Intent::new(
         run_id.to_owned(),
-        destination_text(&args.options),
+        args.options.destination.to_string(),
         args.options.distribution_id.clone(),
-        keys.into_iter().collect(),
-        paths.into_iter().collect(),
-    )
+        keys,
+        plan.paths.clone(),
+    );
+    // Merging also sorts and dedupes the keys and paths, resumed or not.
+    merge(&own, pending.unwrap_or(&own))
 }
 
 /// The batches for `paths`, collapsed against the whole site where that lowers billed paths.
@@ -404,11 +396,11 @@ fn report(args: &Args, outcome: &Outcome) -> Result<String, Failure> {
 
 /// `uploaded 5 files (1234 bytes), deleted 0, 1995 unchanged; invalidated 7 paths in 1 batches (I1); cost: ...`
 fn summary_line(data: &Value) -> String {
-    let count = |k: &str| data[k].as_array().map_or(0, Vec::len);
+    let count = |key: &str| count(data, key);
     let planned = data["Status"] == "planned";
     let (upload, delete, invalidate) =
         if planned { ("would upload", "delete", "invalidate") } else { ("uploaded", "deleted", "invalidated") };
-    let ids: Vec<&str> = data["InvalidationIds"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+    let ids = invalidation_ids(data);
     let ids = if ids.is_empty() { String::new() } else { format!(" ({})", ids.join(" ")) };
     format!(
         "{upload} {} files ({} bytes), {delete} {}, {} unchanged; {invalidate} {} paths in {} batches{ids}; cost: {}\n",
@@ -420,4 +412,19 @@ fn summary_line(data: &Value) -> String {
         data["Batches"],
         data["Cost"].as_str().unwrap_or_default(),
     )
+}
+
+/// How many entries the report's list `key` holds.
+pub(crate) fn count(report: &Value, key: &str) -> usize {
+    report[key].as_array().map_or(0, Vec::len)
+}
+
+/// The strings of the report's list `key`.
+pub(crate) fn strings<'a>(report: &'a Value, key: &str) -> Vec<&'a str> {
+    report[key].as_array().into_iter().flatten().filter_map(Value::as_str).collect()
+}
+
+/// The report's invalidation ids.
+pub(crate) fn invalidation_ids(report: &Value) -> Vec<&str> {
+    strings(report, "InvalidationIds")
 }

@@ -43,7 +43,7 @@ fn outputs(pairs: &[(&str, String)]) -> String {
 }
 
 fn ids(data: &Value) -> String {
-    data["InvalidationIds"].as_array().into_iter().flatten().filter_map(Value::as_str).collect::<Vec<_>>().join(" ")
+    crate::deploy::invalidation_ids(data).join(" ")
 }
 
 /// `deploy`'s summary and outputs, from its JSON report.
@@ -51,7 +51,7 @@ pub fn deploy_summary(data: &Value) {
     if !active() {
         return;
     }
-    let count = |k: &str| data[k].as_array().map_or(0, Vec::len);
+    let count = |key: &str| crate::deploy::count(data, key);
     let mut summary = format!(
         "### cloudfront deploy: {}\n\n| | |\n|---|---|\n| uploaded | {} files, {} bytes |\n| deleted | {} |\n| unchanged | {} |\n| invalidated | {} paths in {} batches |\n| invalidation ids | {} |\n| estimated cost | {} |\n",
         data["Status"].as_str().unwrap_or_default(),
@@ -64,8 +64,7 @@ pub fn deploy_summary(data: &Value) {
         ids(data),
         data["Cost"].as_str().unwrap_or_default(),
     );
-    let items: Vec<&str> =
-        data["InvalidationItems"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+    let items = crate::deploy::strings(data, "InvalidationItems");
     if !items.is_empty() {
         summary.push_str("\n<details><summary>paths</summary>\n\n");
         summary.extend(items.iter().map(|item| format!("- `{item}`\n")));

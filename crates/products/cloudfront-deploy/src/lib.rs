@@ -366,15 +366,16 @@ async fn upload_group(
 ) -> Result<Vec<String>, Error> {
     // Shared by whole files and parts, so a large file's parts and small files together stay
     // within the limit (and so does memory: bodies are read from disk as they are sent).
-    let limit = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    let uploader = s3::Uploader {
+        s3: s3.clone(),
+        bucket: options.destination.bucket.clone(),
+        multipart: options.multipart,
+        limit: Arc::new(Semaphore::new(options.concurrency.max(1))),
+    };
     let mut tasks = tokio::task::JoinSet::new();
     for (index, upload) in group.iter().enumerate() {
-        let (s3, bucket, limit) = (s3.clone(), options.destination.bucket.clone(), limit.clone());
-        let (upload, multipart) = ((*upload).clone(), options.multipart);
-        tasks.spawn(async move {
-            let etag = s3::upload(&s3, &bucket, &upload.key, &upload.file, &upload.headers, multipart, &limit).await;
-            (index, etag)
-        });
+        let (uploader, upload) = (uploader.clone(), (*upload).clone());
+        tasks.spawn(async move { (index, uploader.upload(&upload.key, &upload.file, &upload.headers).await) });
     }
     // After the first failure no upload starts (the limit is closed); those in flight finish,
     // are recorded, and abort their multipart uploads themselves if they cannot complete.
@@ -385,7 +386,7 @@ async fn upload_group(
             on_uploaded(group[index]).map_err(Error::from)
         });
         if let Err(error) = outcome {
-            limit.close();
+            uploader.limit.close();
             failed.get_or_insert(error);
         }
     }

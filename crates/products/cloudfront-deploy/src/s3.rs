@@ -72,6 +72,13 @@ impl Location {
     }
 }
 
+/// `s3://BUCKET/PREFIX` (how journals and messages name a destination).
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "s3://{}/{}", self.bucket, self.prefix)
+    }
+}
+
 /// How uploads are split.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Multipart {
@@ -110,7 +117,7 @@ pub async fn list(s3: &Client, at: &Location) -> Result<Listing, Error> {
             .set_continuation_token(token.clone())
             .send()
             .await
-            .map_err(|e| call_failed(format_args!("listing s3://{}/{}", at.bucket, at.prefix), e))?;
+            .map_err(|e| call_failed(format_args!("listing {at}"), e))?;
         for object in page.contents.unwrap_or_default() {
             let (Some(key), Some(etag)) = (object.key, object.e_tag) else { continue };
             if at.is_pending_record(&key) {
@@ -176,123 +183,127 @@ pub async fn write_manifest(s3: &Client, at: &Location, manifest: &Manifest) -> 
     write_record(s3, &at.bucket, &at.manifest_key(), manifest.to_json()).await
 }
 
-/// Uploads `file` to `key` with `headers` (and its SHA-256 in the metadata); returns the
-/// object's ETag. `limit` bounds the requests in flight across every upload of the deploy.
-pub async fn upload(
-    s3: &Client,
-    bucket: &str,
-    key: &str,
-    file: &LocalFile,
-    headers: &Headers,
-    multipart: Multipart,
-    limit: &Arc<Semaphore>,
-) -> Result<String, Error> {
-    if file.size >= multipart.threshold && file.size > 0 {
-        return upload_in_parts(s3, bucket, key, file, headers, multipart, limit).await;
+/// Uploads to one bucket, every request (whole files, parts, the multipart calls) within one
+/// limit shared by all the deploy's uploads.
+#[derive(Debug, Clone)]
+pub struct Uploader {
+    /// The client.
+    pub s3: Client,
+    /// The bucket.
+    pub bucket: String,
+    /// How large files are split.
+    pub multipart: Multipart,
+    /// Requests in flight at once; closing it stops uploads that have not started.
+    pub limit: Arc<Semaphore>,
+}
+
+impl Uploader {
+    /// Uploads `file` to `key` with `headers` (and its SHA-256 in the metadata); returns the
+    /// object's ETag.
+    pub async fn upload(&self, key: &str, file: &LocalFile, headers: &Headers) -> Result<String, Error> {
+        if file.size >= self.multipart.threshold && file.size > 0 {
+            return self.upload_in_parts(key, file, headers).await;
+        }
+        let _permit = self.permit().await?;
+        let body = Body::from_path(&file.path).map_err(|e| Error::Other(format!("{}: {e}", file.path.display())))?;
+        // Content-MD5 of the content hashed: should the file change before it is read, S3
+        // refuses the upload rather than store it under another content's hash.
+        let call = self.s3.put_object().bucket(&self.bucket).key(key).body(body).content_md5(file.content_md5());
+        let call = call.metadata(SHA256_METADATA, file.sha256.clone());
+        let call = call.set_content_type(headers.content_type.clone()).set_cache_control(headers.cache_control.clone());
+        let answer = call.send().await.map_err(|e| call_failed(format_args!("PutObject {key}"), e))?;
+        Ok(answer.e_tag.unwrap_or_default())
     }
-    let _permit = permit(limit).await?;
-    let body = Body::from_path(&file.path).map_err(|e| Error::Other(format!("{}: {e}", file.path.display())))?;
-    // Content-MD5 of the content hashed: should the file change before it is read, S3 refuses
-    // the upload rather than store it under another content's hash.
-    let call = s3.put_object().bucket(bucket).key(key).body(body).content_md5(file.content_md5());
-    let call = call.metadata(SHA256_METADATA, file.sha256.clone());
-    let call = call.set_content_type(headers.content_type.clone()).set_cache_control(headers.cache_control.clone());
-    let answer = call.send().await.map_err(|e| call_failed(format_args!("PutObject {key}"), e))?;
-    Ok(answer.e_tag.unwrap_or_default())
-}
 
-async fn permit(limit: &Arc<Semaphore>) -> Result<tokio::sync::OwnedSemaphorePermit, Error> {
-    limit.clone().acquire_owned().await.map_err(|_| Error::Other("the upload was stopped".into()))
-}
-
-async fn upload_in_parts(
-    s3: &Client,
-    bucket: &str,
-    key: &str,
-    file: &LocalFile,
-    headers: &Headers,
-    multipart: Multipart,
-    limit: &Arc<Semaphore>,
-) -> Result<String, Error> {
-    let call = s3.create_multipart_upload().bucket(bucket).key(key).metadata(SHA256_METADATA, file.sha256.clone());
-    let call = call.set_content_type(headers.content_type.clone()).set_cache_control(headers.cache_control.clone());
-    let created = {
-        let _permit = permit(limit).await?;
-        call.send().await.map_err(|e| call_failed(format_args!("CreateMultipartUpload {key}"), e))?
-    };
-    let upload_id =
-        created.upload_id.ok_or_else(|| Error::Service(format!("CreateMultipartUpload {key}: no UploadId")))?;
-    let completed = async {
-        let parts = send_parts(s3, bucket, key, &upload_id, file, multipart, limit).await?;
-        let _permit = permit(limit).await?;
-        let call = s3.complete_multipart_upload().bucket(bucket).key(key).upload_id(&upload_id);
-        let answer = call.multipart_upload(parts).send().await;
-        answer.map_err(|e| call_failed(format_args!("CompleteMultipartUpload {key}"), e))
-    };
-    match completed.await {
-        Ok(answer) => Ok(answer.e_tag.unwrap_or_default()),
-        Err(why) => {
-            // At once, without waiting for the limit: parts left behind are billed until aborted.
-            let _ = s3.abort_multipart_upload().bucket(bucket).key(key).upload_id(&upload_id).send().await;
-            Err(why)
-        }
+    async fn permit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, Error> {
+        self.limit.clone().acquire_owned().await.map_err(|_| Error::Other("the upload was stopped".into()))
     }
-}
 
-/// Sends every part of `file`, each from its range of the file (never the whole file in
-/// memory), as many at once as `limit` allows; after a part fails no other is started, and
-/// those in flight are let finish (the caller then aborts the upload).
-async fn send_parts(
-    s3: &Client,
-    bucket: &str,
-    key: &str,
-    upload_id: &str,
-    file: &LocalFile,
-    multipart: Multipart,
-    limit: &Arc<Semaphore>,
-) -> Result<CompletedMultipartUpload, Error> {
-    let part_size = multipart.part_size.max(file.size.div_ceil(MAX_PARTS));
-    let mut tasks = tokio::task::JoinSet::new();
-    let mut completed = Vec::new();
-    let mut failed: Option<Error> = None;
-    for index in 0..file.size.div_ceil(part_size) {
-        while let Some(joined) = tasks.try_join_next() {
-            collect_part(joined, key, &mut completed, &mut failed);
-        }
-        if failed.is_some() {
-            break;
-        }
-        let (offset, number) = (index * part_size, index as i32 + 1);
-        let body = Body::from_path_range(&file.path, offset, part_size.min(file.size - offset))
-            .map_err(|e| Error::Other(format!("{}: {e}", file.path.display())));
-        let (body, permit) = match body {
-            Ok(body) => (body, permit(limit).await),
-            Err(error) => (Body::from(""), Err(error)),
+    async fn upload_in_parts(&self, key: &str, file: &LocalFile, headers: &Headers) -> Result<String, Error> {
+        let call = self.s3.create_multipart_upload().bucket(&self.bucket).key(key);
+        let call = call.metadata(SHA256_METADATA, file.sha256.clone());
+        let call = call.set_content_type(headers.content_type.clone()).set_cache_control(headers.cache_control.clone());
+        let created = {
+            let _permit = self.permit().await?;
+            call.send().await.map_err(|e| call_failed(format_args!("CreateMultipartUpload {key}"), e))?
         };
-        let permit = match permit {
-            Ok(permit) => permit,
-            Err(error) => {
-                failed.get_or_insert(error);
+        let upload_id =
+            created.upload_id.ok_or_else(|| Error::Service(format!("CreateMultipartUpload {key}: no UploadId")))?;
+        let completed = async {
+            let parts = self.send_parts(key, &upload_id, file).await?;
+            let _permit = self.permit().await?;
+            let call = self.s3.complete_multipart_upload().bucket(&self.bucket).key(key).upload_id(&upload_id);
+            let answer = call.multipart_upload(parts).send().await;
+            answer.map_err(|e| call_failed(format_args!("CompleteMultipartUpload {key}"), e))
+        };
+        match completed.await {
+            Ok(answer) => Ok(answer.e_tag.unwrap_or_default()),
+            Err(why) => {
+                // At once, without waiting for the limit: parts left behind are billed until aborted.
+                let abort = self.s3.abort_multipart_upload().bucket(&self.bucket).key(key).upload_id(&upload_id);
+                let _ = abort.send().await;
+                Err(why)
+            }
+        }
+    }
+
+    /// Sends every part of `file`, each from its range of the file (never the whole file in
+    /// memory), as many at once as the limit allows; after a part fails no other is started,
+    /// and those in flight are let finish (the caller then aborts the upload).
+    async fn send_parts(
+        &self,
+        key: &str,
+        upload_id: &str,
+        file: &LocalFile,
+    ) -> Result<CompletedMultipartUpload, Error> {
+        let part_size = self.multipart.part_size.max(file.size.div_ceil(MAX_PARTS));
+        let mut tasks = tokio::task::JoinSet::new();
+        let (mut completed, mut failed) = (Vec::new(), None);
+        for index in 0..file.size.div_ceil(part_size) {
+            while let Some(joined) = tasks.try_join_next() {
+                collect_part(joined, key, &mut completed, &mut failed);
+            }
+            if failed.is_some() {
                 break;
             }
-        };
-        let call = s3.upload_part().bucket(bucket).key(key).upload_id(upload_id).part_number(number).body(body);
-        let key = key.to_owned();
-        tasks.spawn(async move {
-            let answer = call.send().await;
-            drop(permit);
-            let etag = answer.map_err(|e| call_failed(format_args!("UploadPart {number} of {key}"), e))?.e_tag;
-            Ok::<_, Error>(CompletedPart::builder().part_number(number).set_e_tag(etag).build_or_default())
-        });
+            let (offset, number) = (index * part_size, index as i32 + 1);
+            let (body, permit) = match self.part(file, offset, part_size.min(file.size - offset)).await {
+                Ok(ready) => ready,
+                Err(error) => {
+                    failed.get_or_insert(error);
+                    break;
+                }
+            };
+            let call = self.s3.upload_part().bucket(&self.bucket).key(key).upload_id(upload_id);
+            let (call, key) = (call.part_number(number).body(body), key.to_owned());
+            tasks.spawn(async move {
+                let answer = call.send().await;
+                drop(permit);
+                let etag = answer.map_err(|e| call_failed(format_args!("UploadPart {number} of {key}"), e))?.e_tag;
+                Ok::<_, Error>(CompletedPart::builder().part_number(number).set_e_tag(etag).build_or_default())
+            });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            collect_part(joined, key, &mut completed, &mut failed);
+        }
+        if let Some(error) = failed {
+            return Err(error);
+        }
+        completed.sort_by_key(|part| part.part_number);
+        Ok(CompletedMultipartUpload::builder().set_parts(Some(completed)).build_or_default())
     }
-    while let Some(joined) = tasks.join_next().await {
-        collect_part(joined, key, &mut completed, &mut failed);
+
+    /// One part's body (a range of the file) and its place within the limit.
+    async fn part(
+        &self,
+        file: &LocalFile,
+        offset: u64,
+        length: u64,
+    ) -> Result<(Body, tokio::sync::OwnedSemaphorePermit), Error> {
+        let body = Body::from_path_range(&file.path, offset, length)
+            .map_err(|e| Error::Other(format!("{}: {e}", file.path.display())))?;
+        Ok((body, self.permit().await?))
     }
-    if let Some(error) = failed {
-        return Err(error);
-    }
-    completed.sort_by_key(|part| part.part_number);
-    Ok(CompletedMultipartUpload::builder().set_parts(Some(completed)).build_or_default())
 }
 
 /// A finished part: kept, or the first failure remembered.
@@ -346,6 +357,7 @@ mod tests {
         let at = Location::parse("s3://site/live/").unwrap();
         assert_eq!((at.bucket.as_str(), at.prefix.as_str()), ("site", "live/"));
         assert_eq!(at.key("css/a.css"), "live/css/a.css");
+        assert_eq!(at.to_string(), "s3://site/live/");
         assert_eq!(at.manifest_key(), "live/.cloudfront-deploy.json");
         assert_eq!(at.pending_key("r1"), "live/.cloudfront-deploy.pending/r1.json");
         assert!(at.is_record("live/.cloudfront-deploy.pending/r2.json") && !at.is_record("live/x.json"));

@@ -5,42 +5,13 @@
 //! in what is signed). The same call signed with a wrong secret key must be refused: the
 //! checks above prove something only if the emulator checks.
 
-use std::time::Duration;
-
-use cloudfront_e2e::endpoint;
 use cloudfront_e2e::fakecloud::iam_credentials;
+use cloudfront_e2e::{create_bucket, endpoint, s3_client};
 use cloudfront_runtime::Credentials;
 use cloudfront_s3::Client;
 use cloudfront_s3::operation::head_object::HeadObjectError;
 use cloudfront_s3::primitives::Body;
 use cloudfront_s3::types::{CompletedMultipartUpload, CompletedPart, Delete, ObjectIdentifier};
-
-fn s3(endpoint: &str, credentials: Credentials) -> Client {
-    let config = cloudfront_s3::Config::builder()
-        .region("us-east-1")
-        .endpoint_url(endpoint)
-        .credentials(credentials)
-        .read_timeout(Duration::from_secs(60))
-        .build()
-        .expect("a valid configuration");
-    Client::new(config).expect("a client")
-}
-
-/// CreateBucket is not among our operations: made with a `test` key, which fakecloud does not
-/// verify.
-async fn create_bucket(endpoint: &str, bucket: &str) {
-    let status = reqwest::Client::new()
-        .put(format!("{endpoint}/{bucket}"))
-        .header(
-            "Authorization",
-            "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0",
-        )
-        .send()
-        .await
-        .expect("fakecloud answers")
-        .status();
-    assert!(status.is_success(), "CreateBucket: {status}");
-}
 
 const KEYS: [&str; 5] =
     ["site/index.html", "site/a b+c.css", "site/caf\u{e9}/men\u{fc}.html", "site//double", "site/100%.txt"];
@@ -50,7 +21,7 @@ const KEYS: [&str; 5] =
 async fn every_s3_operation_with_sigv4_verification() {
     let endpoint = endpoint("FAKECLOUD_ENDPOINT");
     let credentials = iam_credentials(&endpoint).await;
-    let client = s3(&endpoint, credentials.clone());
+    let client = s3_client(&endpoint, credentials.clone());
     let bucket = format!("e2e-verified-{}", std::process::id());
     create_bucket(&endpoint, &bucket).await;
 
@@ -91,7 +62,7 @@ async fn every_s3_operation_with_sigv4_verification() {
     std::fs::remove_file(&file).unwrap();
 
     // The checks above mean something only if a wrong signature is refused.
-    let forged = s3(&endpoint, Credentials::new(credentials.access_key_id.clone(), "not-the-secret-key", None));
+    let forged = s3_client(&endpoint, Credentials::new(credentials.access_key_id.clone(), "not-the-secret-key", None));
     let refused = forged.put_object().bucket(&bucket).key("forged").body(Body::from("x")).send().await.unwrap_err();
     assert_eq!(refused.http_status(), Some(403), "a wrong secret key is refused: {refused}");
 }

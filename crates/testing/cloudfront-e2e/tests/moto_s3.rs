@@ -6,30 +6,11 @@
 //! botocore's.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
-use cloudfront_e2e::{endpoint, test_credentials};
-use cloudfront_s3::Client;
+use cloudfront_e2e::{create_bucket, endpoint, s3_client, test_credentials};
 use cloudfront_s3::operation::head_object::HeadObjectError;
 use cloudfront_s3::primitives::Body;
 use cloudfront_s3::types::{CompletedMultipartUpload, CompletedPart, Delete, ObjectIdentifier};
-
-fn s3(endpoint: &str) -> Client {
-    let config = cloudfront_s3::Config::builder()
-        .region("us-east-1")
-        .endpoint_url(endpoint)
-        .credentials(test_credentials())
-        .read_timeout(Duration::from_secs(60))
-        .build()
-        .expect("a valid configuration");
-    Client::new(config).expect("a client")
-}
-
-/// Creates a bucket through moto's REST API (CreateBucket is not among our operations).
-async fn create_bucket(endpoint: &str, name: &str) {
-    let status = reqwest::Client::new().put(format!("{endpoint}/{name}")).send().await.expect("moto answers").status();
-    assert!(status.is_success(), "CreateBucket: {status}");
-}
 
 fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
     let path = std::env::temp_dir().join(format!("cloudfront-e2e-{}-{name}", std::process::id()));
@@ -53,7 +34,7 @@ fn md5_etag(bytes: &[u8]) -> String {
 #[ignore = "needs moto: run `cargo xtask e2e`"]
 async fn put_head_list_and_delete_objects() {
     let endpoint = endpoint("MOTO_ENDPOINT");
-    let client = s3(&endpoint);
+    let client = s3_client(&endpoint, test_credentials());
     create_bucket(&endpoint, "e2e-objects").await;
 
     let small = b"<html>hello</html>\n";
@@ -132,7 +113,7 @@ async fn put_head_list_and_delete_objects() {
 #[ignore = "needs moto: run `cargo xtask e2e`"]
 async fn a_multipart_upload_sends_parts_from_one_file() {
     let endpoint = endpoint("MOTO_ENDPOINT");
-    let client = s3(&endpoint);
+    let client = s3_client(&endpoint, test_credentials());
     create_bucket(&endpoint, "e2e-multipart").await;
     const PART: u64 = 5 * 1024 * 1024;
     let bytes: Vec<u8> = (0..(PART + 1_000_000) as u32).map(|i| (i % 249) as u8).collect();
@@ -194,7 +175,7 @@ async fn a_multipart_upload_sends_parts_from_one_file() {
 #[ignore = "needs moto: run `cargo xtask e2e`"]
 async fn get_object_into_a_file_and_into_memory() {
     let endpoint = endpoint("MOTO_ENDPOINT");
-    let client = s3(&endpoint);
+    let client = s3_client(&endpoint, test_credentials());
     create_bucket(&endpoint, "e2e-downloads").await;
     let bytes: Vec<u8> = (0..3_000_000u32).map(|i| (i % 241) as u8).collect();
     client

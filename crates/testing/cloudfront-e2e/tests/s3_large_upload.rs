@@ -2,9 +2,7 @@
 //! bodies are hashed, sent and written in chunks, so the process's peak resident memory stays
 //! under 64 MiB. Alone in its test binary, so the peak is these transfers'.
 
-use std::time::Duration;
-
-use cloudfront_e2e::{endpoint, test_credentials};
+use cloudfront_e2e::{create_bucket, endpoint, s3_client, test_credentials};
 use cloudfront_s3::primitives::Body;
 
 const GIB: u64 = 1 << 30;
@@ -21,20 +19,12 @@ fn peak_rss_kib() -> u64 {
 #[ignore = "needs moto: run `cargo xtask e2e`"]
 async fn a_one_gib_upload_stays_under_64_mib_of_memory() {
     let endpoint = endpoint("MOTO_ENDPOINT");
-    let status = reqwest::Client::new().put(format!("{endpoint}/e2e-large")).send().await.unwrap().status();
-    assert!(status.is_success(), "CreateBucket: {status}");
+    create_bucket(&endpoint, "e2e-large").await;
     let path = std::env::temp_dir().join(format!("cloudfront-e2e-{}-1gib.bin", std::process::id()));
     let file = std::fs::File::create(&path).unwrap();
     file.set_len(GIB).unwrap();
     drop(file);
-    let config = cloudfront_s3::Config::builder()
-        .region("us-east-1")
-        .endpoint_url(&endpoint)
-        .credentials(test_credentials())
-        .read_timeout(Duration::from_secs(300))
-        .build()
-        .unwrap();
-    let client = cloudfront_s3::Client::new(config).unwrap();
+    let client = s3_client(&endpoint, test_credentials());
     let before = peak_rss_kib();
     client
         .put_object()
