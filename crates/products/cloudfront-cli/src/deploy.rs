@@ -396,11 +396,11 @@ fn report(args: &Args, outcome: &Outcome) -> Result<String, Failure> {
 
 /// `uploaded 5 files (1234 bytes), deleted 0, 1995 unchanged; invalidated 7 paths in 1 batches (I1); cost: ...`
 fn summary_line(data: &Value) -> String {
-    let count = |key: &str| count(data, key);
+    let count = |key: &str| github::count(data, key);
     let planned = data["Status"] == "planned";
     let (upload, delete, invalidate) =
         if planned { ("would upload", "delete", "invalidate") } else { ("uploaded", "deleted", "invalidated") };
-    let ids = invalidation_ids(data);
+    let ids = github::invalidation_ids(data);
     let ids = if ids.is_empty() { String::new() } else { format!(" ({})", ids.join(" ")) };
     format!(
         "{upload} {} files ({} bytes), {delete} {}, {} unchanged; {invalidate} {} paths in {} batches{ids}; cost: {}\n",
@@ -412,19 +412,4 @@ fn summary_line(data: &Value) -> String {
         data["Batches"],
         data["Cost"].as_str().unwrap_or_default(),
     )
-}
-
-/// How many entries the report's list `key` holds.
-pub(crate) fn count(report: &Value, key: &str) -> usize {
-    report[key].as_array().map_or(0, Vec::len)
-}
-
-/// The strings of the report's list `key`.
-pub(crate) fn strings<'a>(report: &'a Value, key: &str) -> Vec<&'a str> {
-    report[key].as_array().into_iter().flatten().filter_map(Value::as_str).collect()
-}
-
-/// The report's invalidation ids.
-pub(crate) fn invalidation_ids(report: &Value) -> Vec<&str> {
-    strings(report, "InvalidationIds")
 }

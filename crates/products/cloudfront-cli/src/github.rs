@@ -42,8 +42,24 @@ fn outputs(pairs: &[(&str, String)]) -> String {
     pairs.iter().map(|(name, value)| format!("{name}={}\n", value.replace(['\n', '\r'], " "))).collect()
 }
 
+/// How many entries a JSON report's list `key` holds (deploy's report: read here and by its
+/// summary line).
+pub(crate) fn count(report: &Value, key: &str) -> usize {
+    report[key].as_array().map_or(0, Vec::len)
+}
+
+/// The strings of the report's list `key`.
+pub(crate) fn strings<'a>(report: &'a Value, key: &str) -> Vec<&'a str> {
+    report[key].as_array().into_iter().flatten().filter_map(Value::as_str).collect()
+}
+
+/// The report's invalidation ids.
+pub(crate) fn invalidation_ids(report: &Value) -> Vec<&str> {
+    strings(report, "InvalidationIds")
+}
+
 fn ids(data: &Value) -> String {
-    crate::deploy::invalidation_ids(data).join(" ")
+    invalidation_ids(data).join(" ")
 }
 
 /// `deploy`'s summary and outputs, from its JSON report.
@@ -51,7 +67,7 @@ pub fn deploy_summary(data: &Value) {
     if !active() {
         return;
     }
-    let count = |key: &str| crate::deploy::count(data, key);
+    let count = |key: &str| count(data, key);
     let mut summary = format!(
         "### cloudfront deploy: {}\n\n| | |\n|---|---|\n| uploaded | {} files, {} bytes |\n| deleted | {} |\n| unchanged | {} |\n| invalidated | {} paths in {} batches |\n| invalidation ids | {} |\n| estimated cost | {} |\n",
         data["Status"].as_str().unwrap_or_default(),
@@ -64,7 +80,7 @@ pub fn deploy_summary(data: &Value) {
         ids(data),
         data["Cost"].as_str().unwrap_or_default(),
     );
-    let items = crate::deploy::strings(data, "InvalidationItems");
+    let items = strings(data, "InvalidationItems");
     if !items.is_empty() {
         summary.push_str("\n<details><summary>paths</summary>\n\n");
         summary.extend(items.iter().map(|item| format!("- `{item}`\n")));
