@@ -88,8 +88,11 @@ fn json_of(output: &Output) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
 
-/// The requests moto logged from byte `from` of its log on: (method, path and query).
-fn logged_since(from: u64) -> Vec<(String, String)> {
+/// A request moto logged: method, path and query, and the status it answered.
+type Logged = (String, String, u16);
+
+/// The requests moto logged from byte `from` of its log on.
+fn logged_since(from: u64) -> Vec<Logged> {
     // moto writes a request's line after answering it: let the last ones land.
     std::thread::sleep(Duration::from_millis(300));
     let mut text = String::new();
@@ -98,9 +101,10 @@ fn logged_since(from: u64) -> Vec<(String, String)> {
     file.read_to_string(&mut text).unwrap();
     text.lines()
         .filter_map(|line| {
-            let request = line.split('"').nth(1)?;
-            let mut words = request.split(' ');
-            Some((words.next()?.to_owned(), words.next()?.to_owned()))
+            let mut quoted = line.split('"');
+            let mut words = quoted.nth(1)?.split(' ');
+            let status = quoted.next()?.split_whitespace().next()?.parse().ok()?;
+            Some((words.next()?.to_owned(), words.next()?.to_owned(), status))
         })
         .collect()
 }
@@ -114,12 +118,13 @@ fn is_record(key: &str) -> bool {
     key.ends_with(".cloudfront-deploy.json") || key.contains(".cloudfront-deploy.pending/")
 }
 
-/// Keys of `bucket` that whole-object PUTs (not parts) reached, with how often.
-fn puts(log: &[(String, String)], bucket: &str) -> BTreeMap<String, usize> {
+/// Keys of `bucket` that whole-object PUTs (not parts) completed at, with how often. A PUT
+/// cut off by a kill is logged with an error status: it did not complete, and may be sent again.
+fn puts(log: &[Logged], bucket: &str) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
-    for (method, target) in log {
+    for (method, target, status) in log {
         let Some(key) = target.strip_prefix(&format!("/{bucket}/")) else { continue };
-        if method == "PUT" && !key.contains('?') {
+        if method == "PUT" && !key.contains('?') && (200..300).contains(status) {
             *counts.entry(key.to_owned()).or_insert(0) += 1;
         }
     }
@@ -209,7 +214,7 @@ fn measure(bucket: &str, distribution: &str, root: &Path, prefix: &str, run: imp
             || target.starts_with(&format!("/{bucket}?"))
             || target.starts_with(&format!("/2020-05-31/distribution/{distribution}/"))
     };
-    let log: Vec<(String, String)> = logged_since(from).into_iter().filter(|(_, target)| mine(target)).collect();
+    let log: Vec<Logged> = logged_since(from).into_iter().filter(|(_, target, _)| mine(target)).collect();
     let uploaded = puts(&log, bucket);
     let keys = uploaded.keys().filter_map(|k| k.strip_prefix(prefix));
     let bytes = keys.filter_map(|k| std::fs::metadata(root.join(k)).ok()).map(|m| m.len()).sum();
@@ -373,7 +378,7 @@ fn a_deploy_killed_midway_resumes_without_lost_or_repeated_work() {
         .output()
         .unwrap();
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
-    let parts = logged_since(from).iter().filter(|(m, t)| m == "PUT" && t.contains("/big.bin?partNumber=")).count();
+    let parts = logged_since(from).iter().filter(|(m, t, _)| m == "PUT" && t.contains("/big.bin?partNumber=")).count();
     assert_eq!(parts, 2, "6 MiB in 5 MiB parts");
 
     // Every fifth file changes (no folder entirely, so no wildcard): 40 uploads, one at a time.
